@@ -1,0 +1,16 @@
+//! skistack's engine: stack files, expressions, the dependency graph, the
+//! planner and the executor, and the interfaces that providers and the state
+//! store implement. It knows nothing of any cloud or database.
+
+pub mod duration;
+pub mod provider;
+pub mod schema;
+pub mod source;
+pub mod state;
+pub mod value;
+
+pub use provider::{CallContext, Created, DataSource, Provider, ProviderError, ReadResult, Registry, ResourceType};
+pub use schema::{Attribute, Property, TypeSchema, ValueType};
+pub use source::{Diagnostic, Pos, SourceFile, Span};
+pub use state::{StackKey, StateError, StateStore};
+pub use value::{Map, Value};

@@ -1,0 +1,226 @@
+//! Resource and data source schemas published by providers. The engine
+//! validates declarations and diffs properties from these alone.
+
+use crate::value::{Map, Value};
+
+/// The type of a property or attribute.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueType {
+    /// Anything, checked by the provider.
+    Any,
+    String,
+    Int,
+    /// Integer or float.
+    Number,
+    Bool,
+    /// A duration string such as "500ms", "30s", "2m", "1h".
+    Duration,
+    List(Box<ValueType>),
+    /// A table whose values all have one type (tags, environment variables).
+    Map(Box<ValueType>),
+    /// A table with known keys (a nested block such as a health check).
+    Object(Vec<Property>),
+}
+
+impl ValueType {
+    pub fn list(of: ValueType) -> ValueType {
+        ValueType::List(Box::new(of))
+    }
+
+    pub fn map(of: ValueType) -> ValueType {
+        ValueType::Map(Box::new(of))
+    }
+
+    /// A short description for error messages.
+    pub fn describe(&self) -> String {
+        match self {
+            ValueType::Any => "any value".into(),
+            ValueType::String => "a string".into(),
+            ValueType::Int => "an integer".into(),
+            ValueType::Number => "a number".into(),
+            ValueType::Bool => "a bool (true or false)".into(),
+            ValueType::Duration => "a duration such as \"500ms\", \"30s\" or \"2m\"".into(),
+            ValueType::List(of) => format!("a list of {}", strip_article(&of.describe())),
+            ValueType::Map(of) => format!("a table of {}", strip_article(&of.describe())),
+            ValueType::Object(props) => {
+                let names: Vec<&str> = props.iter().map(|p| p.name.as_str()).collect();
+                format!("a table with keys {}", names.join(", "))
+            }
+        }
+    }
+}
+
+fn strip_article(s: &str) -> String {
+    let s = s
+        .strip_prefix("an ")
+        .or_else(|| s.strip_prefix("a "))
+        .unwrap_or(s);
+    format!("{s}s")
+        .replace("anys", "any values")
+        .replace("values value", "values")
+}
+
+/// One input property of a resource type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Property {
+    pub name: String,
+    pub ty: ValueType,
+    pub required: bool,
+    /// Used when the declaration leaves the property out.
+    pub default: Option<Value>,
+    /// A change of this property replaces the resource instead of updating it.
+    pub force_new: bool,
+    /// Values of this property never print.
+    pub secret: bool,
+    pub description: String,
+}
+
+impl Property {
+    /// An optional property.
+    pub fn optional(name: &str, ty: ValueType) -> Property {
+        Property {
+            name: name.to_string(),
+            ty,
+            required: false,
+            default: None,
+            force_new: false,
+            secret: false,
+            description: String::new(),
+        }
+    }
+
+    /// A required property.
+    pub fn required(name: &str, ty: ValueType) -> Property {
+        Property {
+            required: true,
+            ..Property::optional(name, ty)
+        }
+    }
+
+    pub fn default(mut self, v: impl Into<Value>) -> Property {
+        self.default = Some(v.into());
+        self
+    }
+
+    pub fn force_new(mut self) -> Property {
+        self.force_new = true;
+        self
+    }
+
+    pub fn secret(mut self) -> Property {
+        self.secret = true;
+        self
+    }
+
+    pub fn describe(mut self, d: &str) -> Property {
+        self.description = d.to_string();
+        self
+    }
+}
+
+/// One attribute a provider computes (known after create).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribute {
+    pub name: String,
+    pub ty: ValueType,
+    pub secret: bool,
+    pub description: String,
+}
+
+impl Attribute {
+    pub fn new(name: &str, ty: ValueType) -> Attribute {
+        Attribute {
+            name: name.to_string(),
+            ty,
+            secret: false,
+            description: String::new(),
+        }
+    }
+
+    pub fn secret(mut self) -> Attribute {
+        self.secret = true;
+        self
+    }
+
+    pub fn describe(mut self, d: &str) -> Attribute {
+        self.description = d.to_string();
+        self
+    }
+}
+
+/// The schema of a resource type or data source, e.g. `aws:ec2:Vpc`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeSchema {
+    /// The full type token, `provider:module:Name`.
+    pub token: String,
+    pub description: String,
+    pub properties: Vec<Property>,
+    /// Computed attributes. `id` is always available and need not be listed.
+    pub attributes: Vec<Attribute>,
+    /// The type cannot exist twice at once (a unique name), so a replacement
+    /// must delete the old resource before creating the new one.
+    pub delete_before_replace: bool,
+}
+
+impl TypeSchema {
+    pub fn new(token: &str, description: &str) -> TypeSchema {
+        TypeSchema {
+            token: token.to_string(),
+            description: description.to_string(),
+            properties: Vec::new(),
+            attributes: Vec::new(),
+            delete_before_replace: false,
+        }
+    }
+
+    pub fn property(mut self, p: Property) -> TypeSchema {
+        self.properties.push(p);
+        self
+    }
+
+    pub fn attribute(mut self, a: Attribute) -> TypeSchema {
+        self.attributes.push(a);
+        self
+    }
+
+    pub fn delete_before_replace(mut self) -> TypeSchema {
+        self.delete_before_replace = true;
+        self
+    }
+
+    pub fn find_property(&self, name: &str) -> Option<&Property> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+
+    pub fn find_attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    /// True when `name` can be read from an instance: `id`, a property or an attribute.
+    pub fn has_field(&self, name: &str) -> bool {
+        name == "id" || self.find_property(name).is_some() || self.find_attribute(name).is_some()
+    }
+
+    /// Every name that can be read from an instance, for "did you mean".
+    pub fn field_names(&self) -> Vec<&str> {
+        let mut names = vec!["id"];
+        names.extend(self.properties.iter().map(|p| p.name.as_str()));
+        names.extend(self.attributes.iter().map(|a| a.name.as_str()));
+        names
+    }
+
+    /// Fills in defaults for properties the declaration left out.
+    pub fn apply_defaults(&self, inputs: &mut Map) {
+        for p in &self.properties {
+            if let Some(d) = &p.default {
+                inputs.entry(p.name.clone()).or_insert_with(|| d.clone());
+            }
+        }
+    }
+
+    /// True when the named field is secret by schema.
+    pub fn is_secret(&self, name: &str) -> bool {
+        self.find_property(name).is_some_and(|p| p.secret)
+            || self.find_attribute(name).is_some_and(|a| a.secret)
+    }
+}

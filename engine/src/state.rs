@@ -1,0 +1,235 @@
+//! The state store interface: what the engine needs from persistent state.
+//! The `skistack-state` crate implements it on SQLite.
+//!
+//! Every call is one small transaction. Before a provider call the engine
+//! records the intent with [`StateStore::begin`]; the outcome is committed
+//! with [`StateStore::commit_resource`], [`StateStore::commit_delete`] or
+//! [`StateStore::abandon`], which also clear the intent. An intent still
+//! present on the next run means the process died mid-call.
+
+use std::collections::BTreeMap;
+
+use crate::value::Map;
+
+/// A stack in one environment: the unit of state, locking and history.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StackKey {
+    pub stack: String,
+    pub env: String,
+}
+
+impl StackKey {
+    pub fn new(stack: &str, env: &str) -> StackKey {
+        StackKey {
+            stack: stack.to_string(),
+            env: env.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for StackKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.env == "default" {
+            write!(f, "{}", self.stack)
+        } else {
+            write!(f, "{} (env {})", self.stack, self.env)
+        }
+    }
+}
+
+/// Options of a resource that matter after it is no longer declared.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordOptions {
+    pub protect: bool,
+    pub retain_on_delete: bool,
+    pub delete_before_replace: bool,
+}
+
+/// One resource instance as the state records it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceRecord {
+    /// The instance's address: `vpc`, `subnet[0]`, `bucket["logs"]`.
+    pub name: String,
+    pub type_token: String,
+    /// The id the provider gave it.
+    pub id: String,
+    /// The inputs it was last created or updated with.
+    pub inputs: Map,
+    /// Its outputs: inputs as recorded by the cloud plus computed attributes.
+    pub outputs: Map,
+    /// Addresses of the instances it depends on; destroy follows these.
+    pub dependencies: Vec<String>,
+    pub options: RecordOptions,
+}
+
+/// What a pending operation was about to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpKind {
+    Create,
+    Update,
+    Delete,
+}
+
+impl OpKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpKind::Create => "create",
+            OpKind::Update => "update",
+            OpKind::Delete => "delete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OpKind> {
+        match s {
+            "create" => Some(OpKind::Create),
+            "update" => Some(OpKind::Update),
+            "delete" => Some(OpKind::Delete),
+            _ => None,
+        }
+    }
+}
+
+/// An intent recorded before a provider call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingOp {
+    /// Assigned by the store.
+    pub id: i64,
+    pub name: String,
+    pub kind: OpKind,
+    pub type_token: String,
+    /// The provider id, for updates and deletes.
+    pub resource_id: Option<String>,
+    pub inputs: Map,
+    /// Unix seconds.
+    pub started_at: i64,
+}
+
+/// Everything recorded for a stack in one environment.
+#[derive(Clone, Debug, Default)]
+pub struct StackState {
+    pub resources: BTreeMap<String, ResourceRecord>,
+    /// `None` when the stack was never deployed (or was destroyed).
+    pub outputs: Option<Map>,
+    pub pending: Vec<PendingOp>,
+}
+
+/// One line of `skistack history`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryEntry {
+    /// `up`, `destroy` or `refresh`.
+    pub kind: String,
+    /// Unix seconds.
+    pub started_at: i64,
+    pub duration_ms: i64,
+    /// `succeeded`, `failed` or `interrupted`.
+    pub result: String,
+    /// Steps by kind: create, update, replace, delete, same, failed.
+    pub counts: BTreeMap<String, u64>,
+}
+
+/// Who holds a stack's lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockInfo {
+    pub pid: u32,
+    pub host: String,
+    /// Unix seconds.
+    pub started_at: i64,
+    /// The command holding it (`up`, `destroy`).
+    pub operation: String,
+}
+
+/// A deployed stack, as listed by the store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StackSummary {
+    pub key: StackKey,
+    pub resource_count: usize,
+    pub deployed: bool,
+}
+
+/// Errors of the state store.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(
+        "stack {key} is locked by pid {} on {} since {} ({}); wait for it to finish",
+        .holder.pid, .holder.host, format_unix(.holder.started_at), .holder.operation
+    )]
+    Locked { key: StackKey, holder: LockInfo },
+    #[error("state file {path}: {message}")]
+    Unusable { path: String, message: String },
+    #[error("state store: {0}")]
+    Backend(String),
+}
+
+/// A unix time as UTC `YYYY-MM-DD HH:MM:SS`.
+pub fn format_unix(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Persistent state. Implementations must make each call atomic and durable
+/// on its own and must be usable from many tasks at once.
+pub trait StateStore: Send + Sync {
+    /// Everything recorded for a stack (empty when it was never deployed).
+    fn load(&self, key: &StackKey) -> Result<StackState, StateError>;
+
+    /// The outputs of a deployed stack; `None` when it is not deployed.
+    fn outputs(&self, key: &StackKey) -> Result<Option<Map>, StateError>;
+
+    /// Every stack with anything recorded.
+    fn list_stacks(&self) -> Result<Vec<StackSummary>, StateError>;
+
+    /// Records an intent before a provider call; returns its id.
+    fn begin(&self, key: &StackKey, op: &PendingOp) -> Result<i64, StateError>;
+
+    /// Records a created or updated resource and clears the intent.
+    fn commit_resource(&self, key: &StackKey, op_id: i64, record: &ResourceRecord) -> Result<(), StateError>;
+
+    /// Removes a deleted resource and clears the intent.
+    fn commit_delete(&self, key: &StackKey, op_id: i64, name: &str) -> Result<(), StateError>;
+
+    /// Clears an intent whose provider call failed without effect.
+    fn abandon(&self, key: &StackKey, op_id: i64) -> Result<(), StateError>;
+
+    /// Replaces the stack's outputs; `None` marks the stack as not deployed.
+    fn set_outputs(&self, key: &StackKey, outputs: Option<&Map>) -> Result<(), StateError>;
+
+    /// Drops a resource from the state without touching the cloud.
+    fn forget(&self, key: &StackKey, name: &str) -> Result<bool, StateError>;
+
+    fn add_history(&self, key: &StackKey, entry: &HistoryEntry) -> Result<(), StateError>;
+    fn history(&self, key: &StackKey) -> Result<Vec<HistoryEntry>, StateError>;
+
+    /// Takes the stack's lock, or fails with [`StateError::Locked`] naming the holder.
+    fn lock(&self, key: &StackKey, info: &LockInfo) -> Result<(), StateError>;
+    fn unlock(&self, key: &StackKey) -> Result<(), StateError>;
+
+    /// Config values set with `skistack config set`.
+    fn config(&self, key: &StackKey) -> Result<Map, StateError>;
+    fn set_config(&self, key: &StackKey, name: &str, value: &crate::value::Value) -> Result<(), StateError>;
+    fn remove_config(&self, key: &StackKey, name: &str) -> Result<bool, StateError>;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unix_times_format_as_utc() {
+        assert_eq!(super::format_unix(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(super::format_unix(1_795_000_000), "2026-11-18 09:06:40 UTC");
+    }
+}
