@@ -1,1 +1,59 @@
-fn main() {}
+//! The `skistack` command: a thin layer over the engine, the state store and
+//! the providers.
+
+mod cli;
+mod commands;
+mod progress;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+use commands::Exit;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let g = &cli.global;
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Command::Preview(a) => commands::preview::run(g, a).await,
+            Command::Up(a) => commands::up::run(g, a).await,
+            Command::Destroy(a) => commands::destroy::run(g, a).await,
+            Command::Validate { stacks } => commands::inspect::validate(g, stacks),
+            Command::Outputs(a) => commands::inspect::outputs(g, a),
+            Command::History { stack } => commands::inspect::history(g, stack),
+            Command::Graph { stack, format } => commands::inspect::graph(g, stack, *format),
+            Command::Config { action } => commands::config::run(g, action),
+            Command::Types { token } => commands::inspect::types(g, token.as_deref()),
+        }
+    });
+    // Steps in flight may still hold provider clients; don't wait for them.
+    runtime.shutdown_background();
+    let exit = result.unwrap_or_else(|e| e);
+    match exit {
+        Exit::Ok => ExitCode::SUCCESS,
+        Exit::Changes => ExitCode::from(3),
+        Exit::Interrupted => ExitCode::from(130),
+        Exit::Failed(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
+        }
+        Exit::Invalid(diags) => {
+            for d in &diags {
+                eprint!("{}", d.render());
+            }
+            let n = diags.len();
+            eprintln!("{n} error{} found; nothing was changed", if n == 1 { "" } else { "s" });
+            ExitCode::from(2)
+        }
+    }
+}

@@ -200,6 +200,11 @@ pub trait StateStore: Send + Sync {
     /// Records a created or updated resource and clears the intent.
     fn commit_resource(&self, key: &StackKey, op_id: i64, record: &ResourceRecord) -> Result<(), StateError>;
 
+    /// Records the replacement of a resource: the old record moves to
+    /// `retired_name` (deleted later by its own step) and `record` takes its
+    /// place, in one transaction that also clears the intent.
+    fn commit_replacement(&self, key: &StackKey, op_id: i64, record: &ResourceRecord, retired_name: &str) -> Result<(), StateError>;
+
     /// Removes a deleted resource and clears the intent.
     fn commit_delete(&self, key: &StackKey, op_id: i64, name: &str) -> Result<(), StateError>;
 

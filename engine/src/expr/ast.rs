@@ -1,0 +1,177 @@
+//! The syntax tree of expressions and the static references they make.
+
+use std::fmt;
+
+use crate::source::Span;
+use crate::value::Value;
+
+/// An expression with its location in the stack file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    /// Byte offsets in the file (or the whole string's span when the string
+    /// had TOML escapes and offsets can't be mapped back).
+    pub span: Span,
+}
+
+/// The kinds of expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// `1`, `1.5`, `"text"`, `true`, `null`.
+    Literal(Value),
+    /// `[a, b, c]`.
+    List(Vec<Expr>),
+    /// A root name: `vpc`, `config`, `count`, `each`, `stacks`, ...
+    Ident(String),
+    /// `base.attr`.
+    GetAttr(Box<Expr>, String),
+    /// `base[index]`.
+    Index(Box<Expr>, Box<Expr>),
+    /// `base[*].a.b`: the attribute chain mapped over every element.
+    Splat(Box<Expr>, Vec<String>),
+    /// `name(args...)`.
+    Call(String, Vec<Expr>),
+    /// `a + b`, `a - b`, `a * b`.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `-a`.
+    Neg(Box<Expr>),
+}
+
+/// Binary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+}
+
+impl BinOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+        }
+    }
+}
+
+/// A reference found statically in an expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reference {
+    /// The root name: "vpc", "config", "count", "each", "stacks", ...
+    pub root: String,
+    /// Accessors after the root, in order.
+    pub path: Vec<PathSegment>,
+    /// The whole reference chain.
+    pub span: Span,
+}
+
+/// One accessor of a [`Reference`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathSegment {
+    /// `.name`
+    Attr(String),
+    /// `[literal]`, or `None` when the index is computed (`[count.index]`).
+    Index(Option<Value>),
+    /// `[*]`
+    Splat,
+}
+
+/// `vpc.id`, `subnet[0].id`, `bucket["logs"].arn`, `subnet[*].id`, `azs[...]`.
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.root)?;
+        for seg in &self.path {
+            match seg {
+                PathSegment::Attr(a) => write!(f, ".{a}")?,
+                PathSegment::Index(Some(Value::String(s))) => write!(f, "[{s:?}]")?,
+                PathSegment::Index(Some(v)) => write!(f, "[{v}]")?,
+                PathSegment::Index(None) => write!(f, "[...]")?,
+                PathSegment::Splat => write!(f, "[*]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Expr {
+    /// An expression node.
+    pub fn new(kind: ExprKind, span: Span) -> Expr {
+        Expr { kind, span }
+    }
+
+    /// Every maximal identifier-rooted accessor chain in the expression,
+    /// including those inside function arguments and index expressions, in
+    /// source order.
+    pub fn references(&self) -> Vec<Reference> {
+        let mut out = Vec::new();
+        self.collect_references(&mut out);
+        // Chains are pushed after the references in their computed indices;
+        // sorting restores source order (stable, so equal fallback spans keep
+        // discovery order).
+        out.sort_by_key(|r| r.span.start);
+        out
+    }
+
+    pub(crate) fn collect_references(&self, out: &mut Vec<Reference>) {
+        match &self.kind {
+            ExprKind::Ident(_) | ExprKind::GetAttr(..) | ExprKind::Index(..) | ExprKind::Splat(..) => {
+                if let Some((root, path)) = self.chain(out) {
+                    out.push(Reference {
+                        root,
+                        path,
+                        span: self.span,
+                    });
+                }
+            }
+            ExprKind::Literal(_) => {}
+            ExprKind::List(items) | ExprKind::Call(_, items) => {
+                for e in items {
+                    e.collect_references(out);
+                }
+            }
+            ExprKind::Binary(_, l, r) => {
+                l.collect_references(out);
+                r.collect_references(out);
+            }
+            ExprKind::Neg(e) => e.collect_references(out),
+        }
+    }
+
+    /// The root and accessor path when this expression is an accessor chain
+    /// on an identifier. Collects references found in computed indices and in
+    /// non-identifier bases along the way.
+    fn chain(&self, out: &mut Vec<Reference>) -> Option<(String, Vec<PathSegment>)> {
+        match &self.kind {
+            ExprKind::Ident(name) => Some((name.clone(), Vec::new())),
+            ExprKind::GetAttr(base, name) => base.chain(out).map(|(root, mut path)| {
+                path.push(PathSegment::Attr(name.clone()));
+                (root, path)
+            }),
+            ExprKind::Index(base, index) => {
+                let base = base.chain(out);
+                let seg = match &index.kind {
+                    ExprKind::Literal(v) => PathSegment::Index(Some(v.clone())),
+                    _ => {
+                        index.collect_references(out);
+                        PathSegment::Index(None)
+                    }
+                };
+                base.map(|(root, mut path)| {
+                    path.push(seg);
+                    (root, path)
+                })
+            }
+            ExprKind::Splat(base, attrs) => base.chain(out).map(|(root, mut path)| {
+                path.push(PathSegment::Splat);
+                path.extend(attrs.iter().cloned().map(PathSegment::Attr));
+                (root, path)
+            }),
+            _ => {
+                self.collect_references(out);
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! Splits expression text into tokens.
+
+use super::error::ExprError;
+use crate::source::Span;
+
+/// Maps offsets within a string's content to file offsets.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SpanMap {
+    /// File offset of the content's first byte, when the TOML text maps 1:1
+    /// onto the content.
+    start: Option<usize>,
+    /// The span of the whole TOML string, used when offsets can't be mapped.
+    fallback: Span,
+}
+
+impl SpanMap {
+    pub(crate) fn new(start: Option<usize>, fallback: Span) -> SpanMap {
+        SpanMap { start, fallback }
+    }
+
+    /// The file span of content bytes `start..end`.
+    pub(crate) fn span(&self, start: usize, end: usize) -> Span {
+        match self.start {
+            Some(base) => Span::new(start, end).offset(base),
+            None => self.fallback,
+        }
+    }
+}
+
+/// A token kind.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Tok {
+    Ident(String),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    LParen,
+    RParen,
+    LBracket,
+    RBracket,
+    LBrace,
+    RBrace,
+    Comma,
+    Dot,
+    Star,
+    Plus,
+    Minus,
+    Eof,
+}
+
+impl Tok {
+    /// How the token is named in "expected X, found Y" messages.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Tok::Ident(name) => format!("`{name}`"),
+            Tok::Int(i) => format!("`{i}`"),
+            Tok::Float(x) => format!("`{x}`"),
+            Tok::Str(_) => "a string".to_string(),
+            Tok::LParen => "`(`".to_string(),
+            Tok::RParen => "`)`".to_string(),
+            Tok::LBracket => "`[`".to_string(),
+            Tok::RBracket => "`]`".to_string(),
+            Tok::LBrace => "`{`".to_string(),
+            Tok::RBrace => "`}`".to_string(),
+            Tok::Comma => "`,`".to_string(),
+            Tok::Dot => "`.`".to_string(),
+            Tok::Star => "`*`".to_string(),
+            Tok::Plus => "`+`".to_string(),
+            Tok::Minus => "`-`".to_string(),
+            Tok::Eof => "the end of the string".to_string(),
+        }
+    }
+}
+
+/// A token and its file span.
+#[derive(Clone, Debug)]
+pub(crate) struct Token {
+    pub(crate) tok: Tok,
+    pub(crate) span: Span,
+}
+
+/// A lexer over `src` from a byte position; stops at the end of `src`.
+pub(crate) struct Lexer<'a> {
+    src: &'a str,
+    pos: usize,
+    map: SpanMap,
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+impl<'a> Lexer<'a> {
+    pub(crate) fn new(src: &'a str, pos: usize, map: SpanMap) -> Lexer<'a> {
+        Lexer { src, pos, map }
+    }
+
+    /// The byte position after the last token produced.
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    fn rest(&self) -> &'a str {
+        // `pos` only ever advances by whole characters, so this slice is
+        // always valid; `get` keeps a bad start position from panicking.
+        self.src.get(self.pos..).unwrap_or("")
+    }
+
+    fn peek_char(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn peek_second(&self) -> Option<char> {
+        self.rest().chars().nth(1)
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek_char()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    fn span(&self, start: usize) -> Span {
+        self.map.span(start, self.pos)
+    }
+
+    fn token(&self, tok: Tok, start: usize) -> Token {
+        Token {
+            tok,
+            span: self.span(start),
+        }
+    }
+
+    /// The next token; `Eof` at the end of the text.
+    pub(crate) fn next_token(&mut self) -> Result<Token, ExprError> {
+        while self.peek_char().is_some_and(char::is_whitespace) {
+            self.bump();
+        }
+        let start = self.pos;
+        let Some(c) = self.bump() else {
+            return Ok(self.token(Tok::Eof, start));
+        };
+        let tok = match c {
+            '(' => Tok::LParen,
+            ')' => Tok::RParen,
+            '[' => Tok::LBracket,
+            ']' => Tok::RBracket,
+            '{' => Tok::LBrace,
+            '}' => Tok::RBrace,
+            ',' => Tok::Comma,
+            '.' => Tok::Dot,
+            '*' => Tok::Star,
+            '+' => Tok::Plus,
+            '-' => Tok::Minus,
+            '"' => self.string(start)?,
+            '0'..='9' => self.number(start)?,
+            c if c.is_ascii_alphabetic() || c == '_' => self.ident(start),
+            '\'' => {
+                return Err(ExprError::new("unexpected `'`", self.span(start))
+                    .with_hint("strings inside `${...}` use double quotes"));
+            }
+            other => {
+                return Err(ExprError::new(
+                    format!("unexpected character `{other}`"),
+                    self.span(start),
+                ));
+            }
+        };
+        Ok(self.token(tok, start))
+    }
+
+    fn ident(&mut self, start: usize) -> Tok {
+        loop {
+            match self.peek_char() {
+                Some(c) if is_ident_char(c) => {
+                    self.bump();
+                }
+                // `a-b` is one identifier (as in TOML keys and HCL); `a - b` and `a -1` are
+                // subtractions.
+                Some('-') if self.peek_second().is_some_and(is_ident_char) => {
+                    self.bump();
+                }
+                _ => break,
+            }
+        }
+        Tok::Ident(self.src[start..self.pos].to_string())
+    }
+
+    fn eat_digits(&mut self) {
+        while self.peek_char().is_some_and(|c| c.is_ascii_digit()) {
+            self.bump();
+        }
+    }
+
+    fn number(&mut self, start: usize) -> Result<Tok, ExprError> {
+        self.eat_digits();
+        let mut float = false;
+        if self.peek_char() == Some('.') && self.peek_second().is_some_and(|c| c.is_ascii_digit()) {
+            float = true;
+            self.bump();
+            self.eat_digits();
+        }
+        if matches!(self.peek_char(), Some('e' | 'E')) {
+            let mut ahead = self.rest().chars().skip(1);
+            let exponent = match ahead.next() {
+                Some('+' | '-') => ahead.next().is_some_and(|c| c.is_ascii_digit()),
+                Some(c) => c.is_ascii_digit(),
+                None => false,
+            };
+            if exponent {
+                float = true;
+                self.bump();
+                if matches!(self.peek_char(), Some('+' | '-')) {
+                    self.bump();
+                }
+                self.eat_digits();
+            }
+        }
+        let text = &self.src[start..self.pos];
+        if float {
+            match text.parse::<f64>() {
+                Ok(x) if x.is_finite() => Ok(Tok::Float(x)),
+                _ => Err(ExprError::new(
+                    format!("number `{text}` is out of range"),
+                    self.span(start),
+                )),
+            }
+        } else {
+            text.parse::<i64>().map(Tok::Int).map_err(|_| {
+                ExprError::new(format!("integer `{text}` is too large"), self.span(start))
+                    .with_hint("integers are 64-bit signed")
+            })
+        }
+    }
+
+    fn string(&mut self, start: usize) -> Result<Tok, ExprError> {
+        let mut out = String::new();
+        loop {
+            let at = self.pos;
+            match self.bump() {
+                None => {
+                    return Err(ExprError::new("unterminated string", self.span(start))
+                        .with_hint("close the string with `\"`"));
+                }
+                Some('"') => return Ok(Tok::Str(out)),
+                Some('\\') => match self.bump() {
+                    Some('"') => out.push('"'),
+                    Some('\\') => out.push('\\'),
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    Some('r') => out.push('\r'),
+                    Some(other) => {
+                        return Err(ExprError::new(
+                            format!("unknown escape `\\{other}` in string"),
+                            self.span(at),
+                        )
+                        .with_hint(r#"supported escapes: \" \\ \n \t \r"#));
+                    }
+                    None => {
+                        return Err(ExprError::new("unterminated string", self.span(start))
+                            .with_hint("close the string with `\"`"));
+                    }
+                },
+                Some(c) => out.push(c),
+            }
+        }
+    }
+}

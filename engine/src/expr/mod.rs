@@ -1,0 +1,27 @@
+//! The expression language of stack files.
+//!
+//! A string property may hold `${ ... }` interpolations. [`parse_template`]
+//! turns such a string into a [`Template`], [`Expr::references`] and
+//! [`Template::references`] tell the engine what an expression depends on, and
+//! [`eval`] / [`eval_template`] compute values against a [`Scope`] that the
+//! engine implements. Unknown values ("known after up") flow through every
+//! operation without error; secrets taint whatever they flow into.
+
+pub mod ast;
+mod cidr;
+mod error;
+pub mod eval;
+mod functions;
+mod lexer;
+pub mod parser;
+pub mod template;
+
+#[cfg(test)]
+mod tests;
+
+pub use ast::{BinOp, Expr, ExprKind, PathSegment, Reference};
+pub use error::ExprError;
+pub use eval::{Scope, eval, eval_template};
+pub use functions::function_names;
+pub use parser::parse_expression;
+pub use template::{Part, Template, parse_template};

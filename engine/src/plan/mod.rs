@@ -1,0 +1,538 @@
+//! The planner: evaluates a checked stack against the recorded state and
+//! decides, for every instance, whether to create, update, replace, delete or
+//! leave it. Step execution lives in [`crate::apply`]; this module only
+//! decides (as Pulumi keeps step generation apart from step execution).
+
+mod diff;
+mod scope;
+mod steps;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+pub use diff::{PropertyChange, apply_ignore_changes, diff_inputs};
+pub use scope::{EvalScope, InstanceKey, MultiKind, Values};
+pub use steps::{Step, StepGraph, StepOp, build_steps, destroy_steps};
+
+use crate::expr::{ExprError, Template, eval_template};
+use crate::provider::{CallContext, Registry};
+use crate::schema::TypeSchema;
+use crate::source::{Diagnostic, Pos};
+use crate::stack::{Decl, DeclKind, Stack};
+use crate::state::{ResourceRecord, StackState};
+use crate::validate::{Checked, check_value};
+use crate::value::{Map, Value};
+
+/// Suffix of the state entry that holds a resource being replaced, between
+/// the creation of its replacement and its own deletion.
+pub const REPLACED_SUFFIX: &str = "~replaced";
+
+/// What happens to one instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    Create,
+    Update,
+    Replace,
+    Delete,
+    /// Dropped from the state without deleting (`retain_on_delete`).
+    Forget,
+    /// A data lookup, read during up because its inputs are not known yet.
+    Read,
+    Same,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+            Action::Forget => "forget",
+            Action::Read => "read",
+            Action::Same => "same",
+        }
+    }
+}
+
+/// The plan for one instance.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub address: String,
+    pub type_token: String,
+    pub action: Action,
+    /// The declaration, `None` for a recorded resource no longer declared.
+    pub decl: Option<usize>,
+    pub key: Option<InstanceKey>,
+    /// The inputs as far as known now.
+    pub inputs: Map,
+    pub prior: Option<ResourceRecord>,
+    pub diff: Vec<PropertyChange>,
+    /// Replace the old resource before creating the new one.
+    pub delete_before_replace: bool,
+    pub kind: DeclKind,
+}
+
+impl Change {
+    /// Names of the properties that force the replacement.
+    pub fn replace_reasons(&self) -> Vec<&str> {
+        self.diff.iter().filter(|c| c.forces_replace).map(|c| c.name.as_str()).collect()
+    }
+}
+
+/// The changes to one stack's outputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputChange {
+    pub name: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+/// Everything `up` needs to apply, and `preview` to show.
+pub struct Plan {
+    pub changes: Vec<Change>,
+    /// Planned values: state outputs for unchanged instances, previews for
+    /// the rest, results of data lookups.
+    pub values: Values,
+    pub outputs: Vec<OutputChange>,
+    pub config: Arc<Map>,
+    /// Other stacks' outputs as seen by this plan.
+    pub stacks: Map,
+}
+
+impl Plan {
+    /// Counts by action, for summaries.
+    pub fn counts(&self) -> BTreeMap<Action, usize> {
+        let mut m = BTreeMap::new();
+        for c in &self.changes {
+            if c.kind == DeclKind::Resource || c.action == Action::Read {
+                *m.entry(c.action).or_insert(0) += 1;
+            }
+        }
+        m
+    }
+
+    /// True when applying the plan would change nothing.
+    pub fn is_empty(&self) -> bool {
+        self.changes.iter().all(|c| matches!(c.action, Action::Same))
+            && self.outputs.iter().all(|o| o.old == o.new)
+    }
+}
+
+/// What the planner works from.
+pub struct PlanInput<'a> {
+    pub stack: &'a Stack,
+    pub checked: &'a Checked,
+    pub registry: &'a Registry,
+    pub config: Arc<Map>,
+    pub state: &'a StackState,
+    /// Outputs of the stacks this stack reads: a table each, or Unknown.
+    pub stacks: Map,
+    /// Limit the plan to these declarations (and what they depend on);
+    /// empty for all.
+    pub targets: Vec<String>,
+    pub env: String,
+}
+
+/// A diagnostic for an expression error in a stack file.
+pub fn expr_diagnostic(stack: &Stack, e: ExprError) -> Diagnostic {
+    let mut d = Diagnostic::new(e.message.clone(), Some(Pos::new(&stack.file, e.span)));
+    if let Some(h) = e.hint {
+        d = d.with_hint(h);
+    }
+    d
+}
+
+/// The instances of a declaration: its keys, from `count` or `for_each`.
+/// `None` when they depend on values known only after up.
+pub fn expand(stack: &Stack, decl: &Decl, scope: &EvalScope<'_>) -> Result<Option<Vec<(InstanceKey, Option<Value>)>>, Diagnostic> {
+    if let Some((t, span)) = &decl.count {
+        let v = eval_template(t, scope).map_err(|e| expr_diagnostic(stack, e))?;
+        if v.contains_unknown() {
+            return Ok(None);
+        }
+        let n = v.as_int().ok_or_else(|| {
+            Diagnostic::at(&stack.file, *span, format!("`count` must be a whole number, found {} {v}", v.kind()))
+        })?;
+        if !(0..=100_000).contains(&n) {
+            return Err(Diagnostic::at(&stack.file, *span, format!("`count` must be between 0 and 100000, found {n}")));
+        }
+        return Ok(Some((0..n).map(|i| (InstanceKey::Index(i), None)).collect()));
+    }
+    if let Some((t, span)) = &decl.for_each {
+        let v = eval_template(t, scope).map_err(|e| expr_diagnostic(stack, e))?;
+        if v.contains_unknown() {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        match v.unwrap_secret().0 {
+            Value::List(items) => {
+                let mut seen = BTreeSet::new();
+                for item in items {
+                    let Some(s) = item.as_str() else {
+                        return Err(Diagnostic::at(&stack.file, *span, format!("`for_each` over a list takes strings, found {} {item}", item.kind())));
+                    };
+                    if seen.insert(s.to_string()) {
+                        out.push((InstanceKey::Key(s.to_string()), Some(Value::String(s.to_string()))));
+                    }
+                }
+            }
+            Value::Map(m) => {
+                for (k, v) in m {
+                    out.push((InstanceKey::Key(k.clone()), Some(v.clone())));
+                }
+            }
+            other => {
+                return Err(Diagnostic::at(&stack.file, *span, format!("`for_each` takes a list of strings or a table, found {} {other}", other.kind())));
+            }
+        }
+        return Ok(Some(out));
+    }
+    Ok(Some(vec![(InstanceKey::Single, None)]))
+}
+
+/// Evaluates the inputs of one instance, applies schema defaults and checks
+/// the types of values computed by expressions.
+pub fn eval_inputs(stack: &Stack, decl: &Decl, schema: &TypeSchema, scope: &EvalScope<'_>) -> Result<Map, Diagnostic> {
+    let mut inputs = Map::new();
+    for p in &decl.properties {
+        let v = eval_template(&p.value, scope).map_err(|e| expr_diagnostic(stack, e))?;
+        if !matches!(p.value, Template::Literal(_)) {
+            if let Some(ps) = schema.find_property(&p.name) {
+                check_value(&v, &ps.ty).map_err(|m| {
+                    Diagnostic::at(&stack.file, p.value_span, format!("property `{}` of {} {m}", p.name, schema.token))
+                })?;
+            }
+        }
+        let secret = schema.find_property(&p.name).is_some_and(|ps| ps.secret);
+        inputs.insert(p.name.clone(), if secret { Value::secret(v) } else { v });
+    }
+    schema.apply_defaults(&mut inputs);
+    Ok(inputs)
+}
+
+/// The scope for instance `key` of `decl`.
+pub fn instance_scope<'a>(
+    stack: &'a Stack,
+    config: &'a Map,
+    values: &'a Values,
+    stacks: &'a Map,
+    key: &InstanceKey,
+    each_value: Option<&Value>,
+) -> EvalScope<'a> {
+    EvalScope {
+        stack,
+        config,
+        values,
+        stacks,
+        count_index: match key {
+            InstanceKey::Index(i) => Some(*i),
+            _ => None,
+        },
+        each: match key {
+            InstanceKey::Key(k) => Some((k.clone(), each_value.cloned().unwrap_or_else(|| Value::String(k.clone())))),
+            _ => None,
+        },
+    }
+}
+
+/// Outputs with the `id` attribute included.
+pub fn with_id(mut outputs: Map, id: Value) -> Map {
+    outputs.insert("id".to_string(), id);
+    outputs
+}
+
+/// Computes the plan.
+pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
+    let PlanInput { stack, checked, registry, config, state, stacks, targets, env } = input;
+    let mut values = Values::new(stack.decls.len());
+    let mut changes = Vec::new();
+    let mut errors = Vec::new();
+    let mut declared: BTreeSet<String> = BTreeSet::new();
+
+    let in_target = target_filter(stack, checked, &targets);
+    for &i in &checked.order {
+        let decl = &stack.decls[i];
+        let schema = &checked.schemas[i];
+        let keys = {
+            let scope = instance_scope(stack, &config, &values, &stacks, &InstanceKey::Single, None);
+            match expand(stack, decl, &scope) {
+                Ok(Some(keys)) => keys,
+                Ok(None) => {
+                    errors.push(
+                        Diagnostic::at(&stack.file, decl.name_span, format!("the number of instances of `{}` depends on values known only after up", decl.name))
+                            .with_hint("`count` and `for_each` may use config, data lookups and other stacks' outputs, not attributes of resources created in this run"),
+                    );
+                    values.unknown_decls[i] = true;
+                    continue;
+                }
+                Err(d) => {
+                    errors.push(d);
+                    values.unknown_decls[i] = true;
+                    continue;
+                }
+            }
+        };
+        for (key, each_value) in keys {
+            let address = key.address(&decl.name);
+            declared.insert(address.clone());
+            values.instances[i].push((key.clone(), address.clone()));
+            let prior = state.resources.get(&address).cloned();
+            if !in_target[i] {
+                // Outside --target: keep whatever the state has.
+                if let Some(p) = &prior {
+                    values.outputs.insert(address.clone(), with_id(p.outputs.clone(), Value::String(p.id.clone())));
+                }
+                continue;
+            }
+            let scope = instance_scope(stack, &config, &values, &stacks, &key, each_value.as_ref());
+            let inputs = match eval_inputs(stack, decl, schema, &scope) {
+                Ok(m) => m,
+                Err(d) => {
+                    errors.push(d);
+                    continue;
+                }
+            };
+            drop(scope);
+            let change = match decl.kind {
+                DeclKind::Data => {
+                    plan_data(stack, registry, &config, &env, decl, &key, address.clone(), inputs, &mut values).await
+                }
+                DeclKind::Resource => plan_resource(stack, registry, decl, schema, &key, address.clone(), inputs, prior, &mut values),
+            };
+            match change {
+                Ok(c) => changes.push(c),
+                Err(d) => errors.push(d),
+            }
+        }
+    }
+
+    // Recorded resources that are no longer declared.
+    for (address, record) in &state.resources {
+        if declared.contains(address) {
+            continue;
+        }
+        let base = address.trim_end_matches(REPLACED_SUFFIX);
+        let decl_name = base.split('[').next().unwrap_or(base);
+        if !targets.is_empty() && !targets.iter().any(|t| t == address || t == decl_name) {
+            continue;
+        }
+        let action = if record.options.retain_on_delete { Action::Forget } else { Action::Delete };
+        if action == Action::Delete && record.options.protect && !address.ends_with(REPLACED_SUFFIX) {
+            errors.push(
+                Diagnostic::new(format!("`{address}` ({}) is protected and can't be deleted", record.type_token), None)
+                    .with_hint("declare it again, or set `protect = false` in its options and run up before removing it"),
+            );
+            continue;
+        }
+        changes.push(Change {
+            address: address.clone(),
+            type_token: record.type_token.clone(),
+            action,
+            decl: None,
+            key: None,
+            inputs: Map::new(),
+            prior: Some(record.clone()),
+            diff: Vec::new(),
+            delete_before_replace: false,
+            kind: DeclKind::Resource,
+        });
+    }
+
+    let outputs = plan_outputs(stack, &config, &values, &stacks, state, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Plan { changes, values, outputs, config, stacks })
+}
+
+/// Which declarations `--target` keeps: the targets and what they depend on.
+fn target_filter(stack: &Stack, checked: &Checked, targets: &[String]) -> Vec<bool> {
+    if targets.is_empty() {
+        return vec![true; stack.decls.len()];
+    }
+    let roots = stack.decls.iter().enumerate().filter_map(|(i, d)| {
+        targets
+            .iter()
+            .any(|t| t == &d.name || t.split('[').next() == Some(d.name.as_str()))
+            .then_some(i)
+    });
+    checked.graph.upstream(roots)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn plan_data(
+    stack: &Stack,
+    registry: &Registry,
+    config: &Arc<Map>,
+    env: &str,
+    decl: &Decl,
+    key: &InstanceKey,
+    address: String,
+    inputs: Map,
+    values: &mut Values,
+) -> Result<Change, Diagnostic> {
+    let mut action = Action::Same;
+    if inputs.values().any(Value::contains_unknown) {
+        // Read during up; until then references to it see unknown values.
+        action = Action::Read;
+    } else {
+        let ds = registry
+            .data_source(&decl.type_token)
+            .ok_or_else(|| Diagnostic::at(&stack.file, decl.type_span, format!("unknown data source type `{}`", decl.type_token)))?;
+        let ctx = CallContext {
+            stack: stack.name.clone(),
+            env: env.to_string(),
+            resource: address.clone(),
+            type_token: decl.type_token.clone(),
+            config: Arc::clone(config),
+            operation_id: format!("read-{address}"),
+            stack_dir: stack.dir.clone(),
+        };
+        let mut out = ds.invoke(&ctx, &inputs).await.map_err(|e| {
+            Diagnostic::at(&stack.file, decl.name_span, format!("data lookup `{address}` ({}) failed: {e}", decl.type_token))
+        })?;
+        for (k, v) in &inputs {
+            out.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        out.entry("id".to_string()).or_insert_with(|| Value::String(address.clone()));
+        values.outputs.insert(address.clone(), out);
+    }
+    Ok(Change {
+        address,
+        type_token: decl.type_token.clone(),
+        action,
+        decl: stack.decls.iter().position(|d| std::ptr::eq(d, decl)),
+        key: Some(key.clone()),
+        inputs,
+        prior: None,
+        diff: Vec::new(),
+        delete_before_replace: false,
+        kind: DeclKind::Data,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan_resource(
+    stack: &Stack,
+    registry: &Registry,
+    decl: &Decl,
+    schema: &TypeSchema,
+    key: &InstanceKey,
+    address: String,
+    mut inputs: Map,
+    prior: Option<ResourceRecord>,
+    values: &mut Values,
+) -> Result<Change, Diagnostic> {
+    let rt = registry
+        .resource(&decl.type_token)
+        .ok_or_else(|| Diagnostic::at(&stack.file, decl.type_span, format!("unknown resource type `{}`", decl.type_token)))?;
+    let decl_index = stack.decls.iter().position(|d| std::ptr::eq(d, decl));
+    let dbr = decl.options.delete_before_replace || schema.delete_before_replace;
+    let (action, diff, planned) = match &prior {
+        None => (Action::Create, Vec::new(), with_id(rt.preview(&inputs, None), Value::Unknown)),
+        Some(p) if p.type_token != decl.type_token => {
+            let diff = vec![PropertyChange {
+                name: "type".into(),
+                old: Some(Value::String(p.type_token.clone())),
+                new: Some(Value::String(decl.type_token.clone())),
+                forces_replace: true,
+            }];
+            (Action::Replace, diff, with_id(rt.preview(&inputs, None), Value::Unknown))
+        }
+        Some(p) => {
+            apply_ignore_changes(&decl.options.ignore_changes, &p.inputs, &mut inputs);
+            let diff = diff_inputs(schema, &p.inputs, &inputs);
+            if diff.is_empty() {
+                (Action::Same, diff, with_id(p.outputs.clone(), Value::String(p.id.clone())))
+            } else if diff.iter().any(|c| c.forces_replace) {
+                (Action::Replace, diff, with_id(rt.preview(&inputs, None), Value::Unknown))
+            } else {
+                let planned = rt.preview(&inputs, Some(&p.outputs));
+                (Action::Update, diff, with_id(planned, Value::String(p.id.clone())))
+            }
+        }
+    };
+    if action == Action::Replace && decl.options.protect {
+        return Err(Diagnostic::at(
+            &stack.file,
+            decl.name_span,
+            format!("`{address}` is protected and would be replaced (because of {})", diff.iter().filter(|c| c.forces_replace).map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", ")),
+        )
+        .with_hint("set `protect = false` in its options first, or undo the change"));
+    }
+    values.outputs.insert(address.clone(), planned);
+    Ok(Change {
+        address,
+        type_token: decl.type_token.clone(),
+        action,
+        decl: decl_index,
+        key: Some(key.clone()),
+        inputs,
+        prior,
+        diff,
+        delete_before_replace: dbr,
+        kind: DeclKind::Resource,
+    })
+}
+
+fn plan_outputs(stack: &Stack, config: &Map, values: &Values, stacks: &Map, state: &StackState, errors: &mut Vec<Diagnostic>) -> Vec<OutputChange> {
+    let scope = instance_scope(stack, config, values, stacks, &InstanceKey::Single, None);
+    let old = state.outputs.clone().unwrap_or_default();
+    let mut out = Vec::new();
+    let mut names = BTreeSet::new();
+    for o in &stack.outputs {
+        names.insert(o.name.clone());
+        match eval_template(&o.value, &scope) {
+            Ok(v) => out.push(OutputChange { name: o.name.clone(), old: old.get(&o.name).cloned(), new: Some(v) }),
+            Err(e) => errors.push(expr_diagnostic(stack, e)),
+        }
+    }
+    for (k, v) in &old {
+        if !names.contains(k) {
+            out.push(OutputChange { name: k.clone(), old: Some(v.clone()), new: None });
+        }
+    }
+    out
+}
+
+/// Evaluates the outputs with final values; `Unknown` parts mean something
+/// failed to apply.
+pub fn final_outputs(stack: &Stack, config: &Map, values: &Values, stacks: &Map) -> Result<Map, Diagnostic> {
+    let scope = instance_scope(stack, config, values, stacks, &InstanceKey::Single, None);
+    let mut m = Map::new();
+    for o in &stack.outputs {
+        let v = eval_template(&o.value, &scope).map_err(|e| expr_diagnostic(stack, e))?;
+        m.insert(o.name.clone(), v);
+    }
+    Ok(m)
+}
+
+/// Instance addresses of every declaration, for recording dependencies.
+pub fn dependency_addresses(stack: &Stack, checked: &Checked, values: &Values, decl: usize) -> Vec<String> {
+    let mut out: Vec<String> = checked
+        .graph
+        .dependencies(decl)
+        .filter(|&j| stack.decls[j].kind == DeclKind::Resource)
+        .flat_map(|j| values.instances[j].iter().map(|(_, a)| a.clone()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Addresses of records by the declaration name they belong to.
+pub fn records_by_decl(state: &StackState) -> HashMap<String, Vec<String>> {
+    let mut m: HashMap<String, Vec<String>> = HashMap::new();
+    for a in state.resources.keys() {
+        let base = a.split('[').next().unwrap_or(a).trim_end_matches(REPLACED_SUFFIX).to_string();
+        m.entry(base).or_default().push(a.clone());
+    }
+    m
+}
+
+/// A span-free diagnostic naming a resource and where it was declared.
+pub fn resource_error(stack: &Stack, decl: Option<&Decl>, address: &str, type_token: &str, message: &str) -> Diagnostic {
+    let pos = decl.map(|d| Pos::new(&stack.file, d.name_span));
+    Diagnostic::new(format!("{address} ({type_token}): {message}"), pos)
+}

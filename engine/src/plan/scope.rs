@@ -1,0 +1,140 @@
+//! Name resolution during evaluation: resources, data, config, count, each
+//! and other stacks' outputs.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::expr::Scope;
+use crate::source::did_you_mean;
+use crate::stack::Stack;
+use crate::value::{Map, Value};
+
+/// How one instance of a declaration is addressed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceKey {
+    Single,
+    Index(i64),
+    Key(String),
+}
+
+impl InstanceKey {
+    /// The instance's address: `vpc`, `subnet[0]`, `bucket["logs"]`.
+    pub fn address(&self, name: &str) -> String {
+        match self {
+            InstanceKey::Single => name.to_string(),
+            InstanceKey::Index(i) => format!("{name}[{i}]"),
+            InstanceKey::Key(k) => format!("{name}[{k:?}]"),
+        }
+    }
+}
+
+/// The instances of every declaration, by declaration index, and the
+/// outputs known for each instance address.
+#[derive(Debug, Default, Clone)]
+pub struct Values {
+    pub instances: Vec<Vec<(InstanceKey, String)>>,
+    pub outputs: HashMap<String, Map>,
+    /// A declaration whose instances cannot be known before up (its count
+    /// depends on unknown values).
+    pub unknown_decls: Vec<bool>,
+}
+
+impl Values {
+    pub fn new(decls: usize) -> Values {
+        Values {
+            instances: vec![Vec::new(); decls],
+            outputs: HashMap::new(),
+            unknown_decls: vec![false; decls],
+        }
+    }
+
+    /// The value a reference to declaration `j` sees: a table for a single
+    /// instance, a list for `count`, a table by key for `for_each`.
+    pub fn decl_value(&self, j: usize, multi: MultiKind) -> Value {
+        if self.unknown_decls.get(j).copied().unwrap_or(false) {
+            return Value::Unknown;
+        }
+        let instance = |addr: &str| self.outputs.get(addr).cloned().map_or(Value::Unknown, Value::Map);
+        let Some(list) = self.instances.get(j) else { return Value::Unknown };
+        match multi {
+            MultiKind::Single => list.first().map_or(Value::Unknown, |(_, a)| instance(a)),
+            MultiKind::Count => Value::List(list.iter().map(|(_, a)| instance(a)).collect()),
+            MultiKind::ForEach => Value::Map(
+                list.iter()
+                    .map(|(k, a)| {
+                        let key = match k {
+                            InstanceKey::Key(k) => k.clone(),
+                            InstanceKey::Index(i) => i.to_string(),
+                            InstanceKey::Single => String::new(),
+                        };
+                        (key, instance(a))
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Whether a declaration has one instance, a counted list or a keyed set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MultiKind {
+    Single,
+    Count,
+    ForEach,
+}
+
+impl MultiKind {
+    pub fn of(decl: &crate::stack::Decl) -> MultiKind {
+        if decl.count.is_some() {
+            MultiKind::Count
+        } else if decl.for_each.is_some() {
+            MultiKind::ForEach
+        } else {
+            MultiKind::Single
+        }
+    }
+}
+
+/// The scope of one evaluation.
+pub struct EvalScope<'a> {
+    pub stack: &'a Stack,
+    pub config: &'a Map,
+    pub values: &'a Values,
+    /// Outputs of other stacks by name: a table, or Unknown when the stack is
+    /// planned in the same run and not deployed yet.
+    pub stacks: &'a Map,
+    pub count_index: Option<i64>,
+    pub each: Option<(String, Value)>,
+}
+
+impl Scope for EvalScope<'_> {
+    fn root(&self, name: &str) -> Result<Value, (String, Option<String>)> {
+        match name {
+            "config" => Ok(Value::Map(self.config.clone())),
+            "count" => match self.count_index {
+                Some(i) => Ok(Value::Map(Map::from([("index".to_string(), Value::Int(i))]))),
+                None => Err(("`count` is only available in a resource that sets `count`".into(), None)),
+            },
+            "each" => match &self.each {
+                Some((k, v)) => Ok(Value::Map(Map::from([
+                    ("key".to_string(), Value::String(k.clone())),
+                    ("value".to_string(), v.clone()),
+                ]))),
+                None => Err(("`each` is only available in a resource that sets `for_each`".into(), None)),
+            },
+            "stacks" => Ok(Value::Map(self.stacks.clone())),
+            other => match self.stack.decls.iter().position(|d| d.name == other) {
+                Some(j) => Ok(self.values.decl_value(j, MultiKind::of(&self.stack.decls[j]))),
+                None => {
+                    let names = self.stack.decls.iter().map(|d| d.name.as_str());
+                    let hint = did_you_mean(other, names).map(|s| format!("did you mean `{s}`?"));
+                    Err((format!("unknown resource or data lookup `{other}`"), hint))
+                }
+            },
+        }
+    }
+
+    fn base_dir(&self) -> &Path {
+        &self.stack.dir
+    }
+}

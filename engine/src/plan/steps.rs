@@ -1,0 +1,189 @@
+//! From a plan to the graph of steps that apply it. Creates and updates follow
+//! the declaration graph; deletes run the other way: a resource is deleted
+//! only after everything that used it was deleted or moved off it.
+
+use std::collections::HashMap;
+
+use super::{Action, Plan};
+use crate::graph::Dag;
+use crate::stack::Stack;
+use crate::validate::Checked;
+
+/// What a step does to the cloud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepOp {
+    Create,
+    Update,
+    /// Reads a data lookup whose inputs were unknown at plan time.
+    Read,
+    /// Creates the replacement of a resource; the old one stays until
+    /// [`StepOp::DeleteReplaced`].
+    CreateReplacement,
+    /// Deletes the resource that a replacement superseded.
+    DeleteReplaced,
+    /// Deletes a resource first because its replacement can't coexist with it.
+    DeleteBeforeReplace,
+    Delete,
+    Forget,
+}
+
+impl StepOp {
+    /// The verb shown in progress lines.
+    pub fn verb(self) -> &'static str {
+        match self {
+            StepOp::Create => "creating",
+            StepOp::Update => "updating",
+            StepOp::Read => "reading",
+            StepOp::CreateReplacement => "creating replacement",
+            StepOp::DeleteReplaced => "deleting replaced",
+            StepOp::DeleteBeforeReplace => "deleting before replace",
+            StepOp::Delete => "deleting",
+            StepOp::Forget => "forgetting",
+        }
+    }
+}
+
+/// One unit of work.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub op: StepOp,
+    /// Index into [`Plan::changes`].
+    pub change: usize,
+}
+
+/// The steps and their dependencies.
+#[derive(Debug, Default)]
+pub struct StepGraph {
+    pub steps: Vec<Step>,
+    pub dag: Dag,
+}
+
+/// Builds the step graph of a plan.
+pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
+    let n = plan.changes.len();
+    let mut steps = Vec::new();
+    // The step that brings each change's new state into being, and the one
+    // that removes its old resource.
+    let mut main: Vec<Option<usize>> = vec![None; n];
+    let mut removal: Vec<Option<usize>> = vec![None; n];
+    let mut edges = Vec::new();
+    for (ci, c) in plan.changes.iter().enumerate() {
+        let mut push = |op| {
+            steps.push(Step { op, change: ci });
+            steps.len() - 1
+        };
+        match c.action {
+            Action::Create => main[ci] = Some(push(StepOp::Create)),
+            Action::Update => main[ci] = Some(push(StepOp::Update)),
+            Action::Read => main[ci] = Some(push(StepOp::Read)),
+            Action::Replace if c.delete_before_replace => {
+                let d = push(StepOp::DeleteBeforeReplace);
+                let m = push(StepOp::Create);
+                edges.push((d, m));
+                main[ci] = Some(m);
+                removal[ci] = Some(d);
+            }
+            Action::Replace => {
+                let m = push(StepOp::CreateReplacement);
+                let d = push(StepOp::DeleteReplaced);
+                edges.push((m, d));
+                main[ci] = Some(m);
+                removal[ci] = Some(d);
+            }
+            Action::Delete => removal[ci] = Some(push(StepOp::Delete)),
+            Action::Forget => removal[ci] = Some(push(StepOp::Forget)),
+            Action::Same => {}
+        }
+    }
+
+    // Changes by declaration, and by the address of their prior record.
+    let mut by_decl: Vec<Vec<usize>> = vec![Vec::new(); stack.decls.len()];
+    for (ci, c) in plan.changes.iter().enumerate() {
+        if let Some(d) = c.decl {
+            by_decl[d].push(ci);
+        }
+    }
+    // For each recorded address, the changes whose old record depended on it.
+    let mut users_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (ci, c) in plan.changes.iter().enumerate() {
+        if let Some(p) = &c.prior {
+            for dep in &p.dependencies {
+                users_of.entry(dep.as_str()).or_default().push(ci);
+            }
+        }
+    }
+
+    for (ci, c) in plan.changes.iter().enumerate() {
+        // New state follows the new state of what it references.
+        if let (Some(m), Some(d)) = (main[ci], c.decl) {
+            for j in checked.graph.dependencies(d) {
+                for &cj in &by_decl[j] {
+                    if let Some(mj) = main[cj] {
+                        edges.push((mj, m));
+                    }
+                }
+            }
+        }
+        // An old resource goes only after everything that used it moved on.
+        if let Some(r) = removal[ci] {
+            if let Some(d) = c.decl {
+                for k in checked.graph.dependents(d) {
+                    for &ck in &by_decl[k] {
+                        if let Some(mk) = main[ck] {
+                            if plan.changes[ci].action != Action::Replace || !plan.changes[ci].delete_before_replace {
+                                edges.push((mk, r));
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some(p) = &c.prior {
+                let addr = if matches!(c.action, Action::Replace) { c.address.as_str() } else { p.name.as_str() };
+                for &user in users_of.get(addr).into_iter().flatten() {
+                    if user == ci {
+                        continue;
+                    }
+                    if let Some(ru) = removal[user] {
+                        edges.push((ru, r));
+                    }
+                    if let Some(mu) = main[user] {
+                        if !c.delete_before_replace {
+                            edges.push((mu, r));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    let mut dag = Dag::with_nodes(steps.len());
+    for (a, b) in edges {
+        if a != b {
+            dag.add_edge(a, b);
+        }
+    }
+    StepGraph { steps, dag }
+}
+
+/// The steps of a destroy: every recorded resource, dependents first.
+pub fn destroy_steps(plan: &Plan) -> StepGraph {
+    let mut steps = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (ci, c) in plan.changes.iter().enumerate() {
+        let op = if c.action == Action::Forget { StepOp::Forget } else { StepOp::Delete };
+        index.insert(c.address.as_str(), steps.len());
+        steps.push(Step { op, change: ci });
+    }
+    let mut dag = Dag::with_nodes(steps.len());
+    for (si, s) in steps.iter().enumerate() {
+        if let Some(p) = &plan.changes[s.change].prior {
+            for dep in &p.dependencies {
+                if let Some(&di) = index.get(dep.as_str()) {
+                    // The dependency goes after its user.
+                    dag.add_edge(si, di);
+                }
+            }
+        }
+    }
+    StepGraph { steps, dag }
+}

@@ -1,0 +1,495 @@
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use super::model::{ConfigDecl, Decl, DeclKind, Options, OutputDecl, PropertyDecl, Stack};
+use crate::expr::{Template, parse_template};
+use crate::source::{Diagnostic, SourceFile, Span, did_you_mean};
+use crate::value::{Map, Value};
+
+const TOP_LEVEL: [&str; 5] = ["stack", "config", "data", "resources", "outputs"];
+const META_KEYS: [&str; 4] = ["type", "count", "for_each", "options"];
+const OPTION_KEYS: [&str; 5] = [
+    "depends_on",
+    "protect",
+    "ignore_changes",
+    "delete_before_replace",
+    "retain_on_delete",
+];
+/// Type names accepted in a typed config declaration.
+pub(crate) const CONFIG_TYPES: [&str; 6] = ["string", "integer", "number", "bool", "list", "table"];
+
+/// The names of the stacks in a directory: every `NAME.toml` whose name has
+/// no dot (`NAME.ENV.toml` files are environment overlays).
+pub fn list_stack_names(dir: &Path) -> Result<Vec<String>, Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::new(format!("cannot read the stacks directory {}: {e}", dir.display()), None)
+            .with_hint("run skistack from the project root, or pass --stacks-dir")
+    })?;
+    let mut names = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+                if !stem.contains('.') {
+                    names.push(stem.to_string());
+                }
+            }
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Reads `DIR/NAME.toml`.
+pub fn load_stack_source(dir: &Path, name: &str) -> Result<Arc<SourceFile>, Diagnostic> {
+    let path = dir.join(format!("{name}.toml"));
+    read_source(&path).map_err(|e| {
+        let mut d = Diagnostic::new(format!("cannot read stack `{name}` ({}): {e}", path.display()), None);
+        if let Ok(names) = list_stack_names(dir) {
+            if let Some(s) = did_you_mean(name, names.iter().map(String::as_str)) {
+                d = d.with_hint(format!("did you mean `{s}`?"));
+            } else if !names.is_empty() {
+                d = d.with_hint(format!("stacks in {}: {}", dir.display(), names.join(", ")));
+            }
+        }
+        d
+    })
+}
+
+fn read_source(path: &Path) -> std::io::Result<Arc<SourceFile>> {
+    let text = std::fs::read_to_string(path)?;
+    Ok(SourceFile::new(path.to_path_buf(), text))
+}
+
+/// Parses a stack file.
+pub fn load_stack(name: &str, file: Arc<SourceFile>) -> Result<Stack, Vec<Diagnostic>> {
+    let dir = file.path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let root = parse_toml(&file).map_err(|d| vec![d])?;
+    let mut l = Loader { file: &file, errors: Vec::new() };
+    let mut stack = Stack {
+        name: name.to_string(),
+        file: Arc::clone(&file),
+        dir,
+        description: None,
+        config: Vec::new(),
+        decls: Vec::new(),
+        outputs: Vec::new(),
+    };
+    for (key, value) in root.get_ref() {
+        let span = Span::from(key.span());
+        match key.get_ref().as_ref() {
+            "stack" => stack.description = l.stack_table(value),
+            "config" => {
+                if let Some(t) = l.table(value, "[config]") {
+                    stack.config = t.iter().filter_map(|(k, v)| l.config_entry(k, v)).collect();
+                }
+            }
+            "data" => l.decls(value, DeclKind::Data, &mut stack.decls),
+            "resources" => l.decls(value, DeclKind::Resource, &mut stack.decls),
+            "outputs" => {
+                if let Some(t) = l.table(value, "[outputs]") {
+                    for (k, v) in t {
+                        if let Some(value) = l.template(v) {
+                            stack.outputs.push(OutputDecl {
+                                name: k.get_ref().to_string(),
+                                value,
+                                span: k.span().into(),
+                            });
+                        }
+                    }
+                }
+            }
+            other => {
+                let mut d = Diagnostic::at(&file, span, format!("unknown section `{other}` in a stack file"));
+                d = match did_you_mean(other, TOP_LEVEL) {
+                    Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                    None => d.with_hint("a stack file has [stack], [config], [data.NAME], [resources.NAME] and [outputs]"),
+                };
+                l.errors.push(d);
+            }
+        }
+    }
+    l.check_duplicate_names(&stack.decls);
+    if l.errors.is_empty() { Ok(stack) } else { Err(l.errors) }
+}
+
+/// Reads the `[config]` of an environment overlay `DIR/NAME.ENV.toml`, if it exists.
+pub fn load_overlay(dir: &Path, name: &str, env: &str) -> Result<Option<(Arc<SourceFile>, Vec<(String, Value, Span)>)>, Vec<Diagnostic>> {
+    let path = dir.join(format!("{name}.{env}.toml"));
+    if !path.exists() {
+        return Ok(None);
+    }
+    let file = read_source(&path)
+        .map_err(|e| vec![Diagnostic::new(format!("cannot read {}: {e}", path.display()), None)])?;
+    let root = parse_toml(&file).map_err(|d| vec![d])?;
+    let mut l = Loader { file: &file, errors: Vec::new() };
+    let mut values = Vec::new();
+    for (key, value) in root.get_ref() {
+        if key.get_ref().as_ref() != "config" {
+            l.errors.push(
+                Diagnostic::at(&file, key.span().into(), format!("unexpected section `{}` in an environment overlay", key.get_ref()))
+                    .with_hint("an overlay holds only a [config] table"),
+            );
+            continue;
+        }
+        if let Some(t) = l.table(value, "[config]") {
+            for (k, v) in t {
+                if let Some(val) = l.literal(v) {
+                    values.push((k.get_ref().to_string(), val, Span::from(v.span())));
+                }
+            }
+        }
+    }
+    if l.errors.is_empty() { Ok(Some((Arc::clone(&file), values))) } else { Err(l.errors) }
+}
+
+fn parse_toml(file: &Arc<SourceFile>) -> Result<Spanned<DeTable<'_>>, Diagnostic> {
+    DeTable::parse(&file.text).map_err(|e| {
+        let span = e.span().map(Span::from).unwrap_or_default();
+        Diagnostic::at(file, span, format!("TOML syntax error: {}", e.message().trim()))
+    })
+}
+
+struct Loader<'a> {
+    file: &'a Arc<SourceFile>,
+    errors: Vec<Diagnostic>,
+}
+
+impl<'a> Loader<'a> {
+    fn err(&mut self, span: impl Into<Span>, msg: impl Into<String>) -> &mut Diagnostic {
+        self.errors.push(Diagnostic::at(self.file, span.into(), msg));
+        let last = self.errors.len() - 1;
+        &mut self.errors[last]
+    }
+
+    fn table<'v, 'i>(&mut self, v: &'v Spanned<DeValue<'i>>, what: &str) -> Option<&'v DeTable<'i>> {
+        match v.get_ref() {
+            DeValue::Table(t) => Some(t),
+            other => {
+                self.err(v.span(), format!("{what} must be a table, found {}", other.type_str()));
+                None
+            }
+        }
+    }
+
+    fn stack_table(&mut self, v: &Spanned<DeValue<'_>>) -> Option<String> {
+        let t = self.table(v, "[stack]")?;
+        let mut description = None;
+        for (k, v) in t {
+            match (k.get_ref().as_ref(), v.get_ref()) {
+                ("description", DeValue::String(s)) => description = Some(s.to_string()),
+                ("description", other) => {
+                    self.err(v.span(), format!("`description` must be a string, found {}", other.type_str()));
+                }
+                (other, _) => {
+                    let d = self.err(k.span(), format!("unknown key `{other}` in [stack]"));
+                    *d = d.clone().with_hint("[stack] accepts only `description`");
+                }
+            }
+        }
+        description
+    }
+
+    fn config_entry(&mut self, k: &Spanned<toml::de::DeString<'_>>, v: &Spanned<DeValue<'_>>) -> Option<ConfigDecl> {
+        let name = k.get_ref().to_string();
+        let span = Span::from(k.span());
+        // A table with a `type` key naming a config type is a typed declaration.
+        if let DeValue::Table(t) = v.get_ref() {
+            let ty = t.iter().find(|(k, _)| k.get_ref() == "type").and_then(|(_, v)| v.get_ref().as_str());
+            if let Some(ty) = ty {
+                if !CONFIG_TYPES.contains(&ty) {
+                    let d = self.err(v.span(), format!("unknown config type `{ty}` for `{name}`"));
+                    *d = d.clone().with_hint(format!("use one of: {}", CONFIG_TYPES.join(", ")));
+                    return None;
+                }
+                let mut decl = ConfigDecl { name, default: None, ty: Some(ty.to_string()), description: None, secret: false, span };
+                for (k2, v2) in t {
+                    match k2.get_ref().as_ref() {
+                        "type" => {}
+                        "default" => decl.default = self.literal(v2),
+                        "description" => decl.description = v2.get_ref().as_str().map(str::to_string),
+                        "secret" => decl.secret = v2.get_ref().as_bool().unwrap_or(false),
+                        other => {
+                            let d = self.err(k2.span(), format!("unknown key `{other}` in the declaration of config `{}`", decl.name));
+                            *d = d.clone().with_hint("a typed config declaration takes type, default, description and secret");
+                        }
+                    }
+                }
+                if let Some(default) = &decl.default {
+                    if let Err(msg) = super::config::check_type(default, ty) {
+                        self.err(v.span(), format!("the default of config `{}` {msg}", decl.name));
+                    }
+                }
+                return Some(decl);
+            }
+        }
+        let default = self.literal(v)?;
+        Some(ConfigDecl { name, default: Some(default), ty: None, description: None, secret: false, span })
+    }
+
+    fn decls(&mut self, v: &Spanned<DeValue<'_>>, kind: DeclKind, out: &mut Vec<Decl>) {
+        let what = if kind == DeclKind::Data { "[data]" } else { "[resources]" };
+        let Some(t) = self.table(v, what) else { return };
+        for (k, v) in t {
+            if let Some(d) = self.decl(k, v, kind) {
+                out.push(d);
+            }
+        }
+    }
+
+    fn decl(&mut self, k: &Spanned<toml::de::DeString<'_>>, v: &Spanned<DeValue<'_>>, kind: DeclKind) -> Option<Decl> {
+        let name = k.get_ref().to_string();
+        let name_span = Span::from(k.span());
+        if !valid_name(&name) {
+            let d = self.err(name_span, format!("invalid name `{name}`"));
+            *d = d.clone().with_hint("names start with a letter or `_` and hold letters, digits, `_` and `-`");
+            return None;
+        }
+        if matches!(name.as_str(), "config" | "count" | "each" | "stacks") {
+            self.err(name_span, format!("`{name}` is reserved and cannot name a resource or data lookup"));
+            return None;
+        }
+        let what = format!("[{}.{name}]", if kind == DeclKind::Data { "data" } else { "resources" });
+        let t = self.table(v, &what)?;
+        let mut decl = Decl {
+            name,
+            kind,
+            type_token: String::new(),
+            name_span,
+            type_span: name_span,
+            count: None,
+            for_each: None,
+            properties: Vec::new(),
+            options: Options::default(),
+        };
+        let mut has_type = false;
+        for (pk, pv) in t {
+            let key = pk.get_ref().as_ref();
+            let key_span = Span::from(pk.span());
+            match key {
+                "type" => match pv.get_ref() {
+                    DeValue::String(s) => {
+                        decl.type_token = s.to_string();
+                        decl.type_span = pv.span().into();
+                        has_type = true;
+                    }
+                    other => {
+                        self.err(pv.span(), format!("`type` must be a string such as \"std:Data\", found {}", other.type_str()));
+                        return None;
+                    }
+                },
+                "count" => decl.count = self.template(pv).map(|t| (t, Span::from(pv.span()))),
+                "for_each" => decl.for_each = self.template(pv).map(|t| (t, Span::from(pv.span()))),
+                "options" if kind == DeclKind::Resource => decl.options = self.options(pv),
+                _ => {
+                    if let Some(value) = self.template(pv) {
+                        decl.properties.push(PropertyDecl {
+                            name: key.to_string(),
+                            key_span,
+                            value,
+                            value_span: pv.span().into(),
+                        });
+                    }
+                }
+            }
+        }
+        if !has_type {
+            let d = self.err(name_span, format!("{what} has no `type`"));
+            *d = d.clone().with_hint("add a line such as `type = \"std:Data\"`");
+            return None;
+        }
+        if decl.count.is_some() && decl.for_each.is_some() {
+            self.err(name_span, format!("{what} has both `count` and `for_each`; use one"));
+        }
+        let _ = META_KEYS;
+        Some(decl)
+    }
+
+    fn options(&mut self, v: &Spanned<DeValue<'_>>) -> Options {
+        let mut o = Options::default();
+        let Some(t) = self.table(v, "options") else { return o };
+        for (k, v) in t {
+            let key = k.get_ref().as_ref();
+            match key {
+                "depends_on" => o.depends_on = self.string_list(v, "depends_on"),
+                "ignore_changes" => o.ignore_changes = self.string_list(v, "ignore_changes"),
+                "protect" => o.protect = self.bool_value(v, key),
+                "delete_before_replace" => o.delete_before_replace = self.bool_value(v, key),
+                "retain_on_delete" => o.retain_on_delete = self.bool_value(v, key),
+                other => {
+                    let hint = match did_you_mean(other, OPTION_KEYS) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("options are: {}", OPTION_KEYS.join(", ")),
+                    };
+                    let d = self.err(k.span(), format!("unknown option `{other}`"));
+                    *d = d.clone().with_hint(hint);
+                }
+            }
+        }
+        o
+    }
+
+    fn bool_value(&mut self, v: &Spanned<DeValue<'_>>, key: &str) -> bool {
+        match v.get_ref() {
+            DeValue::Boolean(b) => *b,
+            other => {
+                self.err(v.span(), format!("`{key}` must be true or false, found {}", other.type_str()));
+                false
+            }
+        }
+    }
+
+    fn string_list(&mut self, v: &Spanned<DeValue<'_>>, key: &str) -> Vec<(String, Span)> {
+        match v.get_ref() {
+            DeValue::Array(items) => items
+                .iter()
+                .filter_map(|item| match item.get_ref() {
+                    DeValue::String(s) => Some((s.to_string(), Span::from(item.span()))),
+                    other => {
+                        self.err(item.span(), format!("`{key}` takes names (strings), found {}", other.type_str()));
+                        None
+                    }
+                })
+                .collect(),
+            other => {
+                self.err(v.span(), format!("`{key}` must be a list of names, found {}", other.type_str()));
+                Vec::new()
+            }
+        }
+    }
+
+    /// A TOML value as a template: strings may hold `${...}`.
+    fn template(&mut self, v: &Spanned<DeValue<'_>>) -> Option<Template> {
+        let span = Span::from(v.span());
+        match v.get_ref() {
+            DeValue::String(s) => {
+                let start = content_start(&self.file.text, span, s);
+                match parse_template(s, start, span) {
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        let mut d = Diagnostic::at(self.file, e.span, e.message.clone());
+                        if let Some(h) = &e.hint {
+                            d = d.with_hint(h.clone());
+                        }
+                        self.errors.push(d);
+                        None
+                    }
+                }
+            }
+            DeValue::Array(items) => {
+                let parts: Option<Vec<Template>> = items.iter().map(|i| self.template(i)).collect();
+                let parts = parts?;
+                if parts.iter().all(Template::is_literal) {
+                    Some(Template::Literal(Value::List(parts.into_iter().map(literal_of).collect())))
+                } else {
+                    Some(Template::List(parts, span))
+                }
+            }
+            DeValue::Table(t) => {
+                let mut parts = Vec::new();
+                for (k, v) in t {
+                    parts.push((k.get_ref().to_string(), self.template(v)?));
+                }
+                if parts.iter().all(|(_, t)| t.is_literal()) {
+                    Some(Template::Literal(Value::Map(parts.into_iter().map(|(k, t)| (k, literal_of(t))).collect())))
+                } else {
+                    Some(Template::Map(parts, span))
+                }
+            }
+            _ => self.literal(v).map(Template::Literal),
+        }
+    }
+
+    /// A TOML value taken as it is (config values: no templates).
+    fn literal(&mut self, v: &Spanned<DeValue<'_>>) -> Option<Value> {
+        Some(match v.get_ref() {
+            DeValue::String(s) => Value::String(s.to_string()),
+            DeValue::Integer(i) => {
+                let digits = i.as_str().replace('_', "");
+                match i64::from_str_radix(&digits, i.radix()) {
+                    Ok(n) => Value::Int(n),
+                    Err(_) => {
+                        self.err(v.span(), "integer out of range (64-bit)");
+                        return None;
+                    }
+                }
+            }
+            DeValue::Float(f) => {
+                let text = f.as_str().replace('_', "");
+                let x = match text.as_str() {
+                    "inf" | "+inf" => f64::INFINITY,
+                    "-inf" => f64::NEG_INFINITY,
+                    "nan" | "+nan" | "-nan" => f64::NAN,
+                    t => match t.parse() {
+                        Ok(x) => x,
+                        Err(_) => {
+                            self.err(v.span(), format!("invalid number `{t}`"));
+                            return None;
+                        }
+                    },
+                };
+                Value::Float(x)
+            }
+            DeValue::Boolean(b) => Value::Bool(*b),
+            DeValue::Datetime(d) => Value::String(d.to_string()),
+            DeValue::Array(items) => {
+                let vals: Option<Vec<Value>> = items.iter().map(|i| self.literal(i)).collect();
+                Value::List(vals?)
+            }
+            DeValue::Table(t) => {
+                let mut m = Map::new();
+                for (k, v) in t {
+                    m.insert(k.get_ref().to_string(), self.literal(v)?);
+                }
+                Value::Map(m)
+            }
+        })
+    }
+
+    fn check_duplicate_names(&mut self, decls: &[Decl]) {
+        for (i, d) in decls.iter().enumerate() {
+            if let Some(first) = decls[..i].iter().find(|e| e.name == d.name) {
+                let (line, _) = self.file.line_col(first.name_span.start);
+                let e = self.err(d.name_span, format!("`{}` is declared twice", d.name));
+                *e = e.clone().with_hint(format!(
+                    "resources and data lookups share one namespace; the first `{}` is on line {line}",
+                    d.name
+                ));
+            }
+        }
+    }
+}
+
+fn literal_of(t: Template) -> Value {
+    match t {
+        Template::Literal(v) => v,
+        // Only called after checking `is_literal`.
+        _ => Value::Null,
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The file offset of a string's first content character, when the raw TOML
+/// token maps one to one onto its value (no escapes, no line-ending trim).
+fn content_start(text: &str, span: Span, content: &str) -> Option<usize> {
+    let raw = text.get(span.start..span.end)?;
+    for quote in ["\"\"\"", "'''", "\"", "'"] {
+        if raw.len() >= 2 * quote.len() && raw.starts_with(quote) && raw.ends_with(quote) {
+            let inner = &raw[quote.len()..raw.len() - quote.len()];
+            let (inner, skip) = match inner.strip_prefix('\n') {
+                Some(rest) if quote.len() == 3 => (rest, 1),
+                _ => (inner, 0),
+            };
+            return (inner == content).then_some(span.start + quote.len() + skip);
+        }
+    }
+    None
+}

@@ -1,0 +1,10 @@
+//! Stack files: the model of a parsed stack and the loader that builds it
+//! from TOML, keeping the source position of everything for diagnostics.
+
+mod config;
+mod load;
+mod model;
+
+pub use config::{ConfigLayer, ConfigSources, parse_cli_value, resolve_config};
+pub use load::{list_stack_names, load_overlay, load_stack, load_stack_source};
+pub use model::{ConfigDecl, Decl, DeclKind, Options, OutputDecl, PropertyDecl, Stack};

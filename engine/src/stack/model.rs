@@ -1,0 +1,104 @@
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::expr::Template;
+use crate::source::{Pos, SourceFile, Span};
+use crate::value::Value;
+
+/// A parsed stack file.
+#[derive(Debug)]
+pub struct Stack {
+    /// The stack's name: the file name without `.toml`.
+    pub name: String,
+    pub file: Arc<SourceFile>,
+    /// The directory of the stack file; `file()` paths are relative to it.
+    pub dir: PathBuf,
+    pub description: Option<String>,
+    pub config: Vec<ConfigDecl>,
+    /// Resources and data lookups, in declaration order.
+    pub decls: Vec<Decl>,
+    pub outputs: Vec<OutputDecl>,
+}
+
+impl Stack {
+    pub fn decl(&self, name: &str) -> Option<&Decl> {
+        self.decls.iter().find(|d| d.name == name)
+    }
+
+    pub fn config_decl(&self, name: &str) -> Option<&ConfigDecl> {
+        self.config.iter().find(|c| c.name == name)
+    }
+
+    pub fn pos(&self, span: Span) -> Pos {
+        Pos::new(&self.file, span)
+    }
+}
+
+/// A key of `[config]`.
+#[derive(Debug, Clone)]
+pub struct ConfigDecl {
+    pub name: String,
+    /// The default; `None` for a required key.
+    pub default: Option<Value>,
+    /// The declared type (`string`, `integer`, `number`, `bool`, `list`,
+    /// `table`), taken from the default when not declared.
+    pub ty: Option<String>,
+    pub description: Option<String>,
+    pub secret: bool,
+    pub span: Span,
+}
+
+/// Whether a declaration is a resource or a data lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeclKind {
+    Resource,
+    Data,
+}
+
+/// A `[resources.NAME]` or `[data.NAME]` table.
+#[derive(Debug)]
+pub struct Decl {
+    pub name: String,
+    pub kind: DeclKind,
+    pub type_token: String,
+    /// The span of the table's name in its header.
+    pub name_span: Span,
+    pub type_span: Span,
+    pub count: Option<(Template, Span)>,
+    pub for_each: Option<(Template, Span)>,
+    pub properties: Vec<PropertyDecl>,
+    pub options: Options,
+}
+
+impl Decl {
+    pub fn property(&self, name: &str) -> Option<&PropertyDecl> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+}
+
+/// One property of a declaration.
+#[derive(Debug)]
+pub struct PropertyDecl {
+    pub name: String,
+    pub key_span: Span,
+    pub value: Template,
+    pub value_span: Span,
+}
+
+/// `[resources.NAME.options]`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub depends_on: Vec<(String, Span)>,
+    pub protect: bool,
+    pub ignore_changes: Vec<(String, Span)>,
+    pub delete_before_replace: bool,
+    pub retain_on_delete: bool,
+}
+
+/// A key of `[outputs]`.
+#[derive(Debug)]
+pub struct OutputDecl {
+    pub name: String,
+    pub value: Template,
+    pub span: Span,
+}

@@ -1,0 +1,434 @@
+//! Auto Scaling resource types: `aws:autoscaling:Group`.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification, Tag};
+use skistack_engine::{
+    Attribute, CallContext, Created, DataSource, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema,
+    Value, ValueType,
+};
+
+use crate::errors::aws_error;
+use crate::props::{changed, list_of_str, opt_bool, opt_i32, opt_map, opt_str, put_opt, read_back_set, str_of};
+use crate::retry::wait_until;
+use crate::shared::{Clients, Shared};
+use crate::tags::{TagChanges, has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+
+/// How long a new group may take to show up in DescribeAutoScalingGroups.
+const VISIBLE_TIMEOUT: Duration = Duration::from_secs(2 * 60);
+/// How long a force-deleted group may take to terminate its instances.
+const DELETE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+/// The launch template version used when none is given.
+const LATEST: &str = "$Latest";
+
+/// Every Auto Scaling resource type.
+pub fn resource_types(shared: &Arc<Shared>) -> Vec<Arc<dyn ResourceType>> {
+    vec![Arc::new(Group::new(shared))]
+}
+
+/// Auto Scaling has no data sources.
+pub fn data_sources(_shared: &Arc<Shared>) -> Vec<Arc<dyn DataSource>> {
+    Vec::new()
+}
+
+/// An auto scaling group, named by the stack. Its id is the name.
+pub struct Group {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl Group {
+    pub(crate) fn new(shared: &Arc<Shared>) -> Group {
+        let launch_template = ValueType::Object(vec![
+            Property::optional("id", ValueType::String).describe("The launch template's id (or give its name)."),
+            Property::optional("name", ValueType::String).describe("The launch template's name."),
+            Property::optional("version", ValueType::String)
+                .default(LATEST)
+                .describe("A version number, $Latest or $Default."),
+        ]);
+        let schema = TypeSchema::new("aws:autoscaling:Group", "An EC2 auto scaling group.")
+            .property(
+                Property::required("name", ValueType::String)
+                    .force_new()
+                    .describe("The group's name, unique in the account and region."),
+            )
+            .property(Property::required("min_size", ValueType::Int))
+            .property(Property::required("max_size", ValueType::Int))
+            .property(
+                Property::optional("desired_capacity", ValueType::Int)
+                    .describe("Instances to run now; absent starts at min_size and leaves scaling to policies."),
+            )
+            .property(
+                Property::required("vpc_zone_identifier", ValueType::list(ValueType::String))
+                    .describe("The subnets instances launch in."),
+            )
+            .property(Property::required("launch_template", launch_template).describe("What instances to launch."))
+            .property(
+                Property::optional("health_check_type", ValueType::String)
+                    .default("EC2")
+                    .describe("EC2, or ELB to also replace instances a load balancer finds unhealthy."),
+            )
+            .property(
+                Property::optional("health_check_grace_period", ValueType::Int)
+                    .default(300)
+                    .describe("Seconds before a new instance's health is checked."),
+            )
+            .property(
+                Property::optional("protect_from_scale_in", ValueType::Bool)
+                    .default(false)
+                    .describe("Protect new instances from scale-in (needed by ECS managed termination protection)."),
+            )
+            .property(
+                Property::optional("target_group_arns", ValueType::list(ValueType::String))
+                    .describe("Load balancer target groups the instances register with."),
+            )
+            .property(tag_property().describe(
+                "Tags of the group, propagated to its instances at launch. The stack's \
+                 `default_tags` and the identity tags are added.",
+            ))
+            .attribute(Attribute::new("arn", ValueType::String))
+            // The name is unique: a replacement must delete the old group first.
+            .delete_before_replace();
+        Group {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+fn asg_tags(name: &str, tags: &[(String, String)]) -> Vec<Tag> {
+    tags.iter()
+        .map(|(k, v)| {
+            Tag::builder()
+                .resource_id(name)
+                .resource_type("auto-scaling-group")
+                .key(k)
+                .value(v)
+                .propagate_at_launch(true)
+                .build()
+        })
+        .collect()
+}
+
+fn launch_template_of(inputs: &Map) -> Result<LaunchTemplateSpecification, ProviderError> {
+    let lt = opt_map(inputs, "launch_template")?
+        .ok_or_else(|| ProviderError::Invalid("property `launch_template` is required".into()))?;
+    let id = opt_str(lt, "id")?;
+    let name = opt_str(lt, "name")?;
+    if id.is_none() == name.is_none() {
+        return Err(ProviderError::Invalid(
+            "launch_template needs exactly one of `id` and `name`".into(),
+        ));
+    }
+    Ok(LaunchTemplateSpecification::builder()
+        .set_launch_template_id(id.map(str::to_string))
+        .set_launch_template_name(name.map(str::to_string))
+        .version(opt_str(lt, "version")?.unwrap_or(LATEST))
+        .build())
+}
+
+/// The subnets as the comma-separated list the API takes.
+fn zone_identifier(inputs: &Map) -> Result<String, ProviderError> {
+    Ok(list_of_str(inputs, "vpc_zone_identifier")?.join(","))
+}
+
+fn outputs(inputs: &Map, arn: &str) -> Map {
+    let mut out = inputs.clone();
+    out.insert("arn".into(), arn.into());
+    out
+}
+
+/// The group, or `None` when it does not exist or is being deleted.
+async fn describe(clients: &Clients, name: &str) -> Result<Option<AutoScalingGroup>, ProviderError> {
+    let out = clients
+        .autoscaling
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&format!("describe auto scaling group {name}"), e))?;
+    Ok(out
+        .auto_scaling_groups()
+        .iter()
+        .find(|g| g.status().is_none_or(|s| !s.starts_with("Delete")))
+        .cloned())
+}
+
+/// True when the group no longer shows up at all.
+async fn is_deleted(clients: &Clients, name: &str) -> Result<bool, ProviderError> {
+    let out = clients
+        .autoscaling
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(name)
+        .send()
+        .await
+        .map_err(|e| aws_error(&format!("describe auto scaling group {name}"), e))?;
+    Ok(out.auto_scaling_groups().is_empty())
+}
+
+async fn update_tags(clients: &Clients, name: &str, changes: &TagChanges) -> Result<(), ProviderError> {
+    if !changes.set.is_empty() {
+        clients
+            .autoscaling
+            .create_or_update_tags()
+            .set_tags(Some(asg_tags(name, &changes.set)))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("tag auto scaling group {name}"), e))?;
+    }
+    if !changes.remove.is_empty() {
+        let keys: Vec<(String, String)> = changes.remove.iter().map(|k| (k.clone(), String::new())).collect();
+        clients
+            .autoscaling
+            .delete_tags()
+            .set_tags(Some(asg_tags(name, &keys)))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("untag auto scaling group {name}"), e))?;
+    }
+    Ok(())
+}
+
+async fn update_target_groups(clients: &Clients, name: &str, old: &Map, new: &Map) -> Result<(), ProviderError> {
+    let old: BTreeSet<String> = list_of_str(old, "target_group_arns")?.into_iter().collect();
+    let new: BTreeSet<String> = list_of_str(new, "target_group_arns")?.into_iter().collect();
+    let attach: Vec<String> = new.difference(&old).cloned().collect();
+    let detach: Vec<String> = old.difference(&new).cloned().collect();
+    if !attach.is_empty() {
+        clients
+            .autoscaling
+            .attach_load_balancer_target_groups()
+            .auto_scaling_group_name(name)
+            .set_target_group_arns(Some(attach))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("attach target groups to auto scaling group {name}"), e))?;
+    }
+    if !detach.is_empty() {
+        clients
+            .autoscaling
+            .detach_load_balancer_target_groups()
+            .auto_scaling_group_name(name)
+            .set_target_group_arns(Some(detach))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("detach target groups from auto scaling group {name}"), e))?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl ResourceType for Group {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let name = str_of(inputs, "name")?;
+        let clients = self.shared.clients(ctx).await?;
+        let target_groups = list_of_str(inputs, "target_group_arns")?;
+        clients
+            .autoscaling
+            .create_auto_scaling_group()
+            .auto_scaling_group_name(name)
+            .set_min_size(opt_i32(inputs, "min_size")?)
+            .set_max_size(opt_i32(inputs, "max_size")?)
+            .set_desired_capacity(opt_i32(inputs, "desired_capacity")?)
+            .vpc_zone_identifier(zone_identifier(inputs)?)
+            .launch_template(launch_template_of(inputs)?)
+            .set_health_check_type(opt_str(inputs, "health_check_type")?.map(str::to_string))
+            .set_health_check_grace_period(opt_i32(inputs, "health_check_grace_period")?)
+            .set_new_instances_protected_from_scale_in(opt_bool(inputs, "protect_from_scale_in")?)
+            .set_target_group_arns((!target_groups.is_empty()).then_some(target_groups))
+            .set_tags(Some(asg_tags(name, &resource_tags(ctx, inputs))))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("create auto scaling group {name}"), e))?;
+        // CreateAutoScalingGroup returns nothing: the ARN comes from a describe.
+        let arn = std::sync::Mutex::new(String::new());
+        wait_until(&format!("auto scaling group {name} to show up"), VISIBLE_TIMEOUT, || async {
+            let Some(g) = describe(&clients, name).await? else {
+                return Ok(false);
+            };
+            let mut slot = arn.lock().map_err(|_| ProviderError::Failed("a lock was poisoned".into()))?;
+            *slot = g.auto_scaling_group_arn().unwrap_or_default().to_string();
+            Ok(true)
+        })
+        .await?;
+        let arn = arn
+            .into_inner()
+            .map_err(|_| ProviderError::Failed("a lock was poisoned".into()))?;
+        Ok(Created {
+            id: name.to_string(),
+            outputs: outputs(inputs, &arn),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let Some(g) = describe(&clients, id).await? else {
+            return Ok(None);
+        };
+        let mut read = Map::new();
+        read.insert("name".into(), id.into());
+        put_opt(&mut read, "min_size", g.min_size().map(i64::from));
+        put_opt(&mut read, "max_size", g.max_size().map(i64::from));
+        if inputs.contains_key("desired_capacity") {
+            put_opt(&mut read, "desired_capacity", g.desired_capacity().map(i64::from));
+        }
+        let subnets: Vec<String> = g
+            .vpc_zone_identifier()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        read.insert("vpc_zone_identifier".into(), read_back_set(inputs, "vpc_zone_identifier", subnets)?);
+        if let Some(lt) = g.launch_template() {
+            let declared = opt_map(inputs, "launch_template")?;
+            let mut m = Map::new();
+            // The group reports both id and name; keep the one declared.
+            if declared.is_none_or(|d| d.contains_key("id")) {
+                put_opt(&mut m, "id", lt.launch_template_id());
+            }
+            if declared.is_some_and(|d| d.contains_key("name")) {
+                put_opt(&mut m, "name", lt.launch_template_name());
+            }
+            put_opt(&mut m, "version", lt.version());
+            read.insert("launch_template".into(), Value::Map(m));
+        }
+        put_opt(&mut read, "health_check_type", g.health_check_type());
+        put_opt(&mut read, "health_check_grace_period", g.health_check_grace_period().map(i64::from));
+        put_opt(&mut read, "protect_from_scale_in", g.new_instances_protected_from_scale_in());
+        let tgs = g.target_group_arns().to_vec();
+        if !tgs.is_empty() || inputs.contains_key("target_group_arns") {
+            read.insert("target_group_arns".into(), read_back_set(inputs, "target_group_arns", tgs)?);
+        }
+        let tags = g
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))));
+        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, tags));
+        let mut all = inputs.clone();
+        all.extend(read.clone());
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs: outputs(&all, g.auto_scaling_group_arn().unwrap_or_default()),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        old_inputs: &Map,
+        old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let diff = |k: &str| changed(old_inputs, new_inputs, k);
+        let mut req = clients.autoscaling.update_auto_scaling_group().auto_scaling_group_name(id);
+        let mut any = false;
+        if diff("min_size") {
+            req = req.set_min_size(opt_i32(new_inputs, "min_size")?);
+            any = true;
+        }
+        if diff("max_size") {
+            req = req.set_max_size(opt_i32(new_inputs, "max_size")?);
+            any = true;
+        }
+        if diff("desired_capacity") {
+            if let Some(d) = opt_i32(new_inputs, "desired_capacity")? {
+                req = req.desired_capacity(d);
+                any = true;
+            }
+        }
+        if diff("vpc_zone_identifier") {
+            req = req.vpc_zone_identifier(zone_identifier(new_inputs)?);
+            any = true;
+        }
+        if diff("launch_template") {
+            req = req.launch_template(launch_template_of(new_inputs)?);
+            any = true;
+        }
+        if diff("health_check_type") {
+            req = req.health_check_type(opt_str(new_inputs, "health_check_type")?.unwrap_or("EC2"));
+            any = true;
+        }
+        if diff("health_check_grace_period") {
+            req = req.set_health_check_grace_period(opt_i32(new_inputs, "health_check_grace_period")?);
+            any = true;
+        }
+        if diff("protect_from_scale_in") {
+            req = req.new_instances_protected_from_scale_in(opt_bool(new_inputs, "protect_from_scale_in")?.unwrap_or(false));
+            any = true;
+        }
+        if any {
+            req.send()
+                .await
+                .map_err(|e| aws_error(&format!("update auto scaling group {id}"), e))?;
+        }
+        if diff("target_group_arns") {
+            update_target_groups(&clients, id, old_inputs, new_inputs).await?;
+        }
+        update_tags(&clients, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
+        let arn = old_outputs.get("arn").and_then(Value::as_str).unwrap_or_default().to_string();
+        Ok(outputs(new_inputs, &arn))
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        if is_deleted(&clients, id).await? {
+            return Ok(());
+        }
+        // ForceDelete terminates the instances along with the group.
+        if let Err(e) = clients
+            .autoscaling
+            .delete_auto_scaling_group()
+            .auto_scaling_group_name(id)
+            .force_delete(true)
+            .send()
+            .await
+        {
+            // A group gone meanwhile (or already being deleted) is fine.
+            if describe(&clients, id).await?.is_some() {
+                return Err(aws_error(&format!("delete auto scaling group {id}"), e));
+            }
+        }
+        wait_until(
+            &format!("auto scaling group {id} to be deleted"),
+            DELETE_TIMEOUT,
+            || is_deleted(&clients, id),
+        )
+        .await
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        let name = str_of(inputs, "name")?;
+        let clients = self.shared.clients(ctx).await?;
+        let Some(g) = describe(&clients, name).await? else {
+            return Ok(None);
+        };
+        let tags = g
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))));
+        if !has_identity(ctx, tags) {
+            return Ok(None);
+        }
+        Ok(Some(Created {
+            id: name.to_string(),
+            outputs: outputs(inputs, g.auto_scaling_group_arn().unwrap_or_default()),
+        }))
+    }
+}

@@ -1,0 +1,461 @@
+//! `aws:ec2:Instance`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{
+    BlockDeviceMapping, EbsBlockDevice, HttpTokensState, IamInstanceProfileSpecification, Instance as AwsInstance,
+    InstanceMetadataEndpointState, InstanceMetadataOptionsRequest, InstanceNetworkInterfaceSpecification,
+    InstanceStateName, InstanceType, ResourceType as Ec2ResourceType, VolumeType,
+};
+use skistack_engine::{
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
+    ValueType,
+};
+
+use crate::ec2::launch::{
+    Metadata, RootDevice, encode_user_data, is_arn, metadata_options_property, root_block_device_property,
+    root_device_name,
+};
+use crate::ec2::{filter_any, identity_filters, tag_pairs, tag_spec, update_tags};
+use crate::errors::{aws_error, found, gone_ok};
+use crate::props::{changed, list_of_str, opt_bool, opt_str, str_list, str_of, updated_outputs, with_attributes};
+use crate::retry::{retry_eventual, wait_until};
+use crate::shared::{Clients, Shared};
+use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::token::client_token;
+
+/// How long an instance may take to start or to terminate.
+const WAIT: Duration = Duration::from_secs(10 * 60);
+
+/// Errors of a fresh instance profile not yet visible to EC2 (IAM is
+/// eventually consistent); retried only when the instance has a profile.
+const PROFILE_NOT_YET_VISIBLE: &[&str] = &["InvalidParameterValue", "InvalidIamInstanceProfile.NotFound"];
+
+/// Errors of a fresh subnet, group or key not yet visible.
+const FRESH: &[&str] = &["InvalidSubnetID.NotFound", "InvalidGroup.NotFound", "InvalidKeyPair.NotFound"];
+
+/// An EC2 instance. Create waits until it runs; delete terminates it and
+/// waits until it is terminated.
+pub struct Instance {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl Instance {
+    pub(crate) fn new(shared: &Arc<Shared>) -> Instance {
+        let schema = TypeSchema::new("aws:ec2:Instance", "An EC2 instance.")
+            .property(Property::required("ami", ValueType::String).force_new().describe("The AMI id."))
+            .property(
+                Property::required("instance_type", ValueType::String)
+                    .force_new()
+                    .describe("e.g. t3.micro. A change replaces the instance (changing it in place needs a stop)."),
+            )
+            .property(Property::optional("subnet_id", ValueType::String).force_new())
+            .property(
+                Property::optional("vpc_security_group_ids", ValueType::list(ValueType::String))
+                    .describe("Security groups; changed in place."),
+            )
+            .property(Property::optional("key_name", ValueType::String).force_new())
+            .property(
+                Property::optional("associate_public_ip_address", ValueType::Bool)
+                    .force_new()
+                    .describe("Give the instance a public IPv4 address; the subnet's setting when left out."),
+            )
+            .property(
+                Property::optional("iam_instance_profile", ValueType::String)
+                    .force_new()
+                    .describe("An instance profile name or ARN."),
+            )
+            .property(
+                Property::optional("user_data", ValueType::String)
+                    .force_new()
+                    .describe("A script or cloud-init config, as plain text (the provider encodes it)."),
+            )
+            .property(
+                Property::optional("private_ip", ValueType::String)
+                    .force_new()
+                    .describe("A fixed private address in the subnet; the output holds the one assigned."),
+            )
+            .property(root_block_device_property())
+            .property(metadata_options_property())
+            .property(tag_property())
+            .attribute(Attribute::new("public_ip", ValueType::String).describe("Empty without a public address."))
+            .attribute(Attribute::new("public_dns", ValueType::String))
+            .attribute(Attribute::new("private_dns", ValueType::String))
+            .attribute(Attribute::new("arn", ValueType::String))
+            .attribute(Attribute::new("availability_zone", ValueType::String))
+            .attribute(Attribute::new("primary_network_interface_id", ValueType::String));
+        Instance {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+/// Outputs from an instance as described: the inputs, with the assigned
+/// private address and the computed attributes.
+fn outputs(clients: &Clients, inputs: &Map, inst: &AwsInstance) -> Map {
+    let id = inst.instance_id().unwrap_or_default();
+    let owner = inst
+        .network_interfaces()
+        .first()
+        .and_then(|n| n.owner_id())
+        .unwrap_or_default();
+    let mut attrs = Map::new();
+    attrs.insert("public_ip".into(), inst.public_ip_address().unwrap_or_default().into());
+    attrs.insert("public_dns".into(), inst.public_dns_name().unwrap_or_default().into());
+    attrs.insert("private_dns".into(), inst.private_dns_name().unwrap_or_default().into());
+    attrs.insert("private_ip".into(), inst.private_ip_address().unwrap_or_default().into());
+    attrs.insert("arn".into(), clients.arn("ec2", owner, &format!("instance/{id}")).into());
+    attrs.insert(
+        "availability_zone".into(),
+        inst.placement()
+            .and_then(|p| p.availability_zone())
+            .unwrap_or_default()
+            .into(),
+    );
+    attrs.insert(
+        "primary_network_interface_id".into(),
+        inst.network_interfaces()
+            .first()
+            .and_then(|n| n.network_interface_id())
+            .unwrap_or_default()
+            .into(),
+    );
+    with_attributes(inputs, attrs)
+}
+
+/// The instance; `None` when it is gone or terminated.
+async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsInstance>, ProviderError> {
+    let res = clients.ec2.describe_instances().instance_ids(id).send().await;
+    let Some(out) = found(&format!("describe instance {id}"), res)? else {
+        return Ok(None);
+    };
+    Ok(out
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .find(|i| i.state().and_then(|s| s.name()) != Some(&InstanceStateName::Terminated))
+        .cloned())
+}
+
+/// Waits until the instance runs and returns it as described then (with
+/// its public address, which RunInstances doesn't report yet).
+async fn wait_running(clients: &Clients, id: &str) -> Result<AwsInstance, ProviderError> {
+    // The description seen when the wait ends; a mutex because the wait's
+    // futures borrow it and create's future must be Send.
+    let last = std::sync::Mutex::new(None);
+    wait_until(&format!("instance {id} to run"), WAIT, || {
+        let last = &last;
+        async move {
+            let Some(inst) = describe(clients, id).await? else {
+                // Not visible yet right after RunInstances.
+                return Ok(false);
+            };
+            match inst.state().and_then(|s| s.name()) {
+                Some(InstanceStateName::Running) => {
+                    if let Ok(mut l) = last.lock() {
+                        *l = Some(inst);
+                    }
+                    Ok(true)
+                }
+                Some(InstanceStateName::Pending) | None => Ok(false),
+                Some(other) => {
+                    let reason = inst.state_reason().and_then(|r| r.message()).unwrap_or_default();
+                    Err(ProviderError::Failed(format!(
+                        "instance {id} is {} instead of running: {reason}",
+                        other.as_str()
+                    )))
+                }
+            }
+        }
+    })
+    .await?;
+    last.into_inner()
+        .ok()
+        .flatten()
+        .ok_or_else(|| ProviderError::Failed(format!("instance {id}: the wait ended without a description")))
+}
+
+/// The security groups of an instance: those of the instance, or those of
+/// its primary network interface where the instance lists none.
+fn security_groups(inst: &AwsInstance) -> Vec<&str> {
+    let groups: Vec<&str> = inst.security_groups().iter().filter_map(|g| g.group_id()).collect();
+    if !groups.is_empty() {
+        return groups;
+    }
+    inst.network_interfaces()
+        .first()
+        .map(|n| n.groups().iter().filter_map(|g| g.group_id()).collect())
+        .unwrap_or_default()
+}
+
+fn metadata_request(m: &Metadata) -> InstanceMetadataOptionsRequest {
+    InstanceMetadataOptionsRequest::builder()
+        .http_tokens(HttpTokensState::from(m.http_tokens.as_str()))
+        .http_endpoint(InstanceMetadataEndpointState::from(m.http_endpoint.as_str()))
+        .set_http_put_response_hop_limit(m.hop_limit)
+        .build()
+}
+
+#[async_trait]
+impl ResourceType for Instance {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    /// `private_ip` is an input and an output: unknown until create when
+    /// not declared.
+    fn preview(&self, inputs: &Map, prior_outputs: Option<&Map>) -> Map {
+        let mut out = inputs.clone();
+        for a in &self.schema.attributes {
+            let v = prior_outputs
+                .and_then(|p| p.get(&a.name).cloned())
+                .unwrap_or(Value::Unknown);
+            out.insert(a.name.clone(), v);
+        }
+        if !inputs.contains_key("private_ip") {
+            let v = prior_outputs
+                .and_then(|p| p.get("private_ip").cloned())
+                .unwrap_or(Value::Unknown);
+            out.insert("private_ip".into(), v);
+        }
+        out
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let ami = str_of(inputs, "ami")?;
+        let subnet = opt_str(inputs, "subnet_id")?;
+        let groups = list_of_str(inputs, "vpc_security_group_ids")?;
+        let public_ip = opt_bool(inputs, "associate_public_ip_address")?;
+        let private_ip = opt_str(inputs, "private_ip")?;
+        let profile = opt_str(inputs, "iam_instance_profile")?;
+        let root = RootDevice::from_inputs(inputs)?;
+        let metadata = Metadata::from_inputs(inputs)?;
+        let tags = resource_tags(ctx, inputs);
+        let root_device = root_device_name(&clients, ami).await?;
+        let token = client_token(ctx);
+
+        let mut req = clients
+            .ec2
+            .run_instances()
+            .image_id(ami)
+            .instance_type(InstanceType::from(str_of(inputs, "instance_type")?))
+            .min_count(1)
+            .max_count(1)
+            .client_token(&token)
+            .set_key_name(opt_str(inputs, "key_name")?.map(str::to_string))
+            .set_user_data(opt_str(inputs, "user_data")?.map(encode_user_data))
+            .metadata_options(metadata_request(&metadata))
+            .block_device_mappings(
+                BlockDeviceMapping::builder()
+                    .device_name(root_device)
+                    .ebs(
+                        EbsBlockDevice::builder()
+                            .set_volume_size(root.volume_size)
+                            .set_volume_type(root.volume_type.as_deref().map(VolumeType::from))
+                            .encrypted(root.encrypted)
+                            .delete_on_termination(true)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .tag_specifications(tag_spec(Ec2ResourceType::Instance, &tags))
+            .tag_specifications(tag_spec(Ec2ResourceType::Volume, &tags));
+        if let Some(p) = profile {
+            let spec = IamInstanceProfileSpecification::builder();
+            let spec = if is_arn(p) { spec.arn(p) } else { spec.name(p) };
+            req = req.iam_instance_profile(spec.build());
+        }
+        // A public address choice is made on the network interface, and
+        // then the subnet, groups and address must be given there too.
+        if let Some(public) = public_ip {
+            req = req.network_interfaces(
+                InstanceNetworkInterfaceSpecification::builder()
+                    .device_index(0)
+                    .associate_public_ip_address(public)
+                    .delete_on_termination(true)
+                    .set_subnet_id(subnet.map(str::to_string))
+                    .set_groups((!groups.is_empty()).then(|| groups.clone()))
+                    .set_private_ip_address(private_ip.map(str::to_string))
+                    .build(),
+            );
+        } else {
+            req = req
+                .set_subnet_id(subnet.map(str::to_string))
+                .set_security_group_ids((!groups.is_empty()).then(|| groups.clone()))
+                .set_private_ip_address(private_ip.map(str::to_string));
+        }
+        let codes: Vec<&str> = FRESH
+            .iter()
+            .chain(if profile.is_some() { PROFILE_NOT_YET_VISIBLE } else { &[] })
+            .copied()
+            .collect();
+        let out = retry_eventual("run instance", &codes, || req.clone().send()).await?;
+        let id = out
+            .instances()
+            .first()
+            .and_then(|i| i.instance_id())
+            .ok_or_else(|| ProviderError::Failed("run instance: the response holds no instance".into()))?
+            .to_string();
+        let inst = wait_running(&clients, &id).await?;
+        Ok(Created {
+            outputs: outputs(&clients, inputs, &inst),
+            id,
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let Some(inst) = describe(&clients, id).await? else {
+            return Ok(None);
+        };
+        if inst.state().and_then(|s| s.name()) == Some(&InstanceStateName::ShuttingDown) {
+            return Ok(None);
+        }
+        let mut read = Map::new();
+        read.insert("ami".into(), inst.image_id().unwrap_or_default().into());
+        if let Some(t) = inst.instance_type() {
+            read.insert("instance_type".into(), t.as_str().into());
+        }
+        if let Some(s) = inst.subnet_id() {
+            read.insert("subnet_id".into(), s.into());
+        }
+        if let Some(k) = inst.key_name() {
+            read.insert("key_name".into(), k.into());
+        }
+        if inputs.contains_key("vpc_security_group_ids") {
+            let mut groups = security_groups(&inst);
+            // Order doesn't matter to AWS; keep the declared order when the sets match.
+            let mut declared = list_of_str(inputs, "vpc_security_group_ids")?;
+            declared.sort();
+            groups.sort_unstable();
+            let value = if declared.iter().map(String::as_str).eq(groups.iter().copied()) {
+                inputs.get("vpc_security_group_ids").cloned().unwrap_or_default()
+            } else {
+                str_list(groups)
+            };
+            read.insert("vpc_security_group_ids".into(), value);
+        }
+        if let Some(arn) = inst.iam_instance_profile().and_then(|p| p.arn()) {
+            // The declaration may name the profile; AWS reports its ARN.
+            let declared = opt_str(inputs, "iam_instance_profile")?;
+            let same = declared.is_some_and(|d| arn == d || arn.ends_with(&format!("/{d}")));
+            let value = match declared {
+                Some(d) if same => d.to_string(),
+                _ => arn.to_string(),
+            };
+            read.insert("iam_instance_profile".into(), value.into());
+        }
+        if let Some(m) = inst.metadata_options() {
+            let metadata = Metadata {
+                http_tokens: m.http_tokens().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                http_endpoint: m.http_endpoint().map(|e| e.as_str().to_string()).unwrap_or_default(),
+                hop_limit: match Metadata::from_inputs(inputs)?.hop_limit {
+                    Some(_) => m.http_put_response_hop_limit(),
+                    None => None,
+                },
+            };
+            if inputs.contains_key("metadata_options") || metadata != Metadata::from_inputs(&Map::new())? {
+                read.insert("metadata_options".into(), metadata.to_value());
+            }
+        }
+        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(inst.tags())) {
+            read.insert("tags".into(), tags);
+        }
+        let outputs = outputs(&clients, &with_attributes(inputs, read.clone()), &inst);
+        Ok(Some(ReadResult { inputs: read, outputs }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        old_inputs: &Map,
+        old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        if changed(old_inputs, new_inputs, "vpc_security_group_ids") {
+            let groups = list_of_str(new_inputs, "vpc_security_group_ids")?;
+            if !groups.is_empty() {
+                clients
+                    .ec2
+                    .modify_instance_attribute()
+                    .instance_id(id)
+                    .set_groups(Some(groups))
+                    .send()
+                    .await
+                    .map_err(|e| aws_error(&format!("set the security groups of instance {id}"), e))?;
+            }
+        }
+        let old_meta = Metadata::from_inputs(old_inputs)?;
+        let new_meta = Metadata::from_inputs(new_inputs)?;
+        if old_meta != new_meta {
+            clients
+                .ec2
+                .modify_instance_metadata_options()
+                .instance_id(id)
+                .http_tokens(HttpTokensState::from(new_meta.http_tokens.as_str()))
+                .http_endpoint(InstanceMetadataEndpointState::from(new_meta.http_endpoint.as_str()))
+                .set_http_put_response_hop_limit(new_meta.hop_limit)
+                .send()
+                .await
+                .map_err(|e| aws_error(&format!("set the metadata options of instance {id}"), e))?;
+        }
+        update_tags(&clients.ec2, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
+        let mut out = updated_outputs(&self.schema, new_inputs, old_outputs);
+        if let Some(ip) = old_outputs.get("private_ip") {
+            out.insert("private_ip".into(), ip.clone());
+        }
+        Ok(out)
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let res = clients.ec2.terminate_instances().instance_ids(id).send().await;
+        gone_ok(&format!("terminate instance {id}"), res)?;
+        // Its network interface holds the subnet and security groups
+        // until the instance is terminated.
+        wait_until(&format!("instance {id} to terminate"), WAIT, || async {
+            Ok(describe(&clients, id).await?.is_none())
+        })
+        .await
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let mut filters = identity_filters(ctx);
+        filters.push(filter_any("instance-state-name", ["pending", "running", "stopping", "stopped"]));
+        let out = clients
+            .ec2
+            .describe_instances()
+            .set_filters(Some(filters))
+            .send()
+            .await
+            .map_err(|e| aws_error("find instance by tags", e))?;
+        let Some(id) = out
+            .reservations()
+            .iter()
+            .flat_map(|r| r.instances())
+            .find_map(|i| i.instance_id())
+        else {
+            return Ok(None);
+        };
+        let id = id.to_string();
+        let inst = wait_running(&clients, &id).await?;
+        Ok(Some(Created {
+            outputs: outputs(&clients, inputs, &inst),
+            id,
+        }))
+    }
+}

@@ -1,0 +1,192 @@
+//! `aws:ec2:InternetGateway`, attached to its VPC.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{InternetGateway as AwsIgw, ResourceType as Ec2ResourceType};
+use skistack_engine::{
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+};
+
+use crate::ec2::{identity_filters, tag_pairs, tag_spec, update_tags};
+use crate::errors::{aws_error, error_code, found, gone_ok};
+use crate::props::{changed, opt_str, updated_outputs, with_attributes};
+use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
+use crate::shared::{Clients, Shared};
+use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+
+/// An internet gateway, attached to `vpc_id` when set.
+pub struct InternetGateway {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl InternetGateway {
+    pub(crate) fn new(shared: &Arc<Shared>) -> InternetGateway {
+        let schema = TypeSchema::new(
+            "aws:ec2:InternetGateway",
+            "An internet gateway. Attached to `vpc_id` on create, detached before delete; \
+             a new `vpc_id` moves it in place.",
+        )
+        .property(Property::optional("vpc_id", ValueType::String).describe("The VPC to attach it to."))
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .attribute(Attribute::new("owner_id", ValueType::String));
+        InternetGateway {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+async fn attach(clients: &Clients, id: &str, vpc: &str) -> Result<(), ProviderError> {
+    retry_eventual(
+        &format!("attach internet gateway {id} to {vpc}"),
+        &["InvalidInternetGatewayID.NotFound"],
+        || clients.ec2.attach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send(),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Detaches the gateway; one already detached (or gone) is fine.
+async fn detach(clients: &Clients, id: &str, vpc: &str) -> Result<(), ProviderError> {
+    // Public addresses still mapped in the VPC hold the gateway a while
+    // after their instance or NAT gateway is gone.
+    let res = retry_codes(&["DependencyViolation"], EVENTUAL_LIMIT, || {
+        clients.ec2.detach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send()
+    })
+    .await;
+    match res {
+        Err(e) if error_code(&e) == Some("Gateway.NotAttached") => Ok(()),
+        other => gone_ok(&format!("detach internet gateway {id} from {vpc}"), other),
+    }
+}
+
+fn attributes(clients: &Clients, igw: &AwsIgw) -> Map {
+    let id = igw.internet_gateway_id().unwrap_or_default();
+    let owner = igw.owner_id().unwrap_or_default();
+    let mut attrs = Map::new();
+    attrs.insert("arn".into(), clients.arn("ec2", owner, &format!("internet-gateway/{id}")).into());
+    attrs.insert("owner_id".into(), owner.into());
+    attrs
+}
+
+fn attached_vpc(igw: &AwsIgw) -> Option<&str> {
+    igw.attachments().first().and_then(|a| a.vpc_id())
+}
+
+#[async_trait]
+impl ResourceType for InternetGateway {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let out = clients
+            .ec2
+            .create_internet_gateway()
+            .tag_specifications(tag_spec(Ec2ResourceType::InternetGateway, &resource_tags(ctx, inputs)))
+            .send()
+            .await
+            .map_err(|e| aws_error("create internet gateway", e))?;
+        let igw = out.internet_gateway().ok_or_else(|| {
+            ProviderError::Failed("create internet gateway: the response holds no gateway".into())
+        })?;
+        let id = igw.internet_gateway_id().unwrap_or_default().to_string();
+        if let Some(vpc) = opt_str(inputs, "vpc_id")? {
+            attach(&clients, &id, vpc).await?;
+        }
+        Ok(Created {
+            outputs: with_attributes(inputs, attributes(&clients, igw)),
+            id,
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let res = clients.ec2.describe_internet_gateways().internet_gateway_ids(id).send().await;
+        let Some(out) = found(&format!("describe internet gateway {id}"), res)? else {
+            return Ok(None);
+        };
+        let Some(igw) = out.internet_gateways().first() else {
+            return Ok(None);
+        };
+        let mut read = Map::new();
+        if let Some(vpc) = attached_vpc(igw) {
+            read.insert("vpc_id".into(), vpc.into());
+        }
+        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(igw.tags())) {
+            read.insert("tags".into(), tags);
+        }
+        let mut outputs = with_attributes(&with_attributes(inputs, read.clone()), attributes(&clients, igw));
+        if attached_vpc(igw).is_none() {
+            outputs.remove("vpc_id");
+        }
+        Ok(Some(ReadResult { inputs: read, outputs }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        old_inputs: &Map,
+        old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        if changed(old_inputs, new_inputs, "vpc_id") {
+            if let Some(old) = opt_str(old_inputs, "vpc_id")? {
+                detach(&clients, id, old).await?;
+            }
+            if let Some(new) = opt_str(new_inputs, "vpc_id")? {
+                attach(&clients, id, new).await?;
+            }
+        }
+        update_tags(&clients.ec2, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
+        Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        // Detach from whatever VPC AWS says it is attached to, which may
+        // differ from the recorded one after drift.
+        let res = clients.ec2.describe_internet_gateways().internet_gateway_ids(id).send().await;
+        let Some(out) = found(&format!("describe internet gateway {id}"), res)? else {
+            return Ok(());
+        };
+        let vpcs: Vec<String> = out
+            .internet_gateways()
+            .iter()
+            .flat_map(|g| g.attachments())
+            .filter_map(|a| a.vpc_id().map(str::to_string))
+            .collect();
+        for vpc in &vpcs {
+            detach(&clients, id, vpc).await?;
+        }
+        let res = clients.ec2.delete_internet_gateway().internet_gateway_id(id).send().await;
+        gone_ok(&format!("delete internet gateway {id}"), res)
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let out = clients
+            .ec2
+            .describe_internet_gateways()
+            .set_filters(Some(identity_filters(ctx)))
+            .send()
+            .await
+            .map_err(|e| aws_error("find internet gateway by tags", e))?;
+        Ok(out.internet_gateways().first().map(|g| Created {
+            id: g.internet_gateway_id().unwrap_or_default().to_string(),
+            outputs: with_attributes(inputs, attributes(&clients, g)),
+        }))
+    }
+}

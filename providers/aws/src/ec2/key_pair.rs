@@ -1,0 +1,155 @@
+//! `aws:ec2:KeyPair`: an imported SSH public key.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{KeyPairInfo, ResourceType as Ec2ResourceType};
+use aws_smithy_types::Blob;
+use skistack_engine::{
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+};
+
+use crate::ec2::{tag_pairs, tag_spec, update_tags};
+use crate::errors::{aws_error, found, gone_ok};
+use crate::props::{str_of, updated_outputs, with_attributes};
+use crate::shared::{Clients, Shared};
+use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+
+/// An SSH key pair made from a public key. Its id is the key name.
+pub struct KeyPair {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl KeyPair {
+    pub(crate) fn new(shared: &Arc<Shared>) -> KeyPair {
+        let schema = TypeSchema::new(
+            "aws:ec2:KeyPair",
+            "An SSH key pair imported from a public key, for instances' `key_name`.",
+        )
+        .property(
+            Property::required("key_name", ValueType::String)
+                .force_new()
+                .describe("The key's name, unique in the region."),
+        )
+        .property(
+            Property::required("public_key", ValueType::String)
+                .force_new()
+                .describe("The public key in OpenSSH format (ssh-ed25519 AAAA... or ssh-rsa AAAA...)."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("key_pair_id", ValueType::String))
+        .attribute(Attribute::new("fingerprint", ValueType::String))
+        .attribute(Attribute::new("arn", ValueType::String))
+        .delete_before_replace();
+        KeyPair {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+fn attributes(key_pair_id: &str, fingerprint: &str, arn: String) -> Map {
+    let mut attrs = Map::new();
+    attrs.insert("key_pair_id".into(), key_pair_id.into());
+    attrs.insert("fingerprint".into(), fingerprint.into());
+    attrs.insert("arn".into(), arn.into());
+    attrs
+}
+
+/// The key; `None` when it is gone.
+async fn describe(clients: &Clients, name: &str) -> Result<Option<KeyPairInfo>, ProviderError> {
+    let res = clients.ec2.describe_key_pairs().key_names(name).send().await;
+    let out = found(&format!("describe key pair {name}"), res)?;
+    Ok(out.and_then(|o| o.key_pairs().first().cloned()))
+}
+
+#[async_trait]
+impl ResourceType for KeyPair {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let name = str_of(inputs, "key_name")?;
+        let key = str_of(inputs, "public_key")?;
+        let out = clients
+            .ec2
+            .import_key_pair()
+            .key_name(name)
+            .public_key_material(Blob::new(key.trim().as_bytes()))
+            .tag_specifications(tag_spec(Ec2ResourceType::KeyPair, &resource_tags(ctx, inputs)))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("import key pair {name}"), e))?;
+        let id = out.key_pair_id().unwrap_or_default();
+        let account = self.shared.account(&clients).await?;
+        let arn = clients.arn("ec2", &account, &format!("key-pair/{id}"));
+        let attrs = attributes(id, out.key_fingerprint().unwrap_or_default(), arn);
+        Ok(Created {
+            id: name.to_string(),
+            outputs: with_attributes(inputs, attrs),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let Some(key) = describe(&clients, id).await? else {
+            return Ok(None);
+        };
+        let mut read = Map::new();
+        read.insert("key_name".into(), key.key_name().unwrap_or_default().into());
+        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(key.tags())) {
+            read.insert("tags".into(), tags);
+        }
+        let key_id = key.key_pair_id().unwrap_or_default();
+        let account = self.shared.account(&clients).await?;
+        let arn = clients.arn("ec2", &account, &format!("key-pair/{key_id}"));
+        let attrs = attributes(key_id, key.key_fingerprint().unwrap_or_default(), arn);
+        let outputs = with_attributes(&with_attributes(inputs, read.clone()), attrs);
+        Ok(Some(ReadResult { inputs: read, outputs }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        _id: &str,
+        old_inputs: &Map,
+        old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        // Tags address the key by its key-pair id, not its name.
+        let key_id = old_outputs.get("key_pair_id").and_then(|v| v.as_str()).unwrap_or_default();
+        update_tags(&clients.ec2, key_id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
+        Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let res = clients.ec2.delete_key_pair().key_name(id).send().await;
+        gone_ok(&format!("delete key pair {id}"), res)
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let name = str_of(inputs, "key_name")?;
+        let Some(key) = describe(&clients, name).await? else {
+            return Ok(None);
+        };
+        let key_id = key.key_pair_id().unwrap_or_default();
+        let account = self.shared.account(&clients).await?;
+        let arn = clients.arn("ec2", &account, &format!("key-pair/{key_id}"));
+        Ok(Some(Created {
+            id: name.to_string(),
+            outputs: with_attributes(inputs, attributes(key_id, key.key_fingerprint().unwrap_or_default(), arn)),
+        }))
+    }
+}

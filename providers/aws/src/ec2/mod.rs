@@ -1,0 +1,140 @@
+//! EC2 resource types and data sources, and the helpers they share: tag
+//! specifications, tag updates and identity-tag filters.
+
+use std::sync::Arc;
+
+use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, Tag, TagSpecification};
+use skistack_engine::{CallContext, DataSource, ProviderError, ResourceType};
+
+use crate::errors::aws_error;
+use crate::shared::Shared;
+use crate::tags::TagChanges;
+
+mod availability_zones;
+mod eip;
+mod instance;
+mod internet_gateway;
+mod key_pair;
+mod launch;
+mod nat_gateway;
+mod route;
+mod route_table;
+mod route_table_association;
+mod security_group;
+mod security_group_rule;
+mod subnet;
+mod vpc;
+
+pub use availability_zones::AvailabilityZones;
+pub use eip::Eip;
+pub use instance::Instance;
+pub use internet_gateway::InternetGateway;
+pub use key_pair::KeyPair;
+pub use nat_gateway::NatGateway;
+pub use route::Route;
+pub use route_table::RouteTable;
+pub use route_table_association::RouteTableAssociation;
+pub use security_group::SecurityGroup;
+pub use security_group_rule::SecurityGroupRule;
+pub use subnet::Subnet;
+pub use vpc::Vpc;
+
+/// Every EC2 resource type.
+pub fn resource_types(shared: &Arc<Shared>) -> Vec<Arc<dyn ResourceType>> {
+    vec![
+        Arc::new(Vpc::new(shared)),
+        Arc::new(Subnet::new(shared)),
+        Arc::new(InternetGateway::new(shared)),
+        Arc::new(RouteTable::new(shared)),
+        Arc::new(Route::new(shared)),
+        Arc::new(RouteTableAssociation::new(shared)),
+        Arc::new(Eip::new(shared)),
+        Arc::new(NatGateway::new(shared)),
+        Arc::new(SecurityGroup::new(shared)),
+        Arc::new(SecurityGroupRule::new(shared)),
+        Arc::new(KeyPair::new(shared)),
+        Arc::new(Instance::new(shared)),
+    ]
+}
+
+/// Every EC2 data source.
+pub fn data_sources(shared: &Arc<Shared>) -> Vec<Arc<dyn DataSource>> {
+    vec![Arc::new(AvailabilityZones::new(shared))]
+}
+
+/// EC2 tags from key/value pairs.
+pub(crate) fn ec2_tags(tags: &[(String, String)]) -> Vec<Tag> {
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
+}
+
+/// A tag specification that tags a resource in its create call.
+pub(crate) fn tag_spec(kind: Ec2ResourceType, tags: &[(String, String)]) -> TagSpecification {
+    TagSpecification::builder()
+        .resource_type(kind)
+        .set_tags(Some(ec2_tags(tags)))
+        .build()
+}
+
+/// Key/value pairs of EC2 tags.
+pub(crate) fn tag_pairs(tags: &[Tag]) -> impl Iterator<Item = (&str, &str)> {
+    tags.iter()
+        .filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))))
+}
+
+/// Applies tag changes to an EC2 resource: CreateTags for the new and changed
+/// ones, DeleteTags for the removed ones; nothing when nothing changes.
+pub(crate) async fn update_tags(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+    changes: &TagChanges,
+) -> Result<(), ProviderError> {
+    if !changes.set.is_empty() {
+        ec2.create_tags()
+            .resources(id)
+            .set_tags(Some(ec2_tags(&changes.set)))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("tag {id}"), e))?;
+    }
+    if !changes.remove.is_empty() {
+        let keys = changes
+            .remove
+            .iter()
+            .map(|k| Tag::builder().key(k).build())
+            .collect();
+        ec2.delete_tags()
+            .resources(id)
+            .set_tags(Some(keys))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("untag {id}"), e))?;
+    }
+    Ok(())
+}
+
+/// A filter on one field.
+pub(crate) fn filter(name: &str, value: impl Into<String>) -> Filter {
+    Filter::builder().name(name).values(value).build()
+}
+
+/// A filter matching any of several values of one field.
+pub(crate) fn filter_any<I, S>(name: &str, values: I) -> Filter
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    Filter::builder()
+        .name(name)
+        .set_values(Some(values.into_iter().map(Into::into).collect()))
+        .build()
+}
+
+/// Filters matching the identity tags of the resource the call is about.
+pub(crate) fn identity_filters(ctx: &CallContext) -> Vec<Filter> {
+    ctx.identity_tags()
+        .into_iter()
+        .map(|(k, v)| filter(&format!("tag:{k}"), v))
+        .collect()
+}

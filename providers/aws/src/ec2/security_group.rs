@@ -1,0 +1,242 @@
+//! `aws:ec2:SecurityGroup`. Its rules are `aws:ec2:SecurityGroupRule`s.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{IpPermission, IpRange, ResourceType as Ec2ResourceType, SecurityGroup as AwsSg};
+use skistack_engine::{
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+};
+
+use crate::ec2::{identity_filters, tag_pairs, tag_spec, update_tags};
+use crate::errors::{aws_error, error_code, found, gone_ok_provider};
+use crate::props::{changed, opt_bool, str_of, updated_outputs, with_attributes};
+use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
+use crate::shared::{Clients, Shared};
+use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+
+/// A security group of a VPC.
+pub struct SecurityGroup {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl SecurityGroup {
+    pub(crate) fn new(shared: &Arc<Shared>) -> SecurityGroup {
+        let schema = TypeSchema::new(
+            "aws:ec2:SecurityGroup",
+            "A security group. Declare its rules as aws:ec2:SecurityGroupRule resources.",
+        )
+        .property(
+            Property::required("name", ValueType::String)
+                .force_new()
+                .describe("The group name, unique in the VPC."),
+        )
+        .property(
+            Property::optional("description", ValueType::String)
+                .default("Managed by skistack")
+                .force_new(),
+        )
+        .property(Property::required("vpc_id", ValueType::String).force_new())
+        .property(
+            Property::optional("revoke_default_egress", ValueType::Bool)
+                .default(false)
+                .describe("Remove the allow-all egress rule AWS adds to every new group."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .attribute(Attribute::new("owner_id", ValueType::String))
+        .delete_before_replace();
+        SecurityGroup {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+/// The allow-all egress rule AWS gives a new group.
+fn default_egress() -> IpPermission {
+    IpPermission::builder()
+        .ip_protocol("-1")
+        .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+        .build()
+}
+
+/// Removes (`allow == false`) or restores the default egress rule; one
+/// already removed or present is fine.
+async fn set_default_egress(clients: &Clients, id: &str, allow: bool) -> Result<(), ProviderError> {
+    const FRESH: &[&str] = &["InvalidGroup.NotFound"];
+    if allow {
+        let res = retry_codes(FRESH, EVENTUAL_LIMIT, || {
+            clients
+                .ec2
+                .authorize_security_group_egress()
+                .group_id(id)
+                .ip_permissions(default_egress())
+                .send()
+        })
+        .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(e) if error_code(&e) == Some("InvalidPermission.Duplicate") => Ok(()),
+            Err(e) => Err(aws_error(&format!("restore the default egress rule of {id}"), e)),
+        }
+    } else {
+        let res = retry_codes(FRESH, EVENTUAL_LIMIT, || {
+            clients
+                .ec2
+                .revoke_security_group_egress()
+                .group_id(id)
+                .ip_permissions(default_egress())
+                .send()
+        })
+        .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(e) if error_code(&e) == Some("InvalidPermission.NotFound") => Ok(()),
+            Err(e) => Err(aws_error(&format!("revoke the default egress rule of {id}"), e)),
+        }
+    }
+}
+
+/// ARN and owner of a group.
+fn attributes(clients: &Clients, id: &str, owner: &str, arn: Option<&str>) -> Map {
+    let arn = match arn {
+        Some(a) => a.to_string(),
+        None => clients.arn("ec2", owner, &format!("security-group/{id}")),
+    };
+    let mut attrs = Map::new();
+    attrs.insert("arn".into(), arn.into());
+    attrs.insert("owner_id".into(), owner.into());
+    attrs
+}
+
+fn group_attributes(clients: &Clients, sg: &AwsSg) -> Map {
+    attributes(
+        clients,
+        sg.group_id().unwrap_or_default(),
+        sg.owner_id().unwrap_or_default(),
+        sg.security_group_arn(),
+    )
+}
+
+/// The group; `None` when it is gone.
+async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsSg>, ProviderError> {
+    let res = clients.ec2.describe_security_groups().group_ids(id).send().await;
+    let out = found(&format!("describe security group {id}"), res)?;
+    Ok(out.and_then(|o| o.security_groups().first().cloned()))
+}
+
+#[async_trait]
+impl ResourceType for SecurityGroup {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let name = str_of(inputs, "name")?;
+        let out = clients
+            .ec2
+            .create_security_group()
+            .group_name(name)
+            .description(str_of(inputs, "description")?)
+            .vpc_id(str_of(inputs, "vpc_id")?)
+            .tag_specifications(tag_spec(Ec2ResourceType::SecurityGroup, &resource_tags(ctx, inputs)))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("create security group {name}"), e))?;
+        let id = out
+            .group_id()
+            .ok_or_else(|| ProviderError::Failed("create security group: the response holds no id".into()))?
+            .to_string();
+        if opt_bool(inputs, "revoke_default_egress")?.unwrap_or(false) {
+            set_default_egress(&clients, &id, false).await?;
+        }
+        // The ARN names the owner; without it (older APIs, emulators) a
+        // describe supplies both.
+        let owner = out.security_group_arn().and_then(|a| a.split(':').nth(4));
+        let attrs = match owner {
+            Some(owner) => attributes(&clients, &id, owner, out.security_group_arn()),
+            None => match describe(&clients, &id).await? {
+                Some(sg) => group_attributes(&clients, &sg),
+                None => attributes(&clients, &id, "", None),
+            },
+        };
+        Ok(Created {
+            outputs: with_attributes(inputs, attrs),
+            id,
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let Some(sg) = describe(&clients, id).await? else {
+            return Ok(None);
+        };
+        let mut read = Map::new();
+        read.insert("name".into(), sg.group_name().unwrap_or_default().into());
+        read.insert("description".into(), sg.description().unwrap_or_default().into());
+        read.insert("vpc_id".into(), sg.vpc_id().unwrap_or_default().into());
+        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(sg.tags())) {
+            read.insert("tags".into(), tags);
+        }
+        let outputs = with_attributes(&with_attributes(inputs, read.clone()), group_attributes(&clients, &sg));
+        Ok(Some(ReadResult { inputs: read, outputs }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        old_inputs: &Map,
+        old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        if changed(old_inputs, new_inputs, "revoke_default_egress") {
+            let revoke = opt_bool(new_inputs, "revoke_default_egress")?.unwrap_or(false);
+            set_default_egress(&clients, id, !revoke).await?;
+        }
+        update_tags(&clients.ec2, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
+        Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        // Network interfaces of terminated instances and deleted load
+        // balancers keep using the group for minutes on real AWS.
+        let res = retry_eventual(
+            &format!("delete security group {id}"),
+            &["DependencyViolation", "InvalidGroup.InUse"],
+            || clients.ec2.delete_security_group().group_id(id).send(),
+        )
+        .await;
+        gone_ok_provider(res.map(|_| ()))
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let out = clients
+            .ec2
+            .describe_security_groups()
+            .set_filters(Some(identity_filters(ctx)))
+            .send()
+            .await;
+        let out = match out {
+            Ok(o) => o,
+            Err(e) if error_code(&e).is_some_and(|c| c.starts_with("InvalidGroup")) => return Ok(None),
+            Err(e) => return Err(aws_error("find security group by tags", e)),
+        };
+        Ok(out.security_groups().first().map(|sg| Created {
+            id: sg.group_id().unwrap_or_default().to_string(),
+            outputs: with_attributes(inputs, group_attributes(&clients, sg)),
+        }))
+    }
+}

@@ -1,0 +1,398 @@
+//! `aws:ec2:SecurityGroupRule`: one ingress or egress rule of a group.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{
+    IpPermission, IpRange, ResourceType as Ec2ResourceType, SecurityGroupRule as AwsRule, UserIdGroupPair,
+};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use skistack_engine::{
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
+    ValueType,
+};
+
+use crate::ec2::{filter, identity_filters, tag_spec};
+use crate::errors::{aws_error, error_code, found, gone_ok};
+use crate::props::{list_of_str, opt_i32, opt_str, str_list, str_of};
+use crate::retry::{EVENTUAL_LIMIT, retry_codes};
+use crate::shared::{Clients, Shared};
+use crate::tags::resource_tags;
+
+/// Codes of a group not yet visible right after its creation.
+const FRESH: &[&str] = &["InvalidGroup.NotFound"];
+
+/// A rule of a security group. AWS makes one rule per CIDR block, so the id
+/// is the rule id (`sgr-...`), or several joined by commas for a rule with
+/// several `cidr_blocks`.
+pub struct SecurityGroupRule {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl SecurityGroupRule {
+    pub(crate) fn new(shared: &Arc<Shared>) -> SecurityGroupRule {
+        let schema = TypeSchema::new(
+            "aws:ec2:SecurityGroupRule",
+            "An ingress or egress rule of a security group, from CIDR blocks or another group. \
+             Every change replaces it.",
+        )
+        .property(Property::required("security_group_id", ValueType::String).force_new())
+        .property(
+            Property::required("type", ValueType::String)
+                .force_new()
+                .describe("ingress or egress."),
+        )
+        .property(
+            Property::required("protocol", ValueType::String)
+                .force_new()
+                .describe("tcp, udp, icmp, or -1 for all."),
+        )
+        .property(
+            Property::optional("from_port", ValueType::Int)
+                .force_new()
+                .describe("First port; leave out for protocol -1."),
+        )
+        .property(
+            Property::optional("to_port", ValueType::Int)
+                .force_new()
+                .describe("Last port; leave out for protocol -1."),
+        )
+        .property(Property::optional("cidr_blocks", ValueType::list(ValueType::String)).force_new())
+        .property(Property::optional("source_security_group_id", ValueType::String).force_new().describe(
+            "The other group (the source of an ingress rule, the destination of an egress rule).",
+        ))
+        .property(Property::optional("description", ValueType::String).force_new())
+        .attribute(Attribute::new("rule_ids", ValueType::list(ValueType::String)));
+        SecurityGroupRule {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+/// The rule as declared.
+struct Spec<'a> {
+    group: &'a str,
+    egress: bool,
+    protocol: &'a str,
+    from_port: Option<i32>,
+    to_port: Option<i32>,
+    cidrs: Vec<String>,
+    source_group: Option<&'a str>,
+    description: Option<&'a str>,
+}
+
+impl<'a> Spec<'a> {
+    fn from_inputs(inputs: &'a Map) -> Result<Spec<'a>, ProviderError> {
+        let egress = match str_of(inputs, "type")? {
+            "ingress" => false,
+            "egress" => true,
+            other => {
+                return Err(ProviderError::Invalid(format!(
+                    "`type` must be \"ingress\" or \"egress\", not {other:?}"
+                )));
+            }
+        };
+        let spec = Spec {
+            group: str_of(inputs, "security_group_id")?,
+            egress,
+            protocol: str_of(inputs, "protocol")?,
+            from_port: opt_i32(inputs, "from_port")?,
+            to_port: opt_i32(inputs, "to_port")?,
+            cidrs: list_of_str(inputs, "cidr_blocks")?,
+            source_group: opt_str(inputs, "source_security_group_id")?,
+            description: opt_str(inputs, "description")?,
+        };
+        if spec.cidrs.is_empty() == spec.source_group.is_none() {
+            return Err(ProviderError::Invalid(
+                "a security group rule needs exactly one of `cidr_blocks` and `source_security_group_id`".into(),
+            ));
+        }
+        Ok(spec)
+    }
+
+    fn permission(&self) -> IpPermission {
+        let mut p = IpPermission::builder()
+            .ip_protocol(self.protocol)
+            .set_from_port(self.from_port)
+            .set_to_port(self.to_port);
+        for cidr in &self.cidrs {
+            p = p.ip_ranges(
+                IpRange::builder()
+                    .cidr_ip(cidr)
+                    .set_description(self.description.map(str::to_string))
+                    .build(),
+            );
+        }
+        if let Some(g) = self.source_group {
+            p = p.user_id_group_pairs(
+                UserIdGroupPair::builder()
+                    .group_id(g)
+                    .set_description(self.description.map(str::to_string))
+                    .build(),
+            );
+        }
+        p.build()
+    }
+
+    /// How the rule reads in messages: "ingress tcp 443 from 0.0.0.0/0".
+    fn describe(&self) -> String {
+        let ports = match (self.from_port, self.to_port) {
+            (Some(f), Some(t)) if f == t => format!(" {f}"),
+            (Some(f), Some(t)) => format!(" {f}-{t}"),
+            _ => String::new(),
+        };
+        let peer = match self.source_group {
+            Some(g) => g.to_string(),
+            None => self.cidrs.join(", "),
+        };
+        let (kind, dir) = if self.egress { ("egress", "to") } else { ("ingress", "from") };
+        format!("{kind} {}{ports} {dir} {peer}", self.protocol)
+    }
+}
+
+fn outputs(inputs: &Map, ids: &[String]) -> Map {
+    let mut out = inputs.clone();
+    out.insert("rule_ids".into(), str_list(ids.iter().cloned()));
+    out
+}
+
+fn rule_ids(rules: &[AwsRule]) -> Vec<String> {
+    rules
+        .iter()
+        .filter_map(|r| r.security_group_rule_id().map(str::to_string))
+        .collect()
+}
+
+/// The rules of the id; `None` when every one is gone.
+async fn describe(clients: &Clients, id: &str) -> Result<Option<Vec<AwsRule>>, ProviderError> {
+    let ids: Vec<String> = id.split(',').map(str::to_string).collect();
+    let res = clients
+        .ec2
+        .describe_security_group_rules()
+        .set_security_group_rule_ids(Some(ids))
+        .send()
+        .await;
+    match found(&format!("describe security group rule {id}"), res)? {
+        Some(out) if !out.security_group_rules().is_empty() => Ok(Some(out.security_group_rules().to_vec())),
+        // One of several ids being gone fails the whole call: read them one
+        // by one then, keeping those that remain.
+        None if id.contains(',') => {
+            let mut rules = Vec::new();
+            for one in id.split(',') {
+                let res = clients
+                    .ec2
+                    .describe_security_group_rules()
+                    .security_group_rule_ids(one)
+                    .send()
+                    .await;
+                if let Some(out) = found(&format!("describe security group rule {one}"), res)? {
+                    rules.extend(out.security_group_rules().iter().cloned());
+                }
+            }
+            Ok((!rules.is_empty()).then_some(rules))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The declared properties as AWS has them.
+fn read_inputs(rules: &[AwsRule], declared: &Map) -> Map {
+    let mut read = Map::new();
+    let Some(first) = rules.first() else {
+        return read;
+    };
+    read.insert("security_group_id".into(), first.group_id().unwrap_or_default().into());
+    let kind = if first.is_egress().unwrap_or(false) { "egress" } else { "ingress" };
+    read.insert("type".into(), kind.into());
+    read.insert("protocol".into(), first.ip_protocol().unwrap_or_default().into());
+    // AWS reports -1 for "all ports"; only compare ports that were declared.
+    for (key, port) in [("from_port", first.from_port()), ("to_port", first.to_port())] {
+        if let (Some(p), true) = (port, declared.contains_key(key)) {
+            read.insert(key.into(), Value::Int(i64::from(p)));
+        }
+    }
+    let cidrs: Vec<&str> = rules.iter().filter_map(|r| r.cidr_ipv4()).collect();
+    if !cidrs.is_empty() {
+        read.insert("cidr_blocks".into(), str_list(cidrs));
+    }
+    if let Some(g) = first.referenced_group_info().and_then(|g| g.group_id()) {
+        read.insert("source_security_group_id".into(), g.into());
+    }
+    if let Some(d) = first.description().filter(|d| !d.is_empty()) {
+        read.insert("description".into(), d.into());
+    }
+    read
+}
+
+/// The rules an authorize call added, or an error naming a duplicate.
+fn added_rules<E, R>(spec: &Spec<'_>, res: Result<Vec<AwsRule>, SdkError<E, R>>) -> Result<Vec<AwsRule>, ProviderError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match res {
+        Ok(r) => Ok(r),
+        Err(e) if error_code(&e) == Some("InvalidPermission.Duplicate") => Err(ProviderError::Failed(format!(
+            "security group {} already has the rule {}: remove the rule made outside this stack, \
+             or the duplicate declaration",
+            spec.group,
+            spec.describe()
+        ))),
+        Err(e) => Err(aws_error(&format!("add rule {} to {}", spec.describe(), spec.group), e)),
+    }
+}
+
+/// The outcome of a revoke: a rule already gone (removed with its group,
+/// or by hand) counts as removed.
+fn removed<T, E, R>(what: &str, res: Result<T, SdkError<E, R>>) -> Result<(), ProviderError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match res {
+        Err(e) if error_code(&e).is_some_and(|c| c.starts_with("InvalidSecurityGroupRuleId")) => Ok(()),
+        other => gone_ok(what, other),
+    }
+}
+
+#[async_trait]
+impl ResourceType for SecurityGroupRule {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let spec = Spec::from_inputs(inputs)?;
+        let clients = self.shared.clients(ctx).await?;
+        let tags = tag_spec(Ec2ResourceType::SecurityGroupRule, &resource_tags(ctx, inputs));
+        let rules = if spec.egress {
+            let res = retry_codes(FRESH, EVENTUAL_LIMIT, || {
+                clients
+                    .ec2
+                    .authorize_security_group_egress()
+                    .group_id(spec.group)
+                    .ip_permissions(spec.permission())
+                    .tag_specifications(tags.clone())
+                    .send()
+            })
+            .await;
+            added_rules(&spec, res.map(|o| o.security_group_rules().to_vec()))?
+        } else {
+            let res = retry_codes(FRESH, EVENTUAL_LIMIT, || {
+                clients
+                    .ec2
+                    .authorize_security_group_ingress()
+                    .group_id(spec.group)
+                    .ip_permissions(spec.permission())
+                    .tag_specifications(tags.clone())
+                    .send()
+            })
+            .await;
+            added_rules(&spec, res.map(|o| o.security_group_rules().to_vec()))?
+        };
+        let ids = rule_ids(&rules);
+        if ids.is_empty() {
+            return Err(ProviderError::Failed(format!(
+                "add rule {} to {}: the response names no rule id",
+                spec.describe(),
+                spec.group
+            )));
+        }
+        Ok(Created {
+            id: ids.join(","),
+            outputs: outputs(inputs, &ids),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let Some(rules) = describe(&clients, id).await? else {
+            return Ok(None);
+        };
+        let read = read_inputs(&rules, inputs);
+        let mut out = inputs.clone();
+        out.extend(read.clone());
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs: outputs(&out, &rule_ids(&rules)),
+        }))
+    }
+
+    async fn update(
+        &self,
+        _ctx: &CallContext,
+        _id: &str,
+        _old_inputs: &Map,
+        old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        // Every property is force_new: nothing changes in place.
+        let mut out = new_inputs.clone();
+        if let Some(ids) = old_outputs.get("rule_ids") {
+            out.insert("rule_ids".into(), ids.clone());
+        }
+        Ok(out)
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let group = str_of(inputs, "security_group_id")?;
+        let egress = inputs.get("type").and_then(Value::as_str) == Some("egress");
+        let ids: Vec<String> = id.split(',').map(str::to_string).collect();
+        let what = format!("remove rule {id} from {group}");
+        if egress {
+            let res = clients
+                .ec2
+                .revoke_security_group_egress()
+                .group_id(group)
+                .set_security_group_rule_ids(Some(ids))
+                .send()
+                .await;
+            removed(&what, res)
+        } else {
+            let res = clients
+                .ec2
+                .revoke_security_group_ingress()
+                .group_id(group)
+                .set_security_group_rule_ids(Some(ids))
+                .send()
+                .await;
+            removed(&what, res)
+        }
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let group = str_of(inputs, "security_group_id")?;
+        let res = clients
+            .ec2
+            .describe_security_group_rules()
+            .set_filters(Some({
+                let mut f = identity_filters(ctx);
+                f.push(filter("group-id", group));
+                f
+            }))
+            .send()
+            .await;
+        let Some(out) = found(&format!("find rules of {group} by tags"), res)? else {
+            return Ok(None);
+        };
+        let ids = rule_ids(out.security_group_rules());
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Created {
+            id: ids.join(","),
+            outputs: outputs(inputs, &ids),
+        }))
+    }
+}

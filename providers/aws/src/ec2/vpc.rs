@@ -1,0 +1,261 @@
+//! `aws:ec2:Vpc`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, ResourceType as Ec2ResourceType, Tenancy, Vpc as AwsVpc, VpcAttributeName,
+};
+use skistack_engine::{
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+};
+
+use crate::ec2::{filter, identity_filters, tag_pairs, tag_spec, update_tags};
+use crate::errors::{aws_error, found, gone_ok_provider};
+use crate::props::{bool_of, changed, opt_str, str_of, updated_outputs, with_attributes};
+use crate::retry::retry_eventual;
+use crate::shared::{Clients, Shared};
+use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+
+/// Codes of a VPC not yet visible right after its creation.
+const FRESH: &[&str] = &["InvalidVpcID.NotFound"];
+
+/// A virtual private cloud.
+pub struct Vpc {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl Vpc {
+    pub(crate) fn new(shared: &Arc<Shared>) -> Vpc {
+        let schema = TypeSchema::new("aws:ec2:Vpc", "A virtual private cloud.")
+            .property(
+                Property::required("cidr_block", ValueType::String)
+                    .force_new()
+                    .describe("The IPv4 range, e.g. 10.0.0.0/16."),
+            )
+            .property(
+                Property::optional("enable_dns_support", ValueType::Bool)
+                    .default(true)
+                    .describe("Whether the Amazon DNS server resolves names in the VPC."),
+            )
+            .property(
+                Property::optional("enable_dns_hostnames", ValueType::Bool)
+                    .default(false)
+                    .describe("Whether instances with public addresses get public DNS names."),
+            )
+            .property(
+                Property::optional("instance_tenancy", ValueType::String)
+                    .default("default")
+                    .force_new()
+                    .describe("default or dedicated."),
+            )
+            .property(tag_property())
+            .attribute(Attribute::new("arn", ValueType::String))
+            .attribute(Attribute::new("default_security_group_id", ValueType::String))
+            .attribute(Attribute::new("main_route_table_id", ValueType::String))
+            .attribute(Attribute::new("owner_id", ValueType::String));
+        Vpc {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+/// Sets one of the VPC's DNS attributes (ModifyVpcAttribute takes one per call).
+async fn set_dns(clients: &Clients, id: &str, attribute: VpcAttributeName, on: bool) -> Result<(), ProviderError> {
+    let value = AttributeBooleanValue::builder().value(on).build();
+    let what = format!("set {} of VPC {id}", attribute.as_str());
+    retry_eventual(&what, FRESH, || {
+        let req = clients.ec2.modify_vpc_attribute().vpc_id(id);
+        let req = match attribute {
+            VpcAttributeName::EnableDnsHostnames => req.enable_dns_hostnames(value.clone()),
+            _ => req.enable_dns_support(value.clone()),
+        };
+        req.send()
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Reads one of the VPC's DNS attributes.
+async fn get_dns(clients: &Clients, id: &str, attribute: VpcAttributeName) -> Result<Option<bool>, ProviderError> {
+    let what = format!("read {} of VPC {id}", attribute.as_str());
+    let out = clients
+        .ec2
+        .describe_vpc_attribute()
+        .vpc_id(id)
+        .attribute(attribute.clone())
+        .send()
+        .await
+        .map_err(|e| aws_error(&what, e))?;
+    let v = match attribute {
+        VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
+        _ => out.enable_dns_support(),
+    };
+    Ok(v.and_then(AttributeBooleanValue::value))
+}
+
+/// The computed attributes of a VPC: its ARN and owner from the VPC itself,
+/// and the default security group and main route table AWS made with it.
+async fn attributes(clients: &Clients, vpc: &AwsVpc) -> Result<Map, ProviderError> {
+    let id = vpc.vpc_id().unwrap_or_default();
+    let owner = vpc.owner_id().unwrap_or_default();
+    let sgs = retry_eventual(&format!("find the default security group of VPC {id}"), FRESH, || {
+        clients
+            .ec2
+            .describe_security_groups()
+            .filters(filter("vpc-id", id))
+            .filters(filter("group-name", "default"))
+            .send()
+    })
+    .await?;
+    let rts = retry_eventual(&format!("find the main route table of VPC {id}"), FRESH, || {
+        clients
+            .ec2
+            .describe_route_tables()
+            .filters(filter("vpc-id", id))
+            .filters(filter("association.main", "true"))
+            .send()
+    })
+    .await?;
+    let sg = sgs.security_groups().first().and_then(|g| g.group_id()).unwrap_or_default();
+    let rt = rts.route_tables().first().and_then(|t| t.route_table_id()).unwrap_or_default();
+    let mut attrs = Map::new();
+    attrs.insert("arn".into(), clients.arn("ec2", owner, &format!("vpc/{id}")).into());
+    attrs.insert("owner_id".into(), owner.into());
+    attrs.insert("default_security_group_id".into(), sg.into());
+    attrs.insert("main_route_table_id".into(), rt.into());
+    Ok(attrs)
+}
+
+#[async_trait]
+impl ResourceType for Vpc {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let cidr = str_of(inputs, "cidr_block")?;
+        let mut req = clients
+            .ec2
+            .create_vpc()
+            .cidr_block(cidr)
+            .tag_specifications(tag_spec(Ec2ResourceType::Vpc, &resource_tags(ctx, inputs)));
+        if let Some(t) = opt_str(inputs, "instance_tenancy")? {
+            req = req.instance_tenancy(Tenancy::from(t));
+        }
+        let out = req.send().await.map_err(|e| aws_error("create VPC", e))?;
+        let vpc = out
+            .vpc()
+            .ok_or_else(|| ProviderError::Failed("create VPC: the response holds no VPC".into()))?;
+        let id = vpc.vpc_id().unwrap_or_default().to_string();
+        // AWS defaults: DNS support on, DNS hostnames off; change only what differs.
+        if !bool_of(inputs, "enable_dns_support").unwrap_or(true) {
+            set_dns(&clients, &id, VpcAttributeName::EnableDnsSupport, false).await?;
+        }
+        if bool_of(inputs, "enable_dns_hostnames").unwrap_or(false) {
+            set_dns(&clients, &id, VpcAttributeName::EnableDnsHostnames, true).await?;
+        }
+        let attrs = attributes(&clients, vpc).await?;
+        Ok(Created {
+            id,
+            outputs: with_attributes(inputs, attrs),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let what = format!("describe VPC {id}");
+        let Some(out) = found(&what, clients.ec2.describe_vpcs().vpc_ids(id).send().await)? else {
+            return Ok(None);
+        };
+        let Some(vpc) = out.vpcs().first() else {
+            return Ok(None);
+        };
+        let mut read = Map::new();
+        read.insert("cidr_block".into(), vpc.cidr_block().unwrap_or_default().into());
+        if let Some(t) = vpc.instance_tenancy() {
+            read.insert("instance_tenancy".into(), t.as_str().into());
+        }
+        if let Some(v) = get_dns(&clients, id, VpcAttributeName::EnableDnsSupport).await? {
+            read.insert("enable_dns_support".into(), v.into());
+        }
+        if let Some(v) = get_dns(&clients, id, VpcAttributeName::EnableDnsHostnames).await? {
+            read.insert("enable_dns_hostnames".into(), v.into());
+        }
+        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(vpc.tags())) {
+            read.insert("tags".into(), tags);
+        }
+        let attrs = attributes(&clients, vpc).await?;
+        let outputs = with_attributes(&with_attributes(inputs, read.clone()), attrs);
+        Ok(Some(ReadResult { inputs: read, outputs }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        old_inputs: &Map,
+        old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        // Hostnames need DNS support: turn support on before hostnames and
+        // hostnames off before support.
+        let support = bool_of(new_inputs, "enable_dns_support").unwrap_or(true);
+        let hostnames = bool_of(new_inputs, "enable_dns_hostnames").unwrap_or(false);
+        let support_changed = changed(old_inputs, new_inputs, "enable_dns_support");
+        let hostnames_changed = changed(old_inputs, new_inputs, "enable_dns_hostnames");
+        if support_changed && support {
+            set_dns(&clients, id, VpcAttributeName::EnableDnsSupport, true).await?;
+        }
+        if hostnames_changed {
+            set_dns(&clients, id, VpcAttributeName::EnableDnsHostnames, hostnames).await?;
+        }
+        if support_changed && !support {
+            set_dns(&clients, id, VpcAttributeName::EnableDnsSupport, false).await?;
+        }
+        update_tags(&clients.ec2, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
+        Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        // Network interfaces of deleted load balancers and instances linger
+        // for a while on real AWS and hold the VPC.
+        gone_ok_provider(
+            retry_eventual(&format!("delete VPC {id}"), &["DependencyViolation"], || {
+                clients.ec2.delete_vpc().vpc_id(id).send()
+            })
+            .await
+            .map(|_| ()),
+        )
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let out = clients
+            .ec2
+            .describe_vpcs()
+            .set_filters(Some(identity_filters(ctx)))
+            .send()
+            .await
+            .map_err(|e| aws_error("find VPC by tags", e))?;
+        let Some(vpc) = out.vpcs().first() else {
+            return Ok(None);
+        };
+        let attrs = attributes(&clients, vpc).await?;
+        Ok(Some(Created {
+            id: vpc.vpc_id().unwrap_or_default().to_string(),
+            outputs: with_attributes(inputs, attrs),
+        }))
+    }
+}

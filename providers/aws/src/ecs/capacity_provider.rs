@@ -1,0 +1,307 @@
+//! `aws:ecs:CapacityProvider`: an auto scaling group as capacity for ECS.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_ecs::types::{
+    AutoScalingGroupProvider, AutoScalingGroupProviderUpdate, CapacityProvider as SdkCapacityProvider,
+    CapacityProviderField, CapacityProviderStatus, CapacityProviderUpdateStatus, ManagedDraining, ManagedScaling,
+    ManagedScalingStatus, ManagedTerminationProtection,
+};
+use skistack_engine::{
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
+    ValueType,
+};
+
+use super::{ecs_tags, tag_pairs, update_tags};
+use crate::errors::aws_error;
+use crate::props::{changed, opt_i32, opt_map, opt_str, put_opt, str_of};
+use crate::retry::wait_until;
+use crate::shared::{Clients, Shared};
+use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+
+/// How long a capacity provider may take to finish deleting.
+const DELETE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// A capacity provider backed by an auto scaling group. Its id is the name.
+pub struct CapacityProvider {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl CapacityProvider {
+    pub(crate) fn new(shared: &Arc<Shared>) -> CapacityProvider {
+        let managed_scaling = ValueType::Object(vec![
+            Property::optional("status", ValueType::String)
+                .default("ENABLED")
+                .describe("ENABLED lets ECS scale the group; DISABLED leaves it alone."),
+            Property::optional("target_capacity", ValueType::Int)
+                .describe("The utilization (1-100 %) ECS keeps the group at."),
+            Property::optional("minimum_scaling_step_size", ValueType::Int),
+            Property::optional("maximum_scaling_step_size", ValueType::Int),
+            Property::optional("instance_warmup_period", ValueType::Int)
+                .describe("Seconds a new instance takes to count toward capacity."),
+        ]);
+        let schema = TypeSchema::new("aws:ecs:CapacityProvider", "An ECS capacity provider backed by an auto scaling group.")
+            .property(
+                Property::required("name", ValueType::String)
+                    .force_new()
+                    .describe("The capacity provider's name, unique in the account and region."),
+            )
+            .property(
+                Property::required("auto_scaling_group_arn", ValueType::String)
+                    .force_new()
+                    .describe("The ARN of the auto scaling group."),
+            )
+            .property(Property::optional("managed_scaling", managed_scaling).describe("How ECS scales the group."))
+            .property(
+                Property::optional("managed_termination_protection", ValueType::String)
+                    .default("DISABLED")
+                    .describe("ENABLED keeps instances with tasks from being scaled in (needs protect_from_scale_in on the group)."),
+            )
+            .property(
+                Property::optional("managed_draining", ValueType::String)
+                    .describe("ENABLED drains an instance's tasks before it is terminated."),
+            )
+            .property(tag_property())
+            .attribute(Attribute::new("arn", ValueType::String))
+            // The name is unique: a replacement must delete the old provider first.
+            .delete_before_replace();
+        CapacityProvider {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+fn managed_scaling_of(inputs: &Map) -> Result<Option<ManagedScaling>, ProviderError> {
+    let Some(m) = opt_map(inputs, "managed_scaling")? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        ManagedScaling::builder()
+            .status(ManagedScalingStatus::from(opt_str(m, "status")?.unwrap_or("ENABLED")))
+            .set_target_capacity(opt_i32(m, "target_capacity")?)
+            .set_minimum_scaling_step_size(opt_i32(m, "minimum_scaling_step_size")?)
+            .set_maximum_scaling_step_size(opt_i32(m, "maximum_scaling_step_size")?)
+            .set_instance_warmup_period(opt_i32(m, "instance_warmup_period")?)
+            .build(),
+    ))
+}
+
+/// The managed scaling read back, with only the keys the declaration has
+/// (AWS fills in defaults for the others, which are not drift).
+fn managed_scaling_value(declared: Option<&Map>, s: &ManagedScaling) -> Value {
+    let mut m = Map::new();
+    put_opt(&mut m, "status", s.status().map(|v| v.as_str()));
+    put_opt(&mut m, "target_capacity", s.target_capacity().map(i64::from));
+    put_opt(&mut m, "minimum_scaling_step_size", s.minimum_scaling_step_size().map(i64::from));
+    put_opt(&mut m, "maximum_scaling_step_size", s.maximum_scaling_step_size().map(i64::from));
+    put_opt(&mut m, "instance_warmup_period", s.instance_warmup_period().map(i64::from));
+    if let Some(d) = declared {
+        m.retain(|k, _| d.contains_key(k));
+    }
+    Value::Map(m)
+}
+
+fn outputs(inputs: &Map, arn: &str) -> Map {
+    let mut out = inputs.clone();
+    out.insert("arn".into(), arn.into());
+    out
+}
+
+/// The capacity provider, or `None` when it does not exist or is deleted.
+async fn describe(clients: &Clients, name: &str) -> Result<Option<SdkCapacityProvider>, ProviderError> {
+    let out = clients
+        .ecs
+        .describe_capacity_providers()
+        .capacity_providers(name)
+        .include(CapacityProviderField::Tags)
+        .send()
+        .await
+        .map_err(|e| aws_error(&format!("describe ECS capacity provider {name}"), e))?;
+    Ok(out
+        .capacity_providers()
+        .iter()
+        .find(|p| !is_gone(p))
+        .cloned())
+}
+
+/// True for a deleted (or finishing deleting) capacity provider.
+fn is_gone(p: &SdkCapacityProvider) -> bool {
+    p.status() == Some(&CapacityProviderStatus::Inactive)
+        || p.update_status() == Some(&CapacityProviderUpdateStatus::DeleteComplete)
+}
+
+#[async_trait]
+impl ResourceType for CapacityProvider {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let name = str_of(inputs, "name")?;
+        let clients = self.shared.clients(ctx).await?;
+        let provider = AutoScalingGroupProvider::builder()
+            .auto_scaling_group_arn(str_of(inputs, "auto_scaling_group_arn")?)
+            .set_managed_scaling(managed_scaling_of(inputs)?)
+            .set_managed_termination_protection(
+                opt_str(inputs, "managed_termination_protection")?.map(ManagedTerminationProtection::from),
+            )
+            .set_managed_draining(opt_str(inputs, "managed_draining")?.map(ManagedDraining::from))
+            .build()
+            .map_err(|e| ProviderError::Invalid(format!("capacity provider {name}: {e}")))?;
+        let out = clients
+            .ecs
+            .create_capacity_provider()
+            .name(name)
+            .auto_scaling_group_provider(provider)
+            .set_tags(Some(ecs_tags(&resource_tags(ctx, inputs))))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("create ECS capacity provider {name}"), e))?;
+        let arn = out
+            .capacity_provider()
+            .and_then(|p| p.capacity_provider_arn())
+            .unwrap_or_default();
+        Ok(Created {
+            id: name.to_string(),
+            outputs: outputs(inputs, arn),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let Some(p) = describe(&clients, id).await? else {
+            return Ok(None);
+        };
+        let mut read = Map::new();
+        read.insert("name".into(), p.name().unwrap_or(id).into());
+        if let Some(asg) = p.auto_scaling_group_provider() {
+            read.insert("auto_scaling_group_arn".into(), asg.auto_scaling_group_arn().into());
+            if let Some(s) = asg.managed_scaling() {
+                if inputs.contains_key("managed_scaling") {
+                    let declared = opt_map(inputs, "managed_scaling")?;
+                    read.insert("managed_scaling".into(), managed_scaling_value(declared, s));
+                }
+            }
+            put_opt(
+                &mut read,
+                "managed_termination_protection",
+                asg.managed_termination_protection().map(|v| v.as_str()),
+            );
+            if inputs.contains_key("managed_draining") {
+                put_opt(&mut read, "managed_draining", asg.managed_draining().map(|v| v.as_str()));
+            }
+        }
+        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, tag_pairs(p.tags())));
+        let mut all = inputs.clone();
+        all.extend(read.clone());
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs: outputs(&all, p.capacity_provider_arn().unwrap_or_default()),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        old_inputs: &Map,
+        old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let scaling = changed(old_inputs, new_inputs, "managed_scaling");
+        let protection = changed(old_inputs, new_inputs, "managed_termination_protection");
+        let draining = changed(old_inputs, new_inputs, "managed_draining");
+        if scaling || protection || draining {
+            let mut update = AutoScalingGroupProviderUpdate::builder();
+            if scaling {
+                // No block at all means "let ECS scale" is off.
+                let s = managed_scaling_of(new_inputs)?.unwrap_or_else(|| {
+                    ManagedScaling::builder()
+                        .status(ManagedScalingStatus::Disabled)
+                        .build()
+                });
+                update = update.managed_scaling(s);
+            }
+            if protection {
+                update = update.managed_termination_protection(ManagedTerminationProtection::from(
+                    opt_str(new_inputs, "managed_termination_protection")?.unwrap_or("DISABLED"),
+                ));
+            }
+            if draining {
+                if let Some(d) = opt_str(new_inputs, "managed_draining")? {
+                    update = update.managed_draining(ManagedDraining::from(d));
+                }
+            }
+            clients
+                .ecs
+                .update_capacity_provider()
+                .name(id)
+                .auto_scaling_group_provider(update.build())
+                .send()
+                .await
+                .map_err(|e| aws_error(&format!("update ECS capacity provider {id}"), e))?;
+        }
+        let arn = old_outputs.get("arn").and_then(Value::as_str).unwrap_or(id).to_string();
+        update_tags(&clients, &arn, &tag_changes(ctx, old_inputs, new_inputs)).await?;
+        Ok(outputs(new_inputs, &arn))
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        if describe(&clients, id).await?.is_none() {
+            return Ok(());
+        }
+        if let Err(e) = clients.ecs.delete_capacity_provider().capacity_provider(id).send().await {
+            // A provider that went away meanwhile is deleted; anything else is
+            // a real failure (one still used by a cluster, for instance).
+            if describe(&clients, id).await?.is_none() {
+                return Ok(());
+            }
+            return Err(aws_error(&format!("delete ECS capacity provider {id}"), e));
+        }
+        // Deletion is asynchronous: the provider stays DEPROVISIONING for a while.
+        wait_until(
+            &format!("ECS capacity provider {id} to be deleted"),
+            DELETE_TIMEOUT,
+            || async {
+                match describe(&clients, id).await? {
+                    None => Ok(true),
+                    Some(p) if p.update_status() == Some(&CapacityProviderUpdateStatus::DeleteFailed) => {
+                        Err(ProviderError::Failed(format!(
+                            "delete ECS capacity provider {id}: {}",
+                            p.update_status_reason().unwrap_or("DELETE_FAILED")
+                        )))
+                    }
+                    Some(_) => Ok(false),
+                }
+            },
+        )
+        .await
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        let name = str_of(inputs, "name")?;
+        let clients = self.shared.clients(ctx).await?;
+        let Some(p) = describe(&clients, name).await? else {
+            return Ok(None);
+        };
+        if !has_identity(ctx, tag_pairs(p.tags())) {
+            return Ok(None);
+        }
+        Ok(Some(Created {
+            id: name.to_string(),
+            outputs: outputs(inputs, p.capacity_provider_arn().unwrap_or_default()),
+        }))
+    }
+}

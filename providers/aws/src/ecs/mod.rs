@@ -1,0 +1,172 @@
+//! ECS resource types: clusters, capacity providers and their association
+//! with clusters, task definitions and services; and the helpers they share
+//! (tags, capacity provider strategies).
+
+use std::sync::Arc;
+
+use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Tag};
+use skistack_engine::{DataSource, Map, Property, ProviderError, ResourceType, Value, ValueType};
+
+use crate::errors::aws_error;
+use crate::props::{opt_i32, str_of};
+use crate::shared::{Clients, Shared};
+use crate::tags::TagChanges;
+
+mod capacity_provider;
+mod cluster;
+mod cluster_capacity_providers;
+mod container;
+mod service;
+mod task_definition;
+
+pub use capacity_provider::CapacityProvider;
+pub use cluster::Cluster;
+pub use cluster_capacity_providers::ClusterCapacityProviders;
+pub use service::Service;
+pub use task_definition::TaskDefinition;
+
+/// Every ECS resource type.
+pub fn resource_types(shared: &Arc<Shared>) -> Vec<Arc<dyn ResourceType>> {
+    vec![
+        Arc::new(Cluster::new(shared)),
+        Arc::new(CapacityProvider::new(shared)),
+        Arc::new(ClusterCapacityProviders::new(shared)),
+        Arc::new(TaskDefinition::new(shared)),
+        Arc::new(Service::new(shared)),
+    ]
+}
+
+/// ECS has no data sources.
+pub fn data_sources(_shared: &Arc<Shared>) -> Vec<Arc<dyn DataSource>> {
+    Vec::new()
+}
+
+/// ECS tags from key/value pairs.
+fn ecs_tags(tags: &[(String, String)]) -> Vec<Tag> {
+    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+}
+
+/// Key/value pairs of ECS tags.
+fn tag_pairs(tags: &[Tag]) -> impl Iterator<Item = (&str, &str)> {
+    tags.iter().filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))))
+}
+
+/// Applies tag changes to an ECS resource by its ARN.
+async fn update_tags(clients: &Clients, arn: &str, changes: &TagChanges) -> Result<(), ProviderError> {
+    if !changes.set.is_empty() {
+        clients
+            .ecs
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(ecs_tags(&changes.set)))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("tag {arn}"), e))?;
+    }
+    if !changes.remove.is_empty() {
+        clients
+            .ecs
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(changes.remove.clone()))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("untag {arn}"), e))?;
+    }
+    Ok(())
+}
+
+/// The type of a capacity provider strategy: a list of
+/// `{capacity_provider, weight, base}`.
+fn strategy_type() -> ValueType {
+    ValueType::list(ValueType::Object(vec![
+        Property::required("capacity_provider", ValueType::String).describe("The capacity provider's name."),
+        Property::optional("weight", ValueType::Int)
+            .default(1)
+            .describe("The share of tasks placed on this provider, relative to the others."),
+        Property::optional("base", ValueType::Int)
+            .default(0)
+            .describe("How many tasks, at least, run on this provider."),
+    ]))
+}
+
+/// A capacity provider strategy from its property value.
+fn strategy_of(items: &[&Map]) -> Result<Vec<CapacityProviderStrategyItem>, ProviderError> {
+    items
+        .iter()
+        .map(|item| {
+            CapacityProviderStrategyItem::builder()
+                .capacity_provider(str_of(item, "capacity_provider")?)
+                .weight(opt_i32(item, "weight")?.unwrap_or(1))
+                .base(opt_i32(item, "base")?.unwrap_or(0))
+                .build()
+                .map_err(|e| ProviderError::Invalid(format!("capacity provider strategy: {e}")))
+        })
+        .collect()
+}
+
+/// A capacity provider strategy as a property value.
+fn strategy_value(items: &[CapacityProviderStrategyItem]) -> Value {
+    Value::List(
+        items
+            .iter()
+            .map(|i| {
+                let mut m = Map::new();
+                m.insert("capacity_provider".into(), i.capacity_provider().into());
+                m.insert("weight".into(), Value::Int(i64::from(i.weight())));
+                m.insert("base".into(), Value::Int(i64::from(i.base())));
+                Value::Map(m)
+            })
+            .collect(),
+    )
+}
+
+/// The short name in an ECS ARN (`arn:...:cluster/web` → `web`), or the
+/// text itself when it is a name already.
+fn short_name(name_or_arn: &str) -> &str {
+    if name_or_arn.starts_with("arn:") {
+        name_or_arn.rsplit('/').next().unwrap_or(name_or_arn)
+    } else {
+        name_or_arn
+    }
+}
+
+/// The declared reference when it names the same thing as the ARN AWS
+/// reports (a name and its ARN are equal for drift purposes), else the ARN.
+fn same_ref(declared: Option<&str>, arn: &str) -> String {
+    match declared {
+        Some(d) if d == arn || short_name(d) == short_name(arn) => d.to_string(),
+        _ => arn.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_arns_compare_equal() {
+        let arn = "arn:aws:ecs:us-east-1:123456789012:cluster/web";
+        assert_eq!(short_name(arn), "web");
+        assert_eq!(short_name("web"), "web");
+        assert_eq!(same_ref(Some("web"), arn), "web");
+        assert_eq!(same_ref(Some(arn), arn), arn);
+        assert_eq!(same_ref(Some("api"), arn), arn);
+        assert_eq!(same_ref(None, arn), arn);
+    }
+
+    #[test]
+    fn strategies_round_trip() {
+        let mut item = Map::new();
+        item.insert("capacity_provider".into(), "cp".into());
+        item.insert("weight".into(), Value::Int(2));
+        let items = strategy_of(&[&item]).expect("valid strategy");
+        assert_eq!(items[0].base(), 0);
+        let Value::List(back) = strategy_value(&items) else {
+            panic!("a list");
+        };
+        let m = back[0].as_map().expect("a table");
+        assert_eq!(m.get("weight"), Some(&Value::Int(2)));
+        assert_eq!(m.get("capacity_provider"), Some(&Value::from("cp")));
+    }
+}

@@ -1,0 +1,281 @@
+//! `aws:ecs:TaskDefinition`. A task definition revision never changes, so
+//! every property but the tags forces a replacement: the engine registers
+//! the new revision first, then deregisters the old one.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_ecs::types::{
+    Compatibility, CpuArchitecture, NetworkMode, OsFamily, RuntimePlatform, TaskDefinition as SdkTaskDefinition,
+    TaskDefinitionField, TaskDefinitionStatus,
+};
+use skistack_engine::{
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
+    ValueType,
+};
+
+use super::container::container_definitions;
+use super::{ecs_tags, tag_pairs, update_tags};
+use crate::errors::{aws_error, error_code, is_not_found};
+use crate::props::{list_of_str, opt_map, opt_str, put_opt, str_list, str_of};
+use crate::shared::{Clients, Shared};
+use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+
+/// A task definition revision. Its id is the revision's ARN.
+pub struct TaskDefinition {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl TaskDefinition {
+    pub(crate) fn new(shared: &Arc<Shared>) -> TaskDefinition {
+        let schema = TypeSchema::new(
+            "aws:ecs:TaskDefinition",
+            "An ECS task definition; a change registers a new revision and deregisters the old one.",
+        )
+        .property(
+            Property::required("family", ValueType::String)
+                .force_new()
+                .describe("The family the revision belongs to."),
+        )
+        .property(
+            Property::required("container_definitions", ValueType::Any)
+                .force_new()
+                .describe(
+                    "The containers: a JSON array as AWS documents it, or a list of tables \
+                     (name, image, cpu, memory, essential, port_mappings, environment, secrets, \
+                     log_configuration, command, entry_point, health_check...).",
+                ),
+        )
+        .property(
+            Property::optional("cpu", ValueType::Any)
+                .force_new()
+                .describe("Task CPU units (256) or vCPUs (\"0.25 vCPU\"); required for Fargate."),
+        )
+        .property(
+            Property::optional("memory", ValueType::Any)
+                .force_new()
+                .describe("Task memory in MiB (512) or \"1 GB\"; required for Fargate."),
+        )
+        .property(
+            Property::optional("network_mode", ValueType::String)
+                .force_new()
+                .describe("bridge, host, awsvpc or none."),
+        )
+        .property(
+            Property::optional("requires_compatibilities", ValueType::list(ValueType::String))
+                .force_new()
+                .describe("Launch types the revision must suit: EC2, FARGATE, EXTERNAL."),
+        )
+        .property(
+            Property::optional("execution_role_arn", ValueType::String)
+                .force_new()
+                .describe("The role ECS uses to pull images and write logs."),
+        )
+        .property(
+            Property::optional("task_role_arn", ValueType::String)
+                .force_new()
+                .describe("The role the containers' code runs as."),
+        )
+        .property(
+            Property::optional(
+                "runtime_platform",
+                ValueType::Object(vec![
+                    Property::optional("operating_system_family", ValueType::String)
+                        .describe("LINUX, WINDOWS_SERVER_2022_CORE..."),
+                    Property::optional("cpu_architecture", ValueType::String).describe("X86_64 or ARM64."),
+                ]),
+            )
+            .force_new(),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String).describe("The revision's ARN."))
+        .attribute(Attribute::new("revision", ValueType::Int))
+        .attribute(
+            Attribute::new("arn_without_revision", ValueType::String)
+                .describe("The family's ARN, which always means its latest revision."),
+        );
+        TaskDefinition {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+/// CPU and memory are strings to AWS, but a stack file may give numbers.
+fn size_of(inputs: &Map, key: &str) -> Result<Option<String>, ProviderError> {
+    match inputs.get(key).map(|v| v.unwrap_secret().0) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Int(i)) => Ok(Some(i.to_string())),
+        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+        Some(Value::String(_)) => Ok(None),
+        Some(other) => Err(ProviderError::Invalid(format!(
+            "property `{key}` must be a number or a string, not {}",
+            other.kind()
+        ))),
+    }
+}
+
+/// The declared size when it says what AWS holds (256 and "256"), else AWS's.
+fn read_back_size(inputs: &Map, key: &str, actual: &str) -> Value {
+    match inputs.get(key) {
+        Some(Value::Int(i)) if i.to_string() == actual => Value::Int(*i),
+        _ => Value::String(actual.to_string()),
+    }
+}
+
+fn outputs(inputs: &Map, td: &SdkTaskDefinition) -> Map {
+    let arn = td.task_definition_arn().unwrap_or_default();
+    let mut out = inputs.clone();
+    out.insert("arn".into(), arn.into());
+    out.insert("revision".into(), Value::Int(i64::from(td.revision())));
+    let family_arn = arn.rsplit_once(':').map_or(arn, |(family, _)| family);
+    out.insert("arn_without_revision".into(), family_arn.into());
+    out
+}
+
+/// The revision and its tags, or `None` when it is gone or deregistered.
+async fn describe(
+    clients: &Clients,
+    arn: &str,
+) -> Result<Option<(SdkTaskDefinition, Vec<aws_sdk_ecs::types::Tag>)>, ProviderError> {
+    match clients
+        .ecs
+        .describe_task_definition()
+        .task_definition(arn)
+        .include(TaskDefinitionField::Tags)
+        .send()
+        .await
+    {
+        Ok(out) => Ok(out
+            .task_definition()
+            .filter(|td| td.status() == Some(&TaskDefinitionStatus::Active))
+            .map(|td| (td.clone(), out.tags().to_vec()))),
+        // ECS reports an unknown task definition as a ClientException.
+        Err(e) if is_not_found(&e) || error_code(&e) == Some("ClientException") => Ok(None),
+        Err(e) => Err(aws_error(&format!("describe ECS task definition {arn}"), e)),
+    }
+}
+
+#[async_trait]
+impl ResourceType for TaskDefinition {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let family = str_of(inputs, "family")?;
+        let containers = container_definitions(
+            inputs
+                .get("container_definitions")
+                .ok_or_else(|| ProviderError::Invalid("property `container_definitions` is required".into()))?,
+        )?;
+        let clients = self.shared.clients(ctx).await?;
+        let mut req = clients
+            .ecs
+            .register_task_definition()
+            .family(family)
+            .set_container_definitions(Some(containers))
+            .set_cpu(size_of(inputs, "cpu")?)
+            .set_memory(size_of(inputs, "memory")?)
+            .set_execution_role_arn(opt_str(inputs, "execution_role_arn")?.map(str::to_string))
+            .set_task_role_arn(opt_str(inputs, "task_role_arn")?.map(str::to_string))
+            .set_tags(Some(ecs_tags(&resource_tags(ctx, inputs))));
+        if let Some(mode) = opt_str(inputs, "network_mode")? {
+            req = req.network_mode(NetworkMode::from(mode));
+        }
+        for c in list_of_str(inputs, "requires_compatibilities")? {
+            req = req.requires_compatibilities(Compatibility::from(c.as_str()));
+        }
+        if let Some(p) = opt_map(inputs, "runtime_platform")? {
+            req = req.runtime_platform(
+                RuntimePlatform::builder()
+                    .set_operating_system_family(opt_str(p, "operating_system_family")?.map(OsFamily::from))
+                    .set_cpu_architecture(opt_str(p, "cpu_architecture")?.map(CpuArchitecture::from))
+                    .build(),
+            );
+        }
+        let out = req
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("register ECS task definition {family}"), e))?;
+        let td = out.task_definition().ok_or_else(|| {
+            ProviderError::Failed(format!("register ECS task definition {family}: no task definition in the response"))
+        })?;
+        Ok(Created {
+            id: td.task_definition_arn().unwrap_or_default().to_string(),
+            outputs: outputs(inputs, td),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let Some((td, tags)) = describe(&clients, id).await? else {
+            return Ok(None);
+        };
+        let mut read = Map::new();
+        put_opt(&mut read, "family", td.family());
+        put_opt(&mut read, "cpu", td.cpu().map(|c| read_back_size(inputs, "cpu", c)));
+        put_opt(&mut read, "memory", td.memory().map(|m| read_back_size(inputs, "memory", m)));
+        put_opt(&mut read, "network_mode", td.network_mode().map(|m| m.as_str()));
+        if !td.requires_compatibilities().is_empty() || inputs.contains_key("requires_compatibilities") {
+            read.insert(
+                "requires_compatibilities".into(),
+                str_list(td.requires_compatibilities().iter().map(|c| c.as_str())),
+            );
+        }
+        put_opt(&mut read, "execution_role_arn", td.execution_role_arn());
+        put_opt(&mut read, "task_role_arn", td.task_role_arn());
+        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, tag_pairs(&tags)));
+        // A revision is immutable: its containers are the ones it was
+        // registered with, and the declared form (JSON or tables) is kept.
+        let mut all = inputs.clone();
+        all.extend(read.clone());
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs: outputs(&all, &td),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        old_inputs: &Map,
+        old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        // Only the tags change in place.
+        let clients = self.shared.clients(ctx).await?;
+        update_tags(&clients, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
+        let mut out = new_inputs.clone();
+        for key in ["arn", "revision", "arn_without_revision"] {
+            if let Some(v) = old_outputs.get(key) {
+                out.insert(key.into(), v.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        match clients.ecs.deregister_task_definition().task_definition(id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                // Deregistering one that is already inactive or gone fails
+                // with a ClientException; it is deleted all the same.
+                if describe(&clients, id).await?.is_none() {
+                    Ok(())
+                } else {
+                    Err(aws_error(&format!("deregister ECS task definition {id}"), e))
+                }
+            }
+        }
+    }
+}

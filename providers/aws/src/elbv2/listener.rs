@@ -1,0 +1,321 @@
+//! `aws:elbv2:Listener`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_elasticloadbalancingv2::types::{
+    Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, Listener as SdkListener, ProtocolEnum,
+    RedirectActionConfig, RedirectActionStatusCodeEnum,
+};
+use skistack_engine::{
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
+    ValueType,
+};
+
+use super::{elb_tags, list_tags, pairs, update_tags};
+use crate::errors::{aws_error, is_not_found};
+use crate::props::{changed, int_of, opt_i32, opt_map, opt_str, put_opt, str_of};
+use crate::shared::{Clients, Shared};
+use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+
+/// A listener of a load balancer. Its id is the ARN.
+pub struct Listener {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl Listener {
+    pub(crate) fn new(shared: &Arc<Shared>) -> Listener {
+        let fixed_response = ValueType::Object(vec![
+            Property::required("status_code", ValueType::String).describe("e.g. 404."),
+            Property::optional("content_type", ValueType::String).describe("e.g. text/plain."),
+            Property::optional("message_body", ValueType::String),
+        ]);
+        let redirect = ValueType::Object(vec![
+            Property::optional("protocol", ValueType::String).describe("HTTP, HTTPS or #{protocol}."),
+            Property::optional("port", ValueType::String),
+            Property::optional("host", ValueType::String),
+            Property::optional("path", ValueType::String),
+            Property::optional("query", ValueType::String),
+            Property::required("status_code", ValueType::String).describe("HTTP_301 or HTTP_302."),
+        ]);
+        let action = ValueType::Object(vec![
+            Property::optional("type", ValueType::String)
+                .default("forward")
+                .describe("forward, fixed-response or redirect."),
+            Property::optional("target_group_arn", ValueType::String).describe("Where forward sends requests."),
+            Property::optional("fixed_response", fixed_response).describe("The answer of a fixed-response action."),
+            Property::optional("redirect", redirect).describe("Where a redirect action sends clients."),
+        ]);
+        let schema = TypeSchema::new("aws:elbv2:Listener", "A listener: a port of a load balancer and what it does.")
+            .property(
+                Property::required("load_balancer_arn", ValueType::String)
+                    .force_new()
+                    .describe("The load balancer the listener belongs to."),
+            )
+            .property(Property::required("port", ValueType::Int))
+            .property(
+                Property::optional("protocol", ValueType::String)
+                    .default("HTTP")
+                    .describe("HTTP, HTTPS, TCP, TLS, UDP or TCP_UDP."),
+            )
+            .property(
+                Property::optional("certificate_arn", ValueType::String)
+                    .describe("The default certificate of an HTTPS or TLS listener."),
+            )
+            .property(Property::optional("ssl_policy", ValueType::String))
+            .property(Property::required("default_action", action).describe("What the listener does with requests."))
+            .property(tag_property())
+            .attribute(Attribute::new("arn", ValueType::String));
+        Listener {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+fn default_action(inputs: &Map) -> Result<Action, ProviderError> {
+    let a = opt_map(inputs, "default_action")?
+        .ok_or_else(|| ProviderError::Invalid("property `default_action` is required".into()))?;
+    let kind = opt_str(a, "type")?.unwrap_or("forward");
+    let action = Action::builder().r#type(ActionTypeEnum::from(kind));
+    let action = match kind {
+        "forward" => action.target_group_arn(
+            opt_str(a, "target_group_arn")?
+                .ok_or_else(|| ProviderError::Invalid("a forward action needs `target_group_arn`".into()))?,
+        ),
+        "fixed-response" => {
+            let f = opt_map(a, "fixed_response")?.ok_or_else(|| {
+                ProviderError::Invalid("a fixed-response action needs a `fixed_response` table".into())
+            })?;
+            action.fixed_response_config(
+                FixedResponseActionConfig::builder()
+                    .status_code(str_of(f, "status_code")?)
+                    .set_content_type(opt_str(f, "content_type")?.map(str::to_string))
+                    .set_message_body(opt_str(f, "message_body")?.map(str::to_string))
+                    .build(),
+            )
+        }
+        "redirect" => {
+            let r = opt_map(a, "redirect")?
+                .ok_or_else(|| ProviderError::Invalid("a redirect action needs a `redirect` table".into()))?;
+            action.redirect_config(
+                RedirectActionConfig::builder()
+                    .set_protocol(opt_str(r, "protocol")?.map(str::to_string))
+                    .set_port(opt_str(r, "port")?.map(str::to_string))
+                    .set_host(opt_str(r, "host")?.map(str::to_string))
+                    .set_path(opt_str(r, "path")?.map(str::to_string))
+                    .set_query(opt_str(r, "query")?.map(str::to_string))
+                    .status_code(RedirectActionStatusCodeEnum::from(str_of(r, "status_code")?))
+                    .build(),
+            )
+        }
+        other => {
+            return Err(ProviderError::Invalid(format!(
+                "default_action type `{other}` is not supported (forward, fixed-response or redirect)"
+            )));
+        }
+    };
+    Ok(action.build())
+}
+
+/// The default action read back, with only the keys the declaration has.
+fn action_value(declared: Option<&Map>, action: &Action) -> Value {
+    let mut m = Map::new();
+    put_opt(&mut m, "type", action.r#type().map(|t| t.as_str()));
+    // A forward to one group may come back as a forward config only.
+    let forward_to = action.target_group_arn().or_else(|| {
+        action
+            .forward_config()
+            .and_then(|f| f.target_groups().first())
+            .and_then(|t| t.target_group_arn())
+    });
+    put_opt(&mut m, "target_group_arn", forward_to);
+    if let Some(f) = action.fixed_response_config() {
+        let mut fm = Map::new();
+        put_opt(&mut fm, "status_code", f.status_code());
+        put_opt(&mut fm, "content_type", f.content_type());
+        put_opt(&mut fm, "message_body", f.message_body());
+        m.insert("fixed_response".into(), Value::Map(fm));
+    }
+    if let Some(r) = action.redirect_config() {
+        let mut rm = Map::new();
+        put_opt(&mut rm, "protocol", r.protocol());
+        put_opt(&mut rm, "port", r.port());
+        put_opt(&mut rm, "host", r.host());
+        put_opt(&mut rm, "path", r.path());
+        put_opt(&mut rm, "query", r.query());
+        put_opt(&mut rm, "status_code", r.status_code().map(|c| c.as_str()));
+        m.insert("redirect".into(), Value::Map(rm));
+    }
+    if let Some(d) = declared {
+        m.retain(|k, _| k == "type" || d.contains_key(k));
+    }
+    Value::Map(m)
+}
+
+fn certificates(inputs: &Map) -> Result<Option<Vec<Certificate>>, ProviderError> {
+    Ok(opt_str(inputs, "certificate_arn")?
+        .map(|arn| vec![Certificate::builder().certificate_arn(arn).build()]))
+}
+
+fn outputs(inputs: &Map, arn: &str) -> Map {
+    let mut out = inputs.clone();
+    out.insert("arn".into(), arn.into());
+    out
+}
+
+async fn describe(clients: &Clients, arn: &str) -> Result<Option<SdkListener>, ProviderError> {
+    match clients.elbv2.describe_listeners().listener_arns(arn).send().await {
+        Ok(out) => Ok(out.listeners().first().cloned()),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(aws_error(&format!("describe listener {arn}"), e)),
+    }
+}
+
+#[async_trait]
+impl ResourceType for Listener {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let lb = str_of(inputs, "load_balancer_arn")?;
+        let port = int_of(inputs, "port")?;
+        let clients = self.shared.clients(ctx).await?;
+        let out = clients
+            .elbv2
+            .create_listener()
+            .load_balancer_arn(lb)
+            .set_port(opt_i32(inputs, "port")?)
+            .set_protocol(opt_str(inputs, "protocol")?.map(ProtocolEnum::from))
+            .set_certificates(certificates(inputs)?)
+            .set_ssl_policy(opt_str(inputs, "ssl_policy")?.map(str::to_string))
+            .default_actions(default_action(inputs)?)
+            .set_tags(Some(elb_tags(&resource_tags(ctx, inputs))))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("create listener on port {port} of {lb}"), e))?;
+        let arn = out
+            .listeners()
+            .first()
+            .and_then(|l| l.listener_arn())
+            .ok_or_else(|| ProviderError::Failed(format!("create listener on port {port}: none in the response")))?;
+        Ok(Created {
+            id: arn.to_string(),
+            outputs: outputs(inputs, arn),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let Some(l) = describe(&clients, id).await? else {
+            return Ok(None);
+        };
+        let mut read = Map::new();
+        put_opt(&mut read, "load_balancer_arn", l.load_balancer_arn());
+        put_opt(&mut read, "port", l.port().map(i64::from));
+        put_opt(&mut read, "protocol", l.protocol().map(|p| p.as_str()));
+        if inputs.contains_key("certificate_arn") {
+            put_opt(
+                &mut read,
+                "certificate_arn",
+                l.certificates().first().and_then(|c| c.certificate_arn()),
+            );
+        }
+        if inputs.contains_key("ssl_policy") {
+            put_opt(&mut read, "ssl_policy", l.ssl_policy());
+        }
+        if let Some(action) = l.default_actions().first() {
+            read.insert(
+                "default_action".into(),
+                action_value(opt_map(inputs, "default_action")?, action),
+            );
+        }
+        let tags = list_tags(&clients, id).await?;
+        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
+        let mut all = inputs.clone();
+        all.extend(read.clone());
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs: outputs(&all, id),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        old_inputs: &Map,
+        _old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let diff = |k: &str| changed(old_inputs, new_inputs, k);
+        if diff("port") || diff("protocol") || diff("certificate_arn") || diff("ssl_policy") || diff("default_action")
+        {
+            let mut req = clients.elbv2.modify_listener().listener_arn(id);
+            if diff("port") {
+                req = req.set_port(opt_i32(new_inputs, "port")?);
+            }
+            if diff("protocol") {
+                req = req.set_protocol(opt_str(new_inputs, "protocol")?.map(ProtocolEnum::from));
+            }
+            if diff("certificate_arn") {
+                req = req.set_certificates(certificates(new_inputs)?);
+            }
+            if diff("ssl_policy") {
+                req = req.set_ssl_policy(opt_str(new_inputs, "ssl_policy")?.map(str::to_string));
+            }
+            if diff("default_action") {
+                req = req.default_actions(default_action(new_inputs)?);
+            }
+            req.send()
+                .await
+                .map_err(|e| aws_error(&format!("modify listener {id}"), e))?;
+        }
+        update_tags(&clients, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
+        Ok(outputs(new_inputs, id))
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        match clients.elbv2.delete_listener().listener_arn(id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is_not_found(&e) => Ok(()),
+            Err(e) => Err(aws_error(&format!("delete listener {id}"), e)),
+        }
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        // A load balancer has at most one listener per port.
+        let lb = str_of(inputs, "load_balancer_arn")?;
+        let port = opt_i32(inputs, "port")?;
+        let clients = self.shared.clients(ctx).await?;
+        let listeners = match clients.elbv2.describe_listeners().load_balancer_arn(lb).send().await {
+            Ok(out) => out.listeners().to_vec(),
+            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(aws_error(&format!("describe listeners of {lb}"), e)),
+        };
+        let Some(arn) = listeners
+            .iter()
+            .find(|l| l.port() == port)
+            .and_then(|l| l.listener_arn())
+        else {
+            return Ok(None);
+        };
+        if !has_identity(ctx, pairs(&list_tags(&clients, arn).await?)) {
+            return Ok(None);
+        }
+        Ok(Some(Created {
+            id: arn.to_string(),
+            outputs: outputs(inputs, arn),
+        }))
+    }
+}

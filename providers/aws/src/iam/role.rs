@@ -1,0 +1,295 @@
+//! `aws:iam:Role`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_iam::types::Role as SdkRole;
+use skistack_engine::{
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
+    ValueType,
+};
+
+use super::document::{decode_policy, read_back_json};
+use super::{iam_tags, tag_pairs};
+use crate::errors::{aws_error, error_code, is_not_found};
+use crate::props::{changed, opt_i32, opt_str, put_opt, str_of};
+use crate::shared::{Clients, Shared};
+use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+
+/// The default (and minimum) maximum session duration, in seconds.
+const DEFAULT_MAX_SESSION: i32 = 3600;
+
+/// An IAM role, named by the stack.
+pub struct Role {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl Role {
+    pub(crate) fn new(shared: &Arc<Shared>) -> Role {
+        let schema = TypeSchema::new("aws:iam:Role", "An IAM role that services or instances assume.")
+            .property(
+                Property::required("name", ValueType::String)
+                    .force_new()
+                    .describe("The role's name, unique in the account."),
+            )
+            .property(
+                Property::required("assume_role_policy", ValueType::String)
+                    .describe("The trust policy, as a JSON string: who may assume the role."),
+            )
+            .property(Property::optional("description", ValueType::String))
+            .property(
+                Property::optional("path", ValueType::String)
+                    .default("/")
+                    .force_new()
+                    .describe("The role's path, such as /service/."),
+            )
+            .property(
+                Property::optional("max_session_duration", ValueType::Int)
+                    .default(i64::from(DEFAULT_MAX_SESSION))
+                    .describe("The longest session, in seconds (3600 to 43200)."),
+            )
+            .property(
+                Property::optional("permissions_boundary", ValueType::String)
+                    .describe("The ARN of a managed policy that bounds the role's permissions."),
+            )
+            .property(tag_property())
+            .attribute(Attribute::new("arn", ValueType::String))
+            .attribute(Attribute::new("unique_id", ValueType::String).describe("The stable id IAM assigns (AROA...)."))
+            // The name is unique: a replacement must delete the old role first.
+            .delete_before_replace();
+        Role {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+fn outputs(inputs: &Map, arn: &str, unique_id: &str) -> Map {
+    let mut out = inputs.clone();
+    out.insert("arn".into(), arn.into());
+    out.insert("unique_id".into(), unique_id.into());
+    out
+}
+
+/// The role, or `None` when it does not exist.
+async fn get(clients: &Clients, name: &str) -> Result<Option<SdkRole>, ProviderError> {
+    match clients.iam.get_role().role_name(name).send().await {
+        Ok(out) => Ok(out.role().cloned()),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(aws_error(&format!("get IAM role {name}"), e)),
+    }
+}
+
+/// Removes the role from every instance profile that still holds it, so it
+/// can be deleted.
+async fn leave_instance_profiles(clients: &Clients, name: &str) -> Result<(), ProviderError> {
+    let mut pages = clients
+        .iam
+        .list_instance_profiles_for_role()
+        .role_name(name)
+        .into_paginator()
+        .send();
+    let mut profiles = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| aws_error(&format!("list instance profiles of IAM role {name}"), e))?;
+        profiles.extend(page.instance_profiles().iter().map(|p| p.instance_profile_name().to_string()));
+    }
+    for profile in profiles {
+        match clients
+            .iam
+            .remove_role_from_instance_profile()
+            .instance_profile_name(&profile)
+            .role_name(name)
+            .send()
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if is_not_found(&e) => {}
+            Err(e) => {
+                return Err(aws_error(
+                    &format!("remove IAM role {name} from instance profile {profile}"),
+                    e,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl ResourceType for Role {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let name = str_of(inputs, "name")?;
+        let clients = self.shared.clients(ctx).await?;
+        let out = clients
+            .iam
+            .create_role()
+            .role_name(name)
+            .assume_role_policy_document(str_of(inputs, "assume_role_policy")?)
+            .set_description(opt_str(inputs, "description")?.map(str::to_string))
+            .set_path(opt_str(inputs, "path")?.map(str::to_string))
+            .set_max_session_duration(opt_i32(inputs, "max_session_duration")?)
+            .set_permissions_boundary(opt_str(inputs, "permissions_boundary")?.map(str::to_string))
+            .set_tags(Some(iam_tags(&resource_tags(ctx, inputs))?))
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("create IAM role {name}"), e))?;
+        let role = out
+            .role()
+            .ok_or_else(|| ProviderError::Failed(format!("create IAM role {name}: no role in the response")))?;
+        Ok(Created {
+            id: name.to_string(),
+            outputs: outputs(inputs, role.arn(), role.role_id()),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let Some(role) = get(&clients, id).await? else {
+            return Ok(None);
+        };
+        let mut read = Map::new();
+        read.insert("name".into(), role.role_name().into());
+        read.insert("path".into(), role.path().into());
+        if let Some(doc) = role.assume_role_policy_document() {
+            let declared = opt_str(inputs, "assume_role_policy")?;
+            read.insert(
+                "assume_role_policy".into(),
+                read_back_json(declared, &decode_policy(doc)).into(),
+            );
+        }
+        // An empty description is how IAM shows none.
+        put_opt(&mut read, "description", role.description().filter(|d| !d.is_empty()));
+        put_opt(&mut read, "max_session_duration", role.max_session_duration().map(i64::from));
+        put_opt(
+            &mut read,
+            "permissions_boundary",
+            role.permissions_boundary().and_then(|b| b.permissions_boundary_arn()),
+        );
+        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, tag_pairs(role.tags())));
+        let mut all = inputs.clone();
+        all.extend(read.clone());
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs: outputs(&all, role.arn(), role.role_id()),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        old_inputs: &Map,
+        old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        if changed(old_inputs, new_inputs, "assume_role_policy") {
+            clients
+                .iam
+                .update_assume_role_policy()
+                .role_name(id)
+                .policy_document(str_of(new_inputs, "assume_role_policy")?)
+                .send()
+                .await
+                .map_err(|e| aws_error(&format!("update trust policy of IAM role {id}"), e))?;
+        }
+        if changed(old_inputs, new_inputs, "description") || changed(old_inputs, new_inputs, "max_session_duration") {
+            clients
+                .iam
+                .update_role()
+                .role_name(id)
+                // An empty description removes it.
+                .description(opt_str(new_inputs, "description")?.unwrap_or(""))
+                .max_session_duration(opt_i32(new_inputs, "max_session_duration")?.unwrap_or(DEFAULT_MAX_SESSION))
+                .send()
+                .await
+                .map_err(|e| aws_error(&format!("update IAM role {id}"), e))?;
+        }
+        if changed(old_inputs, new_inputs, "permissions_boundary") {
+            match opt_str(new_inputs, "permissions_boundary")? {
+                Some(arn) => clients
+                    .iam
+                    .put_role_permissions_boundary()
+                    .role_name(id)
+                    .permissions_boundary(arn)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| aws_error(&format!("set permissions boundary of IAM role {id}"), e))?,
+                None => match clients.iam.delete_role_permissions_boundary().role_name(id).send().await {
+                    Ok(_) => {}
+                    Err(e) if is_not_found(&e) => {}
+                    Err(e) => return Err(aws_error(&format!("remove permissions boundary of IAM role {id}"), e)),
+                },
+            }
+        }
+        let changes = tag_changes(ctx, old_inputs, new_inputs);
+        if !changes.set.is_empty() {
+            clients
+                .iam
+                .tag_role()
+                .role_name(id)
+                .set_tags(Some(iam_tags(&changes.set)?))
+                .send()
+                .await
+                .map_err(|e| aws_error(&format!("tag IAM role {id}"), e))?;
+        }
+        if !changes.remove.is_empty() {
+            clients
+                .iam
+                .untag_role()
+                .role_name(id)
+                .set_tag_keys(Some(changes.remove.clone()))
+                .send()
+                .await
+                .map_err(|e| aws_error(&format!("untag IAM role {id}"), e))?;
+        }
+        let attr = |k: &str| old_outputs.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        Ok(outputs(new_inputs, &attr("arn"), &attr("unique_id")))
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let mut left_profiles = false;
+        loop {
+            match clients.iam.delete_role().role_name(id).send().await {
+                Ok(_) => return Ok(()),
+                Err(e) if is_not_found(&e) => return Ok(()),
+                // Instance profiles made outside the stack (or not yet
+                // deleted) still hold the role: take it out of them once.
+                Err(e) if error_code(&e) == Some("DeleteConflict") && !left_profiles => {
+                    leave_instance_profiles(&clients, id).await?;
+                    left_profiles = true;
+                }
+                Err(e) => return Err(aws_error(&format!("delete IAM role {id}"), e)),
+            }
+        }
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        let name = str_of(inputs, "name")?;
+        let clients = self.shared.clients(ctx).await?;
+        let Some(role) = get(&clients, name).await? else {
+            return Ok(None);
+        };
+        if !has_identity(ctx, tag_pairs(role.tags())) {
+            return Ok(None);
+        }
+        Ok(Some(Created {
+            id: name.to_string(),
+            outputs: outputs(inputs, role.arn(), role.role_id()),
+        }))
+    }
+}

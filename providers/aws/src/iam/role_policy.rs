@@ -1,0 +1,289 @@
+//! `aws:iam:RolePolicyAttachment` (a managed policy attached to a role) and
+//! `aws:iam:RolePolicy` (an inline policy of a role).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use skistack_engine::{
+    CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+};
+
+use super::document::{decode_policy, read_back_json};
+use crate::errors::{aws_error, is_not_found};
+use crate::props::{opt_str, str_of};
+use crate::shared::{Clients, Shared};
+
+/// A managed policy attached to a role. Its id is `role/policy_arn`.
+pub struct RolePolicyAttachment {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl RolePolicyAttachment {
+    pub(crate) fn new(shared: &Arc<Shared>) -> RolePolicyAttachment {
+        let schema = TypeSchema::new(
+            "aws:iam:RolePolicyAttachment",
+            "Attaches a managed policy (AWS's or the account's) to an IAM role.",
+        )
+        .property(
+            Property::required("role", ValueType::String)
+                .force_new()
+                .describe("The role's name."),
+        )
+        .property(
+            Property::required("policy_arn", ValueType::String)
+                .force_new()
+                .describe("The managed policy's ARN, e.g. arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore."),
+        );
+        RolePolicyAttachment {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+/// Splits an attachment id `role/policy_arn`; role names have no `/`.
+fn split_attachment_id(id: &str) -> Result<(&str, &str), ProviderError> {
+    id.split_once('/')
+        .ok_or_else(|| ProviderError::Invalid(format!("`{id}` is not a role policy attachment id (role/policy_arn)")))
+}
+
+/// True when the policy is attached to the role; `None` when the role is gone.
+async fn is_attached(clients: &Clients, role: &str, policy_arn: &str) -> Result<Option<bool>, ProviderError> {
+    let mut pages = clients
+        .iam
+        .list_attached_role_policies()
+        .role_name(role)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(p) => p,
+            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(aws_error(&format!("list policies attached to IAM role {role}"), e)),
+        };
+        if page.attached_policies().iter().any(|p| p.policy_arn() == Some(policy_arn)) {
+            return Ok(Some(true));
+        }
+    }
+    Ok(Some(false))
+}
+
+#[async_trait]
+impl ResourceType for RolePolicyAttachment {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let role = str_of(inputs, "role")?;
+        let policy_arn = str_of(inputs, "policy_arn")?;
+        let clients = self.shared.clients(ctx).await?;
+        clients
+            .iam
+            .attach_role_policy()
+            .role_name(role)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map_err(|e| aws_error(&format!("attach {policy_arn} to IAM role {role}"), e))?;
+        Ok(Created {
+            id: format!("{role}/{policy_arn}"),
+            outputs: inputs.clone(),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let (role, policy_arn) = split_attachment_id(id)?;
+        let clients = self.shared.clients(ctx).await?;
+        if is_attached(&clients, role, policy_arn).await? != Some(true) {
+            return Ok(None);
+        }
+        let mut read = Map::new();
+        read.insert("role".into(), role.into());
+        read.insert("policy_arn".into(), policy_arn.into());
+        let mut outputs = inputs.clone();
+        outputs.extend(read.clone());
+        Ok(Some(ReadResult { inputs: read, outputs }))
+    }
+
+    async fn update(
+        &self,
+        _ctx: &CallContext,
+        _id: &str,
+        _old_inputs: &Map,
+        _old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        // Both properties force a replacement: nothing changes in place.
+        Ok(new_inputs.clone())
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let (role, policy_arn) = split_attachment_id(id)?;
+        let clients = self.shared.clients(ctx).await?;
+        match clients
+            .iam
+            .detach_role_policy()
+            .role_name(role)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if is_not_found(&e) => Ok(()),
+            Err(e) => Err(aws_error(&format!("detach {policy_arn} from IAM role {role}"), e)),
+        }
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        let role = str_of(inputs, "role")?;
+        let policy_arn = str_of(inputs, "policy_arn")?;
+        let clients = self.shared.clients(ctx).await?;
+        Ok((is_attached(&clients, role, policy_arn).await? == Some(true)).then(|| Created {
+            id: format!("{role}/{policy_arn}"),
+            outputs: inputs.clone(),
+        }))
+    }
+}
+
+/// An inline policy of a role. Its id is `role:name`.
+pub struct RolePolicy {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl RolePolicy {
+    pub(crate) fn new(shared: &Arc<Shared>) -> RolePolicy {
+        let schema = TypeSchema::new("aws:iam:RolePolicy", "An inline policy embedded in an IAM role.")
+            .property(
+                Property::required("role", ValueType::String)
+                    .force_new()
+                    .describe("The role's name."),
+            )
+            .property(
+                Property::required("name", ValueType::String)
+                    .force_new()
+                    .describe("The policy's name, unique within the role."),
+            )
+            // A replacement changes the role or the name, so old and new never
+            // collide and create-before-delete is safe.
+            .property(Property::required("policy", ValueType::String).describe("The policy document, as a JSON string."));
+        RolePolicy {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+/// Splits an inline policy id `role:name`; role names have no `:`.
+fn split_policy_id(id: &str) -> Result<(&str, &str), ProviderError> {
+    id.split_once(':')
+        .ok_or_else(|| ProviderError::Invalid(format!("`{id}` is not a role policy id (role:name)")))
+}
+
+async fn put_policy(clients: &Clients, role: &str, name: &str, policy: &str) -> Result<(), ProviderError> {
+    clients
+        .iam
+        .put_role_policy()
+        .role_name(role)
+        .policy_name(name)
+        .policy_document(policy)
+        .send()
+        .await
+        .map(drop)
+        .map_err(|e| aws_error(&format!("put policy {name} of IAM role {role}"), e))
+}
+
+/// The policy document, decoded; `None` when the policy or its role is gone.
+async fn get_policy(clients: &Clients, role: &str, name: &str) -> Result<Option<String>, ProviderError> {
+    match clients.iam.get_role_policy().role_name(role).policy_name(name).send().await {
+        Ok(out) => Ok(Some(decode_policy(out.policy_document()))),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(aws_error(&format!("get policy {name} of IAM role {role}"), e)),
+    }
+}
+
+#[async_trait]
+impl ResourceType for RolePolicy {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let role = str_of(inputs, "role")?;
+        let name = str_of(inputs, "name")?;
+        let clients = self.shared.clients(ctx).await?;
+        put_policy(&clients, role, name, str_of(inputs, "policy")?).await?;
+        Ok(Created {
+            id: format!("{role}:{name}"),
+            outputs: inputs.clone(),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let (role, name) = split_policy_id(id)?;
+        let clients = self.shared.clients(ctx).await?;
+        let Some(doc) = get_policy(&clients, role, name).await? else {
+            return Ok(None);
+        };
+        let mut read = Map::new();
+        read.insert("role".into(), role.into());
+        read.insert("name".into(), name.into());
+        read.insert(
+            "policy".into(),
+            read_back_json(opt_str(inputs, "policy")?, &doc).into(),
+        );
+        let mut outputs = inputs.clone();
+        outputs.extend(read.clone());
+        Ok(Some(ReadResult { inputs: read, outputs }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _old_inputs: &Map,
+        _old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        let (role, name) = split_policy_id(id)?;
+        let clients = self.shared.clients(ctx).await?;
+        put_policy(&clients, role, name, str_of(new_inputs, "policy")?).await?;
+        Ok(new_inputs.clone())
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let (role, name) = split_policy_id(id)?;
+        let clients = self.shared.clients(ctx).await?;
+        match clients.iam.delete_role_policy().role_name(role).policy_name(name).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is_not_found(&e) => Ok(()),
+            Err(e) => Err(aws_error(&format!("delete policy {name} of IAM role {role}"), e)),
+        }
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        let role = str_of(inputs, "role")?;
+        let name = str_of(inputs, "name")?;
+        let clients = self.shared.clients(ctx).await?;
+        // An inline policy has no tags; one of this name on this role is the
+        // one an interrupted create made (PutRolePolicy overwrites anyway).
+        Ok(get_policy(&clients, role, name).await?.map(|_| Created {
+            id: format!("{role}:{name}"),
+            outputs: inputs.clone(),
+        }))
+    }
+}

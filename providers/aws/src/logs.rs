@@ -1,0 +1,307 @@
+//! CloudWatch Logs resource types: `aws:logs:LogGroup`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_cloudwatchlogs::types::{LogGroup as SdkLogGroup, LogGroupClass};
+use skistack_engine::{
+    Attribute, CallContext, Created, DataSource, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema,
+    Value, ValueType,
+};
+
+use crate::errors::{aws_error, error_code, is_not_found};
+use crate::props::{changed, opt_i32, opt_str, put_opt, str_of};
+use crate::shared::{Clients, Shared};
+use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+
+/// Every CloudWatch Logs resource type.
+pub fn resource_types(shared: &Arc<Shared>) -> Vec<Arc<dyn ResourceType>> {
+    vec![Arc::new(LogGroup::new(shared))]
+}
+
+/// CloudWatch Logs has no data sources.
+pub fn data_sources(_shared: &Arc<Shared>) -> Vec<Arc<dyn DataSource>> {
+    Vec::new()
+}
+
+/// A log group, named by the stack.
+pub struct LogGroup {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl LogGroup {
+    pub(crate) fn new(shared: &Arc<Shared>) -> LogGroup {
+        let schema = TypeSchema::new("aws:logs:LogGroup", "A CloudWatch Logs log group.")
+            .property(
+                Property::required("name", ValueType::String)
+                    .force_new()
+                    .describe("The log group's name, unique in the account and region."),
+            )
+            .property(
+                Property::optional("retention_in_days", ValueType::Int)
+                    .describe("Days to keep events (1, 3, 5, 7, 14, 30, 60, 90...); absent keeps them forever."),
+            )
+            .property(
+                Property::optional("kms_key_id", ValueType::String)
+                    .describe("The ARN of a KMS key that encrypts the log data."),
+            )
+            .property(
+                Property::optional("log_group_class", ValueType::String)
+                    .default("STANDARD")
+                    .force_new()
+                    .describe("STANDARD or INFREQUENT_ACCESS."),
+            )
+            .property(tag_property())
+            .attribute(Attribute::new("arn", ValueType::String).describe("The log group's ARN, without a trailing `:*`."))
+            // The name is unique: a replacement must delete the old group first.
+            .delete_before_replace();
+        LogGroup {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+/// The group of exactly this name, if it exists. The API lists by prefix, so
+/// pages are walked until the name shows up or the prefix runs out.
+async fn describe(clients: &Clients, name: &str) -> Result<Option<SdkLogGroup>, ProviderError> {
+    let mut pages = clients
+        .logs
+        .describe_log_groups()
+        .log_group_name_prefix(name)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(p) => p,
+            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(aws_error(&format!("describe log group {name}"), e)),
+        };
+        if let Some(g) = page
+            .log_groups()
+            .iter()
+            .find(|g| g.log_group_name() == Some(name))
+        {
+            return Ok(Some(g.clone()));
+        }
+    }
+    Ok(None)
+}
+
+/// The ARN without the `:*` suffix that DescribeLogGroups' `arn` carries.
+fn arn_of(g: &SdkLogGroup) -> String {
+    g.log_group_arn()
+        .or(g.arn())
+        .map(|a| a.strip_suffix(":*").unwrap_or(a).to_string())
+        .unwrap_or_default()
+}
+
+async fn list_tags(clients: &Clients, arn: &str) -> Result<Vec<(String, String)>, ProviderError> {
+    let out = clients
+        .logs
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .map_err(|e| aws_error(&format!("list tags of {arn}"), e))?;
+    Ok(out
+        .tags()
+        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default())
+}
+
+async fn put_retention(clients: &Clients, name: &str, days: Option<i32>) -> Result<(), ProviderError> {
+    match days {
+        Some(days) => clients
+            .logs
+            .put_retention_policy()
+            .log_group_name(name)
+            .retention_in_days(days)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| aws_error(&format!("set retention of log group {name}"), e)),
+        None => clients
+            .logs
+            .delete_retention_policy()
+            .log_group_name(name)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| aws_error(&format!("remove retention of log group {name}"), e)),
+    }
+}
+
+fn pairs(tags: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+fn outputs(inputs: &Map, arn: String) -> Map {
+    let mut out = inputs.clone();
+    out.insert("arn".into(), Value::String(arn));
+    out
+}
+
+#[async_trait]
+impl ResourceType for LogGroup {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let name = str_of(inputs, "name")?;
+        let clients = self.shared.clients(ctx).await?;
+        let mut req = clients
+            .logs
+            .create_log_group()
+            .log_group_name(name)
+            .set_kms_key_id(opt_str(inputs, "kms_key_id")?.map(str::to_string));
+        if let Some(class) = opt_str(inputs, "log_group_class")? {
+            req = req.log_group_class(LogGroupClass::from(class));
+        }
+        for (k, v) in resource_tags(ctx, inputs) {
+            req = req.tags(k, v);
+        }
+        req.send()
+            .await
+            .map_err(|e| aws_error(&format!("create log group {name}"), e))?;
+        let finish = async {
+            if let Some(days) = opt_i32(inputs, "retention_in_days")? {
+                put_retention(&clients, name, Some(days)).await?;
+            }
+            // CreateLogGroup returns nothing; the ARN (with the account id)
+            // comes from one describe.
+            describe(&clients, name)
+                .await?
+                .ok_or_else(|| ProviderError::Failed(format!("log group {name} not found right after its creation")))
+        };
+        match finish.await {
+            Ok(group) => Ok(Created {
+                id: name.to_string(),
+                outputs: outputs(inputs, arn_of(&group)),
+            }),
+            Err(e) => {
+                // Undo the create so that a failed create leaves nothing behind.
+                let _ = clients.logs.delete_log_group().log_group_name(name).send().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let Some(group) = describe(&clients, id).await? else {
+            return Ok(None);
+        };
+        let arn = arn_of(&group);
+        let tags = list_tags(&clients, &arn).await?;
+        let mut read = Map::new();
+        read.insert("name".into(), Value::String(id.to_string()));
+        put_opt(&mut read, "retention_in_days", group.retention_in_days().map(i64::from));
+        put_opt(&mut read, "kms_key_id", group.kms_key_id());
+        put_opt(&mut read, "log_group_class", group.log_group_class().map(|c| c.as_str()));
+        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
+        let mut all = inputs.clone();
+        all.extend(read.clone());
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs: outputs(&all, arn),
+        }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        old_inputs: &Map,
+        old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        if changed(old_inputs, new_inputs, "retention_in_days") {
+            put_retention(&clients, id, opt_i32(new_inputs, "retention_in_days")?).await?;
+        }
+        if changed(old_inputs, new_inputs, "kms_key_id") {
+            match opt_str(new_inputs, "kms_key_id")? {
+                Some(key) => clients
+                    .logs
+                    .associate_kms_key()
+                    .log_group_name(id)
+                    .kms_key_id(key)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| aws_error(&format!("associate KMS key with log group {id}"), e))?,
+                None => clients
+                    .logs
+                    .disassociate_kms_key()
+                    .log_group_name(id)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| aws_error(&format!("disassociate KMS key from log group {id}"), e))?,
+            }
+        }
+        let arn = match old_outputs.get("arn").and_then(Value::as_str) {
+            Some(a) => a.to_string(),
+            None => describe(&clients, id)
+                .await?
+                .map(|g| arn_of(&g))
+                .ok_or_else(|| ProviderError::NotFound(format!("log group {id}")))?,
+        };
+        let changes = tag_changes(ctx, old_inputs, new_inputs);
+        if !changes.set.is_empty() {
+            let mut req = clients.logs.tag_resource().resource_arn(&arn);
+            for (k, v) in &changes.set {
+                req = req.tags(k, v);
+            }
+            req.send()
+                .await
+                .map_err(|e| aws_error(&format!("tag log group {id}"), e))?;
+        }
+        if !changes.remove.is_empty() {
+            clients
+                .logs
+                .untag_resource()
+                .resource_arn(&arn)
+                .set_tag_keys(Some(changes.remove.clone()))
+                .send()
+                .await
+                .map_err(|e| aws_error(&format!("untag log group {id}"), e))?;
+        }
+        Ok(outputs(new_inputs, arn))
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        match clients.logs.delete_log_group().log_group_name(id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is_not_found(&e) || error_code(&e) == Some("ResourceNotFoundException") => Ok(()),
+            Err(e) => Err(aws_error(&format!("delete log group {id}"), e)),
+        }
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        let name = str_of(inputs, "name")?;
+        let clients = self.shared.clients(ctx).await?;
+        let Some(group) = describe(&clients, name).await? else {
+            return Ok(None);
+        };
+        let arn = arn_of(&group);
+        let tags = list_tags(&clients, &arn).await?;
+        if !has_identity(ctx, pairs(&tags)) {
+            return Ok(None);
+        }
+        Ok(Some(Created {
+            id: name.to_string(),
+            outputs: outputs(inputs, arn),
+        }))
+    }
+}

@@ -1,0 +1,285 @@
+//! State shared by every AWS resource type: the options, one set of SDK
+//! clients per region, and the API-call counters.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ec2::config::Credentials;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use skistack_engine::{CallContext, ProviderError};
+use tokio::sync::{Mutex, OnceCell};
+
+use crate::AwsOptions;
+
+/// Attempts per API call, counting the first: the SDK's standard retry mode
+/// backs off exponentially with jitter on throttling, 5xx and connection errors.
+const MAX_ATTEMPTS: u32 = 8;
+/// The longest pause between two attempts of one call.
+const MAX_BACKOFF: Duration = Duration::from_secs(20);
+
+/// The services the provider talks to, in the order metrics are reported.
+pub const SERVICES: [&str; 9] = [
+    "ec2",
+    "ecs",
+    "ecr",
+    "iam",
+    "autoscaling",
+    "elbv2",
+    "logs",
+    "ssm",
+    "sts",
+];
+
+/// One SDK client per service, all for one region.
+#[derive(Clone, Debug)]
+pub struct Clients {
+    /// The region the clients talk to.
+    pub region: String,
+    pub ec2: aws_sdk_ec2::Client,
+    pub ecs: aws_sdk_ecs::Client,
+    pub ecr: aws_sdk_ecr::Client,
+    pub iam: aws_sdk_iam::Client,
+    pub autoscaling: aws_sdk_autoscaling::Client,
+    pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub ssm: aws_sdk_ssm::Client,
+    pub sts: aws_sdk_sts::Client,
+}
+
+impl Clients {
+    /// An ARN in the clients' region: `arn:<partition>:<service>:<region>:<account>:<resource>`.
+    pub fn arn(&self, service: &str, account: &str, resource: &str) -> String {
+        arn(&self.region, service, account, resource)
+    }
+}
+
+/// What all resource types of the provider share.
+#[derive(Debug)]
+pub struct Shared {
+    options: AwsOptions,
+    /// Clients by region; the key "" holds those of the default region.
+    /// A tokio mutex, held while a region's config loads, so that concurrent
+    /// first calls load it once.
+    clients: Mutex<HashMap<String, Arc<Clients>>>,
+    counters: Vec<(&'static str, Arc<AtomicU64>)>,
+    /// The account id, asked of STS once.
+    account: OnceCell<String>,
+}
+
+impl Shared {
+    /// Shared state for a provider built with `options`.
+    pub fn new(options: AwsOptions) -> Shared {
+        Shared {
+            options,
+            clients: Mutex::new(HashMap::new()),
+            counters: SERVICES
+                .iter()
+                .map(|s| (*s, Arc::new(AtomicU64::new(0))))
+                .collect(),
+            account: OnceCell::new(),
+        }
+    }
+
+    /// The AWS account the credentials act for (for ARNs and registry
+    /// URLs), from STS GetCallerIdentity on first use.
+    pub async fn account(&self, clients: &Clients) -> Result<String, ProviderError> {
+        self.account
+            .get_or_try_init(|| async {
+                let out = clients
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| crate::errors::aws_error("get the caller's account", e))?;
+                Ok(out.account().unwrap_or_default().to_string())
+            })
+            .await
+            .cloned()
+    }
+
+    /// The options the provider was built with.
+    pub fn options(&self) -> &AwsOptions {
+        &self.options
+    }
+
+    /// The clients for the stack's region (`region` in its config, else the
+    /// standard region chain), built on first use and cached.
+    pub async fn clients(&self, ctx: &CallContext) -> Result<Arc<Clients>, ProviderError> {
+        let region = match ctx.config.get("region") {
+            None | Some(skistack_engine::Value::Null) => String::new(),
+            Some(v) => v
+                .as_str()
+                .ok_or_else(|| {
+                    ProviderError::Invalid(format!(
+                        "config `region` must be a string, not {}",
+                        v.kind()
+                    ))
+                })?
+                .to_string(),
+        };
+        let mut cache = self.clients.lock().await;
+        if let Some(c) = cache.get(&region) {
+            return Ok(Arc::clone(c));
+        }
+        let sdk = self.load_config(&region).await?;
+        let clients = Arc::new(self.build_clients(&sdk));
+        cache.insert(region, Arc::clone(&clients));
+        Ok(clients)
+    }
+
+    /// API calls (HTTP attempts) so far, per service, then the total as `calls`.
+    pub fn call_counts(&self) -> Vec<(String, u64)> {
+        let mut out: Vec<(String, u64)> = self
+            .counters
+            .iter()
+            .map(|(s, c)| (format!("calls.{s}"), c.load(Ordering::Relaxed)))
+            .collect();
+        let total = out.iter().map(|(_, n)| n).sum();
+        out.push(("calls".to_string(), total));
+        out
+    }
+
+    async fn load_config(&self, region: &str) -> Result<SdkConfig, ProviderError> {
+        let retry = RetryConfig::standard()
+            .with_max_attempts(MAX_ATTEMPTS)
+            .with_max_backoff(MAX_BACKOFF);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry);
+        if !region.is_empty() {
+            loader = loader.region(Region::new(region.to_string()));
+        }
+        if let Some(url) = &self.options.endpoint_url {
+            loader = loader.endpoint_url(url.clone());
+        }
+        if let Some(keys) = &self.options.static_credentials {
+            loader = loader.credentials_provider(Credentials::new(
+                keys.access_key_id.clone(),
+                keys.secret_access_key.clone(),
+                None,
+                None,
+                "skistack-static",
+            ));
+        }
+        let sdk = loader.load().await;
+        if sdk.region().is_none() {
+            return Err(ProviderError::Invalid(
+                "no AWS region: set `region` in the stack's config or AWS_REGION".to_string(),
+            ));
+        }
+        Ok(sdk)
+    }
+
+    fn counter(&self, service: &'static str) -> CallCounter {
+        let count = self
+            .counters
+            .iter()
+            .find(|(s, _)| *s == service)
+            .map(|(_, c)| Arc::clone(c))
+            // Every service is in SERVICES; an unknown one still counts, in
+            // a counter of its own that metrics don't list.
+            .unwrap_or_default();
+        CallCounter { count }
+    }
+
+    fn build_clients(&self, sdk: &SdkConfig) -> Clients {
+        Clients {
+            region: sdk.region().map(|r| r.to_string()).unwrap_or_default(),
+            ec2: aws_sdk_ec2::Client::from_conf(
+                aws_sdk_ec2::config::Builder::from(sdk)
+                    .interceptor(self.counter("ec2"))
+                    .build(),
+            ),
+            ecs: aws_sdk_ecs::Client::from_conf(
+                aws_sdk_ecs::config::Builder::from(sdk)
+                    .interceptor(self.counter("ecs"))
+                    .build(),
+            ),
+            ecr: aws_sdk_ecr::Client::from_conf(
+                aws_sdk_ecr::config::Builder::from(sdk)
+                    .interceptor(self.counter("ecr"))
+                    .build(),
+            ),
+            iam: aws_sdk_iam::Client::from_conf(
+                aws_sdk_iam::config::Builder::from(sdk)
+                    .interceptor(self.counter("iam"))
+                    .build(),
+            ),
+            autoscaling: aws_sdk_autoscaling::Client::from_conf(
+                aws_sdk_autoscaling::config::Builder::from(sdk)
+                    .interceptor(self.counter("autoscaling"))
+                    .build(),
+            ),
+            elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(
+                aws_sdk_elasticloadbalancingv2::config::Builder::from(sdk)
+                    .interceptor(self.counter("elbv2"))
+                    .build(),
+            ),
+            logs: aws_sdk_cloudwatchlogs::Client::from_conf(
+                aws_sdk_cloudwatchlogs::config::Builder::from(sdk)
+                    .interceptor(self.counter("logs"))
+                    .build(),
+            ),
+            ssm: aws_sdk_ssm::Client::from_conf(
+                aws_sdk_ssm::config::Builder::from(sdk)
+                    .interceptor(self.counter("ssm"))
+                    .build(),
+            ),
+            sts: aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(sdk)
+                    .interceptor(self.counter("sts"))
+                    .build(),
+            ),
+        }
+    }
+}
+
+/// An ARN: `arn:<partition>:<service>:<region>:<account>:<resource>`, the
+/// partition following from the region.
+pub fn arn(region: &str, service: &str, account: &str, resource: &str) -> String {
+    format!("arn:{}:{service}:{region}:{account}:{resource}", partition(region))
+}
+
+/// The AWS partition a region belongs to.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else {
+        "aws"
+    }
+}
+
+/// An SDK interceptor that counts every HTTP attempt of one service's client,
+/// retries included, since each counts against the account's rate limits.
+#[derive(Debug)]
+struct CallCounter {
+    count: Arc<AtomicU64>,
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "skistack-call-counter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}

@@ -1,0 +1,138 @@
+//! One module per group of commands; each turns arguments into engine calls
+//! and prints the result.
+
+pub mod config;
+pub mod destroy;
+pub mod inspect;
+pub mod preview;
+pub mod up;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use skistack_engine::project::{EngineError, Project};
+use skistack_engine::provider::Registry;
+use skistack_engine::source::Diagnostic;
+use skistack_engine::walk::Cancel;
+use skistack_provider_aws::{AwsOptions, AwsProvider};
+use skistack_provider_std::StdProvider;
+use skistack_state::SqliteStore;
+
+use crate::cli::Global;
+
+/// How a command ends, mapped to the process exit code.
+#[derive(Debug)]
+pub enum Exit {
+    Ok,
+    /// Something failed (exit 1); the message is printed.
+    Failed(String),
+    /// Errors in stack files or arguments (exit 2).
+    Invalid(Vec<Diagnostic>),
+    /// `--expect-no-changes` found changes (exit 3).
+    Changes,
+    /// Interrupted by a signal (exit 130).
+    Interrupted,
+}
+
+impl From<EngineError> for Exit {
+    fn from(e: EngineError) -> Exit {
+        match e {
+            EngineError::Invalid(d) => Exit::Invalid(d),
+            other => Exit::Failed(other.to_string()),
+        }
+    }
+}
+
+/// The registry of every provider.
+pub fn registry(global: &Global) -> Registry {
+    let mut r = Registry::new();
+    r.register(Arc::new(StdProvider::new()));
+    r.register(Arc::new(AwsProvider::new(AwsOptions {
+        endpoint_url: global.endpoint_url.clone(),
+        ..AwsOptions::default()
+    })));
+    r
+}
+
+/// Where the state lives: `--state`, `SKISTACK_STATE`, or `.skistack/state.db`
+/// beside the stacks directory.
+pub fn state_path(global: &Global) -> PathBuf {
+    if let Some(p) = &global.state {
+        return p.clone();
+    }
+    let parent = global
+        .stacks_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), PathBuf::from);
+    parent.join(".skistack").join("state.db")
+}
+
+/// Opens the state and builds the project.
+pub fn project(global: &Global) -> Result<Project, Exit> {
+    let mut cli_config = Vec::new();
+    let mut bad = Vec::new();
+    for c in &global.config {
+        match c.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => cli_config.push((k.trim().to_string(), v.to_string())),
+            _ => bad.push(Diagnostic::new(format!("-c takes KEY=VALUE, got `{c}`"), None).with_hint("for example: -c az_count=3")),
+        }
+    }
+    if !bad.is_empty() {
+        return Err(Exit::Invalid(bad));
+    }
+    let path = state_path(global);
+    let store = SqliteStore::open(&path).map_err(|e| Exit::Failed(e.to_string()))?;
+    Ok(Project {
+        stacks_dir: global.stacks_dir.clone(),
+        env: global.env.clone(),
+        registry: registry(global),
+        store: Arc::new(store),
+        cli_config,
+    })
+}
+
+/// Asks before applying. Without a terminal and without --yes, refuses.
+pub fn confirm(global: &Global, question: &str) -> Result<bool, Exit> {
+    if global.yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Exit::Failed(
+            "refusing to apply without confirmation: there is no terminal to ask on; pass --yes to apply".into(),
+        ));
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).map_err(|e| Exit::Failed(format!("reading the answer: {e}")))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
+/// Cancels on Ctrl-C or SIGTERM: no new step starts, steps in flight finish.
+/// A second signal ends the process at once (the state stays consistent:
+/// every step is its own transaction).
+pub fn install_signals(cancel: &Cancel) {
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return,
+        };
+        let mut times = 0;
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            times += 1;
+            if times > 1 {
+                eprintln!("second interrupt: stopping now");
+                std::process::exit(130);
+            }
+            eprintln!("interrupt: no new steps will start; waiting for the steps in flight to finish (interrupt again to stop at once)");
+            c.cancel();
+        }
+    });
+}

@@ -1,0 +1,216 @@
+//! How plans, outputs and summaries read on screen and as JSON.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use skistack_engine::apply::RunSummary;
+use skistack_engine::plan::{Action, Change, Plan};
+use skistack_engine::stack::DeclKind;
+use skistack_engine::state::StackKey;
+use skistack_engine::value::{Map, Value};
+
+fn symbol(a: Action) -> &'static str {
+    match a {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::Replace => "+-",
+        Action::Delete => "-",
+        Action::Forget => "-",
+        Action::Read => "<=",
+        Action::Same => " ",
+    }
+}
+
+fn show(v: Option<&Value>) -> String {
+    v.map_or_else(|| "(unset)".to_string(), Value::to_string)
+}
+
+/// The plan as text. `verbose` lists unchanged resources too.
+pub fn plan_text(key: &StackKey, plan: &Plan, verbose: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Stack {key}:");
+    let width = plan.changes.iter().map(|c| c.address.len()).max().unwrap_or(0).min(48);
+    let mut shown = 0;
+    for c in &plan.changes {
+        if c.action == Action::Same && !verbose {
+            continue;
+        }
+        if c.kind == DeclKind::Data && c.action == Action::Same && !verbose {
+            continue;
+        }
+        shown += 1;
+        let mut line = format!("  {:<2} {:<8} {:<width$}  {}", symbol(c.action), c.action.as_str(), c.address, c.type_token);
+        if c.action == Action::Replace {
+            let reasons = c.replace_reasons();
+            let order = if c.delete_before_replace { "delete, then create" } else { "create, then delete" };
+            let _ = write!(line, "  (because of {}; {order})", reasons.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", "));
+        }
+        if c.action == Action::Forget {
+            line.push_str("  (retain_on_delete: stays in the cloud)");
+        }
+        let _ = writeln!(out, "{line}");
+        property_lines(&mut out, c);
+    }
+    if shown == 0 {
+        let _ = writeln!(out, "  no resource changes");
+    }
+    let changed: Vec<_> = plan.outputs.iter().filter(|o| o.old != o.new).collect();
+    if !changed.is_empty() {
+        let _ = writeln!(out, "  outputs:");
+        for o in changed {
+            match (&o.old, &o.new) {
+                (None, Some(n)) => {
+                    let _ = writeln!(out, "      + {}: {n}", o.name);
+                }
+                (Some(old), None) => {
+                    let _ = writeln!(out, "      - {}: {old}", o.name);
+                }
+                (old, new) => {
+                    let _ = writeln!(out, "      ~ {}: {} -> {}", o.name, show(old.as_ref()), show(new.as_ref()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn property_lines(out: &mut String, c: &Change) {
+    match c.action {
+        Action::Create => {
+            for (k, v) in &c.inputs {
+                if !matches!(v, Value::Null) {
+                    let _ = writeln!(out, "        {k}: {v}");
+                }
+            }
+        }
+        Action::Update | Action::Replace => {
+            for d in &c.diff {
+                let mark = if d.forces_replace { "  (forces replacement)" } else { "" };
+                let _ = writeln!(out, "        {}: {} -> {}{mark}", d.name, show(d.old.as_ref()), show(d.new.as_ref()));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Counts by action for a summary line.
+pub fn summary_line(counts: &BTreeMap<Action, usize>) -> String {
+    let get = |a| counts.get(&a).copied().unwrap_or(0);
+    let mut parts = vec![
+        format!("{} to create", get(Action::Create)),
+        format!("{} to update", get(Action::Update)),
+        format!("{} to replace", get(Action::Replace)),
+        format!("{} to delete", get(Action::Delete) + get(Action::Forget)),
+    ];
+    if get(Action::Read) > 0 {
+        parts.push(format!("{} to read", get(Action::Read)));
+    }
+    parts.push(format!("{} unchanged", get(Action::Same)));
+    format!("Plan: {}.", parts.join(", "))
+}
+
+/// The plan as JSON, secrets hidden.
+pub fn plan_json(key: &StackKey, plan: &Plan) -> serde_json::Value {
+    let changes: Vec<serde_json::Value> = plan
+        .changes
+        .iter()
+        .map(|c| {
+            let mut o = serde_json::json!({
+                "address": c.address,
+                "type": c.type_token,
+                "kind": if c.kind == DeclKind::Data { "data" } else { "resource" },
+                "action": c.action.as_str(),
+            });
+            if c.action == Action::Create {
+                o["inputs"] = Value::Map(c.inputs.clone()).to_display_json(false);
+            }
+            if !c.diff.is_empty() {
+                o["diff"] = c
+                    .diff
+                    .iter()
+                    .map(|d| {
+                        serde_json::json!({
+                            "property": d.name,
+                            "old": d.old.as_ref().map(|v| v.to_display_json(false)),
+                            "new": d.new.as_ref().map(|v| v.to_display_json(false)),
+                            "forces_replacement": d.forces_replace,
+                        })
+                    })
+                    .collect();
+            }
+            if c.action == Action::Replace {
+                o["delete_before_replace"] = c.delete_before_replace.into();
+            }
+            o
+        })
+        .collect();
+    let outputs: Vec<serde_json::Value> = plan
+        .outputs
+        .iter()
+        .filter(|o| o.old != o.new)
+        .map(|o| {
+            serde_json::json!({
+                "name": o.name,
+                "old": o.old.as_ref().map(|v| v.to_display_json(false)),
+                "new": o.new.as_ref().map(|v| v.to_display_json(false)),
+            })
+        })
+        .collect();
+    let counts: serde_json::Map<String, serde_json::Value> = plan.counts().into_iter().map(|(a, n)| (a.as_str().to_string(), n.into())).collect();
+    serde_json::json!({
+        "stack": key.stack,
+        "env": key.env,
+        "changes": changes,
+        "outputs": outputs,
+        "summary": counts,
+    })
+}
+
+/// Outputs as `name = value` lines.
+pub fn outputs_text(outputs: &Map, reveal: bool) -> String {
+    let width = outputs.keys().map(String::len).max().unwrap_or(0);
+    let mut out = String::new();
+    for (k, v) in outputs {
+        let shown = if reveal { v.reveal().to_string() } else { v.to_string() };
+        let _ = writeln!(out, "  {k:<width$} = {shown}");
+    }
+    out
+}
+
+/// The closing summary of an up or destroy.
+pub fn run_summary(verb: &str, s: &RunSummary) -> String {
+    let mut out = String::new();
+    for f in &s.failures {
+        let _ = writeln!(out, "error: {}", f.message);
+    }
+    let counts: Vec<String> = s.counts.iter().map(|(k, n)| format!("{n} {}", past(k))).collect();
+    let done = if counts.is_empty() { "nothing changed".to_string() } else { counts.join(", ") };
+    let status = if s.cancelled {
+        "interrupted"
+    } else if s.failures.is_empty() {
+        "done"
+    } else {
+        "failed"
+    };
+    let _ = write!(out, "{verb} {status} in {:.1}s: {done}", s.elapsed.as_secs_f64());
+    if !s.failures.is_empty() {
+        let _ = write!(out, "; {} failed", s.failures.len());
+    }
+    if s.skipped > 0 {
+        let _ = write!(out, "; {} skipped because a dependency failed", s.skipped);
+    }
+    if s.not_run > 0 {
+        let _ = write!(out, "; {} not started", s.not_run);
+    }
+    out.push('\n');
+    out
+}
+
+fn past(kind: &str) -> String {
+    match kind {
+        "read" => "read".into(),
+        "forget" => "forgotten".into(),
+        k if k.ends_with('e') => format!("{k}d"),
+        k => format!("{k}ed"),
+    }
+}

@@ -1,0 +1,552 @@
+//! [`SqliteStore`]: the engine's [`StateStore`] on a SQLite file.
+//!
+//! Every method is one short transaction touching only the rows concerned;
+//! statements are prepared once per connection and cached.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use skistack_engine::Value;
+use skistack_engine::state::{
+    HistoryEntry, LockInfo, OpKind, PendingOp, ResourceRecord, StackKey, StackState, StackSummary,
+    StateError, StateStore,
+};
+use skistack_engine::value::Map;
+
+use crate::codec;
+use crate::error::{Context, StoreError};
+use crate::open;
+
+/// Distinct statements the store prepares; the cache holds them all.
+const STATEMENT_CACHE: usize = 64;
+
+/// A state store in one SQLite file, shareable between threads and between
+/// processes (SQLite's locks and a busy timeout arbitrate).
+pub struct SqliteStore {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl SqliteStore {
+    /// Opens the state file at `path`, creating it (mode 0600) and its
+    /// directory when missing, and creating or migrating its schema.
+    ///
+    /// Fails with [`StateError::Unusable`], leaving the file untouched, when
+    /// the path is a directory, a read-only file, not a SQLite database,
+    /// another application's database, or written by a newer skistack.
+    pub fn open(path: &Path) -> Result<SqliteStore, StateError> {
+        let conn = open::open(path)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// The state file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check`; true when the file is sound.
+    pub fn integrity_check(&self) -> Result<bool, StateError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("PRAGMA integrity_check")
+            .context(|| "checking the state file's integrity".into())?;
+        let lines = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .context(|| "checking the state file's integrity".into())?;
+        Ok(lines == ["ok"])
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while the lock was held cannot have left a transaction
+        // open (rusqlite rolls back on drop), so the connection is sound.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl StateStore for SqliteStore {
+    fn load(&self, key: &StackKey) -> Result<StackState, StateError> {
+        let mut conn = self.conn();
+        // One read transaction, so the three reads see the same moment.
+        let tx = conn
+            .transaction()
+            .context(|| format!("loading the state of {key}"))?;
+        let resources =
+            read_resources(&tx, key).context(|| format!("loading the resources of {key}"))?;
+        let outputs = read_outputs(&tx, key).context(|| format!("loading the outputs of {key}"))?;
+        let pending = read_pending(&tx, key)
+            .context(|| format!("loading the pending operations of {key}"))?;
+        tx.commit()
+            .context(|| format!("loading the state of {key}"))?;
+        Ok(StackState {
+            resources,
+            outputs,
+            pending,
+        })
+    }
+
+    fn outputs(&self, key: &StackKey) -> Result<Option<Map>, StateError> {
+        read_outputs(&self.conn(), key).context(|| format!("reading the outputs of {key}"))
+    }
+
+    fn list_stacks(&self) -> Result<Vec<StackSummary>, StateError> {
+        let conn = self.conn();
+        let run = || -> Result<Vec<StackSummary>, StoreError> {
+            let mut stmt = conn.prepare_cached(
+                "WITH keys AS (
+                     SELECT stack, env FROM resources
+                     UNION SELECT stack, env FROM stack_outputs
+                     UNION SELECT stack, env FROM history
+                     UNION SELECT stack, env FROM pending_ops
+                 )
+                 SELECT k.stack, k.env,
+                        (SELECT count(*) FROM resources r WHERE r.stack = k.stack AND r.env = k.env),
+                        EXISTS (SELECT 1 FROM stack_outputs o WHERE o.stack = k.stack AND o.env = k.env)
+                 FROM keys k
+                 ORDER BY k.stack, k.env",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(StackSummary {
+                    key: StackKey {
+                        stack: r.get(0)?,
+                        env: r.get(1)?,
+                    },
+                    resource_count: r.get(2)?,
+                    deployed: r.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        run().context(|| "listing stacks".into())
+    }
+
+    fn begin(&self, key: &StackKey, op: &PendingOp) -> Result<i64, StateError> {
+        let conn = self.conn();
+        let run = || -> Result<i64, StoreError> {
+            let mut stmt = conn.prepare_cached(
+                "INSERT INTO pending_ops (stack, env, name, kind, type, resource_id, inputs, started_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            Ok(stmt.insert(params![
+                key.stack,
+                key.env,
+                op.name,
+                op.kind.as_str(),
+                op.type_token,
+                op.resource_id,
+                codec::map_to_text(&op.inputs),
+                op.started_at,
+            ])?)
+        };
+        run().context(|| format!("recording the intent to {} {}", op.kind.as_str(), op.name))
+    }
+
+    fn commit_resource(
+        &self,
+        key: &StackKey,
+        op_id: i64,
+        record: &ResourceRecord,
+    ) -> Result<(), StateError> {
+        let mut conn = self.conn();
+        let run = |conn: &mut Connection| -> Result<(), StoreError> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            upsert_resource(&tx, key, record)?;
+            delete_pending(&tx, key, op_id)?;
+            Ok(tx.commit()?)
+        };
+        run(&mut conn).context(|| format!("recording resource {}", record.name))
+    }
+
+    fn commit_replacement(
+        &self,
+        key: &StackKey,
+        op_id: i64,
+        record: &ResourceRecord,
+        retired_name: &str,
+    ) -> Result<(), StateError> {
+        let mut conn = self.conn();
+        let run = |conn: &mut Connection| -> Result<(), StoreError> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // A record already under `retired_name` is a resource still to
+            // delete: the primary key makes the rename fail rather than lose it.
+            tx.prepare_cached(
+                "UPDATE resources SET name = ?4 WHERE stack = ?1 AND env = ?2 AND name = ?3",
+            )?
+            .execute(params![key.stack, key.env, record.name, retired_name])?;
+            upsert_resource(&tx, key, record)?;
+            delete_pending(&tx, key, op_id)?;
+            Ok(tx.commit()?)
+        };
+        run(&mut conn).context(|| {
+            format!(
+                "recording the replacement of {} (old one as {retired_name})",
+                record.name
+            )
+        })
+    }
+
+    fn commit_delete(&self, key: &StackKey, op_id: i64, name: &str) -> Result<(), StateError> {
+        let mut conn = self.conn();
+        let run = |conn: &mut Connection| -> Result<(), StoreError> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            delete_resource(&tx, key, name)?;
+            delete_pending(&tx, key, op_id)?;
+            Ok(tx.commit()?)
+        };
+        run(&mut conn).context(|| format!("recording the deletion of {name}"))
+    }
+
+    fn abandon(&self, key: &StackKey, op_id: i64) -> Result<(), StateError> {
+        delete_pending(&self.conn(), key, op_id)
+            .map(drop)
+            .context(|| format!("clearing pending operation {op_id} of {key}"))
+    }
+
+    fn set_outputs(&self, key: &StackKey, outputs: Option<&Map>) -> Result<(), StateError> {
+        let conn = self.conn();
+        let run = || -> Result<(), StoreError> {
+            match outputs {
+                Some(map) => {
+                    conn.prepare_cached(
+                        "INSERT INTO stack_outputs (stack, env, outputs, updated_at)
+                         VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (stack, env) DO UPDATE SET
+                             outputs = excluded.outputs, updated_at = excluded.updated_at",
+                    )?
+                    .execute(params![
+                        key.stack,
+                        key.env,
+                        codec::map_to_text(map),
+                        codec::now()
+                    ])?;
+                }
+                None => {
+                    conn.prepare_cached("DELETE FROM stack_outputs WHERE stack = ?1 AND env = ?2")?
+                        .execute(params![key.stack, key.env])?;
+                }
+            }
+            Ok(())
+        };
+        run().context(|| format!("recording the outputs of {key}"))
+    }
+
+    fn forget(&self, key: &StackKey, name: &str) -> Result<bool, StateError> {
+        delete_resource(&self.conn(), key, name)
+            .map(|n| n > 0)
+            .context(|| format!("forgetting resource {name}"))
+    }
+
+    fn add_history(&self, key: &StackKey, entry: &HistoryEntry) -> Result<(), StateError> {
+        let conn = self.conn();
+        let run = || -> Result<(), StoreError> {
+            conn.prepare_cached(
+                "INSERT INTO history (stack, env, kind, started_at, duration_ms, result, counts)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                key.stack,
+                key.env,
+                entry.kind,
+                entry.started_at,
+                entry.duration_ms,
+                entry.result,
+                codec::counts_to_text(&entry.counts),
+            ])?;
+            Ok(())
+        };
+        run().context(|| format!("recording the history of {key}"))
+    }
+
+    fn history(&self, key: &StackKey) -> Result<Vec<HistoryEntry>, StateError> {
+        let conn = self.conn();
+        let run = || -> Result<Vec<HistoryEntry>, StoreError> {
+            let mut stmt = conn.prepare_cached(
+                "SELECT kind, started_at, duration_ms, result, counts FROM history
+                 WHERE stack = ?1 AND env = ?2 ORDER BY id",
+            )?;
+            let rows = stmt.query_and_then(params![key.stack, key.env], |r| {
+                Ok::<_, StoreError>(HistoryEntry {
+                    kind: r.get(0)?,
+                    started_at: r.get(1)?,
+                    duration_ms: r.get(2)?,
+                    result: r.get(3)?,
+                    counts: codec::counts_from_text("counts", &r.get::<_, String>(4)?)?,
+                })
+            })?;
+            rows.collect()
+        };
+        run().context(|| format!("reading the history of {key}"))
+    }
+
+    fn lock(&self, key: &StackKey, info: &LockInfo) -> Result<(), StateError> {
+        let mut conn = self.conn();
+        // Insert-or-read in one write transaction: the holder read on a
+        // conflict is the one that made the insert fail.
+        let run = |conn: &mut Connection| -> Result<Option<LockInfo>, StoreError> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO locks (stack, env, pid, host, started_at, operation)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (stack, env) DO NOTHING",
+                )?
+                .execute(params![
+                    key.stack,
+                    key.env,
+                    info.pid,
+                    info.host,
+                    info.started_at,
+                    info.operation
+                ])?;
+            let holder = if inserted == 1 {
+                None
+            } else {
+                Some(read_lock(&tx, key)?)
+            };
+            tx.commit()?;
+            Ok(holder)
+        };
+        match run(&mut conn).context(|| format!("locking {key}"))? {
+            None => Ok(()),
+            Some(holder) => Err(StateError::Locked {
+                key: key.clone(),
+                holder,
+            }),
+        }
+    }
+
+    fn unlock(&self, key: &StackKey) -> Result<(), StateError> {
+        let conn = self.conn();
+        conn.prepare_cached("DELETE FROM locks WHERE stack = ?1 AND env = ?2")
+            .and_then(|mut stmt| stmt.execute(params![key.stack, key.env]))
+            .map(drop)
+            .context(|| format!("unlocking {key}"))
+    }
+
+    fn config(&self, key: &StackKey) -> Result<Map, StateError> {
+        let conn = self.conn();
+        let run = || -> Result<Map, StoreError> {
+            let mut stmt = conn.prepare_cached(
+                "SELECT key, value FROM config WHERE stack = ?1 AND env = ?2 ORDER BY key",
+            )?;
+            let rows = stmt.query_and_then(params![key.stack, key.env], |r| {
+                let name: String = r.get(0)?;
+                let value = codec::value_from_text("value", &r.get::<_, String>(1)?)?;
+                Ok::<_, StoreError>((name, value))
+            })?;
+            rows.collect()
+        };
+        run().context(|| format!("reading the config of {key}"))
+    }
+
+    fn set_config(&self, key: &StackKey, name: &str, value: &Value) -> Result<(), StateError> {
+        let conn = self.conn();
+        conn.prepare_cached(
+            "INSERT INTO config (stack, env, key, value) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (stack, env, key) DO UPDATE SET value = excluded.value",
+        )
+        .and_then(|mut stmt| {
+            stmt.execute(params![
+                key.stack,
+                key.env,
+                name,
+                codec::value_to_text(value)
+            ])
+        })
+        .map(drop)
+        .context(|| format!("setting config {name} of {key}"))
+    }
+
+    fn remove_config(&self, key: &StackKey, name: &str) -> Result<bool, StateError> {
+        let conn = self.conn();
+        conn.prepare_cached("DELETE FROM config WHERE stack = ?1 AND env = ?2 AND key = ?3")
+            .and_then(|mut stmt| stmt.execute(params![key.stack, key.env, name]))
+            .map(|n| n > 0)
+            .context(|| format!("removing config {name} of {key}"))
+    }
+}
+
+/// Inserts or replaces a resource row.
+fn upsert_resource(
+    conn: &Connection,
+    key: &StackKey,
+    record: &ResourceRecord,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO resources
+             (stack, env, name, type, provider_id, inputs, outputs, dependencies, options, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (stack, env, name) DO UPDATE SET
+             type = excluded.type,
+             provider_id = excluded.provider_id,
+             inputs = excluded.inputs,
+             outputs = excluded.outputs,
+             dependencies = excluded.dependencies,
+             options = excluded.options,
+             updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        key.stack,
+        key.env,
+        record.name,
+        record.type_token,
+        record.id,
+        codec::map_to_text(&record.inputs),
+        codec::map_to_text(&record.outputs),
+        codec::names_to_text(&record.dependencies),
+        codec::options_to_text(&record.options),
+        codec::now(),
+    ])?;
+    Ok(())
+}
+
+fn read_resources(
+    conn: &Connection,
+    key: &StackKey,
+) -> Result<BTreeMap<String, ResourceRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, type, provider_id, inputs, outputs, dependencies, options
+         FROM resources WHERE stack = ?1 AND env = ?2",
+    )?;
+    let rows = stmt.query_and_then(params![key.stack, key.env], resource_from_row)?;
+    rows.map(|r| r.map(|record| (record.name.clone(), record)))
+        .collect()
+}
+
+fn resource_from_row(r: &Row<'_>) -> Result<ResourceRecord, StoreError> {
+    Ok(ResourceRecord {
+        name: r.get(0)?,
+        type_token: r.get(1)?,
+        id: r.get(2)?,
+        inputs: codec::map_from_text("inputs", &r.get::<_, String>(3)?)?,
+        outputs: codec::map_from_text("outputs", &r.get::<_, String>(4)?)?,
+        dependencies: codec::names_from_text("dependencies", &r.get::<_, String>(5)?)?,
+        options: codec::options_from_text("options", &r.get::<_, String>(6)?)?,
+    })
+}
+
+fn read_outputs(conn: &Connection, key: &StackKey) -> Result<Option<Map>, StoreError> {
+    let text: Option<String> = conn
+        .prepare_cached("SELECT outputs FROM stack_outputs WHERE stack = ?1 AND env = ?2")?
+        .query_row(params![key.stack, key.env], |r| r.get(0))
+        .optional()?;
+    text.map(|t| codec::map_from_text("outputs", &t))
+        .transpose()
+}
+
+fn read_pending(conn: &Connection, key: &StackKey) -> Result<Vec<PendingOp>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, kind, type, resource_id, inputs, started_at
+         FROM pending_ops WHERE stack = ?1 AND env = ?2 ORDER BY id",
+    )?;
+    let rows = stmt.query_and_then(params![key.stack, key.env], |r| {
+        let kind: String = r.get(2)?;
+        Ok::<_, StoreError>(PendingOp {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            kind: OpKind::parse(&kind).ok_or(StoreError::OpKind(kind))?,
+            type_token: r.get(3)?,
+            resource_id: r.get(4)?,
+            inputs: codec::map_from_text("inputs", &r.get::<_, String>(5)?)?,
+            started_at: r.get(6)?,
+        })
+    })?;
+    rows.collect()
+}
+
+fn read_lock(conn: &Connection, key: &StackKey) -> Result<LockInfo, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT pid, host, started_at, operation FROM locks WHERE stack = ?1 AND env = ?2",
+        )?
+        .query_row(params![key.stack, key.env], |r| {
+            Ok(LockInfo {
+                pid: r.get(0)?,
+                host: r.get(1)?,
+                started_at: r.get(2)?,
+                operation: r.get(3)?,
+            })
+        })?)
+}
+
+/// Clears an intent; the stack is part of the match so that an id can
+/// never clear another stack's intent. Returns the rows deleted.
+fn delete_pending(conn: &Connection, key: &StackKey, op_id: i64) -> rusqlite::Result<usize> {
+    conn.prepare_cached("DELETE FROM pending_ops WHERE id = ?1 AND stack = ?2 AND env = ?3")?
+        .execute(params![op_id, key.stack, key.env])
+}
+
+/// Removes a resource row; returns the rows deleted.
+fn delete_resource(conn: &Connection, key: &StackKey, name: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached("DELETE FROM resources WHERE stack = ?1 AND env = ?2 AND name = ?3")?
+        .execute(params![key.stack, key.env, name])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use skistack_engine::state::RecordOptions;
+
+    #[test]
+    fn a_full_disk_fails_the_commit_whole_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
+        let key = StackKey::new("web", "default");
+        let op = PendingOp {
+            id: 0,
+            name: "big".into(),
+            kind: OpKind::Create,
+            type_token: "std:File".into(),
+            resource_id: None,
+            inputs: Map::new(),
+            started_at: 0,
+        };
+        let id = store.begin(&key, &op).unwrap();
+        // Capping the file at its current size makes SQLite answer exactly
+        // as it does on a full disk.
+        {
+            let conn = store.conn();
+            let pages: i64 = conn
+                .query_row("PRAGMA page_count", [], |r| r.get(0))
+                .unwrap();
+            conn.pragma_update(None, "max_page_count", pages).unwrap();
+        }
+        let mut outputs = Map::new();
+        outputs.insert("content".into(), Value::String("x".repeat(1 << 20)));
+        let record = ResourceRecord {
+            name: "big".into(),
+            type_token: "std:File".into(),
+            id: "big".into(),
+            inputs: Map::new(),
+            outputs,
+            dependencies: Vec::new(),
+            options: RecordOptions::default(),
+        };
+        let text = store
+            .commit_resource(&key, id, &record)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains("recording resource big: the disk is full"),
+            "{text}"
+        );
+        // Nothing of the failed transaction remains: the intent is still there.
+        let state = store.load(&key).unwrap();
+        assert!(state.resources.is_empty());
+        assert_eq!(state.pending.len(), 1);
+    }
+}
