@@ -14,6 +14,13 @@ use cli::{Cli, Command};
 use commands::Exit;
 
 fn main() -> ExitCode {
+    // Die quietly on a closed pipe (`skistack preview | head`), as command
+    // line tools do, instead of panicking inside print!.
+    // SAFETY: called first thing in main, before any other thread exists;
+    // SIG_DFL is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

@@ -80,7 +80,10 @@ pub fn check(stack: &Stack, registry: &Registry) -> Result<Checked, Vec<Diagnost
     }
     let order = match graph.order() {
         Ok(order) => order,
-        Err(cycle) => {
+        Err(mut cycle) => {
+            // The graph's edges run from a dependency to its user; print the
+            // cycle the way it reads in the file: each name uses the next.
+            cycle.reverse();
             let names: Vec<&str> = cycle.iter().map(|&i| stack.decls[i].name.as_str()).collect();
             let first = &stack.decls[cycle[0]];
             errors.push(
@@ -191,7 +194,7 @@ pub fn check_value(v: &Value, ty: &ValueType) -> Result<(), String> {
         (ValueType::Int, Value::Int(_)) => Ok(()),
         (ValueType::Number, Value::Int(_) | Value::Float(_)) => Ok(()),
         (ValueType::Bool, Value::Bool(_)) => Ok(()),
-        (ValueType::Duration, Value::String(s)) => crate::duration::parse_duration(s).map(|_| ()),
+        (ValueType::Duration, Value::String(s)) => crate::duration::parse_duration(s).map(|_| ()).map_err(|e| format!("has an {e}")),
         (ValueType::List(of), Value::List(items)) => {
             for (i, item) in items.iter().enumerate() {
                 check_value(item, of).map_err(|m| format!("item {i} {m}"))?;

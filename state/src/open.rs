@@ -164,15 +164,17 @@ fn set_up_schema(conn: &mut Connection, path: &Path) -> Result<(), StateError> {
     let mut backed_up = None;
     for _ in 0..SETUP_ATTEMPTS {
         let seen = schema::probe(conn).context(what)?;
-        let layout = schema::classify(&seen).map_err(|message| unusable(path, message))?;
-        if layout == Layout::Current {
-            return Ok(());
-        }
-        if let Layout::Older(version) = layout {
-            if backed_up != Some(version) {
-                back_up(conn, path, version)?;
-                backed_up = Some(version);
-            }
+        // `None`: an empty file, to stamp; `Some(v)`: ours at version v.
+        let from = match schema::classify(&seen).map_err(|message| unusable(path, message))? {
+            Layout::Current => return Ok(()),
+            Layout::Empty => None,
+            Layout::Older(version) => Some(version),
+        };
+        if let Some(version) = from
+            && backed_up != Some(version)
+        {
+            back_up(conn, path, version)?;
+            backed_up = Some(version);
         }
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -180,13 +182,10 @@ fn set_up_schema(conn: &mut Connection, path: &Path) -> Result<(), StateError> {
         if schema::probe(&tx).context(what)? != seen {
             continue; // Changed by another process meanwhile; dropping rolls back.
         }
-        let from = match layout {
-            Layout::Older(version) => version,
-            _ => {
-                schema::stamp(&tx).context(what)?;
-                0
-            }
-        };
+        if from.is_none() {
+            schema::stamp(&tx).context(what)?;
+        }
+        let from = from.unwrap_or(0);
         schema::migrate(&tx, from)
             .context(|| format!("migrating {} from schema version {from}", path.display()))?;
         tx.commit().context(what)?;
@@ -201,15 +200,15 @@ fn set_up_schema(conn: &mut Connection, path: &Path) -> Result<(), StateError> {
 /// Copies the database to `<path>.bak-v<version>` (or `.bak-v<version>.<n>`
 /// when that exists) before a migration. `VACUUM INTO` makes a consistent
 /// copy including what is still in the write-ahead log.
-fn back_up(conn: &Connection, path: &Path, version: i64) -> Result<PathBuf, StateError> {
-    let base = format!("{}.bak-v{version}", path.display());
+fn back_up(conn: &Connection, path: &Path, version: i64) -> Result<(), StateError> {
     let mut n = 0;
     let backup = loop {
-        let candidate = if n == 0 {
-            PathBuf::from(&base)
-        } else {
-            PathBuf::from(format!("{base}.{n}"))
-        };
+        let mut name = path.as_os_str().to_owned();
+        name.push(format!(".bak-v{version}"));
+        if n > 0 {
+            name.push(format!(".{n}"));
+        }
+        let candidate = PathBuf::from(name);
         match create_private(&candidate) {
             Ok(()) => break candidate,
             Err(err) if err.kind() == io::ErrorKind::AlreadyExists => n += 1,
@@ -221,16 +220,19 @@ fn back_up(conn: &Connection, path: &Path, version: i64) -> Result<PathBuf, Stat
             }
         }
     };
-    let target = backup
-        .to_str()
-        .ok_or_else(|| unusable(path, "cannot be backed up: its path is not valid UTF-8"));
-    let result = target.and_then(|target| {
-        conn.execute("VACUUM INTO ?1", [target])
-            .context(|| format!("backing up {} to {}", path.display(), backup.display()))
-    });
+    let result = match backup.to_str() {
+        Some(target) => conn
+            .execute("VACUUM INTO ?1", [target])
+            .map(drop)
+            .context(|| format!("backing up {} to {}", path.display(), backup.display())),
+        None => Err(unusable(
+            path,
+            "cannot be backed up: its path is not valid UTF-8",
+        )),
+    };
     if result.is_err() {
         // Best effort: an empty or partial backup would only mislead.
         let _ = fs::remove_file(&backup);
     }
-    result.map(|_| backup)
+    result
 }

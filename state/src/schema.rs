@@ -53,7 +53,8 @@ CREATE TABLE stack_outputs (
 );
 
 -- AUTOINCREMENT so that an id is never reused: providers use it as an
--- idempotency token.
+-- idempotency token. No index on (stack, env): the table only holds
+-- operations in flight, and an index would cost a write on the hot path.
 CREATE TABLE pending_ops (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     stack       TEXT NOT NULL,
@@ -65,7 +66,6 @@ CREATE TABLE pending_ops (
     inputs      TEXT NOT NULL,
     started_at  INTEGER NOT NULL
 );
-CREATE INDEX pending_ops_by_stack ON pending_ops (stack, env);
 
 CREATE TABLE history (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,

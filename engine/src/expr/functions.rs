@@ -62,6 +62,7 @@ static FUNCTIONS: &[Function] = &[
     def("cidrsubnet", "cidrsubnet(prefix, newbits, netnum)", 3, Some(3), false, cidrsubnet),
     def("coalesce", "coalesce(value, ...)", 1, None, false, coalesce),
     def("concat", "concat(list, ...)", 1, None, true, concat),
+    def("cond", "cond(condition, if_true, if_false)", 3, Some(3), false, cond),
     def("contains", "contains(list, value)", 2, Some(2), false, contains),
     def("element", "element(list, index)", 2, Some(2), true, element),
     def("file", "file(path)", 1, Some(1), false, file),
@@ -257,6 +258,14 @@ fn coalesce(c: &Call<'_>) -> Result<Value, ExprError> {
         .find(|v| !matches!(v, Value::Null) && v.as_str() != Some(""))
         .cloned()
         .ok_or_else(|| c.call_err("every argument is null or an empty string"))
+}
+
+fn cond(c: &Call<'_>) -> Result<Value, ExprError> {
+    match c.value(0).as_bool() {
+        Some(true) => Ok(c.value(1).clone()),
+        Some(false) => Ok(c.value(2).clone()),
+        None => Err(c.type_err(0, "a bool (true or false)")),
+    }
 }
 
 fn concat(c: &Call<'_>) -> Result<Value, ExprError> {

@@ -94,11 +94,9 @@ impl<'a> Parser<'a> {
     }
 
     fn unexpected(&self, found: &Token, expected: &str) -> ExprError {
-        if found.tok == Tok::Eof {
-            if let Some(open) = self.open {
-                return ExprError::new(format!("unclosed `${{`: expected {expected}"), open.to(found.span))
-                    .with_hint("close the interpolation with `}`");
-            }
+        if let (Tok::Eof, Some(open)) = (&found.tok, self.open) {
+            return ExprError::new(format!("unclosed `${{`: expected {expected}"), open.to(found.span))
+                .with_hint("close the interpolation with `}`");
         }
         ExprError::new(
             format!("expected {expected}, found {}", found.tok.describe()),

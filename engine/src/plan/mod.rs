@@ -339,6 +339,8 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
         });
     }
 
+    // Show changes in the order of the stack file, deletes last.
+    changes.sort_by_key(|c| c.decl.unwrap_or(usize::MAX));
     let outputs = plan_outputs(stack, &config, &values, &stacks, state, &mut errors);
     if !errors.is_empty() {
         return Err(errors);

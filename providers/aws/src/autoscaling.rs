@@ -7,15 +7,19 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification, Tag};
 use skistack_engine::{
-    Attribute, CallContext, Created, DataSource, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema,
-    Value, ValueType,
+    Attribute, CallContext, Created, DataSource, Map, Property, ProviderError, ReadResult,
+    ResourceType, TypeSchema, Value, ValueType,
 };
 
 use crate::errors::aws_error;
-use crate::props::{changed, list_of_str, opt_bool, opt_i32, opt_map, opt_str, put_opt, read_back_set, str_of};
+use crate::props::{
+    changed, list_of_str, opt_bool, opt_i32, opt_map, opt_str, put_opt, read_back_set, str_of,
+};
 use crate::retry::wait_until;
 use crate::shared::{Clients, Shared};
-use crate::tags::{TagChanges, has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{
+    TagChanges, has_identity, read_back_tags, resource_tags, tag_changes, tag_property,
+};
 
 /// How long a new group may take to show up in DescribeAutoScalingGroups.
 const VISIBLE_TIMEOUT: Duration = Duration::from_secs(2 * 60);
@@ -43,7 +47,8 @@ pub struct Group {
 impl Group {
     pub(crate) fn new(shared: &Arc<Shared>) -> Group {
         let launch_template = ValueType::Object(vec![
-            Property::optional("id", ValueType::String).describe("The launch template's id (or give its name)."),
+            Property::optional("id", ValueType::String)
+                .describe("The launch template's id (or give its name)."),
             Property::optional("name", ValueType::String).describe("The launch template's name."),
             Property::optional("version", ValueType::String)
                 .default(LATEST)
@@ -142,7 +147,10 @@ fn outputs(inputs: &Map, arn: &str) -> Map {
 }
 
 /// The group, or `None` when it does not exist or is being deleted.
-async fn describe(clients: &Clients, name: &str) -> Result<Option<AutoScalingGroup>, ProviderError> {
+async fn describe(
+    clients: &Clients,
+    name: &str,
+) -> Result<Option<AutoScalingGroup>, ProviderError> {
     let out = clients
         .autoscaling
         .describe_auto_scaling_groups()
@@ -169,7 +177,11 @@ async fn is_deleted(clients: &Clients, name: &str) -> Result<bool, ProviderError
     Ok(out.auto_scaling_groups().is_empty())
 }
 
-async fn update_tags(clients: &Clients, name: &str, changes: &TagChanges) -> Result<(), ProviderError> {
+async fn update_tags(
+    clients: &Clients,
+    name: &str,
+    changes: &TagChanges,
+) -> Result<(), ProviderError> {
     if !changes.set.is_empty() {
         clients
             .autoscaling
@@ -180,7 +192,11 @@ async fn update_tags(clients: &Clients, name: &str, changes: &TagChanges) -> Res
             .map_err(|e| aws_error(&format!("tag auto scaling group {name}"), e))?;
     }
     if !changes.remove.is_empty() {
-        let keys: Vec<(String, String)> = changes.remove.iter().map(|k| (k.clone(), String::new())).collect();
+        let keys: Vec<(String, String)> = changes
+            .remove
+            .iter()
+            .map(|k| (k.clone(), String::new()))
+            .collect();
         clients
             .autoscaling
             .delete_tags()
@@ -192,7 +208,12 @@ async fn update_tags(clients: &Clients, name: &str, changes: &TagChanges) -> Res
     Ok(())
 }
 
-async fn update_target_groups(clients: &Clients, name: &str, old: &Map, new: &Map) -> Result<(), ProviderError> {
+async fn update_target_groups(
+    clients: &Clients,
+    name: &str,
+    old: &Map,
+    new: &Map,
+) -> Result<(), ProviderError> {
     let old: BTreeSet<String> = list_of_str(old, "target_group_arns")?.into_iter().collect();
     let new: BTreeSet<String> = list_of_str(new, "target_group_arns")?.into_iter().collect();
     let attach: Vec<String> = new.difference(&old).cloned().collect();
@@ -205,7 +226,12 @@ async fn update_target_groups(clients: &Clients, name: &str, old: &Map, new: &Ma
             .set_target_group_arns(Some(attach))
             .send()
             .await
-            .map_err(|e| aws_error(&format!("attach target groups to auto scaling group {name}"), e))?;
+            .map_err(|e| {
+                aws_error(
+                    &format!("attach target groups to auto scaling group {name}"),
+                    e,
+                )
+            })?;
     }
     if !detach.is_empty() {
         clients
@@ -215,7 +241,12 @@ async fn update_target_groups(clients: &Clients, name: &str, old: &Map, new: &Ma
             .set_target_group_arns(Some(detach))
             .send()
             .await
-            .map_err(|e| aws_error(&format!("detach target groups from auto scaling group {name}"), e))?;
+            .map_err(|e| {
+                aws_error(
+                    &format!("detach target groups from auto scaling group {name}"),
+                    e,
+                )
+            })?;
     }
     Ok(())
 }
@@ -249,14 +280,20 @@ impl ResourceType for Group {
             .map_err(|e| aws_error(&format!("create auto scaling group {name}"), e))?;
         // CreateAutoScalingGroup returns nothing: the ARN comes from a describe.
         let arn = std::sync::Mutex::new(String::new());
-        wait_until(&format!("auto scaling group {name} to show up"), VISIBLE_TIMEOUT, || async {
-            let Some(g) = describe(&clients, name).await? else {
-                return Ok(false);
-            };
-            let mut slot = arn.lock().map_err(|_| ProviderError::Failed("a lock was poisoned".into()))?;
-            *slot = g.auto_scaling_group_arn().unwrap_or_default().to_string();
-            Ok(true)
-        })
+        wait_until(
+            &format!("auto scaling group {name} to show up"),
+            VISIBLE_TIMEOUT,
+            || async {
+                let Some(g) = describe(&clients, name).await? else {
+                    return Ok(false);
+                };
+                let mut slot = arn
+                    .lock()
+                    .map_err(|_| ProviderError::Failed("a lock was poisoned".into()))?;
+                *slot = g.auto_scaling_group_arn().unwrap_or_default().to_string();
+                Ok(true)
+            },
+        )
         .await?;
         let arn = arn
             .into_inner()
@@ -283,7 +320,11 @@ impl ResourceType for Group {
         put_opt(&mut read, "min_size", g.min_size().map(i64::from));
         put_opt(&mut read, "max_size", g.max_size().map(i64::from));
         if inputs.contains_key("desired_capacity") {
-            put_opt(&mut read, "desired_capacity", g.desired_capacity().map(i64::from));
+            put_opt(
+                &mut read,
+                "desired_capacity",
+                g.desired_capacity().map(i64::from),
+            );
         }
         let subnets: Vec<String> = g
             .vpc_zone_identifier()
@@ -293,7 +334,10 @@ impl ResourceType for Group {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect();
-        read.insert("vpc_zone_identifier".into(), read_back_set(inputs, "vpc_zone_identifier", subnets)?);
+        read.insert(
+            "vpc_zone_identifier".into(),
+            read_back_set(inputs, "vpc_zone_identifier", subnets)?,
+        );
         if let Some(lt) = g.launch_template() {
             let declared = opt_map(inputs, "launch_template")?;
             let mut m = Map::new();
@@ -308,11 +352,22 @@ impl ResourceType for Group {
             read.insert("launch_template".into(), Value::Map(m));
         }
         put_opt(&mut read, "health_check_type", g.health_check_type());
-        put_opt(&mut read, "health_check_grace_period", g.health_check_grace_period().map(i64::from));
-        put_opt(&mut read, "protect_from_scale_in", g.new_instances_protected_from_scale_in());
+        put_opt(
+            &mut read,
+            "health_check_grace_period",
+            g.health_check_grace_period().map(i64::from),
+        );
+        put_opt(
+            &mut read,
+            "protect_from_scale_in",
+            g.new_instances_protected_from_scale_in(),
+        );
         let tgs = g.target_group_arns().to_vec();
         if !tgs.is_empty() || inputs.contains_key("target_group_arns") {
-            read.insert("target_group_arns".into(), read_back_set(inputs, "target_group_arns", tgs)?);
+            read.insert(
+                "target_group_arns".into(),
+                read_back_set(inputs, "target_group_arns", tgs)?,
+            );
         }
         let tags = g
             .tags()
@@ -337,7 +392,10 @@ impl ResourceType for Group {
     ) -> Result<Map, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let diff = |k: &str| changed(old_inputs, new_inputs, k);
-        let mut req = clients.autoscaling.update_auto_scaling_group().auto_scaling_group_name(id);
+        let mut req = clients
+            .autoscaling
+            .update_auto_scaling_group()
+            .auto_scaling_group_name(id);
         let mut any = false;
         if diff("min_size") {
             req = req.set_min_size(opt_i32(new_inputs, "min_size")?);
@@ -347,11 +405,11 @@ impl ResourceType for Group {
             req = req.set_max_size(opt_i32(new_inputs, "max_size")?);
             any = true;
         }
-        if diff("desired_capacity") {
-            if let Some(d) = opt_i32(new_inputs, "desired_capacity")? {
-                req = req.desired_capacity(d);
-                any = true;
-            }
+        if diff("desired_capacity")
+            && let Some(d) = opt_i32(new_inputs, "desired_capacity")?
+        {
+            req = req.desired_capacity(d);
+            any = true;
         }
         if diff("vpc_zone_identifier") {
             req = req.vpc_zone_identifier(zone_identifier(new_inputs)?);
@@ -366,11 +424,14 @@ impl ResourceType for Group {
             any = true;
         }
         if diff("health_check_grace_period") {
-            req = req.set_health_check_grace_period(opt_i32(new_inputs, "health_check_grace_period")?);
+            req = req
+                .set_health_check_grace_period(opt_i32(new_inputs, "health_check_grace_period")?);
             any = true;
         }
         if diff("protect_from_scale_in") {
-            req = req.new_instances_protected_from_scale_in(opt_bool(new_inputs, "protect_from_scale_in")?.unwrap_or(false));
+            req = req.new_instances_protected_from_scale_in(
+                opt_bool(new_inputs, "protect_from_scale_in")?.unwrap_or(false),
+            );
             any = true;
         }
         if any {
@@ -382,11 +443,21 @@ impl ResourceType for Group {
             update_target_groups(&clients, id, old_inputs, new_inputs).await?;
         }
         update_tags(&clients, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        let arn = old_outputs.get("arn").and_then(Value::as_str).unwrap_or_default().to_string();
+        let arn = old_outputs
+            .get("arn")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         Ok(outputs(new_inputs, &arn))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         if is_deleted(&clients, id).await? {
             return Ok(());
@@ -413,7 +484,11 @@ impl ResourceType for Group {
         .await
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let name = str_of(inputs, "name")?;
         let clients = self.shared.clients(ctx).await?;
         let Some(g) = describe(&clients, name).await? else {

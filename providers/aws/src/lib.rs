@@ -21,6 +21,7 @@ pub mod ssm;
 mod autoscaling;
 mod ecr;
 mod ecs;
+mod elbv2;
 mod iam;
 mod logs;
 
@@ -70,6 +71,7 @@ impl AwsProvider {
         resources.extend(iam::resource_types(&shared));
         resources.extend(ecs::resource_types(&shared));
         resources.extend(autoscaling::resource_types(&shared));
+        resources.extend(elbv2::resource_types(&shared));
         resources.extend(logs::resource_types(&shared));
         let mut data = Vec::new();
         data.extend(ec2::data_sources(&shared));
@@ -78,6 +80,7 @@ impl AwsProvider {
         data.extend(iam::data_sources(&shared));
         data.extend(ecs::data_sources(&shared));
         data.extend(autoscaling::data_sources(&shared));
+        data.extend(elbv2::data_sources(&shared));
         data.extend(logs::data_sources(&shared));
         AwsProvider {
             shared,

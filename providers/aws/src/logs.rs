@@ -5,8 +5,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::types::{LogGroup as SdkLogGroup, LogGroupClass};
 use skistack_engine::{
-    Attribute, CallContext, Created, DataSource, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema,
-    Value, ValueType,
+    Attribute, CallContext, Created, DataSource, Map, Property, ProviderError, ReadResult,
+    ResourceType, TypeSchema, Value, ValueType,
 };
 
 use crate::errors::{aws_error, error_code, is_not_found};
@@ -111,7 +111,11 @@ async fn list_tags(clients: &Clients, arn: &str) -> Result<Vec<(String, String)>
         .unwrap_or_default())
 }
 
-async fn put_retention(clients: &Clients, name: &str, days: Option<i32>) -> Result<(), ProviderError> {
+async fn put_retention(
+    clients: &Clients,
+    name: &str,
+    days: Option<i32>,
+) -> Result<(), ProviderError> {
     match days {
         Some(days) => clients
             .logs
@@ -172,9 +176,11 @@ impl ResourceType for LogGroup {
             }
             // CreateLogGroup returns nothing; the ARN (with the account id)
             // comes from one describe.
-            describe(&clients, name)
-                .await?
-                .ok_or_else(|| ProviderError::Failed(format!("log group {name} not found right after its creation")))
+            describe(&clients, name).await?.ok_or_else(|| {
+                ProviderError::Failed(format!(
+                    "log group {name} not found right after its creation"
+                ))
+            })
         };
         match finish.await {
             Ok(group) => Ok(Created {
@@ -183,7 +189,12 @@ impl ResourceType for LogGroup {
             }),
             Err(e) => {
                 // Undo the create so that a failed create leaves nothing behind.
-                let _ = clients.logs.delete_log_group().log_group_name(name).send().await;
+                let _ = clients
+                    .logs
+                    .delete_log_group()
+                    .log_group_name(name)
+                    .send()
+                    .await;
                 Err(e)
             }
         }
@@ -204,9 +215,17 @@ impl ResourceType for LogGroup {
         let tags = list_tags(&clients, &arn).await?;
         let mut read = Map::new();
         read.insert("name".into(), Value::String(id.to_string()));
-        put_opt(&mut read, "retention_in_days", group.retention_in_days().map(i64::from));
+        put_opt(
+            &mut read,
+            "retention_in_days",
+            group.retention_in_days().map(i64::from),
+        );
         put_opt(&mut read, "kms_key_id", group.kms_key_id());
-        put_opt(&mut read, "log_group_class", group.log_group_class().map(|c| c.as_str()));
+        put_opt(
+            &mut read,
+            "log_group_class",
+            group.log_group_class().map(|c| c.as_str()),
+        );
         put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
         let mut all = inputs.clone();
         all.extend(read.clone());
@@ -246,7 +265,9 @@ impl ResourceType for LogGroup {
                     .send()
                     .await
                     .map(drop)
-                    .map_err(|e| aws_error(&format!("disassociate KMS key from log group {id}"), e))?,
+                    .map_err(|e| {
+                        aws_error(&format!("disassociate KMS key from log group {id}"), e)
+                    })?,
             }
         }
         let arn = match old_outputs.get("arn").and_then(Value::as_str) {
@@ -279,16 +300,34 @@ impl ResourceType for LogGroup {
         Ok(outputs(new_inputs, arn))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
-        match clients.logs.delete_log_group().log_group_name(id).send().await {
+        match clients
+            .logs
+            .delete_log_group()
+            .log_group_name(id)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
-            Err(e) if is_not_found(&e) || error_code(&e) == Some("ResourceNotFoundException") => Ok(()),
+            Err(e) if is_not_found(&e) || error_code(&e) == Some("ResourceNotFoundException") => {
+                Ok(())
+            }
             Err(e) => Err(aws_error(&format!("delete log group {id}"), e)),
         }
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let name = str_of(inputs, "name")?;
         let clients = self.shared.clients(ctx).await?;
         let Some(group) = describe(&clients, name).await? else {

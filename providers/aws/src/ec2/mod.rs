@@ -16,6 +16,7 @@ mod instance;
 mod internet_gateway;
 mod key_pair;
 mod launch;
+mod launch_template;
 mod nat_gateway;
 mod route;
 mod route_table;
@@ -30,6 +31,7 @@ pub use eip::Eip;
 pub use instance::Instance;
 pub use internet_gateway::InternetGateway;
 pub use key_pair::KeyPair;
+pub use launch_template::LaunchTemplate;
 pub use nat_gateway::NatGateway;
 pub use route::Route;
 pub use route_table::RouteTable;
@@ -54,6 +56,7 @@ pub fn resource_types(shared: &Arc<Shared>) -> Vec<Arc<dyn ResourceType>> {
         Arc::new(SecurityGroupRule::new(shared)),
         Arc::new(KeyPair::new(shared)),
         Arc::new(Instance::new(shared)),
+        Arc::new(LaunchTemplate::new(shared)),
     ]
 }
 

@@ -40,7 +40,7 @@ impl SecurityGroupRule {
         )
         .property(Property::required("security_group_id", ValueType::String).force_new())
         .property(
-            Property::required("type", ValueType::String)
+            Property::required("direction", ValueType::String)
                 .force_new()
                 .describe("ingress or egress."),
         )
@@ -86,7 +86,7 @@ struct Spec<'a> {
 
 impl<'a> Spec<'a> {
     fn from_inputs(inputs: &'a Map) -> Result<Spec<'a>, ProviderError> {
-        let egress = match str_of(inputs, "type")? {
+        let egress = match str_of(inputs, "direction")? {
             "ingress" => false,
             "egress" => true,
             other => {
@@ -206,7 +206,7 @@ fn read_inputs(rules: &[AwsRule], declared: &Map) -> Map {
     };
     read.insert("security_group_id".into(), first.group_id().unwrap_or_default().into());
     let kind = if first.is_egress().unwrap_or(false) { "egress" } else { "ingress" };
-    read.insert("type".into(), kind.into());
+    read.insert("direction".into(), kind.into());
     read.insert("protocol".into(), first.ip_protocol().unwrap_or_default().into());
     // AWS reports -1 for "all ports"; only compare ports that were declared.
     for (key, port) in [("from_port", first.from_port()), ("to_port", first.to_port())] {
@@ -346,7 +346,7 @@ impl ResourceType for SecurityGroupRule {
     async fn delete(&self, ctx: &CallContext, id: &str, inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let group = str_of(inputs, "security_group_id")?;
-        let egress = inputs.get("type").and_then(Value::as_str) == Some("egress");
+        let egress = inputs.get("direction").and_then(Value::as_str) == Some("egress");
         let ids: Vec<String> = id.split(',').map(str::to_string).collect();
         let what = format!("remove rule {id} from {group}");
         if egress {

@@ -5,13 +5,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
-    AutoScalingGroupProvider, AutoScalingGroupProviderUpdate, CapacityProvider as SdkCapacityProvider,
-    CapacityProviderField, CapacityProviderStatus, CapacityProviderUpdateStatus, ManagedDraining, ManagedScaling,
-    ManagedScalingStatus, ManagedTerminationProtection,
+    AutoScalingGroupProvider, AutoScalingGroupProviderUpdate,
+    CapacityProvider as SdkCapacityProvider, CapacityProviderField, CapacityProviderStatus,
+    CapacityProviderUpdateStatus, ManagedDraining, ManagedScaling, ManagedScalingStatus,
+    ManagedTerminationProtection,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
-    ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, Value, ValueType,
 };
 
 use super::{ecs_tags, tag_pairs, update_tags};
@@ -81,7 +82,9 @@ fn managed_scaling_of(inputs: &Map) -> Result<Option<ManagedScaling>, ProviderEr
     };
     Ok(Some(
         ManagedScaling::builder()
-            .status(ManagedScalingStatus::from(opt_str(m, "status")?.unwrap_or("ENABLED")))
+            .status(ManagedScalingStatus::from(
+                opt_str(m, "status")?.unwrap_or("ENABLED"),
+            ))
             .set_target_capacity(opt_i32(m, "target_capacity")?)
             .set_minimum_scaling_step_size(opt_i32(m, "minimum_scaling_step_size")?)
             .set_maximum_scaling_step_size(opt_i32(m, "maximum_scaling_step_size")?)
@@ -95,10 +98,26 @@ fn managed_scaling_of(inputs: &Map) -> Result<Option<ManagedScaling>, ProviderEr
 fn managed_scaling_value(declared: Option<&Map>, s: &ManagedScaling) -> Value {
     let mut m = Map::new();
     put_opt(&mut m, "status", s.status().map(|v| v.as_str()));
-    put_opt(&mut m, "target_capacity", s.target_capacity().map(i64::from));
-    put_opt(&mut m, "minimum_scaling_step_size", s.minimum_scaling_step_size().map(i64::from));
-    put_opt(&mut m, "maximum_scaling_step_size", s.maximum_scaling_step_size().map(i64::from));
-    put_opt(&mut m, "instance_warmup_period", s.instance_warmup_period().map(i64::from));
+    put_opt(
+        &mut m,
+        "target_capacity",
+        s.target_capacity().map(i64::from),
+    );
+    put_opt(
+        &mut m,
+        "minimum_scaling_step_size",
+        s.minimum_scaling_step_size().map(i64::from),
+    );
+    put_opt(
+        &mut m,
+        "maximum_scaling_step_size",
+        s.maximum_scaling_step_size().map(i64::from),
+    );
+    put_opt(
+        &mut m,
+        "instance_warmup_period",
+        s.instance_warmup_period().map(i64::from),
+    );
     if let Some(d) = declared {
         m.retain(|k, _| d.contains_key(k));
     }
@@ -112,7 +131,10 @@ fn outputs(inputs: &Map, arn: &str) -> Map {
 }
 
 /// The capacity provider, or `None` when it does not exist or is deleted.
-async fn describe(clients: &Clients, name: &str) -> Result<Option<SdkCapacityProvider>, ProviderError> {
+async fn describe(
+    clients: &Clients,
+    name: &str,
+) -> Result<Option<SdkCapacityProvider>, ProviderError> {
     let out = clients
         .ecs
         .describe_capacity_providers()
@@ -147,7 +169,8 @@ impl ResourceType for CapacityProvider {
             .auto_scaling_group_arn(str_of(inputs, "auto_scaling_group_arn")?)
             .set_managed_scaling(managed_scaling_of(inputs)?)
             .set_managed_termination_protection(
-                opt_str(inputs, "managed_termination_protection")?.map(ManagedTerminationProtection::from),
+                opt_str(inputs, "managed_termination_protection")?
+                    .map(ManagedTerminationProtection::from),
             )
             .set_managed_draining(opt_str(inputs, "managed_draining")?.map(ManagedDraining::from))
             .build()
@@ -185,12 +208,15 @@ impl ResourceType for CapacityProvider {
         let mut read = Map::new();
         read.insert("name".into(), p.name().unwrap_or(id).into());
         if let Some(asg) = p.auto_scaling_group_provider() {
-            read.insert("auto_scaling_group_arn".into(), asg.auto_scaling_group_arn().into());
-            if let Some(s) = asg.managed_scaling() {
-                if inputs.contains_key("managed_scaling") {
-                    let declared = opt_map(inputs, "managed_scaling")?;
-                    read.insert("managed_scaling".into(), managed_scaling_value(declared, s));
-                }
+            read.insert(
+                "auto_scaling_group_arn".into(),
+                asg.auto_scaling_group_arn().into(),
+            );
+            if let Some(s) = asg.managed_scaling()
+                && inputs.contains_key("managed_scaling")
+            {
+                let declared = opt_map(inputs, "managed_scaling")?;
+                read.insert("managed_scaling".into(), managed_scaling_value(declared, s));
             }
             put_opt(
                 &mut read,
@@ -198,10 +224,18 @@ impl ResourceType for CapacityProvider {
                 asg.managed_termination_protection().map(|v| v.as_str()),
             );
             if inputs.contains_key("managed_draining") {
-                put_opt(&mut read, "managed_draining", asg.managed_draining().map(|v| v.as_str()));
+                put_opt(
+                    &mut read,
+                    "managed_draining",
+                    asg.managed_draining().map(|v| v.as_str()),
+                );
             }
         }
-        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, tag_pairs(p.tags())));
+        put_opt(
+            &mut read,
+            "tags",
+            read_back_tags(ctx, inputs, tag_pairs(p.tags())),
+        );
         let mut all = inputs.clone();
         all.extend(read.clone());
         Ok(Some(ReadResult {
@@ -238,10 +272,8 @@ impl ResourceType for CapacityProvider {
                     opt_str(new_inputs, "managed_termination_protection")?.unwrap_or("DISABLED"),
                 ));
             }
-            if draining {
-                if let Some(d) = opt_str(new_inputs, "managed_draining")? {
-                    update = update.managed_draining(ManagedDraining::from(d));
-                }
+            if draining && let Some(d) = opt_str(new_inputs, "managed_draining")? {
+                update = update.managed_draining(ManagedDraining::from(d));
             }
             clients
                 .ecs
@@ -252,17 +284,33 @@ impl ResourceType for CapacityProvider {
                 .await
                 .map_err(|e| aws_error(&format!("update ECS capacity provider {id}"), e))?;
         }
-        let arn = old_outputs.get("arn").and_then(Value::as_str).unwrap_or(id).to_string();
+        let arn = old_outputs
+            .get("arn")
+            .and_then(Value::as_str)
+            .unwrap_or(id)
+            .to_string();
         update_tags(&clients, &arn, &tag_changes(ctx, old_inputs, new_inputs)).await?;
         Ok(outputs(new_inputs, &arn))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         if describe(&clients, id).await?.is_none() {
             return Ok(());
         }
-        if let Err(e) = clients.ecs.delete_capacity_provider().capacity_provider(id).send().await {
+        if let Err(e) = clients
+            .ecs
+            .delete_capacity_provider()
+            .capacity_provider(id)
+            .send()
+            .await
+        {
             // A provider that went away meanwhile is deleted; anything else is
             // a real failure (one still used by a cluster, for instance).
             if describe(&clients, id).await?.is_none() {
@@ -277,7 +325,10 @@ impl ResourceType for CapacityProvider {
             || async {
                 match describe(&clients, id).await? {
                     None => Ok(true),
-                    Some(p) if p.update_status() == Some(&CapacityProviderUpdateStatus::DeleteFailed) => {
+                    Some(p)
+                        if p.update_status()
+                            == Some(&CapacityProviderUpdateStatus::DeleteFailed) =>
+                    {
                         Err(ProviderError::Failed(format!(
                             "delete ECS capacity provider {id}: {}",
                             p.update_status_reason().unwrap_or("DELETE_FAILED")
@@ -290,7 +341,11 @@ impl ResourceType for CapacityProvider {
         .await
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let name = str_of(inputs, "name")?;
         let clients = self.shared.clients(ctx).await?;
         let Some(p) = describe(&clients, name).await? else {

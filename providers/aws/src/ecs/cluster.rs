@@ -5,8 +5,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{Cluster as SdkCluster, ClusterField, ClusterSetting, ClusterSettingName};
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
-    ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, Value, ValueType,
 };
 
 use super::{ecs_tags, tag_pairs, update_tags};
@@ -70,7 +70,10 @@ fn outputs(inputs: &Map, arn: &str) -> Map {
 }
 
 /// The active cluster, or `None` when it does not exist or was deleted.
-pub(super) async fn describe_cluster(clients: &Clients, name: &str) -> Result<Option<SdkCluster>, ProviderError> {
+pub(super) async fn describe_cluster(
+    clients: &Clients,
+    name: &str,
+) -> Result<Option<SdkCluster>, ProviderError> {
     let out = match clients
         .ecs
         .describe_clusters()
@@ -105,12 +108,17 @@ impl ResourceType for Cluster {
             .ecs
             .create_cluster()
             .cluster_name(name)
-            .settings(insights_setting(opt_bool(inputs, "container_insights")?.unwrap_or(false)))
+            .settings(insights_setting(
+                opt_bool(inputs, "container_insights")?.unwrap_or(false),
+            ))
             .set_tags(Some(ecs_tags(&resource_tags(ctx, inputs))))
             .send()
             .await
             .map_err(|e| aws_error(&format!("create ECS cluster {name}"), e))?;
-        let arn = out.cluster().and_then(|c| c.cluster_arn()).unwrap_or_default();
+        let arn = out
+            .cluster()
+            .and_then(|c| c.cluster_arn())
+            .unwrap_or_default();
         Ok(Created {
             id: name.to_string(),
             outputs: outputs(inputs, arn),
@@ -136,8 +144,16 @@ impl ResourceType for Cluster {
             .find(|s| s.name() == Some(&ClusterSettingName::ContainerInsights))
             .and_then(|s| s.value());
         // "enhanced" observability includes the insights.
-        put_opt(&mut read, "container_insights", insights.map(|v| v != "disabled"));
-        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, tag_pairs(cluster.tags())));
+        put_opt(
+            &mut read,
+            "container_insights",
+            insights.map(|v| v != "disabled"),
+        );
+        put_opt(
+            &mut read,
+            "tags",
+            read_back_tags(ctx, inputs, tag_pairs(cluster.tags())),
+        );
         let mut all = inputs.clone();
         all.extend(read.clone());
         Ok(Some(ReadResult {
@@ -160,21 +176,35 @@ impl ResourceType for Cluster {
                 .ecs
                 .update_cluster_settings()
                 .cluster(id)
-                .settings(insights_setting(opt_bool(new_inputs, "container_insights")?.unwrap_or(false)))
+                .settings(insights_setting(
+                    opt_bool(new_inputs, "container_insights")?.unwrap_or(false),
+                ))
                 .send()
                 .await
                 .map_err(|e| aws_error(&format!("update settings of ECS cluster {id}"), e))?;
         }
-        let arn = old_outputs.get("arn").and_then(Value::as_str).unwrap_or(id).to_string();
+        let arn = old_outputs
+            .get("arn")
+            .and_then(Value::as_str)
+            .unwrap_or(id)
+            .to_string();
         update_tags(&clients, &arn, &tag_changes(ctx, old_inputs, new_inputs)).await?;
         Ok(outputs(new_inputs, &arn))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
-        let result = retry_eventual(&format!("delete ECS cluster {id}"), DELETE_RETRY_CODES, || {
-            clients.ecs.delete_cluster().cluster(id).send()
-        })
+        let result = retry_eventual(
+            &format!("delete ECS cluster {id}"),
+            DELETE_RETRY_CODES,
+            || clients.ecs.delete_cluster().cluster(id).send(),
+        )
         .await;
         match result {
             Ok(_) | Err(ProviderError::NotFound(_)) => Ok(()),
@@ -182,7 +212,11 @@ impl ResourceType for Cluster {
         }
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let name = str_of(inputs, "name")?;
         let clients = self.shared.clients(ctx).await?;
         let Some(cluster) = describe_cluster(&clients, name).await? else {

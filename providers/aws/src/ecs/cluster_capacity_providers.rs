@@ -6,7 +6,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use aws_sdk_ecs::types::CapacityProviderStrategyItem;
 use skistack_engine::{
-    CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+    CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema,
+    ValueType,
 };
 
 use super::cluster::describe_cluster;
@@ -37,8 +38,9 @@ impl ClusterCapacityProviders {
                 .describe("The cluster's name or ARN."),
         )
         .property(
-            Property::required("capacity_providers", ValueType::list(ValueType::String))
-                .describe("Names of the capacity providers (FARGATE, FARGATE_SPOT or the account's)."),
+            Property::required("capacity_providers", ValueType::list(ValueType::String)).describe(
+                "Names of the capacity providers (FARGATE, FARGATE_SPOT or the account's).",
+            ),
         )
         .property(
             Property::optional("default_capacity_provider_strategy", strategy_type())
@@ -112,16 +114,29 @@ impl ResourceType for ClusterCapacityProviders {
         let mut read = Map::new();
         read.insert(
             "cluster".into(),
-            same_ref(opt_str(inputs, "cluster")?, cluster.cluster_arn().unwrap_or(id)).into(),
+            same_ref(
+                opt_str(inputs, "cluster")?,
+                cluster.cluster_arn().unwrap_or(id),
+            )
+            .into(),
         );
-        read.insert("capacity_providers".into(), str_list(cluster.capacity_providers().iter().cloned()));
+        read.insert(
+            "capacity_providers".into(),
+            str_list(cluster.capacity_providers().iter().cloned()),
+        );
         let strategy = cluster.default_capacity_provider_strategy();
         if !strategy.is_empty() || inputs.contains_key("default_capacity_provider_strategy") {
-            read.insert("default_capacity_provider_strategy".into(), strategy_value(strategy));
+            read.insert(
+                "default_capacity_provider_strategy".into(),
+                strategy_value(strategy),
+            );
         }
         let mut outputs = inputs.clone();
         outputs.extend(read.clone());
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -137,7 +152,13 @@ impl ResourceType for ClusterCapacityProviders {
         Ok(new_inputs.clone())
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         if describe_cluster(&clients, id).await?.is_none() {
             return Ok(());
@@ -148,7 +169,11 @@ impl ResourceType for ClusterCapacityProviders {
         }
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         // The association has no identity of its own; when the cluster has
         // exactly the declared providers, the interrupted create went through.
         let cluster = str_of(inputs, "cluster")?;
@@ -166,4 +191,3 @@ impl ResourceType for ClusterCapacityProviders {
         }))
     }
 }
-

@@ -4,8 +4,8 @@
 //! or underscores, so `portMappings` and `port_mappings` are the same key.
 
 use aws_sdk_ecs::types::{
-    ApplicationProtocol, ContainerCondition, ContainerDefinition, ContainerDependency, HealthCheck, KeyValuePair,
-    LogConfiguration, LogDriver, PortMapping, Secret, TransportProtocol,
+    ApplicationProtocol, ContainerCondition, ContainerDefinition, ContainerDependency, HealthCheck,
+    KeyValuePair, LogConfiguration, LogDriver, PortMapping, Secret, TransportProtocol,
 };
 use skistack_engine::{Map, ProviderError, Value};
 
@@ -21,11 +21,15 @@ pub(super) fn container_definitions(v: &Value) -> Result<Vec<ContainerDefinition
         }
         other => other,
     };
-    let items = v
-        .as_list()
-        .ok_or_else(|| invalid("container_definitions must be a list of containers (or a JSON array of them)".into()))?;
+    let items = v.as_list().ok_or_else(|| {
+        invalid(
+            "container_definitions must be a list of containers (or a JSON array of them)".into(),
+        )
+    })?;
     if items.is_empty() {
-        return Err(invalid("container_definitions must hold at least one container".into()));
+        return Err(invalid(
+            "container_definitions must hold at least one container".into(),
+        ));
     }
     items
         .iter()
@@ -45,7 +49,10 @@ fn invalid(msg: String) -> ProviderError {
 
 /// A key in the form it is matched in: lower case, no underscores.
 fn norm(key: &str) -> String {
-    key.chars().filter(|c| *c != '_').flat_map(char::to_lowercase).collect()
+    key.chars()
+        .filter(|c| *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The fields of one table, by normalized key, with typed getters whose
@@ -70,7 +77,11 @@ impl<'a> Fields<'a> {
     /// Fails on a key outside `known` (normalized), so a typo is an error
     /// rather than a silently missing setting.
     fn only(&self, known: &[&str]) -> Result<(), ProviderError> {
-        match self.fields.iter().find(|(n, _, _)| !known.contains(&n.as_str())) {
+        match self
+            .fields
+            .iter()
+            .find(|(n, _, _)| !known.contains(&n.as_str()))
+        {
             Some((_, key, _)) => Err(invalid(format!(
                 "{}: unknown or unsupported key `{key}`",
                 self.path
@@ -80,7 +91,10 @@ impl<'a> Fields<'a> {
     }
 
     fn get(&self, key: &str) -> Option<&'a Value> {
-        self.fields.iter().find(|(n, _, _)| n == key).map(|(_, _, v)| *v)
+        self.fields
+            .iter()
+            .find(|(n, _, _)| n == key)
+            .map(|(_, _, v)| *v)
     }
 
     fn at(&self, key: &str) -> String {
@@ -89,7 +103,10 @@ impl<'a> Fields<'a> {
 
     fn str(&self, key: &str) -> Result<Option<String>, ProviderError> {
         self.get(key)
-            .map(|v| scalar_string(v).ok_or_else(|| invalid(format!("{} must be a string", self.at(key)))))
+            .map(|v| {
+                scalar_string(v)
+                    .ok_or_else(|| invalid(format!("{} must be a string", self.at(key))))
+            })
             .transpose()
     }
 
@@ -152,7 +169,9 @@ impl<'a> Fields<'a> {
                     .map(|(i, item)| {
                         item.as_map()
                             .map(|m| Fields::new(m, &format!("{}[{i}]", self.at(key))))
-                            .ok_or_else(|| invalid(format!("{}[{i}] must be a table", self.at(key))))
+                            .ok_or_else(|| {
+                                invalid(format!("{}[{i}] must be a table", self.at(key)))
+                            })
                     })
                     .collect()
             })
@@ -163,14 +182,14 @@ impl<'a> Fields<'a> {
     fn string_table(&self, key: &str) -> Result<Option<Vec<(String, String)>>, ProviderError> {
         self.get(key)
             .map(|v| {
-                let m = v
-                    .as_map()
-                    .ok_or_else(|| invalid(format!("{} must be a table of strings", self.at(key))))?;
+                let m = v.as_map().ok_or_else(|| {
+                    invalid(format!("{} must be a table of strings", self.at(key)))
+                })?;
                 m.iter()
                     .map(|(k, v)| {
-                        scalar_string(v)
-                            .map(|s| (k.clone(), s))
-                            .ok_or_else(|| invalid(format!("{}.{k} must be a string", self.at(key))))
+                        scalar_string(v).map(|s| (k.clone(), s)).ok_or_else(|| {
+                            invalid(format!("{}.{k} must be a string", self.at(key)))
+                        })
                     })
                     .collect()
             })
@@ -237,7 +256,9 @@ fn container(f: &Fields<'_>) -> Result<ContainerDefinition, ProviderError> {
         c = c.cpu(cpu);
     }
     if let Some(ports) = f.tables("portmappings")? {
-        c = c.set_port_mappings(Some(ports.iter().map(port_mapping).collect::<Result<_, _>>()?));
+        c = c.set_port_mappings(Some(
+            ports.iter().map(port_mapping).collect::<Result<_, _>>()?,
+        ));
     }
     if let Some(env) = environment(f)? {
         c = c.set_environment(Some(env));
@@ -263,13 +284,25 @@ fn container(f: &Fields<'_>) -> Result<ContainerDefinition, ProviderError> {
 }
 
 fn port_mapping(f: &Fields<'_>) -> Result<PortMapping, ProviderError> {
-    f.only(&["containerport", "hostport", "protocol", "name", "appprotocol"])?;
+    f.only(&[
+        "containerport",
+        "hostport",
+        "protocol",
+        "name",
+        "appprotocol",
+    ])?;
     Ok(PortMapping::builder()
         .set_container_port(f.int("containerport")?)
         .set_host_port(f.int("hostport")?)
-        .set_protocol(f.str("protocol")?.map(|p| TransportProtocol::from(p.to_lowercase().as_str())))
+        .set_protocol(
+            f.str("protocol")?
+                .map(|p| TransportProtocol::from(p.to_lowercase().as_str())),
+        )
         .set_name(f.str("name")?)
-        .set_app_protocol(f.str("appprotocol")?.map(|p| ApplicationProtocol::from(p.to_lowercase().as_str())))
+        .set_app_protocol(
+            f.str("appprotocol")?
+                .map(|p| ApplicationProtocol::from(p.to_lowercase().as_str())),
+        )
         .build())
 }
 
@@ -311,7 +344,8 @@ fn secret(f: &Fields<'_>) -> Result<Secret, ProviderError> {
 
 fn log_configuration(f: &Fields<'_>) -> Result<LogConfiguration, ProviderError> {
     f.only(&["logdriver", "options"])?;
-    let mut log = LogConfiguration::builder().log_driver(LogDriver::from(f.req_str("logdriver")?.as_str()));
+    let mut log =
+        LogConfiguration::builder().log_driver(LogDriver::from(f.req_str("logdriver")?.as_str()));
     for (k, v) in f.string_table("options")?.unwrap_or_default() {
         log = log.options(k, v);
     }
@@ -321,10 +355,9 @@ fn log_configuration(f: &Fields<'_>) -> Result<LogConfiguration, ProviderError> 
 fn health_check(f: &Fields<'_>) -> Result<HealthCheck, ProviderError> {
     f.only(&["command", "interval", "timeout", "retries", "startperiod"])?;
     HealthCheck::builder()
-        .set_command(Some(
-            f.strs("command")?
-                .ok_or_else(|| invalid(format!("{} is required", f.at("command"))))?,
-        ))
+        .set_command(Some(f.strs("command")?.ok_or_else(|| {
+            invalid(format!("{} is required", f.at("command")))
+        })?))
         .set_interval(f.int("interval")?)
         .set_timeout(f.int("timeout")?)
         .set_retries(f.int("retries")?)
@@ -376,14 +409,18 @@ mod tests {
         c.insert("port_mappings".into(), Value::List(vec![Value::Map(port)]));
         c.insert("environment".into(), Value::Map(env));
         c.insert("log_configuration".into(), Value::Map(log));
-        let from_tables = container_definitions(&Value::List(vec![Value::Map(c)])).expect("valid tables");
+        let from_tables =
+            container_definitions(&Value::List(vec![Value::Map(c)])).expect("valid tables");
 
         assert_eq!(from_json, from_tables);
         let web = &from_json[0];
         assert_eq!(web.image(), Some("nginx:1.27"));
         assert_eq!(web.cpu(), 256);
         assert_eq!(web.port_mappings()[0].container_port(), Some(80));
-        assert_eq!(web.port_mappings()[0].protocol(), Some(&TransportProtocol::Tcp));
+        assert_eq!(
+            web.port_mappings()[0].protocol(),
+            Some(&TransportProtocol::Tcp)
+        );
         assert_eq!(
             web.log_configuration().map(|l| l.log_driver()),
             Some(&LogDriver::Awslogs)
@@ -392,15 +429,24 @@ mod tests {
 
     #[test]
     fn mistakes_are_named() {
-        let err = container_definitions(&Value::from(r#"[{"name": "web", "image": "x", "portMapings": []}]"#))
-            .expect_err("typo");
+        let err = container_definitions(&Value::from(
+            r#"[{"name": "web", "image": "x", "portMapings": []}]"#,
+        ))
+        .expect_err("typo");
         assert!(err.to_string().contains("portMapings"), "{err}");
-        let err = container_definitions(&Value::from(r#"[{"name": "web"}]"#)).expect_err("no image");
-        assert!(err.to_string().contains("container_definitions[0].image is required"), "{err}");
+        let err =
+            container_definitions(&Value::from(r#"[{"name": "web"}]"#)).expect_err("no image");
+        assert!(
+            err.to_string()
+                .contains("container_definitions[0].image is required"),
+            "{err}"
+        );
         let err = container_definitions(&Value::from("{not json")).expect_err("bad json");
         assert!(err.to_string().contains("not valid JSON"), "{err}");
-        let err = container_definitions(&Value::from(r#"[{"name": "w", "image": "x", "cpu": "lots"}]"#))
-            .expect_err("bad cpu");
+        let err = container_definitions(&Value::from(
+            r#"[{"name": "w", "image": "x", "cpu": "lots"}]"#,
+        ))
+        .expect_err("bad cpu");
         assert!(err.to_string().contains("cpu must be an integer"), "{err}");
     }
 }

@@ -43,16 +43,23 @@ pub fn data_sources(_shared: &Arc<Shared>) -> Vec<Arc<dyn DataSource>> {
 
 /// ECS tags from key/value pairs.
 fn ecs_tags(tags: &[(String, String)]) -> Vec<Tag> {
-    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 /// Key/value pairs of ECS tags.
 fn tag_pairs(tags: &[Tag]) -> impl Iterator<Item = (&str, &str)> {
-    tags.iter().filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))))
+    tags.iter()
+        .filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))))
 }
 
 /// Applies tag changes to an ECS resource by its ARN.
-async fn update_tags(clients: &Clients, arn: &str, changes: &TagChanges) -> Result<(), ProviderError> {
+async fn update_tags(
+    clients: &Clients,
+    arn: &str,
+    changes: &TagChanges,
+) -> Result<(), ProviderError> {
     if !changes.set.is_empty() {
         clients
             .ecs
@@ -80,7 +87,8 @@ async fn update_tags(clients: &Clients, arn: &str, changes: &TagChanges) -> Resu
 /// `{capacity_provider, weight, base}`.
 fn strategy_type() -> ValueType {
     ValueType::list(ValueType::Object(vec![
-        Property::required("capacity_provider", ValueType::String).describe("The capacity provider's name."),
+        Property::required("capacity_provider", ValueType::String)
+            .describe("The capacity provider's name."),
         Property::optional("weight", ValueType::Int)
             .default(1)
             .describe("The share of tasks placed on this provider, relative to the others."),

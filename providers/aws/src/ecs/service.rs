@@ -5,18 +5,22 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
-    AssignPublicIp, AwsVpcConfiguration, DeploymentCircuitBreaker, DeploymentConfiguration, LaunchType,
-    LoadBalancer, NetworkConfiguration, PropagateTags, SchedulingStrategy, Service as SdkService, ServiceField,
+    AssignPublicIp, AwsVpcConfiguration, DeploymentCircuitBreaker, DeploymentConfiguration,
+    LaunchType, LoadBalancer, NetworkConfiguration, PropagateTags, SchedulingStrategy,
+    Service as SdkService, ServiceField,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
-    ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, Value, ValueType,
 };
 
-use super::{ecs_tags, same_ref, strategy_of, strategy_type, strategy_value, tag_pairs, update_tags};
+use super::{
+    ecs_tags, same_ref, strategy_of, strategy_type, strategy_value, tag_pairs, update_tags,
+};
 use crate::errors::{aws_error, error_code, is_not_found};
 use crate::props::{
-    bool_of, changed, list_of_maps, list_of_str, opt_bool, opt_i32, opt_map, opt_str, put_opt, str_list, str_of,
+    bool_of, changed, list_of_maps, list_of_str, opt_bool, opt_i32, opt_map, opt_str, put_opt,
+    str_list, str_of,
 };
 use crate::retry::wait_until;
 use crate::shared::{Clients, Shared};
@@ -50,76 +54,86 @@ impl Service {
             Property::required("enable", ValueType::Bool),
             Property::optional("rollback", ValueType::Bool).default(false),
         ]);
-        let schema = TypeSchema::new("aws:ecs:Service", "An ECS service: keeps a number of tasks running.")
-            .property(
-                Property::required("name", ValueType::String)
-                    .force_new()
-                    .describe("The service's name, unique in the cluster."),
-            )
-            .property(
-                Property::required("cluster", ValueType::String)
-                    .force_new()
-                    .describe("The cluster's name or ARN."),
-            )
-            .property(
-                Property::required("task_definition", ValueType::String)
-                    .describe("The task definition (ARN, or family:revision) the tasks run."),
-            )
-            .property(Property::optional("desired_count", ValueType::Int).default(1))
-            .property(
-                Property::optional("launch_type", ValueType::String)
-                    .force_new()
-                    .describe("EC2, FARGATE or EXTERNAL; leave out to use a capacity provider strategy."),
-            )
-            .property(
-                Property::optional("capacity_provider_strategy", strategy_type())
-                    .describe("Where tasks run; leave out (with launch_type) for the cluster's default strategy."),
-            )
-            .property(
-                Property::optional("scheduling_strategy", ValueType::String)
-                    .default("REPLICA")
-                    .force_new()
-                    .describe("REPLICA, or DAEMON for one task per container instance."),
-            )
-            .property(
-                Property::optional("deployment_minimum_healthy_percent", ValueType::Int)
-                    .default(100)
-                    .describe("Tasks that must stay healthy during a deployment, in % of desired_count."),
-            )
-            .property(
-                Property::optional("deployment_maximum_percent", ValueType::Int)
-                    .default(200)
-                    .describe("Tasks that may run during a deployment, in % of desired_count."),
-            )
-            .property(
-                Property::optional("deployment_circuit_breaker", circuit_breaker)
-                    .describe("Stop (and optionally roll back) a deployment whose tasks keep failing."),
-            )
-            .property(
-                Property::optional("load_balancers", ValueType::list(load_balancer))
-                    .force_new()
-                    .describe("Target groups the service's containers register with."),
-            )
-            .property(
-                Property::optional("network_configuration", network)
-                    .describe("Subnets and security groups of awsvpc tasks."),
-            )
-            .property(Property::optional("health_check_grace_period_seconds", ValueType::Int).describe(
+        let schema = TypeSchema::new(
+            "aws:ecs:Service",
+            "An ECS service: keeps a number of tasks running.",
+        )
+        .property(
+            Property::required("name", ValueType::String)
+                .force_new()
+                .describe("The service's name, unique in the cluster."),
+        )
+        .property(
+            Property::required("cluster", ValueType::String)
+                .force_new()
+                .describe("The cluster's name or ARN."),
+        )
+        .property(
+            Property::required("task_definition", ValueType::String)
+                .describe("The task definition (ARN, or family:revision) the tasks run."),
+        )
+        .property(Property::optional("desired_count", ValueType::Int).default(1))
+        .property(
+            Property::optional("launch_type", ValueType::String)
+                .force_new()
+                .describe(
+                    "EC2, FARGATE or EXTERNAL; leave out to use a capacity provider strategy.",
+                ),
+        )
+        .property(
+            Property::optional("capacity_provider_strategy", strategy_type()).describe(
+                "Where tasks run; leave out (with launch_type) for the cluster's default strategy.",
+            ),
+        )
+        .property(
+            Property::optional("scheduling_strategy", ValueType::String)
+                .default("REPLICA")
+                .force_new()
+                .describe("REPLICA, or DAEMON for one task per container instance."),
+        )
+        .property(
+            Property::optional("deployment_minimum_healthy_percent", ValueType::Int)
+                .default(100)
+                .describe(
+                    "Tasks that must stay healthy during a deployment, in % of desired_count.",
+                ),
+        )
+        .property(
+            Property::optional("deployment_maximum_percent", ValueType::Int)
+                .default(200)
+                .describe("Tasks that may run during a deployment, in % of desired_count."),
+        )
+        .property(
+            Property::optional("deployment_circuit_breaker", circuit_breaker)
+                .describe("Stop (and optionally roll back) a deployment whose tasks keep failing."),
+        )
+        .property(
+            Property::optional("load_balancers", ValueType::list(load_balancer))
+                .force_new()
+                .describe("Target groups the service's containers register with."),
+        )
+        .property(
+            Property::optional("network_configuration", network)
+                .describe("Subnets and security groups of awsvpc tasks."),
+        )
+        .property(
+            Property::optional("health_check_grace_period_seconds", ValueType::Int).describe(
                 "Seconds the load balancer's health checks are ignored after a task starts.",
-            ))
-            .property(Property::optional("enable_execute_command", ValueType::Bool).default(false))
-            .property(
-                Property::optional("platform_version", ValueType::String)
-                    .describe("The Fargate platform version, e.g. LATEST."),
-            )
-            .property(
-                Property::optional("propagate_tags", ValueType::String)
-                    .describe("Copy tags to tasks from SERVICE or TASK_DEFINITION (or NONE)."),
-            )
-            .property(tag_property())
-            .attribute(Attribute::new("arn", ValueType::String))
-            // The name is unique in the cluster: a replacement must delete first.
-            .delete_before_replace();
+            ),
+        )
+        .property(Property::optional("enable_execute_command", ValueType::Bool).default(false))
+        .property(
+            Property::optional("platform_version", ValueType::String)
+                .describe("The Fargate platform version, e.g. LATEST."),
+        )
+        .property(
+            Property::optional("propagate_tags", ValueType::String)
+                .describe("Copy tags to tasks from SERVICE or TASK_DEFINITION (or NONE)."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        // The name is unique in the cluster: a replacement must delete first.
+        .delete_before_replace();
         Service {
             shared: Arc::clone(shared),
             schema,
@@ -170,10 +184,18 @@ fn network_configuration(inputs: &Map) -> Result<Option<NetworkConfiguration>, P
     let vpc = AwsVpcConfiguration::builder()
         .set_subnets(Some(list_of_str(n, "subnets")?))
         .set_security_groups(Some(list_of_str(n, "security_groups")?))
-        .assign_public_ip(if public { AssignPublicIp::Enabled } else { AssignPublicIp::Disabled })
+        .assign_public_ip(if public {
+            AssignPublicIp::Enabled
+        } else {
+            AssignPublicIp::Disabled
+        })
         .build()
         .map_err(|e| ProviderError::Invalid(format!("network_configuration: {e}")))?;
-    Ok(Some(NetworkConfiguration::builder().awsvpc_configuration(vpc).build()))
+    Ok(Some(
+        NetworkConfiguration::builder()
+            .awsvpc_configuration(vpc)
+            .build(),
+    ))
 }
 
 fn outputs(inputs: &Map, arn: &str) -> Map {
@@ -183,7 +205,11 @@ fn outputs(inputs: &Map, arn: &str) -> Map {
 }
 
 /// The service in any state, or `None` when ECS does not know it.
-async fn describe(clients: &Clients, cluster: &str, service: &str) -> Result<Option<SdkService>, ProviderError> {
+async fn describe(
+    clients: &Clients,
+    cluster: &str,
+    service: &str,
+) -> Result<Option<SdkService>, ProviderError> {
     match clients
         .ecs
         .describe_services()
@@ -225,11 +251,15 @@ fn network_value(n: &NetworkConfiguration) -> Option<Value> {
     let vpc = n.awsvpc_configuration()?;
     let mut m = Map::new();
     m.insert("subnets".into(), str_list(vpc.subnets().iter().cloned()));
-    m.insert("security_groups".into(), str_list(vpc.security_groups().iter().cloned()));
+    m.insert(
+        "security_groups".into(),
+        str_list(vpc.security_groups().iter().cloned()),
+    );
     put_opt(
         &mut m,
         "assign_public_ip",
-        vpc.assign_public_ip().map(|a| *a == AssignPublicIp::Enabled),
+        vpc.assign_public_ip()
+            .map(|a| *a == AssignPublicIp::Enabled),
     );
     Some(Value::Map(m))
 }
@@ -263,14 +293,23 @@ impl ResourceType for Service {
             .task_definition(str_of(inputs, "task_definition")?)
             // A retried create (same operation) returns the same service.
             .client_token(client_token_max(ctx, CLIENT_TOKEN_MAX))
-            .set_desired_count(if daemon { None } else { opt_i32(inputs, "desired_count")? })
+            .set_desired_count(if daemon {
+                None
+            } else {
+                opt_i32(inputs, "desired_count")?
+            })
             .set_launch_type(opt_str(inputs, "launch_type")?.map(LaunchType::from))
             .set_capacity_provider_strategy((!strategy.is_empty()).then_some(strategy))
-            .set_scheduling_strategy(opt_str(inputs, "scheduling_strategy")?.map(SchedulingStrategy::from))
+            .set_scheduling_strategy(
+                opt_str(inputs, "scheduling_strategy")?.map(SchedulingStrategy::from),
+            )
             .deployment_configuration(deployment_configuration(inputs)?)
             .set_load_balancers((!lbs.is_empty()).then_some(lbs))
             .set_network_configuration(network_configuration(inputs)?)
-            .set_health_check_grace_period_seconds(opt_i32(inputs, "health_check_grace_period_seconds")?)
+            .set_health_check_grace_period_seconds(opt_i32(
+                inputs,
+                "health_check_grace_period_seconds",
+            )?)
             .set_enable_execute_command(opt_bool(inputs, "enable_execute_command")?)
             .set_platform_version(opt_str(inputs, "platform_version")?.map(str::to_string))
             .set_propagate_tags(opt_str(inputs, "propagate_tags")?.map(PropagateTags::from))
@@ -279,10 +318,11 @@ impl ResourceType for Service {
             .send()
             .await
             .map_err(|e| aws_error(&format!("create ECS service {name}"), e))?;
-        let arn = out
-            .service()
-            .and_then(|s| s.service_arn())
-            .ok_or_else(|| ProviderError::Failed(format!("create ECS service {name}: no service in the response")))?;
+        let arn = out.service().and_then(|s| s.service_arn()).ok_or_else(|| {
+            ProviderError::Failed(format!(
+                "create ECS service {name}: no service in the response"
+            ))
+        })?;
         Ok(Created {
             id: arn.to_string(),
             outputs: outputs(inputs, arn),
@@ -303,26 +343,56 @@ impl ResourceType for Service {
         };
         let mut read = Map::new();
         put_opt(&mut read, "name", svc.service_name());
-        read.insert("cluster".into(), same_ref(Some(cluster), svc.cluster_arn().unwrap_or(cluster)).into());
+        read.insert(
+            "cluster".into(),
+            same_ref(Some(cluster), svc.cluster_arn().unwrap_or(cluster)).into(),
+        );
         if let Some(td) = svc.task_definition() {
-            read.insert("task_definition".into(), same_ref(opt_str(inputs, "task_definition")?, td).into());
+            read.insert(
+                "task_definition".into(),
+                same_ref(opt_str(inputs, "task_definition")?, td).into(),
+            );
         }
         if !is_daemon(inputs)? {
-            read.insert("desired_count".into(), Value::Int(i64::from(svc.desired_count())));
+            read.insert(
+                "desired_count".into(),
+                Value::Int(i64::from(svc.desired_count())),
+            );
         }
-        put_opt(&mut read, "launch_type", svc.launch_type().map(|l| l.as_str()));
+        put_opt(
+            &mut read,
+            "launch_type",
+            svc.launch_type().map(|l| l.as_str()),
+        );
         let strategy = svc.capacity_provider_strategy();
         if !strategy.is_empty() || inputs.contains_key("capacity_provider_strategy") {
-            read.insert("capacity_provider_strategy".into(), strategy_value(strategy));
+            read.insert(
+                "capacity_provider_strategy".into(),
+                strategy_value(strategy),
+            );
         }
-        put_opt(&mut read, "scheduling_strategy", svc.scheduling_strategy().map(|s| s.as_str()));
+        put_opt(
+            &mut read,
+            "scheduling_strategy",
+            svc.scheduling_strategy().map(|s| s.as_str()),
+        );
         if let Some(dc) = svc.deployment_configuration() {
-            put_opt(&mut read, "deployment_minimum_healthy_percent", dc.minimum_healthy_percent().map(i64::from));
+            put_opt(
+                &mut read,
+                "deployment_minimum_healthy_percent",
+                dc.minimum_healthy_percent().map(i64::from),
+            );
             if !is_daemon(inputs)? {
-                put_opt(&mut read, "deployment_maximum_percent", dc.maximum_percent().map(i64::from));
+                put_opt(
+                    &mut read,
+                    "deployment_maximum_percent",
+                    dc.maximum_percent().map(i64::from),
+                );
             }
-            if let (Some(cb), true) = (dc.deployment_circuit_breaker(), inputs.contains_key("deployment_circuit_breaker"))
-            {
+            if let (Some(cb), true) = (
+                dc.deployment_circuit_breaker(),
+                inputs.contains_key("deployment_circuit_breaker"),
+            ) {
                 let mut m = Map::new();
                 m.insert("enable".into(), cb.enable().into());
                 m.insert("rollback".into(), cb.rollback().into());
@@ -343,14 +413,25 @@ impl ResourceType for Service {
             "health_check_grace_period_seconds",
             svc.health_check_grace_period_seconds().map(i64::from),
         );
-        read.insert("enable_execute_command".into(), svc.enable_execute_command().into());
+        read.insert(
+            "enable_execute_command".into(),
+            svc.enable_execute_command().into(),
+        );
         if inputs.contains_key("platform_version") {
             put_opt(&mut read, "platform_version", svc.platform_version());
         }
         if inputs.contains_key("propagate_tags") {
-            put_opt(&mut read, "propagate_tags", svc.propagate_tags().map(|p| p.as_str()));
+            put_opt(
+                &mut read,
+                "propagate_tags",
+                svc.propagate_tags().map(|p| p.as_str()),
+            );
         }
-        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, tag_pairs(svc.tags())));
+        put_opt(
+            &mut read,
+            "tags",
+            read_back_tags(ctx, inputs, tag_pairs(svc.tags())),
+        );
         let mut all = inputs.clone();
         all.extend(read.clone());
         Ok(Some(ReadResult {
@@ -398,11 +479,11 @@ impl ResourceType for Service {
             req = req.deployment_configuration(deployment_configuration(new_inputs)?);
             any = true;
         }
-        if diff("network_configuration") {
-            if let Some(n) = network_configuration(new_inputs)? {
-                req = req.network_configuration(n);
-                any = true;
-            }
+        if diff("network_configuration")
+            && let Some(n) = network_configuration(new_inputs)?
+        {
+            req = req.network_configuration(n);
+            any = true;
         }
         if diff("health_check_grace_period_seconds") {
             req = req.health_check_grace_period_seconds(
@@ -411,14 +492,16 @@ impl ResourceType for Service {
             any = true;
         }
         if diff("enable_execute_command") {
-            req = req.enable_execute_command(opt_bool(new_inputs, "enable_execute_command")?.unwrap_or(false));
+            req = req.enable_execute_command(
+                opt_bool(new_inputs, "enable_execute_command")?.unwrap_or(false),
+            );
             any = true;
         }
-        if diff("platform_version") {
-            if let Some(v) = opt_str(new_inputs, "platform_version")? {
-                req = req.platform_version(v);
-                any = true;
-            }
+        if diff("platform_version")
+            && let Some(v) = opt_str(new_inputs, "platform_version")?
+        {
+            req = req.platform_version(v);
+            any = true;
         }
         if diff("propagate_tags") {
             req = req.propagate_tags(PropagateTags::from(
@@ -432,11 +515,21 @@ impl ResourceType for Service {
                 .map_err(|e| aws_error(&format!("update ECS service {id}"), e))?;
         }
         update_tags(&clients, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        let arn = old_outputs.get("arn").and_then(Value::as_str).unwrap_or(id).to_string();
+        let arn = old_outputs
+            .get("arn")
+            .and_then(Value::as_str)
+            .unwrap_or(id)
+            .to_string();
         Ok(outputs(new_inputs, &arn))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let cluster = str_of(inputs, "cluster")?;
         let clients = self.shared.clients(ctx).await?;
         let Some(svc) = describe(&clients, cluster, id).await? else {
@@ -461,7 +554,15 @@ impl ResourceType for Service {
                 Err(e) => return Err(aws_error(&format!("scale ECS service {id} to zero"), e)),
             }
         }
-        match clients.ecs.delete_service().cluster(cluster).service(id).force(true).send().await {
+        match clients
+            .ecs
+            .delete_service()
+            .cluster(cluster)
+            .service(id)
+            .force(true)
+            .send()
+            .await
+        {
             Ok(_) => {}
             Err(e) if is_gone_code(error_code(&e)) => {}
             Err(e) => return Err(aws_error(&format!("delete ECS service {id}"), e)),
@@ -478,7 +579,11 @@ impl ResourceType for Service {
         .await
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let name = str_of(inputs, "name")?;
         let cluster = str_of(inputs, "cluster")?;
         let clients = self.shared.clients(ctx).await?;

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
-    Compatibility, CpuArchitecture, NetworkMode, OsFamily, RuntimePlatform, TaskDefinition as SdkTaskDefinition,
-    TaskDefinitionField, TaskDefinitionStatus,
+    Compatibility, CpuArchitecture, NetworkMode, OsFamily, RuntimePlatform,
+    TaskDefinition as SdkTaskDefinition, TaskDefinitionField, TaskDefinitionStatus,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
-    ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, Value, ValueType,
 };
 
 use super::container::container_definitions;
@@ -165,11 +165,10 @@ impl ResourceType for TaskDefinition {
 
     async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
         let family = str_of(inputs, "family")?;
-        let containers = container_definitions(
-            inputs
-                .get("container_definitions")
-                .ok_or_else(|| ProviderError::Invalid("property `container_definitions` is required".into()))?,
-        )?;
+        let containers =
+            container_definitions(inputs.get("container_definitions").ok_or_else(|| {
+                ProviderError::Invalid("property `container_definitions` is required".into())
+            })?)?;
         let clients = self.shared.clients(ctx).await?;
         let mut req = clients
             .ecs
@@ -190,8 +189,12 @@ impl ResourceType for TaskDefinition {
         if let Some(p) = opt_map(inputs, "runtime_platform")? {
             req = req.runtime_platform(
                 RuntimePlatform::builder()
-                    .set_operating_system_family(opt_str(p, "operating_system_family")?.map(OsFamily::from))
-                    .set_cpu_architecture(opt_str(p, "cpu_architecture")?.map(CpuArchitecture::from))
+                    .set_operating_system_family(
+                        opt_str(p, "operating_system_family")?.map(OsFamily::from),
+                    )
+                    .set_cpu_architecture(
+                        opt_str(p, "cpu_architecture")?.map(CpuArchitecture::from),
+                    )
                     .build(),
             );
         }
@@ -200,7 +203,9 @@ impl ResourceType for TaskDefinition {
             .await
             .map_err(|e| aws_error(&format!("register ECS task definition {family}"), e))?;
         let td = out.task_definition().ok_or_else(|| {
-            ProviderError::Failed(format!("register ECS task definition {family}: no task definition in the response"))
+            ProviderError::Failed(format!(
+                "register ECS task definition {family}: no task definition in the response"
+            ))
         })?;
         Ok(Created {
             id: td.task_definition_arn().unwrap_or_default().to_string(),
@@ -221,10 +226,24 @@ impl ResourceType for TaskDefinition {
         };
         let mut read = Map::new();
         put_opt(&mut read, "family", td.family());
-        put_opt(&mut read, "cpu", td.cpu().map(|c| read_back_size(inputs, "cpu", c)));
-        put_opt(&mut read, "memory", td.memory().map(|m| read_back_size(inputs, "memory", m)));
-        put_opt(&mut read, "network_mode", td.network_mode().map(|m| m.as_str()));
-        if !td.requires_compatibilities().is_empty() || inputs.contains_key("requires_compatibilities") {
+        put_opt(
+            &mut read,
+            "cpu",
+            td.cpu().map(|c| read_back_size(inputs, "cpu", c)),
+        );
+        put_opt(
+            &mut read,
+            "memory",
+            td.memory().map(|m| read_back_size(inputs, "memory", m)),
+        );
+        put_opt(
+            &mut read,
+            "network_mode",
+            td.network_mode().map(|m| m.as_str()),
+        );
+        if !td.requires_compatibilities().is_empty()
+            || inputs.contains_key("requires_compatibilities")
+        {
             read.insert(
                 "requires_compatibilities".into(),
                 str_list(td.requires_compatibilities().iter().map(|c| c.as_str())),
@@ -232,7 +251,11 @@ impl ResourceType for TaskDefinition {
         }
         put_opt(&mut read, "execution_role_arn", td.execution_role_arn());
         put_opt(&mut read, "task_role_arn", td.task_role_arn());
-        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, tag_pairs(&tags)));
+        put_opt(
+            &mut read,
+            "tags",
+            read_back_tags(ctx, inputs, tag_pairs(&tags)),
+        );
         // A revision is immutable: its containers are the ones it was
         // registered with, and the declared form (JSON or tables) is kept.
         let mut all = inputs.clone();
@@ -263,9 +286,21 @@ impl ResourceType for TaskDefinition {
         Ok(out)
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
-        match clients.ecs.deregister_task_definition().task_definition(id).send().await {
+        match clients
+            .ecs
+            .deregister_task_definition()
+            .task_definition(id)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) => {
                 // Deregistering one that is already inactive or gone fails
@@ -273,7 +308,10 @@ impl ResourceType for TaskDefinition {
                 if describe(&clients, id).await?.is_none() {
                     Ok(())
                 } else {
-                    Err(aws_error(&format!("deregister ECS task definition {id}"), e))
+                    Err(aws_error(
+                        &format!("deregister ECS task definition {id}"),
+                        e,
+                    ))
                 }
             }
         }

@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, Listener as SdkListener, ProtocolEnum,
-    RedirectActionConfig, RedirectActionStatusCodeEnum,
+    Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, Listener as SdkListener,
+    ProtocolEnum, RedirectActionConfig, RedirectActionStatusCodeEnum,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
-    ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, Value, ValueType,
 };
 
 use super::{elb_tags, list_tags, pairs, update_tags};
@@ -32,7 +32,8 @@ impl Listener {
             Property::optional("message_body", ValueType::String),
         ]);
         let redirect = ValueType::Object(vec![
-            Property::optional("protocol", ValueType::String).describe("HTTP, HTTPS or #{protocol}."),
+            Property::optional("protocol", ValueType::String)
+                .describe("HTTP, HTTPS or #{protocol}."),
             Property::optional("port", ValueType::String),
             Property::optional("host", ValueType::String),
             Property::optional("path", ValueType::String),
@@ -43,30 +44,39 @@ impl Listener {
             Property::optional("type", ValueType::String)
                 .default("forward")
                 .describe("forward, fixed-response or redirect."),
-            Property::optional("target_group_arn", ValueType::String).describe("Where forward sends requests."),
-            Property::optional("fixed_response", fixed_response).describe("The answer of a fixed-response action."),
-            Property::optional("redirect", redirect).describe("Where a redirect action sends clients."),
+            Property::optional("target_group_arn", ValueType::String)
+                .describe("Where forward sends requests."),
+            Property::optional("fixed_response", fixed_response)
+                .describe("The answer of a fixed-response action."),
+            Property::optional("redirect", redirect)
+                .describe("Where a redirect action sends clients."),
         ]);
-        let schema = TypeSchema::new("aws:elbv2:Listener", "A listener: a port of a load balancer and what it does.")
-            .property(
-                Property::required("load_balancer_arn", ValueType::String)
-                    .force_new()
-                    .describe("The load balancer the listener belongs to."),
-            )
-            .property(Property::required("port", ValueType::Int))
-            .property(
-                Property::optional("protocol", ValueType::String)
-                    .default("HTTP")
-                    .describe("HTTP, HTTPS, TCP, TLS, UDP or TCP_UDP."),
-            )
-            .property(
-                Property::optional("certificate_arn", ValueType::String)
-                    .describe("The default certificate of an HTTPS or TLS listener."),
-            )
-            .property(Property::optional("ssl_policy", ValueType::String))
-            .property(Property::required("default_action", action).describe("What the listener does with requests."))
-            .property(tag_property())
-            .attribute(Attribute::new("arn", ValueType::String));
+        let schema = TypeSchema::new(
+            "aws:elbv2:Listener",
+            "A listener: a port of a load balancer and what it does.",
+        )
+        .property(
+            Property::required("load_balancer_arn", ValueType::String)
+                .force_new()
+                .describe("The load balancer the listener belongs to."),
+        )
+        .property(Property::required("port", ValueType::Int))
+        .property(
+            Property::optional("protocol", ValueType::String)
+                .default("HTTP")
+                .describe("HTTP, HTTPS, TCP, TLS, UDP or TCP_UDP."),
+        )
+        .property(
+            Property::optional("certificate_arn", ValueType::String)
+                .describe("The default certificate of an HTTPS or TLS listener."),
+        )
+        .property(Property::optional("ssl_policy", ValueType::String))
+        .property(
+            Property::required("default_action", action)
+                .describe("What the listener does with requests."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String));
         Listener {
             shared: Arc::clone(shared),
             schema,
@@ -80,13 +90,14 @@ fn default_action(inputs: &Map) -> Result<Action, ProviderError> {
     let kind = opt_str(a, "type")?.unwrap_or("forward");
     let action = Action::builder().r#type(ActionTypeEnum::from(kind));
     let action = match kind {
-        "forward" => action.target_group_arn(
-            opt_str(a, "target_group_arn")?
-                .ok_or_else(|| ProviderError::Invalid("a forward action needs `target_group_arn`".into()))?,
-        ),
+        "forward" => action.target_group_arn(opt_str(a, "target_group_arn")?.ok_or_else(|| {
+            ProviderError::Invalid("a forward action needs `target_group_arn`".into())
+        })?),
         "fixed-response" => {
             let f = opt_map(a, "fixed_response")?.ok_or_else(|| {
-                ProviderError::Invalid("a fixed-response action needs a `fixed_response` table".into())
+                ProviderError::Invalid(
+                    "a fixed-response action needs a `fixed_response` table".into(),
+                )
             })?;
             action.fixed_response_config(
                 FixedResponseActionConfig::builder()
@@ -97,8 +108,9 @@ fn default_action(inputs: &Map) -> Result<Action, ProviderError> {
             )
         }
         "redirect" => {
-            let r = opt_map(a, "redirect")?
-                .ok_or_else(|| ProviderError::Invalid("a redirect action needs a `redirect` table".into()))?;
+            let r = opt_map(a, "redirect")?.ok_or_else(|| {
+                ProviderError::Invalid("a redirect action needs a `redirect` table".into())
+            })?;
             action.redirect_config(
                 RedirectActionConfig::builder()
                     .set_protocol(opt_str(r, "protocol")?.map(str::to_string))
@@ -106,7 +118,10 @@ fn default_action(inputs: &Map) -> Result<Action, ProviderError> {
                     .set_host(opt_str(r, "host")?.map(str::to_string))
                     .set_path(opt_str(r, "path")?.map(str::to_string))
                     .set_query(opt_str(r, "query")?.map(str::to_string))
-                    .status_code(RedirectActionStatusCodeEnum::from(str_of(r, "status_code")?))
+                    .status_code(RedirectActionStatusCodeEnum::from(str_of(
+                        r,
+                        "status_code",
+                    )?))
                     .build(),
             )
         }
@@ -166,7 +181,13 @@ fn outputs(inputs: &Map, arn: &str) -> Map {
 }
 
 async fn describe(clients: &Clients, arn: &str) -> Result<Option<SdkListener>, ProviderError> {
-    match clients.elbv2.describe_listeners().listener_arns(arn).send().await {
+    match clients
+        .elbv2
+        .describe_listeners()
+        .listener_arns(arn)
+        .send()
+        .await
+    {
         Ok(out) => Ok(out.listeners().first().cloned()),
         Err(e) if is_not_found(&e) => Ok(None),
         Err(e) => Err(aws_error(&format!("describe listener {arn}"), e)),
@@ -200,7 +221,11 @@ impl ResourceType for Listener {
             .listeners()
             .first()
             .and_then(|l| l.listener_arn())
-            .ok_or_else(|| ProviderError::Failed(format!("create listener on port {port}: none in the response")))?;
+            .ok_or_else(|| {
+                ProviderError::Failed(format!(
+                    "create listener on port {port}: none in the response"
+                ))
+            })?;
         Ok(Created {
             id: arn.to_string(),
             outputs: outputs(inputs, arn),
@@ -258,7 +283,11 @@ impl ResourceType for Listener {
     ) -> Result<Map, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let diff = |k: &str| changed(old_inputs, new_inputs, k);
-        if diff("port") || diff("protocol") || diff("certificate_arn") || diff("ssl_policy") || diff("default_action")
+        if diff("port")
+            || diff("protocol")
+            || diff("certificate_arn")
+            || diff("ssl_policy")
+            || diff("default_action")
         {
             let mut req = clients.elbv2.modify_listener().listener_arn(id);
             if diff("port") {
@@ -284,21 +313,43 @@ impl ResourceType for Listener {
         Ok(outputs(new_inputs, id))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
-        match clients.elbv2.delete_listener().listener_arn(id).send().await {
+        match clients
+            .elbv2
+            .delete_listener()
+            .listener_arn(id)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) if is_not_found(&e) => Ok(()),
             Err(e) => Err(aws_error(&format!("delete listener {id}"), e)),
         }
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         // A load balancer has at most one listener per port.
         let lb = str_of(inputs, "load_balancer_arn")?;
         let port = opt_i32(inputs, "port")?;
         let clients = self.shared.clients(ctx).await?;
-        let listeners = match clients.elbv2.describe_listeners().load_balancer_arn(lb).send().await {
+        let listeners = match clients
+            .elbv2
+            .describe_listeners()
+            .load_balancer_arn(lb)
+            .send()
+            .await
+        {
             Ok(out) => out.listeners().to_vec(),
             Err(e) if is_not_found(&e) => return Ok(None),
             Err(e) => return Err(aws_error(&format!("describe listeners of {lb}"), e)),

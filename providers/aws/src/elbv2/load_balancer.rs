@@ -9,13 +9,15 @@ use aws_sdk_elasticloadbalancingv2::types::{
     LoadBalancerStateEnum, LoadBalancerTypeEnum,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
-    ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, Value, ValueType,
 };
 
 use super::{arn_suffix, elb_tags, list_tags, pairs, update_tags};
 use crate::errors::{aws_error, is_not_found};
-use crate::props::{changed, list_of_str, opt_bool, opt_i32, opt_str, put_opt, read_back_set, str_of};
+use crate::props::{
+    changed, list_of_str, opt_bool, opt_i32, opt_str, put_opt, read_back_set, str_of,
+};
 use crate::retry::wait_until;
 use crate::shared::{Clients, Shared};
 use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
@@ -37,49 +39,59 @@ pub struct LoadBalancer {
 
 impl LoadBalancer {
     pub(crate) fn new(shared: &Arc<Shared>) -> LoadBalancer {
-        let schema = TypeSchema::new("aws:elbv2:LoadBalancer", "An ELBv2 (application or network) load balancer.")
-            .property(
-                Property::required("name", ValueType::String)
-                    .force_new()
-                    .describe("The load balancer's name (up to 32 characters), unique in the region."),
-            )
-            .property(
-                Property::optional("internal", ValueType::Bool)
-                    .default(false)
-                    .force_new()
-                    .describe("Reachable only from within the VPC."),
-            )
-            .property(
-                Property::optional("load_balancer_type", ValueType::String)
-                    .default("application")
-                    .force_new()
-                    .describe("application or network."),
-            )
-            .property(
-                Property::required("subnets", ValueType::list(ValueType::String))
-                    .describe("Subnets in at least two availability zones."),
-            )
-            .property(Property::optional("security_groups", ValueType::list(ValueType::String)))
-            .property(
-                Property::optional("ip_address_type", ValueType::String)
-                    .default("ipv4")
-                    .describe("ipv4 or dualstack."),
-            )
-            .property(
-                Property::optional("idle_timeout", ValueType::Int)
-                    .default(i64::from(DEFAULT_IDLE_TIMEOUT))
-                    .describe("Seconds a connection may stay idle (application load balancers)."),
-            )
-            .property(tag_property())
-            .attribute(Attribute::new("arn", ValueType::String))
-            .attribute(
-                Attribute::new("arn_suffix", ValueType::String).describe("The ARN's last part, for CloudWatch metrics."),
-            )
-            .attribute(Attribute::new("dns_name", ValueType::String))
-            .attribute(Attribute::new("zone_id", ValueType::String).describe("The Route 53 hosted zone of dns_name."))
-            .attribute(Attribute::new("vpc_id", ValueType::String))
-            // The name is unique: a replacement must delete the old one first.
-            .delete_before_replace();
+        let schema = TypeSchema::new(
+            "aws:elbv2:LoadBalancer",
+            "An ELBv2 (application or network) load balancer.",
+        )
+        .property(
+            Property::required("name", ValueType::String)
+                .force_new()
+                .describe("The load balancer's name (up to 32 characters), unique in the region."),
+        )
+        .property(
+            Property::optional("internal", ValueType::Bool)
+                .default(false)
+                .force_new()
+                .describe("Reachable only from within the VPC."),
+        )
+        .property(
+            Property::optional("load_balancer_type", ValueType::String)
+                .default("application")
+                .force_new()
+                .describe("application or network."),
+        )
+        .property(
+            Property::required("subnets", ValueType::list(ValueType::String))
+                .describe("Subnets in at least two availability zones."),
+        )
+        .property(Property::optional(
+            "security_groups",
+            ValueType::list(ValueType::String),
+        ))
+        .property(
+            Property::optional("ip_address_type", ValueType::String)
+                .default("ipv4")
+                .describe("ipv4 or dualstack."),
+        )
+        .property(
+            Property::optional("idle_timeout", ValueType::Int)
+                .default(i64::from(DEFAULT_IDLE_TIMEOUT))
+                .describe("Seconds a connection may stay idle (application load balancers)."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .attribute(
+            Attribute::new("arn_suffix", ValueType::String)
+                .describe("The ARN's last part, for CloudWatch metrics."),
+        )
+        .attribute(Attribute::new("dns_name", ValueType::String))
+        .attribute(
+            Attribute::new("zone_id", ValueType::String)
+                .describe("The Route 53 hosted zone of dns_name."),
+        )
+        .attribute(Attribute::new("vpc_id", ValueType::String))
+        // The name is unique: a replacement must delete the old one first.
+        .delete_before_replace();
         LoadBalancer {
             shared: Arc::clone(shared),
             schema,
@@ -88,7 +100,10 @@ impl LoadBalancer {
 }
 
 fn is_application(inputs: &Map) -> Result<bool, ProviderError> {
-    Ok(opt_str(inputs, "load_balancer_type")?.is_none_or(|t| t.eq_ignore_ascii_case("application")))
+    Ok(
+        opt_str(inputs, "load_balancer_type")?
+            .is_none_or(|t| t.eq_ignore_ascii_case("application")),
+    )
 }
 
 fn outputs(inputs: &Map, lb: &SdkLoadBalancer) -> Map {
@@ -97,7 +112,10 @@ fn outputs(inputs: &Map, lb: &SdkLoadBalancer) -> Map {
     out.insert("arn".into(), arn.into());
     out.insert("arn_suffix".into(), arn_suffix(arn).into());
     out.insert("dns_name".into(), lb.dns_name().unwrap_or_default().into());
-    out.insert("zone_id".into(), lb.canonical_hosted_zone_id().unwrap_or_default().into());
+    out.insert(
+        "zone_id".into(),
+        lb.canonical_hosted_zone_id().unwrap_or_default().into(),
+    );
     out.insert("vpc_id".into(), lb.vpc_id().unwrap_or_default().into());
     out
 }
@@ -115,7 +133,13 @@ fn from_outputs(outputs: &Map) -> SdkLoadBalancer {
 
 /// The load balancer by ARN, or `None` when it does not exist.
 async fn describe(clients: &Clients, arn: &str) -> Result<Option<SdkLoadBalancer>, ProviderError> {
-    match clients.elbv2.describe_load_balancers().load_balancer_arns(arn).send().await {
+    match clients
+        .elbv2
+        .describe_load_balancers()
+        .load_balancer_arns(arn)
+        .send()
+        .await
+    {
         Ok(out) => Ok(out.load_balancers().first().cloned()),
         Err(e) if is_not_found(&e) => Ok(None),
         Err(e) => Err(aws_error(&format!("describe load balancer {arn}"), e)),
@@ -157,33 +181,47 @@ async fn idle_timeout(clients: &Clients, arn: &str) -> Result<Option<i64>, Provi
 
 /// Waits until the load balancer is active; a failed one is an error.
 async fn wait_active(clients: &Clients, arn: &str) -> Result<(), ProviderError> {
-    wait_until(&format!("load balancer {arn} to become active"), ACTIVE_TIMEOUT, || async {
-        let lb = describe(clients, arn)
-            .await?
-            .ok_or_else(|| ProviderError::NotFound(format!("load balancer {arn} vanished while provisioning")))?;
-        match lb.state().and_then(|s| s.code()) {
-            Some(LoadBalancerStateEnum::Active) => Ok(true),
-            Some(LoadBalancerStateEnum::Failed) => Err(ProviderError::Failed(format!(
-                "load balancer {arn} failed: {}",
-                lb.state().and_then(|s| s.reason()).unwrap_or("no reason given")
-            ))),
-            // Emulators may leave the state out: no state is no wait.
-            None => Ok(true),
-            Some(_) => Ok(false),
-        }
-    })
+    wait_until(
+        &format!("load balancer {arn} to become active"),
+        ACTIVE_TIMEOUT,
+        || async {
+            let lb = describe(clients, arn).await?.ok_or_else(|| {
+                ProviderError::NotFound(format!("load balancer {arn} vanished while provisioning"))
+            })?;
+            match lb.state().and_then(|s| s.code()) {
+                Some(LoadBalancerStateEnum::Active) => Ok(true),
+                Some(LoadBalancerStateEnum::Failed) => Err(ProviderError::Failed(format!(
+                    "load balancer {arn} failed: {}",
+                    lb.state()
+                        .and_then(|s| s.reason())
+                        .unwrap_or("no reason given")
+                ))),
+                // Emulators may leave the state out: no state is no wait.
+                None => Ok(true),
+                Some(_) => Ok(false),
+            }
+        },
+    )
     .await
 }
 
 async fn delete_lb(clients: &Clients, arn: &str) -> Result<(), ProviderError> {
-    match clients.elbv2.delete_load_balancer().load_balancer_arn(arn).send().await {
+    match clients
+        .elbv2
+        .delete_load_balancer()
+        .load_balancer_arn(arn)
+        .send()
+        .await
+    {
         Ok(_) => {}
         Err(e) if is_not_found(&e) => return Ok(()),
         Err(e) => return Err(aws_error(&format!("delete load balancer {arn}"), e)),
     }
-    wait_until(&format!("load balancer {arn} to be deleted"), DELETE_TIMEOUT, || async {
-        Ok(describe(clients, arn).await?.is_none())
-    })
+    wait_until(
+        &format!("load balancer {arn} to be deleted"),
+        DELETE_TIMEOUT,
+        || async { Ok(describe(clients, arn).await?.is_none()) },
+    )
     .await
 }
 
@@ -217,18 +255,16 @@ impl ResourceType for LoadBalancer {
             .send()
             .await
             .map_err(|e| aws_error(&format!("create load balancer {name}"), e))?;
-        let lb = out
-            .load_balancers()
-            .first()
-            .cloned()
-            .ok_or_else(|| ProviderError::Failed(format!("create load balancer {name}: none in the response")))?;
+        let lb = out.load_balancers().first().cloned().ok_or_else(|| {
+            ProviderError::Failed(format!("create load balancer {name}: none in the response"))
+        })?;
         let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
         let finish = async {
             let idle = opt_i32(inputs, "idle_timeout")?;
-            if let (true, Some(secs)) = (is_application(inputs)?, idle) {
-                if secs != DEFAULT_IDLE_TIMEOUT {
-                    set_idle_timeout(&clients, &arn, secs).await?;
-                }
+            if let (true, Some(secs)) = (is_application(inputs)?, idle)
+                && secs != DEFAULT_IDLE_TIMEOUT
+            {
+                set_idle_timeout(&clients, &arn, secs).await?;
             }
             wait_active(&clients, &arn).await
         };
@@ -261,7 +297,11 @@ impl ResourceType for LoadBalancer {
             "internal",
             lb.scheme().map(|s| *s == LoadBalancerSchemeEnum::Internal),
         );
-        put_opt(&mut read, "load_balancer_type", lb.r#type().map(|t| t.as_str()));
+        put_opt(
+            &mut read,
+            "load_balancer_type",
+            lb.r#type().map(|t| t.as_str()),
+        );
         let subnets = lb
             .availability_zones()
             .iter()
@@ -270,10 +310,20 @@ impl ResourceType for LoadBalancer {
         read.insert("subnets".into(), read_back_set(inputs, "subnets", subnets)?);
         let groups = lb.security_groups().to_vec();
         if !groups.is_empty() || inputs.contains_key("security_groups") {
-            read.insert("security_groups".into(), read_back_set(inputs, "security_groups", groups)?);
+            read.insert(
+                "security_groups".into(),
+                read_back_set(inputs, "security_groups", groups)?,
+            );
         }
-        put_opt(&mut read, "ip_address_type", lb.ip_address_type().map(|t| t.as_str()));
-        if lb.r#type().is_none_or(|t| *t == LoadBalancerTypeEnum::Application) {
+        put_opt(
+            &mut read,
+            "ip_address_type",
+            lb.ip_address_type().map(|t| t.as_str()),
+        );
+        if lb
+            .r#type()
+            .is_none_or(|t| *t == LoadBalancerTypeEnum::Application)
+        {
             put_opt(&mut read, "idle_timeout", idle_timeout(&clients, id).await?);
         }
         let tags = list_tags(&clients, id).await?;
@@ -320,7 +370,9 @@ impl ResourceType for LoadBalancer {
                 .elbv2
                 .set_ip_address_type()
                 .load_balancer_arn(id)
-                .ip_address_type(IpAddressType::from(opt_str(new_inputs, "ip_address_type")?.unwrap_or("ipv4")))
+                .ip_address_type(IpAddressType::from(
+                    opt_str(new_inputs, "ip_address_type")?.unwrap_or("ipv4"),
+                ))
                 .send()
                 .await
                 .map_err(|e| aws_error(&format!("set IP address type of load balancer {id}"), e))?;
@@ -333,15 +385,31 @@ impl ResourceType for LoadBalancer {
         Ok(outputs(new_inputs, &from_outputs(old_outputs)))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         delete_lb(&clients, id).await
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let name = str_of(inputs, "name")?;
         let clients = self.shared.clients(ctx).await?;
-        let lb = match clients.elbv2.describe_load_balancers().names(name).send().await {
+        let lb = match clients
+            .elbv2
+            .describe_load_balancers()
+            .names(name)
+            .send()
+            .await
+        {
             Ok(out) => out.load_balancers().first().cloned(),
             Err(e) if is_not_found(&e) => None,
             Err(e) => return Err(aws_error(&format!("describe load balancer {name}"), e)),
@@ -354,10 +422,10 @@ impl ResourceType for LoadBalancer {
             return Ok(None);
         }
         // The interrupted create may have stopped before these (both idempotent).
-        if let (true, Some(secs)) = (is_application(inputs)?, opt_i32(inputs, "idle_timeout")?) {
-            if secs != DEFAULT_IDLE_TIMEOUT {
-                set_idle_timeout(&clients, &arn, secs).await?;
-            }
+        if let (true, Some(secs)) = (is_application(inputs)?, opt_i32(inputs, "idle_timeout")?)
+            && secs != DEFAULT_IDLE_TIMEOUT
+        {
+            set_idle_timeout(&clients, &arn, secs).await?;
         }
         wait_active(&clients, &arn).await?;
         Ok(Some(Created {

@@ -34,7 +34,9 @@ pub fn data_sources(_shared: &Arc<Shared>) -> Vec<Arc<dyn DataSource>> {
 
 /// ELBv2 tags from key/value pairs.
 fn elb_tags(tags: &[(String, String)]) -> Vec<Tag> {
-    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 /// The tags of one resource, as key/value pairs.
@@ -60,7 +62,11 @@ fn pairs(tags: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// Applies tag changes to an ELBv2 resource by its ARN.
-async fn update_tags(clients: &Clients, arn: &str, changes: &TagChanges) -> Result<(), ProviderError> {
+async fn update_tags(
+    clients: &Clients,
+    arn: &str,
+    changes: &TagChanges,
+) -> Result<(), ProviderError> {
     if !changes.set.is_empty() {
         clients
             .elbv2
@@ -89,7 +95,10 @@ async fn update_tags(clients: &Clients, arn: &str, changes: &TagChanges) -> Resu
 /// a target group.
 fn arn_suffix(arn: &str) -> String {
     let resource = arn.splitn(6, ':').nth(5).unwrap_or(arn);
-    resource.strip_prefix("loadbalancer/").unwrap_or(resource).to_string()
+    resource
+        .strip_prefix("loadbalancer/")
+        .unwrap_or(resource)
+        .to_string()
 }
 
 #[cfg(test)]
@@ -99,11 +108,15 @@ mod tests {
     #[test]
     fn arn_suffixes() {
         assert_eq!(
-            arn_suffix("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"),
+            arn_suffix(
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"
+            ),
             "app/web/50dc6c495c0c9188"
         );
         assert_eq!(
-            arn_suffix("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/73e2d6bc24d8a067"),
+            arn_suffix(
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/73e2d6bc24d8a067"
+            ),
             "targetgroup/web/73e2d6bc24d8a067"
         );
     }

@@ -9,8 +9,8 @@ use aws_sdk_elasticloadbalancingv2::types::{
     Matcher, ProtocolEnum, TargetGroup as SdkTargetGroup, TargetGroupAttribute, TargetTypeEnum,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
-    ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, Value, ValueType,
 };
 
 use super::{arn_suffix, elb_tags, list_tags, pairs, update_tags};
@@ -38,9 +38,11 @@ impl TargetGroup {
             Property::optional("path", ValueType::String)
                 .default("/")
                 .describe("The HTTP(S) path checked."),
-            Property::optional("port", ValueType::String).describe("A port number, or traffic-port (the default)."),
+            Property::optional("port", ValueType::String)
+                .describe("A port number, or traffic-port (the default)."),
             Property::optional("protocol", ValueType::String).describe("HTTP, HTTPS or TCP."),
-            Property::optional("matcher", ValueType::String).describe("Healthy HTTP codes, e.g. 200 or 200-299."),
+            Property::optional("matcher", ValueType::String)
+                .describe("Healthy HTTP codes, e.g. 200 or 200-299."),
             Property::optional("interval_seconds", ValueType::Int),
             Property::optional("timeout_seconds", ValueType::Int),
             Property::optional("healthy_threshold", ValueType::Int),
@@ -50,10 +52,20 @@ impl TargetGroup {
             .property(
                 Property::required("name", ValueType::String)
                     .force_new()
-                    .describe("The target group's name (up to 32 characters), unique in the region."),
+                    .describe(
+                        "The target group's name (up to 32 characters), unique in the region.",
+                    ),
             )
-            .property(Property::optional("port", ValueType::Int).force_new().describe("The port targets receive traffic on."))
-            .property(Property::optional("protocol", ValueType::String).force_new().describe("HTTP, HTTPS, TCP..."))
+            .property(
+                Property::optional("port", ValueType::Int)
+                    .force_new()
+                    .describe("The port targets receive traffic on."),
+            )
+            .property(
+                Property::optional("protocol", ValueType::String)
+                    .force_new()
+                    .describe("HTTP, HTTPS, TCP..."),
+            )
             .property(Property::optional("vpc_id", ValueType::String).force_new())
             .property(
                 Property::optional("target_type", ValueType::String)
@@ -61,7 +73,10 @@ impl TargetGroup {
                     .force_new()
                     .describe("instance, ip, lambda or alb."),
             )
-            .property(Property::optional("health_check", health_check).describe("How targets' health is checked."))
+            .property(
+                Property::optional("health_check", health_check)
+                    .describe("How targets' health is checked."),
+            )
             .property(
                 Property::optional("deregistration_delay", ValueType::Int)
                     .default(i64::from(DEFAULT_DEREGISTRATION_DELAY))
@@ -70,7 +85,8 @@ impl TargetGroup {
             .property(tag_property())
             .attribute(Attribute::new("arn", ValueType::String))
             .attribute(
-                Attribute::new("arn_suffix", ValueType::String).describe("The ARN's last part, for CloudWatch metrics."),
+                Attribute::new("arn_suffix", ValueType::String)
+                    .describe("The ARN's last part, for CloudWatch metrics."),
             )
             // The name is unique: a replacement must delete the old group first.
             .delete_before_replace();
@@ -135,12 +151,32 @@ fn health_check_value(declared: &Map, tg: &SdkTargetGroup) -> Value {
     put_opt(&mut m, "enabled", tg.health_check_enabled());
     put_opt(&mut m, "path", tg.health_check_path());
     put_opt(&mut m, "port", tg.health_check_port());
-    put_opt(&mut m, "protocol", tg.health_check_protocol().map(|p| p.as_str()));
+    put_opt(
+        &mut m,
+        "protocol",
+        tg.health_check_protocol().map(|p| p.as_str()),
+    );
     put_opt(&mut m, "matcher", tg.matcher().and_then(|m| m.http_code()));
-    put_opt(&mut m, "interval_seconds", tg.health_check_interval_seconds().map(i64::from));
-    put_opt(&mut m, "timeout_seconds", tg.health_check_timeout_seconds().map(i64::from));
-    put_opt(&mut m, "healthy_threshold", tg.healthy_threshold_count().map(i64::from));
-    put_opt(&mut m, "unhealthy_threshold", tg.unhealthy_threshold_count().map(i64::from));
+    put_opt(
+        &mut m,
+        "interval_seconds",
+        tg.health_check_interval_seconds().map(i64::from),
+    );
+    put_opt(
+        &mut m,
+        "timeout_seconds",
+        tg.health_check_timeout_seconds().map(i64::from),
+    );
+    put_opt(
+        &mut m,
+        "healthy_threshold",
+        tg.healthy_threshold_count().map(i64::from),
+    );
+    put_opt(
+        &mut m,
+        "unhealthy_threshold",
+        tg.unhealthy_threshold_count().map(i64::from),
+    );
     m.retain(|k, _| declared.contains_key(k));
     Value::Map(m)
 }
@@ -153,14 +189,24 @@ fn outputs(inputs: &Map, arn: &str) -> Map {
 }
 
 async fn describe(clients: &Clients, arn: &str) -> Result<Option<SdkTargetGroup>, ProviderError> {
-    match clients.elbv2.describe_target_groups().target_group_arns(arn).send().await {
+    match clients
+        .elbv2
+        .describe_target_groups()
+        .target_group_arns(arn)
+        .send()
+        .await
+    {
         Ok(out) => Ok(out.target_groups().first().cloned()),
         Err(e) if is_not_found(&e) => Ok(None),
         Err(e) => Err(aws_error(&format!("describe target group {arn}"), e)),
     }
 }
 
-async fn set_deregistration_delay(clients: &Clients, arn: &str, seconds: i32) -> Result<(), ProviderError> {
+async fn set_deregistration_delay(
+    clients: &Clients,
+    arn: &str,
+    seconds: i32,
+) -> Result<(), ProviderError> {
     clients
         .elbv2
         .modify_target_group_attributes()
@@ -174,7 +220,12 @@ async fn set_deregistration_delay(clients: &Clients, arn: &str, seconds: i32) ->
         .send()
         .await
         .map(drop)
-        .map_err(|e| aws_error(&format!("set deregistration delay of target group {arn}"), e))
+        .map_err(|e| {
+            aws_error(
+                &format!("set deregistration delay of target group {arn}"),
+                e,
+            )
+        })
 }
 
 async fn deregistration_delay(clients: &Clients, arn: &str) -> Result<Option<i64>, ProviderError> {
@@ -196,9 +247,17 @@ async fn deregistration_delay(clients: &Clients, arn: &str) -> Result<Option<i64
 async fn delete_group(clients: &Clients, arn: &str) -> Result<(), ProviderError> {
     // Right after its listener or service is deleted, the group may still
     // count as in use for a little while.
-    let result = retry_eventual(&format!("delete target group {arn}"), &["ResourceInUse"], || {
-        clients.elbv2.delete_target_group().target_group_arn(arn).send()
-    })
+    let result = retry_eventual(
+        &format!("delete target group {arn}"),
+        &["ResourceInUse"],
+        || {
+            clients
+                .elbv2
+                .delete_target_group()
+                .target_group_arn(arn)
+                .send()
+        },
+    )
     .await;
     match result {
         Ok(_) | Err(ProviderError::NotFound(_)) => Ok(()),
@@ -235,16 +294,17 @@ impl ResourceType for TargetGroup {
             .target_groups()
             .first()
             .and_then(|tg| tg.target_group_arn())
-            .ok_or_else(|| ProviderError::Failed(format!("create target group {name}: none in the response")))?
+            .ok_or_else(|| {
+                ProviderError::Failed(format!("create target group {name}: none in the response"))
+            })?
             .to_string();
-        if let Some(secs) = opt_i32(inputs, "deregistration_delay")? {
-            if secs != DEFAULT_DEREGISTRATION_DELAY {
-                if let Err(e) = set_deregistration_delay(&clients, &arn, secs).await {
-                    // Undo the create so that a failed create leaves nothing behind.
-                    let _ = delete_group(&clients, &arn).await;
-                    return Err(e);
-                }
-            }
+        if let Some(secs) = opt_i32(inputs, "deregistration_delay")?
+            && secs != DEFAULT_DEREGISTRATION_DELAY
+            && let Err(e) = set_deregistration_delay(&clients, &arn, secs).await
+        {
+            // Undo the create so that a failed create leaves nothing behind.
+            let _ = delete_group(&clients, &arn).await;
+            return Err(e);
         }
         Ok(Created {
             outputs: outputs(inputs, &arn),
@@ -268,12 +328,20 @@ impl ResourceType for TargetGroup {
         put_opt(&mut read, "port", tg.port().map(i64::from));
         put_opt(&mut read, "protocol", tg.protocol().map(|p| p.as_str()));
         put_opt(&mut read, "vpc_id", tg.vpc_id());
-        put_opt(&mut read, "target_type", tg.target_type().map(|t| t.as_str()));
+        put_opt(
+            &mut read,
+            "target_type",
+            tg.target_type().map(|t| t.as_str()),
+        );
         if let Some(declared) = opt_map(inputs, "health_check")? {
             read.insert("health_check".into(), health_check_value(declared, &tg));
         }
         if inputs.contains_key("deregistration_delay") {
-            put_opt(&mut read, "deregistration_delay", deregistration_delay(&clients, id).await?);
+            put_opt(
+                &mut read,
+                "deregistration_delay",
+                deregistration_delay(&clients, id).await?,
+            );
         }
         let tags = list_tags(&clients, id).await?;
         put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
@@ -304,22 +372,39 @@ impl ResourceType for TargetGroup {
                 .map_err(|e| aws_error(&format!("modify health check of target group {id}"), e))?;
         }
         if changed(old_inputs, new_inputs, "deregistration_delay") {
-            let secs = opt_i32(new_inputs, "deregistration_delay")?.unwrap_or(DEFAULT_DEREGISTRATION_DELAY);
+            let secs = opt_i32(new_inputs, "deregistration_delay")?
+                .unwrap_or(DEFAULT_DEREGISTRATION_DELAY);
             set_deregistration_delay(&clients, id, secs).await?;
         }
         update_tags(&clients, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
         Ok(outputs(new_inputs, id))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         delete_group(&clients, id).await
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let name = str_of(inputs, "name")?;
         let clients = self.shared.clients(ctx).await?;
-        let tg = match clients.elbv2.describe_target_groups().names(name).send().await {
+        let tg = match clients
+            .elbv2
+            .describe_target_groups()
+            .names(name)
+            .send()
+            .await
+        {
             Ok(out) => out.target_groups().first().cloned(),
             Err(e) if is_not_found(&e) => None,
             Err(e) => return Err(aws_error(&format!("describe target group {name}"), e)),
@@ -331,10 +416,10 @@ impl ResourceType for TargetGroup {
             return Ok(None);
         }
         // The interrupted create may have stopped before this (idempotent).
-        if let Some(secs) = opt_i32(inputs, "deregistration_delay")? {
-            if secs != DEFAULT_DEREGISTRATION_DELAY {
-                set_deregistration_delay(&clients, &arn, secs).await?;
-            }
+        if let Some(secs) = opt_i32(inputs, "deregistration_delay")?
+            && secs != DEFAULT_DEREGISTRATION_DELAY
+        {
+            set_deregistration_delay(&clients, &arn, secs).await?;
         }
         Ok(Some(Created {
             outputs: outputs(inputs, &arn),

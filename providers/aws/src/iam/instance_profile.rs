@@ -5,8 +5,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use aws_sdk_iam::types::InstanceProfile as SdkInstanceProfile;
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
-    ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, Value, ValueType,
 };
 
 use super::{iam_tags, tag_pairs};
@@ -32,8 +32,15 @@ impl InstanceProfile {
                 .force_new()
                 .describe("The profile's name, unique in the account."),
         )
-        .property(Property::optional("role", ValueType::String).describe("The name of the role the profile holds."))
-        .property(Property::optional("path", ValueType::String).default("/").force_new())
+        .property(
+            Property::optional("role", ValueType::String)
+                .describe("The name of the role the profile holds."),
+        )
+        .property(
+            Property::optional("path", ValueType::String)
+                .default("/")
+                .force_new(),
+        )
         .property(tag_property())
         .attribute(Attribute::new("arn", ValueType::String))
         .attribute(Attribute::new("unique_id", ValueType::String))
@@ -55,7 +62,13 @@ fn outputs(inputs: &Map, arn: &str, unique_id: &str) -> Map {
 
 /// The profile, or `None` when it does not exist.
 async fn get(clients: &Clients, name: &str) -> Result<Option<SdkInstanceProfile>, ProviderError> {
-    match clients.iam.get_instance_profile().instance_profile_name(name).send().await {
+    match clients
+        .iam
+        .get_instance_profile()
+        .instance_profile_name(name)
+        .send()
+        .await
+    {
         Ok(out) => Ok(out.instance_profile().cloned()),
         Err(e) if is_not_found(&e) => Ok(None),
         Err(e) => Err(aws_error(&format!("get IAM instance profile {name}"), e)),
@@ -71,7 +84,12 @@ async fn add_role(clients: &Clients, profile: &str, role: &str) -> Result<(), Pr
         .send()
         .await
         .map(drop)
-        .map_err(|e| aws_error(&format!("add IAM role {role} to instance profile {profile}"), e))
+        .map_err(|e| {
+            aws_error(
+                &format!("add IAM role {role} to instance profile {profile}"),
+                e,
+            )
+        })
 }
 
 /// Takes a role out of the profile; a role or profile already gone is fine.
@@ -86,7 +104,10 @@ async fn remove_role(clients: &Clients, profile: &str, role: &str) -> Result<(),
     {
         Ok(_) => Ok(()),
         Err(e) if is_not_found(&e) => Ok(()),
-        Err(e) => Err(aws_error(&format!("remove IAM role {role} from instance profile {profile}"), e)),
+        Err(e) => Err(aws_error(
+            &format!("remove IAM role {role} from instance profile {profile}"),
+            e,
+        )),
     }
 }
 
@@ -98,7 +119,13 @@ async fn delete_profile(clients: &Clients, name: &str) -> Result<(), ProviderErr
     for role in profile.roles() {
         remove_role(clients, name, role.role_name()).await?;
     }
-    match clients.iam.delete_instance_profile().instance_profile_name(name).send().await {
+    match clients
+        .iam
+        .delete_instance_profile()
+        .instance_profile_name(name)
+        .send()
+        .await
+    {
         Ok(_) => Ok(()),
         Err(e) if is_not_found(&e) => Ok(()),
         Err(e) => Err(aws_error(&format!("delete IAM instance profile {name}"), e)),
@@ -124,14 +151,16 @@ impl ResourceType for InstanceProfile {
             .await
             .map_err(|e| aws_error(&format!("create IAM instance profile {name}"), e))?;
         let profile = out.instance_profile().ok_or_else(|| {
-            ProviderError::Failed(format!("create IAM instance profile {name}: no profile in the response"))
+            ProviderError::Failed(format!(
+                "create IAM instance profile {name}: no profile in the response"
+            ))
         })?;
-        if let Some(role) = opt_str(inputs, "role")? {
-            if let Err(e) = add_role(&clients, name, role).await {
-                // Undo the create so that a failed create leaves nothing behind.
-                let _ = delete_profile(&clients, name).await;
-                return Err(e);
-            }
+        if let Some(role) = opt_str(inputs, "role")?
+            && let Err(e) = add_role(&clients, name, role).await
+        {
+            // Undo the create so that a failed create leaves nothing behind.
+            let _ = delete_profile(&clients, name).await;
+            return Err(e);
         }
         Ok(Created {
             id: name.to_string(),
@@ -153,8 +182,16 @@ impl ResourceType for InstanceProfile {
         let mut read = Map::new();
         read.insert("name".into(), profile.instance_profile_name().into());
         read.insert("path".into(), profile.path().into());
-        put_opt(&mut read, "role", profile.roles().first().map(|r| r.role_name()));
-        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, tag_pairs(profile.tags())));
+        put_opt(
+            &mut read,
+            "role",
+            profile.roles().first().map(|r| r.role_name()),
+        );
+        put_opt(
+            &mut read,
+            "tags",
+            read_back_tags(ctx, inputs, tag_pairs(profile.tags())),
+        );
         let mut all = inputs.clone();
         all.extend(read.clone());
         if !read.contains_key("role") {
@@ -205,16 +242,32 @@ impl ResourceType for InstanceProfile {
                 .await
                 .map_err(|e| aws_error(&format!("untag IAM instance profile {id}"), e))?;
         }
-        let attr = |k: &str| old_outputs.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let attr = |k: &str| {
+            old_outputs
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         Ok(outputs(new_inputs, &attr("arn"), &attr("unique_id")))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         delete_profile(&clients, id).await
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let name = str_of(inputs, "name")?;
         let clients = self.shared.clients(ctx).await?;
         let Some(profile) = get(&clients, name).await? else {
@@ -224,10 +277,10 @@ impl ResourceType for InstanceProfile {
             return Ok(None);
         }
         // The interrupted create may have stopped before adding the role.
-        if let Some(role) = opt_str(inputs, "role")? {
-            if !profile.roles().iter().any(|r| r.role_name() == role) {
-                add_role(&clients, name, role).await?;
-            }
+        if let Some(role) = opt_str(inputs, "role")?
+            && !profile.roles().iter().any(|r| r.role_name() == role)
+        {
+            add_role(&clients, name, role).await?;
         }
         Ok(Some(Created {
             id: name.to_string(),

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use aws_sdk_iam::types::Role as SdkRole;
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
-    ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, Value, ValueType,
 };
 
 use super::document::{decode_policy, read_back_json};
@@ -27,37 +27,43 @@ pub struct Role {
 
 impl Role {
     pub(crate) fn new(shared: &Arc<Shared>) -> Role {
-        let schema = TypeSchema::new("aws:iam:Role", "An IAM role that services or instances assume.")
-            .property(
-                Property::required("name", ValueType::String)
-                    .force_new()
-                    .describe("The role's name, unique in the account."),
-            )
-            .property(
-                Property::required("assume_role_policy", ValueType::String)
-                    .describe("The trust policy, as a JSON string: who may assume the role."),
-            )
-            .property(Property::optional("description", ValueType::String))
-            .property(
-                Property::optional("path", ValueType::String)
-                    .default("/")
-                    .force_new()
-                    .describe("The role's path, such as /service/."),
-            )
-            .property(
-                Property::optional("max_session_duration", ValueType::Int)
-                    .default(i64::from(DEFAULT_MAX_SESSION))
-                    .describe("The longest session, in seconds (3600 to 43200)."),
-            )
-            .property(
-                Property::optional("permissions_boundary", ValueType::String)
-                    .describe("The ARN of a managed policy that bounds the role's permissions."),
-            )
-            .property(tag_property())
-            .attribute(Attribute::new("arn", ValueType::String))
-            .attribute(Attribute::new("unique_id", ValueType::String).describe("The stable id IAM assigns (AROA...)."))
-            // The name is unique: a replacement must delete the old role first.
-            .delete_before_replace();
+        let schema = TypeSchema::new(
+            "aws:iam:Role",
+            "An IAM role that services or instances assume.",
+        )
+        .property(
+            Property::required("name", ValueType::String)
+                .force_new()
+                .describe("The role's name, unique in the account."),
+        )
+        .property(
+            Property::required("assume_role_policy", ValueType::String)
+                .describe("The trust policy, as a JSON string: who may assume the role."),
+        )
+        .property(Property::optional("description", ValueType::String))
+        .property(
+            Property::optional("path", ValueType::String)
+                .default("/")
+                .force_new()
+                .describe("The role's path, such as /service/."),
+        )
+        .property(
+            Property::optional("max_session_duration", ValueType::Int)
+                .default(i64::from(DEFAULT_MAX_SESSION))
+                .describe("The longest session, in seconds (3600 to 43200)."),
+        )
+        .property(
+            Property::optional("permissions_boundary", ValueType::String)
+                .describe("The ARN of a managed policy that bounds the role's permissions."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .attribute(
+            Attribute::new("unique_id", ValueType::String)
+                .describe("The stable id IAM assigns (AROA...)."),
+        )
+        // The name is unique: a replacement must delete the old role first.
+        .delete_before_replace();
         Role {
             shared: Arc::clone(shared),
             schema,
@@ -92,8 +98,13 @@ async fn leave_instance_profiles(clients: &Clients, name: &str) -> Result<(), Pr
         .send();
     let mut profiles = Vec::new();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| aws_error(&format!("list instance profiles of IAM role {name}"), e))?;
-        profiles.extend(page.instance_profiles().iter().map(|p| p.instance_profile_name().to_string()));
+        let page =
+            page.map_err(|e| aws_error(&format!("list instance profiles of IAM role {name}"), e))?;
+        profiles.extend(
+            page.instance_profiles()
+                .iter()
+                .map(|p| p.instance_profile_name().to_string()),
+        );
     }
     for profile in profiles {
         match clients
@@ -139,9 +150,9 @@ impl ResourceType for Role {
             .send()
             .await
             .map_err(|e| aws_error(&format!("create IAM role {name}"), e))?;
-        let role = out
-            .role()
-            .ok_or_else(|| ProviderError::Failed(format!("create IAM role {name}: no role in the response")))?;
+        let role = out.role().ok_or_else(|| {
+            ProviderError::Failed(format!("create IAM role {name}: no role in the response"))
+        })?;
         Ok(Created {
             id: name.to_string(),
             outputs: outputs(inputs, role.arn(), role.role_id()),
@@ -170,14 +181,27 @@ impl ResourceType for Role {
             );
         }
         // An empty description is how IAM shows none.
-        put_opt(&mut read, "description", role.description().filter(|d| !d.is_empty()));
-        put_opt(&mut read, "max_session_duration", role.max_session_duration().map(i64::from));
+        put_opt(
+            &mut read,
+            "description",
+            role.description().filter(|d| !d.is_empty()),
+        );
+        put_opt(
+            &mut read,
+            "max_session_duration",
+            role.max_session_duration().map(i64::from),
+        );
         put_opt(
             &mut read,
             "permissions_boundary",
-            role.permissions_boundary().and_then(|b| b.permissions_boundary_arn()),
+            role.permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn()),
         );
-        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, tag_pairs(role.tags())));
+        put_opt(
+            &mut read,
+            "tags",
+            read_back_tags(ctx, inputs, tag_pairs(role.tags())),
+        );
         let mut all = inputs.clone();
         all.extend(read.clone());
         Ok(Some(ReadResult {
@@ -205,14 +229,18 @@ impl ResourceType for Role {
                 .await
                 .map_err(|e| aws_error(&format!("update trust policy of IAM role {id}"), e))?;
         }
-        if changed(old_inputs, new_inputs, "description") || changed(old_inputs, new_inputs, "max_session_duration") {
+        if changed(old_inputs, new_inputs, "description")
+            || changed(old_inputs, new_inputs, "max_session_duration")
+        {
             clients
                 .iam
                 .update_role()
                 .role_name(id)
                 // An empty description removes it.
                 .description(opt_str(new_inputs, "description")?.unwrap_or(""))
-                .max_session_duration(opt_i32(new_inputs, "max_session_duration")?.unwrap_or(DEFAULT_MAX_SESSION))
+                .max_session_duration(
+                    opt_i32(new_inputs, "max_session_duration")?.unwrap_or(DEFAULT_MAX_SESSION),
+                )
                 .send()
                 .await
                 .map_err(|e| aws_error(&format!("update IAM role {id}"), e))?;
@@ -227,11 +255,24 @@ impl ResourceType for Role {
                     .send()
                     .await
                     .map(drop)
-                    .map_err(|e| aws_error(&format!("set permissions boundary of IAM role {id}"), e))?,
-                None => match clients.iam.delete_role_permissions_boundary().role_name(id).send().await {
+                    .map_err(|e| {
+                        aws_error(&format!("set permissions boundary of IAM role {id}"), e)
+                    })?,
+                None => match clients
+                    .iam
+                    .delete_role_permissions_boundary()
+                    .role_name(id)
+                    .send()
+                    .await
+                {
                     Ok(_) => {}
                     Err(e) if is_not_found(&e) => {}
-                    Err(e) => return Err(aws_error(&format!("remove permissions boundary of IAM role {id}"), e)),
+                    Err(e) => {
+                        return Err(aws_error(
+                            &format!("remove permissions boundary of IAM role {id}"),
+                            e,
+                        ));
+                    }
                 },
             }
         }
@@ -256,11 +297,23 @@ impl ResourceType for Role {
                 .await
                 .map_err(|e| aws_error(&format!("untag IAM role {id}"), e))?;
         }
-        let attr = |k: &str| old_outputs.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let attr = |k: &str| {
+            old_outputs
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         Ok(outputs(new_inputs, &attr("arn"), &attr("unique_id")))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let mut left_profiles = false;
         loop {
@@ -278,7 +331,11 @@ impl ResourceType for Role {
         }
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let name = str_of(inputs, "name")?;
         let clients = self.shared.clients(ctx).await?;
         let Some(role) = get(&clients, name).await? else {

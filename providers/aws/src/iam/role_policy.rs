@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use skistack_engine::{
-    CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+    CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema,
+    ValueType,
 };
 
 use super::document::{decode_policy, read_back_json};
@@ -44,12 +45,19 @@ impl RolePolicyAttachment {
 
 /// Splits an attachment id `role/policy_arn`; role names have no `/`.
 fn split_attachment_id(id: &str) -> Result<(&str, &str), ProviderError> {
-    id.split_once('/')
-        .ok_or_else(|| ProviderError::Invalid(format!("`{id}` is not a role policy attachment id (role/policy_arn)")))
+    id.split_once('/').ok_or_else(|| {
+        ProviderError::Invalid(format!(
+            "`{id}` is not a role policy attachment id (role/policy_arn)"
+        ))
+    })
 }
 
 /// True when the policy is attached to the role; `None` when the role is gone.
-async fn is_attached(clients: &Clients, role: &str, policy_arn: &str) -> Result<Option<bool>, ProviderError> {
+async fn is_attached(
+    clients: &Clients,
+    role: &str,
+    policy_arn: &str,
+) -> Result<Option<bool>, ProviderError> {
     let mut pages = clients
         .iam
         .list_attached_role_policies()
@@ -60,9 +68,18 @@ async fn is_attached(clients: &Clients, role: &str, policy_arn: &str) -> Result<
         let page = match page {
             Ok(p) => p,
             Err(e) if is_not_found(&e) => return Ok(None),
-            Err(e) => return Err(aws_error(&format!("list policies attached to IAM role {role}"), e)),
+            Err(e) => {
+                return Err(aws_error(
+                    &format!("list policies attached to IAM role {role}"),
+                    e,
+                ));
+            }
         };
-        if page.attached_policies().iter().any(|p| p.policy_arn() == Some(policy_arn)) {
+        if page
+            .attached_policies()
+            .iter()
+            .any(|p| p.policy_arn() == Some(policy_arn))
+        {
             return Ok(Some(true));
         }
     }
@@ -110,7 +127,10 @@ impl ResourceType for RolePolicyAttachment {
         read.insert("policy_arn".into(), policy_arn.into());
         let mut outputs = inputs.clone();
         outputs.extend(read.clone());
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -125,7 +145,13 @@ impl ResourceType for RolePolicyAttachment {
         Ok(new_inputs.clone())
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let (role, policy_arn) = split_attachment_id(id)?;
         let clients = self.shared.clients(ctx).await?;
         match clients
@@ -138,18 +164,27 @@ impl ResourceType for RolePolicyAttachment {
         {
             Ok(_) => Ok(()),
             Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(aws_error(&format!("detach {policy_arn} from IAM role {role}"), e)),
+            Err(e) => Err(aws_error(
+                &format!("detach {policy_arn} from IAM role {role}"),
+                e,
+            )),
         }
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let role = str_of(inputs, "role")?;
         let policy_arn = str_of(inputs, "policy_arn")?;
         let clients = self.shared.clients(ctx).await?;
-        Ok((is_attached(&clients, role, policy_arn).await? == Some(true)).then(|| Created {
-            id: format!("{role}/{policy_arn}"),
-            outputs: inputs.clone(),
-        }))
+        Ok(
+            (is_attached(&clients, role, policy_arn).await? == Some(true)).then(|| Created {
+                id: format!("{role}/{policy_arn}"),
+                outputs: inputs.clone(),
+            }),
+        )
     }
 }
 
@@ -161,20 +196,26 @@ pub struct RolePolicy {
 
 impl RolePolicy {
     pub(crate) fn new(shared: &Arc<Shared>) -> RolePolicy {
-        let schema = TypeSchema::new("aws:iam:RolePolicy", "An inline policy embedded in an IAM role.")
-            .property(
-                Property::required("role", ValueType::String)
-                    .force_new()
-                    .describe("The role's name."),
-            )
-            .property(
-                Property::required("name", ValueType::String)
-                    .force_new()
-                    .describe("The policy's name, unique within the role."),
-            )
-            // A replacement changes the role or the name, so old and new never
-            // collide and create-before-delete is safe.
-            .property(Property::required("policy", ValueType::String).describe("The policy document, as a JSON string."));
+        let schema = TypeSchema::new(
+            "aws:iam:RolePolicy",
+            "An inline policy embedded in an IAM role.",
+        )
+        .property(
+            Property::required("role", ValueType::String)
+                .force_new()
+                .describe("The role's name."),
+        )
+        .property(
+            Property::required("name", ValueType::String)
+                .force_new()
+                .describe("The policy's name, unique within the role."),
+        )
+        // A replacement changes the role or the name, so old and new never
+        // collide and create-before-delete is safe.
+        .property(
+            Property::required("policy", ValueType::String)
+                .describe("The policy document, as a JSON string."),
+        );
         RolePolicy {
             shared: Arc::clone(shared),
             schema,
@@ -184,11 +225,17 @@ impl RolePolicy {
 
 /// Splits an inline policy id `role:name`; role names have no `:`.
 fn split_policy_id(id: &str) -> Result<(&str, &str), ProviderError> {
-    id.split_once(':')
-        .ok_or_else(|| ProviderError::Invalid(format!("`{id}` is not a role policy id (role:name)")))
+    id.split_once(':').ok_or_else(|| {
+        ProviderError::Invalid(format!("`{id}` is not a role policy id (role:name)"))
+    })
 }
 
-async fn put_policy(clients: &Clients, role: &str, name: &str, policy: &str) -> Result<(), ProviderError> {
+async fn put_policy(
+    clients: &Clients,
+    role: &str,
+    name: &str,
+    policy: &str,
+) -> Result<(), ProviderError> {
     clients
         .iam
         .put_role_policy()
@@ -202,11 +249,25 @@ async fn put_policy(clients: &Clients, role: &str, name: &str, policy: &str) -> 
 }
 
 /// The policy document, decoded; `None` when the policy or its role is gone.
-async fn get_policy(clients: &Clients, role: &str, name: &str) -> Result<Option<String>, ProviderError> {
-    match clients.iam.get_role_policy().role_name(role).policy_name(name).send().await {
+async fn get_policy(
+    clients: &Clients,
+    role: &str,
+    name: &str,
+) -> Result<Option<String>, ProviderError> {
+    match clients
+        .iam
+        .get_role_policy()
+        .role_name(role)
+        .policy_name(name)
+        .send()
+        .await
+    {
         Ok(out) => Ok(Some(decode_policy(out.policy_document()))),
         Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(aws_error(&format!("get policy {name} of IAM role {role}"), e)),
+        Err(e) => Err(aws_error(
+            &format!("get policy {name} of IAM role {role}"),
+            e,
+        )),
     }
 }
 
@@ -248,7 +309,10 @@ impl ResourceType for RolePolicy {
         );
         let mut outputs = inputs.clone();
         outputs.extend(read.clone());
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -265,17 +329,37 @@ impl ResourceType for RolePolicy {
         Ok(new_inputs.clone())
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let (role, name) = split_policy_id(id)?;
         let clients = self.shared.clients(ctx).await?;
-        match clients.iam.delete_role_policy().role_name(role).policy_name(name).send().await {
+        match clients
+            .iam
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(name)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(aws_error(&format!("delete policy {name} of IAM role {role}"), e)),
+            Err(e) => Err(aws_error(
+                &format!("delete policy {name} of IAM role {role}"),
+                e,
+            )),
         }
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let role = str_of(inputs, "role")?;
         let name = str_of(inputs, "name")?;
         let clients = self.shared.clients(ctx).await?;

@@ -1,0 +1,370 @@
+//! `aws:ec2:LaunchTemplate`: instance settings for auto scaling groups and
+//! ECS capacity providers. An update makes a new version and makes it the
+//! default.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{
+    InstanceType, LaunchTemplate as AwsTemplate, LaunchTemplateBlockDeviceMappingRequest,
+    LaunchTemplateEbsBlockDeviceRequest, LaunchTemplateHttpTokensState,
+    LaunchTemplateIamInstanceProfileSpecificationRequest, LaunchTemplateInstanceMetadataEndpointState,
+    LaunchTemplateInstanceMetadataOptionsRequest, LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
+    LaunchTemplateTagSpecificationRequest, LaunchTemplateVersion, RequestLaunchTemplateData,
+    ResourceType as Ec2ResourceType, VolumeType,
+};
+use base64::Engine;
+use skistack_engine::{
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
+    ValueType,
+};
+
+use crate::ec2::launch::{Metadata, encode_user_data, is_arn, metadata_options_property};
+use crate::ec2::{ec2_tags, tag_pairs, tag_spec, update_tags};
+use crate::errors::{aws_error, found, gone_ok};
+use crate::props::{
+    list_of_maps, list_of_str, opt_bool, opt_i32, opt_str, str_list, str_of, updated_outputs, with_attributes,
+};
+use crate::retry::retry_eventual;
+use crate::shared::{Clients, Shared};
+use crate::tags::{TagChanges, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::token::client_token;
+
+/// Errors of a fresh instance profile, group or key not yet visible.
+const FRESH: &[&str] = &["InvalidGroup.NotFound", "InvalidKeyPair.NotFound"];
+
+/// A launch template. Its id is the launch template id (`lt-...`).
+pub struct LaunchTemplate {
+    shared: Arc<Shared>,
+    schema: TypeSchema,
+}
+
+impl LaunchTemplate {
+    pub(crate) fn new(shared: &Arc<Shared>) -> LaunchTemplate {
+        let block_device = ValueType::Object(vec![
+            Property::required("device_name", ValueType::String).describe("e.g. /dev/xvda"),
+            Property::optional("volume_size", ValueType::Int).describe("GiB"),
+            Property::optional("volume_type", ValueType::String).describe("gp3, gp2..."),
+            Property::optional("encrypted", ValueType::Bool).default(true),
+            Property::optional("delete_on_termination", ValueType::Bool).default(true),
+        ]);
+        let schema = TypeSchema::new(
+            "aws:ec2:LaunchTemplate",
+            "Instance settings for auto scaling groups. A change makes a new version, which becomes the default.",
+        )
+        .property(
+            Property::required("name", ValueType::String)
+                .force_new()
+                .describe("The template's name, unique in the region."),
+        )
+        .property(Property::optional("image_id", ValueType::String).describe("The AMI id."))
+        .property(Property::optional("instance_type", ValueType::String))
+        .property(Property::optional("key_name", ValueType::String))
+        .property(Property::optional("iam_instance_profile", ValueType::String).describe("An instance profile name or ARN."))
+        .property(Property::optional("security_group_ids", ValueType::list(ValueType::String)))
+        .property(
+            Property::optional("user_data", ValueType::String)
+                .describe("A script or cloud-init config, as plain text (the provider encodes it)."),
+        )
+        .property(
+            Property::optional("associate_public_ip_address", ValueType::Bool)
+                .default(false)
+                .describe("Give instances a public IPv4 address."),
+        )
+        .property(metadata_options_property())
+        .property(
+            Property::optional("block_device_mappings", ValueType::list(block_device))
+                .describe("Volumes; encrypted unless `encrypted = false`."),
+        )
+        .property(tag_property().describe(
+            "Tags of the template and of the instances and volumes launched from it. The stack's \
+             `default_tags` and the identity tags are added.",
+        ))
+        .attribute(Attribute::new("arn", ValueType::String))
+        .attribute(Attribute::new("latest_version", ValueType::Int))
+        .attribute(Attribute::new("default_version", ValueType::Int))
+        .delete_before_replace();
+        LaunchTemplate {
+            shared: Arc::clone(shared),
+            schema,
+        }
+    }
+}
+
+/// The template's data from the inputs: what each version holds.
+fn template_data(ctx: &CallContext, inputs: &Map) -> Result<RequestLaunchTemplateData, ProviderError> {
+    let metadata = Metadata::from_inputs(inputs)?;
+    let tags = ec2_tags(&resource_tags(ctx, inputs));
+    let mut data = RequestLaunchTemplateData::builder()
+        .set_image_id(opt_str(inputs, "image_id")?.map(str::to_string))
+        .set_instance_type(opt_str(inputs, "instance_type")?.map(InstanceType::from))
+        .set_key_name(opt_str(inputs, "key_name")?.map(str::to_string))
+        .set_user_data(opt_str(inputs, "user_data")?.map(encode_user_data))
+        .metadata_options(
+            LaunchTemplateInstanceMetadataOptionsRequest::builder()
+                .http_tokens(LaunchTemplateHttpTokensState::from(metadata.http_tokens.as_str()))
+                .http_endpoint(LaunchTemplateInstanceMetadataEndpointState::from(metadata.http_endpoint.as_str()))
+                .set_http_put_response_hop_limit(metadata.hop_limit)
+                .build(),
+        )
+        // Instances and their volumes carry the stack's tags too.
+        .tag_specifications(
+            LaunchTemplateTagSpecificationRequest::builder()
+                .resource_type(Ec2ResourceType::Instance)
+                .set_tags(Some(tags.clone()))
+                .build(),
+        )
+        .tag_specifications(
+            LaunchTemplateTagSpecificationRequest::builder()
+                .resource_type(Ec2ResourceType::Volume)
+                .set_tags(Some(tags))
+                .build(),
+        );
+    if let Some(p) = opt_str(inputs, "iam_instance_profile")? {
+        let spec = LaunchTemplateIamInstanceProfileSpecificationRequest::builder();
+        let spec = if is_arn(p) { spec.arn(p) } else { spec.name(p) };
+        data = data.iam_instance_profile(spec.build());
+    }
+    // The public address choice lives on the network interface, and then
+    // the security groups must be given there too.
+    let groups = list_of_str(inputs, "security_group_ids")?;
+    data = data.network_interfaces(
+        LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
+            .device_index(0)
+            .associate_public_ip_address(opt_bool(inputs, "associate_public_ip_address")?.unwrap_or(false))
+            .delete_on_termination(true)
+            .set_groups((!groups.is_empty()).then_some(groups))
+            .build(),
+    );
+    for bd in list_of_maps(inputs, "block_device_mappings")? {
+        data = data.block_device_mappings(
+            LaunchTemplateBlockDeviceMappingRequest::builder()
+                .device_name(str_of(bd, "device_name")?)
+                .ebs(
+                    LaunchTemplateEbsBlockDeviceRequest::builder()
+                        .set_volume_size(opt_i32(bd, "volume_size")?)
+                        .set_volume_type(opt_str(bd, "volume_type")?.map(VolumeType::from))
+                        .encrypted(opt_bool(bd, "encrypted")?.unwrap_or(true))
+                        .delete_on_termination(opt_bool(bd, "delete_on_termination")?.unwrap_or(true))
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    Ok(data.build())
+}
+
+fn version_attributes(arn: String, latest: Option<i64>, default: Option<i64>) -> Map {
+    let mut attrs = Map::new();
+    attrs.insert("arn".into(), arn.into());
+    attrs.insert("latest_version".into(), Value::Int(latest.unwrap_or(1)));
+    attrs.insert("default_version".into(), Value::Int(default.unwrap_or(1)));
+    attrs
+}
+
+async fn arn_of(shared: &Shared, clients: &Clients, id: &str) -> Result<String, ProviderError> {
+    let account = shared.account(clients).await?;
+    Ok(clients.arn("ec2", &account, &format!("launch-template/{id}")))
+}
+
+/// The template; `None` when it is gone.
+async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsTemplate>, ProviderError> {
+    let res = clients.ec2.describe_launch_templates().launch_template_ids(id).send().await;
+    let out = found(&format!("describe launch template {id}"), res)?;
+    Ok(out.and_then(|o| o.launch_templates().first().cloned()))
+}
+
+/// The template's default version.
+async fn default_version(clients: &Clients, id: &str) -> Result<Option<LaunchTemplateVersion>, ProviderError> {
+    let res = clients
+        .ec2
+        .describe_launch_template_versions()
+        .launch_template_id(id)
+        .versions("$Default")
+        .send()
+        .await;
+    let out = found(&format!("describe the default version of launch template {id}"), res)?;
+    Ok(out.and_then(|o| o.launch_template_versions().first().cloned()))
+}
+
+/// The declared properties as the default version has them.
+fn read_data(inputs: &Map, version: &LaunchTemplateVersion) -> Result<Map, ProviderError> {
+    let mut read = Map::new();
+    let Some(data) = version.launch_template_data() else {
+        return Ok(read);
+    };
+    let mut put = |key: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            read.insert(key.to_string(), v);
+        }
+    };
+    put("image_id", data.image_id().map(Value::from));
+    put("instance_type", data.instance_type().map(|t| Value::from(t.as_str())));
+    put("key_name", data.key_name().map(Value::from));
+    put(
+        "user_data",
+        data.user_data()
+            .and_then(|u| base64::engine::general_purpose::STANDARD.decode(u).ok())
+            .map(|b| Value::from(String::from_utf8_lossy(&b).into_owned())),
+    );
+    if let Some(p) = data.iam_instance_profile() {
+        // The declaration may name the profile where AWS has its ARN, or the reverse.
+        let declared = opt_str(inputs, "iam_instance_profile")?.filter(|d| {
+            p.name() == Some(*d) || p.arn().is_some_and(|a| a == *d || a.ends_with(&format!("/{d}")))
+        });
+        put("iam_instance_profile", declared.or(p.name()).or(p.arn()).map(Value::from));
+    }
+    if let Some(ni) = data.network_interfaces().first() {
+        if !ni.groups().is_empty() {
+            put("security_group_ids", Some(str_list(ni.groups().iter().cloned())));
+        }
+        put("associate_public_ip_address", ni.associate_public_ip_address().map(Value::from));
+    } else if !data.security_group_ids().is_empty() {
+        put("security_group_ids", Some(str_list(data.security_group_ids().iter().cloned())));
+    }
+    if let Some(m) = data.metadata_options() {
+        let declared = Metadata::from_inputs(inputs)?;
+        let metadata = Metadata {
+            http_tokens: m.http_tokens().map(|t| t.as_str().to_string()).unwrap_or_default(),
+            http_endpoint: m.http_endpoint().map(|e| e.as_str().to_string()).unwrap_or_default(),
+            hop_limit: declared.hop_limit.and(m.http_put_response_hop_limit()),
+        };
+        if inputs.contains_key("metadata_options") || metadata != Metadata::from_inputs(&Map::new())? {
+            put("metadata_options", Some(metadata.to_value()));
+        }
+    }
+    // Only what was declared is compared; AWS fills in the rest.
+    read.retain(|k, _| inputs.contains_key(k));
+    Ok(read)
+}
+
+#[async_trait]
+impl ResourceType for LaunchTemplate {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let name = str_of(inputs, "name")?;
+        let data = template_data(ctx, inputs)?;
+        let tags = resource_tags(ctx, inputs);
+        let token = client_token(ctx);
+        let out = retry_eventual(&format!("create launch template {name}"), FRESH, || {
+            clients
+                .ec2
+                .create_launch_template()
+                .launch_template_name(name)
+                .launch_template_data(data.clone())
+                .client_token(&token)
+                .tag_specifications(tag_spec(Ec2ResourceType::LaunchTemplate, &tags))
+                .send()
+        })
+        .await?;
+        let lt = out
+            .launch_template()
+            .ok_or_else(|| ProviderError::Failed("create launch template: the response holds no template".into()))?;
+        let id = lt.launch_template_id().unwrap_or_default().to_string();
+        let arn = arn_of(&self.shared, &clients, &id).await?;
+        let attrs = version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
+        Ok(Created {
+            id,
+            outputs: with_attributes(inputs, attrs),
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<Option<ReadResult>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let Some(lt) = describe(&clients, id).await? else {
+            return Ok(None);
+        };
+        let mut read = match default_version(&clients, id).await? {
+            Some(v) => read_data(inputs, &v)?,
+            None => Map::new(),
+        };
+        read.insert("name".into(), lt.launch_template_name().unwrap_or_default().into());
+        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(lt.tags())) {
+            read.insert("tags".into(), tags);
+        }
+        let arn = arn_of(&self.shared, &clients, id).await?;
+        let attrs = version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
+        let outputs = with_attributes(&with_attributes(inputs, read.clone()), attrs);
+        Ok(Some(ReadResult { inputs: read, outputs }))
+    }
+
+    async fn update(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        old_inputs: &Map,
+        old_outputs: &Map,
+        new_inputs: &Map,
+    ) -> Result<Map, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let mut out = updated_outputs(&self.schema, new_inputs, old_outputs);
+        let old_data = template_data(ctx, old_inputs)?;
+        let new_data = template_data(ctx, new_inputs)?;
+        if old_data != new_data {
+            let token = client_token(ctx);
+            let created = clients
+                .ec2
+                .create_launch_template_version()
+                .launch_template_id(id)
+                .launch_template_data(new_data)
+                .client_token(&token)
+                .send()
+                .await
+                .map_err(|e| aws_error(&format!("create a version of launch template {id}"), e))?;
+            let version = created
+                .launch_template_version()
+                .and_then(|v| v.version_number())
+                .ok_or_else(|| {
+                    ProviderError::Failed(format!("create a version of launch template {id}: no version number"))
+                })?;
+            clients
+                .ec2
+                .modify_launch_template()
+                .launch_template_id(id)
+                .default_version(version.to_string())
+                .send()
+                .await
+                .map_err(|e| aws_error(&format!("make version {version} the default of launch template {id}"), e))?;
+            out.insert("latest_version".into(), Value::Int(version));
+            out.insert("default_version".into(), Value::Int(version));
+        }
+        let changes: TagChanges = tag_changes(ctx, old_inputs, new_inputs);
+        update_tags(&clients.ec2, id, &changes).await?;
+        Ok(out)
+    }
+
+    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let res = clients.ec2.delete_launch_template().launch_template_id(id).send().await;
+        gone_ok(&format!("delete launch template {id}"), res)
+    }
+
+    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+        let clients = self.shared.clients(ctx).await?;
+        let name = str_of(inputs, "name")?;
+        let res = clients.ec2.describe_launch_templates().launch_template_names(name).send().await;
+        let Some(out) = found(&format!("find launch template {name}"), res)? else {
+            return Ok(None);
+        };
+        let Some(lt) = out.launch_templates().first() else {
+            return Ok(None);
+        };
+        let id = lt.launch_template_id().unwrap_or_default().to_string();
+        let arn = arn_of(&self.shared, &clients, &id).await?;
+        let attrs = version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
+        Ok(Some(Created {
+            id,
+            outputs: with_attributes(inputs, attrs),
+        }))
+    }
+}

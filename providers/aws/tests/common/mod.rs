@@ -1,0 +1,208 @@
+//! Test support: a moto server (a local AWS emulator) per test, and helpers
+//! to build call contexts and inputs for the provider's types.
+//!
+//! Every test binary includes this module but uses only part of it.
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use skistack_engine::{CallContext, DataSource, Map, Provider, ResourceType, Value};
+use skistack_provider_aws::{AwsOptions, AwsProvider, StaticCredentials};
+
+/// The region every test runs in.
+pub const REGION: &str = "us-east-1";
+
+/// How long moto may take to start answering.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A moto server on a free local port, stopped when dropped.
+pub struct Moto {
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    child: Child,
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Installs moto into the repo's .venv once per test binary.
+fn setup() {
+    static SETUP: OnceLock<()> = OnceLock::new();
+    SETUP.get_or_init(|| {
+        let status = Command::new("bash")
+            .arg(repo_root().join("scripts/moto"))
+            .status()
+            .expect("run scripts/moto");
+        assert!(status.success(), "scripts/moto failed to install moto: {status}");
+    });
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// True when an HTTP server answers on the port.
+fn answers(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET /moto-api/ HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/")
+}
+
+impl Moto {
+    /// Starts a moto server and waits until it answers.
+    pub fn start() -> Moto {
+        setup();
+        // Another test may take the port between the probe and moto's bind;
+        // then moto exits and another port is tried.
+        for _ in 0..5 {
+            let port = free_port();
+            let log_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("moto-{port}.log"));
+            let log = File::create(&log_path).expect("create the moto log");
+            let mut child = Command::new("bash")
+                .arg(repo_root().join("scripts/moto"))
+                .args(["start", &port.to_string()])
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("clone the log handle"))
+                .stderr(log)
+                .spawn()
+                .expect("spawn moto_server");
+            let deadline = Instant::now() + START_TIMEOUT;
+            loop {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                if answers(port) {
+                    if let Ok(None) = child.try_wait() {
+                        return Moto {
+                            endpoint: format!("http://127.0.0.1:{port}"),
+                            child,
+                        };
+                    }
+                    break;
+                }
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                    panic!("moto did not answer on port {port} within {START_TIMEOUT:?}:\n{log}");
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("moto failed to start on five ports in a row");
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A provider that talks to `moto` with test credentials.
+pub fn provider(moto: &Moto) -> AwsProvider {
+    AwsProvider::new(AwsOptions {
+        endpoint_url: Some(moto.endpoint.clone()),
+        static_credentials: Some(StaticCredentials {
+            access_key_id: "testing".into(),
+            secret_access_key: "testing".into(),
+        }),
+    })
+}
+
+/// A call context for `resource` of `stack` (env "test"), with region
+/// us-east-1 in the config and a fresh operation id.
+pub fn ctx(stack: &str, resource: &str) -> CallContext {
+    ctx_with_config(stack, resource, Map::new())
+}
+
+/// Like [`ctx`], with more config (such as `default_tags`).
+pub fn ctx_with_config(stack: &str, resource: &str, config: Map) -> CallContext {
+    static NEXT_OP: AtomicU64 = AtomicU64::new(1);
+    let mut config = config;
+    config.entry("region".into()).or_insert_with(|| REGION.into());
+    CallContext {
+        stack: stack.to_string(),
+        env: "test".to_string(),
+        resource: resource.to_string(),
+        type_token: String::new(),
+        config: Arc::new(config),
+        operation_id: format!(
+            "test-{}-{}",
+            std::process::id(),
+            NEXT_OP.fetch_add(1, Ordering::Relaxed)
+        ),
+        stack_dir: PathBuf::from("."),
+    }
+}
+
+/// The provider's resource type `token`.
+pub fn resource(provider: &AwsProvider, token: &str) -> Arc<dyn ResourceType> {
+    provider
+        .resource_types()
+        .into_iter()
+        .find(|r| r.schema().token == token)
+        .unwrap_or_else(|| panic!("no resource type {token}"))
+}
+
+/// The provider's data source `token`.
+pub fn data_source(provider: &AwsProvider, token: &str) -> Arc<dyn DataSource> {
+    provider
+        .data_sources()
+        .into_iter()
+        .find(|d| d.schema().token == token)
+        .unwrap_or_else(|| panic!("no data source {token}"))
+}
+
+/// A property map from pairs.
+pub fn map<const N: usize>(pairs: [(&str, Value); N]) -> Map {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// A list of strings as a value.
+pub fn strs(items: &[&str]) -> Value {
+    Value::List(items.iter().map(|s| Value::from(*s)).collect())
+}
+
+/// The inputs with the type's defaults filled in, as the engine passes them.
+pub fn with_defaults(rt: &dyn ResourceType, inputs: Map) -> Map {
+    let mut inputs = inputs;
+    rt.schema().apply_defaults(&mut inputs);
+    inputs
+}
+
+/// A string output, or a panic naming the missing key.
+pub fn out_str<'a>(outputs: &'a Map, key: &str) -> &'a str {
+    outputs
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("output {key} missing or not a string in {outputs:?}"))
+}
+
+/// The provider's counter `name` (such as `calls` or `calls.ec2`).
+pub fn metric(provider: &AwsProvider, name: &str) -> u64 {
+    provider
+        .metrics()
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+        .unwrap_or_else(|| panic!("no metric {name}"))
+}
