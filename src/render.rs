@@ -86,9 +86,34 @@ fn property_lines(out: &mut String, c: &Change) {
         Action::Update | Action::Replace => {
             for d in &c.diff {
                 let mark = if d.forces_replace { "  (forces replacement)" } else { "" };
-                let _ = writeln!(out, "        {}: {} -> {}{mark}", d.name, show(d.old.as_ref()), show(d.new.as_ref()));
+                let mut leaves = Vec::new();
+                nested_changes(&d.name, d.old.as_ref(), d.new.as_ref(), &mut leaves);
+                for (path, old, new) in leaves {
+                    let _ = writeln!(out, "        {path}: {} -> {}{mark}", show(old), show(new));
+                }
             }
         }
+        _ => {}
+    }
+}
+
+/// The changed leaves between two values, so that a one-field change deep in
+/// a table shows as `prop[0].image: "a" -> "b"` rather than two whole tables.
+fn nested_changes<'v>(path: &str, old: Option<&'v Value>, new: Option<&'v Value>, out: &mut Vec<(String, Option<&'v Value>, Option<&'v Value>)>) {
+    match (old, new) {
+        (Some(Value::Map(a)), Some(Value::Map(b))) => {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for k in keys {
+                let key = if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') { format!("{path}.{k}") } else { format!("{path}[{k:?}]") };
+                nested_changes(&key, a.get(k), b.get(k), out);
+            }
+        }
+        (Some(Value::List(a)), Some(Value::List(b))) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                nested_changes(&format!("{path}[{i}]"), Some(x), Some(y), out);
+            }
+        }
+        (a, b) if a != b || b.is_some_and(Value::contains_unknown) => out.push((path.to_string(), a, b)),
         _ => {}
     }
 }

@@ -116,7 +116,10 @@ where
 
 /// The result of a call on one resource, with "not found" turned into `None`
 /// (for reads of a resource that may be gone).
-pub fn found<T, E, R>(action: &str, res: Result<T, SdkError<E, R>>) -> Result<Option<T>, ProviderError>
+pub fn found<T, E, R>(
+    action: &str,
+    res: Result<T, SdkError<E, R>>,
+) -> Result<Option<T>, ProviderError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug,
@@ -154,11 +157,17 @@ mod tests {
     fn codes_are_classified() {
         assert_eq!(classify_code("InvalidVpcID.NotFound"), ErrorKind::NotFound);
         assert_eq!(classify_code("NoSuchEntity"), ErrorKind::NotFound);
-        assert_eq!(classify_code("ResourceNotFoundException"), ErrorKind::NotFound);
+        assert_eq!(
+            classify_code("ResourceNotFoundException"),
+            ErrorKind::NotFound
+        );
         assert_eq!(classify_code("RequestLimitExceeded"), ErrorKind::Transient);
         assert_eq!(classify_code("InvalidParameterValue"), ErrorKind::Invalid);
         assert_eq!(classify_code("InvalidAMIID.Malformed"), ErrorKind::Invalid);
         assert_eq!(classify_code("DependencyViolation"), ErrorKind::Failed);
-        assert_eq!(classify_code("InvalidPermission.Duplicate"), ErrorKind::Failed);
+        assert_eq!(
+            classify_code("InvalidPermission.Duplicate"),
+            ErrorKind::Failed
+        );
     }
 }

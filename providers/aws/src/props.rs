@@ -45,7 +45,10 @@ pub fn int_of(inputs: &Map, key: &str) -> Result<i64, ProviderError> {
 pub fn opt_int(inputs: &Map, key: &str) -> Result<Option<i64>, ProviderError> {
     match present(inputs, key) {
         None => Ok(None),
-        Some(v) => v.as_int().map(Some).ok_or_else(|| wrong_type(key, "an integer", v)),
+        Some(v) => v
+            .as_int()
+            .map(Some)
+            .ok_or_else(|| wrong_type(key, "an integer", v)),
     }
 }
 
@@ -53,7 +56,9 @@ pub fn opt_int(inputs: &Map, key: &str) -> Result<Option<i64>, ProviderError> {
 pub fn opt_i32(inputs: &Map, key: &str) -> Result<Option<i32>, ProviderError> {
     opt_int(inputs, key)?
         .map(|i| {
-            i32::try_from(i).map_err(|_| ProviderError::Invalid(format!("property `{key}` is out of range: {i}")))
+            i32::try_from(i).map_err(|_| {
+                ProviderError::Invalid(format!("property `{key}` is out of range: {i}"))
+            })
         })
         .transpose()
 }
@@ -67,7 +72,10 @@ pub fn bool_of(inputs: &Map, key: &str) -> Result<bool, ProviderError> {
 pub fn opt_bool(inputs: &Map, key: &str) -> Result<Option<bool>, ProviderError> {
     match present(inputs, key) {
         None => Ok(None),
-        Some(v) => v.as_bool().map(Some).ok_or_else(|| wrong_type(key, "a bool", v)),
+        Some(v) => v
+            .as_bool()
+            .map(Some)
+            .ok_or_else(|| wrong_type(key, "a bool", v)),
     }
 }
 
@@ -76,7 +84,9 @@ pub fn list_of_str(inputs: &Map, key: &str) -> Result<Vec<String>, ProviderError
     match present(inputs, key) {
         None => Ok(Vec::new()),
         Some(v) => {
-            let items = v.as_list().ok_or_else(|| wrong_type(key, "a list of strings", v))?;
+            let items = v
+                .as_list()
+                .ok_or_else(|| wrong_type(key, "a list of strings", v))?;
             items
                 .iter()
                 .map(|i| {
@@ -93,7 +103,10 @@ pub fn list_of_str(inputs: &Map, key: &str) -> Result<Vec<String>, ProviderError
 pub fn opt_map<'a>(inputs: &'a Map, key: &str) -> Result<Option<&'a Map>, ProviderError> {
     match present(inputs, key) {
         None => Ok(None),
-        Some(v) => v.as_map().map(Some).ok_or_else(|| wrong_type(key, "a table", v)),
+        Some(v) => v
+            .as_map()
+            .map(Some)
+            .ok_or_else(|| wrong_type(key, "a table", v)),
     }
 }
 
@@ -102,10 +115,15 @@ pub fn list_of_maps<'a>(inputs: &'a Map, key: &str) -> Result<Vec<&'a Map>, Prov
     match present(inputs, key) {
         None => Ok(Vec::new()),
         Some(v) => {
-            let items = v.as_list().ok_or_else(|| wrong_type(key, "a list of tables", v))?;
+            let items = v
+                .as_list()
+                .ok_or_else(|| wrong_type(key, "a list of tables", v))?;
             items
                 .iter()
-                .map(|i| i.as_map().ok_or_else(|| wrong_type(key, "a list of tables", v)))
+                .map(|i| {
+                    i.as_map()
+                        .ok_or_else(|| wrong_type(key, "a list of tables", v))
+                })
                 .collect()
         }
     }
@@ -136,7 +154,11 @@ pub fn put_opt(map: &mut Map, key: &str, v: Option<impl Into<Value>>) {
 /// Outputs after an in-place update: the new inputs plus the computed
 /// attributes the previous outputs held (an update changes none of them
 /// unless the caller overwrites them).
-pub fn updated_outputs(schema: &skistack_engine::TypeSchema, new_inputs: &Map, old_outputs: &Map) -> Map {
+pub fn updated_outputs(
+    schema: &skistack_engine::TypeSchema,
+    new_inputs: &Map,
+    old_outputs: &Map,
+) -> Map {
     let mut out = new_inputs.clone();
     for a in &schema.attributes {
         if let Some(v) = old_outputs.get(&a.name) {
@@ -156,11 +178,19 @@ pub fn with_attributes(inputs: &Map, attributes: Map) -> Map {
 /// A list read back from AWS, for drift detection of a list whose order
 /// AWS does not keep (subnets, security groups): the declared list when it
 /// holds the same items, else AWS's.
-pub fn read_back_set(declared: &Map, key: &str, actual: Vec<String>) -> Result<Value, ProviderError> {
+pub fn read_back_set(
+    declared: &Map,
+    key: &str,
+    actual: Vec<String>,
+) -> Result<Value, ProviderError> {
     let want = list_of_str(declared, key)?;
     let a: std::collections::BTreeSet<&String> = want.iter().collect();
     let b: std::collections::BTreeSet<&String> = actual.iter().collect();
-    Ok(if a == b { str_list(want) } else { str_list(actual) })
+    Ok(if a == b {
+        str_list(want)
+    } else {
+        str_list(actual)
+    })
 }
 
 #[cfg(test)]
@@ -190,7 +220,10 @@ mod tests {
         assert!(opt_i32(&m, "big").is_err());
         assert_eq!(bool_of(&m, "on").ok(), Some(true));
         assert_eq!(opt_bool(&m, "null").ok(), Some(None));
-        assert_eq!(list_of_str(&m, "ids").ok(), Some(vec!["a".to_string(), "b".to_string()]));
+        assert_eq!(
+            list_of_str(&m, "ids").ok(),
+            Some(vec!["a".to_string(), "b".to_string()])
+        );
         assert_eq!(list_of_str(&m, "nothing").ok(), Some(vec![]));
     }
 
@@ -198,9 +231,15 @@ mod tests {
     fn missing_and_mistyped_are_invalid() {
         let m = inputs();
         let e = str_of(&m, "absent").expect_err("missing");
-        assert!(matches!(e, ProviderError::Invalid(ref s) if s.contains("`absent` is required")), "{e}");
+        assert!(
+            matches!(e, ProviderError::Invalid(ref s) if s.contains("`absent` is required")),
+            "{e}"
+        );
         let e = int_of(&m, "name").expect_err("wrong type");
-        assert!(matches!(e, ProviderError::Invalid(ref s) if s.contains("must be an integer, not string")), "{e}");
+        assert!(
+            matches!(e, ProviderError::Invalid(ref s) if s.contains("must be an integer, not string")),
+            "{e}"
+        );
         assert!(str_of(&m, "null").is_err());
     }
 

@@ -54,13 +54,19 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug,
 {
-    retry_codes(codes, limit, f).await.map_err(|e| aws_error(what, e))
+    retry_codes(codes, limit, f)
+        .await
+        .map_err(|e| aws_error(what, e))
 }
 
 /// Like [`retry_eventual_for`] but returns the SDK's last error as is, for
 /// callers that treat some other codes as success (a detach of a gateway
 /// that is no longer attached, say).
-pub async fn retry_codes<T, F, Fut, E, R>(codes: &[&str], limit: Duration, mut f: F) -> Result<T, SdkError<E, R>>
+pub async fn retry_codes<T, F, Fut, E, R>(
+    codes: &[&str],
+    limit: Duration,
+    mut f: F,
+) -> Result<T, SdkError<E, R>>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, SdkError<E, R>>>,
@@ -86,7 +92,11 @@ where
 /// Polls `f` until it returns true, first at once and then with pauses that
 /// grow from 1 s to 15 s, failing with [`ProviderError::Timeout`] after
 /// `timeout`. An error from `f` ends the wait.
-pub async fn wait_until<F, Fut>(what: &str, timeout: Duration, mut f: F) -> Result<(), ProviderError>
+pub async fn wait_until<F, Fut>(
+    what: &str,
+    timeout: Duration,
+    mut f: F,
+) -> Result<(), ProviderError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<bool, ProviderError>>,
@@ -170,7 +180,10 @@ mod tests {
     fn jitter_stays_within_a_quarter_below() {
         for _ in 0..100 {
             let j = jitter(Duration::from_secs(4));
-            assert!(j >= Duration::from_secs(3) && j <= Duration::from_secs(4), "{j:?}");
+            assert!(
+                j >= Duration::from_secs(3) && j <= Duration::from_secs(4),
+                "{j:?}"
+            );
         }
     }
 }

@@ -243,7 +243,10 @@ impl Shared {
 /// An ARN: `arn:<partition>:<service>:<region>:<account>:<resource>`, the
 /// partition following from the region.
 pub fn arn(region: &str, service: &str, account: &str, resource: &str) -> String {
-    format!("arn:{}:{service}:{region}:{account}:{resource}", partition(region))
+    format!(
+        "arn:{}:{service}:{region}:{account}:{resource}",
+        partition(region)
+    )
 }
 
 /// The AWS partition a region belongs to.

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use skistack_engine::{Attribute, CallContext, DataSource, Map, Property, ProviderError, TypeSchema, Value, ValueType};
+use skistack_engine::{
+    Attribute, CallContext, DataSource, Map, Property, ProviderError, TypeSchema, Value, ValueType,
+};
 
 use crate::errors::aws_error;
 use crate::props::str_of;
@@ -62,16 +64,26 @@ impl DataSource for Parameter {
         let p = out
             .parameter()
             .ok_or_else(|| ProviderError::NotFound(format!("SSM parameter {name}")))?;
-        let kind = p.r#type().map(|t| t.as_str().to_string()).unwrap_or_default();
+        let kind = p
+            .r#type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default();
         let value = Value::String(p.value().unwrap_or_default().to_string());
         let mut result = inputs.clone();
         result.insert(
             "value".into(),
-            if kind == "SecureString" { Value::secret(value) } else { value },
+            if kind == "SecureString" {
+                Value::secret(value)
+            } else {
+                value
+            },
         );
         result.insert("version".into(), Value::Int(p.version()));
         result.insert("type".into(), Value::String(kind));
-        result.insert("arn".into(), Value::String(p.arn().unwrap_or_default().to_string()));
+        result.insert(
+            "arn".into(),
+            Value::String(p.arn().unwrap_or_default().to_string()),
+        );
         Ok(result)
     }
 }

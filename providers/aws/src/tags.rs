@@ -55,7 +55,8 @@ impl TagChanges {
 /// The changes that turn the tags `old` into `new`.
 pub fn diff_tags(old: &[(String, String)], new: &[(String, String)]) -> TagChanges {
     let old: BTreeMap<&str, &str> = old.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let new_keys: BTreeMap<&str, &str> = new.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let new_keys: BTreeMap<&str, &str> =
+        new.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     TagChanges {
         set: new
             .iter()
@@ -72,7 +73,10 @@ pub fn diff_tags(old: &[(String, String)], new: &[(String, String)]) -> TagChang
 
 /// The tag changes an update from `old_inputs` to `new_inputs` needs.
 pub fn tag_changes(ctx: &CallContext, old_inputs: &Map, new_inputs: &Map) -> TagChanges {
-    diff_tags(&resource_tags(ctx, old_inputs), &resource_tags(ctx, new_inputs))
+    diff_tags(
+        &resource_tags(ctx, old_inputs),
+        &resource_tags(ctx, new_inputs),
+    )
 }
 
 /// The user's own tags among tags read back from AWS: those that are neither
@@ -99,17 +103,23 @@ pub fn read_back_tags<'a>(
     read: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Option<Value> {
     let own = own_tags(ctx, read);
-    let declared_tags = declared.get("tags").is_some_and(|v| !matches!(v, Value::Null));
+    let declared_tags = declared
+        .get("tags")
+        .is_some_and(|v| !matches!(v, Value::Null));
     (declared_tags || !own.is_empty()).then_some(Value::Map(own))
 }
 
 /// True when tags read back from AWS carry the identity tags of the
 /// resource the call is about, so that `find` only adopts a resource this
 /// stack, environment and logical resource created.
-pub fn has_identity<'a>(ctx: &CallContext, read: impl IntoIterator<Item = (&'a str, &'a str)>) -> bool {
+pub fn has_identity<'a>(
+    ctx: &CallContext,
+    read: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> bool {
     let want = ctx.identity_tags();
     let have: BTreeMap<&str, &str> = read.into_iter().collect();
-    want.iter().all(|(k, v)| have.get(k.as_str()) == Some(&v.as_str()))
+    want.iter()
+        .all(|(k, v)| have.get(k.as_str()) == Some(&v.as_str()))
 }
 
 #[cfg(test)]
@@ -130,7 +140,12 @@ mod tests {
     }
 
     fn table(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
     }
 
     #[test]
@@ -138,10 +153,17 @@ mod tests {
         let mut config = Map::new();
         config.insert(
             "default_tags".into(),
-            table(&[("team", "infra".into()), ("cost", Value::Int(42)), ("skistack:stack", "x".into())]),
+            table(&[
+                ("team", "infra".into()),
+                ("cost", Value::Int(42)),
+                ("skistack:stack", "x".into()),
+            ]),
         );
         let mut inputs = Map::new();
-        inputs.insert("tags".into(), table(&[("team", "web".into()), ("Name", "main".into())]));
+        inputs.insert(
+            "tags".into(),
+            table(&[("team", "web".into()), ("Name", "main".into())]),
+        );
         let tags = resource_tags(&ctx(config), &inputs);
         let get = |k: &str| tags.iter().find(|(t, _)| t == k).map(|(_, v)| v.as_str());
         assert_eq!(get("team"), Some("web"));
@@ -167,10 +189,18 @@ mod tests {
     #[test]
     fn own_tags_leave_out_identity_and_unchanged_defaults() {
         let mut config = Map::new();
-        config.insert("default_tags".into(), table(&[("team", "infra".into()), ("env", "prod".into())]));
+        config.insert(
+            "default_tags".into(),
+            table(&[("team", "infra".into()), ("env", "prod".into())]),
+        );
         let own = own_tags(
             &ctx(config),
-            [("team", "infra"), ("env", "staging"), ("Name", "x"), ("skistack:stack", "web")],
+            [
+                ("team", "infra"),
+                ("env", "staging"),
+                ("Name", "x"),
+                ("skistack:stack", "web"),
+            ],
         );
         let keys: Vec<&str> = own.keys().map(String::as_str).collect();
         assert_eq!(keys, vec!["Name", "env"]);

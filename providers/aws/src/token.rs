@@ -20,7 +20,13 @@ pub fn client_token_max(ctx: &CallContext, max: usize) -> String {
     let id: String = ctx
         .operation_id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     if id.len() <= max && !id.is_empty() {
         return id;

@@ -6,13 +6,14 @@ mod common;
 use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::Tag;
-use common::{Moto, ctx, ctx_with_config, data_source, map, out_str, provider, resource, strs, with_defaults};
+use common::{
+    Moto, ctx, ctx_with_config, data_source, map, out_str, provider, resource, strs, with_defaults,
+};
 use skistack_engine::{Map, Provider, ProviderError, Value};
 use skistack_provider_aws::AwsProvider;
 
 const AL2023: &str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
-const PUBLIC_KEY: &str =
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAiaIq3oT1zaj+Q3OhPWRtsTObG7VujarpuewL/birO7 skistack-test";
+const PUBLIC_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAiaIq3oT1zaj+Q3OhPWRtsTObG7VujarpuewL/birO7 skistack-test";
 
 fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
@@ -21,11 +22,22 @@ fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
 }
 
 fn table(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect())
+    Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect(),
+    )
 }
 
 /// Creates a resource the way the engine does (defaults applied first).
-async fn create(p: &AwsProvider, token: &str, stack: &str, name: &str, inputs: Map) -> (String, Map, Map) {
+async fn create(
+    p: &AwsProvider,
+    token: &str,
+    stack: &str,
+    name: &str,
+    inputs: Map,
+) -> (String, Map, Map) {
     let rt = resource(p, token);
     let inputs = with_defaults(rt.as_ref(), inputs);
     let created = rt
@@ -36,21 +48,40 @@ async fn create(p: &AwsProvider, token: &str, stack: &str, name: &str, inputs: M
 }
 
 /// Deletes, checks that a read then finds nothing, and deletes again.
-async fn delete_and_check_gone(p: &AwsProvider, token: &str, id: &str, inputs: &Map, outputs: &Map) {
+async fn delete_and_check_gone(
+    p: &AwsProvider,
+    token: &str,
+    id: &str,
+    inputs: &Map,
+    outputs: &Map,
+) {
     let rt = resource(p, token);
     let c = ctx("net", "x");
     rt.delete(&c, id, inputs, outputs)
         .await
         .unwrap_or_else(|e| panic!("delete {token} {id}: {e}"));
-    let read = rt.read(&c, id, inputs, outputs).await.expect("read after delete");
-    assert!(read.is_none(), "{token} {id} still reads back after delete: {read:?}");
+    let read = rt
+        .read(&c, id, inputs, outputs)
+        .await
+        .expect("read after delete");
+    assert!(
+        read.is_none(),
+        "{token} {id} still reads back after delete: {read:?}"
+    );
     rt.delete(&c, id, inputs, outputs)
         .await
         .unwrap_or_else(|e| panic!("second delete of {token} {id}: {e}"));
 }
 
 async fn new_vpc(p: &AwsProvider, cidr: &str) -> (String, Map, Map) {
-    create(p, "aws:ec2:Vpc", "net", "vpc", map([("cidr_block", cidr.into())])).await
+    create(
+        p,
+        "aws:ec2:Vpc",
+        "net",
+        "vpc",
+        map([("cidr_block", cidr.into())]),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -63,11 +94,22 @@ async fn availability_zones_and_ssm_parameters() {
     let mut inputs = Map::new();
     azs.schema().apply_defaults(&mut inputs);
     let out = azs.invoke(&c, &inputs).await.expect("availability zones");
-    let names: Vec<&str> = out["names"].as_list().expect("names").iter().filter_map(Value::as_str).collect();
+    let names: Vec<&str> = out["names"]
+        .as_list()
+        .expect("names")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
     let ids = out["zone_ids"].as_list().expect("zone_ids");
     assert!(names.len() >= 2, "{names:?}");
-    assert!(names.iter().all(|n| n.starts_with("us-east-1")), "{names:?}");
-    assert!(names.windows(2).all(|w| w[0] < w[1]), "not sorted: {names:?}");
+    assert!(
+        names.iter().all(|n| n.starts_with("us-east-1")),
+        "{names:?}"
+    );
+    assert!(
+        names.windows(2).all(|w| w[0] < w[1]),
+        "not sorted: {names:?}"
+    );
     assert_eq!(ids.len(), names.len());
 
     let param = data_source(&p, "aws:ssm:Parameter");
@@ -78,8 +120,13 @@ async fn availability_zones_and_ssm_parameters() {
     assert!(out_str(&out, "value").starts_with("ami-"), "{out:?}");
     assert!(out["version"].as_int().is_some_and(|v| v >= 1), "{out:?}");
 
-    let missing = param.invoke(&c, &map([("name", "/no/such/parameter".into())])).await;
-    assert!(matches!(missing, Err(ProviderError::NotFound(ref m)) if m.contains("ParameterNotFound")), "{missing:?}");
+    let missing = param
+        .invoke(&c, &map([("name", "/no/such/parameter".into())]))
+        .await;
+    assert!(
+        matches!(missing, Err(ProviderError::NotFound(ref m)) if m.contains("ParameterNotFound")),
+        "{missing:?}"
+    );
 }
 
 #[tokio::test]
@@ -87,7 +134,10 @@ async fn vpc_round_trip_with_tags_update_and_find() {
     let moto = Moto::start();
     let p = provider(&moto);
     let vpc = resource(&p, "aws:ec2:Vpc");
-    let config = map([("default_tags", table(&[("team", "infra"), ("owner", "ops")]))]);
+    let config = map([(
+        "default_tags",
+        table(&[("team", "infra"), ("owner", "ops")]),
+    )]);
     let c = ctx_with_config("web", "vpc", config.clone());
     let inputs = with_defaults(
         vpc.as_ref(),
@@ -103,47 +153,107 @@ async fn vpc_round_trip_with_tags_update_and_find() {
     assert!(id.starts_with("vpc-"), "{id}");
     let out = &created.outputs;
     assert_eq!(out_str(out, "cidr_block"), "10.10.0.0/16");
-    assert!(out_str(out, "default_security_group_id").starts_with("sg-"), "{out:?}");
-    assert!(out_str(out, "main_route_table_id").starts_with("rtb-"), "{out:?}");
-    assert_eq!(out_str(out, "arn"), format!("arn:aws:ec2:us-east-1:{}:vpc/{id}", out_str(out, "owner_id")));
+    assert!(
+        out_str(out, "default_security_group_id").starts_with("sg-"),
+        "{out:?}"
+    );
+    assert!(
+        out_str(out, "main_route_table_id").starts_with("rtb-"),
+        "{out:?}"
+    );
+    assert_eq!(
+        out_str(out, "arn"),
+        format!(
+            "arn:aws:ec2:us-east-1:{}:vpc/{id}",
+            out_str(out, "owner_id")
+        )
+    );
 
     // Tags as AWS has them: defaults, own tags (winning), identity tags.
     let clients = p.shared().clients(&c).await.expect("clients");
-    let described = clients.ec2.describe_vpcs().vpc_ids(&id).send().await.expect("describe");
+    let described = clients
+        .ec2
+        .describe_vpcs()
+        .vpc_ids(&id)
+        .send()
+        .await
+        .expect("describe");
     let tags = tag_map(described.vpcs()[0].tags());
     assert_eq!(tags.get("team").map(String::as_str), Some("infra"));
     assert_eq!(tags.get("owner").map(String::as_str), Some("web-team"));
     assert_eq!(tags.get("Name").map(String::as_str), Some("main"));
     assert_eq!(tags.get("skistack:stack").map(String::as_str), Some("web"));
     assert_eq!(tags.get("skistack:env").map(String::as_str), Some("test"));
-    assert_eq!(tags.get("skistack:resource").map(String::as_str), Some("vpc"));
+    assert_eq!(
+        tags.get("skistack:resource").map(String::as_str),
+        Some("vpc")
+    );
 
-    let read = vpc.read(&c, &id, &inputs, out).await.expect("read").expect("exists");
+    let read = vpc
+        .read(&c, &id, &inputs, out)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["enable_dns_hostnames"], Value::Bool(true));
     assert_eq!(read.inputs["enable_dns_support"], Value::Bool(true));
     assert_eq!(read.inputs["cidr_block"], Value::from("10.10.0.0/16"));
-    assert_eq!(read.inputs["tags"], table(&[("Name", "main"), ("owner", "web-team")]));
+    assert_eq!(
+        read.inputs["tags"],
+        table(&[("Name", "main"), ("owner", "web-team")])
+    );
 
     // Update in place: DNS hostnames off, one tag changed, one removed.
     let mut new_inputs = inputs.clone();
     new_inputs.insert("enable_dns_hostnames".into(), false.into());
     new_inputs.insert("tags".into(), table(&[("Name", "renamed")]));
-    let updated = vpc.update(&c, &id, &inputs, out, &new_inputs).await.expect("update");
-    assert_eq!(updated["default_security_group_id"], out["default_security_group_id"]);
-    let read = vpc.read(&c, &id, &new_inputs, &updated).await.expect("read").expect("exists");
+    let updated = vpc
+        .update(&c, &id, &inputs, out, &new_inputs)
+        .await
+        .expect("update");
+    assert_eq!(
+        updated["default_security_group_id"],
+        out["default_security_group_id"]
+    );
+    let read = vpc
+        .read(&c, &id, &new_inputs, &updated)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["enable_dns_hostnames"], Value::Bool(false));
     assert_eq!(read.inputs["tags"], table(&[("Name", "renamed")]));
-    let described = clients.ec2.describe_vpcs().vpc_ids(&id).send().await.expect("describe");
+    let described = clients
+        .ec2
+        .describe_vpcs()
+        .vpc_ids(&id)
+        .send()
+        .await
+        .expect("describe");
     let tags = tag_map(described.vpcs()[0].tags());
-    assert_eq!(tags.get("owner").map(String::as_str), Some("ops"), "the default shows again: {tags:?}");
+    assert_eq!(
+        tags.get("owner").map(String::as_str),
+        Some("ops"),
+        "the default shows again: {tags:?}"
+    );
     assert_eq!(tags.get("Name").map(String::as_str), Some("renamed"));
 
     // find locates it by its identity tags, and nothing for another name.
-    let found = vpc.find(&c, &new_inputs).await.expect("find").expect("found");
+    let found = vpc
+        .find(&c, &new_inputs)
+        .await
+        .expect("find")
+        .expect("found");
     assert_eq!(found.id, id);
-    assert_eq!(found.outputs["main_route_table_id"], out["main_route_table_id"]);
+    assert_eq!(
+        found.outputs["main_route_table_id"],
+        out["main_route_table_id"]
+    );
     let other = ctx_with_config("web", "other-vpc", config);
-    assert!(vpc.find(&other, &new_inputs).await.expect("find other").is_none());
+    assert!(
+        vpc.find(&other, &new_inputs)
+            .await
+            .expect("find other")
+            .is_none()
+    );
 
     delete_and_check_gone(&p, "aws:ec2:Vpc", &id, &new_inputs, &updated).await;
 }
@@ -170,20 +280,45 @@ async fn public_network_lifecycle() {
         ]),
     )
     .await;
-    assert!(out_str(&subnet_out, "arn").ends_with(&format!("subnet/{subnet_id}")), "{subnet_out:?}");
+    assert!(
+        out_str(&subnet_out, "arn").ends_with(&format!("subnet/{subnet_id}")),
+        "{subnet_out:?}"
+    );
     let subnet = resource(&p, "aws:ec2:Subnet");
-    let read = subnet.read(&c, &subnet_id, &subnet_in, &subnet_out).await.expect("read").expect("exists");
+    let read = subnet
+        .read(&c, &subnet_id, &subnet_in, &subnet_out)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["map_public_ip_on_launch"], Value::Bool(true));
     assert_eq!(read.inputs["availability_zone"], Value::from("us-east-1a"));
     let mut private_in = subnet_in.clone();
     private_in.insert("map_public_ip_on_launch".into(), false.into());
-    let subnet_out = subnet.update(&c, &subnet_id, &subnet_in, &subnet_out, &private_in).await.expect("update");
-    let described = clients.ec2.describe_subnets().subnet_ids(&subnet_id).send().await.expect("describe");
-    assert_eq!(described.subnets()[0].map_public_ip_on_launch(), Some(false));
+    let subnet_out = subnet
+        .update(&c, &subnet_id, &subnet_in, &subnet_out, &private_in)
+        .await
+        .expect("update");
+    let described = clients
+        .ec2
+        .describe_subnets()
+        .subnet_ids(&subnet_id)
+        .send()
+        .await
+        .expect("describe");
+    assert_eq!(
+        described.subnets()[0].map_public_ip_on_launch(),
+        Some(false)
+    );
 
     // Internet gateway, attached on create.
-    let (igw_id, igw_in, igw_out) =
-        create(&p, "aws:ec2:InternetGateway", "net", "igw", map([("vpc_id", vpc_id.clone().into())])).await;
+    let (igw_id, igw_in, igw_out) = create(
+        &p,
+        "aws:ec2:InternetGateway",
+        "net",
+        "igw",
+        map([("vpc_id", vpc_id.clone().into())]),
+    )
+    .await;
     let described = clients
         .ec2
         .describe_internet_gateways()
@@ -195,12 +330,22 @@ async fn public_network_lifecycle() {
     assert_eq!(attachments.len(), 1);
     assert_eq!(attachments[0].vpc_id(), Some(vpc_id.as_str()));
     let igw = resource(&p, "aws:ec2:InternetGateway");
-    let read = igw.read(&c, &igw_id, &igw_in, &igw_out).await.expect("read").expect("exists");
+    let read = igw
+        .read(&c, &igw_id, &igw_in, &igw_out)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["vpc_id"], Value::from(vpc_id.as_str()));
 
     // Route table, a default route to the gateway, and the subnet's association.
-    let (rtb_id, rtb_in, rtb_out) =
-        create(&p, "aws:ec2:RouteTable", "net", "public-rt", map([("vpc_id", vpc_id.clone().into())])).await;
+    let (rtb_id, rtb_in, rtb_out) = create(
+        &p,
+        "aws:ec2:RouteTable",
+        "net",
+        "public-rt",
+        map([("vpc_id", vpc_id.clone().into())]),
+    )
+    .await;
     let (route_id, route_in, route_out) = create(
         &p,
         "aws:ec2:Route",
@@ -215,9 +360,17 @@ async fn public_network_lifecycle() {
     .await;
     assert_eq!(route_id, format!("{rtb_id}_0.0.0.0/0"));
     let route = resource(&p, "aws:ec2:Route");
-    let read = route.read(&c, &route_id, &route_in, &route_out).await.expect("read").expect("exists");
+    let read = route
+        .read(&c, &route_id, &route_in, &route_out)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["gateway_id"], Value::from(igw_id.as_str()));
-    let found = route.find(&c, &route_in).await.expect("find").expect("found");
+    let found = route
+        .find(&c, &route_in)
+        .await
+        .expect("find")
+        .expect("found");
     assert_eq!(found.id, route_id);
 
     let (assoc_id, assoc_in, assoc_out) = create(
@@ -225,18 +378,35 @@ async fn public_network_lifecycle() {
         "aws:ec2:RouteTableAssociation",
         "net",
         "public-assoc",
-        map([("subnet_id", subnet_id.clone().into()), ("route_table_id", rtb_id.clone().into())]),
+        map([
+            ("subnet_id", subnet_id.clone().into()),
+            ("route_table_id", rtb_id.clone().into()),
+        ]),
     )
     .await;
     assert!(assoc_id.starts_with("rtbassoc-"), "{assoc_id}");
     let assoc = resource(&p, "aws:ec2:RouteTableAssociation");
-    let read = assoc.read(&c, &assoc_id, &assoc_in, &assoc_out).await.expect("read").expect("exists");
+    let read = assoc
+        .read(&c, &assoc_id, &assoc_in, &assoc_out)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["subnet_id"], Value::from(subnet_id.as_str()));
     assert_eq!(read.inputs["route_table_id"], Value::from(rtb_id.as_str()));
-    assert_eq!(assoc.find(&c, &assoc_in).await.expect("find").map(|f| f.id), Some(assoc_id.clone()));
+    assert_eq!(
+        assoc.find(&c, &assoc_in).await.expect("find").map(|f| f.id),
+        Some(assoc_id.clone())
+    );
 
     // Tear down in dependency order; each delete is idempotent.
-    delete_and_check_gone(&p, "aws:ec2:RouteTableAssociation", &assoc_id, &assoc_in, &assoc_out).await;
+    delete_and_check_gone(
+        &p,
+        "aws:ec2:RouteTableAssociation",
+        &assoc_id,
+        &assoc_in,
+        &assoc_out,
+    )
+    .await;
     delete_and_check_gone(&p, "aws:ec2:Route", &route_id, &route_in, &route_out).await;
     delete_and_check_gone(&p, "aws:ec2:RouteTable", &rtb_id, &rtb_in, &rtb_out).await;
     delete_and_check_gone(&p, "aws:ec2:InternetGateway", &igw_id, &igw_in, &igw_out).await;
@@ -256,44 +426,85 @@ async fn nat_gateway_eip_and_route_lifecycle() {
         "aws:ec2:Subnet",
         "net",
         "public",
-        map([("vpc_id", vpc_id.clone().into()), ("cidr_block", "10.30.1.0/24".into())]),
+        map([
+            ("vpc_id", vpc_id.clone().into()),
+            ("cidr_block", "10.30.1.0/24".into()),
+        ]),
     )
     .await;
-    let (igw_id, igw_in, igw_out) =
-        create(&p, "aws:ec2:InternetGateway", "net", "igw", map([("vpc_id", vpc_id.clone().into())])).await;
+    let (igw_id, igw_in, igw_out) = create(
+        &p,
+        "aws:ec2:InternetGateway",
+        "net",
+        "igw",
+        map([("vpc_id", vpc_id.clone().into())]),
+    )
+    .await;
 
-    let (eip_id, eip_in, eip_out) =
-        create(&p, "aws:ec2:Eip", "net", "nat-ip", map([("tags", table(&[("Name", "nat")]))])).await;
+    let (eip_id, eip_in, eip_out) = create(
+        &p,
+        "aws:ec2:Eip",
+        "net",
+        "nat-ip",
+        map([("tags", table(&[("Name", "nat")]))]),
+    )
+    .await;
     assert!(eip_id.starts_with("eipalloc-"), "{eip_id}");
     assert_eq!(out_str(&eip_out, "allocation_id"), eip_id);
     let public_ip = out_str(&eip_out, "public_ip").to_string();
     assert!(!public_ip.is_empty());
-    let described = clients.ec2.describe_addresses().allocation_ids(&eip_id).send().await.expect("describe");
+    let described = clients
+        .ec2
+        .describe_addresses()
+        .allocation_ids(&eip_id)
+        .send()
+        .await
+        .expect("describe");
     let tags = tag_map(described.addresses()[0].tags());
-    assert_eq!(tags.get("skistack:resource").map(String::as_str), Some("nat-ip"));
+    assert_eq!(
+        tags.get("skistack:resource").map(String::as_str),
+        Some("nat-ip")
+    );
 
     let (nat_id, nat_in, nat_out) = create(
         &p,
         "aws:ec2:NatGateway",
         "net",
         "nat",
-        map([("subnet_id", subnet_id.clone().into()), ("allocation_id", eip_id.clone().into())]),
+        map([
+            ("subnet_id", subnet_id.clone().into()),
+            ("allocation_id", eip_id.clone().into()),
+        ]),
     )
     .await;
     assert!(nat_id.starts_with("nat-"), "{nat_id}");
     assert_eq!(out_str(&nat_out, "public_ip"), public_ip);
     assert_eq!(out_str(&nat_out, "vpc_id"), vpc_id);
     let nat = resource(&p, "aws:ec2:NatGateway");
-    let read = nat.read(&c, &nat_id, &nat_in, &nat_out).await.expect("read").expect("exists");
+    let read = nat
+        .read(&c, &nat_id, &nat_in, &nat_out)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["subnet_id"], Value::from(subnet_id.as_str()));
     assert_eq!(read.inputs["allocation_id"], Value::from(eip_id.as_str()));
     assert_eq!(read.inputs["connectivity_type"], Value::from("public"));
-    let found = nat.find(&ctx("net", "nat"), &nat_in).await.expect("find").expect("found");
+    let found = nat
+        .find(&ctx("net", "nat"), &nat_in)
+        .await
+        .expect("find")
+        .expect("found");
     assert_eq!(found.id, nat_id);
 
     // A private route through the NAT gateway, then switched in place to the IGW.
-    let (rtb_id, rtb_in, rtb_out) =
-        create(&p, "aws:ec2:RouteTable", "net", "private-rt", map([("vpc_id", vpc_id.clone().into())])).await;
+    let (rtb_id, rtb_in, rtb_out) = create(
+        &p,
+        "aws:ec2:RouteTable",
+        "net",
+        "private-rt",
+        map([("vpc_id", vpc_id.clone().into())]),
+    )
+    .await;
     let (route_id, route_in, route_out) = create(
         &p,
         "aws:ec2:Route",
@@ -307,7 +518,11 @@ async fn nat_gateway_eip_and_route_lifecycle() {
     )
     .await;
     let route = resource(&p, "aws:ec2:Route");
-    let read = route.read(&c, &route_id, &route_in, &route_out).await.expect("read").expect("exists");
+    let read = route
+        .read(&c, &route_id, &route_in, &route_out)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["nat_gateway_id"], Value::from(nat_id.as_str()));
     assert!(!read.inputs.contains_key("gateway_id"));
     let via_igw = map([
@@ -315,8 +530,15 @@ async fn nat_gateway_eip_and_route_lifecycle() {
         ("destination_cidr_block", "0.0.0.0/0".into()),
         ("gateway_id", igw_id.clone().into()),
     ]);
-    let route_out2 = route.update(&c, &route_id, &route_in, &route_out, &via_igw).await.expect("replace route");
-    let read = route.read(&c, &route_id, &via_igw, &route_out2).await.expect("read").expect("exists");
+    let route_out2 = route
+        .update(&c, &route_id, &route_in, &route_out, &via_igw)
+        .await
+        .expect("replace route");
+    let read = route
+        .read(&c, &route_id, &via_igw, &route_out2)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["gateway_id"], Value::from(igw_id.as_str()));
     let both = map([
         ("route_table_id", rtb_id.clone().into()),
@@ -325,14 +547,27 @@ async fn nat_gateway_eip_and_route_lifecycle() {
         ("nat_gateway_id", nat_id.clone().into()),
     ]);
     let err = route.create(&c, &both).await.expect_err("two targets");
-    assert!(matches!(err, ProviderError::Invalid(ref m) if m.contains("exactly one")), "{err}");
+    assert!(
+        matches!(err, ProviderError::Invalid(ref m) if m.contains("exactly one")),
+        "{err}"
+    );
 
     delete_and_check_gone(&p, "aws:ec2:Route", &route_id, &via_igw, &route_out2).await;
     delete_and_check_gone(&p, "aws:ec2:RouteTable", &rtb_id, &rtb_in, &rtb_out).await;
     delete_and_check_gone(&p, "aws:ec2:NatGateway", &nat_id, &nat_in, &nat_out).await;
     delete_and_check_gone(&p, "aws:ec2:Eip", &eip_id, &eip_in, &eip_out).await;
-    let described = clients.ec2.describe_addresses().send().await.expect("describe addresses");
-    assert!(described.addresses().iter().all(|a| a.allocation_id() != Some(eip_id.as_str())));
+    let described = clients
+        .ec2
+        .describe_addresses()
+        .send()
+        .await
+        .expect("describe addresses");
+    assert!(
+        described
+            .addresses()
+            .iter()
+            .all(|a| a.allocation_id() != Some(eip_id.as_str()))
+    );
     delete_and_check_gone(&p, "aws:ec2:InternetGateway", &igw_id, &igw_in, &igw_out).await;
     delete_and_check_gone(&p, "aws:ec2:Subnet", &subnet_id, &subnet_in, &subnet_out).await;
     delete_and_check_gone(&p, "aws:ec2:Vpc", &vpc_id, &vpc_in, &vpc_out).await;
@@ -359,14 +594,35 @@ async fn security_group_and_rules() {
     )
     .await;
     assert!(sg_id.starts_with("sg-"), "{sg_id}");
-    assert!(out_str(&sg_out, "arn").ends_with(&format!("security-group/{sg_id}")), "{sg_out:?}");
+    assert!(
+        out_str(&sg_out, "arn").ends_with(&format!("security-group/{sg_id}")),
+        "{sg_out:?}"
+    );
     assert!(!out_str(&sg_out, "owner_id").is_empty());
-    let described = clients.ec2.describe_security_groups().group_ids(&sg_id).send().await.expect("describe");
-    assert!(described.security_groups()[0].ip_permissions_egress().is_empty(), "default egress was not revoked");
+    let described = clients
+        .ec2
+        .describe_security_groups()
+        .group_ids(&sg_id)
+        .send()
+        .await
+        .expect("describe");
+    assert!(
+        described.security_groups()[0]
+            .ip_permissions_egress()
+            .is_empty(),
+        "default egress was not revoked"
+    );
     let sg = resource(&p, "aws:ec2:SecurityGroup");
-    let read = sg.read(&c, &sg_id, &sg_in, &sg_out).await.expect("read").expect("exists");
+    let read = sg
+        .read(&c, &sg_id, &sg_in, &sg_out)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["name"], Value::from("web"));
-    assert_eq!(read.inputs["description"], Value::from("Managed by skistack"));
+    assert_eq!(
+        read.inputs["description"],
+        Value::from("Managed by skistack")
+    );
 
     let (lb_sg_id, lb_sg_in, lb_sg_out) = create(
         &p,
@@ -387,11 +643,25 @@ async fn security_group_and_rules() {
         ("cidr_blocks", strs(&["0.0.0.0/0"])),
         ("description", "https".into()),
     ]);
-    let (rule_id, rule_in, rule_out) = create(&p, "aws:ec2:SecurityGroupRule", "net", "https", https.clone()).await;
+    let (rule_id, rule_in, rule_out) = create(
+        &p,
+        "aws:ec2:SecurityGroupRule",
+        "net",
+        "https",
+        https.clone(),
+    )
+    .await;
     assert!(rule_id.starts_with("sgr-"), "{rule_id}");
     let rule = resource(&p, "aws:ec2:SecurityGroupRule");
-    let read = rule.read(&c, &rule_id, &rule_in, &rule_out).await.expect("read").expect("exists");
-    assert_eq!(read.inputs["security_group_id"], Value::from(sg_id.as_str()));
+    let read = rule
+        .read(&c, &rule_id, &rule_in, &rule_out)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        read.inputs["security_group_id"],
+        Value::from(sg_id.as_str())
+    );
     assert_eq!(read.inputs["direction"], Value::from("ingress"));
     assert_eq!(read.inputs["protocol"], Value::from("tcp"));
     assert_eq!(read.inputs["from_port"], Value::Int(443));
@@ -400,9 +670,15 @@ async fn security_group_and_rules() {
     assert_eq!(read.inputs["description"], Value::from("https"));
 
     // The same rule again is an error that names it.
-    let err = rule.create(&ctx("net", "https-again"), &https).await.expect_err("duplicate");
+    let err = rule
+        .create(&ctx("net", "https-again"), &https)
+        .await
+        .expect_err("duplicate");
     let msg = err.to_string();
-    assert!(msg.contains("already has the rule ingress tcp 443 from 0.0.0.0/0"), "{msg}");
+    assert!(
+        msg.contains("already has the rule ingress tcp 443 from 0.0.0.0/0"),
+        "{msg}"
+    );
 
     // A rule from another group, and an egress rule to it.
     let (from_lb_id, from_lb_in, from_lb_out) = create(
@@ -420,8 +696,15 @@ async fn security_group_and_rules() {
         ]),
     )
     .await;
-    let read = rule.read(&c, &from_lb_id, &from_lb_in, &from_lb_out).await.expect("read").expect("exists");
-    assert_eq!(read.inputs["source_security_group_id"], Value::from(lb_sg_id.as_str()));
+    let read = rule
+        .read(&c, &from_lb_id, &from_lb_in, &from_lb_out)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        read.inputs["source_security_group_id"],
+        Value::from(lb_sg_id.as_str())
+    );
     let (egress_id, egress_in, egress_out) = create(
         &p,
         "aws:ec2:SecurityGroupRule",
@@ -435,36 +718,76 @@ async fn security_group_and_rules() {
         ]),
     )
     .await;
-    assert_eq!(egress_id.split(',').count(), 2, "one rule id per CIDR block: {egress_id}");
-    let read = rule.read(&c, &egress_id, &egress_in, &egress_out).await.expect("read").expect("exists");
+    assert_eq!(
+        egress_id.split(',').count(),
+        2,
+        "one rule id per CIDR block: {egress_id}"
+    );
+    let read = rule
+        .read(&c, &egress_id, &egress_in, &egress_out)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["direction"], Value::from("egress"));
     assert_eq!(read.inputs["protocol"], Value::from("-1"));
-    assert_eq!(read.inputs["cidr_blocks"], strs(&["10.0.0.0/8", "192.168.0.0/16"]));
+    assert_eq!(
+        read.inputs["cidr_blocks"],
+        strs(&["10.0.0.0/8", "192.168.0.0/16"])
+    );
 
     let neither = map([
         ("security_group_id", sg_id.clone().into()),
         ("direction", "ingress".into()),
         ("protocol", "tcp".into()),
     ]);
-    assert!(matches!(rule.create(&c, &neither).await, Err(ProviderError::Invalid(_))));
+    assert!(matches!(
+        rule.create(&c, &neither).await,
+        Err(ProviderError::Invalid(_))
+    ));
 
-    for (id, inputs, outputs) in [(&rule_id, &rule_in, &rule_out), (&from_lb_id, &from_lb_in, &from_lb_out), (&egress_id, &egress_in, &egress_out)] {
+    for (id, inputs, outputs) in [
+        (&rule_id, &rule_in, &rule_out),
+        (&from_lb_id, &from_lb_in, &from_lb_out),
+        (&egress_id, &egress_in, &egress_out),
+    ] {
         delete_and_check_gone(&p, "aws:ec2:SecurityGroupRule", id, inputs, outputs).await;
     }
-    let described = clients.ec2.describe_security_groups().group_ids(&sg_id).send().await.expect("describe");
+    let described = clients
+        .ec2
+        .describe_security_groups()
+        .group_ids(&sg_id)
+        .send()
+        .await
+        .expect("describe");
     assert!(described.security_groups()[0].ip_permissions().is_empty());
 
     // Restoring the default egress rule in place.
     let mut allow_in = sg_in.clone();
     allow_in.insert("revoke_default_egress".into(), false.into());
-    let sg_out2 = sg.update(&c, &sg_id, &sg_in, &sg_out, &allow_in).await.expect("update");
-    let described = clients.ec2.describe_security_groups().group_ids(&sg_id).send().await.expect("describe");
+    let sg_out2 = sg
+        .update(&c, &sg_id, &sg_in, &sg_out, &allow_in)
+        .await
+        .expect("update");
+    let described = clients
+        .ec2
+        .describe_security_groups()
+        .group_ids(&sg_id)
+        .send()
+        .await
+        .expect("describe");
     let egress = described.security_groups()[0].ip_permissions_egress();
     assert_eq!(egress.len(), 1);
     assert_eq!(egress[0].ip_protocol(), Some("-1"));
 
     delete_and_check_gone(&p, "aws:ec2:SecurityGroup", &sg_id, &allow_in, &sg_out2).await;
-    delete_and_check_gone(&p, "aws:ec2:SecurityGroup", &lb_sg_id, &lb_sg_in, &lb_sg_out).await;
+    delete_and_check_gone(
+        &p,
+        "aws:ec2:SecurityGroup",
+        &lb_sg_id,
+        &lb_sg_in,
+        &lb_sg_out,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -477,28 +800,53 @@ async fn key_pair_round_trip() {
         "aws:ec2:KeyPair",
         "net",
         "deploy-key",
-        map([("key_name", "deploy".into()), ("public_key", PUBLIC_KEY.into())]),
+        map([
+            ("key_name", "deploy".into()),
+            ("public_key", PUBLIC_KEY.into()),
+        ]),
     )
     .await;
     assert_eq!(id, "deploy");
-    assert!(out_str(&outputs, "key_pair_id").starts_with("key-"), "{outputs:?}");
+    assert!(
+        out_str(&outputs, "key_pair_id").starts_with("key-"),
+        "{outputs:?}"
+    );
     assert!(!out_str(&outputs, "fingerprint").is_empty());
-    assert!(out_str(&outputs, "arn").contains(":key-pair/key-"), "{outputs:?}");
+    assert!(
+        out_str(&outputs, "arn").contains(":key-pair/key-"),
+        "{outputs:?}"
+    );
     let kp = resource(&p, "aws:ec2:KeyPair");
     assert!(kp.schema().delete_before_replace);
 
-    let read = kp.read(&c, &id, &inputs, &outputs).await.expect("read").expect("exists");
+    let read = kp
+        .read(&c, &id, &inputs, &outputs)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["key_name"], Value::from("deploy"));
     assert_eq!(read.outputs["fingerprint"], outputs["fingerprint"]);
 
     let mut tagged = inputs.clone();
     tagged.insert("tags".into(), table(&[("purpose", "ci")]));
-    let outputs = kp.update(&c, &id, &inputs, &outputs, &tagged).await.expect("tag");
+    let outputs = kp
+        .update(&c, &id, &inputs, &outputs, &tagged)
+        .await
+        .expect("tag");
     let clients = p.shared().clients(&c).await.expect("clients");
-    let described = clients.ec2.describe_key_pairs().key_names("deploy").send().await.expect("describe");
+    let described = clients
+        .ec2
+        .describe_key_pairs()
+        .key_names("deploy")
+        .send()
+        .await
+        .expect("describe");
     let tags = tag_map(described.key_pairs()[0].tags());
     assert_eq!(tags.get("purpose").map(String::as_str), Some("ci"));
-    assert_eq!(tags.get("skistack:resource").map(String::as_str), Some("deploy-key"));
+    assert_eq!(
+        tags.get("skistack:resource").map(String::as_str),
+        Some("deploy-key")
+    );
 
     let found = kp.find(&c, &tagged).await.expect("find").expect("found");
     assert_eq!(found.id, "deploy");
@@ -526,7 +874,10 @@ async fn instance_with_imdsv2_and_encrypted_root() {
         "aws:ec2:Subnet",
         "net",
         "public",
-        map([("vpc_id", vpc_id.clone().into()), ("cidr_block", "10.50.1.0/24".into())]),
+        map([
+            ("vpc_id", vpc_id.clone().into()),
+            ("cidr_block", "10.50.1.0/24".into()),
+        ]),
     )
     .await;
     let (sg_id, _, _) = create(
@@ -550,7 +901,10 @@ async fn instance_with_imdsv2_and_encrypted_root() {
             ("vpc_security_group_ids", strs(&[&sg_id])),
             ("associate_public_ip_address", true.into()),
             ("user_data", "#!/bin/sh\necho hello\n".into()),
-            ("root_block_device", Value::Map(map([("volume_size", 16.into())]))),
+            (
+                "root_block_device",
+                Value::Map(map([("volume_size", 16.into())])),
+            ),
             ("tags", table(&[("Name", "web-1")])),
         ]),
     );
@@ -559,36 +913,76 @@ async fn instance_with_imdsv2_and_encrypted_root() {
     let out = created.outputs.clone();
     assert!(id.starts_with("i-"), "{id}");
     assert!(!out_str(&out, "public_ip").is_empty(), "{out:?}");
-    assert!(out_str(&out, "private_ip").starts_with("10.50.1."), "{out:?}");
-    assert_eq!(out_str(&out, "availability_zone").get(..9), Some("us-east-1"));
-    assert!(out_str(&out, "arn").ends_with(&format!("instance/{id}")), "{out:?}");
+    assert!(
+        out_str(&out, "private_ip").starts_with("10.50.1."),
+        "{out:?}"
+    );
+    assert_eq!(
+        out_str(&out, "availability_zone").get(..9),
+        Some("us-east-1")
+    );
+    assert!(
+        out_str(&out, "arn").ends_with(&format!("instance/{id}")),
+        "{out:?}"
+    );
 
     // Through the SDK: running, IMDSv2 required, root volume encrypted, tagged.
     let clients = p.shared().clients(&c).await.expect("clients");
-    let described = clients.ec2.describe_instances().instance_ids(&id).send().await.expect("describe");
+    let described = clients
+        .ec2
+        .describe_instances()
+        .instance_ids(&id)
+        .send()
+        .await
+        .expect("describe");
     let i = &described.reservations()[0].instances()[0];
-    assert_eq!(i.state().and_then(|s| s.name()).map(|n| n.as_str()), Some("running"));
-    assert_eq!(i.metadata_options().and_then(|m| m.http_tokens()).map(|t| t.as_str()), Some("required"));
+    assert_eq!(
+        i.state().and_then(|s| s.name()).map(|n| n.as_str()),
+        Some("running")
+    );
+    assert_eq!(
+        i.metadata_options()
+            .and_then(|m| m.http_tokens())
+            .map(|t| t.as_str()),
+        Some("required")
+    );
     let tags = tag_map(i.tags());
     assert_eq!(tags.get("team").map(String::as_str), Some("infra"));
     assert_eq!(tags.get("Name").map(String::as_str), Some("web-1"));
-    assert_eq!(tags.get("skistack:resource").map(String::as_str), Some("web"));
+    assert_eq!(
+        tags.get("skistack:resource").map(String::as_str),
+        Some("web")
+    );
     let volume_id = i.block_device_mappings()[0]
         .ebs()
         .and_then(|e| e.volume_id())
         .expect("root volume")
         .to_string();
-    let volumes = clients.ec2.describe_volumes().volume_ids(&volume_id).send().await.expect("volumes");
+    let volumes = clients
+        .ec2
+        .describe_volumes()
+        .volume_ids(&volume_id)
+        .send()
+        .await
+        .expect("volumes");
     assert_eq!(volumes.volumes()[0].encrypted(), Some(true));
     assert_eq!(volumes.volumes()[0].size(), Some(16));
 
-    let read = inst.read(&c, &id, &inputs, &out).await.expect("read").expect("exists");
+    let read = inst
+        .read(&c, &id, &inputs, &out)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["ami"], Value::from(ami.as_str()));
     assert_eq!(read.inputs["instance_type"], Value::from("t3.micro"));
     assert_eq!(read.inputs["subnet_id"], Value::from(subnet_id.as_str()));
     assert_eq!(read.inputs["vpc_security_group_ids"], strs(&[&sg_id]));
     // Metadata options as the defaults have them are no drift.
-    assert!(!read.inputs.contains_key("metadata_options"), "{:?}", read.inputs);
+    assert!(
+        !read.inputs.contains_key("metadata_options"),
+        "{:?}",
+        read.inputs
+    );
     assert_eq!(read.inputs["tags"], table(&[("Name", "web-1")]));
 
     // Tags and metadata options change in place.
@@ -598,22 +992,54 @@ async fn instance_with_imdsv2_and_encrypted_root() {
         "metadata_options".into(),
         Value::Map(map([("http_put_response_hop_limit", 2.into())])),
     );
-    let updated = inst.update(&c, &id, &inputs, &out, &new_inputs).await.expect("update");
+    let updated = inst
+        .update(&c, &id, &inputs, &out, &new_inputs)
+        .await
+        .expect("update");
     assert_eq!(updated["public_ip"], out["public_ip"]);
-    let described = clients.ec2.describe_instances().instance_ids(&id).send().await.expect("describe");
+    let described = clients
+        .ec2
+        .describe_instances()
+        .instance_ids(&id)
+        .send()
+        .await
+        .expect("describe");
     let i = &described.reservations()[0].instances()[0];
-    assert_eq!(tag_map(i.tags()).get("Name").map(String::as_str), Some("web-2"));
-    assert_eq!(i.metadata_options().and_then(|m| m.http_put_response_hop_limit()), Some(2));
-    let read = inst.read(&c, &id, &new_inputs, &updated).await.expect("read").expect("exists");
-    let metadata = read.inputs["metadata_options"].as_map().expect("declared metadata options read back");
+    assert_eq!(
+        tag_map(i.tags()).get("Name").map(String::as_str),
+        Some("web-2")
+    );
+    assert_eq!(
+        i.metadata_options()
+            .and_then(|m| m.http_put_response_hop_limit()),
+        Some(2)
+    );
+    let read = inst
+        .read(&c, &id, &new_inputs, &updated)
+        .await
+        .expect("read")
+        .expect("exists");
+    let metadata = read.inputs["metadata_options"]
+        .as_map()
+        .expect("declared metadata options read back");
     assert_eq!(metadata.get("http_tokens"), Some(&Value::from("required")));
-    assert_eq!(metadata.get("http_put_response_hop_limit"), Some(&Value::Int(2)));
+    assert_eq!(
+        metadata.get("http_put_response_hop_limit"),
+        Some(&Value::Int(2))
+    );
 
-    let found = inst.find(&c, &new_inputs).await.expect("find").expect("found");
+    let found = inst
+        .find(&c, &new_inputs)
+        .await
+        .expect("find")
+        .expect("found");
     assert_eq!(found.id, id);
 
     delete_and_check_gone(&p, "aws:ec2:Instance", &id, &new_inputs, &updated).await;
-    assert!(inst.find(&c, &new_inputs).await.expect("find").is_none(), "terminated instances are not found");
+    assert!(
+        inst.find(&c, &new_inputs).await.expect("find").is_none(),
+        "terminated instances are not found"
+    );
 }
 
 #[tokio::test]
@@ -630,20 +1056,32 @@ async fn launch_template_versions() {
             ("image_id", ami.clone().into()),
             ("instance_type", "t3.small".into()),
             ("iam_instance_profile", "ecs-node".into()),
-            ("user_data", "#!/bin/bash\necho ECS_CLUSTER=main >> /etc/ecs/ecs.config\n".into()),
+            (
+                "user_data",
+                "#!/bin/bash\necho ECS_CLUSTER=main >> /etc/ecs/ecs.config\n".into(),
+            ),
             (
                 "block_device_mappings",
-                Value::List(vec![Value::Map(map([("device_name", "/dev/xvda".into()), ("volume_size", 30.into())]))]),
+                Value::List(vec![Value::Map(map([
+                    ("device_name", "/dev/xvda".into()),
+                    ("volume_size", 30.into()),
+                ]))]),
             ),
         ]),
     );
-    let created = lt.create(&c, &inputs).await.expect("create launch template");
+    let created = lt
+        .create(&c, &inputs)
+        .await
+        .expect("create launch template");
     let id = created.id.clone();
     let out = created.outputs.clone();
     assert!(id.starts_with("lt-"), "{id}");
     assert_eq!(out["latest_version"], Value::Int(1));
     assert_eq!(out["default_version"], Value::Int(1));
-    assert!(out_str(&out, "arn").ends_with(&format!("launch-template/{id}")), "{out:?}");
+    assert!(
+        out_str(&out, "arn").ends_with(&format!("launch-template/{id}")),
+        "{out:?}"
+    );
 
     let clients = p.shared().clients(&c).await.expect("clients");
     let versions = clients
@@ -654,9 +1092,16 @@ async fn launch_template_versions() {
         .send()
         .await
         .expect("versions");
-    let data = versions.launch_template_versions()[0].launch_template_data().expect("data");
+    let data = versions.launch_template_versions()[0]
+        .launch_template_data()
+        .expect("data");
     assert_eq!(data.image_id(), Some(ami.as_str()));
-    assert_eq!(data.metadata_options().and_then(|m| m.http_tokens()).map(|t| t.as_str()), Some("required"));
+    assert_eq!(
+        data.metadata_options()
+            .and_then(|m| m.http_tokens())
+            .map(|t| t.as_str()),
+        Some("required")
+    );
     let ebs = data.block_device_mappings()[0].ebs().expect("ebs");
     assert_eq!(ebs.encrypted(), Some(true));
     assert_eq!(ebs.volume_size(), Some(30));
@@ -670,9 +1115,16 @@ async fn launch_template_versions() {
         .find(|t| t.resource_type().map(|r| r.as_str()) == Some("instance"))
         .map(|t| tag_map(t.tags()))
         .expect("instance tag specification");
-    assert_eq!(instance_tags.get("skistack:resource").map(String::as_str), Some("nodes"));
+    assert_eq!(
+        instance_tags.get("skistack:resource").map(String::as_str),
+        Some("nodes")
+    );
 
-    let read = lt.read(&c, &id, &inputs, &out).await.expect("read").expect("exists");
+    let read = lt
+        .read(&c, &id, &inputs, &out)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["name"], Value::from("ecs-nodes"));
     assert_eq!(read.inputs["instance_type"], Value::from("t3.small"));
     assert_eq!(read.inputs["user_data"], inputs["user_data"]);
@@ -680,14 +1132,24 @@ async fn launch_template_versions() {
     // An update makes version 2 and makes it the default.
     let mut new_inputs = inputs.clone();
     new_inputs.insert("instance_type".into(), "t3.medium".into());
-    let updated = lt.update(&ctx("ecs", "nodes"), &id, &inputs, &out, &new_inputs).await.expect("update");
+    let updated = lt
+        .update(&ctx("ecs", "nodes"), &id, &inputs, &out, &new_inputs)
+        .await
+        .expect("update");
     assert_eq!(updated["latest_version"], Value::Int(2));
     assert_eq!(updated["default_version"], Value::Int(2));
-    let read = lt.read(&c, &id, &new_inputs, &updated).await.expect("read").expect("exists");
+    let read = lt
+        .read(&c, &id, &new_inputs, &updated)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs["instance_type"], Value::from("t3.medium"));
     assert_eq!(read.outputs["default_version"], Value::Int(2));
 
-    assert_eq!(lt.find(&c, &new_inputs).await.expect("find").map(|f| f.id), Some(id.clone()));
+    assert_eq!(
+        lt.find(&c, &new_inputs).await.expect("find").map(|f| f.id),
+        Some(id.clone())
+    );
     delete_and_check_gone(&p, "aws:ec2:LaunchTemplate", &id, &new_inputs, &updated).await;
     assert!(lt.find(&c, &new_inputs).await.expect("find").is_none());
 }
@@ -736,20 +1198,28 @@ async fn eventual_retries_only_listed_codes_and_errors_name_the_code() {
     let ProviderError::NotFound(msg) = err else {
         panic!("expected NotFound, got {err:?}");
     };
-    assert!(msg.starts_with("describe VPC vpc-0000: InvalidVpcID.NotFound"), "{msg}");
+    assert!(
+        msg.starts_with("describe VPC vpc-0000: InvalidVpcID.NotFound"),
+        "{msg}"
+    );
 
     // A listed code is retried with backoff until the limit.
     let start = Instant::now();
     let before = common::metric(&p, "calls.ec2");
-    let err = retry_eventual_for("describe VPC", &["InvalidVpcID.NotFound"], Duration::from_secs(2), || {
-        clients.ec2.describe_vpcs().vpc_ids("vpc-00000000").send()
-    })
+    let err = retry_eventual_for(
+        "describe VPC",
+        &["InvalidVpcID.NotFound"],
+        Duration::from_secs(2),
+        || clients.ec2.describe_vpcs().vpc_ids("vpc-00000000").send(),
+    )
     .await
     .expect_err("still no such VPC");
     assert!(matches!(err, ProviderError::NotFound(_)), "{err:?}");
     let attempts = common::metric(&p, "calls.ec2") - before;
     assert!(attempts >= 2, "{attempts} attempts");
-    assert!(start.elapsed() >= Duration::from_millis(350) && start.elapsed() < Duration::from_secs(3));
+    assert!(
+        start.elapsed() >= Duration::from_millis(350) && start.elapsed() < Duration::from_secs(3)
+    );
 }
 
 #[tokio::test]
@@ -770,9 +1240,17 @@ async fn schemas_mark_replacement_and_unique_names() {
     assert!(!force_new("aws:ec2:Instance", "tags"));
     assert!(!force_new("aws:ec2:Route", "gateway_id"));
     assert!(!force_new("aws:ec2:LaunchTemplate", "image_id"));
-    assert!(resource(&p, "aws:ec2:LaunchTemplate").schema().delete_before_replace);
+    assert!(
+        resource(&p, "aws:ec2:LaunchTemplate")
+            .schema()
+            .delete_before_replace
+    );
     assert!(!resource(&p, "aws:ec2:Vpc").schema().delete_before_replace);
-    let tokens: Vec<String> = p.resource_types().iter().map(|r| r.schema().token.clone()).collect();
+    let tokens: Vec<String> = p
+        .resource_types()
+        .iter()
+        .map(|r| r.schema().token.clone())
+        .collect();
     for t in [
         "aws:ec2:Vpc",
         "aws:ec2:Subnet",

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use skistack_engine::{Attribute, CallContext, DataSource, Map, Property, ProviderError, TypeSchema, ValueType};
+use skistack_engine::{
+    Attribute, CallContext, DataSource, Map, Property, ProviderError, TypeSchema, ValueType,
+};
 
 use crate::ec2::filter;
 use crate::errors::aws_error;
@@ -25,9 +27,14 @@ impl AvailabilityZones {
         .property(
             Property::optional("state", ValueType::String)
                 .default("available")
-                .describe("Only zones in this state: available, information, impaired or unavailable."),
+                .describe(
+                    "Only zones in this state: available, information, impaired or unavailable.",
+                ),
         )
-        .attribute(Attribute::new("names", ValueType::list(ValueType::String)).describe("Zone names, sorted."))
+        .attribute(
+            Attribute::new("names", ValueType::list(ValueType::String))
+                .describe("Zone names, sorted."),
+        )
         .attribute(
             Attribute::new("zone_ids", ValueType::list(ValueType::String))
                 .describe("Zone ids (use1-az1...), in the order of `names`."),
@@ -68,7 +75,10 @@ impl DataSource for AvailabilityZones {
         zones.sort();
         let mut result = inputs.clone();
         result.insert("names".into(), str_list(zones.iter().map(|z| z.0.clone())));
-        result.insert("zone_ids".into(), str_list(zones.iter().map(|z| z.1.clone())));
+        result.insert(
+            "zone_ids".into(),
+            str_list(zones.iter().map(|z| z.1.clone())),
+        );
         Ok(result)
     }
 }

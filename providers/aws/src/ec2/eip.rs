@@ -5,7 +5,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{DomainType, ResourceType as Ec2ResourceType};
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, ValueType,
 };
 
 use crate::ec2::{identity_filters, tag_pairs, tag_spec, update_tags};
@@ -17,7 +18,11 @@ use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
 
 /// Codes of an address still held by a NAT gateway or instance that is
 /// going away; AWS frees it a little later.
-const STILL_HELD: &[&str] = &["InvalidIPAddress.InUse", "AuthFailure", "InvalidAddress.Locked"];
+const STILL_HELD: &[&str] = &[
+    "InvalidIPAddress.InUse",
+    "AuthFailure",
+    "InvalidAddress.Locked",
+];
 
 /// An Elastic IP address. Its id is the allocation id.
 pub struct Eip {
@@ -67,7 +72,10 @@ impl ResourceType for Eip {
             .ec2
             .allocate_address()
             .domain(DomainType::from(domain))
-            .tag_specifications(tag_spec(Ec2ResourceType::ElasticIp, &resource_tags(ctx, inputs)))
+            .tag_specifications(tag_spec(
+                Ec2ResourceType::ElasticIp,
+                &resource_tags(ctx, inputs),
+            ))
             .send()
             .await
             .map_err(|e| aws_error("allocate Elastic IP", e))?;
@@ -87,7 +95,12 @@ impl ResourceType for Eip {
         _outputs: &Map,
     ) -> Result<Option<ReadResult>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
-        let res = clients.ec2.describe_addresses().allocation_ids(id).send().await;
+        let res = clients
+            .ec2
+            .describe_addresses()
+            .allocation_ids(id)
+            .send()
+            .await;
         let Some(out) = found(&format!("describe Elastic IP {id}"), res)? else {
             return Ok(None);
         };
@@ -103,7 +116,10 @@ impl ResourceType for Eip {
         }
         let attrs = attributes(id, addr.public_ip().unwrap_or_default());
         let outputs = with_attributes(&with_attributes(inputs, read.clone()), attrs);
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -119,7 +135,13 @@ impl ResourceType for Eip {
         Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         gone_ok_provider(
             retry_eventual(&format!("release Elastic IP {id}"), STILL_HELD, || {
@@ -130,7 +152,11 @@ impl ResourceType for Eip {
         )
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2

@@ -5,22 +5,25 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    BlockDeviceMapping, EbsBlockDevice, HttpTokensState, IamInstanceProfileSpecification, Instance as AwsInstance,
-    InstanceMetadataEndpointState, InstanceMetadataOptionsRequest, InstanceNetworkInterfaceSpecification,
-    InstanceStateName, InstanceType, ResourceType as Ec2ResourceType, VolumeType,
+    BlockDeviceMapping, EbsBlockDevice, HttpTokensState, IamInstanceProfileSpecification,
+    Instance as AwsInstance, InstanceMetadataEndpointState, InstanceMetadataOptionsRequest,
+    InstanceNetworkInterfaceSpecification, InstanceStateName, InstanceType,
+    ResourceType as Ec2ResourceType, VolumeType,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
-    ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, Value, ValueType,
 };
 
 use crate::ec2::launch::{
-    Metadata, RootDevice, encode_user_data, is_arn, metadata_options_property, root_block_device_property,
-    root_device_name,
+    Metadata, RootDevice, encode_user_data, is_arn, metadata_options_property,
+    root_block_device_property, root_device_name,
 };
 use crate::ec2::{filter_any, identity_filters, tag_pairs, tag_spec, update_tags};
 use crate::errors::{aws_error, found, gone_ok};
-use crate::props::{changed, list_of_str, opt_bool, opt_str, str_list, str_of, updated_outputs, with_attributes};
+use crate::props::{
+    changed, list_of_str, opt_bool, opt_str, str_list, str_of, updated_outputs, with_attributes,
+};
 use crate::retry::{retry_eventual, wait_until};
 use crate::shared::{Clients, Shared};
 use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
@@ -31,10 +34,17 @@ const WAIT: Duration = Duration::from_secs(10 * 60);
 
 /// Errors of a fresh instance profile not yet visible to EC2 (IAM is
 /// eventually consistent); retried only when the instance has a profile.
-const PROFILE_NOT_YET_VISIBLE: &[&str] = &["InvalidParameterValue", "InvalidIamInstanceProfile.NotFound"];
+const PROFILE_NOT_YET_VISIBLE: &[&str] = &[
+    "InvalidParameterValue",
+    "InvalidIamInstanceProfile.NotFound",
+];
 
 /// Errors of a fresh subnet, group or key not yet visible.
-const FRESH: &[&str] = &["InvalidSubnetID.NotFound", "InvalidGroup.NotFound", "InvalidKeyPair.NotFound"];
+const FRESH: &[&str] = &[
+    "InvalidSubnetID.NotFound",
+    "InvalidGroup.NotFound",
+    "InvalidKeyPair.NotFound",
+];
 
 /// An EC2 instance. Create waits until it runs; delete terminates it and
 /// waits until it is terminated.
@@ -104,11 +114,26 @@ fn outputs(clients: &Clients, inputs: &Map, inst: &AwsInstance) -> Map {
         .and_then(|n| n.owner_id())
         .unwrap_or_default();
     let mut attrs = Map::new();
-    attrs.insert("public_ip".into(), inst.public_ip_address().unwrap_or_default().into());
-    attrs.insert("public_dns".into(), inst.public_dns_name().unwrap_or_default().into());
-    attrs.insert("private_dns".into(), inst.private_dns_name().unwrap_or_default().into());
-    attrs.insert("private_ip".into(), inst.private_ip_address().unwrap_or_default().into());
-    attrs.insert("arn".into(), clients.arn("ec2", owner, &format!("instance/{id}")).into());
+    attrs.insert(
+        "public_ip".into(),
+        inst.public_ip_address().unwrap_or_default().into(),
+    );
+    attrs.insert(
+        "public_dns".into(),
+        inst.public_dns_name().unwrap_or_default().into(),
+    );
+    attrs.insert(
+        "private_dns".into(),
+        inst.private_dns_name().unwrap_or_default().into(),
+    );
+    attrs.insert(
+        "private_ip".into(),
+        inst.private_ip_address().unwrap_or_default().into(),
+    );
+    attrs.insert(
+        "arn".into(),
+        clients.arn("ec2", owner, &format!("instance/{id}")).into(),
+    );
     attrs.insert(
         "availability_zone".into(),
         inst.placement()
@@ -129,7 +154,12 @@ fn outputs(clients: &Clients, inputs: &Map, inst: &AwsInstance) -> Map {
 
 /// The instance; `None` when it is gone or terminated.
 async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsInstance>, ProviderError> {
-    let res = clients.ec2.describe_instances().instance_ids(id).send().await;
+    let res = clients
+        .ec2
+        .describe_instances()
+        .instance_ids(id)
+        .send()
+        .await;
     let Some(out) = found(&format!("describe instance {id}"), res)? else {
         return Ok(None);
     };
@@ -163,7 +193,10 @@ async fn wait_running(clients: &Clients, id: &str) -> Result<AwsInstance, Provid
                 }
                 Some(InstanceStateName::Pending) | None => Ok(false),
                 Some(other) => {
-                    let reason = inst.state_reason().and_then(|r| r.message()).unwrap_or_default();
+                    let reason = inst
+                        .state_reason()
+                        .and_then(|r| r.message())
+                        .unwrap_or_default();
                     Err(ProviderError::Failed(format!(
                         "instance {id} is {} instead of running: {reason}",
                         other.as_str()
@@ -173,16 +206,21 @@ async fn wait_running(clients: &Clients, id: &str) -> Result<AwsInstance, Provid
         }
     })
     .await?;
-    last.into_inner()
-        .ok()
-        .flatten()
-        .ok_or_else(|| ProviderError::Failed(format!("instance {id}: the wait ended without a description")))
+    last.into_inner().ok().flatten().ok_or_else(|| {
+        ProviderError::Failed(format!(
+            "instance {id}: the wait ended without a description"
+        ))
+    })
 }
 
 /// The security groups of an instance: those of the instance, or those of
 /// its primary network interface where the instance lists none.
 fn security_groups(inst: &AwsInstance) -> Vec<&str> {
-    let groups: Vec<&str> = inst.security_groups().iter().filter_map(|g| g.group_id()).collect();
+    let groups: Vec<&str> = inst
+        .security_groups()
+        .iter()
+        .filter_map(|g| g.group_id())
+        .collect();
     if !groups.is_empty() {
         return groups;
     }
@@ -195,7 +233,9 @@ fn security_groups(inst: &AwsInstance) -> Vec<&str> {
 fn metadata_request(m: &Metadata) -> InstanceMetadataOptionsRequest {
     InstanceMetadataOptionsRequest::builder()
         .http_tokens(HttpTokensState::from(m.http_tokens.as_str()))
-        .http_endpoint(InstanceMetadataEndpointState::from(m.http_endpoint.as_str()))
+        .http_endpoint(InstanceMetadataEndpointState::from(
+            m.http_endpoint.as_str(),
+        ))
         .set_http_put_response_hop_limit(m.hop_limit)
         .build()
 }
@@ -291,7 +331,11 @@ impl ResourceType for Instance {
         }
         let codes: Vec<&str> = FRESH
             .iter()
-            .chain(if profile.is_some() { PROFILE_NOT_YET_VISIBLE } else { &[] })
+            .chain(if profile.is_some() {
+                PROFILE_NOT_YET_VISIBLE
+            } else {
+                &[]
+            })
             .copied()
             .collect();
         let out = retry_eventual("run instance", &codes, || req.clone().send()).await?;
@@ -299,7 +343,9 @@ impl ResourceType for Instance {
             .instances()
             .first()
             .and_then(|i| i.instance_id())
-            .ok_or_else(|| ProviderError::Failed("run instance: the response holds no instance".into()))?
+            .ok_or_else(|| {
+                ProviderError::Failed("run instance: the response holds no instance".into())
+            })?
             .to_string();
         let inst = wait_running(&clients, &id).await?;
         Ok(Created {
@@ -339,8 +385,15 @@ impl ResourceType for Instance {
             let mut declared = list_of_str(inputs, "vpc_security_group_ids")?;
             declared.sort();
             groups.sort_unstable();
-            let value = if declared.iter().map(String::as_str).eq(groups.iter().copied()) {
-                inputs.get("vpc_security_group_ids").cloned().unwrap_or_default()
+            let value = if declared
+                .iter()
+                .map(String::as_str)
+                .eq(groups.iter().copied())
+            {
+                inputs
+                    .get("vpc_security_group_ids")
+                    .cloned()
+                    .unwrap_or_default()
             } else {
                 str_list(groups)
             };
@@ -358,14 +411,22 @@ impl ResourceType for Instance {
         }
         if let Some(m) = inst.metadata_options() {
             let metadata = Metadata {
-                http_tokens: m.http_tokens().map(|t| t.as_str().to_string()).unwrap_or_default(),
-                http_endpoint: m.http_endpoint().map(|e| e.as_str().to_string()).unwrap_or_default(),
+                http_tokens: m
+                    .http_tokens()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                http_endpoint: m
+                    .http_endpoint()
+                    .map(|e| e.as_str().to_string())
+                    .unwrap_or_default(),
                 hop_limit: match Metadata::from_inputs(inputs)?.hop_limit {
                     Some(_) => m.http_put_response_hop_limit(),
                     None => None,
                 },
             };
-            if inputs.contains_key("metadata_options") || metadata != Metadata::from_inputs(&Map::new())? {
+            if inputs.contains_key("metadata_options")
+                || metadata != Metadata::from_inputs(&Map::new())?
+            {
                 read.insert("metadata_options".into(), metadata.to_value());
             }
         }
@@ -373,7 +434,10 @@ impl ResourceType for Instance {
             read.insert("tags".into(), tags);
         }
         let outputs = outputs(&clients, &with_attributes(inputs, read.clone()), &inst);
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -395,7 +459,9 @@ impl ResourceType for Instance {
                     .set_groups(Some(groups))
                     .send()
                     .await
-                    .map_err(|e| aws_error(&format!("set the security groups of instance {id}"), e))?;
+                    .map_err(|e| {
+                        aws_error(&format!("set the security groups of instance {id}"), e)
+                    })?;
             }
         }
         let old_meta = Metadata::from_inputs(old_inputs)?;
@@ -406,7 +472,9 @@ impl ResourceType for Instance {
                 .modify_instance_metadata_options()
                 .instance_id(id)
                 .http_tokens(HttpTokensState::from(new_meta.http_tokens.as_str()))
-                .http_endpoint(InstanceMetadataEndpointState::from(new_meta.http_endpoint.as_str()))
+                .http_endpoint(InstanceMetadataEndpointState::from(
+                    new_meta.http_endpoint.as_str(),
+                ))
                 .set_http_put_response_hop_limit(new_meta.hop_limit)
                 .send()
                 .await
@@ -420,9 +488,20 @@ impl ResourceType for Instance {
         Ok(out)
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
-        let res = clients.ec2.terminate_instances().instance_ids(id).send().await;
+        let res = clients
+            .ec2
+            .terminate_instances()
+            .instance_ids(id)
+            .send()
+            .await;
         gone_ok(&format!("terminate instance {id}"), res)?;
         // Its network interface holds the subnet and security groups
         // until the instance is terminated.
@@ -432,10 +511,17 @@ impl ResourceType for Instance {
         .await
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let mut filters = identity_filters(ctx);
-        filters.push(filter_any("instance-state-name", ["pending", "running", "stopping", "stopped"]));
+        filters.push(filter_any(
+            "instance-state-name",
+            ["pending", "running", "stopping", "stopped"],
+        ));
         let out = clients
             .ec2
             .describe_instances()

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{InternetGateway as AwsIgw, ResourceType as Ec2ResourceType};
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, ValueType,
 };
 
 use crate::ec2::{identity_filters, tag_pairs, tag_spec, update_tags};
@@ -28,7 +29,9 @@ impl InternetGateway {
             "An internet gateway. Attached to `vpc_id` on create, detached before delete; \
              a new `vpc_id` moves it in place.",
         )
-        .property(Property::optional("vpc_id", ValueType::String).describe("The VPC to attach it to."))
+        .property(
+            Property::optional("vpc_id", ValueType::String).describe("The VPC to attach it to."),
+        )
         .property(tag_property())
         .attribute(Attribute::new("arn", ValueType::String))
         .attribute(Attribute::new("owner_id", ValueType::String));
@@ -43,7 +46,14 @@ async fn attach(clients: &Clients, id: &str, vpc: &str) -> Result<(), ProviderEr
     retry_eventual(
         &format!("attach internet gateway {id} to {vpc}"),
         &["InvalidInternetGatewayID.NotFound"],
-        || clients.ec2.attach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send(),
+        || {
+            clients
+                .ec2
+                .attach_internet_gateway()
+                .internet_gateway_id(id)
+                .vpc_id(vpc)
+                .send()
+        },
     )
     .await
     .map(|_| ())
@@ -54,7 +64,12 @@ async fn detach(clients: &Clients, id: &str, vpc: &str) -> Result<(), ProviderEr
     // Public addresses still mapped in the VPC hold the gateway a while
     // after their instance or NAT gateway is gone.
     let res = retry_codes(&["DependencyViolation"], EVENTUAL_LIMIT, || {
-        clients.ec2.detach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send()
+        clients
+            .ec2
+            .detach_internet_gateway()
+            .internet_gateway_id(id)
+            .vpc_id(vpc)
+            .send()
     })
     .await;
     match res {
@@ -67,7 +82,12 @@ fn attributes(clients: &Clients, igw: &AwsIgw) -> Map {
     let id = igw.internet_gateway_id().unwrap_or_default();
     let owner = igw.owner_id().unwrap_or_default();
     let mut attrs = Map::new();
-    attrs.insert("arn".into(), clients.arn("ec2", owner, &format!("internet-gateway/{id}")).into());
+    attrs.insert(
+        "arn".into(),
+        clients
+            .arn("ec2", owner, &format!("internet-gateway/{id}"))
+            .into(),
+    );
     attrs.insert("owner_id".into(), owner.into());
     attrs
 }
@@ -87,7 +107,10 @@ impl ResourceType for InternetGateway {
         let out = clients
             .ec2
             .create_internet_gateway()
-            .tag_specifications(tag_spec(Ec2ResourceType::InternetGateway, &resource_tags(ctx, inputs)))
+            .tag_specifications(tag_spec(
+                Ec2ResourceType::InternetGateway,
+                &resource_tags(ctx, inputs),
+            ))
             .send()
             .await
             .map_err(|e| aws_error("create internet gateway", e))?;
@@ -112,7 +135,12 @@ impl ResourceType for InternetGateway {
         _outputs: &Map,
     ) -> Result<Option<ReadResult>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
-        let res = clients.ec2.describe_internet_gateways().internet_gateway_ids(id).send().await;
+        let res = clients
+            .ec2
+            .describe_internet_gateways()
+            .internet_gateway_ids(id)
+            .send()
+            .await;
         let Some(out) = found(&format!("describe internet gateway {id}"), res)? else {
             return Ok(None);
         };
@@ -126,11 +154,17 @@ impl ResourceType for InternetGateway {
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(igw.tags())) {
             read.insert("tags".into(), tags);
         }
-        let mut outputs = with_attributes(&with_attributes(inputs, read.clone()), attributes(&clients, igw));
+        let mut outputs = with_attributes(
+            &with_attributes(inputs, read.clone()),
+            attributes(&clients, igw),
+        );
         if attached_vpc(igw).is_none() {
             outputs.remove("vpc_id");
         }
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -154,11 +188,22 @@ impl ResourceType for InternetGateway {
         Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         // Detach from whatever VPC AWS says it is attached to, which may
         // differ from the recorded one after drift.
-        let res = clients.ec2.describe_internet_gateways().internet_gateway_ids(id).send().await;
+        let res = clients
+            .ec2
+            .describe_internet_gateways()
+            .internet_gateway_ids(id)
+            .send()
+            .await;
         let Some(out) = found(&format!("describe internet gateway {id}"), res)? else {
             return Ok(());
         };
@@ -171,11 +216,20 @@ impl ResourceType for InternetGateway {
         for vpc in &vpcs {
             detach(&clients, id, vpc).await?;
         }
-        let res = clients.ec2.delete_internet_gateway().internet_gateway_id(id).send().await;
+        let res = clients
+            .ec2
+            .delete_internet_gateway()
+            .internet_gateway_id(id)
+            .send()
+            .await;
         gone_ok(&format!("delete internet gateway {id}"), res)
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2

@@ -6,7 +6,8 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{KeyPairInfo, ResourceType as Ec2ResourceType};
 use aws_smithy_types::Blob;
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, ValueType,
 };
 
 use crate::ec2::{tag_pairs, tag_spec, update_tags};
@@ -35,7 +36,9 @@ impl KeyPair {
         .property(
             Property::required("public_key", ValueType::String)
                 .force_new()
-                .describe("The public key in OpenSSH format (ssh-ed25519 AAAA... or ssh-rsa AAAA...)."),
+                .describe(
+                    "The public key in OpenSSH format (ssh-ed25519 AAAA... or ssh-rsa AAAA...).",
+                ),
         )
         .property(tag_property())
         .attribute(Attribute::new("key_pair_id", ValueType::String))
@@ -59,7 +62,12 @@ fn attributes(key_pair_id: &str, fingerprint: &str, arn: String) -> Map {
 
 /// The key; `None` when it is gone.
 async fn describe(clients: &Clients, name: &str) -> Result<Option<KeyPairInfo>, ProviderError> {
-    let res = clients.ec2.describe_key_pairs().key_names(name).send().await;
+    let res = clients
+        .ec2
+        .describe_key_pairs()
+        .key_names(name)
+        .send()
+        .await;
     let out = found(&format!("describe key pair {name}"), res)?;
     Ok(out.and_then(|o| o.key_pairs().first().cloned()))
 }
@@ -79,7 +87,10 @@ impl ResourceType for KeyPair {
             .import_key_pair()
             .key_name(name)
             .public_key_material(Blob::new(key.trim().as_bytes()))
-            .tag_specifications(tag_spec(Ec2ResourceType::KeyPair, &resource_tags(ctx, inputs)))
+            .tag_specifications(tag_spec(
+                Ec2ResourceType::KeyPair,
+                &resource_tags(ctx, inputs),
+            ))
             .send()
             .await
             .map_err(|e| aws_error(&format!("import key pair {name}"), e))?;
@@ -114,7 +125,10 @@ impl ResourceType for KeyPair {
         let arn = clients.arn("ec2", &account, &format!("key-pair/{key_id}"));
         let attrs = attributes(key_id, key.key_fingerprint().unwrap_or_default(), arn);
         let outputs = with_attributes(&with_attributes(inputs, read.clone()), attrs);
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -127,18 +141,36 @@ impl ResourceType for KeyPair {
     ) -> Result<Map, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         // Tags address the key by its key-pair id, not its name.
-        let key_id = old_outputs.get("key_pair_id").and_then(|v| v.as_str()).unwrap_or_default();
-        update_tags(&clients.ec2, key_id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
+        let key_id = old_outputs
+            .get("key_pair_id")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        update_tags(
+            &clients.ec2,
+            key_id,
+            &tag_changes(ctx, old_inputs, new_inputs),
+        )
+        .await?;
         Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let res = clients.ec2.delete_key_pair().key_name(id).send().await;
         gone_ok(&format!("delete key pair {id}"), res)
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let name = str_of(inputs, "key_name")?;
         let Some(key) = describe(&clients, name).await? else {
@@ -149,7 +181,10 @@ impl ResourceType for KeyPair {
         let arn = clients.arn("ec2", &account, &format!("key-pair/{key_id}"));
         Ok(Some(Created {
             id: name.to_string(),
-            outputs: with_attributes(inputs, attributes(key_id, key.key_fingerprint().unwrap_or_default(), arn)),
+            outputs: with_attributes(
+                inputs,
+                attributes(key_id, key.key_fingerprint().unwrap_or_default(), arn),
+            ),
         }))
     }
 }

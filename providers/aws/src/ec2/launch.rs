@@ -23,7 +23,9 @@ pub(crate) fn metadata_options_property() -> Property {
                 .describe("1 to 64; containers behind a bridge need 2."),
         ]),
     )
-    .describe("Instance metadata service settings; IMDSv2 is required unless http_tokens says otherwise.")
+    .describe(
+        "Instance metadata service settings; IMDSv2 is required unless http_tokens says otherwise.",
+    )
 }
 
 /// The metadata settings, with defaults filled in (IMDSv2 required).
@@ -40,7 +42,9 @@ impl Metadata {
         let m = opt_map(inputs, "metadata_options")?.unwrap_or(&empty);
         Ok(Metadata {
             http_tokens: opt_str(m, "http_tokens")?.unwrap_or("required").to_string(),
-            http_endpoint: opt_str(m, "http_endpoint")?.unwrap_or("enabled").to_string(),
+            http_endpoint: opt_str(m, "http_endpoint")?
+                .unwrap_or("enabled")
+                .to_string(),
             hop_limit: opt_i32(m, "http_put_response_hop_limit")?,
         })
     }
@@ -51,7 +55,10 @@ impl Metadata {
         m.insert("http_tokens".into(), self.http_tokens.clone().into());
         m.insert("http_endpoint".into(), self.http_endpoint.clone().into());
         if let Some(h) = self.hop_limit {
-            m.insert("http_put_response_hop_limit".into(), Value::Int(i64::from(h)));
+            m.insert(
+                "http_put_response_hop_limit".into(),
+                Value::Int(i64::from(h)),
+            );
         }
         Value::Map(m)
     }
@@ -62,7 +69,8 @@ pub(crate) fn root_block_device_property() -> Property {
     Property::optional(
         "root_block_device",
         ValueType::Object(vec![
-            Property::optional("volume_size", ValueType::Int).describe("GiB; the AMI's size when left out."),
+            Property::optional("volume_size", ValueType::Int)
+                .describe("GiB; the AMI's size when left out."),
             Property::optional("volume_type", ValueType::String).describe("gp3, gp2, io1..."),
             Property::optional("encrypted", ValueType::Bool)
                 .default(true)
@@ -105,7 +113,10 @@ pub(crate) fn is_arn(profile: &str) -> bool {
 
 /// The root device name of an AMI (/dev/xvda, /dev/sda1...), needed to
 /// set the root volume's size, type and encryption.
-pub(crate) async fn root_device_name(clients: &Clients, ami: &str) -> Result<String, ProviderError> {
+pub(crate) async fn root_device_name(
+    clients: &Clients,
+    ami: &str,
+) -> Result<String, ProviderError> {
     let out = clients
         .ec2
         .describe_images()
@@ -113,10 +124,11 @@ pub(crate) async fn root_device_name(clients: &Clients, ami: &str) -> Result<Str
         .send()
         .await
         .map_err(|e| aws_error(&format!("describe AMI {ami}"), e))?;
-    let image = out
-        .images()
-        .first()
-        .ok_or_else(|| ProviderError::Invalid(format!("AMI {ami} does not exist or is not visible to this account")))?;
+    let image = out.images().first().ok_or_else(|| {
+        ProviderError::Invalid(format!(
+            "AMI {ami} does not exist or is not visible to this account"
+        ))
+    })?;
     Ok(image.root_device_name().unwrap_or("/dev/xvda").to_string())
 }
 

@@ -8,22 +8,24 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     InstanceType, LaunchTemplate as AwsTemplate, LaunchTemplateBlockDeviceMappingRequest,
     LaunchTemplateEbsBlockDeviceRequest, LaunchTemplateHttpTokensState,
-    LaunchTemplateIamInstanceProfileSpecificationRequest, LaunchTemplateInstanceMetadataEndpointState,
-    LaunchTemplateInstanceMetadataOptionsRequest, LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
+    LaunchTemplateIamInstanceProfileSpecificationRequest,
+    LaunchTemplateInstanceMetadataEndpointState, LaunchTemplateInstanceMetadataOptionsRequest,
+    LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
     LaunchTemplateTagSpecificationRequest, LaunchTemplateVersion, RequestLaunchTemplateData,
     ResourceType as Ec2ResourceType, VolumeType,
 };
 use base64::Engine;
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
-    ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, Value, ValueType,
 };
 
 use crate::ec2::launch::{Metadata, encode_user_data, is_arn, metadata_options_property};
 use crate::ec2::{ec2_tags, tag_pairs, tag_spec, update_tags};
 use crate::errors::{aws_error, found, gone_ok};
 use crate::props::{
-    list_of_maps, list_of_str, opt_bool, opt_i32, opt_str, str_list, str_of, updated_outputs, with_attributes,
+    list_of_maps, list_of_str, opt_bool, opt_i32, opt_str, str_list, str_of, updated_outputs,
+    with_attributes,
 };
 use crate::retry::retry_eventual;
 use crate::shared::{Clients, Shared};
@@ -92,7 +94,10 @@ impl LaunchTemplate {
 }
 
 /// The template's data from the inputs: what each version holds.
-fn template_data(ctx: &CallContext, inputs: &Map) -> Result<RequestLaunchTemplateData, ProviderError> {
+fn template_data(
+    ctx: &CallContext,
+    inputs: &Map,
+) -> Result<RequestLaunchTemplateData, ProviderError> {
     let metadata = Metadata::from_inputs(inputs)?;
     let tags = ec2_tags(&resource_tags(ctx, inputs));
     let mut data = RequestLaunchTemplateData::builder()
@@ -102,8 +107,12 @@ fn template_data(ctx: &CallContext, inputs: &Map) -> Result<RequestLaunchTemplat
         .set_user_data(opt_str(inputs, "user_data")?.map(encode_user_data))
         .metadata_options(
             LaunchTemplateInstanceMetadataOptionsRequest::builder()
-                .http_tokens(LaunchTemplateHttpTokensState::from(metadata.http_tokens.as_str()))
-                .http_endpoint(LaunchTemplateInstanceMetadataEndpointState::from(metadata.http_endpoint.as_str()))
+                .http_tokens(LaunchTemplateHttpTokensState::from(
+                    metadata.http_tokens.as_str(),
+                ))
+                .http_endpoint(LaunchTemplateInstanceMetadataEndpointState::from(
+                    metadata.http_endpoint.as_str(),
+                ))
                 .set_http_put_response_hop_limit(metadata.hop_limit)
                 .build(),
         )
@@ -131,7 +140,9 @@ fn template_data(ctx: &CallContext, inputs: &Map) -> Result<RequestLaunchTemplat
     data = data.network_interfaces(
         LaunchTemplateInstanceNetworkInterfaceSpecificationRequest::builder()
             .device_index(0)
-            .associate_public_ip_address(opt_bool(inputs, "associate_public_ip_address")?.unwrap_or(false))
+            .associate_public_ip_address(
+                opt_bool(inputs, "associate_public_ip_address")?.unwrap_or(false),
+            )
             .delete_on_termination(true)
             .set_groups((!groups.is_empty()).then_some(groups))
             .build(),
@@ -145,7 +156,9 @@ fn template_data(ctx: &CallContext, inputs: &Map) -> Result<RequestLaunchTemplat
                         .set_volume_size(opt_i32(bd, "volume_size")?)
                         .set_volume_type(opt_str(bd, "volume_type")?.map(VolumeType::from))
                         .encrypted(opt_bool(bd, "encrypted")?.unwrap_or(true))
-                        .delete_on_termination(opt_bool(bd, "delete_on_termination")?.unwrap_or(true))
+                        .delete_on_termination(
+                            opt_bool(bd, "delete_on_termination")?.unwrap_or(true),
+                        )
                         .build(),
                 )
                 .build(),
@@ -169,13 +182,21 @@ async fn arn_of(shared: &Shared, clients: &Clients, id: &str) -> Result<String, 
 
 /// The template; `None` when it is gone.
 async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsTemplate>, ProviderError> {
-    let res = clients.ec2.describe_launch_templates().launch_template_ids(id).send().await;
+    let res = clients
+        .ec2
+        .describe_launch_templates()
+        .launch_template_ids(id)
+        .send()
+        .await;
     let out = found(&format!("describe launch template {id}"), res)?;
     Ok(out.and_then(|o| o.launch_templates().first().cloned()))
 }
 
 /// The template's default version.
-async fn default_version(clients: &Clients, id: &str) -> Result<Option<LaunchTemplateVersion>, ProviderError> {
+async fn default_version(
+    clients: &Clients,
+    id: &str,
+) -> Result<Option<LaunchTemplateVersion>, ProviderError> {
     let res = clients
         .ec2
         .describe_launch_template_versions()
@@ -183,7 +204,10 @@ async fn default_version(clients: &Clients, id: &str) -> Result<Option<LaunchTem
         .versions("$Default")
         .send()
         .await;
-    let out = found(&format!("describe the default version of launch template {id}"), res)?;
+    let out = found(
+        &format!("describe the default version of launch template {id}"),
+        res,
+    )?;
     Ok(out.and_then(|o| o.launch_template_versions().first().cloned()))
 }
 
@@ -199,7 +223,10 @@ fn read_data(inputs: &Map, version: &LaunchTemplateVersion) -> Result<Map, Provi
         }
     };
     put("image_id", data.image_id().map(Value::from));
-    put("instance_type", data.instance_type().map(|t| Value::from(t.as_str())));
+    put(
+        "instance_type",
+        data.instance_type().map(|t| Value::from(t.as_str())),
+    );
     put("key_name", data.key_name().map(Value::from));
     put(
         "user_data",
@@ -210,26 +237,48 @@ fn read_data(inputs: &Map, version: &LaunchTemplateVersion) -> Result<Map, Provi
     if let Some(p) = data.iam_instance_profile() {
         // The declaration may name the profile where AWS has its ARN, or the reverse.
         let declared = opt_str(inputs, "iam_instance_profile")?.filter(|d| {
-            p.name() == Some(*d) || p.arn().is_some_and(|a| a == *d || a.ends_with(&format!("/{d}")))
+            p.name() == Some(*d)
+                || p.arn()
+                    .is_some_and(|a| a == *d || a.ends_with(&format!("/{d}")))
         });
-        put("iam_instance_profile", declared.or(p.name()).or(p.arn()).map(Value::from));
+        put(
+            "iam_instance_profile",
+            declared.or(p.name()).or(p.arn()).map(Value::from),
+        );
     }
     if let Some(ni) = data.network_interfaces().first() {
         if !ni.groups().is_empty() {
-            put("security_group_ids", Some(str_list(ni.groups().iter().cloned())));
+            put(
+                "security_group_ids",
+                Some(str_list(ni.groups().iter().cloned())),
+            );
         }
-        put("associate_public_ip_address", ni.associate_public_ip_address().map(Value::from));
+        put(
+            "associate_public_ip_address",
+            ni.associate_public_ip_address().map(Value::from),
+        );
     } else if !data.security_group_ids().is_empty() {
-        put("security_group_ids", Some(str_list(data.security_group_ids().iter().cloned())));
+        put(
+            "security_group_ids",
+            Some(str_list(data.security_group_ids().iter().cloned())),
+        );
     }
     if let Some(m) = data.metadata_options() {
         let declared = Metadata::from_inputs(inputs)?;
         let metadata = Metadata {
-            http_tokens: m.http_tokens().map(|t| t.as_str().to_string()).unwrap_or_default(),
-            http_endpoint: m.http_endpoint().map(|e| e.as_str().to_string()).unwrap_or_default(),
+            http_tokens: m
+                .http_tokens()
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_default(),
+            http_endpoint: m
+                .http_endpoint()
+                .map(|e| e.as_str().to_string())
+                .unwrap_or_default(),
             hop_limit: declared.hop_limit.and(m.http_put_response_hop_limit()),
         };
-        if inputs.contains_key("metadata_options") || metadata != Metadata::from_inputs(&Map::new())? {
+        if inputs.contains_key("metadata_options")
+            || metadata != Metadata::from_inputs(&Map::new())?
+        {
             put("metadata_options", Some(metadata.to_value()));
         }
     }
@@ -261,12 +310,13 @@ impl ResourceType for LaunchTemplate {
                 .send()
         })
         .await?;
-        let lt = out
-            .launch_template()
-            .ok_or_else(|| ProviderError::Failed("create launch template: the response holds no template".into()))?;
+        let lt = out.launch_template().ok_or_else(|| {
+            ProviderError::Failed("create launch template: the response holds no template".into())
+        })?;
         let id = lt.launch_template_id().unwrap_or_default().to_string();
         let arn = arn_of(&self.shared, &clients, &id).await?;
-        let attrs = version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
+        let attrs =
+            version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
         Ok(Created {
             id,
             outputs: with_attributes(inputs, attrs),
@@ -288,14 +338,21 @@ impl ResourceType for LaunchTemplate {
             Some(v) => read_data(inputs, &v)?,
             None => Map::new(),
         };
-        read.insert("name".into(), lt.launch_template_name().unwrap_or_default().into());
+        read.insert(
+            "name".into(),
+            lt.launch_template_name().unwrap_or_default().into(),
+        );
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(lt.tags())) {
             read.insert("tags".into(), tags);
         }
         let arn = arn_of(&self.shared, &clients, id).await?;
-        let attrs = version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
+        let attrs =
+            version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
         let outputs = with_attributes(&with_attributes(inputs, read.clone()), attrs);
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -325,7 +382,9 @@ impl ResourceType for LaunchTemplate {
                 .launch_template_version()
                 .and_then(|v| v.version_number())
                 .ok_or_else(|| {
-                    ProviderError::Failed(format!("create a version of launch template {id}: no version number"))
+                    ProviderError::Failed(format!(
+                        "create a version of launch template {id}: no version number"
+                    ))
                 })?;
             clients
                 .ec2
@@ -334,7 +393,12 @@ impl ResourceType for LaunchTemplate {
                 .default_version(version.to_string())
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("make version {version} the default of launch template {id}"), e))?;
+                .map_err(|e| {
+                    aws_error(
+                        &format!("make version {version} the default of launch template {id}"),
+                        e,
+                    )
+                })?;
             out.insert("latest_version".into(), Value::Int(version));
             out.insert("default_version".into(), Value::Int(version));
         }
@@ -343,16 +407,36 @@ impl ResourceType for LaunchTemplate {
         Ok(out)
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
-        let res = clients.ec2.delete_launch_template().launch_template_id(id).send().await;
+        let res = clients
+            .ec2
+            .delete_launch_template()
+            .launch_template_id(id)
+            .send()
+            .await;
         gone_ok(&format!("delete launch template {id}"), res)
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let name = str_of(inputs, "name")?;
-        let res = clients.ec2.describe_launch_templates().launch_template_names(name).send().await;
+        let res = clients
+            .ec2
+            .describe_launch_templates()
+            .launch_template_names(name)
+            .send()
+            .await;
         let Some(out) = found(&format!("find launch template {name}"), res)? else {
             return Ok(None);
         };
@@ -361,7 +445,8 @@ impl ResourceType for LaunchTemplate {
         };
         let id = lt.launch_template_id().unwrap_or_default().to_string();
         let arn = arn_of(&self.shared, &clients, &id).await?;
-        let attrs = version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
+        let attrs =
+            version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
         Ok(Some(Created {
             id,
             outputs: with_attributes(inputs, attrs),

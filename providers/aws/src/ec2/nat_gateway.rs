@@ -4,9 +4,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{ConnectivityType, NatGateway as AwsNat, NatGatewayState, ResourceType as Ec2ResourceType};
+use aws_sdk_ec2::types::{
+    ConnectivityType, NatGateway as AwsNat, NatGatewayState, ResourceType as Ec2ResourceType,
+};
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, ValueType,
 };
 
 use crate::ec2::{filter_any, identity_filters, tag_pairs, tag_spec, update_tags};
@@ -70,7 +73,9 @@ fn attributes(nat: &AwsNat) -> Map {
     );
     attrs.insert(
         "network_interface_id".into(),
-        addr.and_then(|a| a.network_interface_id()).unwrap_or_default().into(),
+        addr.and_then(|a| a.network_interface_id())
+            .unwrap_or_default()
+            .into(),
     );
     attrs.insert("vpc_id".into(), nat.vpc_id().unwrap_or_default().into());
     attrs
@@ -78,7 +83,12 @@ fn attributes(nat: &AwsNat) -> Map {
 
 /// The gateway; `None` when AWS no longer knows it or reports it deleted.
 async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsNat>, ProviderError> {
-    let res = clients.ec2.describe_nat_gateways().nat_gateway_ids(id).send().await;
+    let res = clients
+        .ec2
+        .describe_nat_gateways()
+        .nat_gateway_ids(id)
+        .send()
+        .await;
     let Some(out) = found(&format!("describe NAT gateway {id}"), res)? else {
         return Ok(None);
     };
@@ -94,34 +104,39 @@ async fn wait_available(clients: &Clients, id: &str) -> Result<AwsNat, ProviderE
     // The description seen when the wait ends; a mutex because the wait's
     // futures borrow it and create's future must be Send.
     let last = std::sync::Mutex::new(None);
-    wait_until(&format!("NAT gateway {id} to become available"), WAIT, || {
-        let last = &last;
-        async move {
-            // A fresh gateway may not be visible yet: keep waiting.
-            let Some(nat) = describe(clients, id).await? else {
-                return Ok(false);
-            };
-            match nat.state() {
-                Some(NatGatewayState::Available) => {
-                    if let Ok(mut l) = last.lock() {
-                        *l = Some(nat);
+    wait_until(
+        &format!("NAT gateway {id} to become available"),
+        WAIT,
+        || {
+            let last = &last;
+            async move {
+                // A fresh gateway may not be visible yet: keep waiting.
+                let Some(nat) = describe(clients, id).await? else {
+                    return Ok(false);
+                };
+                match nat.state() {
+                    Some(NatGatewayState::Available) => {
+                        if let Ok(mut l) = last.lock() {
+                            *l = Some(nat);
+                        }
+                        Ok(true)
                     }
-                    Ok(true)
+                    Some(NatGatewayState::Failed) => Err(ProviderError::Failed(format!(
+                        "NAT gateway {id} failed: {} {}",
+                        nat.failure_code().unwrap_or_default(),
+                        nat.failure_message().unwrap_or_default()
+                    ))),
+                    _ => Ok(false),
                 }
-                Some(NatGatewayState::Failed) => Err(ProviderError::Failed(format!(
-                    "NAT gateway {id} failed: {} {}",
-                    nat.failure_code().unwrap_or_default(),
-                    nat.failure_message().unwrap_or_default()
-                ))),
-                _ => Ok(false),
             }
-        }
-    })
+        },
+    )
     .await?;
-    last.into_inner()
-        .ok()
-        .flatten()
-        .ok_or_else(|| ProviderError::Failed(format!("NAT gateway {id}: the wait ended without a description")))
+    last.into_inner().ok().flatten().ok_or_else(|| {
+        ProviderError::Failed(format!(
+            "NAT gateway {id}: the wait ended without a description"
+        ))
+    })
 }
 
 #[async_trait]
@@ -156,7 +171,9 @@ impl ResourceType for NatGateway {
         let id = out
             .nat_gateway()
             .and_then(|n| n.nat_gateway_id())
-            .ok_or_else(|| ProviderError::Failed("create NAT gateway: the response holds no id".into()))?
+            .ok_or_else(|| {
+                ProviderError::Failed("create NAT gateway: the response holds no id".into())
+            })?
             .to_string();
         let nat = wait_available(&clients, &id).await?;
         Ok(Created {
@@ -176,12 +193,21 @@ impl ResourceType for NatGateway {
         let Some(nat) = describe(&clients, id).await? else {
             return Ok(None);
         };
-        if nat.state() == Some(&NatGatewayState::Deleting) || nat.state() == Some(&NatGatewayState::Failed) {
+        if nat.state() == Some(&NatGatewayState::Deleting)
+            || nat.state() == Some(&NatGatewayState::Failed)
+        {
             return Ok(None);
         }
         let mut read = Map::new();
-        read.insert("subnet_id".into(), nat.subnet_id().unwrap_or_default().into());
-        if let Some(a) = nat.nat_gateway_addresses().first().and_then(|a| a.allocation_id()) {
+        read.insert(
+            "subnet_id".into(),
+            nat.subnet_id().unwrap_or_default().into(),
+        );
+        if let Some(a) = nat
+            .nat_gateway_addresses()
+            .first()
+            .and_then(|a| a.allocation_id())
+        {
             read.insert("allocation_id".into(), a.into());
         }
         if let Some(c) = nat.connectivity_type() {
@@ -191,7 +217,10 @@ impl ResourceType for NatGateway {
             read.insert("tags".into(), tags);
         }
         let outputs = with_attributes(&with_attributes(inputs, read.clone()), attributes(&nat));
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -207,9 +236,20 @@ impl ResourceType for NatGateway {
         Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
-        let res = clients.ec2.delete_nat_gateway().nat_gateway_id(id).send().await;
+        let res = clients
+            .ec2
+            .delete_nat_gateway()
+            .nat_gateway_id(id)
+            .send()
+            .await;
         gone_ok(&format!("delete NAT gateway {id}"), res)?;
         // Its Elastic IP and subnet stay in use until the gateway is deleted.
         wait_until(&format!("NAT gateway {id} to be deleted"), WAIT, || async {
@@ -218,7 +258,11 @@ impl ResourceType for NatGateway {
         .await
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2

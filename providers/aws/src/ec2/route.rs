@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::Route as AwsRoute;
-use skistack_engine::{CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType};
+use skistack_engine::{
+    CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema,
+    ValueType,
+};
 
 use crate::errors::{found, gone_ok};
 use crate::props::{changed, opt_str, str_of};
@@ -38,8 +41,12 @@ impl Route {
                 .force_new()
                 .describe("e.g. 0.0.0.0/0"),
         )
-        .property(Property::optional("gateway_id", ValueType::String).describe("An internet gateway id."))
-        .property(Property::optional("nat_gateway_id", ValueType::String).describe("A NAT gateway id."));
+        .property(
+            Property::optional("gateway_id", ValueType::String).describe("An internet gateway id."),
+        )
+        .property(
+            Property::optional("nat_gateway_id", ValueType::String).describe("A NAT gateway id."),
+        );
         Route {
             shared: Arc::clone(shared),
             schema,
@@ -54,7 +61,10 @@ enum Target<'a> {
 }
 
 fn target(inputs: &Map) -> Result<Target<'_>, ProviderError> {
-    match (opt_str(inputs, "gateway_id")?, opt_str(inputs, "nat_gateway_id")?) {
+    match (
+        opt_str(inputs, "gateway_id")?,
+        opt_str(inputs, "nat_gateway_id")?,
+    ) {
         (Some(g), None) => Ok(Target::Gateway(g)),
         (None, Some(n)) => Ok(Target::Nat(n)),
         _ => Err(ProviderError::Invalid(
@@ -69,13 +79,25 @@ fn route_id(table: &str, cidr: &str) -> String {
 
 /// The route table and destination of a route id.
 fn parse_id(id: &str) -> Result<(&str, &str), ProviderError> {
-    id.split_once('_')
-        .ok_or_else(|| ProviderError::Invalid(format!("route id {id:?} is not <route table>_<destination>")))
+    id.split_once('_').ok_or_else(|| {
+        ProviderError::Invalid(format!(
+            "route id {id:?} is not <route table>_<destination>"
+        ))
+    })
 }
 
 /// The route to `cidr` in `table`; `None` when the table or the route is gone.
-async fn describe(clients: &Clients, table: &str, cidr: &str) -> Result<Option<AwsRoute>, ProviderError> {
-    let res = clients.ec2.describe_route_tables().route_table_ids(table).send().await;
+async fn describe(
+    clients: &Clients,
+    table: &str,
+    cidr: &str,
+) -> Result<Option<AwsRoute>, ProviderError> {
+    let res = clients
+        .ec2
+        .describe_route_tables()
+        .route_table_ids(table)
+        .send()
+        .await;
     let Some(out) = found(&format!("describe route table {table}"), res)? else {
         return Ok(None);
     };
@@ -146,7 +168,10 @@ impl ResourceType for Route {
         outputs.remove("gateway_id");
         outputs.remove("nat_gateway_id");
         outputs.extend(read.clone());
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -157,28 +182,40 @@ impl ResourceType for Route {
         _old_outputs: &Map,
         new_inputs: &Map,
     ) -> Result<Map, ProviderError> {
-        if changed(old_inputs, new_inputs, "gateway_id") || changed(old_inputs, new_inputs, "nat_gateway_id") {
+        if changed(old_inputs, new_inputs, "gateway_id")
+            || changed(old_inputs, new_inputs, "nat_gateway_id")
+        {
             let clients = self.shared.clients(ctx).await?;
             let (table, cidr) = parse_id(id)?;
             let target = target(new_inputs)?;
-            retry_eventual(&format!("replace route to {cidr} in {table}"), FRESH, || {
-                let req = clients
-                    .ec2
-                    .replace_route()
-                    .route_table_id(table)
-                    .destination_cidr_block(cidr);
-                match target {
-                    Target::Gateway(g) => req.gateway_id(g),
-                    Target::Nat(n) => req.nat_gateway_id(n),
-                }
-                .send()
-            })
+            retry_eventual(
+                &format!("replace route to {cidr} in {table}"),
+                FRESH,
+                || {
+                    let req = clients
+                        .ec2
+                        .replace_route()
+                        .route_table_id(table)
+                        .destination_cidr_block(cidr);
+                    match target {
+                        Target::Gateway(g) => req.gateway_id(g),
+                        Target::Nat(n) => req.nat_gateway_id(n),
+                    }
+                    .send()
+                },
+            )
             .await?;
         }
         Ok(new_inputs.clone())
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let (table, cidr) = parse_id(id)?;
         let res = clients
@@ -192,7 +229,11 @@ impl ResourceType for Route {
     }
 
     /// A route's id follows from its inputs, so finding it is a read.
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let table = str_of(inputs, "route_table_id")?;
         let cidr = str_of(inputs, "destination_cidr_block")?;

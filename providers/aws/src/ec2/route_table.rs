@@ -5,7 +5,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType as Ec2ResourceType, RouteTable as AwsRouteTable};
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, ValueType,
 };
 
 use crate::ec2::{identity_filters, tag_pairs, tag_spec, update_tags};
@@ -43,7 +44,12 @@ fn attributes(clients: &Clients, rt: &AwsRouteTable) -> Map {
     let id = rt.route_table_id().unwrap_or_default();
     let owner = rt.owner_id().unwrap_or_default();
     let mut attrs = Map::new();
-    attrs.insert("arn".into(), clients.arn("ec2", owner, &format!("route-table/{id}")).into());
+    attrs.insert(
+        "arn".into(),
+        clients
+            .arn("ec2", owner, &format!("route-table/{id}"))
+            .into(),
+    );
     attrs.insert("owner_id".into(), owner.into());
     attrs
 }
@@ -60,13 +66,16 @@ impl ResourceType for RouteTable {
             .ec2
             .create_route_table()
             .vpc_id(str_of(inputs, "vpc_id")?)
-            .tag_specifications(tag_spec(Ec2ResourceType::RouteTable, &resource_tags(ctx, inputs)))
+            .tag_specifications(tag_spec(
+                Ec2ResourceType::RouteTable,
+                &resource_tags(ctx, inputs),
+            ))
             .send()
             .await
             .map_err(|e| aws_error("create route table", e))?;
-        let rt = out
-            .route_table()
-            .ok_or_else(|| ProviderError::Failed("create route table: the response holds no route table".into()))?;
+        let rt = out.route_table().ok_or_else(|| {
+            ProviderError::Failed("create route table: the response holds no route table".into())
+        })?;
         Ok(Created {
             id: rt.route_table_id().unwrap_or_default().to_string(),
             outputs: with_attributes(inputs, attributes(&clients, rt)),
@@ -81,7 +90,12 @@ impl ResourceType for RouteTable {
         _outputs: &Map,
     ) -> Result<Option<ReadResult>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
-        let res = clients.ec2.describe_route_tables().route_table_ids(id).send().await;
+        let res = clients
+            .ec2
+            .describe_route_tables()
+            .route_table_ids(id)
+            .send()
+            .await;
         let Some(out) = found(&format!("describe route table {id}"), res)? else {
             return Ok(None);
         };
@@ -93,8 +107,14 @@ impl ResourceType for RouteTable {
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(rt.tags())) {
             read.insert("tags".into(), tags);
         }
-        let outputs = with_attributes(&with_attributes(inputs, read.clone()), attributes(&clients, rt));
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        let outputs = with_attributes(
+            &with_attributes(inputs, read.clone()),
+            attributes(&clients, rt),
+        );
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -110,19 +130,31 @@ impl ResourceType for RouteTable {
         Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         // A just-removed association can hold the table for a moment.
         gone_ok_provider(
-            retry_eventual(&format!("delete route table {id}"), &["DependencyViolation"], || {
-                clients.ec2.delete_route_table().route_table_id(id).send()
-            })
+            retry_eventual(
+                &format!("delete route table {id}"),
+                &["DependencyViolation"],
+                || clients.ec2.delete_route_table().route_table_id(id).send(),
+            )
             .await
             .map(|_| ()),
         )
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2

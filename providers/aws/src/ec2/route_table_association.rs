@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use skistack_engine::{CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType};
+use skistack_engine::{
+    CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema,
+    ValueType,
+};
 
 use crate::ec2::filter;
 use crate::errors::{aws_error, gone_ok};
@@ -86,11 +89,20 @@ impl ResourceType for RouteTableAssociation {
             return Ok(None);
         };
         let mut read = Map::new();
-        read.insert("subnet_id".into(), assoc.subnet_id().unwrap_or_default().into());
-        read.insert("route_table_id".into(), assoc.route_table_id().unwrap_or_default().into());
+        read.insert(
+            "subnet_id".into(),
+            assoc.subnet_id().unwrap_or_default().into(),
+        );
+        read.insert(
+            "route_table_id".into(),
+            assoc.route_table_id().unwrap_or_default().into(),
+        );
         let mut outputs = inputs.clone();
         outputs.extend(read.clone());
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -105,13 +117,28 @@ impl ResourceType for RouteTableAssociation {
         Ok(new_inputs.clone())
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
-        let res = clients.ec2.disassociate_route_table().association_id(id).send().await;
+        let res = clients
+            .ec2
+            .disassociate_route_table()
+            .association_id(id)
+            .send()
+            .await;
         gone_ok(&format!("disassociate route table ({id})"), res)
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let subnet = str_of(inputs, "subnet_id")?;
         let table = str_of(inputs, "route_table_id")?;
@@ -127,9 +154,11 @@ impl ResourceType for RouteTableAssociation {
             .iter()
             .flat_map(|t| t.associations())
             .find(|a| a.subnet_id() == Some(subnet) && a.route_table_id() == Some(table));
-        Ok(assoc.and_then(|a| a.route_table_association_id()).map(|id| Created {
-            id: id.to_string(),
-            outputs: inputs.clone(),
-        }))
+        Ok(assoc
+            .and_then(|a| a.route_table_association_id())
+            .map(|id| Created {
+                id: id.to_string(),
+                outputs: inputs.clone(),
+            }))
     }
 }

@@ -3,9 +3,12 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{IpPermission, IpRange, ResourceType as Ec2ResourceType, SecurityGroup as AwsSg};
+use aws_sdk_ec2::types::{
+    IpPermission, IpRange, ResourceType as Ec2ResourceType, SecurityGroup as AwsSg,
+};
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, ValueType,
 };
 
 use crate::ec2::{identity_filters, tag_pairs, tag_spec, update_tags};
@@ -79,7 +82,10 @@ async fn set_default_egress(clients: &Clients, id: &str, allow: bool) -> Result<
         match res {
             Ok(_) => Ok(()),
             Err(e) if error_code(&e) == Some("InvalidPermission.Duplicate") => Ok(()),
-            Err(e) => Err(aws_error(&format!("restore the default egress rule of {id}"), e)),
+            Err(e) => Err(aws_error(
+                &format!("restore the default egress rule of {id}"),
+                e,
+            )),
         }
     } else {
         let res = retry_codes(FRESH, EVENTUAL_LIMIT, || {
@@ -94,7 +100,10 @@ async fn set_default_egress(clients: &Clients, id: &str, allow: bool) -> Result<
         match res {
             Ok(_) => Ok(()),
             Err(e) if error_code(&e) == Some("InvalidPermission.NotFound") => Ok(()),
-            Err(e) => Err(aws_error(&format!("revoke the default egress rule of {id}"), e)),
+            Err(e) => Err(aws_error(
+                &format!("revoke the default egress rule of {id}"),
+                e,
+            )),
         }
     }
 }
@@ -122,7 +131,12 @@ fn group_attributes(clients: &Clients, sg: &AwsSg) -> Map {
 
 /// The group; `None` when it is gone.
 async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsSg>, ProviderError> {
-    let res = clients.ec2.describe_security_groups().group_ids(id).send().await;
+    let res = clients
+        .ec2
+        .describe_security_groups()
+        .group_ids(id)
+        .send()
+        .await;
     let out = found(&format!("describe security group {id}"), res)?;
     Ok(out.and_then(|o| o.security_groups().first().cloned()))
 }
@@ -142,13 +156,18 @@ impl ResourceType for SecurityGroup {
             .group_name(name)
             .description(str_of(inputs, "description")?)
             .vpc_id(str_of(inputs, "vpc_id")?)
-            .tag_specifications(tag_spec(Ec2ResourceType::SecurityGroup, &resource_tags(ctx, inputs)))
+            .tag_specifications(tag_spec(
+                Ec2ResourceType::SecurityGroup,
+                &resource_tags(ctx, inputs),
+            ))
             .send()
             .await
             .map_err(|e| aws_error(&format!("create security group {name}"), e))?;
         let id = out
             .group_id()
-            .ok_or_else(|| ProviderError::Failed("create security group: the response holds no id".into()))?
+            .ok_or_else(|| {
+                ProviderError::Failed("create security group: the response holds no id".into())
+            })?
             .to_string();
         if opt_bool(inputs, "revoke_default_egress")?.unwrap_or(false) {
             set_default_egress(&clients, &id, false).await?;
@@ -182,13 +201,22 @@ impl ResourceType for SecurityGroup {
         };
         let mut read = Map::new();
         read.insert("name".into(), sg.group_name().unwrap_or_default().into());
-        read.insert("description".into(), sg.description().unwrap_or_default().into());
+        read.insert(
+            "description".into(),
+            sg.description().unwrap_or_default().into(),
+        );
         read.insert("vpc_id".into(), sg.vpc_id().unwrap_or_default().into());
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(sg.tags())) {
             read.insert("tags".into(), tags);
         }
-        let outputs = with_attributes(&with_attributes(inputs, read.clone()), group_attributes(&clients, &sg));
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        let outputs = with_attributes(
+            &with_attributes(inputs, read.clone()),
+            group_attributes(&clients, &sg),
+        );
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -208,7 +236,13 @@ impl ResourceType for SecurityGroup {
         Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         // Network interfaces of terminated instances and deleted load
         // balancers keep using the group for minutes on real AWS.
@@ -221,7 +255,11 @@ impl ResourceType for SecurityGroup {
         gone_ok_provider(res.map(|_| ()))
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2
@@ -231,7 +269,9 @@ impl ResourceType for SecurityGroup {
             .await;
         let out = match out {
             Ok(o) => o,
-            Err(e) if error_code(&e).is_some_and(|c| c.starts_with("InvalidGroup")) => return Ok(None),
+            Err(e) if error_code(&e).is_some_and(|c| c.starts_with("InvalidGroup")) => {
+                return Ok(None);
+            }
             Err(e) => return Err(aws_error("find security group by tags", e)),
         };
         Ok(out.security_groups().first().map(|sg| Created {

@@ -4,13 +4,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    IpPermission, IpRange, ResourceType as Ec2ResourceType, SecurityGroupRule as AwsRule, UserIdGroupPair,
+    IpPermission, IpRange, ResourceType as Ec2ResourceType, SecurityGroupRule as AwsRule,
+    UserIdGroupPair,
 };
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, Value,
-    ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, Value, ValueType,
 };
 
 use crate::ec2::{filter, identity_filters, tag_spec};
@@ -148,7 +149,11 @@ impl<'a> Spec<'a> {
             Some(g) => g.to_string(),
             None => self.cidrs.join(", "),
         };
-        let (kind, dir) = if self.egress { ("egress", "to") } else { ("ingress", "from") };
+        let (kind, dir) = if self.egress {
+            ("egress", "to")
+        } else {
+            ("ingress", "from")
+        };
         format!("{kind} {}{ports} {dir} {peer}", self.protocol)
     }
 }
@@ -176,7 +181,9 @@ async fn describe(clients: &Clients, id: &str) -> Result<Option<Vec<AwsRule>>, P
         .send()
         .await;
     match found(&format!("describe security group rule {id}"), res)? {
-        Some(out) if !out.security_group_rules().is_empty() => Ok(Some(out.security_group_rules().to_vec())),
+        Some(out) if !out.security_group_rules().is_empty() => {
+            Ok(Some(out.security_group_rules().to_vec()))
+        }
         // One of several ids being gone fails the whole call: read them one
         // by one then, keeping those that remain.
         None if id.contains(',') => {
@@ -204,12 +211,25 @@ fn read_inputs(rules: &[AwsRule], declared: &Map) -> Map {
     let Some(first) = rules.first() else {
         return read;
     };
-    read.insert("security_group_id".into(), first.group_id().unwrap_or_default().into());
-    let kind = if first.is_egress().unwrap_or(false) { "egress" } else { "ingress" };
+    read.insert(
+        "security_group_id".into(),
+        first.group_id().unwrap_or_default().into(),
+    );
+    let kind = if first.is_egress().unwrap_or(false) {
+        "egress"
+    } else {
+        "ingress"
+    };
     read.insert("direction".into(), kind.into());
-    read.insert("protocol".into(), first.ip_protocol().unwrap_or_default().into());
+    read.insert(
+        "protocol".into(),
+        first.ip_protocol().unwrap_or_default().into(),
+    );
     // AWS reports -1 for "all ports"; only compare ports that were declared.
-    for (key, port) in [("from_port", first.from_port()), ("to_port", first.to_port())] {
+    for (key, port) in [
+        ("from_port", first.from_port()),
+        ("to_port", first.to_port()),
+    ] {
         if let (Some(p), true) = (port, declared.contains_key(key)) {
             read.insert(key.into(), Value::Int(i64::from(p)));
         }
@@ -228,20 +248,28 @@ fn read_inputs(rules: &[AwsRule], declared: &Map) -> Map {
 }
 
 /// The rules an authorize call added, or an error naming a duplicate.
-fn added_rules<E, R>(spec: &Spec<'_>, res: Result<Vec<AwsRule>, SdkError<E, R>>) -> Result<Vec<AwsRule>, ProviderError>
+fn added_rules<E, R>(
+    spec: &Spec<'_>,
+    res: Result<Vec<AwsRule>, SdkError<E, R>>,
+) -> Result<Vec<AwsRule>, ProviderError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug,
 {
     match res {
         Ok(r) => Ok(r),
-        Err(e) if error_code(&e) == Some("InvalidPermission.Duplicate") => Err(ProviderError::Failed(format!(
-            "security group {} already has the rule {}: remove the rule made outside this stack, \
+        Err(e) if error_code(&e) == Some("InvalidPermission.Duplicate") => {
+            Err(ProviderError::Failed(format!(
+                "security group {} already has the rule {}: remove the rule made outside this stack, \
              or the duplicate declaration",
-            spec.group,
-            spec.describe()
-        ))),
-        Err(e) => Err(aws_error(&format!("add rule {} to {}", spec.describe(), spec.group), e)),
+                spec.group,
+                spec.describe()
+            )))
+        }
+        Err(e) => Err(aws_error(
+            &format!("add rule {} to {}", spec.describe(), spec.group),
+            e,
+        )),
     }
 }
 
@@ -253,7 +281,9 @@ where
     R: std::fmt::Debug,
 {
     match res {
-        Err(e) if error_code(&e).is_some_and(|c| c.starts_with("InvalidSecurityGroupRuleId")) => Ok(()),
+        Err(e) if error_code(&e).is_some_and(|c| c.starts_with("InvalidSecurityGroupRuleId")) => {
+            Ok(())
+        }
         other => gone_ok(what, other),
     }
 }
@@ -267,7 +297,10 @@ impl ResourceType for SecurityGroupRule {
     async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
         let spec = Spec::from_inputs(inputs)?;
         let clients = self.shared.clients(ctx).await?;
-        let tags = tag_spec(Ec2ResourceType::SecurityGroupRule, &resource_tags(ctx, inputs));
+        let tags = tag_spec(
+            Ec2ResourceType::SecurityGroupRule,
+            &resource_tags(ctx, inputs),
+        );
         let rules = if spec.egress {
             let res = retry_codes(FRESH, EVENTUAL_LIMIT, || {
                 clients
@@ -343,7 +376,13 @@ impl ResourceType for SecurityGroupRule {
         Ok(out)
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let group = str_of(inputs, "security_group_id")?;
         let egress = inputs.get("direction").and_then(Value::as_str) == Some("egress");
@@ -370,7 +409,11 @@ impl ResourceType for SecurityGroupRule {
         }
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let group = str_of(inputs, "security_group_id")?;
         let res = clients

@@ -3,9 +3,12 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType as Ec2ResourceType, Subnet as AwsSubnet};
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, ResourceType as Ec2ResourceType, Subnet as AwsSubnet,
+};
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, ValueType,
 };
 
 use crate::ec2::{identity_filters, tag_pairs, tag_spec, update_tags};
@@ -23,27 +26,30 @@ pub struct Subnet {
 
 impl Subnet {
     pub(crate) fn new(shared: &Arc<Shared>) -> Subnet {
-        let schema = TypeSchema::new("aws:ec2:Subnet", "A subnet of a VPC in one availability zone.")
-            .property(Property::required("vpc_id", ValueType::String).force_new())
-            .property(
-                Property::required("cidr_block", ValueType::String)
-                    .force_new()
-                    .describe("The IPv4 range, inside the VPC's, e.g. 10.0.1.0/24."),
-            )
-            .property(
-                Property::optional("availability_zone", ValueType::String)
-                    .force_new()
-                    .describe("The zone, e.g. us-east-1a; AWS picks one when left out."),
-            )
-            .property(
-                Property::optional("map_public_ip_on_launch", ValueType::Bool)
-                    .default(false)
-                    .describe("Whether instances launched here get a public IPv4 address."),
-            )
-            .property(tag_property())
-            .attribute(Attribute::new("arn", ValueType::String))
-            .attribute(Attribute::new("availability_zone_id", ValueType::String))
-            .attribute(Attribute::new("owner_id", ValueType::String));
+        let schema = TypeSchema::new(
+            "aws:ec2:Subnet",
+            "A subnet of a VPC in one availability zone.",
+        )
+        .property(Property::required("vpc_id", ValueType::String).force_new())
+        .property(
+            Property::required("cidr_block", ValueType::String)
+                .force_new()
+                .describe("The IPv4 range, inside the VPC's, e.g. 10.0.1.0/24."),
+        )
+        .property(
+            Property::optional("availability_zone", ValueType::String)
+                .force_new()
+                .describe("The zone, e.g. us-east-1a; AWS picks one when left out."),
+        )
+        .property(
+            Property::optional("map_public_ip_on_launch", ValueType::Bool)
+                .default(false)
+                .describe("Whether instances launched here get a public IPv4 address."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .attribute(Attribute::new("availability_zone_id", ValueType::String))
+        .attribute(Attribute::new("owner_id", ValueType::String));
         Subnet {
             shared: Arc::clone(shared),
             schema,
@@ -72,8 +78,14 @@ async fn set_map_public_ip(clients: &Clients, id: &str, on: bool) -> Result<(), 
 fn attributes(subnet: &AwsSubnet) -> Map {
     let mut attrs = Map::new();
     attrs.insert("arn".into(), subnet.subnet_arn().unwrap_or_default().into());
-    attrs.insert("availability_zone_id".into(), subnet.availability_zone_id().unwrap_or_default().into());
-    attrs.insert("owner_id".into(), subnet.owner_id().unwrap_or_default().into());
+    attrs.insert(
+        "availability_zone_id".into(),
+        subnet.availability_zone_id().unwrap_or_default().into(),
+    );
+    attrs.insert(
+        "owner_id".into(),
+        subnet.owner_id().unwrap_or_default().into(),
+    );
     attrs
 }
 
@@ -100,13 +112,16 @@ impl ResourceType for Subnet {
             .vpc_id(str_of(inputs, "vpc_id")?)
             .cidr_block(str_of(inputs, "cidr_block")?)
             .set_availability_zone(opt_str(inputs, "availability_zone")?.map(str::to_string))
-            .tag_specifications(tag_spec(Ec2ResourceType::Subnet, &resource_tags(ctx, inputs)))
+            .tag_specifications(tag_spec(
+                Ec2ResourceType::Subnet,
+                &resource_tags(ctx, inputs),
+            ))
             .send()
             .await
             .map_err(|e| aws_error("create subnet", e))?;
-        let subnet = out
-            .subnet()
-            .ok_or_else(|| ProviderError::Failed("create subnet: the response holds no subnet".into()))?;
+        let subnet = out.subnet().ok_or_else(|| {
+            ProviderError::Failed("create subnet: the response holds no subnet".into())
+        })?;
         let id = subnet.subnet_id().unwrap_or_default().to_string();
         if opt_bool(inputs, "map_public_ip_on_launch")?.unwrap_or(false) {
             set_map_public_ip(&clients, &id, true).await?;
@@ -134,9 +149,15 @@ impl ResourceType for Subnet {
         };
         let mut read = Map::new();
         read.insert("vpc_id".into(), subnet.vpc_id().unwrap_or_default().into());
-        read.insert("cidr_block".into(), subnet.cidr_block().unwrap_or_default().into());
+        read.insert(
+            "cidr_block".into(),
+            subnet.cidr_block().unwrap_or_default().into(),
+        );
         if inputs.contains_key("availability_zone") {
-            read.insert("availability_zone".into(), subnet.availability_zone().unwrap_or_default().into());
+            read.insert(
+                "availability_zone".into(),
+                subnet.availability_zone().unwrap_or_default().into(),
+            );
         }
         read.insert(
             "map_public_ip_on_launch".into(),
@@ -146,7 +167,10 @@ impl ResourceType for Subnet {
             read.insert("tags".into(), tags);
         }
         let outputs = outputs(&with_attributes(inputs, read.clone()), subnet);
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -170,20 +194,32 @@ impl ResourceType for Subnet {
         Ok(out)
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         // Network interfaces of terminated instances and deleted load
         // balancers linger for a while on real AWS and hold the subnet.
         gone_ok_provider(
-            retry_eventual(&format!("delete subnet {id}"), &["DependencyViolation"], || {
-                clients.ec2.delete_subnet().subnet_id(id).send()
-            })
+            retry_eventual(
+                &format!("delete subnet {id}"),
+                &["DependencyViolation"],
+                || clients.ec2.delete_subnet().subnet_id(id).send(),
+            )
             .await
             .map(|_| ()),
         )
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2

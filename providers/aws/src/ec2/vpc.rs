@@ -4,10 +4,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, ResourceType as Ec2ResourceType, Tenancy, Vpc as AwsVpc, VpcAttributeName,
+    AttributeBooleanValue, ResourceType as Ec2ResourceType, Tenancy, Vpc as AwsVpc,
+    VpcAttributeName,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema, ValueType,
+    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
+    TypeSchema, ValueType,
 };
 
 use crate::ec2::{filter, identity_filters, tag_pairs, tag_spec, update_tags};
@@ -52,7 +54,10 @@ impl Vpc {
             )
             .property(tag_property())
             .attribute(Attribute::new("arn", ValueType::String))
-            .attribute(Attribute::new("default_security_group_id", ValueType::String))
+            .attribute(Attribute::new(
+                "default_security_group_id",
+                ValueType::String,
+            ))
             .attribute(Attribute::new("main_route_table_id", ValueType::String))
             .attribute(Attribute::new("owner_id", ValueType::String));
         Vpc {
@@ -63,7 +68,12 @@ impl Vpc {
 }
 
 /// Sets one of the VPC's DNS attributes (ModifyVpcAttribute takes one per call).
-async fn set_dns(clients: &Clients, id: &str, attribute: VpcAttributeName, on: bool) -> Result<(), ProviderError> {
+async fn set_dns(
+    clients: &Clients,
+    id: &str,
+    attribute: VpcAttributeName,
+    on: bool,
+) -> Result<(), ProviderError> {
     let value = AttributeBooleanValue::builder().value(on).build();
     let what = format!("set {} of VPC {id}", attribute.as_str());
     retry_eventual(&what, FRESH, || {
@@ -79,7 +89,11 @@ async fn set_dns(clients: &Clients, id: &str, attribute: VpcAttributeName, on: b
 }
 
 /// Reads one of the VPC's DNS attributes.
-async fn get_dns(clients: &Clients, id: &str, attribute: VpcAttributeName) -> Result<Option<bool>, ProviderError> {
+async fn get_dns(
+    clients: &Clients,
+    id: &str,
+    attribute: VpcAttributeName,
+) -> Result<Option<bool>, ProviderError> {
     let what = format!("read {} of VPC {id}", attribute.as_str());
     let out = clients
         .ec2
@@ -101,28 +115,47 @@ async fn get_dns(clients: &Clients, id: &str, attribute: VpcAttributeName) -> Re
 async fn attributes(clients: &Clients, vpc: &AwsVpc) -> Result<Map, ProviderError> {
     let id = vpc.vpc_id().unwrap_or_default();
     let owner = vpc.owner_id().unwrap_or_default();
-    let sgs = retry_eventual(&format!("find the default security group of VPC {id}"), FRESH, || {
-        clients
-            .ec2
-            .describe_security_groups()
-            .filters(filter("vpc-id", id))
-            .filters(filter("group-name", "default"))
-            .send()
-    })
+    let sgs = retry_eventual(
+        &format!("find the default security group of VPC {id}"),
+        FRESH,
+        || {
+            clients
+                .ec2
+                .describe_security_groups()
+                .filters(filter("vpc-id", id))
+                .filters(filter("group-name", "default"))
+                .send()
+        },
+    )
     .await?;
-    let rts = retry_eventual(&format!("find the main route table of VPC {id}"), FRESH, || {
-        clients
-            .ec2
-            .describe_route_tables()
-            .filters(filter("vpc-id", id))
-            .filters(filter("association.main", "true"))
-            .send()
-    })
+    let rts = retry_eventual(
+        &format!("find the main route table of VPC {id}"),
+        FRESH,
+        || {
+            clients
+                .ec2
+                .describe_route_tables()
+                .filters(filter("vpc-id", id))
+                .filters(filter("association.main", "true"))
+                .send()
+        },
+    )
     .await?;
-    let sg = sgs.security_groups().first().and_then(|g| g.group_id()).unwrap_or_default();
-    let rt = rts.route_tables().first().and_then(|t| t.route_table_id()).unwrap_or_default();
+    let sg = sgs
+        .security_groups()
+        .first()
+        .and_then(|g| g.group_id())
+        .unwrap_or_default();
+    let rt = rts
+        .route_tables()
+        .first()
+        .and_then(|t| t.route_table_id())
+        .unwrap_or_default();
     let mut attrs = Map::new();
-    attrs.insert("arn".into(), clients.arn("ec2", owner, &format!("vpc/{id}")).into());
+    attrs.insert(
+        "arn".into(),
+        clients.arn("ec2", owner, &format!("vpc/{id}")).into(),
+    );
     attrs.insert("owner_id".into(), owner.into());
     attrs.insert("default_security_group_id".into(), sg.into());
     attrs.insert("main_route_table_id".into(), rt.into());
@@ -181,7 +214,10 @@ impl ResourceType for Vpc {
             return Ok(None);
         };
         let mut read = Map::new();
-        read.insert("cidr_block".into(), vpc.cidr_block().unwrap_or_default().into());
+        read.insert(
+            "cidr_block".into(),
+            vpc.cidr_block().unwrap_or_default().into(),
+        );
         if let Some(t) = vpc.instance_tenancy() {
             read.insert("instance_tenancy".into(), t.as_str().into());
         }
@@ -196,7 +232,10 @@ impl ResourceType for Vpc {
         }
         let attrs = attributes(&clients, vpc).await?;
         let outputs = with_attributes(&with_attributes(inputs, read.clone()), attrs);
-        Ok(Some(ReadResult { inputs: read, outputs }))
+        Ok(Some(ReadResult {
+            inputs: read,
+            outputs,
+        }))
     }
 
     async fn update(
@@ -218,7 +257,13 @@ impl ResourceType for Vpc {
             set_dns(&clients, id, VpcAttributeName::EnableDnsSupport, true).await?;
         }
         if hostnames_changed {
-            set_dns(&clients, id, VpcAttributeName::EnableDnsHostnames, hostnames).await?;
+            set_dns(
+                &clients,
+                id,
+                VpcAttributeName::EnableDnsHostnames,
+                hostnames,
+            )
+            .await?;
         }
         if support_changed && !support {
             set_dns(&clients, id, VpcAttributeName::EnableDnsSupport, false).await?;
@@ -227,20 +272,32 @@ impl ResourceType for Vpc {
         Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
     }
 
-    async fn delete(&self, ctx: &CallContext, id: &str, _inputs: &Map, _outputs: &Map) -> Result<(), ProviderError> {
+    async fn delete(
+        &self,
+        ctx: &CallContext,
+        id: &str,
+        _inputs: &Map,
+        _outputs: &Map,
+    ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         // Network interfaces of deleted load balancers and instances linger
         // for a while on real AWS and hold the VPC.
         gone_ok_provider(
-            retry_eventual(&format!("delete VPC {id}"), &["DependencyViolation"], || {
-                clients.ec2.delete_vpc().vpc_id(id).send()
-            })
+            retry_eventual(
+                &format!("delete VPC {id}"),
+                &["DependencyViolation"],
+                || clients.ec2.delete_vpc().vpc_id(id).send(),
+            )
             .await
             .map(|_| ()),
         )
     }
 
-    async fn find(&self, ctx: &CallContext, inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2

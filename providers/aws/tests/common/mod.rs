@@ -41,7 +41,10 @@ fn setup() {
             .arg(repo_root().join("scripts/moto"))
             .status()
             .expect("run scripts/moto");
-        assert!(status.success(), "scripts/moto failed to install moto: {status}");
+        assert!(
+            status.success(),
+            "scripts/moto failed to install moto: {status}"
+        );
     });
 }
 
@@ -72,7 +75,8 @@ impl Moto {
         // then moto exits and another port is tried.
         for _ in 0..5 {
             let port = free_port();
-            let log_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("moto-{port}.log"));
+            let log_path =
+                PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("moto-{port}.log"));
             let log = File::create(&log_path).expect("create the moto log");
             let mut child = Command::new("bash")
                 .arg(repo_root().join("scripts/moto"))
@@ -138,7 +142,9 @@ pub fn ctx(stack: &str, resource: &str) -> CallContext {
 pub fn ctx_with_config(stack: &str, resource: &str, config: Map) -> CallContext {
     static NEXT_OP: AtomicU64 = AtomicU64::new(1);
     let mut config = config;
-    config.entry("region".into()).or_insert_with(|| REGION.into());
+    config
+        .entry("region".into())
+        .or_insert_with(|| REGION.into());
     CallContext {
         stack: stack.to_string(),
         env: "test".to_string(),
