@@ -366,11 +366,10 @@ impl Project {
             if other == stack || self.store.outputs(&self.key(&other))?.is_none() {
                 continue;
             }
-            if let Ok((_, checked)) = self.parse(&other) {
-                if validate::referenced_stacks(&checked).contains(stack) {
+            if let Ok((_, checked)) = self.parse(&other)
+                && validate::referenced_stacks(&checked).contains(stack) {
                     readers.push(other);
                 }
-            }
         }
         Ok(readers)
     }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::expr::{PathSegment, Reference, Template};
+use crate::expr::{Expr, ExprKind, Part, PathSegment, Reference, Template, function_names};
 use crate::graph::Dag;
 use crate::provider::Registry;
 use crate::schema::{TypeSchema, ValueType};
@@ -54,6 +54,12 @@ pub fn check(stack: &Stack, registry: &Registry) -> Result<Checked, Vec<Diagnost
         if let Some((t, _)) = &decl.for_each {
             refs.extend(t.references());
         }
+        let mut templates: Vec<&Template> = decl.properties.iter().map(|p| &p.value).collect();
+        templates.extend(decl.count.iter().map(|(t, _)| t));
+        templates.extend(decl.for_each.iter().map(|(t, _)| t));
+        for t in templates {
+            check_calls(stack, t, &mut errors);
+        }
         for r in refs {
             match check_reference(stack, Some(decl), &schemas, &r) {
                 Ok(Target::Decl(j)) => graph.add_edge(j, i),
@@ -70,6 +76,7 @@ pub fn check(stack: &Stack, registry: &Registry) -> Result<Checked, Vec<Diagnost
         }
     }
     for o in &stack.outputs {
+        check_calls(stack, &o.value, &mut errors);
         for r in o.value.references() {
             match check_reference(stack, None, &schemas, &r) {
                 Ok(Target::Stack(s, out)) => stack_refs.push((s, out, r.span)),
@@ -84,6 +91,11 @@ pub fn check(stack: &Stack, registry: &Registry) -> Result<Checked, Vec<Diagnost
             // The graph's edges run from a dependency to its user; print the
             // cycle the way it reads in the file: each name uses the next.
             cycle.reverse();
+            // Start at the declaration that comes first in the file, so the
+            // message and its location do not depend on the graph's order.
+            if let Some(first) = cycle.iter().enumerate().min_by_key(|&(_, &d)| d).map(|(at, _)| at) {
+                cycle.rotate_left(first);
+            }
             let names: Vec<&str> = cycle.iter().map(|&i| stack.decls[i].name.as_str()).collect();
             let first = &stack.decls[cycle[0]];
             errors.push(
@@ -150,11 +162,10 @@ fn check_properties(stack: &Stack, decl: &Decl, schema: &TypeSchema, errors: &mu
             errors.push(d);
             continue;
         };
-        if let Template::Literal(v) = &p.value {
-            if let Err(msg) = check_value(v, &ps.ty) {
+        if let Template::Literal(v) = &p.value
+            && let Err(msg) = check_value(v, &ps.ty) {
                 errors.push(Diagnostic::at(&stack.file, p.value_span, format!("property `{}` of {} {msg}", p.name, schema.token)));
             }
-        }
     }
     for ps in schema.properties.iter().filter(|p| p.required) {
         if decl.property(&ps.name).is_none() {
@@ -229,6 +240,44 @@ pub fn check_value(v: &Value, ty: &ValueType) -> Result<(), String> {
             Ok(())
         }
         _ => bad(),
+    }
+}
+
+/// Reports calls of functions that do not exist, before anything runs.
+fn check_calls(stack: &Stack, t: &Template, errors: &mut Vec<Diagnostic>) {
+    fn expr(stack: &Stack, e: &Expr, errors: &mut Vec<Diagnostic>) {
+        match &e.kind {
+            ExprKind::Call(name, args) => {
+                if !function_names().any(|f| f == name) {
+                    let d = Diagnostic::at(&stack.file, e.span, format!("unknown function `{name}`"));
+                    errors.push(match did_you_mean(name, function_names()) {
+                        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                        None => d.with_hint(format!("functions are: {}", function_names().collect::<Vec<_>>().join(", "))),
+                    });
+                }
+                args.iter().for_each(|a| expr(stack, a, errors));
+            }
+            ExprKind::List(items) => items.iter().for_each(|a| expr(stack, a, errors)),
+            ExprKind::GetAttr(a, _) | ExprKind::Splat(a, _) | ExprKind::Neg(a) => expr(stack, a, errors),
+            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
+                expr(stack, a, errors);
+                expr(stack, b, errors);
+            }
+            ExprKind::Literal(_) | ExprKind::Ident(_) => {}
+        }
+    }
+    match t {
+        Template::Literal(_) => {}
+        Template::Expr(e) => expr(stack, e, errors),
+        Template::Interpolated(parts, _) => {
+            for p in parts {
+                if let Part::Expr(e) = p {
+                    expr(stack, e, errors);
+                }
+            }
+        }
+        Template::List(items, _) => items.iter().for_each(|i| check_calls(stack, i, errors)),
+        Template::Map(items, _) => items.iter().for_each(|(_, i)| check_calls(stack, i, errors)),
     }
 }
 
@@ -329,15 +378,14 @@ fn check_reference(stack: &Stack, within: Option<&Decl>, schemas: &[TypeSchema],
                 }
                 (_, None) => None,
             };
-            if let Some(attr) = attr {
-                if !schema.has_field(attr) {
+            if let Some(attr) = attr
+                && !schema.has_field(attr) {
                     let d = err(format!("{} has no attribute `{attr}`", schema.token));
                     return Err(match did_you_mean(attr, schema.field_names()) {
                         Some(s) => d.with_hint(format!("did you mean `{s}`?")),
                         None => d.with_hint(format!("{} offers: {}", schema.token, schema.field_names().join(", "))),
                     });
                 }
-            }
             Ok(Target::Decl(j))
         }
     }

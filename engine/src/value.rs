@@ -192,11 +192,10 @@ impl Value {
             J::String(s) => Value::String(s.clone()),
             J::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
             J::Object(o) => {
-                if o.len() == 1 {
-                    if let Some(inner) = o.get(SECRET_KEY) {
+                if o.len() == 1
+                    && let Some(inner) = o.get(SECRET_KEY) {
                         return Value::secret(Value::from_json(inner));
                     }
-                }
                 Value::Map(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
             }
         }

@@ -19,11 +19,10 @@ pub fn run(global: &Global, action: &ConfigAction) -> Result<Exit, Exit> {
             };
             let declared = decl.ty.clone().or_else(|| decl.default.as_ref().map(|d| config_type(d).to_string()));
             let v = parse_cli_value(value, declared.as_deref());
-            if let Some(ty) = &declared {
-                if config_type(&v) != ty && !(ty == "number" && config_type(&v) == "integer") {
+            if let Some(ty) = &declared
+                && config_type(&v) != ty && !(ty == "number" && config_type(&v) == "integer") {
                     return Err(Exit::Failed(format!("config `{key}` is of type {ty}, but `{value}` is of type {}", config_type(&v))));
                 }
-            }
             project.store.set_config(&project.key(stack), key, &v).map_err(state_err)?;
             println!("set {key} = {v} for stack {}", project.key(stack));
         }

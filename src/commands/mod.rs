@@ -136,3 +136,26 @@ pub fn install_signals(cancel: &Cancel) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// `type`, `count`, `for_each` and `options` are keys of the stack
+    /// language; a property of that name could never be set.
+    #[test]
+    fn no_type_uses_a_reserved_property_name() {
+        let cli = crate::cli::Cli::parse_from(["skistack", "types"]);
+        let r = registry(&cli.global);
+        let mut tokens: Vec<&str> = r.resource_tokens().collect();
+        tokens.extend(r.data_tokens());
+        assert!(tokens.len() > 20, "{tokens:?}");
+        for t in tokens {
+            let schema = r.resource(t).map(|x| x.schema()).or_else(|| r.data_source(t).map(|d| d.schema())).unwrap();
+            for p in &schema.properties {
+                assert!(!["type", "count", "for_each", "options"].contains(&p.name.as_str()), "{t} has a property named {}", p.name);
+            }
+        }
+    }
+}

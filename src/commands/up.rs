@@ -36,12 +36,11 @@ pub async fn run(global: &Global, args: &UpArgs) -> Result<Exit, Exit> {
         }
     }
     if summary.succeeded() {
-        if let Some(outputs) = project.store.outputs(&key).map_err(|e| Exit::Failed(e.to_string()))? {
-            if !outputs.is_empty() {
+        if let Some(outputs) = project.store.outputs(&key).map_err(|e| Exit::Failed(e.to_string()))?
+            && !outputs.is_empty() {
                 println!("Outputs:");
                 print!("{}", render::outputs_text(&outputs, false));
             }
-        }
         Ok(Exit::Ok)
     } else if summary.cancelled {
         Ok(Exit::Interrupted)

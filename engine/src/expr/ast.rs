@@ -116,7 +116,10 @@ impl Expr {
 
     pub(crate) fn collect_references(&self, out: &mut Vec<Reference>) {
         match &self.kind {
-            ExprKind::Ident(_) | ExprKind::GetAttr(..) | ExprKind::Index(..) | ExprKind::Splat(..) => {
+            ExprKind::Ident(_)
+            | ExprKind::GetAttr(..)
+            | ExprKind::Index(..)
+            | ExprKind::Splat(..) => {
                 if let Some((root, path)) = self.chain(out) {
                     out.push(Reference {
                         root,

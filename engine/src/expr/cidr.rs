@@ -26,7 +26,11 @@ pub(crate) struct Cidr {
 /// The mask of the host part of a prefix of `len` bits out of `bits`.
 fn host_mask(bits: u32, len: u32) -> u128 {
     let host = bits - len;
-    if host >= 128 { u128::MAX } else { (1u128 << host) - 1 }
+    if host >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << host) - 1
+    }
 }
 
 impl Cidr {
@@ -117,7 +121,12 @@ pub(crate) fn host(prefix: &str, hostnum: i64) -> Result<String, CidrError> {
     let base = Cidr::parse(prefix).map_err(CidrError::Prefix)?;
     let host_bits = base.bits() - base.len;
     let size: Option<u128> = (host_bits < 128).then(|| 1u128 << host_bits);
-    let out_of_range = || CidrError::Second(format!("prefix of {} does not accommodate a host numbered {hostnum}", base.len));
+    let out_of_range = || {
+        CidrError::Second(format!(
+            "prefix of {} does not accommodate a host numbered {hostnum}",
+            base.len
+        ))
+    };
     let offset = if hostnum >= 0 {
         let n = hostnum.unsigned_abs() as u128;
         if size.is_some_and(|s| n >= s) {
@@ -145,27 +154,64 @@ mod tests {
         assert_eq!(subnet("10.0.0.0/16", 8, 10).as_deref(), Ok("10.0.10.0/24"));
         assert_eq!(subnet("10.0.0.0/16", 4, 15).as_deref(), Ok("10.0.240.0/20"));
         assert_eq!(subnet("10.1.2.3/16", 8, 1).as_deref(), Ok("10.1.1.0/24"));
-        assert_eq!(subnet("172.16.0.0/12", 4, 2).as_deref(), Ok("172.18.0.0/16"));
+        assert_eq!(
+            subnet("172.16.0.0/12", 4, 2).as_deref(),
+            Ok("172.18.0.0/16")
+        );
         assert_eq!(subnet("10.0.0.0/8", 0, 0).as_deref(), Ok("10.0.0.0/8"));
         assert_eq!(subnet("0.0.0.0/0", 32, 1).as_deref(), Ok("0.0.0.1/32"));
-        assert_eq!(subnet("fd00:fd12:3456:7890::/56", 16, 162).as_deref(), Ok("fd00:fd12:3456:7800:a200::/72"));
-        assert_eq!(subnet("2001:db8::/32", 16, 1).as_deref(), Ok("2001:db8:1::/48"));
+        assert_eq!(
+            subnet("fd00:fd12:3456:7890::/56", 16, 162).as_deref(),
+            Ok("fd00:fd12:3456:7800:a200::/72")
+        );
+        assert_eq!(
+            subnet("2001:db8::/32", 16, 1).as_deref(),
+            Ok("2001:db8:1::/48")
+        );
         assert_eq!(subnet("::/0", 128, 5).as_deref(), Ok("::5/128"));
     }
 
     #[test]
     fn subnet_errors_name_the_bad_argument() {
-        assert!(matches!(subnet("10.0.0.0/16", 17, 0), Err(CidrError::Second(m)) if m.contains("extend prefix of 16 by 17")));
-        assert!(matches!(subnet("10.0.0.0/16", -1, 0), Err(CidrError::Second(_))));
-        assert!(matches!(subnet("10.0.0.0/16", 4, 16), Err(CidrError::Third(m)) if m.contains("numbered 16")));
-        assert!(matches!(subnet("10.0.0.0/16", 4, -1), Err(CidrError::Third(_))));
-        assert!(matches!(subnet("10.0.0.0/33", 1, 0), Err(CidrError::Prefix(_))));
-        assert!(matches!(subnet("10.0.0/16", 1, 0), Err(CidrError::Prefix(_))));
-        assert!(matches!(subnet("10.0.0.0", 1, 0), Err(CidrError::Prefix(_))));
-        assert!(matches!(subnet("10.0.0.0/+8", 1, 0), Err(CidrError::Prefix(_))));
-        assert!(matches!(subnet("10.0.0.0/", 1, 0), Err(CidrError::Prefix(_))));
+        assert!(
+            matches!(subnet("10.0.0.0/16", 17, 0), Err(CidrError::Second(m)) if m.contains("extend prefix of 16 by 17"))
+        );
+        assert!(matches!(
+            subnet("10.0.0.0/16", -1, 0),
+            Err(CidrError::Second(_))
+        ));
+        assert!(
+            matches!(subnet("10.0.0.0/16", 4, 16), Err(CidrError::Third(m)) if m.contains("numbered 16"))
+        );
+        assert!(matches!(
+            subnet("10.0.0.0/16", 4, -1),
+            Err(CidrError::Third(_))
+        ));
+        assert!(matches!(
+            subnet("10.0.0.0/33", 1, 0),
+            Err(CidrError::Prefix(_))
+        ));
+        assert!(matches!(
+            subnet("10.0.0/16", 1, 0),
+            Err(CidrError::Prefix(_))
+        ));
+        assert!(matches!(
+            subnet("10.0.0.0", 1, 0),
+            Err(CidrError::Prefix(_))
+        ));
+        assert!(matches!(
+            subnet("10.0.0.0/+8", 1, 0),
+            Err(CidrError::Prefix(_))
+        ));
+        assert!(matches!(
+            subnet("10.0.0.0/", 1, 0),
+            Err(CidrError::Prefix(_))
+        ));
         assert!(matches!(subnet("::/0", 129, 0), Err(CidrError::Second(_))));
-        assert!(matches!(subnet("10.0.0.0/16", i64::MAX, 0), Err(CidrError::Second(_))));
+        assert!(matches!(
+            subnet("10.0.0.0/16", i64::MAX, 0),
+            Err(CidrError::Second(_))
+        ));
     }
 
     #[test]
@@ -174,10 +220,25 @@ mod tests {
         assert_eq!(host("10.12.112.0/20", 268).as_deref(), Ok("10.12.113.12"));
         assert_eq!(host("10.0.0.0/24", -1).as_deref(), Ok("10.0.0.255"));
         assert_eq!(host("10.0.0.0/24", -256).as_deref(), Ok("10.0.0.0"));
-        assert_eq!(host("fd00:fd12:3456:7890:00a2::/72", 34).as_deref(), Ok("fd00:fd12:3456:7890::22"));
-        assert_eq!(host("::/0", -1).as_deref(), Ok("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
-        assert!(matches!(host("10.0.0.0/24", 256), Err(CidrError::Second(_))));
-        assert!(matches!(host("10.0.0.0/24", -257), Err(CidrError::Second(_))));
-        assert!(matches!(host("10.0.0.0/24", i64::MIN), Err(CidrError::Second(_))));
+        assert_eq!(
+            host("fd00:fd12:3456:7890:00a2::/72", 34).as_deref(),
+            Ok("fd00:fd12:3456:7890::22")
+        );
+        assert_eq!(
+            host("::/0", -1).as_deref(),
+            Ok("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")
+        );
+        assert!(matches!(
+            host("10.0.0.0/24", 256),
+            Err(CidrError::Second(_))
+        ));
+        assert!(matches!(
+            host("10.0.0.0/24", -257),
+            Err(CidrError::Second(_))
+        ));
+        assert!(matches!(
+            host("10.0.0.0/24", i64::MIN),
+            Err(CidrError::Second(_))
+        ));
     }
 }

@@ -51,6 +51,9 @@ impl ExprError {
 }
 
 /// A "did you mean `x`?" hint for `word` among `candidates`.
-pub(crate) fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     crate::source::did_you_mean(word, candidates).map(|s| format!("did you mean `{s}`?"))
 }

@@ -149,18 +149,24 @@ pub(crate) fn get_attr(v: Value, name: &str, span: Span) -> Result<Value, ExprEr
                     (!m.is_empty() && m.len() <= 12).then(|| {
                         format!(
                             "available: {}",
-                            m.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                            m.keys()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )
                     })
                 });
-                return Err(ExprError::new(format!("no attribute `{name}`"), span).with_hint_opt(hint));
+                return Err(
+                    ExprError::new(format!("no attribute `{name}`"), span).with_hint_opt(hint)
+                );
             }
         },
         Value::List(_) => {
             return Err(
-                ExprError::new(format!("cannot read attribute `{name}` of a list"), span).with_hint(format!(
-                    "use `[index].{name}` for one element or `[*].{name}` for all of them"
-                )),
+                ExprError::new(format!("cannot read attribute `{name}` of a list"), span)
+                    .with_hint(format!(
+                        "use `[index].{name}` for one element or `[*].{name}` for all of them"
+                    )),
             );
         }
         other => {
@@ -192,7 +198,10 @@ fn get_index(base: Value, index: Value, span: Span, index_span: Span) -> Result<
                 Some(x) => x.clone(),
                 None => {
                     return Err(ExprError::new(
-                        format!("index {n} is out of range for a list of length {}", items.len()),
+                        format!(
+                            "index {n} is out of range for a list of length {}",
+                            items.len()
+                        ),
                         index_span,
                     ));
                 }
@@ -213,13 +222,21 @@ fn get_index(base: Value, index: Value, span: Span, index_span: Span) -> Result<
                 Some(x) => x.clone(),
                 None => {
                     let hint = suggest(&key, m.keys().map(String::as_str));
-                    let shown = if index_secret { "(secret)".to_string() } else { format!("{key:?}") };
-                    return Err(ExprError::new(format!("no key {shown} in the table"), span).with_hint_opt(hint));
+                    let shown = if index_secret {
+                        "(secret)".to_string()
+                    } else {
+                        format!("{key:?}")
+                    };
+                    return Err(ExprError::new(format!("no key {shown} in the table"), span)
+                        .with_hint_opt(hint));
                 }
             }
         }
         other => {
-            return Err(ExprError::new(format!("cannot index a {} value", other.kind()), span));
+            return Err(ExprError::new(
+                format!("cannot index a {} value", other.kind()),
+                span,
+            ));
         }
     };
     Ok(taint(out, base_secret || index_secret))
@@ -281,17 +298,21 @@ fn binary(op: BinOp, l: Value, r: Value, span: Span) -> Result<Value, ExprError>
             }
             Value::Float(v)
         }
-        (Value::String(x), Value::String(y)) if op == BinOp::Add => Value::String(format!("{x}{y}")),
+        (Value::String(x), Value::String(y)) if op == BinOp::Add => {
+            Value::String(format!("{x}{y}"))
+        }
         _ => {
             let e = ExprError::new(
                 format!("cannot apply `{sym}` to a {} and a {}", a.kind(), b.kind()),
                 span,
             );
-            return Err(if op == BinOp::Add && (a.as_str().is_some() || b.as_str().is_some()) {
-                e.with_hint("to build a string, use \"${a}${b}\" or format()")
-            } else {
-                e
-            });
+            return Err(
+                if op == BinOp::Add && (a.as_str().is_some() || b.as_str().is_some()) {
+                    e.with_hint("to build a string, use \"${a}${b}\" or format()")
+                } else {
+                    e
+                },
+            );
         }
     };
     Ok(taint(out, a_secret || b_secret))
@@ -315,7 +336,10 @@ fn negate(v: Value, span: Span) -> Result<Value, ExprError> {
         },
         Value::Float(x) => Value::Float(-x),
         other => {
-            return Err(ExprError::new(format!("cannot negate a {}", other.kind()), span));
+            return Err(ExprError::new(
+                format!("cannot negate a {}", other.kind()),
+                span,
+            ));
         }
     };
     Ok(taint(out, secret))

@@ -56,33 +56,124 @@ const fn def(
 }
 
 static FUNCTIONS: &[Function] = &[
-    def("base64decode", "base64decode(string)", 1, Some(1), false, base64decode),
-    def("base64encode", "base64encode(string)", 1, Some(1), false, base64encode),
-    def("cidrhost", "cidrhost(prefix, hostnum)", 2, Some(2), false, cidrhost),
-    def("cidrsubnet", "cidrsubnet(prefix, newbits, netnum)", 3, Some(3), false, cidrsubnet),
+    def(
+        "base64decode",
+        "base64decode(string)",
+        1,
+        Some(1),
+        false,
+        base64decode,
+    ),
+    def(
+        "base64encode",
+        "base64encode(string)",
+        1,
+        Some(1),
+        false,
+        base64encode,
+    ),
+    def(
+        "cidrhost",
+        "cidrhost(prefix, hostnum)",
+        2,
+        Some(2),
+        false,
+        cidrhost,
+    ),
+    def(
+        "cidrsubnet",
+        "cidrsubnet(prefix, newbits, netnum)",
+        3,
+        Some(3),
+        false,
+        cidrsubnet,
+    ),
     def("coalesce", "coalesce(value, ...)", 1, None, false, coalesce),
     def("concat", "concat(list, ...)", 1, None, true, concat),
-    def("cond", "cond(condition, if_true, if_false)", 3, Some(3), false, cond),
-    def("contains", "contains(list, value)", 2, Some(2), false, contains),
+    def(
+        "cond",
+        "cond(condition, if_true, if_false)",
+        3,
+        Some(3),
+        false,
+        cond,
+    ),
+    def(
+        "contains",
+        "contains(list, value)",
+        2,
+        Some(2),
+        false,
+        contains,
+    ),
     def("element", "element(list, index)", 2, Some(2), true, element),
     def("file", "file(path)", 1, Some(1), false, file),
     def("format", "format(format, args...)", 1, None, false, format),
     def("join", "join(separator, list)", 2, Some(2), false, join),
-    def("jsonencode", "jsonencode(value)", 1, Some(1), false, jsonencode),
+    def(
+        "jsonencode",
+        "jsonencode(value)",
+        1,
+        Some(1),
+        false,
+        jsonencode,
+    ),
     def("keys", "keys(table)", 1, Some(1), true, keys),
-    def("length", "length(list | table | string)", 1, Some(1), true, length),
-    def("lookup", "lookup(table, key[, default])", 2, Some(3), true, lookup),
+    def(
+        "length",
+        "length(list | table | string)",
+        1,
+        Some(1),
+        true,
+        length,
+    ),
+    def(
+        "lookup",
+        "lookup(table, key[, default])",
+        2,
+        Some(3),
+        true,
+        lookup,
+    ),
     def("lower", "lower(string)", 1, Some(1), false, lower),
     def("max", "max(number, ...)", 1, None, false, max),
     def("merge", "merge(table, ...)", 1, None, true, merge),
     def("min", "min(number, ...)", 1, None, false, min),
-    def("range", "range(limit) | range(start, limit[, step])", 1, Some(3), false, range),
-    def("replace", "replace(string, search, replacement)", 3, Some(3), false, replace),
+    def(
+        "range",
+        "range(limit) | range(start, limit[, step])",
+        1,
+        Some(3),
+        false,
+        range,
+    ),
+    def(
+        "replace",
+        "replace(string, search, replacement)",
+        3,
+        Some(3),
+        false,
+        replace,
+    ),
     def("secret", "secret(value)", 1, Some(1), false, secret),
-    def("split", "split(separator, string)", 2, Some(2), false, split),
+    def(
+        "split",
+        "split(separator, string)",
+        2,
+        Some(2),
+        false,
+        split,
+    ),
     def("tonumber", "tonumber(value)", 1, Some(1), false, tonumber),
     def("tostring", "tostring(value)", 1, Some(1), false, tostring),
-    def("trimspace", "trimspace(string)", 1, Some(1), false, trimspace),
+    def(
+        "trimspace",
+        "trimspace(string)",
+        1,
+        Some(1),
+        false,
+        trimspace,
+    ),
     def("upper", "upper(string)", 1, Some(1), false, upper),
     def("values", "values(table)", 1, Some(1), true, values),
 ];
@@ -99,7 +190,12 @@ pub(crate) fn lookup_function(name: &str) -> Option<&'static Function> {
 
 /// Calls `f`: checks arity, propagates unknowns, hands the function plain
 /// values and marks the result secret when any argument held a secret.
-pub(crate) fn call(f: &Function, args: Vec<Arg>, span: Span, scope: &dyn Scope) -> Result<Value, ExprError> {
+pub(crate) fn call(
+    f: &Function,
+    args: Vec<Arg>,
+    span: Span,
+    scope: &dyn Scope,
+) -> Result<Value, ExprError> {
     let n = args.len();
     if n < f.min || f.max.is_some_and(|max| n > max) {
         let expected = match f.max {
@@ -108,12 +204,16 @@ pub(crate) fn call(f: &Function, args: Vec<Arg>, span: Span, scope: &dyn Scope) 
             None => format!("at least {}", f.min),
         };
         let plural = if expected == "1" { "" } else { "s" };
-        return Err(
-            ExprError::new(format!("`{}` takes {expected} argument{plural}, got {n}", f.name), span)
-                .with_hint(format!("usage: {}", f.signature)),
-        );
+        return Err(ExprError::new(
+            format!("`{}` takes {expected} argument{plural}, got {n}", f.name),
+            span,
+        )
+        .with_hint(format!("usage: {}", f.signature)));
     }
-    if args.iter().any(|a| matches!(a.value.unwrap_secret().0, Value::Unknown)) {
+    if args
+        .iter()
+        .any(|a| matches!(a.value.unwrap_secret().0, Value::Unknown))
+    {
         return Ok(Value::Unknown);
     }
     if !f.structural && args.iter().any(|a| a.value.contains_unknown()) {
@@ -171,13 +271,21 @@ impl Call<'_> {
     fn type_err(&self, i: usize, want: &str) -> ExprError {
         self.err(
             i,
-            format!("argument {} must be {want}, not a {}", i + 1, self.value(i).kind()),
+            format!(
+                "argument {} must be {want}, not a {}",
+                i + 1,
+                self.value(i).kind()
+            ),
         )
     }
 
     /// A string as it may appear in an error message.
     fn shown(&self, s: &str) -> String {
-        if self.secret { "(secret)".to_string() } else { format!("{s:?}") }
+        if self.secret {
+            "(secret)".to_string()
+        } else {
+            format!("{s:?}")
+        }
     }
 
     fn str(&self, i: usize) -> Result<&str, ExprError> {
@@ -188,7 +296,9 @@ impl Call<'_> {
     }
 
     fn int(&self, i: usize) -> Result<i64, ExprError> {
-        self.value(i).as_int().ok_or_else(|| self.type_err(i, "an integer"))
+        self.value(i)
+            .as_int()
+            .ok_or_else(|| self.type_err(i, "an integer"))
     }
 
     fn list(&self, i: usize) -> Result<&[Value], ExprError> {
@@ -210,9 +320,14 @@ impl Call<'_> {
 fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Int(i), Value::Float(x)) | (Value::Float(x), Value::Int(i)) => *i as f64 == *x,
-        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equal(a, b)),
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equal(a, b))
+        }
         (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|((ka, a), (kb, b))| ka == kb && values_equal(a, b))
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, a), (kb, b))| ka == kb && values_equal(a, b))
         }
         _ => a == b,
     }
@@ -278,7 +393,9 @@ fn concat(c: &Call<'_>) -> Result<Value, ExprError> {
 
 fn contains(c: &Call<'_>) -> Result<Value, ExprError> {
     let needle = c.value(1);
-    Ok(Value::Bool(c.list(0)?.iter().any(|v| values_equal(v, needle))))
+    Ok(Value::Bool(
+        c.list(0)?.iter().any(|v| values_equal(v, needle)),
+    ))
 }
 
 fn element(c: &Call<'_>) -> Result<Value, ExprError> {
@@ -297,7 +414,12 @@ fn file(c: &Call<'_>) -> Result<Value, ExprError> {
     let full = c.scope.base_dir().join(path);
     std::fs::read_to_string(&full)
         .map(Value::String)
-        .map_err(|e| c.err(0, format!("cannot read file `{path}` ({}): {e}", full.display())))
+        .map_err(|e| {
+            c.err(
+                0,
+                format!("cannot read file `{path}` ({}): {e}", full.display()),
+            )
+        })
 }
 
 /// `%v`: scalars as in templates, lists and tables as JSON.
@@ -327,7 +449,10 @@ fn format(c: &Call<'_>) -> Result<Value, ExprError> {
             Some(v @ ('s' | 'd' | 'v')) => v,
             Some(other) => {
                 return Err(c
-                    .err(0, format!("unsupported verb `%{other}` in the format string"))
+                    .err(
+                        0,
+                        format!("unsupported verb `%{other}` in the format string"),
+                    )
                     .with_hint("supported verbs: %s, %d, %v and %% for a percent sign"));
             }
             None => {
@@ -359,7 +484,9 @@ fn format(c: &Call<'_>) -> Result<Value, ExprError> {
                 };
                 match n {
                     Some(n) => out.push_str(&n.to_string()),
-                    None => return Err(c.err(next, format!("%d needs an integer, not a {}", v.kind()))),
+                    None => {
+                        return Err(c.err(next, format!("%d needs an integer, not a {}", v.kind())));
+                    }
                 }
             }
             _ => out.push_str(&format_v(v)),
@@ -386,8 +513,12 @@ fn join(c: &Call<'_>) -> Result<Value, ExprError> {
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            v.to_interpolated()
-                .ok_or_else(|| c.err(1, format!("element {i} is a {}, which has no string form", v.kind())))
+            v.to_interpolated().ok_or_else(|| {
+                c.err(
+                    1,
+                    format!("element {i} is a {}, which has no string form", v.kind()),
+                )
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Value::String(parts.join(sep)))
@@ -400,7 +531,9 @@ fn jsonencode(c: &Call<'_>) -> Result<Value, ExprError> {
 }
 
 fn keys(c: &Call<'_>) -> Result<Value, ExprError> {
-    Ok(Value::List(c.map(0)?.keys().cloned().map(Value::String).collect()))
+    Ok(Value::List(
+        c.map(0)?.keys().cloned().map(Value::String).collect(),
+    ))
 }
 
 fn values(c: &Call<'_>) -> Result<Value, ExprError> {
@@ -449,10 +582,17 @@ fn trimspace(c: &Call<'_>) -> Result<Value, ExprError> {
 /// list argument.
 fn numbers<'c>(c: &'c Call<'_>) -> Result<Vec<&'c Value>, ExprError> {
     let items: Vec<(&Value, usize)> = match c.args {
-        [Arg {
-            value: Value::List(l), ..
-        }] => l.iter().map(|v| (v, 0)).collect(),
-        args => args.iter().enumerate().map(|(i, a)| (&a.value, i)).collect(),
+        [
+            Arg {
+                value: Value::List(l),
+                ..
+            },
+        ] => l.iter().map(|v| (v, 0)).collect(),
+        args => args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (&a.value, i))
+            .collect(),
     };
     if items.is_empty() {
         return Err(c.err(0, "needs at least one number"));
@@ -476,7 +616,11 @@ fn extreme(c: &Call<'_>, want_max: bool) -> Result<Value, ExprError> {
         })
         .collect();
     if let Some(ints) = ints {
-        let best = if want_max { ints.iter().max() } else { ints.iter().min() };
+        let best = if want_max {
+            ints.iter().max()
+        } else {
+            ints.iter().min()
+        };
         // `numbers` never returns an empty list.
         return Ok(best.map_or(Value::Null, |i| Value::Int(*i)));
     }
@@ -515,7 +659,9 @@ fn merge(c: &Call<'_>) -> Result<Value, ExprError> {
 }
 
 fn range(c: &Call<'_>) -> Result<Value, ExprError> {
-    let ints = (0..c.args.len()).map(|i| c.int(i)).collect::<Result<Vec<_>, _>>()?;
+    let ints = (0..c.args.len())
+        .map(|i| c.int(i))
+        .collect::<Result<Vec<_>, _>>()?;
     // Without a step, count towards the limit, as in Terraform.
     let toward = |start: i64, limit: i64| if start <= limit { 1 } else { -1 };
     let (start, limit, step) = match ints[..] {
@@ -534,7 +680,9 @@ fn range(c: &Call<'_>) -> Result<Value, ExprError> {
             return Err(c.call_err(format!("would produce more than {MAX_RANGE} elements")));
         }
         // `i` lies strictly between two i64 values here.
-        out.push(Value::Int(i64::try_from(i).map_err(|_| c.call_err("out of range"))?));
+        out.push(Value::Int(
+            i64::try_from(i).map_err(|_| c.call_err("out of range"))?,
+        ));
         i += step;
     }
     Ok(Value::List(out))
@@ -582,9 +730,9 @@ fn tonumber(c: &Call<'_>) -> Result<Value, ExprError> {
 fn tostring(c: &Call<'_>) -> Result<Value, ExprError> {
     match c.value(0) {
         Value::Null => Ok(Value::Null),
-        v => v
-            .to_interpolated()
-            .map(Value::String)
-            .ok_or_else(|| c.err(0, format!("cannot convert a {} to a string", v.kind())).with_hint("use jsonencode()")),
+        v => v.to_interpolated().map(Value::String).ok_or_else(|| {
+            c.err(0, format!("cannot convert a {} to a string", v.kind()))
+                .with_hint("use jsonencode()")
+        }),
     }
 }

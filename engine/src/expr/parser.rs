@@ -17,7 +17,11 @@ const MAX_DEPTH: usize = 128;
 
 /// Parses a bare expression (no `${ }` around it). `content_start` and `span`
 /// work as for [`super::parse_template`].
-pub fn parse_expression(text: &str, content_start: Option<usize>, span: Span) -> Result<Expr, ExprError> {
+pub fn parse_expression(
+    text: &str,
+    content_start: Option<usize>,
+    span: Span,
+) -> Result<Expr, ExprError> {
     let mut p = Parser::new(text, 0, SpanMap::new(content_start, span), None);
     let node = p.expr()?;
     let t = p.next()?;
@@ -95,8 +99,11 @@ impl<'a> Parser<'a> {
 
     fn unexpected(&self, found: &Token, expected: &str) -> ExprError {
         if let (Tok::Eof, Some(open)) = (&found.tok, self.open) {
-            return ExprError::new(format!("unclosed `${{`: expected {expected}"), open.to(found.span))
-                .with_hint("close the interpolation with `}`");
+            return ExprError::new(
+                format!("unclosed `${{`: expected {expected}"),
+                open.to(found.span),
+            )
+            .with_hint("close the interpolation with `}`");
         }
         ExprError::new(
             format!("expected {expected}, found {}", found.tok.describe()),
@@ -193,7 +200,11 @@ impl<'a> Parser<'a> {
                     self.next()?;
                     let (name, end) = self.attr_name()?;
                     let span = base.expr.span.to(end);
-                    base = Parser::node(ExprKind::GetAttr(Box::new(base.expr), name), span, base.depth + 1)?;
+                    base = Parser::node(
+                        ExprKind::GetAttr(Box::new(base.expr), name),
+                        span,
+                        base.depth + 1,
+                    )?;
                 }
                 Tok::LBracket => {
                     self.next()?;
@@ -208,7 +219,11 @@ impl<'a> Parser<'a> {
                             end = at;
                         }
                         let span = base.expr.span.to(end);
-                        base = Parser::node(ExprKind::Splat(Box::new(base.expr), attrs), span, base.depth + 1)?;
+                        base = Parser::node(
+                            ExprKind::Splat(Box::new(base.expr), attrs),
+                            span,
+                            base.depth + 1,
+                        )?;
                     } else {
                         let index = self.expr()?;
                         let close = self.expect(&Tok::RBracket, "`]`")?;
@@ -254,7 +269,8 @@ impl<'a> Parser<'a> {
                 })
             }
             Tok::LBracket => {
-                let (items, end, depth) = self.sequence(&Tok::RBracket, "`,` or `]` in the list")?;
+                let (items, end, depth) =
+                    self.sequence(&Tok::RBracket, "`,` or `]` in the list")?;
                 Parser::node(ExprKind::List(items), t.span.to(end), depth + 1)
             }
             _ => Err(self.unexpected(&t, "an expression")),
@@ -270,7 +286,11 @@ impl<'a> Parser<'a> {
 
     /// Comma-separated expressions up to `close` (a trailing comma is fine).
     /// Returns them, the span of `close` and their greatest depth.
-    fn sequence(&mut self, close: &Tok, expected: &str) -> Result<(Vec<Expr>, Span, usize), ExprError> {
+    fn sequence(
+        &mut self,
+        close: &Tok,
+        expected: &str,
+    ) -> Result<(Vec<Expr>, Span, usize), ExprError> {
         let mut items = Vec::new();
         let mut depth = 0;
         loop {
@@ -295,5 +315,9 @@ impl<'a> Parser<'a> {
 fn binary(op: BinOp, lhs: Node, rhs: Node) -> Result<Node, ExprError> {
     let span = lhs.expr.span.to(rhs.expr.span);
     let depth = lhs.depth.max(rhs.depth) + 1;
-    Parser::node(ExprKind::Binary(op, Box::new(lhs.expr), Box::new(rhs.expr)), span, depth)
+    Parser::node(
+        ExprKind::Binary(op, Box::new(lhs.expr), Box::new(rhs.expr)),
+        span,
+        depth,
+    )
 }

@@ -107,7 +107,11 @@ impl Template {
 /// `content_start` is the file byte offset of its first character when the raw TOML
 /// text maps 1:1 onto the content (no escapes), or None otherwise; spans then all
 /// fall back to `string_span` (the span of the whole TOML string token).
-pub fn parse_template(content: &str, content_start: Option<usize>, string_span: Span) -> Result<Template, ExprError> {
+pub fn parse_template(
+    content: &str,
+    content_start: Option<usize>,
+    string_span: Span,
+) -> Result<Template, ExprError> {
     let map = SpanMap::new(content_start, string_span);
     let mut parts = Vec::new();
     let mut text = String::new();

@@ -143,9 +143,12 @@ pub fn expr_diagnostic(stack: &Stack, e: ExprError) -> Diagnostic {
     d
 }
 
+/// The keys of a declaration's instances, each with its `each.value`.
+pub type Instances = Vec<(InstanceKey, Option<Value>)>;
+
 /// The instances of a declaration: its keys, from `count` or `for_each`.
 /// `None` when they depend on values known only after up.
-pub fn expand(stack: &Stack, decl: &Decl, scope: &EvalScope<'_>) -> Result<Option<Vec<(InstanceKey, Option<Value>)>>, Diagnostic> {
+pub fn expand(stack: &Stack, decl: &Decl, scope: &EvalScope<'_>) -> Result<Option<Instances>, Diagnostic> {
     if let Some((t, span)) = &decl.count {
         let v = eval_template(t, scope).map_err(|e| expr_diagnostic(stack, e))?;
         if v.contains_unknown() {
@@ -197,13 +200,12 @@ pub fn eval_inputs(stack: &Stack, decl: &Decl, schema: &TypeSchema, scope: &Eval
     let mut inputs = Map::new();
     for p in &decl.properties {
         let v = eval_template(&p.value, scope).map_err(|e| expr_diagnostic(stack, e))?;
-        if !matches!(p.value, Template::Literal(_)) {
-            if let Some(ps) = schema.find_property(&p.name) {
+        if !matches!(p.value, Template::Literal(_))
+            && let Some(ps) = schema.find_property(&p.name) {
                 check_value(&v, &ps.ty).map_err(|m| {
                     Diagnostic::at(&stack.file, p.value_span, format!("property `{}` of {} {m}", p.name, schema.token))
                 })?;
             }
-        }
         let secret = schema.find_property(&p.name).is_some_and(|ps| ps.secret);
         inputs.insert(p.name.clone(), if secret { Value::secret(v) } else { v });
     }

@@ -129,11 +129,10 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
             if let Some(d) = c.decl {
                 for k in checked.graph.dependents(d) {
                     for &ck in &by_decl[k] {
-                        if let Some(mk) = main[ck] {
-                            if plan.changes[ci].action != Action::Replace || !plan.changes[ci].delete_before_replace {
+                        if let Some(mk) = main[ck]
+                            && (plan.changes[ci].action != Action::Replace || !plan.changes[ci].delete_before_replace) {
                                 edges.push((mk, r));
                             }
-                        }
                     }
                 }
             }
@@ -146,11 +145,10 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
                     if let Some(ru) = removal[user] {
                         edges.push((ru, r));
                     }
-                    if let Some(mu) = main[user] {
-                        if !c.delete_before_replace {
+                    if let Some(mu) = main[user]
+                        && !c.delete_before_replace {
                             edges.push((mu, r));
                         }
-                    }
                 }
             }
         }

@@ -28,11 +28,14 @@ impl ConfigLayer {
     }
 }
 
+/// The config values of an environment overlay file, with their spans.
+pub type Overlay = (Arc<SourceFile>, Vec<(String, Value, Span)>);
+
 /// The values that override a stack's defaults.
 #[derive(Debug, Default, Clone)]
 pub struct ConfigSources {
     /// From `stacks/NAME.ENV.toml`.
-    pub overlay: Option<(Arc<SourceFile>, Vec<(String, Value, Span)>)>,
+    pub overlay: Option<Overlay>,
     /// From `skistack config set`.
     pub state: Map,
     /// From `-c key=value`, still as text.
@@ -128,12 +131,11 @@ pub fn resolve_config(stack: &Stack, sources: &ConfigSources) -> Result<(Map, BT
                 errors.push(Diagnostic::at(file, *span, msg).with_hint(hint));
                 continue;
             }
-            if let Some(ty) = declared_type(k) {
-                if let Err(m) = check_type(v, &ty) {
+            if let Some(ty) = declared_type(k)
+                && let Err(m) = check_type(v, &ty) {
                     errors.push(Diagnostic::at(file, *span, format!("config `{k}` {m}")));
                     continue;
                 }
-            }
             values.insert(k.clone(), (v.clone(), ConfigLayer::Overlay));
         }
     }
@@ -158,12 +160,11 @@ pub fn resolve_config(stack: &Stack, sources: &ConfigSources) -> Result<(Map, BT
         }
         let ty = declared_type(k);
         let v = parse_cli_value(text, ty.as_deref());
-        if let Some(ty) = &ty {
-            if let Err(m) = check_type(&v, ty) {
+        if let Some(ty) = &ty
+            && let Err(m) = check_type(&v, ty) {
                 errors.push(Diagnostic::new(format!("config `{k}` given with -c {m}"), None));
                 continue;
             }
-        }
         values.insert(k.clone(), (v, ConfigLayer::Cli));
     }
     for c in &stack.config {

@@ -31,13 +31,11 @@ pub fn list_stack_names(dir: &Path) -> Result<Vec<String>, Diagnostic> {
     let mut names = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-                if !stem.contains('.') {
+        if path.extension().is_some_and(|e| e == "toml")
+            && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+                && !stem.contains('.') {
                     names.push(stem.to_string());
                 }
-            }
-        }
     }
     names.sort();
     Ok(names)
@@ -47,7 +45,15 @@ pub fn list_stack_names(dir: &Path) -> Result<Vec<String>, Diagnostic> {
 pub fn load_stack_source(dir: &Path, name: &str) -> Result<Arc<SourceFile>, Diagnostic> {
     let path = dir.join(format!("{name}.toml"));
     read_source(&path).map_err(|e| {
+        let e = match e {
+            ReadError::NotUtf8(d) => return d,
+            ReadError::Io(e) => e,
+        };
         let mut d = Diagnostic::new(format!("cannot read stack `{name}` ({}): {e}", path.display()), None);
+        // Only a missing file calls for another name.
+        if e.kind() != std::io::ErrorKind::NotFound {
+            return d;
+        }
         if let Ok(names) = list_stack_names(dir) {
             if let Some(s) = did_you_mean(name, names.iter().map(String::as_str)) {
                 d = d.with_hint(format!("did you mean `{s}`?"));
@@ -59,9 +65,28 @@ pub fn load_stack_source(dir: &Path, name: &str) -> Result<Arc<SourceFile>, Diag
     })
 }
 
-fn read_source(path: &Path) -> std::io::Result<Arc<SourceFile>> {
-    let text = std::fs::read_to_string(path)?;
-    Ok(SourceFile::new(path.to_path_buf(), text))
+/// Why a stack file could not be read.
+enum ReadError {
+    Io(std::io::Error),
+    /// The bytes are not UTF-8; the diagnostic points at the first bad one.
+    NotUtf8(Diagnostic),
+}
+
+fn read_source(path: &Path) -> Result<Arc<SourceFile>, ReadError> {
+    let bytes = std::fs::read(path).map_err(ReadError::Io)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(path.to_path_buf(), text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            // The lossy text is identical up to `at`, so the span stays right.
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let file = SourceFile::new(path.to_path_buf(), text);
+            Err(ReadError::NotUtf8(
+                Diagnostic::at(&file, Span::new(at, at + 1), "the file is not valid UTF-8 text")
+                    .with_hint("stack files are TOML, which must be UTF-8"),
+            ))
+        }
+    }
 }
 
 /// Parses a stack file.
@@ -117,13 +142,15 @@ pub fn load_stack(name: &str, file: Arc<SourceFile>) -> Result<Stack, Vec<Diagno
 }
 
 /// Reads the `[config]` of an environment overlay `DIR/NAME.ENV.toml`, if it exists.
-pub fn load_overlay(dir: &Path, name: &str, env: &str) -> Result<Option<(Arc<SourceFile>, Vec<(String, Value, Span)>)>, Vec<Diagnostic>> {
+pub fn load_overlay(dir: &Path, name: &str, env: &str) -> Result<Option<super::config::Overlay>, Vec<Diagnostic>> {
     let path = dir.join(format!("{name}.{env}.toml"));
     if !path.exists() {
         return Ok(None);
     }
-    let file = read_source(&path)
-        .map_err(|e| vec![Diagnostic::new(format!("cannot read {}: {e}", path.display()), None)])?;
+    let file = read_source(&path).map_err(|e| match e {
+        ReadError::Io(e) => vec![Diagnostic::new(format!("cannot read {}: {e}", path.display()), None)],
+        ReadError::NotUtf8(d) => vec![d],
+    })?;
     let root = parse_toml(&file).map_err(|d| vec![d])?;
     let mut l = Loader { file: &file, errors: Vec::new() };
     let mut values = Vec::new();
@@ -218,11 +245,10 @@ impl<'a> Loader<'a> {
                         }
                     }
                 }
-                if let Some(default) = &decl.default {
-                    if let Err(msg) = super::config::check_type(default, ty) {
+                if let Some(default) = &decl.default
+                    && let Err(msg) = super::config::check_type(default, ty) {
                         self.err(v.span(), format!("the default of config `{}` {msg}", decl.name));
                     }
-                }
                 return Some(decl);
             }
         }

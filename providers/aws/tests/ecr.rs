@@ -57,7 +57,6 @@ async fn repository_lifecycle() {
         map([
             ("name", "web".into()),
             ("image_tag_mutability", "IMMUTABLE".into()),
-            ("scan_on_push", Value::Bool(true)),
             ("lifecycle_policy", EXPIRE_UNTAGGED.into()),
             ("tags", table(&[("Name", "web")])),
         ]),
@@ -83,7 +82,7 @@ async fn repository_lifecycle() {
         .repositories()[0]
         .clone();
     assert_eq!(repo.image_tag_mutability(), Some(&ImageTagMutability::Immutable));
-    assert_eq!(repo.image_scanning_configuration().map(|s| s.scan_on_push()), Some(true));
+    assert_eq!(repo.image_scanning_configuration().map(|s| s.scan_on_push()), Some(false));
     let policy = lifecycle_policy(&clients, "web").await.expect("a lifecycle policy");
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&policy).expect("JSON"),
@@ -105,10 +104,12 @@ async fn repository_lifecycle() {
         assert_eq!(read.inputs.get(key), inputs.get(key), "{key} drifted: {read:?}");
     }
 
-    // Update in place: mutable, no scan, another policy, other tags.
+    // Update in place: mutable, scan on push, another policy, other tags.
+    // (Scan on push goes from off to on: the SDK leaves a false flag out of
+    // the request, which AWS reads as off but moto ignores.)
     let mut updated = inputs.clone();
     updated.insert("image_tag_mutability".into(), "MUTABLE".into());
-    updated.insert("scan_on_push".into(), Value::Bool(false));
+    updated.insert("scan_on_push".into(), Value::Bool(true));
     updated.insert("lifecycle_policy".into(), KEEP_TEN.into());
     updated.insert("tags".into(), table(&[("tier", "back")]));
     let out = rt
@@ -118,7 +119,7 @@ async fn repository_lifecycle() {
     assert_eq!(out_str(&out, "arn"), arn);
     let read = rt.read(&c, "web", &updated, &out).await.expect("read").expect("exists");
     assert_eq!(read.inputs.get("image_tag_mutability"), Some(&Value::from("MUTABLE")));
-    assert_eq!(read.inputs.get("scan_on_push"), Some(&Value::Bool(false)));
+    assert_eq!(read.inputs.get("scan_on_push"), Some(&Value::Bool(true)));
     assert_eq!(read.inputs.get("lifecycle_policy"), Some(&Value::from(KEEP_TEN)));
     assert_eq!(read.inputs.get("tags"), Some(&table(&[("tier", "back")])));
     let tags = tags_of(&clients, &arn).await;

@@ -30,7 +30,10 @@ fn accessor_errors_explain_themselves() {
 
     let e = err("subnet.id");
     assert!(e.message.contains("of a list"), "{e:?}");
-    assert!(e.hint.as_deref().is_some_and(|h| h.contains("[*].id")), "{e:?}");
+    assert!(
+        e.hint.as_deref().is_some_and(|h| h.contains("[*].id")),
+        "{e:?}"
+    );
 
     let e = err("subnet[5].id");
     assert_eq!(e.message, "index 5 is out of range for a list of length 2");
@@ -43,7 +46,10 @@ fn accessor_errors_explain_themselves() {
     assert!(e.message.contains("no key \"log\""), "{e:?}");
     assert_eq!(e.hint.as_deref(), Some("did you mean `logs`?"));
     let e = err("vpc.id.length");
-    assert_eq!(e.message, "cannot read attribute `length` of a string value");
+    assert_eq!(
+        e.message,
+        "cannot read attribute `length` of a string value"
+    );
     let e = err("vpc.id[0]");
     assert!(e.message.contains("cannot index a string"), "{e:?}");
     let e = err("vpc.id[*].x");
@@ -66,7 +72,11 @@ fn arithmetic_is_checked() {
     assert_eq!(e.span, Span::new(0, 23));
     assert!(err("-9223372036854775807 - 2").message.contains("overflow"));
     assert!(err("4611686018427387904 * 2").message.contains("overflow"));
-    assert!(err("-(-9223372036854775807 - 1)").message.contains("overflow"));
+    assert!(
+        err("-(-9223372036854775807 - 1)")
+            .message
+            .contains("overflow")
+    );
     assert_eq!(ok("1.5 * 2"), Value::Float(3.0));
     assert_eq!(ok("1 + 0.5"), Value::Float(1.5));
     assert_eq!(ok("-config.ratio"), Value::Float(-0.5));
@@ -83,8 +93,14 @@ fn arithmetic_is_checked() {
 fn exact_templates_keep_their_type() {
     assert_eq!(render("${config.port}"), Ok(Value::Int(8080)));
     assert_eq!(render("${ config.enabled }"), Ok(Value::Bool(true)));
-    assert_eq!(render("${config.zones}"), Ok(list(&[s("a"), s("b"), s("c")])));
-    assert_eq!(render("${config.tags}").unwrap().as_map().map(|m| m.len()), Some(2));
+    assert_eq!(
+        render("${config.zones}"),
+        Ok(list(&[s("a"), s("b"), s("c")]))
+    );
+    assert_eq!(
+        render("${config.tags}").unwrap().as_map().map(|m| m.len()),
+        Some(2)
+    );
     assert_eq!(render("${config.nothing}"), Ok(Value::Null));
 }
 
@@ -92,25 +108,45 @@ fn exact_templates_keep_their_type() {
 fn mixed_templates_stringify() {
     assert_eq!(render("port-${config.port}"), Ok(s("port-8080")));
     assert_eq!(render("${config.name}-${count.index}"), Ok(s("web-1")));
-    assert_eq!(render("${config.enabled}/${config.ratio}/${config.nothing}|"), Ok(s("true/0.5/|")));
+    assert_eq!(
+        render("${config.enabled}/${config.ratio}/${config.nothing}|"),
+        Ok(s("true/0.5/|"))
+    );
     assert_eq!(render("a $${b} ${config.name}"), Ok(s("a ${b} web")));
     assert_eq!(render("plain"), Ok(s("plain")));
     let e = render("zones: ${config.zones}").unwrap_err();
     assert_eq!(e.message, "cannot put a list into a string");
     assert_eq!(e.span, Span::new(9, 21));
     assert!(e.hint.is_some());
-    assert!(render("${config.tags} ").unwrap_err().message.contains("table"));
+    assert!(
+        render("${config.tags} ")
+            .unwrap_err()
+            .message
+            .contains("table")
+    );
 }
 
 #[test]
 fn structured_templates_evaluate_element_wise() {
-    let t = Template::List(vec![tpl("${config.port}"), tpl("x-${vpc.id}"), tpl("${pending.id}")], Span::default());
+    let t = Template::List(
+        vec![
+            tpl("${config.port}"),
+            tpl("x-${vpc.id}"),
+            tpl("${pending.id}"),
+        ],
+        Span::default(),
+    );
     assert_eq!(
         eval_template(&t, &scope()),
         Ok(list(&[Value::Int(8080), s("x-vpc-123"), Value::Unknown]))
     );
     let t = Template::Map(vec![("a".into(), tpl("${vcp.id}"))], Span::default());
-    assert!(eval_template(&t, &scope()).unwrap_err().message.contains("vcp"));
+    assert!(
+        eval_template(&t, &scope())
+            .unwrap_err()
+            .message
+            .contains("vcp")
+    );
 }
 
 #[test]
@@ -130,10 +166,19 @@ fn secrets_taint_results() {
     assert_eq!(ok("-secret(1)"), secret(Value::Int(-1)));
     assert_eq!(ok("config.zones[secret(0)]"), secret(s("a")));
     // A secret inside a structure taints what is computed from it.
-    assert_eq!(ok("jsonencode([config.password])"), secret(s("[\"hunter2\"]")));
-    assert_eq!(ok("join(\",\", [\"a\", config.password])"), secret(s("a,hunter2")));
+    assert_eq!(
+        ok("jsonencode([config.password])"),
+        secret(s("[\"hunter2\"]"))
+    );
+    assert_eq!(
+        ok("join(\",\", [\"a\", config.password])"),
+        secret(s("a,hunter2"))
+    );
     // Collecting a secret into a list keeps it secret inside.
-    assert_eq!(ok("[config.password, 1]"), list(&[secret(s("hunter2")), Value::Int(1)]));
+    assert_eq!(
+        ok("[config.password, 1]"),
+        list(&[secret(s("hunter2")), Value::Int(1)])
+    );
     // Nothing derived from plain values is secret.
     assert!(!ok("upper(config.name)").contains_secret());
     // Errors never show a secret's value.
@@ -174,17 +219,29 @@ fn unknowns_propagate_without_errors() {
     assert_eq!(render("${secret(pending.id)}-x"), Ok(Value::Unknown));
     // Structure-only functions see through unknown elements.
     assert_eq!(ok("length([pending.id, vpc.id])"), Value::Int(2));
-    assert_eq!(ok("concat([pending.id], [1])"), list(&[Value::Unknown, Value::Int(1)]));
+    assert_eq!(
+        ok("concat([pending.id], [1])"),
+        list(&[Value::Unknown, Value::Int(1)])
+    );
     assert_eq!(ok("element([pending.id, 1], 1)"), Value::Int(1));
     assert_eq!(ok("keys(pending)"), list(&[s("id"), s("name")]));
     assert_eq!(ok("lookup(pending, \"name\")"), s("p"));
-    assert_eq!(ok("[pending.id, 1]"), list(&[Value::Unknown, Value::Int(1)]));
+    assert_eq!(
+        ok("[pending.id, 1]"),
+        list(&[Value::Unknown, Value::Int(1)])
+    );
     // Unknowns do not hide errors elsewhere in a template.
     assert!(render("${pending.id}-${vcp.id}").is_err());
     // An unknown attribute inside a splat stays an unknown element.
     let mut sc = scope();
-    sc.roots.insert("inst".into(), list(&[map(&[("ip", Value::Unknown)]), map(&[("ip", s("1.2.3.4"))])]));
-    assert_eq!(eval(&parse("inst[*].ip"), &sc), Ok(list(&[Value::Unknown, s("1.2.3.4")])));
+    sc.roots.insert(
+        "inst".into(),
+        list(&[map(&[("ip", Value::Unknown)]), map(&[("ip", s("1.2.3.4"))])]),
+    );
+    assert_eq!(
+        eval(&parse("inst[*].ip"), &sc),
+        Ok(list(&[Value::Unknown, s("1.2.3.4")]))
+    );
 }
 
 #[test]
@@ -194,7 +251,10 @@ fn unknown_functions_suggest_names() {
     assert_eq!(e.hint.as_deref(), Some("did you mean `format`?"));
     assert_eq!(e.span, Span::new(0, 15));
     let e = err("zzzzzzzzzz()");
-    assert!(e.hint.as_deref().is_some_and(|h| h.contains("cidrsubnet")), "{e:?}");
+    assert!(
+        e.hint.as_deref().is_some_and(|h| h.contains("cidrsubnet")),
+        "{e:?}"
+    );
     // The name is checked before the arguments are evaluated.
     assert_eq!(err("fromat(vcp.id)").message, "unknown function `fromat`");
 }

@@ -14,25 +14,49 @@ fn strs(v: &[&str]) -> Value {
 fn cidrsubnet_and_cidrhost() {
     assert_eq!(ok("cidrsubnet(\"10.0.0.0/16\", 8, 10)"), s("10.0.10.0/24"));
     assert_eq!(ok("cidrsubnet(\"10.0.0.0/16\", 4, 15)"), s("10.0.240.0/20"));
-    assert_eq!(ok("cidrsubnet(vpc.cidr_block, 8, count.index + 100)"), s("10.0.101.0/24"));
-    assert_eq!(ok("cidrsubnet(\"2001:db8::/32\", 16, 1)"), s("2001:db8:1::/48"));
+    assert_eq!(
+        ok("cidrsubnet(vpc.cidr_block, 8, count.index + 100)"),
+        s("10.0.101.0/24")
+    );
+    assert_eq!(
+        ok("cidrsubnet(\"2001:db8::/32\", 16, 1)"),
+        s("2001:db8:1::/48")
+    );
     let e = err("cidrsubnet(\"10.0.0.0/16\", 17, 0)");
-    assert!(e.message.contains("insufficient address space to extend prefix of 16 by 17"), "{e:?}");
+    assert!(
+        e.message
+            .contains("insufficient address space to extend prefix of 16 by 17"),
+        "{e:?}"
+    );
     assert_eq!(e.span, Span::new(26, 28));
     let e = err("cidrsubnet(\"10.0.0.0/16\", 4, 16)");
-    assert!(e.message.contains("does not accommodate a subnet numbered 16"), "{e:?}");
+    assert!(
+        e.message
+            .contains("does not accommodate a subnet numbered 16"),
+        "{e:?}"
+    );
     assert_eq!(e.span, Span::new(29, 31));
     let e = err("cidrsubnet(\"10.0.0.300/16\", 4, 1)");
     assert!(e.message.contains("not a CIDR prefix"), "{e:?}");
     assert_eq!(e.span, Span::new(11, 26));
     let e = err("cidrsubnet(\"10.0.0.0/16\", \"4\", 1)");
-    assert_eq!(e.message, "`cidrsubnet`: argument 2 must be an integer, not a string");
+    assert_eq!(
+        e.message,
+        "`cidrsubnet`: argument 2 must be an integer, not a string"
+    );
     let e = err("cidrsubnet(\"10.0.0.0/16\", 4)");
     assert_eq!(e.message, "`cidrsubnet` takes 3 arguments, got 2");
-    assert_eq!(e.hint.as_deref(), Some("usage: cidrsubnet(prefix, newbits, netnum)"));
+    assert_eq!(
+        e.hint.as_deref(),
+        Some("usage: cidrsubnet(prefix, newbits, netnum)")
+    );
     assert_eq!(ok("cidrhost(\"10.0.1.0/24\", 5)"), s("10.0.1.5"));
     assert_eq!(ok("cidrhost(\"10.0.1.0/24\", -2)"), s("10.0.1.254"));
-    assert!(err("cidrhost(\"10.0.1.0/24\", 256)").message.contains("host numbered 256"));
+    assert!(
+        err("cidrhost(\"10.0.1.0/24\", 256)")
+            .message
+            .contains("host numbered 256")
+    );
 }
 
 #[test]
@@ -41,8 +65,16 @@ fn element_wraps_around() {
     assert_eq!(ok("element(config.zones, 4)"), s("b"));
     assert_eq!(ok("element(config.zones, count.index + 2)"), s("a"));
     assert!(err("element([], 0)").message.contains("empty list"));
-    assert!(err("element(config.zones, -1)").message.contains("negative"));
-    assert!(err("element(\"abc\", 0)").message.contains("must be a list"));
+    assert!(
+        err("element(config.zones, -1)")
+            .message
+            .contains("negative")
+    );
+    assert!(
+        err("element(\"abc\", 0)")
+            .message
+            .contains("must be a list")
+    );
 }
 
 #[test]
@@ -52,7 +84,10 @@ fn length_of_lists_tables_and_strings() {
     assert_eq!(ok("length(\"héllo\")"), Value::Int(5));
     assert_eq!(ok("length([])"), Value::Int(0));
     let e = err("length(1)");
-    assert_eq!(e.message, "`length`: argument 1 must be a list, a table or a string, not a integer");
+    assert_eq!(
+        e.message,
+        "`length`: argument 1 must be a list, a table or a string, not a integer"
+    );
     assert_eq!(e.span, Span::new(7, 8));
 }
 
@@ -61,7 +96,11 @@ fn join_and_split() {
     assert_eq!(ok("join(\",\", config.zones)"), s("a,b,c"));
     assert_eq!(ok("join(\"-\", [1, true, \"x\"])"), s("1-true-x"));
     assert_eq!(ok("join(\",\", [])"), s(""));
-    assert!(err("join(\",\", [[1]])").message.contains("element 0 is a list"));
+    assert!(
+        err("join(\",\", [[1]])")
+            .message
+            .contains("element 0 is a list")
+    );
     assert!(err("join(\",\", \"a\")").message.contains("must be a list"));
     assert_eq!(ok("split(\",\", \"a,b,,c\")"), strs(&["a", "b", "", "c"]));
     assert_eq!(ok("split(\",\", \"\")"), strs(&[""]));
@@ -74,19 +113,29 @@ fn concat_and_contains() {
     assert_eq!(ok("concat([1], [], [2, 3])"), ints(&[1, 2, 3]));
     assert_eq!(ok("concat(config.zones)"), strs(&["a", "b", "c"]));
     let e = err("concat([1], 2)");
-    assert_eq!(e.message, "`concat`: argument 2 must be a list, not a integer");
+    assert_eq!(
+        e.message,
+        "`concat`: argument 2 must be a list, not a integer"
+    );
     assert_eq!(e.span, Span::new(12, 13));
     assert_eq!(ok("contains(config.zones, \"b\")"), Value::Bool(true));
     assert_eq!(ok("contains(config.zones, \"z\")"), Value::Bool(false));
     assert_eq!(ok("contains([1, 2], 2.0)"), Value::Bool(true));
     assert_eq!(ok("contains([[1]], [1])"), Value::Bool(true));
-    assert!(err("contains(\"abc\", \"a\")").message.contains("must be a list"));
+    assert!(
+        err("contains(\"abc\", \"a\")")
+            .message
+            .contains("must be a list")
+    );
 }
 
 #[test]
 fn format_verbs() {
     assert_eq!(ok("format(\"%s-%d\", config.name, 3)"), s("web-3"));
-    assert_eq!(ok("format(\"%v|%v|%v\", 1, \"x\", [1, \"a\"])"), s("1|x|[1,\"a\"]"));
+    assert_eq!(
+        ok("format(\"%v|%v|%v\", 1, \"x\", [1, \"a\"])"),
+        s("1|x|[1,\"a\"]")
+    );
     assert_eq!(ok("format(\"%v\", null)"), s("null"));
     assert_eq!(ok("format(\"100%%\")"), s("100%"));
     assert_eq!(ok("format(\"%d\", \"42\")"), s("42"));
@@ -96,11 +145,27 @@ fn format_verbs() {
     let e = err("format(\"%s\", 1, 2)");
     assert!(e.message.contains("too many arguments"), "{e:?}");
     assert_eq!(e.span, Span::new(16, 17));
-    assert!(err("format(\"%x\", 1)").message.contains("unsupported verb `%x`"));
+    assert!(
+        err("format(\"%x\", 1)")
+            .message
+            .contains("unsupported verb `%x`")
+    );
     assert!(err("format(\"50%\")").message.contains("lone `%`"));
-    assert!(err("format(\"%d\", \"x\")").message.contains("%d needs an integer"));
-    assert!(err("format(\"%d\", 1.5)").message.contains("%d needs an integer"));
-    assert!(err("format(\"%s\", [1])").message.contains("%s cannot format a list"));
+    assert!(
+        err("format(\"%d\", \"x\")")
+            .message
+            .contains("%d needs an integer")
+    );
+    assert!(
+        err("format(\"%d\", 1.5)")
+            .message
+            .contains("%d needs an integer")
+    );
+    assert!(
+        err("format(\"%s\", [1])")
+            .message
+            .contains("%s cannot format a list")
+    );
     assert!(err("format(1)").message.contains("must be a string"));
 }
 
@@ -117,7 +182,11 @@ fn lookup_keys_values_merge() {
     assert!(err("keys([1])").message.contains("must be a table"));
     assert_eq!(
         ok("merge(config.tags, null, bucket[\"logs\"])"),
-        map(&[("arn", s("arn:logs")), ("env", s("prod")), ("team", s("ops"))])
+        map(&[
+            ("arn", s("arn:logs")),
+            ("env", s("prod")),
+            ("team", s("ops"))
+        ])
     );
     assert_eq!(
         ok("lookup(merge(config.tags, config.tags), \"team\")"),
@@ -129,7 +198,11 @@ fn lookup_keys_values_merge() {
         eval(&parse("merge(config.tags, over)"), &sc),
         Ok(map(&[("env", s("dev")), ("team", s("ops"))]))
     );
-    assert!(err("merge(config.tags, [1])").message.contains("argument 2 must be a table"));
+    assert!(
+        err("merge(config.tags, [1])")
+            .message
+            .contains("argument 2 must be a table")
+    );
 }
 
 #[test]
@@ -138,18 +211,32 @@ fn string_functions() {
     assert_eq!(ok("upper(\"straße\")"), s("STRASSE"));
     assert_eq!(ok("trimspace(\"  a b \\n\")"), s("a b"));
     assert_eq!(ok("replace(\"a-b-c\", \"-\", \"_\")"), s("a_b_c"));
-    assert!(err("replace(\"abc\", \"\", \"x\")").message.contains("must not be empty"));
+    assert!(
+        err("replace(\"abc\", \"\", \"x\")")
+            .message
+            .contains("must not be empty")
+    );
     assert!(err("lower(1)").message.contains("must be a string"));
     assert!(err("upper()").message.contains("takes 1 argument, got 0"));
 }
 
 #[test]
 fn encodings_and_files() {
-    assert_eq!(ok("jsonencode(config.tags)"), s(r#"{"env":"prod","team":"ops"}"#));
-    assert_eq!(ok("jsonencode([1, 2.5, null, true, \"x\"])"), s(r#"[1,2.5,null,true,"x"]"#));
+    assert_eq!(
+        ok("jsonencode(config.tags)"),
+        s(r#"{"env":"prod","team":"ops"}"#)
+    );
+    assert_eq!(
+        ok("jsonencode([1, 2.5, null, true, \"x\"])"),
+        s(r#"[1,2.5,null,true,"x"]"#)
+    );
     assert_eq!(ok("base64encode(\"hello\")"), s("aGVsbG8="));
     assert_eq!(ok("base64decode(base64encode(\"héllo\"))"), s("héllo"));
-    assert!(err("base64decode(\"!!\")").message.contains("not valid base64"));
+    assert!(
+        err("base64decode(\"!!\")")
+            .message
+            .contains("not valid base64")
+    );
     let text = ok("file(\"Cargo.toml\")");
     assert!(text.as_str().is_some_and(|t| t.contains("skistack-engine")));
     let e = err("file(\"no/such-file.txt\")");
@@ -163,7 +250,11 @@ fn conversions() {
     assert_eq!(ok("tostring(true)"), s("true"));
     assert_eq!(ok("tostring(\"x\")"), s("x"));
     assert_eq!(ok("tostring(null)"), Value::Null);
-    assert!(err("tostring([1])").message.contains("cannot convert a list"));
+    assert!(
+        err("tostring([1])")
+            .message
+            .contains("cannot convert a list")
+    );
     assert_eq!(ok("tonumber(\"42\")"), Value::Int(42));
     assert_eq!(ok("tonumber(\" 1.5 \")"), Value::Float(1.5));
     assert_eq!(ok("tonumber(7)"), Value::Int(7));
@@ -171,7 +262,11 @@ fn conversions() {
     let e = err("tonumber(\"abc\")");
     assert_eq!(e.message, "`tonumber`: cannot convert \"abc\" to a number");
     assert!(err("tonumber(\"inf\")").message.contains("cannot convert"));
-    assert!(err("tonumber(true)").message.contains("must be a number or a string"));
+    assert!(
+        err("tonumber(true)")
+            .message
+            .contains("must be a number or a string")
+    );
 }
 
 #[test]
@@ -190,7 +285,11 @@ fn ranges() {
         ok("range(9223372036854775806, 9223372036854775807)"),
         ints(&[i64::MAX - 1])
     );
-    assert!(err("range(1, 2, 3, 4)").message.contains("takes 1 to 3 arguments"));
+    assert!(
+        err("range(1, 2, 3, 4)")
+            .message
+            .contains("takes 1 to 3 arguments")
+    );
 }
 
 #[test]
@@ -202,11 +301,18 @@ fn min_max_coalesce() {
     assert_eq!(ok("max(-1)"), Value::Int(-1));
     assert!(err("min([])").message.contains("at least one number"));
     let e = err("max(1, \"2\")");
-    assert!(e.message.contains("expected numbers, got a string"), "{e:?}");
+    assert!(
+        e.message.contains("expected numbers, got a string"),
+        "{e:?}"
+    );
     assert_eq!(e.span, Span::new(7, 10));
     assert_eq!(ok("coalesce(null, \"\", \"x\", \"y\")"), s("x"));
     assert_eq!(ok("coalesce(config.nothing, 0)"), Value::Int(0));
-    assert!(err("coalesce(null, \"\")").message.contains("every argument is null"));
+    assert!(
+        err("coalesce(null, \"\")")
+            .message
+            .contains("every argument is null")
+    );
 }
 
 #[test]
@@ -224,10 +330,49 @@ fn function_names_are_sorted_and_unique() {
     sorted.dedup();
     assert_eq!(names, sorted);
     for required in [
-        "cidrsubnet", "element", "length", "join", "concat", "format", "lookup", "lower", "upper", "jsonencode",
-        "base64encode", "file", "secret", "tostring", "tonumber", "keys", "values", "merge", "range", "split",
-        "replace", "trimspace", "min", "max", "coalesce", "contains",
+        "cidrsubnet",
+        "element",
+        "length",
+        "join",
+        "concat",
+        "format",
+        "lookup",
+        "lower",
+        "upper",
+        "jsonencode",
+        "base64encode",
+        "file",
+        "secret",
+        "tostring",
+        "tonumber",
+        "keys",
+        "values",
+        "merge",
+        "range",
+        "split",
+        "replace",
+        "trimspace",
+        "min",
+        "max",
+        "coalesce",
+        "contains",
     ] {
         assert!(names.contains(&required), "{required}");
     }
+}
+
+#[test]
+fn cond_picks_a_branch() {
+    assert_eq!(ok("cond(true, 1, \"x\")"), Value::Int(1));
+    assert_eq!(ok("cond(config.enabled, vpc.id, null)"), s("vpc-123"));
+    assert_eq!(ok("cond(false, 1, [2])"), ints(&[2]));
+    assert_eq!(ok("cond(unknown, 1, 2)"), Value::Unknown);
+    assert_eq!(ok("cond(secret(true), 1, 2)"), Value::secret(Value::Int(1)));
+    let e = err("cond(\"yes\", 1, 2)");
+    assert_eq!(
+        e.message,
+        "`cond`: argument 1 must be a bool (true or false), not a string"
+    );
+    assert_eq!(e.span, Span::new(5, 10));
+    assert!(err("cond(true, 1)").message.contains("takes 3 arguments"));
 }

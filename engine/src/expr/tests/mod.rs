@@ -24,7 +24,8 @@ impl Scope for TestScope {
         self.roots.get(name).cloned().ok_or_else(|| {
             (
                 format!("unknown resource or data source `{name}`"),
-                did_you_mean(name, self.roots.keys().map(String::as_str)).map(|s| format!("did you mean `{s}`?")),
+                did_you_mean(name, self.roots.keys().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?")),
             )
         })
     }
@@ -35,7 +36,12 @@ impl Scope for TestScope {
 }
 
 pub(super) fn map(entries: &[(&str, Value)]) -> Value {
-    Value::Map(entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    Value::Map(
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
 }
 
 pub(super) fn s(text: &str) -> Value {
@@ -48,7 +54,10 @@ pub(super) fn list(items: &[Value]) -> Value {
 
 pub(super) fn scope() -> TestScope {
     let roots = [
-        ("vpc", map(&[("id", s("vpc-123")), ("cidr_block", s("10.0.0.0/16"))])),
+        (
+            "vpc",
+            map(&[("id", s("vpc-123")), ("cidr_block", s("10.0.0.0/16"))]),
+        ),
         ("my-vpc", map(&[("id", s("vpc-456"))])),
         ("pending", map(&[("id", Value::Unknown), ("name", s("p"))])),
         ("unknown", Value::Unknown),
@@ -91,7 +100,8 @@ pub(super) fn scope() -> TestScope {
 
 /// Parses a bare expression whose text starts at file offset 0.
 pub(super) fn parse(src: &str) -> Expr {
-    parse_expression(src, Some(0), Span::new(0, src.len())).unwrap_or_else(|e| panic!("{src}: {e:?}"))
+    parse_expression(src, Some(0), Span::new(0, src.len()))
+        .unwrap_or_else(|e| panic!("{src}: {e:?}"))
 }
 
 /// Parses a template whose content starts at file offset 0.

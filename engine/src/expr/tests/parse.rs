@@ -10,12 +10,22 @@ fn lit(v: Value) -> ExprKind {
 fn shape(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Literal(v) => format!("{v}"),
-        ExprKind::List(items) => format!("[{}]", items.iter().map(shape).collect::<Vec<_>>().join(", ")),
+        ExprKind::List(items) => format!(
+            "[{}]",
+            items.iter().map(shape).collect::<Vec<_>>().join(", ")
+        ),
         ExprKind::Ident(n) => n.clone(),
         ExprKind::GetAttr(b, a) => format!("{}.{a}", shape(b)),
         ExprKind::Index(b, i) => format!("{}[{}]", shape(b), shape(i)),
-        ExprKind::Splat(b, attrs) => format!("{}[*]{}", shape(b), attrs.iter().map(|a| format!(".{a}")).collect::<String>()),
-        ExprKind::Call(n, args) => format!("{n}({})", args.iter().map(shape).collect::<Vec<_>>().join(", ")),
+        ExprKind::Splat(b, attrs) => format!(
+            "{}[*]{}",
+            shape(b),
+            attrs.iter().map(|a| format!(".{a}")).collect::<String>()
+        ),
+        ExprKind::Call(n, args) => format!(
+            "{n}({})",
+            args.iter().map(shape).collect::<Vec<_>>().join(", ")
+        ),
         ExprKind::Binary(op, l, r) => format!("({} {} {})", shape(l), op.symbol(), shape(r)),
         ExprKind::Neg(x) => format!("(-{})", shape(x)),
     }
@@ -77,7 +87,10 @@ fn calls_lists_and_literals() {
     );
     assert_eq!(sh("f()"), "f()");
     assert_eq!(sh("f (1, 2,)"), "f(1, 2)");
-    assert_eq!(sh("[1, 2.5, true, false, null,]"), "[1, 2.5, true, false, null]");
+    assert_eq!(
+        sh("[1, 2.5, true, false, null,]"),
+        "[1, 2.5, true, false, null]"
+    );
     assert_eq!(parse("1.5e3").kind, lit(Value::Float(1500.0)));
     assert_eq!(parse("2E-1").kind, lit(Value::Float(0.2)));
     assert_eq!(parse("9223372036854775807").kind, lit(Value::Int(i64::MAX)));
@@ -86,7 +99,10 @@ fn calls_lists_and_literals() {
 
 #[test]
 fn string_escapes() {
-    assert_eq!(parse(r#""a\"b\\c\nd\te\rf""#).kind, lit(s("a\"b\\c\nd\te\rf")));
+    assert_eq!(
+        parse(r#""a\"b\\c\nd\te\rf""#).kind,
+        lit(s("a\"b\\c\nd\te\rf"))
+    );
     assert_eq!(parse("\"}{ é ${x}\"").kind, lit(s("}{ é ${x}")));
     // A `}` inside a string does not close the interpolation.
     assert_eq!(render(r#"${lower("A}B")}"#), Ok(s("a}b")));
@@ -95,14 +111,22 @@ fn string_escapes() {
 #[test]
 fn spans_are_file_offsets() {
     let t = parse_template("é-${vpc.id}", Some(100), Span::new(99, 113)).unwrap();
-    let Template::Interpolated(parts, span) = &t else { panic!("{t:?}") };
+    let Template::Interpolated(parts, span) = &t else {
+        panic!("{t:?}")
+    };
     assert_eq!(*span, Span::new(99, 113));
-    let Part::Expr(e) = &parts[1] else { panic!("{parts:?}") };
+    let Part::Expr(e) = &parts[1] else {
+        panic!("{parts:?}")
+    };
     // "é" is two bytes: `${` starts at 103, `vpc.id` at 105.
     assert_eq!(e.span, Span::new(105, 111));
-    let Template::Expr(e) = tpl("${ f(1, a.b) }") else { panic!() };
+    let Template::Expr(e) = tpl("${ f(1, a.b) }") else {
+        panic!()
+    };
     assert_eq!(e.span, Span::new(3, 12));
-    let ExprKind::Call(_, args) = &e.kind else { panic!() };
+    let ExprKind::Call(_, args) = &e.kind else {
+        panic!()
+    };
     assert_eq!(args[1].span, Span::new(8, 11));
     // Without a 1:1 mapping every span is the string's.
     let t = parse_template("${a.b + 1}", None, Span::new(7, 30)).unwrap();
@@ -131,7 +155,10 @@ fn syntax_errors_point_at_the_problem() {
     let e = parse_err("${1 +}");
     assert_eq!(e.span, Span::new(5, 6));
     let e = parse_err("${a b}");
-    assert!(e.message.contains("expected `}` to close `${`, found `b`"), "{e:?}");
+    assert!(
+        e.message.contains("expected `}` to close `${`, found `b`"),
+        "{e:?}"
+    );
     assert_eq!(e.span, Span::new(4, 5));
     let e = parse_err("${f(1 2)}");
     assert!(e.message.contains("arguments of `f`"), "{e:?}");
@@ -152,7 +179,12 @@ fn syntax_errors_point_at_the_problem() {
     assert!(e.message.contains("unknown escape `\\q`"), "{e:?}");
     assert_eq!(e.span, Span::new(4, 6));
     let e = parse_err("${'x'}");
-    assert!(e.hint.as_deref().is_some_and(|h| h.contains("double quotes")), "{e:?}");
+    assert!(
+        e.hint
+            .as_deref()
+            .is_some_and(|h| h.contains("double quotes")),
+        "{e:?}"
+    );
     let e = parse_err("${a # b}");
     assert_eq!(e.message, "unexpected character `#`");
     assert_eq!(e.span, Span::new(4, 5));
@@ -176,7 +208,9 @@ fn template_shapes() {
     assert!(matches!(tpl("${a}"), Template::Expr(_)));
     assert!(matches!(tpl(" ${a}"), Template::Interpolated(..)));
     assert!(matches!(tpl("${a}${b}"), Template::Interpolated(..)));
-    let Template::Interpolated(parts, _) = tpl("a $${b} ${c}d") else { panic!() };
+    let Template::Interpolated(parts, _) = tpl("a $${b} ${c}d") else {
+        panic!()
+    };
     assert_eq!(parts.len(), 3);
     assert_eq!(parts[0], Part::Text("a ${b} ".into()));
     assert!(matches!(&parts[1], Part::Expr(e) if e.kind == ExprKind::Ident("c".into())));
@@ -187,15 +221,27 @@ fn template_shapes() {
 
 #[test]
 fn templates_from_plain_values() {
-    let v = map(&[("a", list(&[Value::Int(1), s("x")])), ("b", Value::Bool(true))]);
-    assert_eq!(Template::from_value(&v, Span::new(1, 2)), Ok(Template::Literal(v.clone())));
-    let v = map(&[("a", list(&[Value::Int(1), s("${vpc.id}")])), ("b", s("n-${count.index}"))]);
+    let v = map(&[
+        ("a", list(&[Value::Int(1), s("x")])),
+        ("b", Value::Bool(true)),
+    ]);
+    assert_eq!(
+        Template::from_value(&v, Span::new(1, 2)),
+        Ok(Template::Literal(v.clone()))
+    );
+    let v = map(&[
+        ("a", list(&[Value::Int(1), s("${vpc.id}")])),
+        ("b", s("n-${count.index}")),
+    ]);
     let t = Template::from_value(&v, Span::new(1, 2)).unwrap();
     assert!(!t.is_literal());
     assert!(matches!(&t, Template::Map(entries, _) if entries.len() == 2));
     assert_eq!(
         eval_template(&t, &scope()),
-        Ok(map(&[("a", list(&[Value::Int(1), s("vpc-123")])), ("b", s("n-1"))]))
+        Ok(map(&[
+            ("a", list(&[Value::Int(1), s("vpc-123")])),
+            ("b", s("n-1"))
+        ]))
     );
     let e = Template::from_value(&list(&[s("${")]), Span::new(5, 9)).unwrap_err();
     assert_eq!(e.span, Span::new(5, 9));

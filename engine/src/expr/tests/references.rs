@@ -3,7 +3,11 @@
 use super::*;
 
 fn refs(src: &str) -> Vec<String> {
-    tpl(src).references().iter().map(ToString::to_string).collect()
+    tpl(src)
+        .references()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 #[test]
@@ -15,8 +19,14 @@ fn chains_in_templates_calls_and_indices() {
     assert_eq!(refs("${stacks.network.vpc_id}"), ["stacks.network.vpc_id"]);
     assert_eq!(refs(r#"${bucket["logs"].arn}"#), [r#"bucket["logs"].arn"#]);
     assert_eq!(refs("${azs.names[0]}"), ["azs.names[0]"]);
-    assert_eq!(refs("${each.key}/${each.value}"), ["each.key", "each.value"]);
-    assert_eq!(refs("${config.tags[each.key]}"), ["config.tags[...]", "each.key"]);
+    assert_eq!(
+        refs("${each.key}/${each.value}"),
+        ["each.key", "each.value"]
+    );
+    assert_eq!(
+        refs("${config.tags[each.key]}"),
+        ["config.tags[...]", "each.key"]
+    );
     assert_eq!(refs("${1 + 2} plain ${\"x\"}"), Vec::<String>::new());
     assert_eq!(refs("${-a + b * c}"), ["a", "b", "c"]);
     assert_eq!(refs("${[a, [b.c]]}"), ["a", "b.c"]);
@@ -59,7 +69,10 @@ fn nested_templates_collect_everything() {
     let t = Template::List(
         vec![
             tpl("${a.x}"),
-            Template::Map(vec![("k".into(), tpl("p-${b}")), ("l".into(), tpl("lit"))], Span::default()),
+            Template::Map(
+                vec![("k".into(), tpl("p-${b}")), ("l".into(), tpl("lit"))],
+                Span::default(),
+            ),
         ],
         Span::default(),
     );

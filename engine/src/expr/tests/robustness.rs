@@ -107,7 +107,11 @@ fn deep_nesting_is_rejected_not_overflowed() {
     ];
     for src in &deep {
         let e = parse_template(src, Some(0), Span::new(0, src.len())).unwrap_err();
-        assert!(e.message.contains("nested too deeply"), "{}: {e:?}", &src[..20]);
+        assert!(
+            e.message.contains("nested too deeply"),
+            "{}: {e:?}",
+            &src[..20]
+        );
     }
     // Moderate nesting is fine.
     let ok_src = format!("${{{}1{}}}", "(".repeat(40), ")".repeat(40));

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use aws_sdk_ec2::types::{RouteTableAssociation as AwsAssociation, RouteTableAssociationStateCode};
 use skistack_engine::{
     CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema,
     ValueType,
@@ -33,6 +34,17 @@ impl RouteTableAssociation {
             schema,
         }
     }
+}
+
+/// True for an association that is gone or going (AWS lists those for a while).
+fn ended(a: &AwsAssociation) -> bool {
+    matches!(
+        a.association_state().and_then(|s| s.state()),
+        Some(
+            RouteTableAssociationStateCode::Disassociated
+                | RouteTableAssociationStateCode::Disassociating
+        )
+    )
 }
 
 #[async_trait]
@@ -84,7 +96,7 @@ impl ResourceType for RouteTableAssociation {
             .route_tables()
             .iter()
             .flat_map(|t| t.associations())
-            .find(|a| a.route_table_association_id() == Some(id));
+            .find(|a| a.route_table_association_id() == Some(id) && !ended(a));
         let Some(assoc) = assoc else {
             return Ok(None);
         };
@@ -153,7 +165,9 @@ impl ResourceType for RouteTableAssociation {
             .route_tables()
             .iter()
             .flat_map(|t| t.associations())
-            .find(|a| a.subnet_id() == Some(subnet) && a.route_table_id() == Some(table));
+            .find(|a| {
+                a.subnet_id() == Some(subnet) && a.route_table_id() == Some(table) && !ended(a)
+            });
         Ok(assoc
             .and_then(|a| a.route_table_association_id())
             .map(|id| Created {

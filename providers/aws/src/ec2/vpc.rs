@@ -203,7 +203,7 @@ impl ResourceType for Vpc {
         ctx: &CallContext,
         id: &str,
         inputs: &Map,
-        _outputs: &Map,
+        outputs: &Map,
     ) -> Result<Option<ReadResult>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let what = format!("describe VPC {id}");
@@ -230,7 +230,30 @@ impl ResourceType for Vpc {
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(vpc.tags())) {
             read.insert("tags".into(), tags);
         }
-        let attrs = attributes(&clients, vpc).await?;
+        // The default group and main table were found on create and stay
+        // with the VPC: reuse them rather than look them up on every refresh.
+        let known = [
+            "arn",
+            "owner_id",
+            "default_security_group_id",
+            "main_route_table_id",
+        ]
+        .iter()
+        .all(|k| {
+            outputs
+                .get(*k)
+                .and_then(|v| v.as_str())
+                .is_some_and(|s| !s.is_empty())
+        });
+        let attrs = if known {
+            outputs
+                .iter()
+                .filter(|(k, _)| self.schema.find_attribute(k).is_some())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        } else {
+            attributes(&clients, vpc).await?
+        };
         let outputs = with_attributes(&with_attributes(inputs, read.clone()), attrs);
         Ok(Some(ReadResult {
             inputs: read,
