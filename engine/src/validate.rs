@@ -69,7 +69,7 @@ pub fn check(stack: &Stack, registry: &Registry) -> Result<Checked, Vec<Diagnost
             }
         }
         for (dep, span) in &decl.options.depends_on {
-            match stack.decls.iter().position(|d| &d.name == dep) {
+            match stack.decl_index(dep) {
                 Some(j) => graph.add_edge(j, i),
                 None => errors.push(unknown_name(stack, dep, *span)),
             }
@@ -348,7 +348,7 @@ fn check_reference(stack: &Stack, within: Option<&Decl>, schemas: &[TypeSchema],
             _ => Err(err("use `stacks.STACK.OUTPUT`".into())),
         },
         name => {
-            let Some(j) = stack.decls.iter().position(|d| d.name == name) else {
+            let Some(j) = stack.decl_index(name) else {
                 return Err(unknown_name(stack, name, r.span));
             };
             let target = &stack.decls[j];

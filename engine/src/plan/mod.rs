@@ -406,7 +406,7 @@ async fn plan_data(
         address,
         type_token: decl.type_token.clone(),
         action,
-        decl: stack.decls.iter().position(|d| std::ptr::eq(d, decl)),
+        decl: stack.decl_index(&decl.name),
         key: Some(key.clone()),
         inputs,
         prior: None,
@@ -431,7 +431,7 @@ fn plan_resource(
     let rt = registry
         .resource(&decl.type_token)
         .ok_or_else(|| Diagnostic::at(&stack.file, decl.type_span, format!("unknown resource type `{}`", decl.type_token)))?;
-    let decl_index = stack.decls.iter().position(|d| std::ptr::eq(d, decl));
+    let decl_index = stack.decl_index(&decl.name);
     let dbr = decl.options.delete_before_replace || schema.delete_before_replace;
     let (action, diff, planned) = match &prior {
         None => (Action::Create, Vec::new(), with_id(rt.preview(&inputs, None), Value::Unknown)),

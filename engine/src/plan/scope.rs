@@ -123,7 +123,7 @@ impl Scope for EvalScope<'_> {
                 None => Err(("`each` is only available in a resource that sets `for_each`".into(), None)),
             },
             "stacks" => Ok(Value::Map(self.stacks.clone())),
-            other => match self.stack.decls.iter().position(|d| d.name == other) {
+            other => match self.stack.decl_index(other) {
                 Some(j) => Ok(self.values.decl_value(j, MultiKind::of(&self.stack.decls[j]))),
                 None => {
                     let names = self.stack.decls.iter().map(|d| d.name.as_str());

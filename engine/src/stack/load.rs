@@ -102,6 +102,7 @@ pub fn load_stack(name: &str, file: Arc<SourceFile>) -> Result<Stack, Vec<Diagno
         config: Vec::new(),
         decls: Vec::new(),
         outputs: Vec::new(),
+        index: Default::default(),
     };
     for (key, value) in root.get_ref() {
         let span = Span::from(key.span());
@@ -138,6 +139,9 @@ pub fn load_stack(name: &str, file: Arc<SourceFile>) -> Result<Stack, Vec<Diagno
         }
     }
     l.check_duplicate_names(&stack.decls);
+    for (i, d) in stack.decls.iter().enumerate() {
+        stack.index.entry(d.name.clone()).or_insert(i);
+    }
     if l.errors.is_empty() { Ok(stack) } else { Err(l.errors) }
 }
 

@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -18,11 +19,18 @@ pub struct Stack {
     /// Resources and data lookups, in declaration order.
     pub decls: Vec<Decl>,
     pub outputs: Vec<OutputDecl>,
+    /// Declaration index by name, so lookups stay cheap in large stacks.
+    pub index: HashMap<String, usize>,
 }
 
 impl Stack {
     pub fn decl(&self, name: &str) -> Option<&Decl> {
-        self.decls.iter().find(|d| d.name == name)
+        self.decl_index(name).map(|i| &self.decls[i])
+    }
+
+    /// The position of a declaration in [`Stack::decls`].
+    pub fn decl_index(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
     }
 
     pub fn config_decl(&self, name: &str) -> Option<&ConfigDecl> {

@@ -13,7 +13,7 @@ use skistack_engine::{
 
 use crate::errors::aws_error;
 use crate::props::{
-    changed, list_of_str, opt_bool, opt_i32, opt_map, opt_str, put_opt, read_back_set, str_of,
+    changed, list_of_str, opt_bool, opt_i32, opt_map, opt_str, object_fields, put_opt, read_back_object, read_back_set, str_of,
 };
 use crate::retry::wait_until;
 use crate::shared::{Clients, Shared};
@@ -341,15 +341,12 @@ impl ResourceType for Group {
         if let Some(lt) = g.launch_template() {
             let declared = opt_map(inputs, "launch_template")?;
             let mut m = Map::new();
-            // The group reports both id and name; keep the one declared.
-            if declared.is_none_or(|d| d.contains_key("id")) {
-                put_opt(&mut m, "id", lt.launch_template_id());
-            }
-            if declared.is_some_and(|d| d.contains_key("name")) {
-                put_opt(&mut m, "name", lt.launch_template_name());
-            }
+            // The group reports both id and name; the declared one is kept.
+            put_opt(&mut m, "id", lt.launch_template_id());
+            put_opt(&mut m, "name", lt.launch_template_name());
             put_opt(&mut m, "version", lt.version());
-            read.insert("launch_template".into(), Value::Map(m));
+            let fields = object_fields(&self.schema, "launch_template");
+            read.insert("launch_template".into(), Value::Map(read_back_object(fields, declared, m)));
         }
         put_opt(&mut read, "health_check_type", g.health_check_type());
         put_opt(

@@ -2,7 +2,7 @@
 //! types against the schema already, so these checks are defensive; a
 //! missing required value is an `Invalid` error naming the property.
 
-use skistack_engine::{Map, ProviderError, Value};
+use skistack_engine::{Map, Property, ProviderError, TypeSchema, Value, ValueType};
 
 fn present<'a>(inputs: &'a Map, key: &str) -> Option<&'a Value> {
     match inputs.get(key) {
@@ -191,6 +191,47 @@ pub fn read_back_set(
     } else {
         str_list(actual)
     })
+}
+
+/// A nested table read back from AWS, trimmed for drift detection: keys the
+/// declaration has are kept, and so are keys whose value differs from the
+/// schema's default for them (a change made outside the stack); the rest are
+/// AWS's own defaults, not drift. The engine fills in defaults of top-level
+/// properties only, so nested ones are compared against `fields` here.
+/// Nested tables are trimmed the same way, a level down.
+pub fn read_back_object(fields: &[Property], declared: Option<&Map>, actual: Map) -> Map {
+    actual
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let field = fields.iter().find(|p| p.name == k);
+            let declared_value = declared.and_then(|d| d.get(&k)).filter(|v| !matches!(v, Value::Null));
+            let keep = declared_value.is_some()
+                || field.and_then(|f| f.default.as_ref()).is_some_and(|d| *d != v);
+            if !keep {
+                return None;
+            }
+            let v = match (field.map(|f| &f.ty), v) {
+                (Some(ValueType::Object(inner)), Value::Map(m)) => {
+                    Value::Map(read_back_object(inner, declared_value.and_then(Value::as_map), m))
+                }
+                (_, v) => v,
+            };
+            Some((k, v))
+        })
+        .collect()
+}
+
+/// The fields of an object-typed property (or of the items of a list of
+/// objects); empty when the property is not one.
+pub fn object_fields<'a>(schema: &'a TypeSchema, name: &str) -> &'a [Property] {
+    match schema.find_property(name).map(|p| &p.ty) {
+        Some(ValueType::Object(fields)) => fields,
+        Some(ValueType::List(of)) => match of.as_ref() {
+            ValueType::Object(fields) => fields,
+            _ => &[],
+        },
+        _ => &[],
+    }
 }
 
 #[cfg(test)]

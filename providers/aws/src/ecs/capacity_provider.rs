@@ -17,7 +17,9 @@ use skistack_engine::{
 
 use super::{ecs_tags, tag_pairs, update_tags};
 use crate::errors::aws_error;
-use crate::props::{changed, opt_i32, opt_map, opt_str, put_opt, str_of};
+use crate::props::{
+    changed, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
+};
 use crate::retry::wait_until;
 use crate::shared::{Clients, Shared};
 use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
@@ -93,35 +95,15 @@ fn managed_scaling_of(inputs: &Map) -> Result<Option<ManagedScaling>, ProviderEr
     ))
 }
 
-/// The managed scaling read back, with only the keys the declaration has
-/// (AWS fills in defaults for the others, which are not drift).
-fn managed_scaling_value(declared: Option<&Map>, s: &ManagedScaling) -> Value {
+/// The managed scaling as AWS has it.
+fn managed_scaling_value(s: &ManagedScaling) -> Map {
     let mut m = Map::new();
     put_opt(&mut m, "status", s.status().map(|v| v.as_str()));
-    put_opt(
-        &mut m,
-        "target_capacity",
-        s.target_capacity().map(i64::from),
-    );
-    put_opt(
-        &mut m,
-        "minimum_scaling_step_size",
-        s.minimum_scaling_step_size().map(i64::from),
-    );
-    put_opt(
-        &mut m,
-        "maximum_scaling_step_size",
-        s.maximum_scaling_step_size().map(i64::from),
-    );
-    put_opt(
-        &mut m,
-        "instance_warmup_period",
-        s.instance_warmup_period().map(i64::from),
-    );
-    if let Some(d) = declared {
-        m.retain(|k, _| d.contains_key(k));
-    }
-    Value::Map(m)
+    put_opt(&mut m, "target_capacity", s.target_capacity().map(i64::from));
+    put_opt(&mut m, "minimum_scaling_step_size", s.minimum_scaling_step_size().map(i64::from));
+    put_opt(&mut m, "maximum_scaling_step_size", s.maximum_scaling_step_size().map(i64::from));
+    put_opt(&mut m, "instance_warmup_period", s.instance_warmup_period().map(i64::from));
+    m
 }
 
 fn outputs(inputs: &Map, arn: &str) -> Map {
@@ -216,7 +198,9 @@ impl ResourceType for CapacityProvider {
                 && inputs.contains_key("managed_scaling")
             {
                 let declared = opt_map(inputs, "managed_scaling")?;
-                read.insert("managed_scaling".into(), managed_scaling_value(declared, s));
+                let fields = object_fields(&self.schema, "managed_scaling");
+                let value = read_back_object(fields, declared, managed_scaling_value(s));
+                read.insert("managed_scaling".into(), Value::Map(value));
             }
             put_opt(
                 &mut read,

@@ -14,7 +14,9 @@ use skistack_engine::{
 
 use super::{elb_tags, list_tags, pairs, update_tags};
 use crate::errors::{aws_error, is_not_found};
-use crate::props::{changed, int_of, opt_i32, opt_map, opt_str, put_opt, str_of};
+use crate::props::{
+    changed, int_of, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
+};
 use crate::shared::{Clients, Shared};
 use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
 
@@ -134,8 +136,8 @@ fn default_action(inputs: &Map) -> Result<Action, ProviderError> {
     Ok(action.build())
 }
 
-/// The default action read back, with only the keys the declaration has.
-fn action_value(declared: Option<&Map>, action: &Action) -> Value {
+/// The default action as AWS has it.
+fn action_value(action: &Action) -> Map {
     let mut m = Map::new();
     put_opt(&mut m, "type", action.r#type().map(|t| t.as_str()));
     // A forward to one group may come back as a forward config only.
@@ -163,10 +165,7 @@ fn action_value(declared: Option<&Map>, action: &Action) -> Value {
         put_opt(&mut rm, "status_code", r.status_code().map(|c| c.as_str()));
         m.insert("redirect".into(), Value::Map(rm));
     }
-    if let Some(d) = declared {
-        m.retain(|k, _| k == "type" || d.contains_key(k));
-    }
-    Value::Map(m)
+    m
 }
 
 fn certificates(inputs: &Map) -> Result<Option<Vec<Certificate>>, ProviderError> {
@@ -260,7 +259,11 @@ impl ResourceType for Listener {
         if let Some(action) = l.default_actions().first() {
             read.insert(
                 "default_action".into(),
-                action_value(opt_map(inputs, "default_action")?, action),
+                Value::Map(read_back_object(
+                    object_fields(&self.schema, "default_action"),
+                    opt_map(inputs, "default_action")?,
+                    action_value(action),
+                )),
             );
         }
         let tags = list_tags(&clients, id).await?;

@@ -15,7 +15,9 @@ use skistack_engine::{
 
 use super::{arn_suffix, elb_tags, list_tags, pairs, update_tags};
 use crate::errors::{aws_error, is_not_found};
-use crate::props::{changed, opt_bool, opt_i32, opt_map, opt_str, put_opt, str_of};
+use crate::props::{
+    changed, object_fields, opt_bool, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
+};
 use crate::retry::retry_eventual;
 use crate::shared::{Clients, Shared};
 use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
@@ -144,9 +146,8 @@ fn modify_with_health_check(
     Ok(with_health_check!(req, hc))
 }
 
-/// The health check read back, with only the keys the declaration has (AWS
-/// reports its defaults for the others, which are not drift).
-fn health_check_value(declared: &Map, tg: &SdkTargetGroup) -> Value {
+/// The health check as AWS has it.
+fn health_check_value(tg: &SdkTargetGroup) -> Map {
     let mut m = Map::new();
     put_opt(&mut m, "enabled", tg.health_check_enabled());
     put_opt(&mut m, "path", tg.health_check_path());
@@ -177,8 +178,7 @@ fn health_check_value(declared: &Map, tg: &SdkTargetGroup) -> Value {
         "unhealthy_threshold",
         tg.unhealthy_threshold_count().map(i64::from),
     );
-    m.retain(|k, _| declared.contains_key(k));
-    Value::Map(m)
+    m
 }
 
 fn outputs(inputs: &Map, arn: &str) -> Map {
@@ -334,7 +334,9 @@ impl ResourceType for TargetGroup {
             tg.target_type().map(|t| t.as_str()),
         );
         if let Some(declared) = opt_map(inputs, "health_check")? {
-            read.insert("health_check".into(), health_check_value(declared, &tg));
+            let fields = object_fields(&self.schema, "health_check");
+            let value = read_back_object(fields, Some(declared), health_check_value(&tg));
+            read.insert("health_check".into(), Value::Map(value));
         }
         if inputs.contains_key("deregistration_delay") {
             put_opt(
