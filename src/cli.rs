@@ -6,7 +6,12 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "skistack", version, about = "Declarative infrastructure from TOML stack files", propagate_version = true)]
+#[command(
+    name = "skistack",
+    version,
+    about = "Declarative infrastructure from TOML stack files",
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -17,7 +22,12 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct Global {
     /// Directory of the stack files.
-    #[arg(long, global = true, default_value = "stacks", env = "SKISTACK_STACKS_DIR")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "stacks",
+        env = "SKISTACK_STACKS_DIR"
+    )]
     pub stacks_dir: PathBuf,
     /// Environment: each has its own state and may have a stacks/NAME.ENV.toml overlay.
     #[arg(long, global = true, default_value = "default", env = "SKISTACK_ENV")]
@@ -117,7 +127,11 @@ pub struct OutputsArgs {
 #[derive(Subcommand, Debug)]
 pub enum ConfigAction {
     /// Set a value: skistack config set STACK KEY VALUE.
-    Set { stack: String, key: String, value: String },
+    Set {
+        stack: String,
+        key: String,
+        value: String,
+    },
     /// Print a value.
     Get { stack: String, key: String },
     /// Remove a value.

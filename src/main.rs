@@ -22,7 +22,10 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -59,7 +62,10 @@ fn main() -> ExitCode {
                 eprint!("{}", d.render());
             }
             let n = diags.len();
-            eprintln!("{n} error{} found; nothing was changed", if n == 1 { "" } else { "s" });
+            eprintln!(
+                "{n} error{} found; nothing was changed",
+                if n == 1 { "" } else { "s" }
+            );
             ExitCode::from(2)
         }
     }

@@ -15,7 +15,9 @@ pub fn observer() -> std::sync::Arc<dyn Observer> {
     if std::io::stderr().is_terminal() {
         std::sync::Arc::new(Bars::new())
     } else {
-        std::sync::Arc::new(Lines { start: Instant::now() })
+        std::sync::Arc::new(Lines {
+            start: Instant::now(),
+        })
     }
 }
 
@@ -45,11 +47,26 @@ impl Observer for Lines {
     fn event(&self, e: &Event<'_>) {
         let line = match e {
             Event::Started { total } => format!("applying {total} steps"),
-            Event::StepStarted { address, type_token, op } => format!("{} {address} ({type_token})", op.verb()),
-            Event::StepDone { address, type_token, op, elapsed } => {
-                format!("{} {address} ({type_token}) in {}", done_verb(*op), secs(*elapsed))
+            Event::StepStarted {
+                address,
+                type_token,
+                op,
+            } => format!("{} {address} ({type_token})", op.verb()),
+            Event::StepDone {
+                address,
+                type_token,
+                op,
+                elapsed,
+            } => {
+                format!(
+                    "{} {address} ({type_token}) in {}",
+                    done_verb(*op),
+                    secs(*elapsed)
+                )
             }
-            Event::StepFailed { address, op, error, .. } => format!("failed {} {address}: {error}", op.verb()),
+            Event::StepFailed {
+                address, op, error, ..
+            } => format!("failed {} {address}: {error}", op.verb()),
             Event::Notice { message } => format!("note: {message}"),
         };
         let mut err = std::io::stderr().lock();
@@ -74,7 +91,11 @@ impl Bars {
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
-        Bars { multi, overall, in_flight: Mutex::new(HashMap::new()) }
+        Bars {
+            multi,
+            overall,
+            in_flight: Mutex::new(HashMap::new()),
+        }
     }
 
     fn println(&self, line: String) {
@@ -88,27 +109,45 @@ impl Observer for Bars {
         let mut flights = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
         match e {
             Event::Started { total } => self.overall.set_length(*total as u64),
-            Event::StepStarted { address, type_token, op } => {
+            Event::StepStarted {
+                address,
+                type_token,
+                op,
+            } => {
                 // Only a handful of spinners are useful on screen.
                 if flights.len() < 12 {
                     let pb = self.multi.add(ProgressBar::new_spinner());
-                    pb.set_style(ProgressStyle::with_template("  {spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+                    pb.set_style(
+                        ProgressStyle::with_template("  {spinner} {msg} {elapsed}")
+                            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                    );
                     pb.set_message(format!("{} {address} ({type_token})", op.verb()));
                     pb.enable_steady_tick(Duration::from_millis(120));
                     flights.insert(address.to_string(), pb);
                 }
             }
-            Event::StepDone { address, type_token, op, elapsed } => {
+            Event::StepDone {
+                address,
+                type_token,
+                op,
+                elapsed,
+            } => {
                 if let Some(pb) = flights.remove(*address) {
                     pb.finish_and_clear();
                     self.multi.remove(&pb);
                 }
                 self.overall.inc(1);
                 if self.overall.length().unwrap_or(0) <= 200 {
-                    self.println(format!("  {} {address} ({type_token}) in {}", done_verb(*op), secs(*elapsed)));
+                    self.println(format!(
+                        "  {} {address} ({type_token}) in {}",
+                        done_verb(*op),
+                        secs(*elapsed)
+                    ));
                 }
             }
-            Event::StepFailed { address, op, error, .. } => {
+            Event::StepFailed {
+                address, op, error, ..
+            } => {
                 if let Some(pb) = flights.remove(*address) {
                     pb.finish_and_clear();
                     self.multi.remove(&pb);

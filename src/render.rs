@@ -29,7 +29,13 @@ fn show(v: Option<&Value>) -> String {
 pub fn plan_text(key: &StackKey, plan: &Plan, verbose: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Stack {key}:");
-    let width = plan.changes.iter().map(|c| c.address.len()).max().unwrap_or(0).min(48);
+    let width = plan
+        .changes
+        .iter()
+        .map(|c| c.address.len())
+        .max()
+        .unwrap_or(0)
+        .min(48);
     let mut shown = 0;
     for c in &plan.changes {
         if c.action == Action::Same && !verbose {
@@ -39,11 +45,29 @@ pub fn plan_text(key: &StackKey, plan: &Plan, verbose: bool) -> String {
             continue;
         }
         shown += 1;
-        let mut line = format!("  {:<2} {:<8} {:<width$}  {}", symbol(c.action), c.action.as_str(), c.address, c.type_token);
+        let mut line = format!(
+            "  {:<2} {:<8} {:<width$}  {}",
+            symbol(c.action),
+            c.action.as_str(),
+            c.address,
+            c.type_token
+        );
         if c.action == Action::Replace {
             let reasons = c.replace_reasons();
-            let order = if c.delete_before_replace { "delete, then create" } else { "create, then delete" };
-            let _ = write!(line, "  (because of {}; {order})", reasons.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", "));
+            let order = if c.delete_before_replace {
+                "delete, then create"
+            } else {
+                "create, then delete"
+            };
+            let _ = write!(
+                line,
+                "  (because of {}; {order})",
+                reasons
+                    .iter()
+                    .map(|r| format!("`{r}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
         if c.action == Action::Forget {
             line.push_str("  (retain_on_delete: stays in the cloud)");
@@ -66,7 +90,13 @@ pub fn plan_text(key: &StackKey, plan: &Plan, verbose: bool) -> String {
                     let _ = writeln!(out, "      - {}: {old}", o.name);
                 }
                 (old, new) => {
-                    let _ = writeln!(out, "      ~ {}: {} -> {}", o.name, show(old.as_ref()), show(new.as_ref()));
+                    let _ = writeln!(
+                        out,
+                        "      ~ {}: {} -> {}",
+                        o.name,
+                        show(old.as_ref()),
+                        show(new.as_ref())
+                    );
                 }
             }
         }
@@ -85,7 +115,11 @@ fn property_lines(out: &mut String, c: &Change) {
         }
         Action::Update | Action::Replace => {
             for d in &c.diff {
-                let mark = if d.forces_replace { "  (forces replacement)" } else { "" };
+                let mark = if d.forces_replace {
+                    "  (forces replacement)"
+                } else {
+                    ""
+                };
                 let mut leaves = Vec::new();
                 nested_changes(&d.name, d.old.as_ref(), d.new.as_ref(), &mut leaves);
                 for (path, old, new) in leaves {
@@ -99,12 +133,21 @@ fn property_lines(out: &mut String, c: &Change) {
 
 /// The changed leaves between two values, so that a one-field change deep in
 /// a table shows as `prop[0].image: "a" -> "b"` rather than two whole tables.
-fn nested_changes<'v>(path: &str, old: Option<&'v Value>, new: Option<&'v Value>, out: &mut Vec<(String, Option<&'v Value>, Option<&'v Value>)>) {
+fn nested_changes<'v>(
+    path: &str,
+    old: Option<&'v Value>,
+    new: Option<&'v Value>,
+    out: &mut Vec<(String, Option<&'v Value>, Option<&'v Value>)>,
+) {
     match (old, new) {
         (Some(Value::Map(a)), Some(Value::Map(b))) => {
             let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
             for k in keys {
-                let key = if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') { format!("{path}.{k}") } else { format!("{path}[{k:?}]") };
+                let key = if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    format!("{path}.{k}")
+                } else {
+                    format!("{path}[{k:?}]")
+                };
                 nested_changes(&key, a.get(k), b.get(k), out);
             }
         }
@@ -113,7 +156,9 @@ fn nested_changes<'v>(path: &str, old: Option<&'v Value>, new: Option<&'v Value>
                 nested_changes(&format!("{path}[{i}]"), Some(x), Some(y), out);
             }
         }
-        (a, b) if a != b || b.is_some_and(Value::contains_unknown) => out.push((path.to_string(), a, b)),
+        (a, b) if a != b || b.is_some_and(Value::contains_unknown) => {
+            out.push((path.to_string(), a, b))
+        }
         _ => {}
     }
 }
@@ -181,7 +226,11 @@ pub fn plan_json(key: &StackKey, plan: &Plan) -> serde_json::Value {
             })
         })
         .collect();
-    let counts: serde_json::Map<String, serde_json::Value> = plan.counts().into_iter().map(|(a, n)| (a.as_str().to_string(), n.into())).collect();
+    let counts: serde_json::Map<String, serde_json::Value> = plan
+        .counts()
+        .into_iter()
+        .map(|(a, n)| (a.as_str().to_string(), n.into()))
+        .collect();
     serde_json::json!({
         "stack": key.stack,
         "env": key.env,
@@ -196,7 +245,11 @@ pub fn outputs_text(outputs: &Map, reveal: bool) -> String {
     let width = outputs.keys().map(String::len).max().unwrap_or(0);
     let mut out = String::new();
     for (k, v) in outputs {
-        let shown = if reveal { v.reveal().to_string() } else { v.to_string() };
+        let shown = if reveal {
+            v.reveal().to_string()
+        } else {
+            v.to_string()
+        };
         let _ = writeln!(out, "  {k:<width$} = {shown}");
     }
     out
@@ -208,8 +261,16 @@ pub fn run_summary(verb: &str, s: &RunSummary) -> String {
     for f in &s.failures {
         let _ = writeln!(out, "error: {}", f.message);
     }
-    let counts: Vec<String> = s.counts.iter().map(|(k, n)| format!("{n} {}", past(k))).collect();
-    let done = if counts.is_empty() { "nothing changed".to_string() } else { counts.join(", ") };
+    let counts: Vec<String> = s
+        .counts
+        .iter()
+        .map(|(k, n)| format!("{n} {}", past(k)))
+        .collect();
+    let done = if counts.is_empty() {
+        "nothing changed".to_string()
+    } else {
+        counts.join(", ")
+    };
     let status = if s.cancelled {
         "interrupted"
     } else if s.failures.is_empty() {
@@ -217,7 +278,11 @@ pub fn run_summary(verb: &str, s: &RunSummary) -> String {
     } else {
         "failed"
     };
-    let _ = write!(out, "{verb} {status} in {:.1}s: {done}", s.elapsed.as_secs_f64());
+    let _ = write!(
+        out,
+        "{verb} {status} in {:.1}s: {done}",
+        s.elapsed.as_secs_f64()
+    );
     if !s.failures.is_empty() {
         let _ = write!(out, "; {} failed", s.failures.len());
     }

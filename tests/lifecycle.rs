@@ -38,11 +38,16 @@ fn up_then_update_delete_replace_and_destroy() {
     first.contains("3 created");
     assert_eq!(p.recorded("demo", "default"), ["extra", "first", "second"]);
     assert_eq!(p.outputs("demo")["message"], "hello world");
-    p.run(&["preview", "demo", "--expect-no-changes"]).ok().contains("no resource changes");
+    p.run(&["preview", "demo", "--expect-no-changes"])
+        .ok()
+        .contains("no resource changes");
 
     // A changed property is an in-place update: same id, old -> new.
     let id = p.recorded_id("demo", "first");
-    p.stack("demo", &DEMO.replace(r#"greeting = "hello""#, r#"greeting = "hi""#));
+    p.stack(
+        "demo",
+        &DEMO.replace(r#"greeting = "hello""#, r#"greeting = "hi""#),
+    );
     p.run(&["preview", "demo"])
         .ok()
         .contains(r#"~  update   first"#)
@@ -54,12 +59,16 @@ fn up_then_update_delete_replace_and_destroy() {
     assert_eq!(p.outputs("demo")["message"], "hi world");
 
     // A resource no longer declared is deleted.
-    let without_extra = DEMO.replace(r#"greeting = "hello""#, r#"greeting = "hi""#).replace(
-        "[resources.extra]\ntype = \"std:Data\"\ninput = \"extra\"\n",
-        "",
-    );
+    let without_extra = DEMO
+        .replace(r#"greeting = "hello""#, r#"greeting = "hi""#)
+        .replace(
+            "[resources.extra]\ntype = \"std:Data\"\ninput = \"extra\"\n",
+            "",
+        );
     p.stack("demo", &without_extra);
-    p.run(&["preview", "demo"]).ok().contains("-  delete   extra");
+    p.run(&["preview", "demo"])
+        .ok()
+        .contains("-  delete   extra");
     p.up("demo").contains("1 deleted");
     assert_eq!(p.recorded("demo", "default"), ["first", "second"]);
 
@@ -73,23 +82,52 @@ fn up_then_update_delete_replace_and_destroy() {
         .contains("because of `triggers`")
         .contains("triggers: 1 -> 2  (forces replacement)");
     p.up("demo").contains("1 replaced");
-    assert_ne!(p.recorded_id("demo", "second"), id, "a replacement has a new id");
-    assert_eq!(p.recorded("demo", "default"), ["first", "second"], "the replaced resource is gone");
+    assert_ne!(
+        p.recorded_id("demo", "second"),
+        id,
+        "a replacement has a new id"
+    );
+    assert_eq!(
+        p.recorded("demo", "default"),
+        ["first", "second"],
+        "the replaced resource is gone"
+    );
     p.run(&["preview", "demo", "--expect-no-changes"]).ok();
 
     // Destroy empties the state; outputs then fail.
-    p.run(&["destroy", "demo", "--yes"]).ok().contains("2 deleted");
+    p.run(&["destroy", "demo", "--yes"])
+        .ok()
+        .contains("2 deleted");
     assert!(p.recorded("demo", "default").is_empty());
-    let outputs: i64 = p.db().query_row("SELECT count(*) FROM stack_outputs", [], |r| r.get(0)).expect("count outputs");
+    let outputs: i64 = p
+        .db()
+        .query_row("SELECT count(*) FROM stack_outputs", [], |r| r.get(0))
+        .expect("count outputs");
     assert_eq!(outputs, 0, "a destroyed stack is no longer deployed");
-    p.run(&["outputs", "demo"]).expect_code(1).contains("run `skistack up demo` first");
+    p.run(&["outputs", "demo"])
+        .expect_code(1)
+        .contains("run `skistack up demo` first");
 
     // History records every run, newest last.
     let history = p.run(&["history", "demo"]);
     history.ok();
-    let kinds: Vec<&str> = history.stdout.lines().skip(1).filter_map(|l| l.split_whitespace().nth(3)).collect();
-    assert_eq!(kinds, ["up", "up", "up", "up", "destroy"], "{}", history.stdout);
-    history.contains("create=3").contains("update=2").contains("delete=1").contains("replace=1");
+    let kinds: Vec<&str> = history
+        .stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().nth(3))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["up", "up", "up", "up", "destroy"],
+        "{}",
+        history.stdout
+    );
+    history
+        .contains("create=3")
+        .contains("update=2")
+        .contains("delete=1")
+        .contains("replace=1");
 }
 
 #[test]
@@ -114,8 +152,10 @@ fn json_preview_has_the_documented_fields_and_expect_no_changes_exits_3() {
     assert_eq!(outputs[0]["new"], "hello world");
     assert!(outputs[0]["old"].is_null());
 
-    p.run(&["preview", "demo", "--expect-no-changes"]).expect_code(3);
-    p.run(&["preview", "demo", "--expect-no-changes", "--json"]).expect_code(3);
+    p.run(&["preview", "demo", "--expect-no-changes"])
+        .expect_code(3);
+    p.run(&["preview", "demo", "--expect-no-changes", "--json"])
+        .expect_code(3);
     p.up("demo");
     let plan = p.preview_json("demo", &["--expect-no-changes"]);
     assert_eq!(plan["changes"], false);
@@ -132,7 +172,9 @@ fn json_preview_has_the_documented_fields_and_expect_no_changes_exits_3() {
     assert_eq!(diff["new"], 5);
     assert_eq!(diff["forces_replacement"], true);
     assert_eq!(action(&plan, "first"), "same");
-    p.run(&["preview", "demo", "--expect-no-changes"]).expect_code(3).contains("+- replace  second");
+    p.run(&["preview", "demo", "--expect-no-changes"])
+        .expect_code(3)
+        .contains("+- replace  second");
 }
 
 /// A stack where `bad` fails among independent resources and dependents.
@@ -175,23 +217,39 @@ fn a_failure_halfway_keeps_completed_steps_and_a_rerun_converges() {
     p.stack("half", &halfway("echo broken >&2; exit 7"));
 
     let r = p.run(&["up", "half", "--yes"]);
-    r.expect_code(1).contains("broken").contains("1 failed").contains("skipped because a dependency failed");
+    r.expect_code(1)
+        .contains("broken")
+        .contains("1 failed")
+        .contains("skipped because a dependency failed");
     assert_eq!(
         p.recorded("half", "default"),
         ["after_base", "base", "independent"],
         "completed steps are recorded; the failed one and its dependents are not"
     );
-    let pending: i64 = p.db().query_row("SELECT count(*) FROM pending_ops", [], |r| r.get(0)).expect("count pending");
+    let pending: i64 = p
+        .db()
+        .query_row("SELECT count(*) FROM pending_ops", [], |r| r.get(0))
+        .expect("count pending");
     assert_eq!(pending, 0, "a failed create leaves no pending operation");
     let history = p.run(&["history", "half"]);
     history.ok().contains("failed");
 
     p.stack("half", &halfway("echo fixed"));
-    p.run(&["preview", "half"]).ok().contains("3 to create").contains("3 unchanged");
+    p.run(&["preview", "half"])
+        .ok()
+        .contains("3 to create")
+        .contains("3 unchanged");
     p.up("half").contains("3 created");
     assert_eq!(
         p.recorded("half", "default"),
-        ["after_after_bad", "after_bad", "after_base", "bad", "base", "independent"]
+        [
+            "after_after_bad",
+            "after_bad",
+            "after_base",
+            "bad",
+            "base",
+            "independent"
+        ]
     );
     assert_eq!(p.outputs("half")["out"], "fixed");
     p.run(&["preview", "half", "--expect-no-changes"]).ok();
@@ -202,10 +260,17 @@ fn up_without_a_terminal_and_without_yes_refuses() {
     let p = Project::new();
     p.stack("demo", DEMO);
     p.run(&["up", "demo"]).expect_code(1).contains("--yes");
-    assert!(p.recorded("demo", "default").is_empty(), "nothing was applied");
+    assert!(
+        p.recorded("demo", "default").is_empty(),
+        "nothing was applied"
+    );
     p.up("demo");
     p.run(&["destroy", "demo"]).expect_code(1).contains("--yes");
-    assert_eq!(p.recorded("demo", "default").len(), 3, "nothing was destroyed");
+    assert_eq!(
+        p.recorded("demo", "default").len(),
+        3,
+        "nothing was destroyed"
+    );
 }
 
 const SECRETS: &str = r#"
@@ -231,29 +296,49 @@ plain = "visible"
 fn secrets_are_hidden_unless_asked_for() {
     let p = Project::new();
     p.stack("sec", SECRETS);
-    p.run(&["preview", "sec"]).ok().lacks("s3cr3t-value").contains("[secret]");
+    p.run(&["preview", "sec"])
+        .ok()
+        .lacks("s3cr3t-value")
+        .contains("[secret]");
     let json = p.run(&["preview", "sec", "--json"]);
     json.ok().lacks("s3cr3t-value");
     let up = p.up("sec");
     up.lacks("s3cr3t-value").contains("password = [secret]");
-    p.run(&["outputs", "sec"]).ok().lacks("s3cr3t-value").contains("[secret]").contains(r#""visible""#);
-    p.run(&["outputs", "sec", "--json"]).ok().lacks("s3cr3t-value");
+    p.run(&["outputs", "sec"])
+        .ok()
+        .lacks("s3cr3t-value")
+        .contains("[secret]")
+        .contains(r#""visible""#);
+    p.run(&["outputs", "sec", "--json"])
+        .ok()
+        .lacks("s3cr3t-value");
 
     let shown = p.outputs("sec");
     assert_eq!(shown["token"], "s3cr3t-value");
     assert_eq!(shown["plain"], "visible");
     let password = shown["password"].as_str().expect("password is a string");
     assert_eq!(password.len(), 24);
-    assert!(password.chars().all(char::is_alphanumeric), "special = false: {password}");
+    assert!(
+        password.chars().all(char::is_alphanumeric),
+        "special = false: {password}"
+    );
 
     // The result stays while the stack around it changes, and is drawn
     // again when `length` changes.
-    p.stack("sec", &SECRETS.replace(r#"plain = "visible""#, r#"plain = "changed""#));
+    p.stack(
+        "sec",
+        &SECRETS.replace(r#"plain = "visible""#, r#"plain = "changed""#),
+    );
     p.up("sec");
     assert_eq!(p.outputs("sec")["password"], password);
     p.stack("sec", &SECRETS.replace("length = 24", "length = 30"));
-    p.run(&["preview", "sec"]).ok().contains("because of `length`");
+    p.run(&["preview", "sec"])
+        .ok()
+        .contains("because of `length`");
     p.up("sec");
-    let redrawn = p.outputs("sec")["password"].as_str().expect("password is a string").to_string();
+    let redrawn = p.outputs("sec")["password"]
+        .as_str()
+        .expect("password is a string")
+        .to_string();
     assert_eq!(redrawn.len(), 30);
 }

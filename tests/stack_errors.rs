@@ -28,14 +28,24 @@ input = "${config.greeting}"
 /// the state. Returns the output of `up`.
 #[track_caller]
 fn rejects(text: &str, location: &str, message: &str) -> Run {
-    rejects_with(&[&["validate", "s"], &["preview", "s"], &["up", "s", "--yes"]], text, location, message)
+    rejects_with(
+        &[&["validate", "s"], &["preview", "s"], &["up", "s", "--yes"]],
+        text,
+        location,
+        message,
+    )
 }
 
 /// Errors found only once values are evaluated: validate, which reads no
 /// state and evaluates nothing, accepts them.
 #[track_caller]
 fn rejected_by_plan(text: &str, location: &str, message: &str) -> Run {
-    let r = rejects_with(&[&["preview", "s"], &["up", "s", "--yes"]], text, location, message);
+    let r = rejects_with(
+        &[&["preview", "s"], &["up", "s", "--yes"]],
+        text,
+        location,
+        message,
+    );
     let p = Project::new();
     p.stack("s", text);
     p.run(&["validate", "s"]).ok();
@@ -62,31 +72,59 @@ fn rejects_with(commands: &[&[&str]], text: &str, location: &str, message: &str)
 
 #[test]
 fn toml_syntax() {
-    rejects("[resources.a]\ntype = \"std:Data\"\ninput = \"x\n", "s.toml:3:11", "TOML syntax error");
-    rejects("[resources.a]\ntype = \"std:Data\"\n[resources.a]\ntype = \"std:Data\"\n", "s.toml:3:12", "TOML syntax error: duplicate key");
+    rejects(
+        "[resources.a]\ntype = \"std:Data\"\ninput = \"x\n",
+        "s.toml:3:11",
+        "TOML syntax error",
+    );
+    rejects(
+        "[resources.a]\ntype = \"std:Data\"\n[resources.a]\ntype = \"std:Data\"\n",
+        "s.toml:3:12",
+        "TOML syntax error: duplicate key",
+    );
 }
 
 #[test]
 fn unknown_resource_type_with_did_you_mean() {
-    rejects("[resources.a]\ntype = \"std:Dta\"\n", "s.toml:2:8", "unknown resource type `std:Dta`")
-        .contains("did you mean `std:Data`?");
+    rejects(
+        "[resources.a]\ntype = \"std:Dta\"\n",
+        "s.toml:2:8",
+        "unknown resource type `std:Dta`",
+    )
+    .contains("did you mean `std:Data`?");
 }
 
 #[test]
 fn unknown_property_with_did_you_mean() {
-    rejects("[resources.a]\ntype = \"std:Data\"\ninptu = 1\n", "s.toml:3:1", "unknown property `inptu`")
-        .contains("did you mean `input`?");
+    rejects(
+        "[resources.a]\ntype = \"std:Data\"\ninptu = 1\n",
+        "s.toml:3:1",
+        "unknown property `inptu`",
+    )
+    .contains("did you mean `input`?");
 }
 
 #[test]
 fn missing_required_property() {
-    rejects("[resources.a]\ntype = \"std:Data\"\n\n[resources.cmd]\ntype = \"std:Command\"\ndir = \".\"\n", "s.toml:4:12", "missing the required property `create`");
+    rejects(
+        "[resources.a]\ntype = \"std:Data\"\n\n[resources.cmd]\ntype = \"std:Command\"\ndir = \".\"\n",
+        "s.toml:4:12",
+        "missing the required property `create`",
+    );
 }
 
 #[test]
 fn wrong_value_type_literal() {
-    rejects("[resources.a]\ntype = \"std:RandomString\"\nlength = \"long\"\n", "s.toml:3:10", "must be an integer");
-    rejects("[resources.a]\ntype = \"std:Sleep\"\ncreate_duration = 5\n", "s.toml:3:19", "create_duration");
+    rejects(
+        "[resources.a]\ntype = \"std:RandomString\"\nlength = \"long\"\n",
+        "s.toml:3:10",
+        "must be an integer",
+    );
+    rejects(
+        "[resources.a]\ntype = \"std:Sleep\"\ncreate_duration = 5\n",
+        "s.toml:3:19",
+        "create_duration",
+    );
 }
 
 #[test]
@@ -94,18 +132,35 @@ fn wrong_value_type_computed_by_an_expression() {
     // Computed types are known when the plan is evaluated, so validate
     // (which has no values) accepts them; preview and up must not.
     let cases = [
-        ("[config]\nn = \"x\"\n\n[resources.a]\ntype = \"std:RandomString\"\nlength = \"${config.n}\"\n", "s.toml:6:10"),
-        ("[resources.a]\ntype = \"std:RandomString\"\nlength = \"${upper(\\\"ab\\\")}\"\n", "s.toml:3:10"),
-        ("[resources.b]\ntype = \"std:Data\"\ninput = \"abc\"\n\n[resources.a]\ntype = \"std:RandomString\"\nlength = \"${b.output}\"\n", "s.toml:7:10"),
+        (
+            "[config]\nn = \"x\"\n\n[resources.a]\ntype = \"std:RandomString\"\nlength = \"${config.n}\"\n",
+            "s.toml:6:10",
+        ),
+        (
+            "[resources.a]\ntype = \"std:RandomString\"\nlength = \"${upper(\\\"ab\\\")}\"\n",
+            "s.toml:3:10",
+        ),
+        (
+            "[resources.b]\ntype = \"std:Data\"\ninput = \"abc\"\n\n[resources.a]\ntype = \"std:RandomString\"\nlength = \"${b.output}\"\n",
+            "s.toml:7:10",
+        ),
     ];
     for (text, location) in cases {
-        rejected_by_plan(text, location, "property `length` of std:RandomString must be an integer");
+        rejected_by_plan(
+            text,
+            location,
+            "property `length` of std:RandomString must be an integer",
+        );
     }
 }
 
 #[test]
 fn reference_to_an_unknown_resource() {
-    rejects("[resources.a]\ntype = \"std:Data\"\ninput = \"${bb.output}\"\n", "s.toml:3:12", "unknown resource or data lookup `bb`");
+    rejects(
+        "[resources.a]\ntype = \"std:Data\"\ninput = \"${bb.output}\"\n",
+        "s.toml:3:12",
+        "unknown resource or data lookup `bb`",
+    );
 }
 
 #[test]
@@ -146,14 +201,24 @@ fn a_dependency_cycle_is_printed_as_the_cycle() {
 
 #[test]
 fn reference_to_a_stack_that_is_not_deployed_or_lacks_the_output() {
-    let r = rejected_by_plan("[resources.a]\ntype = \"std:Data\"\ninput = \"${stacks.other.url}\"\n", "s.toml:3:12", "stack `other` is not deployed");
+    let r = rejected_by_plan(
+        "[resources.a]\ntype = \"std:Data\"\ninput = \"${stacks.other.url}\"\n",
+        "s.toml:3:12",
+        "stack `other` is not deployed",
+    );
     r.contains("skistack up other");
 
     let p = deployed();
-    p.stack("other", "[resources.o]\ntype = \"std:Data\"\ninput = 1\n\n[outputs]\nurl = \"${o.output}\"\n");
+    p.stack(
+        "other",
+        "[resources.o]\ntype = \"std:Data\"\ninput = 1\n\n[outputs]\nurl = \"${o.output}\"\n",
+    );
     p.up("other");
     let before = p.state_snapshot();
-    p.stack("s", "[resources.a]\ntype = \"std:Data\"\ninput = \"${stacks.other.uri}\"\n");
+    p.stack(
+        "s",
+        "[resources.a]\ntype = \"std:Data\"\ninput = \"${stacks.other.uri}\"\n",
+    );
     for args in [&["preview", "s"][..], &["up", "s", "--yes"]] {
         p.run(args)
             .expect_code(2)
@@ -162,14 +227,25 @@ fn reference_to_a_stack_that_is_not_deployed_or_lacks_the_output() {
             .contains("did you mean `stacks.other.url`?");
     }
     assert_eq!(p.state_snapshot(), before);
-    p.stack("s", "[resources.a]\ntype = \"std:Data\"\ninput = \"${stacks.other.url}\"\n");
+    p.stack(
+        "s",
+        "[resources.a]\ntype = \"std:Data\"\ninput = \"${stacks.other.url}\"\n",
+    );
     p.up("s");
 }
 
 #[test]
 fn bad_sleep_duration() {
-    rejects("[resources.z]\ntype = \"std:Sleep\"\ncreate_duration = \"5 parsecs\"\n", "s.toml:3:19", "invalid duration \"5 parsecs\"");
-    rejects("[resources.z]\ntype = \"std:Sleep\"\ndestroy_duration = \"-1s\"\n", "s.toml:3:20", "destroy_duration");
+    rejects(
+        "[resources.z]\ntype = \"std:Sleep\"\ncreate_duration = \"5 parsecs\"\n",
+        "s.toml:3:19",
+        "invalid duration \"5 parsecs\"",
+    );
+    rejects(
+        "[resources.z]\ntype = \"std:Sleep\"\ndestroy_duration = \"-1s\"\n",
+        "s.toml:3:20",
+        "destroy_duration",
+    );
 }
 
 #[test]
@@ -186,13 +262,19 @@ fn several_errors_are_reported_together() {
 fn an_overlay_error_names_the_overlay_file() {
     let p = deployed();
     let before = p.state_snapshot();
-    p.stack("s.prod.toml", "[config]\ngreeting = \"x\"\n[resources.a]\ntype = \"std:Data\"\n");
+    p.stack(
+        "s.prod.toml",
+        "[config]\ngreeting = \"x\"\n[resources.a]\ntype = \"std:Data\"\n",
+    );
     p.run(&["preview", "s", "--env", "prod"])
         .expect_code(2)
         .contains("--> stacks/s.prod.toml:3:2\n")
         .contains("an overlay holds only a [config] table");
     p.stack("s.prod.toml", "[config]\ngretting = \"x\"\n");
-    p.run(&["preview", "s", "--env", "prod"]).expect_code(2).contains("--> stacks/s.prod.toml:2:12\n").contains("did you mean `greeting`?");
+    p.run(&["preview", "s", "--env", "prod"])
+        .expect_code(2)
+        .contains("--> stacks/s.prod.toml:2:12\n")
+        .contains("did you mean `greeting`?");
     assert_eq!(p.state_snapshot(), before);
 }
 
@@ -250,14 +332,35 @@ fn malformed_input_never_panics() {
         p.write_bytes("g", bytes);
         // validate evaluates nothing, so errors of evaluation may pass it.
         let validate = p.run(&["validate", "g"]);
-        assert!(!validate.stderr.contains("panicked"), "{what}: validate panicked:\n{}", validate.stderr);
-        assert!([0, 2].contains(&validate.code), "{what}: validate exited {}\n{}", validate.code, validate.stderr);
+        assert!(
+            !validate.stderr.contains("panicked"),
+            "{what}: validate panicked:\n{}",
+            validate.stderr
+        );
+        assert!(
+            [0, 2].contains(&validate.code),
+            "{what}: validate exited {}\n{}",
+            validate.code,
+            validate.stderr
+        );
         let preview = p.run(&["preview", "g"]);
-        assert!(!preview.stderr.contains("panicked"), "{what}: preview panicked:\n{}", preview.stderr);
+        assert!(
+            !preview.stderr.contains("panicked"),
+            "{what}: preview panicked:\n{}",
+            preview.stderr
+        );
         let truncated_but_valid = *what == "a truncated file" && preview.code == 0;
         if !truncated_but_valid {
-            assert_eq!(preview.code, 2, "{what}: expected exit 2, got {}\n{}", preview.code, preview.stderr);
-            assert!(preview.stderr.contains("error: "), "{what}: no diagnostic:\n{}", preview.stderr);
+            assert_eq!(
+                preview.code, 2,
+                "{what}: expected exit 2, got {}\n{}",
+                preview.code, preview.stderr
+            );
+            assert!(
+                preview.stderr.contains("error: "),
+                "{what}: no diagnostic:\n{}",
+                preview.stderr
+            );
         }
     }
     assert!(!p.state_path().exists() || p.recorded("g", "default").is_empty());
@@ -266,7 +369,10 @@ fn malformed_input_never_panics() {
 #[test]
 fn a_file_that_is_not_utf8_is_located() {
     let p = Project::new();
-    p.write_bytes("bin", b"[resources.a]\ntype = \"std:Data\"\ninput = \"ab\xff\"\n");
+    p.write_bytes(
+        "bin",
+        b"[resources.a]\ntype = \"std:Data\"\ninput = \"ab\xff\"\n",
+    );
     p.run(&["validate", "bin"])
         .expect_code(2)
         .contains("--> stacks/bin.toml:3:12\n")
@@ -278,5 +384,7 @@ fn a_file_that_is_not_utf8_is_located() {
 fn a_missing_stack_suggests_a_close_name() {
     let p = Project::new();
     p.stack("network", "[resources.a]\ntype = \"std:Data\"\n");
-    p.run(&["preview", "netwrok"]).expect_code(2).contains("did you mean `network`?");
+    p.run(&["preview", "netwrok"])
+        .expect_code(2)
+        .contains("did you mean `network`?");
 }

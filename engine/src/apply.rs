@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use crate::events::{Event, Observer};
 use crate::plan::{
-    Action, Change, Plan, REPLACED_SUFFIX, StepGraph, StepOp, Values, apply_ignore_changes, dependency_addresses, diff_inputs, eval_inputs,
-    instance_scope, with_id,
+    Action, Change, Plan, REPLACED_SUFFIX, StepGraph, StepOp, Values, apply_ignore_changes,
+    dependency_addresses, diff_inputs, eval_inputs, instance_scope, with_id,
 };
 use crate::provider::{CallContext, ProviderError, Registry};
 use crate::stack::Stack;
@@ -74,9 +74,17 @@ struct Shared {
 
 impl Runner {
     /// Runs the step graph of `plan`.
-    pub async fn run(self, plan: Plan, steps: StepGraph, parallel: usize, cancel: &Cancel) -> RunSummary {
+    pub async fn run(
+        self,
+        plan: Plan,
+        steps: StepGraph,
+        parallel: usize,
+        cancel: &Cancel,
+    ) -> RunSummary {
         let start = Instant::now();
-        let Plan { changes, values, .. } = plan;
+        let Plan {
+            changes, values, ..
+        } = plan;
         let shared = Arc::new(Shared {
             runner: self,
             changes,
@@ -85,7 +93,9 @@ impl Runner {
             counts: Mutex::new(BTreeMap::new()),
             failures: Mutex::new(Vec::new()),
         });
-        shared.runner.observer.event(&Event::Started { total: shared.steps.steps.len() });
+        shared.runner.observer.event(&Event::Started {
+            total: shared.steps.steps.len(),
+        });
         let s = Arc::clone(&shared);
         let outcome = walk(&shared.steps.dag, parallel, cancel, move |i| {
             let s = Arc::clone(&s);
@@ -137,18 +147,32 @@ impl Shared {
         let step = &self.steps.steps[i];
         let change = &self.changes[step.change];
         let obs = &self.runner.observer;
-        obs.event(&Event::StepStarted { address: &change.address, type_token: &change.type_token, op: step.op });
+        obs.event(&Event::StepStarted {
+            address: &change.address,
+            type_token: &change.type_token,
+            op: step.op,
+        });
         let t = Instant::now();
         match self.execute(step.op, change).await {
             Ok(counted) => {
                 if let Some(kind) = counted {
                     *lock(&self.counts).entry(kind.to_string()).or_insert(0) += 1;
                 }
-                obs.event(&Event::StepDone { address: &change.address, type_token: &change.type_token, op: step.op, elapsed: t.elapsed() });
+                obs.event(&Event::StepDone {
+                    address: &change.address,
+                    type_token: &change.type_token,
+                    op: step.op,
+                    elapsed: t.elapsed(),
+                });
                 true
             }
             Err(message) => {
-                obs.event(&Event::StepFailed { address: &change.address, type_token: &change.type_token, op: step.op, error: &message });
+                obs.event(&Event::StepFailed {
+                    address: &change.address,
+                    type_token: &change.type_token,
+                    op: step.op,
+                    error: &message,
+                });
                 lock(&self.failures).push(Failure {
                     address: change.address.clone(),
                     type_token: change.type_token.clone(),
@@ -187,19 +211,36 @@ impl Shared {
     }
 
     fn fail(&self, change: &Change, what: &str, e: impl std::fmt::Display) -> String {
-        format!("{} ({}){}: {what} failed: {e}", change.address, change.type_token, self.declared_at(change))
+        format!(
+            "{} ({}){}: {what} failed: {e}",
+            change.address,
+            change.type_token,
+            self.declared_at(change)
+        )
     }
 
     /// Evaluates the instance's inputs with the values known now.
     fn current_inputs(&self, change: &Change) -> Result<Map, String> {
-        let (Some(stack), Some(checked), Some(d), Some(key)) = (&self.runner.stack, &self.runner.checked, change.decl, &change.key) else {
+        let (Some(stack), Some(checked), Some(d), Some(key)) = (
+            &self.runner.stack,
+            &self.runner.checked,
+            change.decl,
+            &change.key,
+        ) else {
             return Ok(change.inputs.clone());
         };
         let decl = &stack.decls[d];
         let live = lock(&self.live);
         let each_value = match key {
             crate::plan::InstanceKey::Key(_) => decl.for_each.as_ref().and_then(|(t, _)| {
-                let scope = instance_scope(stack, &self.runner.config, &live, &self.runner.stacks, &crate::plan::InstanceKey::Single, None);
+                let scope = instance_scope(
+                    stack,
+                    &self.runner.config,
+                    &live,
+                    &self.runner.stacks,
+                    &crate::plan::InstanceKey::Single,
+                    None,
+                );
                 crate::expr::eval_template(t, &scope).ok()
             }),
             _ => None,
@@ -209,13 +250,24 @@ impl Shared {
             (crate::plan::InstanceKey::Key(k), _) => Some(Value::String(k.clone())),
             _ => None,
         };
-        let scope = instance_scope(stack, &self.runner.config, &live, &self.runner.stacks, key, each_value.as_ref());
-        let mut inputs = eval_inputs(stack, decl, &checked.schemas[d], &scope).map_err(|d| d.to_string())?;
+        let scope = instance_scope(
+            stack,
+            &self.runner.config,
+            &live,
+            &self.runner.stacks,
+            key,
+            each_value.as_ref(),
+        );
+        let mut inputs =
+            eval_inputs(stack, decl, &checked.schemas[d], &scope).map_err(|d| d.to_string())?;
         if let Some(p) = &change.prior {
             apply_ignore_changes(&decl.options.ignore_changes, &p.inputs, &mut inputs);
         }
         if let Some((name, _)) = inputs.iter().find(|(_, v)| v.contains_unknown()) {
-            return Err(format!("{}: property `{name}` is still unknown after its dependencies were applied", change.address));
+            return Err(format!(
+                "{}: property `{name}` is still unknown after its dependencies were applied",
+                change.address
+            ));
         }
         Ok(inputs)
     }
@@ -236,10 +288,25 @@ impl Shared {
             }
             _ => (Vec::new(), RecordOptions::default()),
         };
-        ResourceRecord { name: change.address.clone(), type_token: change.type_token.clone(), id, inputs, outputs, dependencies: deps, options }
+        ResourceRecord {
+            name: change.address.clone(),
+            type_token: change.type_token.clone(),
+            id,
+            inputs,
+            outputs,
+            dependencies: deps,
+            options,
+        }
     }
 
-    fn begin(&self, name: &str, kind: OpKind, change: &Change, resource_id: Option<String>, inputs: &Map) -> Result<i64, String> {
+    fn begin(
+        &self,
+        name: &str,
+        kind: OpKind,
+        change: &Change,
+        resource_id: Option<String>,
+        inputs: &Map,
+    ) -> Result<i64, String> {
         let op = PendingOp {
             id: 0,
             name: name.to_string(),
@@ -249,7 +316,10 @@ impl Shared {
             inputs: inputs.clone(),
             started_at: now(),
         };
-        self.runner.store.begin(&self.runner.key, &op).map_err(|e| e.to_string())
+        self.runner
+            .store
+            .begin(&self.runner.key, &op)
+            .map_err(|e| e.to_string())
     }
 
     /// Runs one step; returns the kind to count, if any.
@@ -260,18 +330,26 @@ impl Shared {
         match op {
             StepOp::Read => {
                 let inputs = self.current_inputs(change)?;
-                let ds = registry.data_source(&change.type_token).ok_or_else(|| format!("unknown data source type {}", change.type_token))?;
+                let ds = registry
+                    .data_source(&change.type_token)
+                    .ok_or_else(|| format!("unknown data source type {}", change.type_token))?;
                 let ctx = self.ctx(change, &change.address, 0);
-                let mut out = ds.invoke(&ctx, &inputs).await.map_err(|e| self.fail(change, "read", e))?;
+                let mut out = ds
+                    .invoke(&ctx, &inputs)
+                    .await
+                    .map_err(|e| self.fail(change, "read", e))?;
                 for (k, v) in &inputs {
                     out.entry(k.clone()).or_insert_with(|| v.clone());
                 }
-                out.entry("id".into()).or_insert_with(|| Value::String(change.address.clone()));
+                out.entry("id".into())
+                    .or_insert_with(|| Value::String(change.address.clone()));
                 lock(&self.live).outputs.insert(change.address.clone(), out);
                 Ok(Some("read"))
             }
             StepOp::Create | StepOp::CreateReplacement => {
-                let rt = registry.resource(&change.type_token).ok_or_else(|| format!("unknown resource type {}", change.type_token))?;
+                let rt = registry
+                    .resource(&change.type_token)
+                    .ok_or_else(|| format!("unknown resource type {}", change.type_token))?;
                 let inputs = self.current_inputs(change)?;
                 let op_id = self.begin(&change.address, OpKind::Create, change, None, &inputs)?;
                 let ctx = self.ctx(change, &change.address, op_id);
@@ -282,24 +360,51 @@ impl Shared {
                         return Err(self.fail(change, "create", e));
                     }
                 };
-                let record = self.record(change, created.id.clone(), inputs, created.outputs.clone());
+                let record =
+                    self.record(change, created.id.clone(), inputs, created.outputs.clone());
                 let committed = if op == StepOp::CreateReplacement {
-                    store.commit_replacement(key, op_id, &record, &format!("{}{REPLACED_SUFFIX}", change.address))
+                    store.commit_replacement(
+                        key,
+                        op_id,
+                        &record,
+                        &format!("{}{REPLACED_SUFFIX}", change.address),
+                    )
                 } else {
                     store.commit_resource(key, op_id, &record)
                 };
-                committed.map_err(|e| format!("{}: recording the created resource {}: {e}", change.address, created.id))?;
-                lock(&self.live).outputs.insert(change.address.clone(), with_id(created.outputs, Value::String(created.id)));
-                Ok(Some(if op == StepOp::Create && change.action == Action::Create { "create" } else { "replace" }))
+                committed.map_err(|e| {
+                    format!(
+                        "{}: recording the created resource {}: {e}",
+                        change.address, created.id
+                    )
+                })?;
+                lock(&self.live).outputs.insert(
+                    change.address.clone(),
+                    with_id(created.outputs, Value::String(created.id)),
+                );
+                Ok(Some(
+                    if op == StepOp::Create && change.action == Action::Create {
+                        "create"
+                    } else {
+                        "replace"
+                    },
+                ))
             }
             StepOp::Update => {
-                let rt = registry.resource(&change.type_token).ok_or_else(|| format!("unknown resource type {}", change.type_token))?;
-                let prior = change.prior.as_ref().ok_or_else(|| format!("{}: update without a recorded resource", change.address))?;
+                let rt = registry
+                    .resource(&change.type_token)
+                    .ok_or_else(|| format!("unknown resource type {}", change.type_token))?;
+                let prior = change.prior.as_ref().ok_or_else(|| {
+                    format!("{}: update without a recorded resource", change.address)
+                })?;
                 let inputs = self.current_inputs(change)?;
                 let schema = rt.schema();
                 let diff = diff_inputs(schema, &prior.inputs, &inputs);
                 if diff.is_empty() {
-                    lock(&self.live).outputs.insert(change.address.clone(), with_id(prior.outputs.clone(), Value::String(prior.id.clone())));
+                    lock(&self.live).outputs.insert(
+                        change.address.clone(),
+                        with_id(prior.outputs.clone(), Value::String(prior.id.clone())),
+                    );
                     return Ok(None);
                 }
                 if let Some(c) = diff.iter().find(|c| c.forces_replace) {
@@ -308,9 +413,18 @@ impl Shared {
                         change.address, c.name
                     ));
                 }
-                let op_id = self.begin(&change.address, OpKind::Update, change, Some(prior.id.clone()), &inputs)?;
+                let op_id = self.begin(
+                    &change.address,
+                    OpKind::Update,
+                    change,
+                    Some(prior.id.clone()),
+                    &inputs,
+                )?;
                 let ctx = self.ctx(change, &change.address, op_id);
-                let outputs = match rt.update(&ctx, &prior.id, &prior.inputs, &prior.outputs, &inputs).await {
+                let outputs = match rt
+                    .update(&ctx, &prior.id, &prior.inputs, &prior.outputs, &inputs)
+                    .await
+                {
                     Ok(o) => o,
                     Err(e) => {
                         self.abandon(op_id);
@@ -321,34 +435,59 @@ impl Shared {
                 store
                     .commit_resource(key, op_id, &record)
                     .map_err(|e| format!("{}: recording the update: {e}", change.address))?;
-                lock(&self.live).outputs.insert(change.address.clone(), with_id(outputs, Value::String(prior.id.clone())));
+                lock(&self.live).outputs.insert(
+                    change.address.clone(),
+                    with_id(outputs, Value::String(prior.id.clone())),
+                );
                 Ok(Some("update"))
             }
             StepOp::Delete | StepOp::DeleteReplaced | StepOp::DeleteBeforeReplace => {
-                let prior = change.prior.as_ref().ok_or_else(|| format!("{}: delete without a recorded resource", change.address))?;
+                let prior = change.prior.as_ref().ok_or_else(|| {
+                    format!("{}: delete without a recorded resource", change.address)
+                })?;
                 let name = match op {
                     StepOp::DeleteReplaced => format!("{}{REPLACED_SUFFIX}", change.address),
                     _ => prior.name.clone(),
                 };
                 self.delete(change, prior, &name).await?;
-                Ok(if op == StepOp::Delete { Some("delete") } else { None })
+                Ok(if op == StepOp::Delete {
+                    Some("delete")
+                } else {
+                    None
+                })
             }
             StepOp::Forget => {
-                store.forget(key, &change.address).map_err(|e| e.to_string())?;
+                store
+                    .forget(key, &change.address)
+                    .map_err(|e| e.to_string())?;
                 Ok(Some("forget"))
             }
         }
     }
 
-    async fn delete(&self, change: &Change, prior: &ResourceRecord, name: &str) -> Result<(), String> {
+    async fn delete(
+        &self,
+        change: &Change,
+        prior: &ResourceRecord,
+        name: &str,
+    ) -> Result<(), String> {
         let rt = self
             .runner
             .registry
             .resource(&prior.type_token)
             .ok_or_else(|| format!("{name}: no provider offers type {}", prior.type_token))?;
-        let op_id = self.begin(name, OpKind::Delete, change, Some(prior.id.clone()), &prior.inputs)?;
+        let op_id = self.begin(
+            name,
+            OpKind::Delete,
+            change,
+            Some(prior.id.clone()),
+            &prior.inputs,
+        )?;
         let ctx = self.ctx(change, name, op_id);
-        match rt.delete(&ctx, &prior.id, &prior.inputs, &prior.outputs).await {
+        match rt
+            .delete(&ctx, &prior.id, &prior.inputs, &prior.outputs)
+            .await
+        {
             Ok(()) | Err(ProviderError::NotFound(_)) => {}
             Err(e) => {
                 self.abandon(op_id);

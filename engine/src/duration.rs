@@ -4,7 +4,11 @@ use std::time::Duration;
 
 /// Parses a duration string; the error says what is accepted.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let err = || format!("invalid duration {s:?}: use a number with a unit, such as \"500ms\", \"30s\", \"2m\" or \"1h\"");
+    let err = || {
+        format!(
+            "invalid duration {s:?}: use a number with a unit, such as \"500ms\", \"30s\", \"2m\" or \"1h\""
+        )
+    };
     let s = s.trim();
     if s.is_empty() {
         return Err(err());
@@ -12,13 +16,17 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let mut total = Duration::ZERO;
     let mut rest = s;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return Err(err());
         }
         let n: u64 = rest[..digits].parse().map_err(|_| err())?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let d = match unit {

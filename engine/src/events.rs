@@ -9,9 +9,23 @@ use crate::plan::StepOp;
 pub enum Event<'a> {
     /// The run starts with this many steps.
     Started { total: usize },
-    StepStarted { address: &'a str, type_token: &'a str, op: StepOp },
-    StepDone { address: &'a str, type_token: &'a str, op: StepOp, elapsed: Duration },
-    StepFailed { address: &'a str, type_token: &'a str, op: StepOp, error: &'a str },
+    StepStarted {
+        address: &'a str,
+        type_token: &'a str,
+        op: StepOp,
+    },
+    StepDone {
+        address: &'a str,
+        type_token: &'a str,
+        op: StepOp,
+        elapsed: Duration,
+    },
+    StepFailed {
+        address: &'a str,
+        type_token: &'a str,
+        op: StepOp,
+        error: &'a str,
+    },
     /// A notice worth showing (recoveries, warnings).
     Notice { message: &'a str },
 }

@@ -45,12 +45,16 @@ impl Dag {
 
     /// The nodes `n` needs directly.
     pub fn dependencies(&self, n: usize) -> impl Iterator<Item = usize> + '_ {
-        self.g.neighbors_directed(NodeIndex::new(n), Direction::Incoming).map(|i| i.index())
+        self.g
+            .neighbors_directed(NodeIndex::new(n), Direction::Incoming)
+            .map(|i| i.index())
     }
 
     /// The nodes that need `n` directly.
     pub fn dependents(&self, n: usize) -> impl Iterator<Item = usize> + '_ {
-        self.g.neighbors_directed(NodeIndex::new(n), Direction::Outgoing).map(|i| i.index())
+        self.g
+            .neighbors_directed(NodeIndex::new(n), Direction::Outgoing)
+            .map(|i| i.index())
     }
 
     /// The same graph with every edge reversed (the order of destroy).
@@ -78,7 +82,8 @@ impl Dag {
             .find(|c| c.contains(&start))
             .unwrap_or_else(|| vec![start]);
         // Breadth-first search from `start` back to itself, within the component.
-        let mut prev: std::collections::HashMap<NodeIndex, NodeIndex> = std::collections::HashMap::new();
+        let mut prev: std::collections::HashMap<NodeIndex, NodeIndex> =
+            std::collections::HashMap::new();
         let mut queue = std::collections::VecDeque::from([start]);
         while let Some(n) = queue.pop_front() {
             for m in self.g.neighbors_directed(n, Direction::Outgoing) {
@@ -123,7 +128,11 @@ impl Dag {
                 continue;
             }
             seen[n] = true;
-            stack.extend(self.g.neighbors_directed(NodeIndex::new(n), dir).map(|i| i.index()));
+            stack.extend(
+                self.g
+                    .neighbors_directed(NodeIndex::new(n), dir)
+                    .map(|i| i.index()),
+            );
         }
         seen
     }

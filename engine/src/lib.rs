@@ -18,7 +18,9 @@ pub mod validate;
 pub mod value;
 pub mod walk;
 
-pub use provider::{CallContext, Created, DataSource, Provider, ProviderError, ReadResult, Registry, ResourceType};
+pub use provider::{
+    CallContext, Created, DataSource, Provider, ProviderError, ReadResult, Registry, ResourceType,
+};
 pub use schema::{Attribute, Property, TypeSchema, ValueType};
 pub use source::{Diagnostic, Pos, SourceFile, Span};
 pub use state::{StackKey, StateError, StateStore};

@@ -12,7 +12,9 @@ use crate::plan::{self, Action, Change, Plan, PlanInput, build_steps, destroy_st
 use crate::provider::{CallContext, Registry};
 use crate::source::Diagnostic;
 use crate::stack::{self, ConfigLayer, ConfigSources, Stack};
-use crate::state::{HistoryEntry, LockInfo, OpKind, ResourceRecord, StackKey, StackState, StateError, StateStore};
+use crate::state::{
+    HistoryEntry, LockInfo, OpKind, ResourceRecord, StackKey, StackState, StateError, StateStore,
+};
 use crate::validate::{self, Checked};
 use crate::value::{Map, Value};
 use crate::walk::Cancel;
@@ -103,10 +105,19 @@ impl Project {
     pub fn load(&self, name: &str, strict_cli: bool) -> Result<Loaded, EngineError> {
         let (stack, checked) = self.parse(name)?;
         let (config, layers) = self.resolve_config(&stack, strict_cli)?;
-        Ok(Loaded { stack, checked, config: Arc::new(config), layers })
+        Ok(Loaded {
+            stack,
+            checked,
+            config: Arc::new(config),
+            layers,
+        })
     }
 
-    fn resolve_config(&self, stack: &Stack, strict_cli: bool) -> Result<(Map, BTreeMap<String, ConfigLayer>), EngineError> {
+    fn resolve_config(
+        &self,
+        stack: &Stack,
+        strict_cli: bool,
+    ) -> Result<(Map, BTreeMap<String, ConfigLayer>), EngineError> {
         let overlay = stack::load_overlay(&self.stacks_dir, &stack.name, &self.env)?;
         let sources = ConfigSources {
             overlay,
@@ -142,14 +153,22 @@ impl Project {
             Ok(order) => Ok(order.into_iter().map(|i| names[i].clone()).collect()),
             Err(cycle) => {
                 let c: Vec<&str> = cycle.iter().map(|&i| names[i].as_str()).collect();
-                Err(EngineError::Refused(format!("stacks read each other's outputs in a cycle: {} -> {}", c.join(" -> "), c[0])))
+                Err(EngineError::Refused(format!(
+                    "stacks read each other's outputs in a cycle: {} -> {}",
+                    c.join(" -> "),
+                    c[0]
+                )))
             }
         }
     }
 
     /// The outputs of other stacks that `loaded` reads. A stack in
     /// `planned_in_run` that is not deployed yet gives unknown values.
-    pub fn stack_inputs(&self, loaded: &Loaded, planned_in_run: &BTreeSet<String>) -> Result<Map, EngineError> {
+    pub fn stack_inputs(
+        &self,
+        loaded: &Loaded,
+        planned_in_run: &BTreeSet<String>,
+    ) -> Result<Map, EngineError> {
         let mut stacks = Map::new();
         let mut errors = Vec::new();
         for (name, output, span) in &loaded.checked.stack_refs {
@@ -158,7 +177,11 @@ impl Project {
                 Some(outs) => {
                     if !outs.contains_key(output) {
                         let names: Vec<&str> = outs.keys().map(String::as_str).collect();
-                        let mut d = Diagnostic::at(&loaded.stack.file, *span, format!("stack `{name}` has no output `{output}`"));
+                        let mut d = Diagnostic::at(
+                            &loaded.stack.file,
+                            *span,
+                            format!("stack `{name}` has no output `{output}`"),
+                        );
                         d = match crate::source::did_you_mean(output, names.iter().copied()) {
                             Some(s) => d.with_hint(format!("did you mean `stacks.{name}.{s}`?")),
                             None => d.with_hint(format!(
@@ -174,7 +197,11 @@ impl Project {
                     stacks.insert(name.clone(), Value::Unknown);
                 }
                 None => {
-                    let env = if self.env == "default" { String::new() } else { format!(" --env {}", self.env) };
+                    let env = if self.env == "default" {
+                        String::new()
+                    } else {
+                        format!(" --env {}", self.env)
+                    };
                     errors.push(
                         Diagnostic::at(&loaded.stack.file, *span, format!("stack `{name}` is not deployed{}, so its output `{output}` is not known", if self.env == "default" { String::new() } else { format!(" in environment `{}`", self.env) }))
                             .with_hint(format!("deploy `{name}` first: run `skistack up {name}{env}`")),
@@ -182,11 +209,21 @@ impl Project {
                 }
             }
         }
-        if errors.is_empty() { Ok(stacks) } else { Err(EngineError::Invalid(errors)) }
+        if errors.is_empty() {
+            Ok(stacks)
+        } else {
+            Err(EngineError::Invalid(errors))
+        }
     }
 
     /// Plans a stack against its recorded state.
-    pub async fn plan(&self, loaded: &Loaded, state: &StackState, targets: &[String], planned_in_run: &BTreeSet<String>) -> Result<Plan, EngineError> {
+    pub async fn plan(
+        &self,
+        loaded: &Loaded,
+        state: &StackState,
+        targets: &[String],
+        planned_in_run: &BTreeSet<String>,
+    ) -> Result<Plan, EngineError> {
         let stacks = self.stack_inputs(loaded, planned_in_run)?;
         let mut unknown_targets = Vec::new();
         for t in targets {
@@ -225,13 +262,21 @@ impl Project {
             operation: operation.to_string(),
         };
         self.store.lock(&key, &info)?;
-        Ok(LockGuard { store: Arc::clone(&self.store), key })
+        Ok(LockGuard {
+            store: Arc::clone(&self.store),
+            key,
+        })
     }
 
     /// Resolves intents left by an interrupted run: a create whose resource
     /// the provider finds again is adopted, one it can't find is dropped; a
     /// delete whose resource is gone is completed. Returns what was done.
-    pub async fn recover(&self, stack: &str, config: &Arc<Map>, observer: &dyn Observer) -> Result<Vec<String>, EngineError> {
+    pub async fn recover(
+        &self,
+        stack: &str,
+        config: &Arc<Map>,
+        observer: &dyn Observer,
+    ) -> Result<Vec<String>, EngineError> {
         let key = self.key(stack);
         let state = self.store.load(&key)?;
         let mut notes = Vec::new();
@@ -265,21 +310,40 @@ impl Project {
                         };
                         match state.resources.get(&op.name) {
                             // The interrupted create was a replacement: keep the old one to delete.
-                            Some(old) if old.id != found.id => self.store.commit_replacement(&key, op.id, &record, &format!("{}{}", op.name, plan::REPLACED_SUFFIX))?,
+                            Some(old) if old.id != found.id => self.store.commit_replacement(
+                                &key,
+                                op.id,
+                                &record,
+                                &format!("{}{}", op.name, plan::REPLACED_SUFFIX),
+                            )?,
                             _ => self.store.commit_resource(&key, op.id, &record)?,
                         }
-                        format!("recovered {} ({}): an interrupted create had made {}; adopted it", op.name, op.type_token, found.id)
+                        format!(
+                            "recovered {} ({}): an interrupted create had made {}; adopted it",
+                            op.name, op.type_token, found.id
+                        )
                     }
                     Ok(None) => {
                         self.store.abandon(&key, op.id)?;
-                        format!("cleared an interrupted create of {} ({}): nothing had been made", op.name, op.type_token)
+                        format!(
+                            "cleared an interrupted create of {} ({}): nothing had been made",
+                            op.name, op.type_token
+                        )
                     }
-                    Err(e) => return Err(EngineError::Refused(format!("recovering the interrupted create of {}: {e}", op.name))),
+                    Err(e) => {
+                        return Err(EngineError::Refused(format!(
+                            "recovering the interrupted create of {}: {e}",
+                            op.name
+                        )));
+                    }
                 },
                 OpKind::Delete => {
                     let rec = state.resources.get(&op.name);
                     let gone = match (rec, &op.resource_id) {
-                        (Some(r), _) => rt.read(&ctx, &r.id, &r.inputs, &r.outputs).await.map(|o| o.is_none()),
+                        (Some(r), _) => rt
+                            .read(&ctx, &r.id, &r.inputs, &r.outputs)
+                            .await
+                            .map(|o| o.is_none()),
                         (None, _) => Ok(true),
                     };
                     match gone {
@@ -289,14 +353,25 @@ impl Project {
                         }
                         Ok(false) => {
                             self.store.abandon(&key, op.id)?;
-                            format!("{}: an interrupted delete had not completed; it is planned again", op.name)
+                            format!(
+                                "{}: an interrupted delete had not completed; it is planned again",
+                                op.name
+                            )
                         }
-                        Err(e) => return Err(EngineError::Refused(format!("recovering the interrupted delete of {}: {e}", op.name))),
+                        Err(e) => {
+                            return Err(EngineError::Refused(format!(
+                                "recovering the interrupted delete of {}: {e}",
+                                op.name
+                            )));
+                        }
                     }
                 }
                 OpKind::Update => {
                     self.store.abandon(&key, op.id)?;
-                    format!("{}: an update was interrupted; it is planned again", op.name)
+                    format!(
+                        "{}: an update was interrupted; it is planned again",
+                        op.name
+                    )
                 }
             };
             observer.event(&Event::Notice { message: &note });
@@ -306,7 +381,14 @@ impl Project {
     }
 
     /// Applies a plan: runs its steps, then records outputs and history.
-    pub async fn apply(&self, loaded: &Loaded, plan: Plan, parallel: usize, observer: Arc<dyn Observer>, cancel: &Cancel) -> Result<RunSummary, EngineError> {
+    pub async fn apply(
+        &self,
+        loaded: &Loaded,
+        plan: Plan,
+        parallel: usize,
+        observer: Arc<dyn Observer>,
+        cancel: &Cancel,
+    ) -> Result<RunSummary, EngineError> {
         let key = self.key(&loaded.stack.name);
         let started = now();
         let steps = build_steps(&loaded.stack, &loaded.checked, &plan);
@@ -327,14 +409,21 @@ impl Project {
         };
         let summary = runner.run(plan, steps, parallel, cancel).await;
         if summary.succeeded() {
-            let outputs = plan::final_outputs(&loaded.stack, &loaded.config, &summary.values, &stacks)?;
+            let outputs =
+                plan::final_outputs(&loaded.stack, &loaded.config, &summary.values, &stacks)?;
             self.store.set_outputs(&key, Some(&outputs))?;
         }
         self.history(&key, "up", started, &summary)?;
         Ok(summary)
     }
 
-    fn history(&self, key: &StackKey, kind: &str, started: i64, s: &RunSummary) -> Result<(), EngineError> {
+    fn history(
+        &self,
+        key: &StackKey,
+        kind: &str,
+        started: i64,
+        s: &RunSummary,
+    ) -> Result<(), EngineError> {
         let mut counts = s.counts.clone();
         if !s.failures.is_empty() {
             counts.insert("failed".into(), s.failures.len() as u64);
@@ -367,9 +456,10 @@ impl Project {
                 continue;
             }
             if let Ok((_, checked)) = self.parse(&other)
-                && validate::referenced_stacks(&checked).contains(stack) {
-                    readers.push(other);
-                }
+                && validate::referenced_stacks(&checked).contains(stack)
+            {
+                readers.push(other);
+            }
         }
         Ok(readers)
     }
@@ -385,7 +475,11 @@ impl Project {
             changes.push(Change {
                 address: address.clone(),
                 type_token: r.type_token.clone(),
-                action: if r.options.retain_on_delete { Action::Forget } else { Action::Delete },
+                action: if r.options.retain_on_delete {
+                    Action::Forget
+                } else {
+                    Action::Delete
+                },
                 decl: None,
                 key: None,
                 inputs: Map::new(),
@@ -405,13 +499,31 @@ impl Project {
             .outputs
             .iter()
             .flatten()
-            .map(|(k, v)| plan::OutputChange { name: k.clone(), old: Some(v.clone()), new: None })
+            .map(|(k, v)| plan::OutputChange {
+                name: k.clone(),
+                old: Some(v.clone()),
+                new: None,
+            })
             .collect();
-        Ok(Plan { changes, values: plan::Values::default(), outputs, config: Arc::new(Map::new()), stacks: Map::new() })
+        Ok(Plan {
+            changes,
+            values: plan::Values::default(),
+            outputs,
+            config: Arc::new(Map::new()),
+            stacks: Map::new(),
+        })
     }
 
     /// Destroys every recorded resource of a stack, dependents first.
-    pub async fn destroy(&self, stack: &str, config: Arc<Map>, plan: Plan, parallel: usize, observer: Arc<dyn Observer>, cancel: &Cancel) -> Result<RunSummary, EngineError> {
+    pub async fn destroy(
+        &self,
+        stack: &str,
+        config: Arc<Map>,
+        plan: Plan,
+        parallel: usize,
+        observer: Arc<dyn Observer>,
+        cancel: &Cancel,
+    ) -> Result<RunSummary, EngineError> {
         let key = self.key(stack);
         let started = now();
         let steps = destroy_steps(&plan);

@@ -139,7 +139,11 @@ pub trait ResourceType: Send + Sync {
 
     /// Looks the resource up by its identity (its `skistack:*` tags or a
     /// unique name) after an interrupted create. `None` when it was never made.
-    async fn find(&self, _ctx: &CallContext, _inputs: &Map) -> Result<Option<Created>, ProviderError> {
+    async fn find(
+        &self,
+        _ctx: &CallContext,
+        _inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
         Ok(None)
     }
 }
@@ -197,7 +201,9 @@ impl Registry {
             .iter()
             .flat_map(|p| {
                 let name = p.name().to_string();
-                p.metrics().into_iter().map(move |(k, v)| (format!("{name}.{k}"), v))
+                p.metrics()
+                    .into_iter()
+                    .map(move |(k, v)| (format!("{name}.{k}"), v))
             })
             .collect()
     }

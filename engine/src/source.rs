@@ -187,7 +187,10 @@ impl fmt::Display for Diagnostic {
 impl std::error::Error for Diagnostic {}
 
 /// The closest candidate to `word` by edit distance, for "did you mean".
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let max = (word.len() / 3).max(2);
     candidates
         .into_iter()
@@ -226,7 +229,8 @@ mod tests {
     #[test]
     fn render_points_at_the_span() {
         let f = SourceFile::new("s.toml", "[resources.a]\ntype = \"std:Dta\"\n");
-        let d = Diagnostic::at(&f, Span::new(21, 30), "unknown resource type").with_hint("did you mean std:Data?");
+        let d = Diagnostic::at(&f, Span::new(21, 30), "unknown resource type")
+            .with_hint("did you mean std:Data?");
         let r = d.render();
         assert!(r.contains("--> s.toml:2:8"), "{r}");
         assert!(r.contains("2 | type = \"std:Dta\""), "{r}");
@@ -236,7 +240,10 @@ mod tests {
 
     #[test]
     fn suggestions_are_close_words_only() {
-        assert_eq!(did_you_mean("cidr_blok", ["cidr_block", "vpc_id"]), Some("cidr_block"));
+        assert_eq!(
+            did_you_mean("cidr_blok", ["cidr_block", "vpc_id"]),
+            Some("cidr_block")
+        );
         assert_eq!(did_you_mean("zzzz", ["cidr_block"]), None);
     }
 }

@@ -198,12 +198,23 @@ pub trait StateStore: Send + Sync {
     fn begin(&self, key: &StackKey, op: &PendingOp) -> Result<i64, StateError>;
 
     /// Records a created or updated resource and clears the intent.
-    fn commit_resource(&self, key: &StackKey, op_id: i64, record: &ResourceRecord) -> Result<(), StateError>;
+    fn commit_resource(
+        &self,
+        key: &StackKey,
+        op_id: i64,
+        record: &ResourceRecord,
+    ) -> Result<(), StateError>;
 
     /// Records the replacement of a resource: the old record moves to
     /// `retired_name` (deleted later by its own step) and `record` takes its
     /// place, in one transaction that also clears the intent.
-    fn commit_replacement(&self, key: &StackKey, op_id: i64, record: &ResourceRecord, retired_name: &str) -> Result<(), StateError>;
+    fn commit_replacement(
+        &self,
+        key: &StackKey,
+        op_id: i64,
+        record: &ResourceRecord,
+        retired_name: &str,
+    ) -> Result<(), StateError>;
 
     /// Removes a deleted resource and clears the intent.
     fn commit_delete(&self, key: &StackKey, op_id: i64, name: &str) -> Result<(), StateError>;
@@ -226,7 +237,12 @@ pub trait StateStore: Send + Sync {
 
     /// Config values set with `skistack config set`.
     fn config(&self, key: &StackKey) -> Result<Map, StateError>;
-    fn set_config(&self, key: &StackKey, name: &str, value: &crate::value::Value) -> Result<(), StateError>;
+    fn set_config(
+        &self,
+        key: &StackKey,
+        name: &str,
+        value: &crate::value::Value,
+    ) -> Result<(), StateError>;
     fn remove_config(&self, key: &StackKey, name: &str) -> Result<bool, StateError>;
 }
 

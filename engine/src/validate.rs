@@ -93,10 +93,18 @@ pub fn check(stack: &Stack, registry: &Registry) -> Result<Checked, Vec<Diagnost
             cycle.reverse();
             // Start at the declaration that comes first in the file, so the
             // message and its location do not depend on the graph's order.
-            if let Some(first) = cycle.iter().enumerate().min_by_key(|&(_, &d)| d).map(|(at, _)| at) {
+            if let Some(first) = cycle
+                .iter()
+                .enumerate()
+                .min_by_key(|&(_, &d)| d)
+                .map(|(at, _)| at)
+            {
                 cycle.rotate_left(first);
             }
-            let names: Vec<&str> = cycle.iter().map(|&i| stack.decls[i].name.as_str()).collect();
+            let names: Vec<&str> = cycle
+                .iter()
+                .map(|&i| stack.decls[i].name.as_str())
+                .collect();
             let first = &stack.decls[cycle[0]];
             errors.push(
                 Diagnostic::at(
@@ -110,7 +118,12 @@ pub fn check(stack: &Stack, registry: &Registry) -> Result<Checked, Vec<Diagnost
         }
     };
     if errors.is_empty() {
-        Ok(Checked { schemas, graph, order, stack_refs })
+        Ok(Checked {
+            schemas,
+            graph,
+            order,
+            stack_refs,
+        })
     } else {
         Err(errors)
     }
@@ -129,15 +142,25 @@ fn schema_of(stack: &Stack, decl: &Decl, registry: &Registry) -> Result<TypeSche
         DeclKind::Resource => ("resource type", registry.data_source(token).is_some()),
         DeclKind::Data => ("data source type", registry.resource(token).is_some()),
     };
-    let mut d = Diagnostic::at(&stack.file, decl.type_span, format!("unknown {what} `{token}`"));
+    let mut d = Diagnostic::at(
+        &stack.file,
+        decl.type_span,
+        format!("unknown {what} `{token}`"),
+    );
     let candidates: Vec<&str> = match decl.kind {
         DeclKind::Resource => registry.resource_tokens().collect(),
         DeclKind::Data => registry.data_tokens().collect(),
     };
     d = if other_kind {
         match decl.kind {
-            DeclKind::Resource => d.with_hint(format!("`{token}` is a data source: declare it as [data.{}]", decl.name)),
-            DeclKind::Data => d.with_hint(format!("`{token}` is a resource type: declare it as [resources.{}]", decl.name)),
+            DeclKind::Resource => d.with_hint(format!(
+                "`{token}` is a data source: declare it as [data.{}]",
+                decl.name
+            )),
+            DeclKind::Data => d.with_hint(format!(
+                "`{token}` is a resource type: declare it as [resources.{}]",
+                decl.name
+            )),
         }
     } else if let Some(s) = did_you_mean(token, candidates.iter().copied()) {
         d.with_hint(format!("did you mean `{s}`?"))
@@ -150,34 +173,52 @@ fn schema_of(stack: &Stack, decl: &Decl, registry: &Registry) -> Result<TypeSche
 fn check_properties(stack: &Stack, decl: &Decl, schema: &TypeSchema, errors: &mut Vec<Diagnostic>) {
     for p in &decl.properties {
         let Some(ps) = schema.find_property(&p.name) else {
-            let mut d = Diagnostic::at(&stack.file, p.key_span, format!("unknown property `{}` for {}", p.name, schema.token));
+            let mut d = Diagnostic::at(
+                &stack.file,
+                p.key_span,
+                format!("unknown property `{}` for {}", p.name, schema.token),
+            );
             let names: Vec<&str> = schema.properties.iter().map(|p| p.name.as_str()).collect();
             d = match did_you_mean(&p.name, names.iter().copied()) {
                 Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                None if schema.find_attribute(&p.name).is_some() => {
-                    d.with_hint(format!("`{}` is computed by the provider and cannot be set", p.name))
-                }
+                None if schema.find_attribute(&p.name).is_some() => d.with_hint(format!(
+                    "`{}` is computed by the provider and cannot be set",
+                    p.name
+                )),
                 None => d.with_hint(format!("{} takes: {}", schema.token, names.join(", "))),
             };
             errors.push(d);
             continue;
         };
         if let Template::Literal(v) = &p.value
-            && let Err(msg) = check_value(v, &ps.ty) {
-                errors.push(Diagnostic::at(&stack.file, p.value_span, format!("property `{}` of {} {msg}", p.name, schema.token)));
-            }
+            && let Err(msg) = check_value(v, &ps.ty)
+        {
+            errors.push(Diagnostic::at(
+                &stack.file,
+                p.value_span,
+                format!("property `{}` of {} {msg}", p.name, schema.token),
+            ));
+        }
     }
     for ps in schema.properties.iter().filter(|p| p.required) {
         if decl.property(&ps.name).is_none() {
             let mut d = Diagnostic::at(
                 &stack.file,
                 decl.name_span,
-                format!("`{}` ({}) is missing the required property `{}`", decl.name, schema.token, ps.name),
+                format!(
+                    "`{}` ({}) is missing the required property `{}`",
+                    decl.name, schema.token, ps.name
+                ),
             );
             let hint = if ps.description.is_empty() {
                 format!("add `{} = ...` ({})", ps.name, ps.ty.describe())
             } else {
-                format!("add `{} = ...`: {} ({})", ps.name, ps.description, ps.ty.describe())
+                format!(
+                    "add `{} = ...`: {} ({})",
+                    ps.name,
+                    ps.description,
+                    ps.ty.describe()
+                )
             };
             d = d.with_hint(hint);
             errors.push(d);
@@ -186,7 +227,14 @@ fn check_properties(stack: &Stack, decl: &Decl, schema: &TypeSchema, errors: &mu
     for (name, span) in &decl.options.ignore_changes {
         if schema.find_property(name).is_none() {
             let names: Vec<&str> = schema.properties.iter().map(|p| p.name.as_str()).collect();
-            let mut d = Diagnostic::at(&stack.file, *span, format!("ignore_changes names `{name}`, which is not a property of {}", schema.token));
+            let mut d = Diagnostic::at(
+                &stack.file,
+                *span,
+                format!(
+                    "ignore_changes names `{name}`, which is not a property of {}",
+                    schema.token
+                ),
+            );
             if let Some(s) = did_you_mean(name, names) {
                 d = d.with_hint(format!("did you mean `{s}`?"));
             }
@@ -198,14 +246,22 @@ fn check_properties(stack: &Stack, decl: &Decl, schema: &TypeSchema, errors: &mu
 /// Checks a value against a schema type; the error completes "property `x` ...".
 pub fn check_value(v: &Value, ty: &ValueType) -> Result<(), String> {
     let (inner, _) = v.unwrap_secret();
-    let bad = || Err(format!("must be {}, found {} {v}", ty.describe(), inner.kind()));
+    let bad = || {
+        Err(format!(
+            "must be {}, found {} {v}",
+            ty.describe(),
+            inner.kind()
+        ))
+    };
     match (ty, inner) {
         (_, Value::Unknown) | (ValueType::Any, _) => Ok(()),
         (ValueType::String, Value::String(_)) => Ok(()),
         (ValueType::Int, Value::Int(_)) => Ok(()),
         (ValueType::Number, Value::Int(_) | Value::Float(_)) => Ok(()),
         (ValueType::Bool, Value::Bool(_)) => Ok(()),
-        (ValueType::Duration, Value::String(s)) => crate::duration::parse_duration(s).map(|_| ()).map_err(|e| format!("has an {e}")),
+        (ValueType::Duration, Value::String(s)) => crate::duration::parse_duration(s)
+            .map(|_| ())
+            .map_err(|e| format!("has an {e}")),
         (ValueType::List(of), Value::List(items)) => {
             for (i, item) in items.iter().enumerate() {
                 check_value(item, of).map_err(|m| format!("item {i} {m}"))?;
@@ -249,16 +305,22 @@ fn check_calls(stack: &Stack, t: &Template, errors: &mut Vec<Diagnostic>) {
         match &e.kind {
             ExprKind::Call(name, args) => {
                 if !function_names().any(|f| f == name) {
-                    let d = Diagnostic::at(&stack.file, e.span, format!("unknown function `{name}`"));
+                    let d =
+                        Diagnostic::at(&stack.file, e.span, format!("unknown function `{name}`"));
                     errors.push(match did_you_mean(name, function_names()) {
                         Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                        None => d.with_hint(format!("functions are: {}", function_names().collect::<Vec<_>>().join(", "))),
+                        None => d.with_hint(format!(
+                            "functions are: {}",
+                            function_names().collect::<Vec<_>>().join(", ")
+                        )),
                     });
                 }
                 args.iter().for_each(|a| expr(stack, a, errors));
             }
             ExprKind::List(items) => items.iter().for_each(|a| expr(stack, a, errors)),
-            ExprKind::GetAttr(a, _) | ExprKind::Splat(a, _) | ExprKind::Neg(a) => expr(stack, a, errors),
+            ExprKind::GetAttr(a, _) | ExprKind::Splat(a, _) | ExprKind::Neg(a) => {
+                expr(stack, a, errors)
+            }
             ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
                 expr(stack, a, errors);
                 expr(stack, b, errors);
@@ -277,7 +339,9 @@ fn check_calls(stack: &Stack, t: &Template, errors: &mut Vec<Diagnostic>) {
             }
         }
         Template::List(items, _) => items.iter().for_each(|i| check_calls(stack, i, errors)),
-        Template::Map(items, _) => items.iter().for_each(|(_, i)| check_calls(stack, i, errors)),
+        Template::Map(items, _) => items
+            .iter()
+            .for_each(|(_, i)| check_calls(stack, i, errors)),
     }
 }
 
@@ -292,14 +356,23 @@ const ROOTS: [&str; 4] = ["config", "count", "each", "stacks"];
 fn unknown_name(stack: &Stack, name: &str, span: crate::source::Span) -> Diagnostic {
     let mut names: Vec<&str> = stack.decls.iter().map(|d| d.name.as_str()).collect();
     names.extend(ROOTS);
-    let d = Diagnostic::at(&stack.file, span, format!("unknown resource or data lookup `{name}`"));
+    let d = Diagnostic::at(
+        &stack.file,
+        span,
+        format!("unknown resource or data lookup `{name}`"),
+    );
     match did_you_mean(name, names) {
         Some(s) => d.with_hint(format!("did you mean `{s}`?")),
         None => d.with_hint("a reference starts with a resource or data name, `config`, `count`, `each` or `stacks`"),
     }
 }
 
-fn check_reference(stack: &Stack, within: Option<&Decl>, schemas: &[TypeSchema], r: &Reference) -> Result<Target, Diagnostic> {
+fn check_reference(
+    stack: &Stack,
+    within: Option<&Decl>,
+    schemas: &[TypeSchema],
+    r: &Reference,
+) -> Result<Target, Diagnostic> {
     let err = |msg: String| Diagnostic::at(&stack.file, r.span, msg);
     let first_attr = r.path.iter().find_map(|s| match s {
         PathSegment::Attr(a) => Some(a.as_str()),
@@ -315,14 +388,19 @@ fn check_reference(stack: &Stack, within: Option<&Decl>, schemas: &[TypeSchema],
                 let d = err(format!("unknown config key `{key}`"));
                 return Err(match did_you_mean(key, names.iter().copied()) {
                     Some(s) => d.with_hint(format!("did you mean `config.{s}`?")),
-                    None => d.with_hint(format!("declare it under [config] in {}", stack.file.path.display())),
+                    None => d.with_hint(format!(
+                        "declare it under [config] in {}",
+                        stack.file.path.display()
+                    )),
                 });
             }
             Ok(Target::Other)
         }
         "count" => {
             if within.is_none_or(|d| d.count.is_none()) {
-                return Err(err("`count.index` is only available in a resource that sets `count`".into()));
+                return Err(err(
+                    "`count.index` is only available in a resource that sets `count`".into(),
+                ));
             }
             if first_attr != Some("index") || r.path.len() != 1 {
                 return Err(err("use `count.index`".into()));
@@ -341,7 +419,9 @@ fn check_reference(stack: &Stack, within: Option<&Decl>, schemas: &[TypeSchema],
         "stacks" => match (r.path.first(), r.path.get(1)) {
             (Some(PathSegment::Attr(s)), Some(PathSegment::Attr(o))) => {
                 if s == &stack.name {
-                    return Err(err(format!("stack `{s}` cannot read its own outputs through `stacks`")));
+                    return Err(err(format!(
+                        "stack `{s}` cannot read its own outputs through `stacks`"
+                    )));
                 }
                 Ok(Target::Stack(s.clone(), o.clone()))
             }
@@ -366,26 +446,39 @@ fn check_reference(stack: &Stack, within: Option<&Decl>, schemas: &[TypeSchema],
             let attr = match (multi, first) {
                 (false, Some(PathSegment::Attr(a))) => Some(a),
                 (false, Some(_)) => {
-                    return Err(err(format!("`{name}` is a single instance: use `{name}.ATTRIBUTE`, not an index")));
+                    return Err(err(format!(
+                        "`{name}` is a single instance: use `{name}.ATTRIBUTE`, not an index"
+                    )));
                 }
                 (true, Some(PathSegment::Index(_) | PathSegment::Splat)) => match path.next() {
                     Some(PathSegment::Attr(a)) => Some(a),
                     _ => None,
                 },
                 (true, Some(PathSegment::Attr(_))) => {
-                    let how = if target.count.is_some() { "`[0]` or `[*]`" } else { "`[\"key\"]` or `[*]`" };
-                    return Err(err(format!("`{name}` has several instances: index it with {how} before the attribute")));
+                    let how = if target.count.is_some() {
+                        "`[0]` or `[*]`"
+                    } else {
+                        "`[\"key\"]` or `[*]`"
+                    };
+                    return Err(err(format!(
+                        "`{name}` has several instances: index it with {how} before the attribute"
+                    )));
                 }
                 (_, None) => None,
             };
             if let Some(attr) = attr
-                && !schema.has_field(attr) {
-                    let d = err(format!("{} has no attribute `{attr}`", schema.token));
-                    return Err(match did_you_mean(attr, schema.field_names()) {
-                        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                        None => d.with_hint(format!("{} offers: {}", schema.token, schema.field_names().join(", "))),
-                    });
-                }
+                && !schema.has_field(attr)
+            {
+                let d = err(format!("{} has no attribute `{attr}`", schema.token));
+                return Err(match did_you_mean(attr, schema.field_names()) {
+                    Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                    None => d.with_hint(format!(
+                        "{} offers: {}",
+                        schema.token,
+                        schema.field_names().join(", ")
+                    )),
+                });
+            }
             Ok(Target::Decl(j))
         }
     }
@@ -393,5 +486,9 @@ fn check_reference(stack: &Stack, within: Option<&Decl>, schemas: &[TypeSchema],
 
 /// Names of the stacks a stack reads outputs from.
 pub fn referenced_stacks(checked: &Checked) -> BTreeSet<String> {
-    checked.stack_refs.iter().map(|(s, _, _)| s.clone()).collect()
+    checked
+        .stack_refs
+        .iter()
+        .map(|(s, _, _)| s.clone())
+        .collect()
 }

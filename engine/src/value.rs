@@ -169,7 +169,9 @@ impl Value {
             Value::Secret(inner) if reveal => inner.to_display_json(true),
             Value::Secret(_) => J::String("[secret]".into()),
             Value::Unknown => J::String("(known after up)".into()),
-            Value::List(items) => J::Array(items.iter().map(|v| v.to_display_json(reveal)).collect()),
+            Value::List(items) => {
+                J::Array(items.iter().map(|v| v.to_display_json(reveal)).collect())
+            }
             Value::Map(m) => J::Object(
                 m.iter()
                     .map(|(k, v)| (k.clone(), v.to_display_json(reveal)))
@@ -193,10 +195,15 @@ impl Value {
             J::Array(items) => Value::List(items.iter().map(Value::from_json).collect()),
             J::Object(o) => {
                 if o.len() == 1
-                    && let Some(inner) = o.get(SECRET_KEY) {
-                        return Value::secret(Value::from_json(inner));
-                    }
-                Value::Map(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
+                    && let Some(inner) = o.get(SECRET_KEY)
+                {
+                    return Value::secret(Value::from_json(inner));
+                }
+                Value::Map(
+                    o.iter()
+                        .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                        .collect(),
+                )
             }
         }
     }
@@ -290,7 +297,10 @@ mod tests {
     fn json_round_trip_keeps_secrets() {
         let mut m = Map::new();
         m.insert("a".into(), Value::secret("pw".into()));
-        m.insert("b".into(), Value::List(vec![Value::Int(1), Value::Float(1.5)]));
+        m.insert(
+            "b".into(),
+            Value::List(vec![Value::Int(1), Value::Float(1.5)]),
+        );
         let v = Value::Map(m);
         assert_eq!(Value::from_json(&v.to_json()), v);
         assert_eq!(v.to_string(), "{a = [secret], b = [1, 1.5]}");

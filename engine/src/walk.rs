@@ -61,13 +61,17 @@ where
             let handle = set.spawn(run(i));
             running.insert(handle.id(), i);
         }
-        let Some(joined) = set.join_next_with_id().await else { break };
+        let Some(joined) = set.join_next_with_id().await else {
+            break;
+        };
         let (id, ok) = match joined {
             Ok((id, ok)) => (id, ok),
             // A step that panicked counts as failed.
             Err(e) => (e.id(), false),
         };
-        let Some(i) = running.remove(&id) else { continue };
+        let Some(i) = running.remove(&id) else {
+            continue;
+        };
         if ok {
             outcome[i] = Outcome::Done;
             for d in dag.dependents(i) {
@@ -114,7 +118,15 @@ mod tests {
             }
         })
         .await;
-        assert_eq!(out, vec![Outcome::Done, Outcome::Failed, Outcome::Skipped, Outcome::Done]);
+        assert_eq!(
+            out,
+            vec![
+                Outcome::Done,
+                Outcome::Failed,
+                Outcome::Skipped,
+                Outcome::Done
+            ]
+        );
         let log = log.lock().unwrap();
         assert_eq!(log[0], 0);
         assert!(!log.contains(&2));

@@ -14,30 +14,60 @@ pub fn run(global: &Global, action: &ConfigAction) -> Result<Exit, Exit> {
             let Some(decl) = parsed.config_decl(key) else {
                 let names: Vec<&str> = parsed.config.iter().map(|c| c.name.as_str()).collect();
                 let hint = skistack_engine::source::did_you_mean(key, names.iter().copied())
-                    .map_or_else(|| format!("stack `{stack}` declares: {}", names.join(", ")), |s| format!("did you mean `{s}`?"));
-                return Err(Exit::Failed(format!("unknown config key `{key}` for stack `{stack}`; {hint}")));
+                    .map_or_else(
+                        || format!("stack `{stack}` declares: {}", names.join(", ")),
+                        |s| format!("did you mean `{s}`?"),
+                    );
+                return Err(Exit::Failed(format!(
+                    "unknown config key `{key}` for stack `{stack}`; {hint}"
+                )));
             };
-            let declared = decl.ty.clone().or_else(|| decl.default.as_ref().map(|d| config_type(d).to_string()));
+            let declared = decl
+                .ty
+                .clone()
+                .or_else(|| decl.default.as_ref().map(|d| config_type(d).to_string()));
             let v = parse_cli_value(value, declared.as_deref());
             if let Some(ty) = &declared
-                && config_type(&v) != ty && !(ty == "number" && config_type(&v) == "integer") {
-                    return Err(Exit::Failed(format!("config `{key}` is of type {ty}, but `{value}` is of type {}", config_type(&v))));
-                }
-            project.store.set_config(&project.key(stack), key, &v).map_err(state_err)?;
+                && config_type(&v) != ty
+                && !(ty == "number" && config_type(&v) == "integer")
+            {
+                return Err(Exit::Failed(format!(
+                    "config `{key}` is of type {ty}, but `{value}` is of type {}",
+                    config_type(&v)
+                )));
+            }
+            project
+                .store
+                .set_config(&project.key(stack), key, &v)
+                .map_err(state_err)?;
             println!("set {key} = {v} for stack {}", project.key(stack));
         }
         ConfigAction::Get { stack, key } => {
             let loaded = project.load(stack, true)?;
             match loaded.config.get(key) {
-                Some(v) => println!("{}", v.as_str().map_or_else(|| v.to_string(), str::to_string)),
-                None => return Err(Exit::Failed(format!("config `{key}` has no value in stack `{stack}`"))),
+                Some(v) => println!(
+                    "{}",
+                    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+                ),
+                None => {
+                    return Err(Exit::Failed(format!(
+                        "config `{key}` has no value in stack `{stack}`"
+                    )));
+                }
             }
         }
         ConfigAction::Rm { stack, key } => {
-            if project.store.remove_config(&project.key(stack), key).map_err(state_err)? {
+            if project
+                .store
+                .remove_config(&project.key(stack), key)
+                .map_err(state_err)?
+            {
                 println!("removed {key} from stack {}", project.key(stack));
             } else {
-                return Err(Exit::Failed(format!("config `{key}` was not set for stack {}", project.key(stack))));
+                return Err(Exit::Failed(format!(
+                    "config `{key}` was not set for stack {}",
+                    project.key(stack)
+                )));
             }
         }
         ConfigAction::List { stack } => {

@@ -22,7 +22,8 @@ pub async fn run(global: &Global, args: &DestroyArgs) -> Result<Exit, Exit> {
             // Dependents first: the reverse of the order of up. Stacks whose
             // files are gone come first, since nothing can be read from them.
             let names = project.stack_names().unwrap_or_default();
-            let (known, unknown): (Vec<String>, Vec<String>) = deployed.into_iter().partition(|s| names.contains(s));
+            let (known, unknown): (Vec<String>, Vec<String>) =
+                deployed.into_iter().partition(|s| names.contains(s));
             let mut order = project.order_stacks(&known)?;
             order.reverse();
             unknown.into_iter().chain(order).collect()
@@ -34,7 +35,11 @@ pub async fn run(global: &Global, args: &DestroyArgs) -> Result<Exit, Exit> {
     }
     if !args.force {
         for stack in &targets {
-            let readers: Vec<String> = project.readers_of(stack)?.into_iter().filter(|r| !targets.contains(r)).collect();
+            let readers: Vec<String> = project
+                .readers_of(stack)?
+                .into_iter()
+                .filter(|r| !targets.contains(r))
+                .collect();
             if !readers.is_empty() {
                 return Err(Exit::Failed(format!(
                     "refusing to destroy `{stack}`: deployed stack(s) {} read its outputs; destroy {} first, or pass --force",
@@ -49,7 +54,10 @@ pub async fn run(global: &Global, args: &DestroyArgs) -> Result<Exit, Exit> {
     for stack in &targets {
         let key = project.key(stack);
         locks.push(project.lock(stack, "destroy")?);
-        let state = project.store.load(&key).map_err(|e| Exit::Failed(e.to_string()))?;
+        let state = project
+            .store
+            .load(&key)
+            .map_err(|e| Exit::Failed(e.to_string()))?;
         let plan = project.destroy_plan(&state)?;
         print!("{}", render::plan_text(&key, &plan, false));
         println!("{}\n", render::summary_line(&plan.counts()));
@@ -64,8 +72,20 @@ pub async fn run(global: &Global, args: &DestroyArgs) -> Result<Exit, Exit> {
     let mut failed = Vec::new();
     for (stack, plan) in plans {
         let config = project.destroy_config(&stack);
-        let summary = project.destroy(&stack, config, plan, args.parallel, observer.clone(), &cancel).await?;
-        print!("{}", render::run_summary(&format!("destroy {stack}:"), &summary));
+        let summary = project
+            .destroy(
+                &stack,
+                config,
+                plan,
+                args.parallel,
+                observer.clone(),
+                &cancel,
+            )
+            .await?;
+        print!(
+            "{}",
+            render::run_summary(&format!("destroy {stack}:"), &summary)
+        );
         if summary.cancelled {
             return Ok(Exit::Interrupted);
         }
@@ -79,6 +99,9 @@ pub async fn run(global: &Global, args: &DestroyArgs) -> Result<Exit, Exit> {
     if failed.is_empty() {
         Ok(Exit::Ok)
     } else {
-        Ok(Exit::Failed(format!("destroy of {} failed; fix the cause and run destroy again", failed.join(", "))))
+        Ok(Exit::Failed(format!(
+            "destroy of {} failed; fix the cause and run destroy again",
+            failed.join(", ")
+        )))
     }
 }

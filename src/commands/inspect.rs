@@ -10,26 +10,45 @@ use crate::render;
 
 pub fn validate(global: &Global, stacks: &[String]) -> Result<Exit, Exit> {
     let project = project(global)?;
-    let names = if stacks.is_empty() { project.stack_names()? } else { stacks.to_vec() };
+    let names = if stacks.is_empty() {
+        project.stack_names()?
+    } else {
+        stacks.to_vec()
+    };
     let mut errors = Vec::new();
     for name in &names {
         match project.parse(name) {
             Ok((stack, checked)) => {
                 let resources = stack.decls.len();
-                println!("{name}: ok ({resources} declarations, {} outputs, {} stack reference(s))", stack.outputs.len(), checked.stack_refs.len());
+                println!(
+                    "{name}: ok ({resources} declarations, {} outputs, {} stack reference(s))",
+                    stack.outputs.len(),
+                    checked.stack_refs.len()
+                );
             }
             Err(EngineError::Invalid(d)) => errors.extend(d),
             Err(e) => return Err(e.into()),
         }
     }
-    if errors.is_empty() { Ok(Exit::Ok) } else { Err(Exit::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(Exit::Ok)
+    } else {
+        Err(Exit::Invalid(errors))
+    }
 }
 
 pub fn outputs(global: &Global, args: &OutputsArgs) -> Result<Exit, Exit> {
     let project = project(global)?;
     let key = project.key(&args.stack);
-    let Some(outputs) = project.store.outputs(&key).map_err(|e| Exit::Failed(e.to_string()))? else {
-        return Err(Exit::Failed(format!("stack {key} is not deployed; run `skistack up {}` first", args.stack)));
+    let Some(outputs) = project
+        .store
+        .outputs(&key)
+        .map_err(|e| Exit::Failed(e.to_string()))?
+    else {
+        return Err(Exit::Failed(format!(
+            "stack {key} is not deployed; run `skistack up {}` first",
+            args.stack
+        )));
     };
     if args.json {
         let j = skistack_engine::Value::Map(outputs).to_display_json(args.show_secrets);
@@ -43,12 +62,18 @@ pub fn outputs(global: &Global, args: &OutputsArgs) -> Result<Exit, Exit> {
 pub fn history(global: &Global, stack: &str) -> Result<Exit, Exit> {
     let project = project(global)?;
     let key = project.key(stack);
-    let entries = project.store.history(&key).map_err(|e| Exit::Failed(e.to_string()))?;
+    let entries = project
+        .store
+        .history(&key)
+        .map_err(|e| Exit::Failed(e.to_string()))?;
     if entries.is_empty() {
         println!("No history for stack {key}.");
         return Ok(Exit::Ok);
     }
-    println!("{:<24} {:<8} {:<12} {:>9}  changes", "when", "kind", "result", "duration");
+    println!(
+        "{:<24} {:<8} {:<12} {:>9}  changes",
+        "when", "kind", "result", "duration"
+    );
     for e in entries {
         let counts: Vec<String> = e.counts.iter().map(|(k, n)| format!("{k}={n}")).collect();
         println!(
@@ -57,7 +82,11 @@ pub fn history(global: &Global, stack: &str) -> Result<Exit, Exit> {
             e.kind,
             e.result,
             e.duration_ms as f64 / 1000.0,
-            if counts.is_empty() { "-".to_string() } else { counts.join(" ") }
+            if counts.is_empty() {
+                "-".to_string()
+            } else {
+                counts.join(" ")
+            }
         );
     }
     Ok(Exit::Ok)
@@ -71,7 +100,10 @@ pub fn graph(global: &Global, stack: &str, format: GraphFormat) -> Result<Exit, 
         GraphFormat::Dot => {
             out.push_str(&format!("digraph {:?} {{\n  rankdir=LR;\n", stack.name));
             for d in &stack.decls {
-                out.push_str(&format!("  {:?} [label=\"{}\\n{}\"];\n", d.name, d.name, d.type_token));
+                out.push_str(&format!(
+                    "  {:?} [label=\"{}\\n{}\"];\n",
+                    d.name, d.name, d.type_token
+                ));
             }
             for (i, d) in stack.decls.iter().enumerate() {
                 for j in checked.graph.dependencies(i) {
@@ -84,11 +116,20 @@ pub fn graph(global: &Global, stack: &str, format: GraphFormat) -> Result<Exit, 
             out.push_str("graph LR\n");
             let id = |n: &str| n.replace('-', "_");
             for d in &stack.decls {
-                out.push_str(&format!("  {}[\"{}<br/>{}\"]\n", id(&d.name), d.name, d.type_token));
+                out.push_str(&format!(
+                    "  {}[\"{}<br/>{}\"]\n",
+                    id(&d.name),
+                    d.name,
+                    d.type_token
+                ));
             }
             for (i, d) in stack.decls.iter().enumerate() {
                 for j in checked.graph.dependencies(i) {
-                    out.push_str(&format!("  {} --> {}\n", id(&stack.decls[j].name), id(&d.name)));
+                    out.push_str(&format!(
+                        "  {} --> {}\n",
+                        id(&stack.decls[j].name),
+                        id(&d.name)
+                    ));
                 }
             }
         }
@@ -110,10 +151,15 @@ pub fn types(global: &Global, token: Option<&str>) -> Result<Exit, Exit> {
         }
         return Ok(Exit::Ok);
     };
-    let schema: Option<&TypeSchema> = r.resource(token).map(|t| t.schema()).or_else(|| r.data_source(token).map(|d| d.schema()));
+    let schema: Option<&TypeSchema> = r
+        .resource(token)
+        .map(|t| t.schema())
+        .or_else(|| r.data_source(token).map(|d| d.schema()));
     let Some(s) = schema else {
         let all: Vec<&str> = r.resource_tokens().chain(r.data_tokens()).collect();
-        let hint = skistack_engine::source::did_you_mean(token, all).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+        let hint = skistack_engine::source::did_you_mean(token, all)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
         return Err(Exit::Failed(format!("no type `{token}`{hint}")));
     };
     println!("{}: {}", s.token, s.description);
@@ -132,11 +178,27 @@ pub fn types(global: &Global, token: Option<&str>) -> Result<Exit, Exit> {
         if p.secret {
             flags.push("secret".into());
         }
-        println!("  {} ({}{}) {}", p.name, p.ty.describe(), if flags.is_empty() { String::new() } else { format!("; {}", flags.join(", ")) }, p.description);
+        println!(
+            "  {} ({}{}) {}",
+            p.name,
+            p.ty.describe(),
+            if flags.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", flags.join(", "))
+            },
+            p.description
+        );
     }
     println!("Attributes:\n  id (a string)");
     for a in &s.attributes {
-        println!("  {} ({}{}) {}", a.name, a.ty.describe(), if a.secret { "; secret" } else { "" }, a.description);
+        println!(
+            "  {} ({}{}) {}",
+            a.name,
+            a.ty.describe(),
+            if a.secret { "; secret" } else { "" },
+            a.description
+        );
     }
     Ok(Exit::Ok)
 }

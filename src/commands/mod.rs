@@ -75,8 +75,13 @@ pub fn project(global: &Global) -> Result<Project, Exit> {
     let mut bad = Vec::new();
     for c in &global.config {
         match c.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => cli_config.push((k.trim().to_string(), v.to_string())),
-            _ => bad.push(Diagnostic::new(format!("-c takes KEY=VALUE, got `{c}`"), None).with_hint("for example: -c az_count=3")),
+            Some((k, v)) if !k.trim().is_empty() => {
+                cli_config.push((k.trim().to_string(), v.to_string()))
+            }
+            _ => bad.push(
+                Diagnostic::new(format!("-c takes KEY=VALUE, got `{c}`"), None)
+                    .with_hint("for example: -c az_count=3"),
+            ),
         }
     }
     if !bad.is_empty() {
@@ -106,7 +111,10 @@ pub fn confirm(global: &Global, question: &str) -> Result<bool, Exit> {
     eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).map_err(|e| Exit::Failed(format!("reading the answer: {e}")))?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Exit::Failed(format!("reading the answer: {e}")))?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
@@ -116,10 +124,11 @@ pub fn confirm(global: &Global, question: &str) -> Result<bool, Exit> {
 pub fn install_signals(cancel: &Cancel) {
     let c = cancel.clone();
     tokio::spawn(async move {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => return,
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
         let mut times = 0;
         loop {
             tokio::select! {
@@ -131,7 +140,9 @@ pub fn install_signals(cancel: &Cancel) {
                 eprintln!("second interrupt: stopping now");
                 std::process::exit(130);
             }
-            eprintln!("interrupt: no new steps will start; waiting for the steps in flight to finish (interrupt again to stop at once)");
+            eprintln!(
+                "interrupt: no new steps will start; waiting for the steps in flight to finish (interrupt again to stop at once)"
+            );
             c.cancel();
         }
     });
@@ -152,9 +163,17 @@ mod tests {
         tokens.extend(r.data_tokens());
         assert!(tokens.len() > 20, "{tokens:?}");
         for t in tokens {
-            let schema = r.resource(t).map(|x| x.schema()).or_else(|| r.data_source(t).map(|d| d.schema())).unwrap();
+            let schema = r
+                .resource(t)
+                .map(|x| x.schema())
+                .or_else(|| r.data_source(t).map(|d| d.schema()))
+                .unwrap();
             for p in &schema.properties {
-                assert!(!["type", "count", "for_each", "options"].contains(&p.name.as_str()), "{t} has a property named {}", p.name);
+                assert!(
+                    !["type", "count", "for_each", "options"].contains(&p.name.as_str()),
+                    "{t} has a property named {}",
+                    p.name
+                );
             }
         }
     }

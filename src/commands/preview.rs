@@ -8,9 +8,16 @@ use crate::render;
 
 pub async fn run(global: &Global, args: &PreviewArgs) -> Result<Exit, Exit> {
     let project = project(global)?;
-    let names = if args.stacks.is_empty() { project.stack_names()? } else { args.stacks.clone() };
+    let names = if args.stacks.is_empty() {
+        project.stack_names()?
+    } else {
+        args.stacks.clone()
+    };
     if names.is_empty() {
-        return Err(Exit::Failed(format!("no stack files (*.toml) in {}", global.stacks_dir.display())));
+        return Err(Exit::Failed(format!(
+            "no stack files (*.toml) in {}",
+            global.stacks_dir.display()
+        )));
     }
     let ordered = project.order_stacks(&names)?;
     let in_run: BTreeSet<String> = ordered.iter().cloned().collect();
@@ -28,7 +35,10 @@ pub async fn run(global: &Global, args: &PreviewArgs) -> Result<Exit, Exit> {
             Err(e) => return Err(e.into()),
         };
         let key = project.key(name);
-        let state = project.store.load(&key).map_err(|e| Exit::Failed(e.to_string()))?;
+        let state = project
+            .store
+            .load(&key)
+            .map_err(|e| Exit::Failed(e.to_string()))?;
         if !state.pending.is_empty() && !args.json {
             eprintln!(
                 "note: stack {key} has {} operation(s) interrupted by an earlier run; `skistack up {name}` resolves them first",

@@ -14,9 +14,16 @@ pub async fn run(global: &Global, args: &UpArgs) -> Result<Exit, Exit> {
     let key = project.key(&args.stack);
     let _lock = project.lock(&args.stack, "up")?;
     let observer = progress::observer();
-    project.recover(&args.stack, &loaded.config, observer.as_ref()).await?;
-    let state = project.store.load(&key).map_err(|e| Exit::Failed(e.to_string()))?;
-    let plan = project.plan(&loaded, &state, &args.target, &BTreeSet::new()).await?;
+    project
+        .recover(&args.stack, &loaded.config, observer.as_ref())
+        .await?;
+    let state = project
+        .store
+        .load(&key)
+        .map_err(|e| Exit::Failed(e.to_string()))?;
+    let plan = project
+        .plan(&loaded, &state, &args.target, &BTreeSet::new())
+        .await?;
     print!("{}", render::plan_text(&key, &plan, global.verbose > 0));
     println!("{}", render::summary_line(&plan.counts()));
     if plan.is_empty() {
@@ -28,7 +35,9 @@ pub async fn run(global: &Global, args: &UpArgs) -> Result<Exit, Exit> {
     }
     let cancel = Cancel::new();
     install_signals(&cancel);
-    let summary = project.apply(&loaded, plan, args.parallel, observer, &cancel).await?;
+    let summary = project
+        .apply(&loaded, plan, args.parallel, observer, &cancel)
+        .await?;
     print!("{}", render::run_summary("up", &summary));
     if global.verbose > 0 {
         for (name, n) in project.registry.metrics() {
@@ -36,15 +45,23 @@ pub async fn run(global: &Global, args: &UpArgs) -> Result<Exit, Exit> {
         }
     }
     if summary.succeeded() {
-        if let Some(outputs) = project.store.outputs(&key).map_err(|e| Exit::Failed(e.to_string()))?
-            && !outputs.is_empty() {
-                println!("Outputs:");
-                print!("{}", render::outputs_text(&outputs, false));
-            }
+        if let Some(outputs) = project
+            .store
+            .outputs(&key)
+            .map_err(|e| Exit::Failed(e.to_string()))?
+            && !outputs.is_empty()
+        {
+            println!("Outputs:");
+            print!("{}", render::outputs_text(&outputs, false));
+        }
         Ok(Exit::Ok)
     } else if summary.cancelled {
         Ok(Exit::Interrupted)
     } else {
-        Ok(Exit::Failed(format!("{} step(s) failed; fix the cause and run `skistack up {}` again", summary.failures.len(), args.stack)))
+        Ok(Exit::Failed(format!(
+            "{} step(s) failed; fix the cause and run `skistack up {}` again",
+            summary.failures.len(),
+            args.stack
+        )))
     }
 }

@@ -49,7 +49,11 @@ impl Run {
             "expected exit code {code}, got {}\n--- stdout\n{}\n--- stderr\n{}",
             self.code, self.stdout, self.stderr
         );
-        assert!(!self.stderr.contains("panicked"), "skistack panicked:\n{}", self.stderr);
+        assert!(
+            !self.stderr.contains("panicked"),
+            "skistack panicked:\n{}",
+            self.stderr
+        );
         self
     }
 
@@ -87,7 +91,10 @@ impl Run {
 impl Project {
     /// An empty project with a `stacks/` directory.
     pub fn new() -> Project {
-        let dir = tempfile::Builder::new().prefix("skistack-e2e-").tempdir().expect("create a temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("skistack-e2e-")
+            .tempdir()
+            .expect("create a temp dir");
         std::fs::create_dir(dir.path().join("stacks")).expect("create stacks/");
         Project { dir }
     }
@@ -110,14 +117,19 @@ impl Project {
 
     /// Writes raw bytes to `stacks/<name>.toml`.
     pub fn write_bytes(&self, name: &str, bytes: &[u8]) -> &Project {
-        let file = if name.contains('.') { name.to_string() } else { format!("{name}.toml") };
+        let file = if name.contains('.') {
+            name.to_string()
+        } else {
+            format!("{name}.toml")
+        };
         std::fs::write(self.root().join("stacks").join(file), bytes).expect("write a stack file");
         self
     }
 
     /// Removes `stacks/<name>.toml`.
     pub fn remove_stack(&self, name: &str) {
-        std::fs::remove_file(self.root().join("stacks").join(format!("{name}.toml"))).expect("remove a stack file");
+        std::fs::remove_file(self.root().join("stacks").join(format!("{name}.toml")))
+            .expect("remove a stack file");
     }
 
     /// A command for the binary in the project directory, with a clean
@@ -165,7 +177,8 @@ impl Project {
         args.extend_from_slice(extra);
         let r = self.run(&args);
         r.ok();
-        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("preview --json is not JSON ({e}):\n{}", r.stdout))
+        serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("preview --json is not JSON ({e}):\n{}", r.stdout))
     }
 
     /// `outputs STACK --json --show-secrets`, parsed; asserts success.
@@ -173,13 +186,17 @@ impl Project {
     pub fn outputs(&self, stack: &str) -> serde_json::Value {
         let r = self.run(&["outputs", stack, "--json", "--show-secrets"]);
         r.ok();
-        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("outputs --json is not JSON ({e}):\n{}", r.stdout))
+        serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("outputs --json is not JSON ({e}):\n{}", r.stdout))
     }
 
     /// Opens the state file read-only.
     pub fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open_with_flags(self.state_path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .expect("open the state file")
+        rusqlite::Connection::open_with_flags(
+            self.state_path(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("open the state file")
     }
 
     /// Addresses of the resources recorded for a stack in `env`, sorted.
@@ -218,7 +235,8 @@ impl Project {
                 |row| row.get(0),
             )
             .unwrap_or_else(|e| panic!("no recorded resource {stack}/{name}: {e}"));
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("recorded {column} of {name} is not JSON ({e}): {text}"))
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("recorded {column} of {name} is not JSON ({e}): {text}"))
     }
 
     /// The provider id of a recorded resource.
@@ -247,7 +265,9 @@ impl Project {
             "SELECT stack || env || key || value FROM config ORDER BY stack, env, key",
         ] {
             let mut q = db.prepare(sql).expect("prepare a snapshot query");
-            let rows = q.query_map([], |row| row.get::<_, String>(0)).expect("run a snapshot query");
+            let rows = q
+                .query_map([], |row| row.get::<_, String>(0))
+                .expect("run a snapshot query");
             for row in rows {
                 out.push_str(&row.expect("read a snapshot row"));
                 out.push('\n');
@@ -271,5 +291,8 @@ pub fn change<'a>(preview: &'a serde_json::Value, address: &str) -> &'a serde_js
 /// The action planned for `address` in a JSON preview.
 #[track_caller]
 pub fn action(preview: &serde_json::Value, address: &str) -> String {
-    change(preview, address)["action"].as_str().expect("action is a string").to_string()
+    change(preview, address)["action"]
+        .as_str()
+        .expect("action is a string")
+        .to_string()
 }

@@ -84,7 +84,10 @@ mod tests {
     #[test]
     fn unknown_is_a_change_and_null_is_absent() {
         let old = Map::from([("size".into(), Value::Int(1))]);
-        let new = Map::from([("size".into(), Value::Unknown), ("name".into(), Value::Null)]);
+        let new = Map::from([
+            ("size".into(), Value::Unknown),
+            ("name".into(), Value::Null),
+        ]);
         let d = diff_inputs(&schema(), &old, &new);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].name, "size");
@@ -94,7 +97,14 @@ mod tests {
     fn ignore_changes_keeps_old_values() {
         let old = Map::from([("size".into(), Value::Int(1))]);
         let mut new = Map::from([("size".into(), Value::Int(5)), ("name".into(), "x".into())]);
-        apply_ignore_changes(&[("size".into(), Default::default()), ("name".into(), Default::default())], &old, &mut new);
+        apply_ignore_changes(
+            &[
+                ("size".into(), Default::default()),
+                ("name".into(), Default::default()),
+            ],
+            &old,
+            &mut new,
+        );
         assert_eq!(new, old);
     }
 }

@@ -76,7 +76,11 @@ pub struct Change {
 impl Change {
     /// Names of the properties that force the replacement.
     pub fn replace_reasons(&self) -> Vec<&str> {
-        self.diff.iter().filter(|c| c.forces_replace).map(|c| c.name.as_str()).collect()
+        self.diff
+            .iter()
+            .filter(|c| c.forces_replace)
+            .map(|c| c.name.as_str())
+            .collect()
     }
 }
 
@@ -114,7 +118,9 @@ impl Plan {
 
     /// True when applying the plan would change nothing.
     pub fn is_empty(&self) -> bool {
-        self.changes.iter().all(|c| matches!(c.action, Action::Same))
+        self.changes
+            .iter()
+            .all(|c| matches!(c.action, Action::Same))
             && self.outputs.iter().all(|o| o.old == o.new)
     }
 }
@@ -148,19 +154,33 @@ pub type Instances = Vec<(InstanceKey, Option<Value>)>;
 
 /// The instances of a declaration: its keys, from `count` or `for_each`.
 /// `None` when they depend on values known only after up.
-pub fn expand(stack: &Stack, decl: &Decl, scope: &EvalScope<'_>) -> Result<Option<Instances>, Diagnostic> {
+pub fn expand(
+    stack: &Stack,
+    decl: &Decl,
+    scope: &EvalScope<'_>,
+) -> Result<Option<Instances>, Diagnostic> {
     if let Some((t, span)) = &decl.count {
         let v = eval_template(t, scope).map_err(|e| expr_diagnostic(stack, e))?;
         if v.contains_unknown() {
             return Ok(None);
         }
         let n = v.as_int().ok_or_else(|| {
-            Diagnostic::at(&stack.file, *span, format!("`count` must be a whole number, found {} {v}", v.kind()))
+            Diagnostic::at(
+                &stack.file,
+                *span,
+                format!("`count` must be a whole number, found {} {v}", v.kind()),
+            )
         })?;
         if !(0..=100_000).contains(&n) {
-            return Err(Diagnostic::at(&stack.file, *span, format!("`count` must be between 0 and 100000, found {n}")));
+            return Err(Diagnostic::at(
+                &stack.file,
+                *span,
+                format!("`count` must be between 0 and 100000, found {n}"),
+            ));
         }
-        return Ok(Some((0..n).map(|i| (InstanceKey::Index(i), None)).collect()));
+        return Ok(Some(
+            (0..n).map(|i| (InstanceKey::Index(i), None)).collect(),
+        ));
     }
     if let Some((t, span)) = &decl.for_each {
         let v = eval_template(t, scope).map_err(|e| expr_diagnostic(stack, e))?;
@@ -173,10 +193,20 @@ pub fn expand(stack: &Stack, decl: &Decl, scope: &EvalScope<'_>) -> Result<Optio
                 let mut seen = BTreeSet::new();
                 for item in items {
                     let Some(s) = item.as_str() else {
-                        return Err(Diagnostic::at(&stack.file, *span, format!("`for_each` over a list takes strings, found {} {item}", item.kind())));
+                        return Err(Diagnostic::at(
+                            &stack.file,
+                            *span,
+                            format!(
+                                "`for_each` over a list takes strings, found {} {item}",
+                                item.kind()
+                            ),
+                        ));
                     };
                     if seen.insert(s.to_string()) {
-                        out.push((InstanceKey::Key(s.to_string()), Some(Value::String(s.to_string()))));
+                        out.push((
+                            InstanceKey::Key(s.to_string()),
+                            Some(Value::String(s.to_string())),
+                        ));
                     }
                 }
             }
@@ -186,7 +216,14 @@ pub fn expand(stack: &Stack, decl: &Decl, scope: &EvalScope<'_>) -> Result<Optio
                 }
             }
             other => {
-                return Err(Diagnostic::at(&stack.file, *span, format!("`for_each` takes a list of strings or a table, found {} {other}", other.kind())));
+                return Err(Diagnostic::at(
+                    &stack.file,
+                    *span,
+                    format!(
+                        "`for_each` takes a list of strings or a table, found {} {other}",
+                        other.kind()
+                    ),
+                ));
             }
         }
         return Ok(Some(out));
@@ -196,16 +233,26 @@ pub fn expand(stack: &Stack, decl: &Decl, scope: &EvalScope<'_>) -> Result<Optio
 
 /// Evaluates the inputs of one instance, applies schema defaults and checks
 /// the types of values computed by expressions.
-pub fn eval_inputs(stack: &Stack, decl: &Decl, schema: &TypeSchema, scope: &EvalScope<'_>) -> Result<Map, Diagnostic> {
+pub fn eval_inputs(
+    stack: &Stack,
+    decl: &Decl,
+    schema: &TypeSchema,
+    scope: &EvalScope<'_>,
+) -> Result<Map, Diagnostic> {
     let mut inputs = Map::new();
     for p in &decl.properties {
         let v = eval_template(&p.value, scope).map_err(|e| expr_diagnostic(stack, e))?;
         if !matches!(p.value, Template::Literal(_))
-            && let Some(ps) = schema.find_property(&p.name) {
-                check_value(&v, &ps.ty).map_err(|m| {
-                    Diagnostic::at(&stack.file, p.value_span, format!("property `{}` of {} {m}", p.name, schema.token))
-                })?;
-            }
+            && let Some(ps) = schema.find_property(&p.name)
+        {
+            check_value(&v, &ps.ty).map_err(|m| {
+                Diagnostic::at(
+                    &stack.file,
+                    p.value_span,
+                    format!("property `{}` of {} {m}", p.name, schema.token),
+                )
+            })?;
+        }
         let secret = schema.find_property(&p.name).is_some_and(|ps| ps.secret);
         inputs.insert(p.name.clone(), if secret { Value::secret(v) } else { v });
     }
@@ -232,7 +279,12 @@ pub fn instance_scope<'a>(
             _ => None,
         },
         each: match key {
-            InstanceKey::Key(k) => Some((k.clone(), each_value.cloned().unwrap_or_else(|| Value::String(k.clone())))),
+            InstanceKey::Key(k) => Some((
+                k.clone(),
+                each_value
+                    .cloned()
+                    .unwrap_or_else(|| Value::String(k.clone())),
+            )),
             _ => None,
         },
     }
@@ -246,7 +298,16 @@ pub fn with_id(mut outputs: Map, id: Value) -> Map {
 
 /// Computes the plan.
 pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
-    let PlanInput { stack, checked, registry, config, state, stacks, targets, env } = input;
+    let PlanInput {
+        stack,
+        checked,
+        registry,
+        config,
+        state,
+        stacks,
+        targets,
+        env,
+    } = input;
     let mut values = Values::new(stack.decls.len());
     let mut changes = Vec::new();
     let mut errors = Vec::new();
@@ -257,7 +318,8 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
         let decl = &stack.decls[i];
         let schema = &checked.schemas[i];
         let keys = {
-            let scope = instance_scope(stack, &config, &values, &stacks, &InstanceKey::Single, None);
+            let scope =
+                instance_scope(stack, &config, &values, &stacks, &InstanceKey::Single, None);
             match expand(stack, decl, &scope) {
                 Ok(Some(keys)) => keys,
                 Ok(None) => {
@@ -283,7 +345,10 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
             if !in_target[i] {
                 // Outside --target: keep whatever the state has.
                 if let Some(p) = &prior {
-                    values.outputs.insert(address.clone(), with_id(p.outputs.clone(), Value::String(p.id.clone())));
+                    values.outputs.insert(
+                        address.clone(),
+                        with_id(p.outputs.clone(), Value::String(p.id.clone())),
+                    );
                 }
                 continue;
             }
@@ -298,9 +363,30 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
             drop(scope);
             let change = match decl.kind {
                 DeclKind::Data => {
-                    plan_data(stack, registry, &config, &env, decl, &key, address.clone(), inputs, &mut values).await
+                    plan_data(
+                        stack,
+                        registry,
+                        &config,
+                        &env,
+                        decl,
+                        &key,
+                        address.clone(),
+                        inputs,
+                        &mut values,
+                    )
+                    .await
                 }
-                DeclKind::Resource => plan_resource(stack, registry, decl, schema, &key, address.clone(), inputs, prior, &mut values),
+                DeclKind::Resource => plan_resource(
+                    stack,
+                    registry,
+                    decl,
+                    schema,
+                    &key,
+                    address.clone(),
+                    inputs,
+                    prior,
+                    &mut values,
+                ),
             };
             match change {
                 Ok(c) => changes.push(c),
@@ -319,8 +405,13 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
         if !targets.is_empty() && !targets.iter().any(|t| t == address || t == decl_name) {
             continue;
         }
-        let action = if record.options.retain_on_delete { Action::Forget } else { Action::Delete };
-        if action == Action::Delete && record.options.protect && !address.ends_with(REPLACED_SUFFIX) {
+        let action = if record.options.retain_on_delete {
+            Action::Forget
+        } else {
+            Action::Delete
+        };
+        if action == Action::Delete && record.options.protect && !address.ends_with(REPLACED_SUFFIX)
+        {
             errors.push(
                 Diagnostic::new(format!("`{address}` ({}) is protected and can't be deleted", record.type_token), None)
                     .with_hint("declare it again, or set `protect = false` in its options and run up before removing it"),
@@ -347,7 +438,13 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Plan { changes, values, outputs, config, stacks })
+    Ok(Plan {
+        changes,
+        values,
+        outputs,
+        config,
+        stacks,
+    })
 }
 
 /// Which declarations `--target` keeps: the targets and what they depend on.
@@ -381,9 +478,13 @@ async fn plan_data(
         // Read during up; until then references to it see unknown values.
         action = Action::Read;
     } else {
-        let ds = registry
-            .data_source(&decl.type_token)
-            .ok_or_else(|| Diagnostic::at(&stack.file, decl.type_span, format!("unknown data source type `{}`", decl.type_token)))?;
+        let ds = registry.data_source(&decl.type_token).ok_or_else(|| {
+            Diagnostic::at(
+                &stack.file,
+                decl.type_span,
+                format!("unknown data source type `{}`", decl.type_token),
+            )
+        })?;
         let ctx = CallContext {
             stack: stack.name.clone(),
             env: env.to_string(),
@@ -394,12 +495,17 @@ async fn plan_data(
             stack_dir: stack.dir.clone(),
         };
         let mut out = ds.invoke(&ctx, &inputs).await.map_err(|e| {
-            Diagnostic::at(&stack.file, decl.name_span, format!("data lookup `{address}` ({}) failed: {e}", decl.type_token))
+            Diagnostic::at(
+                &stack.file,
+                decl.name_span,
+                format!("data lookup `{address}` ({}) failed: {e}", decl.type_token),
+            )
         })?;
         for (k, v) in &inputs {
             out.entry(k.clone()).or_insert_with(|| v.clone());
         }
-        out.entry("id".to_string()).or_insert_with(|| Value::String(address.clone()));
+        out.entry("id".to_string())
+            .or_insert_with(|| Value::String(address.clone()));
         values.outputs.insert(address.clone(), out);
     }
     Ok(Change {
@@ -428,13 +534,21 @@ fn plan_resource(
     prior: Option<ResourceRecord>,
     values: &mut Values,
 ) -> Result<Change, Diagnostic> {
-    let rt = registry
-        .resource(&decl.type_token)
-        .ok_or_else(|| Diagnostic::at(&stack.file, decl.type_span, format!("unknown resource type `{}`", decl.type_token)))?;
+    let rt = registry.resource(&decl.type_token).ok_or_else(|| {
+        Diagnostic::at(
+            &stack.file,
+            decl.type_span,
+            format!("unknown resource type `{}`", decl.type_token),
+        )
+    })?;
     let decl_index = stack.decl_index(&decl.name);
     let dbr = decl.options.delete_before_replace || schema.delete_before_replace;
     let (action, diff, planned) = match &prior {
-        None => (Action::Create, Vec::new(), with_id(rt.preview(&inputs, None), Value::Unknown)),
+        None => (
+            Action::Create,
+            Vec::new(),
+            with_id(rt.preview(&inputs, None), Value::Unknown),
+        ),
         Some(p) if p.type_token != decl.type_token => {
             let diff = vec![PropertyChange {
                 name: "type".into(),
@@ -442,18 +556,34 @@ fn plan_resource(
                 new: Some(Value::String(decl.type_token.clone())),
                 forces_replace: true,
             }];
-            (Action::Replace, diff, with_id(rt.preview(&inputs, None), Value::Unknown))
+            (
+                Action::Replace,
+                diff,
+                with_id(rt.preview(&inputs, None), Value::Unknown),
+            )
         }
         Some(p) => {
             apply_ignore_changes(&decl.options.ignore_changes, &p.inputs, &mut inputs);
             let diff = diff_inputs(schema, &p.inputs, &inputs);
             if diff.is_empty() {
-                (Action::Same, diff, with_id(p.outputs.clone(), Value::String(p.id.clone())))
+                (
+                    Action::Same,
+                    diff,
+                    with_id(p.outputs.clone(), Value::String(p.id.clone())),
+                )
             } else if diff.iter().any(|c| c.forces_replace) {
-                (Action::Replace, diff, with_id(rt.preview(&inputs, None), Value::Unknown))
+                (
+                    Action::Replace,
+                    diff,
+                    with_id(rt.preview(&inputs, None), Value::Unknown),
+                )
             } else {
                 let planned = rt.preview(&inputs, Some(&p.outputs));
-                (Action::Update, diff, with_id(planned, Value::String(p.id.clone())))
+                (
+                    Action::Update,
+                    diff,
+                    with_id(planned, Value::String(p.id.clone())),
+                )
             }
         }
     };
@@ -461,7 +591,14 @@ fn plan_resource(
         return Err(Diagnostic::at(
             &stack.file,
             decl.name_span,
-            format!("`{address}` is protected and would be replaced (because of {})", diff.iter().filter(|c| c.forces_replace).map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", ")),
+            format!(
+                "`{address}` is protected and would be replaced (because of {})",
+                diff.iter()
+                    .filter(|c| c.forces_replace)
+                    .map(|c| format!("`{}`", c.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         )
         .with_hint("set `protect = false` in its options first, or undo the change"));
     }
@@ -480,7 +617,14 @@ fn plan_resource(
     })
 }
 
-fn plan_outputs(stack: &Stack, config: &Map, values: &Values, stacks: &Map, state: &StackState, errors: &mut Vec<Diagnostic>) -> Vec<OutputChange> {
+fn plan_outputs(
+    stack: &Stack,
+    config: &Map,
+    values: &Values,
+    stacks: &Map,
+    state: &StackState,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<OutputChange> {
     let scope = instance_scope(stack, config, values, stacks, &InstanceKey::Single, None);
     let old = state.outputs.clone().unwrap_or_default();
     let mut out = Vec::new();
@@ -488,13 +632,21 @@ fn plan_outputs(stack: &Stack, config: &Map, values: &Values, stacks: &Map, stat
     for o in &stack.outputs {
         names.insert(o.name.clone());
         match eval_template(&o.value, &scope) {
-            Ok(v) => out.push(OutputChange { name: o.name.clone(), old: old.get(&o.name).cloned(), new: Some(v) }),
+            Ok(v) => out.push(OutputChange {
+                name: o.name.clone(),
+                old: old.get(&o.name).cloned(),
+                new: Some(v),
+            }),
             Err(e) => errors.push(expr_diagnostic(stack, e)),
         }
     }
     for (k, v) in &old {
         if !names.contains(k) {
-            out.push(OutputChange { name: k.clone(), old: Some(v.clone()), new: None });
+            out.push(OutputChange {
+                name: k.clone(),
+                old: Some(v.clone()),
+                new: None,
+            });
         }
     }
     out
@@ -502,7 +654,12 @@ fn plan_outputs(stack: &Stack, config: &Map, values: &Values, stacks: &Map, stat
 
 /// Evaluates the outputs with final values; `Unknown` parts mean something
 /// failed to apply.
-pub fn final_outputs(stack: &Stack, config: &Map, values: &Values, stacks: &Map) -> Result<Map, Diagnostic> {
+pub fn final_outputs(
+    stack: &Stack,
+    config: &Map,
+    values: &Values,
+    stacks: &Map,
+) -> Result<Map, Diagnostic> {
     let scope = instance_scope(stack, config, values, stacks, &InstanceKey::Single, None);
     let mut m = Map::new();
     for o in &stack.outputs {
@@ -513,7 +670,12 @@ pub fn final_outputs(stack: &Stack, config: &Map, values: &Values, stacks: &Map)
 }
 
 /// Instance addresses of every declaration, for recording dependencies.
-pub fn dependency_addresses(stack: &Stack, checked: &Checked, values: &Values, decl: usize) -> Vec<String> {
+pub fn dependency_addresses(
+    stack: &Stack,
+    checked: &Checked,
+    values: &Values,
+    decl: usize,
+) -> Vec<String> {
     let mut out: Vec<String> = checked
         .graph
         .dependencies(decl)
@@ -529,14 +691,28 @@ pub fn dependency_addresses(stack: &Stack, checked: &Checked, values: &Values, d
 pub fn records_by_decl(state: &StackState) -> HashMap<String, Vec<String>> {
     let mut m: HashMap<String, Vec<String>> = HashMap::new();
     for a in state.resources.keys() {
-        let base = a.split('[').next().unwrap_or(a).trim_end_matches(REPLACED_SUFFIX).to_string();
+        let base = a
+            .split('[')
+            .next()
+            .unwrap_or(a)
+            .trim_end_matches(REPLACED_SUFFIX)
+            .to_string();
         m.entry(base).or_default().push(a.clone());
     }
     m
 }
 
 /// A span-free diagnostic naming a resource and where it was declared.
-pub fn resource_error(stack: &Stack, decl: Option<&Decl>, address: &str, type_token: &str, message: &str) -> Diagnostic {
+pub fn resource_error(
+    stack: &Stack,
+    decl: Option<&Decl>,
+    address: &str,
+    type_token: &str,
+    message: &str,
+) -> Diagnostic {
     let pos = decl.map(|d| Pos::new(&stack.file, d.name_span));
     Diagnostic::new(format!("{address} ({type_token}): {message}"), pos)
 }
+
+#[cfg(test)]
+mod tests;

@@ -54,8 +54,15 @@ impl Values {
         if self.unknown_decls.get(j).copied().unwrap_or(false) {
             return Value::Unknown;
         }
-        let instance = |addr: &str| self.outputs.get(addr).cloned().map_or(Value::Unknown, Value::Map);
-        let Some(list) = self.instances.get(j) else { return Value::Unknown };
+        let instance = |addr: &str| {
+            self.outputs
+                .get(addr)
+                .cloned()
+                .map_or(Value::Unknown, Value::Map)
+        };
+        let Some(list) = self.instances.get(j) else {
+            return Value::Unknown;
+        };
         match multi {
             MultiKind::Single => list.first().map_or(Value::Unknown, |(_, a)| instance(a)),
             MultiKind::Count => Value::List(list.iter().map(|(_, a)| instance(a)).collect()),
@@ -112,19 +119,30 @@ impl Scope for EvalScope<'_> {
         match name {
             "config" => Ok(Value::Map(self.config.clone())),
             "count" => match self.count_index {
-                Some(i) => Ok(Value::Map(Map::from([("index".to_string(), Value::Int(i))]))),
-                None => Err(("`count` is only available in a resource that sets `count`".into(), None)),
+                Some(i) => Ok(Value::Map(Map::from([(
+                    "index".to_string(),
+                    Value::Int(i),
+                )]))),
+                None => Err((
+                    "`count` is only available in a resource that sets `count`".into(),
+                    None,
+                )),
             },
             "each" => match &self.each {
                 Some((k, v)) => Ok(Value::Map(Map::from([
                     ("key".to_string(), Value::String(k.clone())),
                     ("value".to_string(), v.clone()),
                 ]))),
-                None => Err(("`each` is only available in a resource that sets `for_each`".into(), None)),
+                None => Err((
+                    "`each` is only available in a resource that sets `for_each`".into(),
+                    None,
+                )),
             },
             "stacks" => Ok(Value::Map(self.stacks.clone())),
             other => match self.stack.decl_index(other) {
-                Some(j) => Ok(self.values.decl_value(j, MultiKind::of(&self.stack.decls[j]))),
+                Some(j) => Ok(self
+                    .values
+                    .decl_value(j, MultiKind::of(&self.stack.decls[j]))),
                 None => {
                     let names = self.stack.decls.iter().map(|d| d.name.as_str());
                     let hint = did_you_mean(other, names).map(|s| format!("did you mean `{s}`?"));

@@ -130,14 +130,20 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
                 for k in checked.graph.dependents(d) {
                     for &ck in &by_decl[k] {
                         if let Some(mk) = main[ck]
-                            && (plan.changes[ci].action != Action::Replace || !plan.changes[ci].delete_before_replace) {
-                                edges.push((mk, r));
-                            }
+                            && (plan.changes[ci].action != Action::Replace
+                                || !plan.changes[ci].delete_before_replace)
+                        {
+                            edges.push((mk, r));
+                        }
                     }
                 }
             }
             if let Some(p) = &c.prior {
-                let addr = if matches!(c.action, Action::Replace) { c.address.as_str() } else { p.name.as_str() };
+                let addr = if matches!(c.action, Action::Replace) {
+                    c.address.as_str()
+                } else {
+                    p.name.as_str()
+                };
                 for &user in users_of.get(addr).into_iter().flatten() {
                     if user == ci {
                         continue;
@@ -146,9 +152,10 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
                         edges.push((ru, r));
                     }
                     if let Some(mu) = main[user]
-                        && !c.delete_before_replace {
-                            edges.push((mu, r));
-                        }
+                        && !c.delete_before_replace
+                    {
+                        edges.push((mu, r));
+                    }
                 }
             }
         }
@@ -168,7 +175,11 @@ pub fn destroy_steps(plan: &Plan) -> StepGraph {
     let mut steps = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (ci, c) in plan.changes.iter().enumerate() {
-        let op = if c.action == Action::Forget { StepOp::Forget } else { StepOp::Delete };
+        let op = if c.action == Action::Forget {
+            StepOp::Forget
+        } else {
+            StepOp::Delete
+        };
         index.insert(c.address.as_str(), steps.len());
         steps.push(Step { op, change: ci });
     }

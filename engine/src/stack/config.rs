@@ -61,11 +61,18 @@ fn de_to_value(v: &toml::de::DeValue<'_>) -> Option<Value> {
     use toml::de::DeValue;
     Some(match v {
         DeValue::String(s) => Value::String(s.to_string()),
-        DeValue::Integer(i) => Value::Int(i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok()?),
+        DeValue::Integer(i) => {
+            Value::Int(i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok()?)
+        }
         DeValue::Float(f) => Value::Float(f.as_str().replace('_', "").parse().ok()?),
         DeValue::Boolean(b) => Value::Bool(*b),
         DeValue::Datetime(d) => Value::String(d.to_string()),
-        DeValue::Array(items) => Value::List(items.iter().map(|i| de_to_value(i.get_ref())).collect::<Option<_>>()?),
+        DeValue::Array(items) => Value::List(
+            items
+                .iter()
+                .map(|i| de_to_value(i.get_ref()))
+                .collect::<Option<_>>()?,
+        ),
         DeValue::Table(t) => Value::Map(
             t.iter()
                 .map(|(k, v)| Some((k.get_ref().to_string(), de_to_value(v.get_ref())?)))
@@ -86,7 +93,14 @@ pub(crate) fn check_type(v: &Value, ty: &str) -> Result<(), String> {
         "table" => matches!(v.unwrap_secret().0, Value::Map(_)),
         _ => true,
     };
-    if ok { Ok(()) } else { Err(format!("must be of type {ty}, but {v} is of type {}", type_name(v))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be of type {ty}, but {v} is of type {}",
+            type_name(v)
+        ))
+    }
 }
 
 /// The config type name of a value.
@@ -103,7 +117,10 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 }
 
 /// The resolved config of a stack and the layer each value came from.
-pub fn resolve_config(stack: &Stack, sources: &ConfigSources) -> Result<(Map, BTreeMap<String, ConfigLayer>), Vec<Diagnostic>> {
+pub fn resolve_config(
+    stack: &Stack,
+    sources: &ConfigSources,
+) -> Result<(Map, BTreeMap<String, ConfigLayer>), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut values: BTreeMap<String, (Value, ConfigLayer)> = BTreeMap::new();
     let names: Vec<&str> = stack.config.iter().map(|c| c.name.as_str()).collect();
@@ -113,7 +130,10 @@ pub fn resolve_config(stack: &Stack, sources: &ConfigSources) -> Result<(Map, BT
             None if names.is_empty() => format!("stack `{}` declares no config keys", stack.name),
             None => format!("stack `{}` declares: {}", stack.name, names.join(", ")),
         };
-        (format!("unknown config key `{key}` for stack `{}`", stack.name), hint)
+        (
+            format!("unknown config key `{key}` for stack `{}`", stack.name),
+            hint,
+        )
     };
     for c in &stack.config {
         if let Some(d) = &c.default {
@@ -122,7 +142,8 @@ pub fn resolve_config(stack: &Stack, sources: &ConfigSources) -> Result<(Map, BT
     }
     let declared_type = |key: &str| -> Option<String> {
         let c = stack.config_decl(key)?;
-        c.ty.clone().or_else(|| c.default.as_ref().map(|d| type_name(d).to_string()))
+        c.ty.clone()
+            .or_else(|| c.default.as_ref().map(|d| type_name(d).to_string()))
     };
     if let Some((file, entries)) = &sources.overlay {
         for (k, v, span) in entries {
@@ -132,20 +153,25 @@ pub fn resolve_config(stack: &Stack, sources: &ConfigSources) -> Result<(Map, BT
                 continue;
             }
             if let Some(ty) = declared_type(k)
-                && let Err(m) = check_type(v, &ty) {
-                    errors.push(Diagnostic::at(file, *span, format!("config `{k}` {m}")));
-                    continue;
-                }
+                && let Err(m) = check_type(v, &ty)
+            {
+                errors.push(Diagnostic::at(file, *span, format!("config `{k}` {m}")));
+                continue;
+            }
             values.insert(k.clone(), (v.clone(), ConfigLayer::Overlay));
         }
     }
     for (k, v) in &sources.state {
         if stack.config_decl(k).is_none() {
             let (msg, hint) = unknown(k);
-            errors.push(Diagnostic::new(format!("{msg} (set with `skistack config set`)"), None).with_hint(format!(
-                "{hint}; remove it with `skistack config rm {} {k}`",
-                stack.name
-            )));
+            errors.push(
+                Diagnostic::new(format!("{msg} (set with `skistack config set`)"), None).with_hint(
+                    format!(
+                        "{hint}; remove it with `skistack config rm {} {k}`",
+                        stack.name
+                    ),
+                ),
+            );
             continue;
         }
         values.insert(k.clone(), (v.clone(), ConfigLayer::State));
@@ -154,24 +180,32 @@ pub fn resolve_config(stack: &Stack, sources: &ConfigSources) -> Result<(Map, BT
         if stack.config_decl(k).is_none() {
             if sources.strict_cli {
                 let (msg, hint) = unknown(k);
-                errors.push(Diagnostic::new(format!("{msg} (given with -c)"), None).with_hint(hint));
+                errors
+                    .push(Diagnostic::new(format!("{msg} (given with -c)"), None).with_hint(hint));
             }
             continue;
         }
         let ty = declared_type(k);
         let v = parse_cli_value(text, ty.as_deref());
         if let Some(ty) = &ty
-            && let Err(m) = check_type(&v, ty) {
-                errors.push(Diagnostic::new(format!("config `{k}` given with -c {m}"), None));
-                continue;
-            }
+            && let Err(m) = check_type(&v, ty)
+        {
+            errors.push(Diagnostic::new(
+                format!("config `{k}` given with -c {m}"),
+                None,
+            ));
+            continue;
+        }
         values.insert(k.clone(), (v, ConfigLayer::Cli));
     }
     for c in &stack.config {
         if !values.contains_key(&c.name) {
             errors.push(
                 Diagnostic::new(
-                    format!("config `{}` of stack `{}` is required and has no value", c.name, stack.name),
+                    format!(
+                        "config `{}` of stack `{}` is required and has no value",
+                        c.name, stack.name
+                    ),
                     Some(Pos::new(&stack.file, c.span)),
                 )
                 .with_hint(format!(
@@ -179,7 +213,10 @@ pub fn resolve_config(stack: &Stack, sources: &ConfigSources) -> Result<(Map, BT
                     stack.name,
                     c.name,
                     c.name,
-                    c.description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
+                    c.description
+                        .as_ref()
+                        .map(|d| format!(" ({d})"))
+                        .unwrap_or_default()
                 )),
             );
         }

@@ -1,8 +1,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use super::model::{ConfigDecl, Decl, DeclKind, Options, OutputDecl, PropertyDecl, Stack};
 use crate::expr::{Template, parse_template};
@@ -25,17 +25,21 @@ pub(crate) const CONFIG_TYPES: [&str; 6] = ["string", "integer", "number", "bool
 /// no dot (`NAME.ENV.toml` files are environment overlays).
 pub fn list_stack_names(dir: &Path) -> Result<Vec<String>, Diagnostic> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostic::new(format!("cannot read the stacks directory {}: {e}", dir.display()), None)
-            .with_hint("run skistack from the project root, or pass --stacks-dir")
+        Diagnostic::new(
+            format!("cannot read the stacks directory {}: {e}", dir.display()),
+            None,
+        )
+        .with_hint("run skistack from the project root, or pass --stacks-dir")
     })?;
     let mut names = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "toml")
             && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
-                && !stem.contains('.') {
-                    names.push(stem.to_string());
-                }
+            && !stem.contains('.')
+        {
+            names.push(stem.to_string());
+        }
     }
     names.sort();
     Ok(names)
@@ -49,7 +53,10 @@ pub fn load_stack_source(dir: &Path, name: &str) -> Result<Arc<SourceFile>, Diag
             ReadError::NotUtf8(d) => return d,
             ReadError::Io(e) => e,
         };
-        let mut d = Diagnostic::new(format!("cannot read stack `{name}` ({}): {e}", path.display()), None);
+        let mut d = Diagnostic::new(
+            format!("cannot read stack `{name}` ({}): {e}", path.display()),
+            None,
+        );
         // Only a missing file calls for another name.
         if e.kind() != std::io::ErrorKind::NotFound {
             return d;
@@ -82,8 +89,12 @@ fn read_source(path: &Path) -> Result<Arc<SourceFile>, ReadError> {
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let file = SourceFile::new(path.to_path_buf(), text);
             Err(ReadError::NotUtf8(
-                Diagnostic::at(&file, Span::new(at, at + 1), "the file is not valid UTF-8 text")
-                    .with_hint("stack files are TOML, which must be UTF-8"),
+                Diagnostic::at(
+                    &file,
+                    Span::new(at, at + 1),
+                    "the file is not valid UTF-8 text",
+                )
+                .with_hint("stack files are TOML, which must be UTF-8"),
             ))
         }
     }
@@ -91,9 +102,16 @@ fn read_source(path: &Path) -> Result<Arc<SourceFile>, ReadError> {
 
 /// Parses a stack file.
 pub fn load_stack(name: &str, file: Arc<SourceFile>) -> Result<Stack, Vec<Diagnostic>> {
-    let dir = file.path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let dir = file
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     let root = parse_toml(&file).map_err(|d| vec![d])?;
-    let mut l = Loader { file: &file, errors: Vec::new() };
+    let mut l = Loader {
+        file: &file,
+        errors: Vec::new(),
+    };
     let mut stack = Stack {
         name: name.to_string(),
         file: Arc::clone(&file),
@@ -129,7 +147,11 @@ pub fn load_stack(name: &str, file: Arc<SourceFile>) -> Result<Stack, Vec<Diagno
                 }
             }
             other => {
-                let mut d = Diagnostic::at(&file, span, format!("unknown section `{other}` in a stack file"));
+                let mut d = Diagnostic::at(
+                    &file,
+                    span,
+                    format!("unknown section `{other}` in a stack file"),
+                );
                 d = match did_you_mean(other, TOP_LEVEL) {
                     Some(s) => d.with_hint(format!("did you mean `{s}`?")),
                     None => d.with_hint("a stack file has [stack], [config], [data.NAME], [resources.NAME] and [outputs]"),
@@ -142,27 +164,48 @@ pub fn load_stack(name: &str, file: Arc<SourceFile>) -> Result<Stack, Vec<Diagno
     for (i, d) in stack.decls.iter().enumerate() {
         stack.index.entry(d.name.clone()).or_insert(i);
     }
-    if l.errors.is_empty() { Ok(stack) } else { Err(l.errors) }
+    if l.errors.is_empty() {
+        Ok(stack)
+    } else {
+        Err(l.errors)
+    }
 }
 
 /// Reads the `[config]` of an environment overlay `DIR/NAME.ENV.toml`, if it exists.
-pub fn load_overlay(dir: &Path, name: &str, env: &str) -> Result<Option<super::config::Overlay>, Vec<Diagnostic>> {
+pub fn load_overlay(
+    dir: &Path,
+    name: &str,
+    env: &str,
+) -> Result<Option<super::config::Overlay>, Vec<Diagnostic>> {
     let path = dir.join(format!("{name}.{env}.toml"));
     if !path.exists() {
         return Ok(None);
     }
     let file = read_source(&path).map_err(|e| match e {
-        ReadError::Io(e) => vec![Diagnostic::new(format!("cannot read {}: {e}", path.display()), None)],
+        ReadError::Io(e) => vec![Diagnostic::new(
+            format!("cannot read {}: {e}", path.display()),
+            None,
+        )],
         ReadError::NotUtf8(d) => vec![d],
     })?;
     let root = parse_toml(&file).map_err(|d| vec![d])?;
-    let mut l = Loader { file: &file, errors: Vec::new() };
+    let mut l = Loader {
+        file: &file,
+        errors: Vec::new(),
+    };
     let mut values = Vec::new();
     for (key, value) in root.get_ref() {
         if key.get_ref().as_ref() != "config" {
             l.errors.push(
-                Diagnostic::at(&file, key.span().into(), format!("unexpected section `{}` in an environment overlay", key.get_ref()))
-                    .with_hint("an overlay holds only a [config] table"),
+                Diagnostic::at(
+                    &file,
+                    key.span().into(),
+                    format!(
+                        "unexpected section `{}` in an environment overlay",
+                        key.get_ref()
+                    ),
+                )
+                .with_hint("an overlay holds only a [config] table"),
             );
             continue;
         }
@@ -174,13 +217,21 @@ pub fn load_overlay(dir: &Path, name: &str, env: &str) -> Result<Option<super::c
             }
         }
     }
-    if l.errors.is_empty() { Ok(Some((Arc::clone(&file), values))) } else { Err(l.errors) }
+    if l.errors.is_empty() {
+        Ok(Some((Arc::clone(&file), values)))
+    } else {
+        Err(l.errors)
+    }
 }
 
 fn parse_toml(file: &Arc<SourceFile>) -> Result<Spanned<DeTable<'_>>, Diagnostic> {
     DeTable::parse(&file.text).map_err(|e| {
         let span = e.span().map(Span::from).unwrap_or_default();
-        Diagnostic::at(file, span, format!("TOML syntax error: {}", e.message().trim()))
+        Diagnostic::at(
+            file,
+            span,
+            format!("TOML syntax error: {}", e.message().trim()),
+        )
     })
 }
 
@@ -191,16 +242,24 @@ struct Loader<'a> {
 
 impl<'a> Loader<'a> {
     fn err(&mut self, span: impl Into<Span>, msg: impl Into<String>) -> &mut Diagnostic {
-        self.errors.push(Diagnostic::at(self.file, span.into(), msg));
+        self.errors
+            .push(Diagnostic::at(self.file, span.into(), msg));
         let last = self.errors.len() - 1;
         &mut self.errors[last]
     }
 
-    fn table<'v, 'i>(&mut self, v: &'v Spanned<DeValue<'i>>, what: &str) -> Option<&'v DeTable<'i>> {
+    fn table<'v, 'i>(
+        &mut self,
+        v: &'v Spanned<DeValue<'i>>,
+        what: &str,
+    ) -> Option<&'v DeTable<'i>> {
         match v.get_ref() {
             DeValue::Table(t) => Some(t),
             other => {
-                self.err(v.span(), format!("{what} must be a table, found {}", other.type_str()));
+                self.err(
+                    v.span(),
+                    format!("{what} must be a table, found {}", other.type_str()),
+                );
                 None
             }
         }
@@ -213,7 +272,10 @@ impl<'a> Loader<'a> {
             match (k.get_ref().as_ref(), v.get_ref()) {
                 ("description", DeValue::String(s)) => description = Some(s.to_string()),
                 ("description", other) => {
-                    self.err(v.span(), format!("`description` must be a string, found {}", other.type_str()));
+                    self.err(
+                        v.span(),
+                        format!("`description` must be a string, found {}", other.type_str()),
+                    );
                 }
                 (other, _) => {
                     let d = self.err(k.span(), format!("unknown key `{other}` in [stack]"));
@@ -224,44 +286,83 @@ impl<'a> Loader<'a> {
         description
     }
 
-    fn config_entry(&mut self, k: &Spanned<toml::de::DeString<'_>>, v: &Spanned<DeValue<'_>>) -> Option<ConfigDecl> {
+    fn config_entry(
+        &mut self,
+        k: &Spanned<toml::de::DeString<'_>>,
+        v: &Spanned<DeValue<'_>>,
+    ) -> Option<ConfigDecl> {
         let name = k.get_ref().to_string();
         let span = Span::from(k.span());
         // A table with a `type` key naming a config type is a typed declaration.
         if let DeValue::Table(t) = v.get_ref() {
-            let ty = t.iter().find(|(k, _)| k.get_ref() == "type").and_then(|(_, v)| v.get_ref().as_str());
+            let ty = t
+                .iter()
+                .find(|(k, _)| k.get_ref() == "type")
+                .and_then(|(_, v)| v.get_ref().as_str());
             if let Some(ty) = ty {
                 if !CONFIG_TYPES.contains(&ty) {
                     let d = self.err(v.span(), format!("unknown config type `{ty}` for `{name}`"));
-                    *d = d.clone().with_hint(format!("use one of: {}", CONFIG_TYPES.join(", ")));
+                    *d = d
+                        .clone()
+                        .with_hint(format!("use one of: {}", CONFIG_TYPES.join(", ")));
                     return None;
                 }
-                let mut decl = ConfigDecl { name, default: None, ty: Some(ty.to_string()), description: None, secret: false, span };
+                let mut decl = ConfigDecl {
+                    name,
+                    default: None,
+                    ty: Some(ty.to_string()),
+                    description: None,
+                    secret: false,
+                    span,
+                };
                 for (k2, v2) in t {
                     match k2.get_ref().as_ref() {
                         "type" => {}
                         "default" => decl.default = self.literal(v2),
-                        "description" => decl.description = v2.get_ref().as_str().map(str::to_string),
+                        "description" => {
+                            decl.description = v2.get_ref().as_str().map(str::to_string)
+                        }
                         "secret" => decl.secret = v2.get_ref().as_bool().unwrap_or(false),
                         other => {
-                            let d = self.err(k2.span(), format!("unknown key `{other}` in the declaration of config `{}`", decl.name));
+                            let d = self.err(
+                                k2.span(),
+                                format!(
+                                    "unknown key `{other}` in the declaration of config `{}`",
+                                    decl.name
+                                ),
+                            );
                             *d = d.clone().with_hint("a typed config declaration takes type, default, description and secret");
                         }
                     }
                 }
                 if let Some(default) = &decl.default
-                    && let Err(msg) = super::config::check_type(default, ty) {
-                        self.err(v.span(), format!("the default of config `{}` {msg}", decl.name));
-                    }
+                    && let Err(msg) = super::config::check_type(default, ty)
+                {
+                    self.err(
+                        v.span(),
+                        format!("the default of config `{}` {msg}", decl.name),
+                    );
+                }
                 return Some(decl);
             }
         }
         let default = self.literal(v)?;
-        Some(ConfigDecl { name, default: Some(default), ty: None, description: None, secret: false, span })
+        Some(ConfigDecl {
+            name,
+            default: Some(default),
+            ty: None,
+            description: None,
+            secret: false,
+            span,
+        })
     }
 
     fn decls(&mut self, v: &Spanned<DeValue<'_>>, kind: DeclKind, out: &mut Vec<Decl>) {
-        let what = if kind == DeclKind::Data { "[data]" } else { "[resources]" };
+        let what = if kind == DeclKind::Data {
+            "[data]"
+        } else {
+            "[resources]"
+        };
         let Some(t) = self.table(v, what) else { return };
         for (k, v) in t {
             if let Some(d) = self.decl(k, v, kind) {
@@ -270,19 +371,36 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn decl(&mut self, k: &Spanned<toml::de::DeString<'_>>, v: &Spanned<DeValue<'_>>, kind: DeclKind) -> Option<Decl> {
+    fn decl(
+        &mut self,
+        k: &Spanned<toml::de::DeString<'_>>,
+        v: &Spanned<DeValue<'_>>,
+        kind: DeclKind,
+    ) -> Option<Decl> {
         let name = k.get_ref().to_string();
         let name_span = Span::from(k.span());
         if !valid_name(&name) {
             let d = self.err(name_span, format!("invalid name `{name}`"));
-            *d = d.clone().with_hint("names start with a letter or `_` and hold letters, digits, `_` and `-`");
+            *d = d.clone().with_hint(
+                "names start with a letter or `_` and hold letters, digits, `_` and `-`",
+            );
             return None;
         }
         if matches!(name.as_str(), "config" | "count" | "each" | "stacks") {
-            self.err(name_span, format!("`{name}` is reserved and cannot name a resource or data lookup"));
+            self.err(
+                name_span,
+                format!("`{name}` is reserved and cannot name a resource or data lookup"),
+            );
             return None;
         }
-        let what = format!("[{}.{name}]", if kind == DeclKind::Data { "data" } else { "resources" });
+        let what = format!(
+            "[{}.{name}]",
+            if kind == DeclKind::Data {
+                "data"
+            } else {
+                "resources"
+            }
+        );
         let t = self.table(v, &what)?;
         let mut decl = Decl {
             name,
@@ -307,7 +425,13 @@ impl<'a> Loader<'a> {
                         has_type = true;
                     }
                     other => {
-                        self.err(pv.span(), format!("`type` must be a string such as \"std:Data\", found {}", other.type_str()));
+                        self.err(
+                            pv.span(),
+                            format!(
+                                "`type` must be a string such as \"std:Data\", found {}",
+                                other.type_str()
+                            ),
+                        );
                         return None;
                     }
                 },
@@ -328,11 +452,16 @@ impl<'a> Loader<'a> {
         }
         if !has_type {
             let d = self.err(name_span, format!("{what} has no `type`"));
-            *d = d.clone().with_hint("add a line such as `type = \"std:Data\"`");
+            *d = d
+                .clone()
+                .with_hint("add a line such as `type = \"std:Data\"`");
             return None;
         }
         if decl.count.is_some() && decl.for_each.is_some() {
-            self.err(name_span, format!("{what} has both `count` and `for_each`; use one"));
+            self.err(
+                name_span,
+                format!("{what} has both `count` and `for_each`; use one"),
+            );
         }
         let _ = META_KEYS;
         Some(decl)
@@ -340,7 +469,9 @@ impl<'a> Loader<'a> {
 
     fn options(&mut self, v: &Spanned<DeValue<'_>>) -> Options {
         let mut o = Options::default();
-        let Some(t) = self.table(v, "options") else { return o };
+        let Some(t) = self.table(v, "options") else {
+            return o;
+        };
         for (k, v) in t {
             let key = k.get_ref().as_ref();
             match key {
@@ -366,7 +497,10 @@ impl<'a> Loader<'a> {
         match v.get_ref() {
             DeValue::Boolean(b) => *b,
             other => {
-                self.err(v.span(), format!("`{key}` must be true or false, found {}", other.type_str()));
+                self.err(
+                    v.span(),
+                    format!("`{key}` must be true or false, found {}", other.type_str()),
+                );
                 false
             }
         }
@@ -379,13 +513,22 @@ impl<'a> Loader<'a> {
                 .filter_map(|item| match item.get_ref() {
                     DeValue::String(s) => Some((s.to_string(), Span::from(item.span()))),
                     other => {
-                        self.err(item.span(), format!("`{key}` takes names (strings), found {}", other.type_str()));
+                        self.err(
+                            item.span(),
+                            format!("`{key}` takes names (strings), found {}", other.type_str()),
+                        );
                         None
                     }
                 })
                 .collect(),
             other => {
-                self.err(v.span(), format!("`{key}` must be a list of names, found {}", other.type_str()));
+                self.err(
+                    v.span(),
+                    format!(
+                        "`{key}` must be a list of names, found {}",
+                        other.type_str()
+                    ),
+                );
                 Vec::new()
             }
         }
@@ -413,7 +556,9 @@ impl<'a> Loader<'a> {
                 let parts: Option<Vec<Template>> = items.iter().map(|i| self.template(i)).collect();
                 let parts = parts?;
                 if parts.iter().all(Template::is_literal) {
-                    Some(Template::Literal(Value::List(parts.into_iter().map(literal_of).collect())))
+                    Some(Template::Literal(Value::List(
+                        parts.into_iter().map(literal_of).collect(),
+                    )))
                 } else {
                     Some(Template::List(parts, span))
                 }
@@ -424,7 +569,9 @@ impl<'a> Loader<'a> {
                     parts.push((k.get_ref().to_string(), self.template(v)?));
                 }
                 if parts.iter().all(|(_, t)| t.is_literal()) {
-                    Some(Template::Literal(Value::Map(parts.into_iter().map(|(k, t)| (k, literal_of(t))).collect())))
+                    Some(Template::Literal(Value::Map(
+                        parts.into_iter().map(|(k, t)| (k, literal_of(t))).collect(),
+                    )))
                 } else {
                     Some(Template::Map(parts, span))
                 }

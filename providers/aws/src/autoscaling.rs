@@ -13,7 +13,8 @@ use skistack_engine::{
 
 use crate::errors::aws_error;
 use crate::props::{
-    changed, list_of_str, opt_bool, opt_i32, opt_map, opt_str, object_fields, put_opt, read_back_object, read_back_set, str_of,
+    changed, list_of_str, object_fields, opt_bool, opt_i32, opt_map, opt_str, put_opt,
+    read_back_object, read_back_set, str_of,
 };
 use crate::retry::wait_until;
 use crate::shared::{Clients, Shared};
@@ -346,7 +347,10 @@ impl ResourceType for Group {
             put_opt(&mut m, "name", lt.launch_template_name());
             put_opt(&mut m, "version", lt.version());
             let fields = object_fields(&self.schema, "launch_template");
-            read.insert("launch_template".into(), Value::Map(read_back_object(fields, declared, m)));
+            read.insert(
+                "launch_template".into(),
+                Value::Map(read_back_object(fields, declared, m)),
+            );
         }
         put_opt(&mut read, "health_check_type", g.health_check_type());
         put_opt(

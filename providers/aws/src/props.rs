@@ -204,18 +204,23 @@ pub fn read_back_object(fields: &[Property], declared: Option<&Map>, actual: Map
         .into_iter()
         .filter_map(|(k, v)| {
             let field = fields.iter().find(|p| p.name == k);
-            let declared_value = declared.and_then(|d| d.get(&k)).filter(|v| !matches!(v, Value::Null));
+            let declared_value = declared
+                .and_then(|d| d.get(&k))
+                .filter(|v| !matches!(v, Value::Null));
             let keep = declared_value.is_some()
-                || field.and_then(|f| f.default.as_ref()).is_some_and(|d| *d != v);
+                || field
+                    .and_then(|f| f.default.as_ref())
+                    .is_some_and(|d| *d != v);
             if !keep {
                 return None;
             }
-            let v = match (field.map(|f| &f.ty), v) {
-                (Some(ValueType::Object(inner)), Value::Map(m)) => {
-                    Value::Map(read_back_object(inner, declared_value.and_then(Value::as_map), m))
-                }
-                (_, v) => v,
-            };
+            let v =
+                match (field.map(|f| &f.ty), v) {
+                    (Some(ValueType::Object(inner)), Value::Map(m)) => Value::Map(
+                        read_back_object(inner, declared_value.and_then(Value::as_map), m),
+                    ),
+                    (_, v) => v,
+                };
             Some((k, v))
         })
         .collect()

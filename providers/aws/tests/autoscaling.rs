@@ -14,7 +14,12 @@ use skistack_provider_aws::Clients;
 const TOKEN: &str = "aws:autoscaling:Group";
 
 fn table(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect())
+    Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect(),
+    )
 }
 
 /// Two subnets in two zones, and a launch template of a t3.micro.
@@ -41,10 +46,25 @@ async fn network_and_template(clients: &Clients) -> (Vec<String>, String) {
             .send()
             .await
             .expect("create subnet");
-        subnets.push(subnet.subnet().and_then(|s| s.subnet_id()).expect("a subnet id").to_string());
+        subnets.push(
+            subnet
+                .subnet()
+                .and_then(|s| s.subnet_id())
+                .expect("a subnet id")
+                .to_string(),
+        );
     }
-    let images = clients.ec2.describe_images().owners("amazon").send().await.expect("images");
-    let ami = images.images()[0].image_id().expect("an image id").to_string();
+    let images = clients
+        .ec2
+        .describe_images()
+        .owners("amazon")
+        .send()
+        .await
+        .expect("images");
+    let ami = images.images()[0]
+        .image_id()
+        .expect("an image id")
+        .to_string();
     let template = clients
         .ec2
         .create_launch_template()
@@ -80,7 +100,10 @@ async fn group_tags(clients: &Clients, name: &str) -> BTreeMap<String, (String, 
         .filter_map(|t| {
             Some((
                 t.key()?.to_string(),
-                (t.value()?.to_string(), t.propagate_at_launch().unwrap_or(false)),
+                (
+                    t.value()?.to_string(),
+                    t.propagate_at_launch().unwrap_or(false),
+                ),
             ))
         })
         .collect()
@@ -91,7 +114,11 @@ async fn group_in_subnets_updated_and_force_deleted() {
     let moto = Moto::start();
     let p = provider(&moto);
     let rt = resource(&p, TOKEN);
-    let c = ctx_with_config("ecs", "hosts", map([("default_tags", table(&[("team", "platform")]))]));
+    let c = ctx_with_config(
+        "ecs",
+        "hosts",
+        map([("default_tags", table(&[("team", "platform")]))]),
+    );
     let clients = p.shared().clients(&c).await.expect("clients");
     let (subnets, template) = network_and_template(&clients).await;
     let subnet_refs: Vec<&str> = subnets.iter().map(String::as_str).collect();
@@ -104,7 +131,10 @@ async fn group_in_subnets_updated_and_force_deleted() {
             ("max_size", Value::Int(3)),
             ("desired_capacity", Value::Int(2)),
             ("vpc_zone_identifier", strs(&subnet_refs)),
-            ("launch_template", Value::Map(map([("id", template.as_str().into())]))),
+            (
+                "launch_template",
+                Value::Map(map([("id", template.as_str().into())])),
+            ),
             ("protect_from_scale_in", Value::Bool(true)),
             ("tags", table(&[("Name", "ecs-host")])),
         ]),
@@ -126,19 +156,35 @@ async fn group_in_subnets_updated_and_force_deleted() {
         .await
         .expect("describe");
     let g = &described.auto_scaling_groups()[0];
-    let mut zone_subnets: Vec<&str> = g.vpc_zone_identifier().unwrap_or_default().split(',').collect();
+    let mut zone_subnets: Vec<&str> = g
+        .vpc_zone_identifier()
+        .unwrap_or_default()
+        .split(',')
+        .collect();
     zone_subnets.sort_unstable();
     let mut want = subnet_refs.clone();
     want.sort_unstable();
     assert_eq!(zone_subnets, want);
-    assert_eq!(g.launch_template().and_then(|t| t.launch_template_id()), Some(template.as_str()));
-    assert_eq!(g.launch_template().and_then(|t| t.version()), Some("$Latest"));
-    assert_eq!((g.min_size(), g.max_size(), g.desired_capacity()), (Some(1), Some(3), Some(2)));
+    assert_eq!(
+        g.launch_template().and_then(|t| t.launch_template_id()),
+        Some(template.as_str())
+    );
+    assert_eq!(
+        g.launch_template().and_then(|t| t.version()),
+        Some("$Latest")
+    );
+    assert_eq!(
+        (g.min_size(), g.max_size(), g.desired_capacity()),
+        (Some(1), Some(3), Some(2))
+    );
     assert_eq!(g.new_instances_protected_from_scale_in(), Some(true));
     let tags = group_tags(&clients, "ecs-hosts").await;
     assert_eq!(tags.get("Name"), Some(&("ecs-host".to_string(), true)));
     assert_eq!(tags.get("team"), Some(&("platform".to_string(), true)));
-    assert_eq!(tags.get("skistack:resource"), Some(&("hosts".to_string(), true)));
+    assert_eq!(
+        tags.get("skistack:resource"),
+        Some(&("hosts".to_string(), true))
+    );
 
     let read = rt
         .read(&c, "ecs-hosts", &inputs, &created.outputs)
@@ -156,7 +202,11 @@ async fn group_in_subnets_updated_and_force_deleted() {
         "protect_from_scale_in",
         "tags",
     ] {
-        assert_eq!(read.inputs.get(key), inputs.get(key), "{key} drifted: {read:?}");
+        assert_eq!(
+            read.inputs.get(key),
+            inputs.get(key),
+            "{key} drifted: {read:?}"
+        );
     }
 
     // Update in place: sizes, one subnet fewer, tags.
@@ -170,9 +220,22 @@ async fn group_in_subnets_updated_and_force_deleted() {
         .await
         .expect("update");
     assert_eq!(out.get("arn"), created.outputs.get("arn"));
-    let read = rt.read(&c, "ecs-hosts", &updated, &out).await.expect("read").expect("exists");
-    for key in ["max_size", "desired_capacity", "vpc_zone_identifier", "tags"] {
-        assert_eq!(read.inputs.get(key), updated.get(key), "{key} not updated: {read:?}");
+    let read = rt
+        .read(&c, "ecs-hosts", &updated, &out)
+        .await
+        .expect("read")
+        .expect("exists");
+    for key in [
+        "max_size",
+        "desired_capacity",
+        "vpc_zone_identifier",
+        "tags",
+    ] {
+        assert_eq!(
+            read.inputs.get(key),
+            updated.get(key),
+            "{key} not updated: {read:?}"
+        );
     }
     assert_eq!(
         group_tags(&clients, "ecs-hosts").await.get("Name"),
@@ -181,10 +244,17 @@ async fn group_in_subnets_updated_and_force_deleted() {
 
     // Find adopts it only for this resource.
     assert!(rt.find(&c, &updated).await.expect("find").is_some());
-    assert!(rt.find(&ctx("ecs", "other"), &updated).await.expect("find").is_none());
+    assert!(
+        rt.find(&ctx("ecs", "other"), &updated)
+            .await
+            .expect("find")
+            .is_none()
+    );
 
     // Force delete: the group goes, with its instances.
-    rt.delete(&c, "ecs-hosts", &updated, &out).await.expect("delete");
+    rt.delete(&c, "ecs-hosts", &updated, &out)
+        .await
+        .expect("delete");
     let left = clients
         .autoscaling
         .describe_auto_scaling_groups()
@@ -193,6 +263,13 @@ async fn group_in_subnets_updated_and_force_deleted() {
         .await
         .expect("describe");
     assert!(left.auto_scaling_groups().is_empty());
-    assert!(rt.read(&c, "ecs-hosts", &updated, &out).await.expect("read").is_none());
-    rt.delete(&c, "ecs-hosts", &updated, &out).await.expect("second delete");
+    assert!(
+        rt.read(&c, "ecs-hosts", &updated, &out)
+            .await
+            .expect("read")
+            .is_none()
+    );
+    rt.delete(&c, "ecs-hosts", &updated, &out)
+        .await
+        .expect("second delete");
 }

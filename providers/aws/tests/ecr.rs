@@ -16,7 +16,12 @@ const EXPIRE_UNTAGGED: &str = r#"{"rules":[{"rulePriority":1,"description":"expi
 const KEEP_TEN: &str = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":10},"action":{"type":"expire"}}]}"#;
 
 fn table(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect())
+    Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect(),
+    )
 }
 
 async fn tags_of(clients: &Clients, arn: &str) -> BTreeMap<String, String> {
@@ -49,7 +54,11 @@ async fn repository_lifecycle() {
     let moto = Moto::start();
     let p = provider(&moto);
     let rt = resource(&p, TOKEN);
-    let c = ctx_with_config("app", "repo", map([("default_tags", table(&[("team", "platform")]))]));
+    let c = ctx_with_config(
+        "app",
+        "repo",
+        map([("default_tags", table(&[("team", "platform")]))]),
+    );
     let clients = p.shared().clients(&c).await.expect("clients");
 
     let inputs = with_defaults(
@@ -81,9 +90,18 @@ async fn repository_lifecycle() {
         .expect("describe")
         .repositories()[0]
         .clone();
-    assert_eq!(repo.image_tag_mutability(), Some(&ImageTagMutability::Immutable));
-    assert_eq!(repo.image_scanning_configuration().map(|s| s.scan_on_push()), Some(false));
-    let policy = lifecycle_policy(&clients, "web").await.expect("a lifecycle policy");
+    assert_eq!(
+        repo.image_tag_mutability(),
+        Some(&ImageTagMutability::Immutable)
+    );
+    assert_eq!(
+        repo.image_scanning_configuration()
+            .map(|s| s.scan_on_push()),
+        Some(false)
+    );
+    let policy = lifecycle_policy(&clients, "web")
+        .await
+        .expect("a lifecycle policy");
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&policy).expect("JSON"),
         serde_json::from_str::<serde_json::Value>(EXPIRE_UNTAGGED).expect("JSON")
@@ -92,7 +110,10 @@ async fn repository_lifecycle() {
     assert_eq!(tags.get("team").map(String::as_str), Some("platform"));
     assert_eq!(tags.get("Name").map(String::as_str), Some("web"));
     assert_eq!(tags.get("skistack:stack").map(String::as_str), Some("app"));
-    assert_eq!(tags.get("skistack:resource").map(String::as_str), Some("repo"));
+    assert_eq!(
+        tags.get("skistack:resource").map(String::as_str),
+        Some("repo")
+    );
 
     // Read back what was declared: no drift.
     let read = rt
@@ -100,8 +121,18 @@ async fn repository_lifecycle() {
         .await
         .expect("read")
         .expect("exists");
-    for key in ["image_tag_mutability", "scan_on_push", "lifecycle_policy", "tags", "encryption_type"] {
-        assert_eq!(read.inputs.get(key), inputs.get(key), "{key} drifted: {read:?}");
+    for key in [
+        "image_tag_mutability",
+        "scan_on_push",
+        "lifecycle_policy",
+        "tags",
+        "encryption_type",
+    ] {
+        assert_eq!(
+            read.inputs.get(key),
+            inputs.get(key),
+            "{key} drifted: {read:?}"
+        );
     }
 
     // Update in place: mutable, scan on push, another policy, other tags.
@@ -117,10 +148,20 @@ async fn repository_lifecycle() {
         .await
         .expect("update");
     assert_eq!(out_str(&out, "arn"), arn);
-    let read = rt.read(&c, "web", &updated, &out).await.expect("read").expect("exists");
-    assert_eq!(read.inputs.get("image_tag_mutability"), Some(&Value::from("MUTABLE")));
+    let read = rt
+        .read(&c, "web", &updated, &out)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        read.inputs.get("image_tag_mutability"),
+        Some(&Value::from("MUTABLE"))
+    );
     assert_eq!(read.inputs.get("scan_on_push"), Some(&Value::Bool(true)));
-    assert_eq!(read.inputs.get("lifecycle_policy"), Some(&Value::from(KEEP_TEN)));
+    assert_eq!(
+        read.inputs.get("lifecycle_policy"),
+        Some(&Value::from(KEEP_TEN))
+    );
     assert_eq!(read.inputs.get("tags"), Some(&table(&[("tier", "back")])));
     let tags = tags_of(&clients, &arn).await;
     assert!(!tags.contains_key("Name"), "{tags:?}");
@@ -129,18 +170,42 @@ async fn repository_lifecycle() {
     // Removing the policy deletes it.
     let mut no_policy = updated.clone();
     no_policy.remove("lifecycle_policy");
-    let out = rt.update(&c, "web", &updated, &out, &no_policy).await.expect("update");
+    let out = rt
+        .update(&c, "web", &updated, &out, &no_policy)
+        .await
+        .expect("update");
     assert_eq!(lifecycle_policy(&clients, "web").await, None);
-    let read = rt.read(&c, "web", &no_policy, &out).await.expect("read").expect("exists");
+    let read = rt
+        .read(&c, "web", &no_policy, &out)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs.get("lifecycle_policy"), None);
 
     // Find adopts only this resource's repository.
-    assert_eq!(rt.find(&c, &no_policy).await.expect("find").map(|f| f.id), Some("web".to_string()));
-    assert!(rt.find(&ctx("other", "repo"), &no_policy).await.expect("find").is_none());
+    assert_eq!(
+        rt.find(&c, &no_policy).await.expect("find").map(|f| f.id),
+        Some("web".to_string())
+    );
+    assert!(
+        rt.find(&ctx("other", "repo"), &no_policy)
+            .await
+            .expect("find")
+            .is_none()
+    );
 
-    rt.delete(&c, "web", &no_policy, &out).await.expect("delete");
-    assert!(rt.read(&c, "web", &no_policy, &out).await.expect("read").is_none());
-    rt.delete(&c, "web", &no_policy, &out).await.expect("second delete");
+    rt.delete(&c, "web", &no_policy, &out)
+        .await
+        .expect("delete");
+    assert!(
+        rt.read(&c, "web", &no_policy, &out)
+            .await
+            .expect("read")
+            .is_none()
+    );
+    rt.delete(&c, "web", &no_policy, &out)
+        .await
+        .expect("second delete");
 }
 
 #[tokio::test]
@@ -169,8 +234,16 @@ async fn force_delete_removes_a_repository_with_images() {
         .delete(&c, "keep", &keep, &created.outputs)
         .await
         .expect_err("not empty");
-    assert!(err.to_string().contains("delete ECR repository keep"), "{err}");
-    assert!(rt.read(&c, "keep", &keep, &created.outputs).await.expect("read").is_some());
+    assert!(
+        err.to_string().contains("delete ECR repository keep"),
+        "{err}"
+    );
+    assert!(
+        rt.read(&c, "keep", &keep, &created.outputs)
+            .await
+            .expect("read")
+            .is_some()
+    );
 
     let mut force = keep.clone();
     force.insert("force_delete".into(), Value::Bool(true));
@@ -178,7 +251,9 @@ async fn force_delete_removes_a_repository_with_images() {
         .update(&c, "keep", &keep, &created.outputs, &force)
         .await
         .expect("update force_delete");
-    rt.delete(&c, "keep", &force, &out).await.expect("force delete");
+    rt.delete(&c, "keep", &force, &out)
+        .await
+        .expect("force delete");
     let images = clients
         .ecr
         .describe_images()
@@ -197,10 +272,21 @@ async fn a_failed_create_leaves_nothing_behind() {
     let c = ctx("app", "bad");
     let inputs: Map = with_defaults(
         rt.as_ref(),
-        map([("name", "bad".into()), ("lifecycle_policy", r#"{"rules": "none"}"#.into())]),
+        map([
+            ("name", "bad".into()),
+            ("lifecycle_policy", r#"{"rules": "none"}"#.into()),
+        ]),
     );
-    let err = rt.create(&c, &inputs).await.expect_err("invalid lifecycle policy");
+    let err = rt
+        .create(&c, &inputs)
+        .await
+        .expect_err("invalid lifecycle policy");
     assert!(err.to_string().contains("lifecycle policy"), "{err}");
     // The repository made before the policy was rejected is gone again.
-    assert!(rt.read(&c, "bad", &inputs, &Map::new()).await.expect("read").is_none());
+    assert!(
+        rt.read(&c, "bad", &inputs, &Map::new())
+            .await
+            .expect("read")
+            .is_none()
+    );
 }

@@ -11,7 +11,12 @@ use skistack_engine::{CallContext, Map, Value};
 use skistack_provider_aws::{AwsProvider, Clients};
 
 fn table(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect())
+    Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect(),
+    )
 }
 
 /// A VPC with two subnets in two zones and a security group.
@@ -38,7 +43,13 @@ async fn network(clients: &Clients) -> (String, Vec<String>, String) {
             .send()
             .await
             .expect("create subnet");
-        subnets.push(subnet.subnet().and_then(|s| s.subnet_id()).expect("a subnet id").to_string());
+        subnets.push(
+            subnet
+                .subnet()
+                .and_then(|s| s.subnet_id())
+                .expect("a subnet id")
+                .to_string(),
+        );
     }
     let sg = clients
         .ec2
@@ -81,13 +92,26 @@ async fn create(p: &AwsProvider, c: &CallContext, token: &str, inputs: Map) -> (
 }
 
 /// Deletes, checks that a read then finds nothing, and deletes again.
-async fn delete_and_check_gone(p: &AwsProvider, c: &CallContext, token: &str, id: &str, inputs: &Map, outputs: &Map) {
+async fn delete_and_check_gone(
+    p: &AwsProvider,
+    c: &CallContext,
+    token: &str,
+    id: &str,
+    inputs: &Map,
+    outputs: &Map,
+) {
     let rt = resource(p, token);
     rt.delete(c, id, inputs, outputs)
         .await
         .unwrap_or_else(|e| panic!("delete {token} {id}: {e}"));
-    let read = rt.read(c, id, inputs, outputs).await.expect("read after delete");
-    assert!(read.is_none(), "{token} {id} still reads back after delete: {read:?}");
+    let read = rt
+        .read(c, id, inputs, outputs)
+        .await
+        .expect("read after delete");
+    assert!(
+        read.is_none(),
+        "{token} {id} still reads back after delete: {read:?}"
+    );
     rt.delete(c, id, inputs, outputs)
         .await
         .unwrap_or_else(|e| panic!("second delete of {token} {id}: {e}"));
@@ -120,7 +144,10 @@ async fn load_balancer_target_group_and_listener() {
     .await;
     assert!(lb.contains(":loadbalancer/app/web/"), "{lb}");
     assert_eq!(out_str(&lb_out, "arn"), lb);
-    assert!(out_str(&lb_out, "arn_suffix").starts_with("app/web/"), "{lb_out:?}");
+    assert!(
+        out_str(&lb_out, "arn_suffix").starts_with("app/web/"),
+        "{lb_out:?}"
+    );
     assert!(!out_str(&lb_out, "dns_name").is_empty());
     assert!(!out_str(&lb_out, "zone_id").is_empty());
     assert_eq!(out_str(&lb_out, "vpc_id"), vpc);
@@ -128,10 +155,29 @@ async fn load_balancer_target_group_and_listener() {
     assert_eq!(tags.get("team").map(String::as_str), Some("platform"));
     assert_eq!(tags.get("Name").map(String::as_str), Some("web"));
     assert_eq!(tags.get("skistack:stack").map(String::as_str), Some("web"));
-    assert_eq!(tags.get("skistack:resource").map(String::as_str), Some("alb"));
-    let read = lbs.read(&lc, &lb, &lb_in, &lb_out).await.expect("read").expect("exists");
-    for key in ["name", "internal", "load_balancer_type", "subnets", "security_groups", "idle_timeout", "tags"] {
-        assert_eq!(read.inputs.get(key), lb_in.get(key), "{key} drifted: {read:?}");
+    assert_eq!(
+        tags.get("skistack:resource").map(String::as_str),
+        Some("alb")
+    );
+    let read = lbs
+        .read(&lc, &lb, &lb_in, &lb_out)
+        .await
+        .expect("read")
+        .expect("exists");
+    for key in [
+        "name",
+        "internal",
+        "load_balancer_type",
+        "subnets",
+        "security_groups",
+        "idle_timeout",
+        "tags",
+    ] {
+        assert_eq!(
+            read.inputs.get(key),
+            lb_in.get(key),
+            "{key} drifted: {read:?}"
+        );
     }
 
     // The target group, with a health check path.
@@ -153,7 +199,10 @@ async fn load_balancer_target_group_and_listener() {
         ]),
     )
     .await;
-    assert!(out_str(&tg_out, "arn_suffix").starts_with("targetgroup/web/"), "{tg_out:?}");
+    assert!(
+        out_str(&tg_out, "arn_suffix").starts_with("targetgroup/web/"),
+        "{tg_out:?}"
+    );
     let described = clients
         .elbv2
         .describe_target_groups()
@@ -165,23 +214,55 @@ async fn load_balancer_target_group_and_listener() {
     assert_eq!(group.health_check_path(), Some("/healthz"));
     assert_eq!(group.port(), Some(8080));
     assert_eq!(group.matcher().and_then(|m| m.http_code()), Some("200"));
-    let read = tgs.read(&tc, &tg, &tg_in, &tg_out).await.expect("read").expect("exists");
-    for key in ["name", "port", "protocol", "vpc_id", "target_type", "health_check", "deregistration_delay"] {
-        assert_eq!(read.inputs.get(key), tg_in.get(key), "{key} drifted: {read:?}");
+    let read = tgs
+        .read(&tc, &tg, &tg_in, &tg_out)
+        .await
+        .expect("read")
+        .expect("exists");
+    for key in [
+        "name",
+        "port",
+        "protocol",
+        "vpc_id",
+        "target_type",
+        "health_check",
+        "deregistration_delay",
+    ] {
+        assert_eq!(
+            read.inputs.get(key),
+            tg_in.get(key),
+            "{key} drifted: {read:?}"
+        );
     }
 
     // The health check changes in place.
     let mut tg_updated = tg_in.clone();
     tg_updated.insert(
         "health_check".into(),
-        Value::Map(map([("path", "/ready".into()), ("interval_seconds", Value::Int(15))])),
+        Value::Map(map([
+            ("path", "/ready".into()),
+            ("interval_seconds", Value::Int(15)),
+        ])),
     );
     tg_updated.insert("deregistration_delay".into(), Value::Int(10));
-    let tg_out2 = tgs.update(&tc, &tg, &tg_in, &tg_out, &tg_updated).await.expect("update");
+    let tg_out2 = tgs
+        .update(&tc, &tg, &tg_in, &tg_out, &tg_updated)
+        .await
+        .expect("update");
     assert_eq!(tg_out2.get("arn"), tg_out.get("arn"));
-    let read = tgs.read(&tc, &tg, &tg_updated, &tg_out2).await.expect("read").expect("exists");
-    assert_eq!(read.inputs.get("health_check"), tg_updated.get("health_check"));
-    assert_eq!(read.inputs.get("deregistration_delay"), Some(&Value::Int(10)));
+    let read = tgs
+        .read(&tc, &tg, &tg_updated, &tg_out2)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        read.inputs.get("health_check"),
+        tg_updated.get("health_check")
+    );
+    assert_eq!(
+        read.inputs.get("deregistration_delay"),
+        Some(&Value::Int(10))
+    );
 
     // The listener forwards to the target group.
     let listeners = resource(&p, "aws:elbv2:Listener");
@@ -195,7 +276,10 @@ async fn load_balancer_target_group_and_listener() {
             ("port", Value::Int(80)),
             (
                 "default_action",
-                Value::Map(map([("type", "forward".into()), ("target_group_arn", tg.as_str().into())])),
+                Value::Map(map([
+                    ("type", "forward".into()),
+                    ("target_group_arn", tg.as_str().into()),
+                ])),
             ),
         ]),
     )
@@ -210,12 +294,24 @@ async fn load_balancer_target_group_and_listener() {
     let action = &described.listeners()[0].default_actions()[0];
     assert_eq!(action.r#type(), Some(&ActionTypeEnum::Forward));
     assert_eq!(action.target_group_arn(), Some(tg.as_str()));
-    let read = listeners.read(&ic, &l, &l_in, &l_out).await.expect("read").expect("exists");
+    let read = listeners
+        .read(&ic, &l, &l_in, &l_out)
+        .await
+        .expect("read")
+        .expect("exists");
     for key in ["load_balancer_arn", "port", "protocol", "default_action"] {
-        assert_eq!(read.inputs.get(key), l_in.get(key), "{key} drifted: {read:?}");
+        assert_eq!(
+            read.inputs.get(key),
+            l_in.get(key),
+            "{key} drifted: {read:?}"
+        );
     }
     assert_eq!(
-        listeners.find(&ic, &l_in).await.expect("find").map(|f| f.id),
+        listeners
+            .find(&ic, &l_in)
+            .await
+            .expect("find")
+            .map(|f| f.id),
         Some(l.clone())
     );
 
@@ -236,18 +332,35 @@ async fn load_balancer_target_group_and_listener() {
             ),
         ])),
     );
-    let l_out2 = listeners.update(&ic, &l, &l_in, &l_out, &l_updated).await.expect("update");
-    let read = listeners.read(&ic, &l, &l_updated, &l_out2).await.expect("read").expect("exists");
+    let l_out2 = listeners
+        .update(&ic, &l, &l_in, &l_out, &l_updated)
+        .await
+        .expect("update");
+    let read = listeners
+        .read(&ic, &l, &l_updated, &l_out2)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs.get("port"), Some(&Value::Int(8080)));
-    assert_eq!(read.inputs.get("default_action"), l_updated.get("default_action"));
+    assert_eq!(
+        read.inputs.get("default_action"),
+        l_updated.get("default_action")
+    );
 
     // The load balancer's tags and idle timeout change in place.
     let mut lb_updated = lb_in.clone();
     lb_updated.insert("idle_timeout".into(), Value::Int(300));
     lb_updated.insert("tags".into(), table(&[("tier", "edge")]));
-    let lb_out2 = lbs.update(&lc, &lb, &lb_in, &lb_out, &lb_updated).await.expect("update");
+    let lb_out2 = lbs
+        .update(&lc, &lb, &lb_in, &lb_out, &lb_updated)
+        .await
+        .expect("update");
     assert_eq!(lb_out2.get("dns_name"), lb_out.get("dns_name"));
-    let read = lbs.read(&lc, &lb, &lb_updated, &lb_out2).await.expect("read").expect("exists");
+    let read = lbs
+        .read(&lc, &lb, &lb_updated, &lb_out2)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs.get("idle_timeout"), Some(&Value::Int(300)));
     assert_eq!(read.inputs.get("tags"), Some(&table(&[("tier", "edge")])));
     let tags = elb_tags(&clients, &lb).await;
@@ -255,11 +368,36 @@ async fn load_balancer_target_group_and_listener() {
     assert_eq!(tags.get("skistack:env").map(String::as_str), Some("test"));
 
     // Find by name, for this resource only.
-    assert_eq!(lbs.find(&lc, &lb_updated).await.expect("find").map(|f| f.id), Some(lb.clone()));
-    assert!(lbs.find(&ctx("web", "other"), &lb_updated).await.expect("find").is_none());
-    assert_eq!(tgs.find(&tc, &tg_updated).await.expect("find").map(|f| f.id), Some(tg.clone()));
+    assert_eq!(
+        lbs.find(&lc, &lb_updated)
+            .await
+            .expect("find")
+            .map(|f| f.id),
+        Some(lb.clone())
+    );
+    assert!(
+        lbs.find(&ctx("web", "other"), &lb_updated)
+            .await
+            .expect("find")
+            .is_none()
+    );
+    assert_eq!(
+        tgs.find(&tc, &tg_updated)
+            .await
+            .expect("find")
+            .map(|f| f.id),
+        Some(tg.clone())
+    );
 
     delete_and_check_gone(&p, &ic, "aws:elbv2:Listener", &l, &l_updated, &l_out2).await;
     delete_and_check_gone(&p, &tc, "aws:elbv2:TargetGroup", &tg, &tg_updated, &tg_out2).await;
-    delete_and_check_gone(&p, &lc, "aws:elbv2:LoadBalancer", &lb, &lb_updated, &lb_out2).await;
+    delete_and_check_gone(
+        &p,
+        &lc,
+        "aws:elbv2:LoadBalancer",
+        &lb,
+        &lb_updated,
+        &lb_out2,
+    )
+    .await;
 }

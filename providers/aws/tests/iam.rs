@@ -9,14 +9,20 @@ use common::{Moto, ctx, ctx_with_config, map, out_str, provider, resource, with_
 use skistack_engine::{CallContext, Map, Value};
 use skistack_provider_aws::{AwsProvider, Clients};
 
-const ECS_INSTANCE_POLICY: &str = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role";
+const ECS_INSTANCE_POLICY: &str =
+    "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role";
 const EC2_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 const TASKS_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 const READ_LOGS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:GetLogEvents"],"Resource":"*"}]}"#;
 const WRITE_LOGS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:PutLogEvents","logs:CreateLogStream"],"Resource":"*"}]}"#;
 
 fn table(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect())
+    Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect(),
+    )
 }
 
 async fn create(p: &AwsProvider, c: &CallContext, token: &str, inputs: Map) -> (String, Map, Map) {
@@ -30,20 +36,39 @@ async fn create(p: &AwsProvider, c: &CallContext, token: &str, inputs: Map) -> (
 }
 
 /// Deletes, checks that a read then finds nothing, and deletes again.
-async fn delete_and_check_gone(p: &AwsProvider, c: &CallContext, token: &str, id: &str, inputs: &Map, outputs: &Map) {
+async fn delete_and_check_gone(
+    p: &AwsProvider,
+    c: &CallContext,
+    token: &str,
+    id: &str,
+    inputs: &Map,
+    outputs: &Map,
+) {
     let rt = resource(p, token);
     rt.delete(c, id, inputs, outputs)
         .await
         .unwrap_or_else(|e| panic!("delete {token} {id}: {e}"));
-    let read = rt.read(c, id, inputs, outputs).await.expect("read after delete");
-    assert!(read.is_none(), "{token} {id} still reads back after delete: {read:?}");
+    let read = rt
+        .read(c, id, inputs, outputs)
+        .await
+        .expect("read after delete");
+    assert!(
+        read.is_none(),
+        "{token} {id} still reads back after delete: {read:?}"
+    );
     rt.delete(c, id, inputs, outputs)
         .await
         .unwrap_or_else(|e| panic!("second delete of {token} {id}: {e}"));
 }
 
 async fn role_tags(clients: &Clients, name: &str) -> BTreeMap<String, String> {
-    let out = clients.iam.get_role().role_name(name).send().await.expect("get role");
+    let out = clients
+        .iam
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .expect("get role");
     out.role()
         .expect("a role")
         .tags()
@@ -70,7 +95,11 @@ async fn attached(clients: &Clients, role: &str) -> Vec<String> {
 async fn role_with_managed_and_inline_policies() {
     let moto = Moto::start();
     let p = provider(&moto);
-    let c = ctx_with_config("app", "role", map([("default_tags", table(&[("team", "platform")]))]));
+    let c = ctx_with_config(
+        "app",
+        "role",
+        map([("default_tags", table(&[("team", "platform")]))]),
+    );
     let clients = p.shared().clients(&c).await.expect("clients");
     let roles = resource(&p, "aws:iam:Role");
 
@@ -87,17 +116,37 @@ async fn role_with_managed_and_inline_policies() {
     )
     .await;
     assert_eq!(id, "ecs-instance");
-    assert!(out_str(&outputs, "arn").ends_with(":role/ecs-instance"), "{outputs:?}");
+    assert!(
+        out_str(&outputs, "arn").ends_with(":role/ecs-instance"),
+        "{outputs:?}"
+    );
     assert!(!out_str(&outputs, "unique_id").is_empty());
     let tags = role_tags(&clients, "ecs-instance").await;
     assert_eq!(tags.get("team").map(String::as_str), Some("platform"));
     assert_eq!(tags.get("Name").map(String::as_str), Some("ecs-instance"));
-    assert_eq!(tags.get("skistack:resource").map(String::as_str), Some("role"));
+    assert_eq!(
+        tags.get("skistack:resource").map(String::as_str),
+        Some("role")
+    );
 
     // Read back: the trust policy compares by meaning, so no drift.
-    let read = roles.read(&c, &id, &inputs, &outputs).await.expect("read").expect("exists");
-    for key in ["assume_role_policy", "description", "path", "max_session_duration", "tags"] {
-        assert_eq!(read.inputs.get(key), inputs.get(key), "{key} drifted: {read:?}");
+    let read = roles
+        .read(&c, &id, &inputs, &outputs)
+        .await
+        .expect("read")
+        .expect("exists");
+    for key in [
+        "assume_role_policy",
+        "description",
+        "path",
+        "max_session_duration",
+        "tags",
+    ] {
+        assert_eq!(
+            read.inputs.get(key),
+            inputs.get(key),
+            "{key} drifted: {read:?}"
+        );
     }
 
     // The managed policy attachment.
@@ -107,19 +156,32 @@ async fn role_with_managed_and_inline_policies() {
         &p,
         &ac,
         "aws:iam:RolePolicyAttachment",
-        map([("role", "ecs-instance".into()), ("policy_arn", ECS_INSTANCE_POLICY.into())]),
+        map([
+            ("role", "ecs-instance".into()),
+            ("policy_arn", ECS_INSTANCE_POLICY.into()),
+        ]),
     )
     .await;
     assert_eq!(att_id, format!("ecs-instance/{ECS_INSTANCE_POLICY}"));
-    assert_eq!(attached(&clients, "ecs-instance").await, vec![ECS_INSTANCE_POLICY.to_string()]);
+    assert_eq!(
+        attached(&clients, "ecs-instance").await,
+        vec![ECS_INSTANCE_POLICY.to_string()]
+    );
     let read = attachments
         .read(&ac, &att_id, &att_inputs, &att_outputs)
         .await
         .expect("read")
         .expect("attached");
-    assert_eq!(read.inputs.get("policy_arn"), Some(&Value::from(ECS_INSTANCE_POLICY)));
     assert_eq!(
-        attachments.find(&ac, &att_inputs).await.expect("find").map(|f| f.id),
+        read.inputs.get("policy_arn"),
+        Some(&Value::from(ECS_INSTANCE_POLICY))
+    );
+    assert_eq!(
+        attachments
+            .find(&ac, &att_inputs)
+            .await
+            .expect("find")
+            .map(|f| f.id),
         Some(att_id.clone())
     );
 
@@ -174,11 +236,27 @@ async fn role_with_managed_and_inline_policies() {
     updated.insert("description".into(), "ECS tasks".into());
     updated.insert("max_session_duration".into(), Value::Int(7200));
     updated.insert("tags".into(), table(&[("tier", "back")]));
-    let outputs2 = roles.update(&c, &id, &inputs, &outputs, &updated).await.expect("update role");
+    let outputs2 = roles
+        .update(&c, &id, &inputs, &outputs, &updated)
+        .await
+        .expect("update role");
     assert_eq!(outputs2.get("arn"), outputs.get("arn"));
-    let read = roles.read(&c, &id, &updated, &outputs2).await.expect("read").expect("exists");
-    for key in ["assume_role_policy", "description", "max_session_duration", "tags"] {
-        assert_eq!(read.inputs.get(key), updated.get(key), "{key} not updated: {read:?}");
+    let read = roles
+        .read(&c, &id, &updated, &outputs2)
+        .await
+        .expect("read")
+        .expect("exists");
+    for key in [
+        "assume_role_policy",
+        "description",
+        "max_session_duration",
+        "tags",
+    ] {
+        assert_eq!(
+            read.inputs.get(key),
+            updated.get(key),
+            "{key} not updated: {read:?}"
+        );
     }
     let tags = role_tags(&clients, "ecs-instance").await;
     assert!(!tags.contains_key("Name"), "{tags:?}");
@@ -186,11 +264,33 @@ async fn role_with_managed_and_inline_policies() {
 
     // Find adopts the role only for the resource that made it.
     assert!(roles.find(&c, &updated).await.expect("find").is_some());
-    assert!(roles.find(&ctx("app", "other"), &updated).await.expect("find").is_none());
+    assert!(
+        roles
+            .find(&ctx("app", "other"), &updated)
+            .await
+            .expect("find")
+            .is_none()
+    );
 
     // Dependents go first, as the engine orders them.
-    delete_and_check_gone(&p, &ic, "aws:iam:RolePolicy", &pol_id, &pol_updated, &pol_outputs).await;
-    delete_and_check_gone(&p, &ac, "aws:iam:RolePolicyAttachment", &att_id, &att_inputs, &att_outputs).await;
+    delete_and_check_gone(
+        &p,
+        &ic,
+        "aws:iam:RolePolicy",
+        &pol_id,
+        &pol_updated,
+        &pol_outputs,
+    )
+    .await;
+    delete_and_check_gone(
+        &p,
+        &ac,
+        "aws:iam:RolePolicyAttachment",
+        &att_id,
+        &att_inputs,
+        &att_outputs,
+    )
+    .await;
     assert!(attached(&clients, "ecs-instance").await.is_empty());
     delete_and_check_gone(&p, &c, "aws:iam:Role", &id, &updated, &outputs2).await;
 }
@@ -206,14 +306,20 @@ async fn instance_profile_holds_and_swaps_its_role() {
         &p,
         &ctx("app", "role_a"),
         "aws:iam:Role",
-        map([("name", "role-a".into()), ("assume_role_policy", EC2_TRUST.into())]),
+        map([
+            ("name", "role-a".into()),
+            ("assume_role_policy", EC2_TRUST.into()),
+        ]),
     )
     .await;
     let (b, b_in, b_out) = create(
         &p,
         &ctx("app", "role_b"),
         "aws:iam:Role",
-        map([("name", "role-b".into()), ("assume_role_policy", EC2_TRUST.into())]),
+        map([
+            ("name", "role-b".into()),
+            ("assume_role_policy", EC2_TRUST.into()),
+        ]),
     )
     .await;
 
@@ -230,7 +336,10 @@ async fn instance_profile_holds_and_swaps_its_role() {
     )
     .await;
     assert_eq!(id, "web");
-    assert!(out_str(&outputs, "arn").ends_with(":instance-profile/web"), "{outputs:?}");
+    assert!(
+        out_str(&outputs, "arn").ends_with(":instance-profile/web"),
+        "{outputs:?}"
+    );
     let got = clients
         .iam
         .get_instance_profile()
@@ -241,20 +350,35 @@ async fn instance_profile_holds_and_swaps_its_role() {
     let profile = got.instance_profile().expect("a profile");
     let roles: Vec<&str> = profile.roles().iter().map(|r| r.role_name()).collect();
     assert_eq!(roles, vec!["role-a"]);
-    let tags: BTreeMap<&str, &str> = profile.tags().iter().map(|t| (t.key(), t.value())).collect();
+    let tags: BTreeMap<&str, &str> = profile
+        .tags()
+        .iter()
+        .map(|t| (t.key(), t.value()))
+        .collect();
     assert_eq!(tags.get("Name"), Some(&"web"));
     assert_eq!(tags.get("skistack:resource"), Some(&"profile"));
 
-    let read = profiles.read(&c, &id, &inputs, &outputs).await.expect("read").expect("exists");
+    let read = profiles
+        .read(&c, &id, &inputs, &outputs)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs.get("role"), Some(&Value::from("role-a")));
     assert_eq!(read.inputs.get("tags"), inputs.get("tags"));
 
     // Swap the role in place.
     let mut updated = inputs.clone();
     updated.insert("role".into(), "role-b".into());
-    let outputs2 = profiles.update(&c, &id, &inputs, &outputs, &updated).await.expect("update");
+    let outputs2 = profiles
+        .update(&c, &id, &inputs, &outputs, &updated)
+        .await
+        .expect("update");
     assert_eq!(outputs2.get("arn"), outputs.get("arn"));
-    let read = profiles.read(&c, &id, &updated, &outputs2).await.expect("read").expect("exists");
+    let read = profiles
+        .read(&c, &id, &updated, &outputs2)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(read.inputs.get("role"), Some(&Value::from("role-b")));
 
     // Deleting the profile takes the role out first.
@@ -286,5 +410,11 @@ async fn instance_profile_holds_and_swaps_its_role() {
         .send()
         .await
         .expect("the outside profile stays");
-    assert!(outside.instance_profile().expect("a profile").roles().is_empty());
+    assert!(
+        outside
+            .instance_profile()
+            .expect("a profile")
+            .roles()
+            .is_empty()
+    );
 }

@@ -9,7 +9,12 @@ use skistack_engine::Value;
 const TOKEN: &str = "aws:logs:LogGroup";
 
 fn table(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect())
+    Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect(),
+    )
 }
 
 #[tokio::test]
@@ -32,7 +37,10 @@ async fn log_group_lifecycle() {
     let created = rt.create(&c, &inputs).await.expect("create log group");
     assert_eq!(created.id, "/ecs/web");
     let arn = out_str(&created.outputs, "arn").to_string();
-    assert!(arn.starts_with("arn:aws:logs:us-east-1:") && arn.ends_with(":log-group:/ecs/web"), "{arn}");
+    assert!(
+        arn.starts_with("arn:aws:logs:us-east-1:") && arn.ends_with(":log-group:/ecs/web"),
+        "{arn}"
+    );
 
     // Retention and tags as AWS has them.
     let groups = clients
@@ -57,7 +65,10 @@ async fn log_group_lifecycle() {
     assert_eq!(tags.get("Name").map(String::as_str), Some("web-logs"));
     assert_eq!(tags.get("skistack:stack").map(String::as_str), Some("app"));
     assert_eq!(tags.get("skistack:env").map(String::as_str), Some("test"));
-    assert_eq!(tags.get("skistack:resource").map(String::as_str), Some("logs"));
+    assert_eq!(
+        tags.get("skistack:resource").map(String::as_str),
+        Some("logs")
+    );
 
     // Read back: the declared inputs, without default or identity tags.
     let read = rt
@@ -66,7 +77,10 @@ async fn log_group_lifecycle() {
         .expect("read")
         .expect("exists");
     assert_eq!(read.inputs.get("retention_in_days"), Some(&Value::Int(7)));
-    assert_eq!(read.inputs.get("tags"), Some(&table(&[("Name", "web-logs")])));
+    assert_eq!(
+        read.inputs.get("tags"),
+        Some(&table(&[("Name", "web-logs")]))
+    );
     assert_eq!(read.outputs.get("arn"), Some(&Value::from(arn.as_str())));
 
     // Update: retention off, a tag changed and one added.
@@ -84,16 +98,34 @@ async fn log_group_lifecycle() {
         .expect("read")
         .expect("exists");
     assert_eq!(read.inputs.get("retention_in_days"), None);
-    assert_eq!(read.inputs.get("tags"), Some(&table(&[("Name", "web"), ("tier", "front")])));
+    assert_eq!(
+        read.inputs.get("tags"),
+        Some(&table(&[("Name", "web"), ("tier", "front")]))
+    );
 
     // Find: by name, only when the identity tags are this resource's.
     let found = rt.find(&c, &updated).await.expect("find").expect("found");
     assert_eq!(found.id, "/ecs/web");
-    let other = rt.find(&ctx("app", "other"), &updated).await.expect("find other");
-    assert!(other.is_none(), "adopted a log group of another resource: {other:?}");
+    let other = rt
+        .find(&ctx("app", "other"), &updated)
+        .await
+        .expect("find other");
+    assert!(
+        other.is_none(),
+        "adopted a log group of another resource: {other:?}"
+    );
 
-    rt.delete(&c, &created.id, &updated, &out).await.expect("delete");
-    assert!(rt.read(&c, &created.id, &updated, &out).await.expect("read").is_none());
-    rt.delete(&c, &created.id, &updated, &out).await.expect("second delete");
+    rt.delete(&c, &created.id, &updated, &out)
+        .await
+        .expect("delete");
+    assert!(
+        rt.read(&c, &created.id, &updated, &out)
+            .await
+            .expect("read")
+            .is_none()
+    );
+    rt.delete(&c, &created.id, &updated, &out)
+        .await
+        .expect("second delete");
     assert!(rt.find(&c, &updated).await.expect("find").is_none());
 }

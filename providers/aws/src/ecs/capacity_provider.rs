@@ -99,10 +99,26 @@ fn managed_scaling_of(inputs: &Map) -> Result<Option<ManagedScaling>, ProviderEr
 fn managed_scaling_value(s: &ManagedScaling) -> Map {
     let mut m = Map::new();
     put_opt(&mut m, "status", s.status().map(|v| v.as_str()));
-    put_opt(&mut m, "target_capacity", s.target_capacity().map(i64::from));
-    put_opt(&mut m, "minimum_scaling_step_size", s.minimum_scaling_step_size().map(i64::from));
-    put_opt(&mut m, "maximum_scaling_step_size", s.maximum_scaling_step_size().map(i64::from));
-    put_opt(&mut m, "instance_warmup_period", s.instance_warmup_period().map(i64::from));
+    put_opt(
+        &mut m,
+        "target_capacity",
+        s.target_capacity().map(i64::from),
+    );
+    put_opt(
+        &mut m,
+        "minimum_scaling_step_size",
+        s.minimum_scaling_step_size().map(i64::from),
+    );
+    put_opt(
+        &mut m,
+        "maximum_scaling_step_size",
+        s.maximum_scaling_step_size().map(i64::from),
+    );
+    put_opt(
+        &mut m,
+        "instance_warmup_period",
+        s.instance_warmup_period().map(i64::from),
+    );
     m
 }
 
