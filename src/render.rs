@@ -78,6 +78,12 @@ pub fn plan_text(key: &StackKey, plan: &Plan, verbose: bool) -> String {
     if shown == 0 {
         let _ = writeln!(out, "  no resource changes");
     }
+    if !plan.config_changes.is_empty() {
+        let _ = writeln!(out, "  config (since the last up):");
+        for c in &plan.config_changes {
+            let _ = writeln!(out, "      ~ {}: {} -> {}", c.name, show(c.old.as_ref()), show(c.new.as_ref()));
+        }
+    }
     let changed: Vec<_> = plan.outputs.iter().filter(|o| o.old != o.new).collect();
     if !changed.is_empty() {
         let _ = writeln!(out, "  outputs:");
@@ -226,6 +232,17 @@ pub fn plan_json(key: &StackKey, plan: &Plan) -> serde_json::Value {
             })
         })
         .collect();
+    let config: Vec<serde_json::Value> = plan
+        .config_changes
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "key": c.name,
+                "old": c.old.as_ref().map(|v| v.to_display_json(false)),
+                "new": c.new.as_ref().map(|v| v.to_display_json(false)),
+            })
+        })
+        .collect();
     let counts: serde_json::Map<String, serde_json::Value> = plan
         .counts()
         .into_iter()
@@ -236,6 +253,7 @@ pub fn plan_json(key: &StackKey, plan: &Plan) -> serde_json::Value {
         "env": key.env,
         "changes": changes,
         "outputs": outputs,
+        "config": config,
         "summary": counts,
     })
 }

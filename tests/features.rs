@@ -73,9 +73,9 @@ pick = "${pick.output}"
     );
 
     // Fewer instances: the extra ones are deleted, the rest untouched.
-    let plan = p.preview_json("multi", &["-c", "n=1", "-c", r#"zones=["west"]"#]);
+    let plan = p.preview_json("multi", &["-c", "n=2", "-c", r#"zones=["west"]"#]);
     assert_eq!(action(&plan, "node[0]"), "same");
-    assert_eq!(action(&plan, "node[1]"), "delete");
+    assert_eq!(action(&plan, "node[1]"), "same");
     assert_eq!(action(&plan, "node[2]"), "delete");
     assert_eq!(action(&plan, r#"zone["east"]"#), "delete");
     assert_eq!(action(&plan, r#"zone["west"]"#), "same");
@@ -357,7 +357,11 @@ fn protect_refuses_delete_and_replace() {
             .replace("precious", "still precious")
             .replace("protect = true", "protect = false"),
     );
-    p.up("p");
+    p.run(&["preview", "p"])
+        .ok()
+        .contains("options.protect: true -> false");
+    p.up("p").contains("1 updated");
+    p.run(&["preview", "p", "--expect-no-changes"]).ok();
     p.run(&["destroy", "p", "--yes"]).ok().contains("1 deleted");
     assert!(p.recorded("p", "default").is_empty());
 }
@@ -409,8 +413,15 @@ fn ignore_changes_keeps_the_recorded_value() {
     let id = p.recorded_id("i", "x");
     // `triggers` would force a replacement, but it is ignored.
     p.stack("i", &text("v2", "a"));
-    let plan = p.preview_json("i", &["--expect-no-changes"]);
+    let plan = p.preview_json("i", &[]);
     assert_eq!(action(&plan, "x"), "update", "input.tags still changes");
+    let diff = &common::change(&plan, "x")["diff"];
+    assert_eq!(
+        diff.as_array().map(Vec::len),
+        Some(1),
+        "only `input` changes: {diff}"
+    );
+    assert_eq!(diff[0]["property"], "input");
     p.stack(
         "i",
         &text("v1", "a").replace("triggers = \"v1\"", "triggers = \"other\""),
@@ -558,4 +569,39 @@ fn history_records_runs_with_counts() {
         "{}",
         lines[2]
     );
+}
+
+#[test]
+fn a_new_depends_on_is_recorded_for_destroy_order() {
+    let p = Project::new();
+    let log = p.root().join("deletes.log");
+    let both = format!(
+        "{}\n{}",
+        logged("first", &log, ""),
+        logged("second", &log, "")
+    );
+    p.stack("d", &both);
+    p.up("d");
+    // Only the dependency changes: no property does, but destroy must now
+    // delete `second` before `first`.
+    p.stack(
+        "d",
+        &format!("{both}\n[resources.second.options]\ndepends_on = [\"first\"]\n"),
+    );
+    p.run(&["preview", "d"])
+        .ok()
+        .contains(r#"dependencies: [] -> ["first"]"#);
+    p.up("d");
+    let deps: String = p
+        .db()
+        .query_row(
+            "SELECT dependencies FROM resources WHERE name = 'second'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("read dependencies");
+    assert!(deps.contains("first"), "{deps}");
+    p.run(&["destroy", "d", "--yes", "--parallel", "8"]).ok();
+    let order = std::fs::read_to_string(&log).expect("read the delete log");
+    assert_eq!(order.lines().collect::<Vec<_>>(), ["second", "first"]);
 }

@@ -401,11 +401,26 @@ impl Shared {
                 let schema = rt.schema();
                 let diff = diff_inputs(schema, &prior.inputs, &inputs);
                 if diff.is_empty() {
+                    // Only options or dependencies changed: record them, with
+                    // no provider call (so no intent; id 0 matches none).
+                    let record = self.record(
+                        change,
+                        prior.id.clone(),
+                        prior.inputs.clone(),
+                        prior.outputs.clone(),
+                    );
+                    let recorded = record.options != prior.options
+                        || record.dependencies != prior.dependencies;
+                    if recorded {
+                        store.commit_resource(key, 0, &record).map_err(|e| {
+                            format!("{}: recording its options: {e}", change.address)
+                        })?;
+                    }
                     lock(&self.live).outputs.insert(
                         change.address.clone(),
                         with_id(prior.outputs.clone(), Value::String(prior.id.clone())),
                     );
-                    return Ok(None);
+                    return Ok(recorded.then_some("update"));
                 }
                 if let Some(c) = diff.iter().find(|c| c.forces_replace) {
                     return Err(format!(

@@ -239,7 +239,7 @@ impl Project {
                 unknown_targets.join(", ")
             )));
         }
-        Ok(plan::plan(PlanInput {
+        let mut plan = plan::plan(PlanInput {
             stack: &loaded.stack,
             checked: &loaded.checked,
             registry: &self.registry,
@@ -249,7 +249,10 @@ impl Project {
             targets: targets.to_vec(),
             env: self.env.clone(),
         })
-        .await?)
+        .await?;
+        let applied = self.store.applied_config(&self.key(&loaded.stack.name))?;
+        plan.config_changes = plan::config_changes(applied.as_ref(), &loaded.config);
+        Ok(plan)
     }
 
     /// Takes the stack's lock for `operation`.
@@ -412,6 +415,7 @@ impl Project {
             let outputs =
                 plan::final_outputs(&loaded.stack, &loaded.config, &summary.values, &stacks)?;
             self.store.set_outputs(&key, Some(&outputs))?;
+            self.store.set_applied_config(&key, Some(&loaded.config))?;
         }
         self.history(&key, "up", started, &summary)?;
         Ok(summary)
@@ -509,6 +513,7 @@ impl Project {
             changes,
             values: plan::Values::default(),
             outputs,
+            config_changes: Vec::new(),
             config: Arc::new(Map::new()),
             stacks: Map::new(),
         })
@@ -542,6 +547,8 @@ impl Project {
         let summary = runner.run(plan, steps, parallel, cancel).await;
         if summary.succeeded() {
             self.store.set_outputs(&key, None)?;
+            self.store.set_applied_config(&key, None)?;
+            self.store.set_applied_config(&key, None)?;
         }
         self.history(&key, "destroy", started, &summary)?;
         Ok(summary)

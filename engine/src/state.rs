@@ -225,6 +225,12 @@ pub trait StateStore: Send + Sync {
     /// Replaces the stack's outputs; `None` marks the stack as not deployed.
     fn set_outputs(&self, key: &StackKey, outputs: Option<&Map>) -> Result<(), StateError>;
 
+    /// The config the last successful up applied; `None` before the first.
+    fn applied_config(&self, key: &StackKey) -> Result<Option<Map>, StateError>;
+
+    /// Records the config an up applied (`None` after a destroy).
+    fn set_applied_config(&self, key: &StackKey, config: Option<&Map>) -> Result<(), StateError>;
+
     /// Drops a resource from the state without touching the cloud.
     fn forget(&self, key: &StackKey, name: &str) -> Result<bool, StateError>;
 

@@ -89,6 +89,14 @@ CREATE TABLE locks (
     PRIMARY KEY (stack, env)
 );
 
+-- The config the last successful up applied, so previews show config changes.
+CREATE TABLE applied_config (
+    stack  TEXT NOT NULL,
+    env    TEXT NOT NULL,
+    config TEXT NOT NULL,
+    PRIMARY KEY (stack, env)
+);
+
 CREATE TABLE config (
     stack TEXT NOT NULL,
     env   TEXT NOT NULL,

@@ -244,6 +244,39 @@ impl StateStore for SqliteStore {
         run().context(|| format!("recording the outputs of {key}"))
     }
 
+    fn applied_config(&self, key: &StackKey) -> Result<Option<Map>, StateError> {
+        let conn = self.conn();
+        let run = || -> Result<Option<Map>, StoreError> {
+            let text: Option<String> = conn
+                .prepare_cached("SELECT config FROM applied_config WHERE stack = ?1 AND env = ?2")?
+                .query_row(params![key.stack, key.env], |r| r.get(0))
+                .optional()?;
+            text.map(|t| codec::map_from_text("config", &t)).transpose()
+        };
+        run().context(|| format!("reading the applied config of {key}"))
+    }
+
+    fn set_applied_config(&self, key: &StackKey, config: Option<&Map>) -> Result<(), StateError> {
+        let conn = self.conn();
+        let run = || -> Result<(), StoreError> {
+            match config {
+                Some(map) => {
+                    conn.prepare_cached(
+                        "INSERT INTO applied_config (stack, env, config) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (stack, env) DO UPDATE SET config = excluded.config",
+                    )?
+                    .execute(params![key.stack, key.env, codec::map_to_text(map)])?;
+                }
+                None => {
+                    conn.prepare_cached("DELETE FROM applied_config WHERE stack = ?1 AND env = ?2")?
+                        .execute(params![key.stack, key.env])?;
+                }
+            }
+            Ok(())
+        };
+        run().context(|| format!("recording the applied config of {key}"))
+    }
+
     fn forget(&self, key: &StackKey, name: &str) -> Result<bool, StateError> {
         delete_resource(&self.conn(), key, name)
             .map(|n| n > 0)

@@ -447,3 +447,20 @@ fn many_threads_share_one_store() {
     assert_eq!(state.resources.len(), 400);
     assert!(state.pending.is_empty());
 }
+
+#[test]
+fn applied_config_round_trips_per_environment_and_clears() {
+    let (_dir, store) = temp_store();
+    let key = StackKey::new("net", "default");
+    let other = StackKey::new("net", "prod");
+    assert_eq!(store.applied_config(&key).unwrap(), None);
+    let config = map(&[("az_count", Value::Int(2)), ("key", Value::secret("pw".into()))]);
+    store.set_applied_config(&key, Some(&config)).unwrap();
+    assert_eq!(store.applied_config(&key).unwrap(), Some(config.clone()));
+    assert_eq!(store.applied_config(&other).unwrap(), None);
+    let newer = map(&[("az_count", Value::Int(3))]);
+    store.set_applied_config(&key, Some(&newer)).unwrap();
+    assert_eq!(store.applied_config(&key).unwrap(), Some(newer));
+    store.set_applied_config(&key, None).unwrap();
+    assert_eq!(store.applied_config(&key).unwrap(), None);
+}

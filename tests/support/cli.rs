@@ -60,7 +60,8 @@ impl Run {
 
     /// stdout parsed as JSON.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self}"))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self}"))
     }
 }
 
@@ -79,9 +80,15 @@ fn copy_stacks(to: &Path) {
 impl Workspace {
     /// A fresh copy of the stacks, talking to `moto`.
     pub fn new(moto: &Moto) -> Workspace {
-        let dir = tempfile::Builder::new().prefix("skistack-e2e-").tempdir().expect("create a temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("skistack-e2e-")
+            .tempdir()
+            .expect("create a temp dir");
         copy_stacks(&dir.path().join("stacks"));
-        Workspace { dir, endpoint: moto.endpoint.clone() }
+        Workspace {
+            dir,
+            endpoint: moto.endpoint.clone(),
+        }
     }
 
     /// The state file.
@@ -137,8 +144,10 @@ impl Workspace {
 
     /// Sets the config values `environments` requires.
     pub async fn configure_environments(&self) {
-        self.config_set("environments", "bastion_allowed_cidr", BASTION_CIDR).await;
-        self.config_set("environments", "bastion_public_key", BASTION_KEY).await;
+        self.config_set("environments", "bastion_allowed_cidr", BASTION_CIDR)
+            .await;
+        self.config_set("environments", "bastion_public_key", BASTION_KEY)
+            .await;
     }
 
     /// Configures and deploys `repositories`, then `environments`.
@@ -163,7 +172,9 @@ impl Workspace {
 
 /// A string output.
 pub fn out_str<'a>(outputs: &'a serde_json::Value, name: &str) -> &'a str {
-    outputs[name].as_str().unwrap_or_else(|| panic!("output `{name}` is not a string: {outputs}"))
+    outputs[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("output `{name}` is not a string: {outputs}"))
 }
 
 /// A list-of-strings output.
@@ -172,6 +183,10 @@ pub fn out_strs(outputs: &serde_json::Value, name: &str) -> Vec<String> {
         .as_array()
         .unwrap_or_else(|| panic!("output `{name}` is not a list: {outputs}"))
         .iter()
-        .map(|v| v.as_str().unwrap_or_else(|| panic!("`{name}` holds a non-string: {v}")).to_string())
+        .map(|v| {
+            v.as_str()
+                .unwrap_or_else(|| panic!("`{name}` holds a non-string: {v}"))
+                .to_string()
+        })
         .collect()
 }

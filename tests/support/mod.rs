@@ -5,8 +5,10 @@
 //! Every `tests/aws_*.rs` binary includes this module and uses part of it.
 #![allow(dead_code)]
 
+pub mod architecture;
 pub mod aws;
 pub mod cli;
+pub mod leftovers;
 pub mod moto;
 pub mod plan;
 

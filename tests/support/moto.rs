@@ -37,7 +37,10 @@ fn install() {
             .stdin(Stdio::null())
             .status()
             .expect("run scripts/moto");
-        assert!(status.success(), "scripts/moto could not install moto: {status}");
+        assert!(
+            status.success(),
+            "scripts/moto could not install moto: {status}"
+        );
     });
 }
 
@@ -80,7 +83,8 @@ impl Moto {
         // bind; moto then exits and another port is tried.
         for _ in 0..5 {
             let port = free_port();
-            let log = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("moto-e2e-{port}.log"));
+            let log =
+                PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("moto-e2e-{port}.log"));
             let out = File::create(&log).expect("create the moto log");
             let mut child = Command::new("bash")
                 .arg(repo_root().join("scripts/moto"))
@@ -99,12 +103,19 @@ impl Moto {
                     break;
                 }
                 if read(&log).contains(&bound) && answers(port) {
-                    return Moto { endpoint: format!("http://127.0.0.1:{port}"), log, child };
+                    return Moto {
+                        endpoint: format!("http://127.0.0.1:{port}"),
+                        log,
+                        child,
+                    };
                 }
                 if Instant::now() > deadline {
                     let _ = child.kill();
                     let _ = child.wait();
-                    panic!("moto did not answer on port {port} within {START_TIMEOUT:?}:\n{}", read(&log));
+                    panic!(
+                        "moto did not answer on port {port} within {START_TIMEOUT:?}:\n{}",
+                        read(&log)
+                    );
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }

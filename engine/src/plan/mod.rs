@@ -99,6 +99,8 @@ pub struct Plan {
     /// the rest, results of data lookups.
     pub values: Values,
     pub outputs: Vec<OutputChange>,
+    /// Config values that differ from those the last up applied.
+    pub config_changes: Vec<OutputChange>,
     pub config: Arc<Map>,
     /// Other stacks' outputs as seen by this plan.
     pub stacks: Map,
@@ -122,6 +124,7 @@ impl Plan {
             .iter()
             .all(|c| matches!(c.action, Action::Same))
             && self.outputs.iter().all(|o| o.old == o.new)
+            && self.config_changes.is_empty()
     }
 }
 
@@ -337,6 +340,11 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
                 }
             }
         };
+        // What each instance depends on, as the state records it.
+        let deps = match decl.kind {
+            DeclKind::Resource => dependency_addresses(stack, checked, &values, i),
+            DeclKind::Data => Vec::new(),
+        };
         for (key, each_value) in keys {
             let address = key.address(&decl.name);
             declared.insert(address.clone());
@@ -385,6 +393,7 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
                     address.clone(),
                     inputs,
                     prior,
+                    &deps,
                     &mut values,
                 ),
             };
@@ -442,6 +451,7 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
         changes,
         values,
         outputs,
+        config_changes: Vec::new(),
         config,
         stacks,
     })
@@ -522,6 +532,45 @@ async fn plan_data(
     })
 }
 
+/// Changes of what the state records beside the inputs: the options and
+/// the dependencies (which order deletes), shown as pseudo-properties.
+fn record_changes(decl: &Decl, prior: &ResourceRecord, deps: &[String]) -> Vec<PropertyChange> {
+    let o = &decl.options;
+    let options = [
+        ("options.protect", prior.options.protect, o.protect),
+        (
+            "options.retain_on_delete",
+            prior.options.retain_on_delete,
+            o.retain_on_delete,
+        ),
+        (
+            "options.delete_before_replace",
+            prior.options.delete_before_replace,
+            o.delete_before_replace,
+        ),
+    ];
+    let mut out: Vec<PropertyChange> = options
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(name, old, new)| PropertyChange {
+            name: name.to_string(),
+            old: Some(Value::Bool(old)),
+            new: Some(Value::Bool(new)),
+            forces_replace: false,
+        })
+        .collect();
+    if prior.dependencies != deps {
+        let list = |d: &[String]| Value::List(d.iter().map(|a| Value::String(a.clone())).collect());
+        out.push(PropertyChange {
+            name: "dependencies".to_string(),
+            old: Some(list(&prior.dependencies)),
+            new: Some(list(deps)),
+            forces_replace: false,
+        });
+    }
+    out
+}
+
 #[allow(clippy::too_many_arguments)]
 fn plan_resource(
     stack: &Stack,
@@ -532,6 +581,7 @@ fn plan_resource(
     address: String,
     mut inputs: Map,
     prior: Option<ResourceRecord>,
+    deps: &[String],
     values: &mut Values,
 ) -> Result<Change, Diagnostic> {
     let rt = registry.resource(&decl.type_token).ok_or_else(|| {
@@ -565,7 +615,16 @@ fn plan_resource(
         Some(p) => {
             apply_ignore_changes(&decl.options.ignore_changes, &p.inputs, &mut inputs);
             let diff = diff_inputs(schema, &p.inputs, &inputs);
-            if diff.is_empty() {
+            let recorded = record_changes(decl, p, deps);
+            if diff.is_empty() && !recorded.is_empty() {
+                // Nothing for the provider, but the state must learn the
+                // new options before a later delete or destroy reads them.
+                (
+                    Action::Update,
+                    recorded,
+                    with_id(p.outputs.clone(), Value::String(p.id.clone())),
+                )
+            } else if diff.is_empty() {
                 (
                     Action::Same,
                     diff,
@@ -650,6 +709,16 @@ fn plan_outputs(
         }
     }
     out
+}
+
+/// The config values that differ between what the last up applied and now.
+pub fn config_changes(applied: Option<&Map>, now: &Map) -> Vec<OutputChange> {
+    let Some(applied) = applied else { return Vec::new() };
+    let keys: BTreeSet<&String> = applied.keys().chain(now.keys()).collect();
+    keys.into_iter()
+        .filter(|k| applied.get(*k) != now.get(*k))
+        .map(|k| OutputChange { name: k.clone(), old: applied.get(k).cloned(), new: now.get(k).cloned() })
+        .collect()
 }
 
 /// Evaluates the outputs with final values; `Unknown` parts mean something

@@ -302,7 +302,10 @@ impl ResourceType for Repository {
                 "encryption_type".into(),
                 enc.encryption_type().as_str().into(),
             );
-            put_opt(&mut read, "kms_key", enc.kms_key());
+            // Without a declared key, KMS encryption uses the AWS managed one.
+            if inputs.contains_key("kms_key") {
+                put_opt(&mut read, "kms_key", enc.kms_key());
+            }
         }
         let policy = match clients
             .ecr

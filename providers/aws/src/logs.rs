@@ -9,7 +9,7 @@ use skistack_engine::{
     ResourceType, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::{aws_error, error_code, is_not_found};
+use crate::errors::{aws_error, is_not_found};
 use crate::props::{changed, opt_i32, opt_str, put_opt, str_of};
 use crate::shared::{Clients, Shared};
 use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
@@ -316,9 +316,7 @@ impl ResourceType for LogGroup {
             .await
         {
             Ok(_) => Ok(()),
-            Err(e) if is_not_found(&e) || error_code(&e) == Some("ResourceNotFoundException") => {
-                Ok(())
-            }
+            Err(e) if is_not_found(&e) => Ok(()),
             Err(e) => Err(aws_error(&format!("delete log group {id}"), e)),
         }
     }

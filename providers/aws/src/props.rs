@@ -298,4 +298,38 @@ mod tests {
         n.insert("count".into(), Value::Int(4));
         assert!(changed(&m, &n, "count"));
     }
+
+    #[test]
+    fn nested_read_backs_leave_out_aws_defaults() {
+        let fields = vec![
+            Property::optional("id", ValueType::String),
+            Property::optional("name", ValueType::String),
+            Property::optional("version", ValueType::String).default("$Latest"),
+        ];
+        let actual: Map = [("id", "lt-1"), ("name", "hosts"), ("version", "$Latest")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), Value::from(v)))
+            .collect();
+        let mut declared = Map::new();
+        declared.insert("id".into(), "lt-1".into());
+        // The undeclared name and the default version are not drift...
+        let read = read_back_object(&fields, Some(&declared), actual.clone());
+        assert_eq!(read, declared);
+        // ...a version changed outside the stack is.
+        let mut changed_outside = actual;
+        changed_outside.insert("version".into(), "3".into());
+        let read = read_back_object(&fields, Some(&declared), changed_outside);
+        assert_eq!(read.get("version"), Some(&Value::from("3")));
+        assert!(!read.contains_key("name"));
+    }
+
+    #[test]
+    fn sets_read_back_in_declared_order() {
+        let mut declared = Map::new();
+        declared.insert("subnets".into(), str_list(["a", "b"]));
+        let same = read_back_set(&declared, "subnets", vec!["b".into(), "a".into()]).ok();
+        assert_eq!(same, Some(str_list(["a", "b"])));
+        let other = read_back_set(&declared, "subnets", vec!["c".into()]).ok();
+        assert_eq!(other, Some(str_list(["c"])));
+    }
 }

@@ -205,4 +205,26 @@ mod tests {
         let keys: Vec<&str> = own.keys().map(String::as_str).collect();
         assert_eq!(keys, vec!["Name", "env"]);
     }
+
+    #[test]
+    fn identity_needs_all_three_tags() {
+        let c = ctx(Map::new());
+        let ours = [
+            ("skistack:stack", "web"),
+            ("skistack:env", "prod"),
+            ("skistack:resource", "vpc"),
+            ("Name", "x"),
+        ];
+        assert!(has_identity(&c, ours));
+        assert!(!has_identity(
+            &c,
+            ours.into_iter().filter(|(k, _)| *k != "skistack:env")
+        ));
+        let other = [
+            ("skistack:stack", "web"),
+            ("skistack:env", "prod"),
+            ("skistack:resource", "db"),
+        ];
+        assert!(!has_identity(&c, other));
+    }
 }

@@ -1209,7 +1209,7 @@ async fn eventual_retries_only_listed_codes_and_errors_name_the_code() {
     let err = retry_eventual_for(
         "describe VPC",
         &["InvalidVpcID.NotFound"],
-        Duration::from_secs(2),
+        Duration::from_secs(5),
         || clients.ec2.describe_vpcs().vpc_ids("vpc-00000000").send(),
     )
     .await
@@ -1221,7 +1221,7 @@ async fn eventual_retries_only_listed_codes_and_errors_name_the_code() {
     // limit (the bound leaves room for slow calls on a busy machine).
     let elapsed = start.elapsed();
     assert!(
-        elapsed >= Duration::from_millis(350) && elapsed < Duration::from_secs(8),
+        elapsed >= Duration::from_millis(350) && elapsed < Duration::from_secs(15),
         "{elapsed:?}"
     );
 }

@@ -172,9 +172,11 @@ impl ResourceType for Cluster {
     ) -> Result<Map, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         if changed(old_inputs, new_inputs, "container_insights") {
+            // UpdateCluster takes the settings as UpdateClusterSettings does
+            // (and moto only knows the former).
             clients
                 .ecs
-                .update_cluster_settings()
+                .update_cluster()
                 .cluster(id)
                 .settings(insights_setting(
                     opt_bool(new_inputs, "container_insights")?.unwrap_or(false),

@@ -128,7 +128,10 @@ impl ResourceType for ClusterCapacityProviders {
         if !strategy.is_empty() || inputs.contains_key("default_capacity_provider_strategy") {
             read.insert(
                 "default_capacity_provider_strategy".into(),
-                strategy_value(strategy),
+                strategy_value(
+                    &list_of_maps(inputs, "default_capacity_provider_strategy")?,
+                    strategy,
+                ),
             );
         }
         let mut outputs = inputs.clone();

@@ -8,7 +8,7 @@ use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Tag};
 use skistack_engine::{DataSource, Map, Property, ProviderError, ResourceType, Value, ValueType};
 
 use crate::errors::aws_error;
-use crate::props::{opt_i32, str_of};
+use crate::props::{opt_i32, read_back_object, str_of};
 use crate::shared::{Clients, Shared};
 use crate::tags::TagChanges;
 
@@ -113,17 +113,27 @@ fn strategy_of(items: &[&Map]) -> Result<Vec<CapacityProviderStrategyItem>, Prov
         .collect()
 }
 
-/// A capacity provider strategy as a property value.
-fn strategy_value(items: &[CapacityProviderStrategyItem]) -> Value {
+/// A capacity provider strategy as read back, item by item against the
+/// declared items.
+fn strategy_value(declared: &[&Map], items: &[CapacityProviderStrategyItem]) -> Value {
+    let fields = match strategy_type() {
+        ValueType::List(of) => match *of {
+            ValueType::Object(fields) => fields,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
     Value::List(
         items
             .iter()
-            .map(|i| {
+            .enumerate()
+            .map(|(n, i)| {
                 let mut m = Map::new();
                 m.insert("capacity_provider".into(), i.capacity_provider().into());
                 m.insert("weight".into(), Value::Int(i64::from(i.weight())));
                 m.insert("base".into(), Value::Int(i64::from(i.base())));
-                Value::Map(m)
+                // Defaults the declaration left out are not drift.
+                Value::Map(read_back_object(&fields, declared.get(n).copied(), m))
             })
             .collect(),
     )
@@ -170,11 +180,16 @@ mod tests {
         item.insert("weight".into(), Value::Int(2));
         let items = strategy_of(&[&item]).expect("valid strategy");
         assert_eq!(items[0].base(), 0);
-        let Value::List(back) = strategy_value(&items) else {
+        let Value::List(back) = strategy_value(&[&item], &items) else {
+            panic!("a list");
+        };
+        // The base was left at its default, so it is not read back.
+        assert_eq!(back, vec![Value::Map(item.clone())]);
+        let Value::List(back) = strategy_value(&[], &items) else {
             panic!("a list");
         };
         let m = back[0].as_map().expect("a table");
         assert_eq!(m.get("weight"), Some(&Value::Int(2)));
-        assert_eq!(m.get("capacity_provider"), Some(&Value::from("cp")));
+        assert_eq!(m.get("base"), None);
     }
 }

@@ -9,6 +9,8 @@ use aws_sdk_ecs::types::{
     LaunchType, LoadBalancer, NetworkConfiguration, PropagateTags, SchedulingStrategy,
     Service as SdkService, ServiceField,
 };
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use skistack_engine::{
     Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
     TypeSchema, Value, ValueType,
@@ -19,8 +21,8 @@ use super::{
 };
 use crate::errors::{aws_error, error_code, is_not_found};
 use crate::props::{
-    bool_of, changed, list_of_maps, list_of_str, opt_bool, opt_i32, opt_map, opt_str, put_opt,
-    str_list, str_of,
+    bool_of, changed, list_of_maps, list_of_str, object_fields, opt_bool, opt_i32, opt_map,
+    opt_str, put_opt, read_back_object, read_back_set, str_of,
 };
 use crate::retry::wait_until;
 use crate::shared::{Clients, Shared};
@@ -29,6 +31,8 @@ use crate::token::client_token_max;
 
 /// The longest idempotency token CreateService accepts.
 const CLIENT_TOKEN_MAX: usize = 36;
+/// How long CreateService waits for its target groups' listeners.
+const LISTENER_TIMEOUT: Duration = Duration::from_secs(3 * 60);
 /// How long a deleted service may take to drain its tasks and go inactive.
 const DELETE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
@@ -246,14 +250,25 @@ fn load_balancers_value(lbs: &[LoadBalancer]) -> Value {
     )
 }
 
-/// The read-back form of the network configuration.
-fn network_value(n: &NetworkConfiguration) -> Option<Value> {
-    let vpc = n.awsvpc_configuration()?;
+/// The network configuration as AWS has it; subnets and security groups
+/// in the declared order when they are the same sets.
+fn network_value(
+    declared: Option<&Map>,
+    n: &NetworkConfiguration,
+) -> Result<Option<Map>, ProviderError> {
+    let Some(vpc) = n.awsvpc_configuration() else {
+        return Ok(None);
+    };
+    let empty = Map::new();
+    let declared = declared.unwrap_or(&empty);
     let mut m = Map::new();
-    m.insert("subnets".into(), str_list(vpc.subnets().iter().cloned()));
+    m.insert(
+        "subnets".into(),
+        read_back_set(declared, "subnets", vpc.subnets().to_vec())?,
+    );
     m.insert(
         "security_groups".into(),
-        str_list(vpc.security_groups().iter().cloned()),
+        read_back_set(declared, "security_groups", vpc.security_groups().to_vec())?,
     );
     put_opt(
         &mut m,
@@ -261,7 +276,19 @@ fn network_value(n: &NetworkConfiguration) -> Option<Value> {
         vpc.assign_public_ip()
             .map(|a| *a == AssignPublicIp::Enabled),
     );
-    Some(Value::Map(m))
+    Ok(Some(m))
+}
+
+/// True for CreateService's refusal of a target group that no listener
+/// ties to a load balancer yet.
+fn waits_for_listener<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
+    error_code(e) == Some("InvalidParameterException")
+        && e.message()
+            .is_some_and(|m| m.contains("does not have an associated load balancer"))
+}
+
+fn poisoned() -> ProviderError {
+    ProviderError::Failed("a lock was poisoned by a panic".into())
 }
 
 /// The errors that mean a service is already gone or going.
@@ -314,18 +341,37 @@ impl ResourceType for Service {
             .set_platform_version(opt_str(inputs, "platform_version")?.map(str::to_string))
             .set_propagate_tags(opt_str(inputs, "propagate_tags")?.map(PropagateTags::from))
             .set_tags(Some(ecs_tags(&resource_tags(ctx, inputs))));
-        let out = req
-            .send()
-            .await
-            .map_err(|e| aws_error(&format!("create ECS service {name}"), e))?;
-        let arn = out.service().and_then(|s| s.service_arn()).ok_or_else(|| {
+        // A target group only takes a service once a listener (or rule)
+        // ties it to its load balancer; that listener may be being created
+        // right now, so that refusal is waited out.
+        let arn = std::sync::Mutex::new(None);
+        wait_until(
+            &format!("target groups of ECS service {name} to join a load balancer"),
+            LISTENER_TIMEOUT,
+            || async {
+                match req.clone().send().await {
+                    Ok(out) => {
+                        let created = out
+                            .service()
+                            .and_then(|s| s.service_arn())
+                            .map(str::to_string);
+                        *arn.lock().map_err(|_| poisoned())? = created;
+                        Ok(true)
+                    }
+                    Err(e) if waits_for_listener(&e) => Ok(false),
+                    Err(e) => Err(aws_error(&format!("create ECS service {name}"), e)),
+                }
+            },
+        )
+        .await?;
+        let arn = arn.into_inner().map_err(|_| poisoned())?.ok_or_else(|| {
             ProviderError::Failed(format!(
                 "create ECS service {name}: no service in the response"
             ))
         })?;
         Ok(Created {
-            id: arn.to_string(),
-            outputs: outputs(inputs, arn),
+            outputs: outputs(inputs, &arn),
+            id: arn,
         })
     }
 
@@ -359,16 +405,23 @@ impl ResourceType for Service {
                 Value::Int(i64::from(svc.desired_count())),
             );
         }
-        put_opt(
-            &mut read,
-            "launch_type",
-            svc.launch_type().map(|l| l.as_str()),
-        );
+        // Without a launch type or strategy of its own, a service gets the
+        // cluster's default (or EC2): that is not drift.
+        if inputs.contains_key("launch_type") {
+            put_opt(
+                &mut read,
+                "launch_type",
+                svc.launch_type().map(|l| l.as_str()),
+            );
+        }
         let strategy = svc.capacity_provider_strategy();
-        if !strategy.is_empty() || inputs.contains_key("capacity_provider_strategy") {
+        if inputs.contains_key("capacity_provider_strategy") {
             read.insert(
                 "capacity_provider_strategy".into(),
-                strategy_value(strategy),
+                strategy_value(
+                    &list_of_maps(inputs, "capacity_provider_strategy")?,
+                    strategy,
+                ),
             );
         }
         put_opt(
@@ -396,23 +449,34 @@ impl ResourceType for Service {
                 let mut m = Map::new();
                 m.insert("enable".into(), cb.enable().into());
                 m.insert("rollback".into(), cb.rollback().into());
-                read.insert("deployment_circuit_breaker".into(), Value::Map(m));
+                let fields = object_fields(&self.schema, "deployment_circuit_breaker");
+                let declared = opt_map(inputs, "deployment_circuit_breaker")?;
+                let value = read_back_object(fields, declared, m);
+                read.insert("deployment_circuit_breaker".into(), Value::Map(value));
             }
         }
         let lbs = svc.load_balancers();
         if !lbs.is_empty() || inputs.contains_key("load_balancers") {
             read.insert("load_balancers".into(), load_balancers_value(lbs));
         }
-        put_opt(
-            &mut read,
-            "network_configuration",
-            svc.network_configuration().and_then(network_value),
-        );
-        put_opt(
-            &mut read,
-            "health_check_grace_period_seconds",
-            svc.health_check_grace_period_seconds().map(i64::from),
-        );
+        let declared = opt_map(inputs, "network_configuration")?;
+        if let Some(n) = svc.network_configuration()
+            && let Some(actual) = network_value(declared, n)?
+        {
+            let fields = object_fields(&self.schema, "network_configuration");
+            let value = read_back_object(fields, declared, actual);
+            read.insert("network_configuration".into(), Value::Map(value));
+        }
+        // AWS reports 0 for a grace period never set.
+        let grace = svc.health_check_grace_period_seconds();
+        if grace.is_some_and(|g| g != 0) || inputs.contains_key("health_check_grace_period_seconds")
+        {
+            put_opt(
+                &mut read,
+                "health_check_grace_period_seconds",
+                grace.map(i64::from),
+            );
+        }
         read.insert(
             "enable_execute_command".into(),
             svc.enable_execute_command().into(),
