@@ -38,16 +38,7 @@ async fn assert_nothing_left(aws: &Aws) {
 async fn deploys_the_architecture_and_a_second_preview_changes_nothing() {
     let (_moto, ws, aws) = setup().await;
     ws.deploy_both().await;
-    architecture::check(
-        &aws,
-        &ws,
-        &Expected {
-            zones: 2,
-            single_nat: false,
-            image_tag: "latest",
-        },
-    )
-    .await;
+    architecture::check(&aws, &ws, &Expected::default()).await;
 
     let run = ws.run(&["preview", "--expect-no-changes"]).await.ok();
     assert!(
@@ -103,9 +94,8 @@ async fn a_new_image_tag_registers_a_revision_and_updates_the_service_in_place()
         &aws,
         &ws,
         &Expected {
-            zones: 2,
-            single_nat: false,
             image_tag: "v2",
+            ..Expected::default()
         },
     )
     .await;
@@ -124,6 +114,7 @@ async fn a_new_image_tag_registers_a_revision_and_updates_the_service_in_place()
         old_task.ends_with(":1") && new_task.ends_with(":2"),
         "revision 1 then 2: {old_task} -> {new_task}"
     );
+    assert!(before.created_at().is_some(), "{before:?}");
     assert_eq!(
         after.created_at(),
         before.created_at(),
@@ -199,8 +190,7 @@ async fn raising_az_count_adds_the_third_zone_and_leaves_the_rest_alone() {
         &ws,
         &Expected {
             zones: 3,
-            single_nat: false,
-            image_tag: "latest",
+            ..Expected::default()
         },
     )
     .await;
@@ -257,9 +247,8 @@ async fn a_single_nat_gateway_serves_every_zone() {
         &aws,
         &ws,
         &Expected {
-            zones: 2,
             single_nat: true,
-            image_tag: "latest",
+            ..Expected::default()
         },
     )
     .await;

@@ -50,6 +50,17 @@ struct Groups {
     instances: String,
 }
 
+impl Default for Expected {
+    /// The stacks' defaults.
+    fn default() -> Expected {
+        Expected {
+            zones: 2,
+            single_nat: false,
+            image_tag: "latest",
+        }
+    }
+}
+
 /// A set of strings.
 fn set<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> BTreeSet<String> {
     items.into_iter().map(Into::into).collect()
