@@ -2,7 +2,7 @@
 
 use skistack_engine::walk::Cancel;
 
-use super::{Exit, confirm, install_signals, project};
+use super::{Exit, confirm, install_signals, print_metrics, project};
 use crate::cli::{DestroyArgs, Global};
 use crate::{progress, render};
 
@@ -96,6 +96,7 @@ pub async fn run(global: &Global, args: &DestroyArgs) -> Result<Exit, Exit> {
         }
     }
     drop(locks);
+    print_metrics(global, &project);
     if failed.is_empty() {
         Ok(Exit::Ok)
     } else {

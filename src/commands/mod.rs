@@ -98,6 +98,21 @@ pub fn project(global: &Global) -> Result<Project, Exit> {
     })
 }
 
+/// With `-v`, prints the providers' counters (API calls per service).
+pub fn print_metrics(global: &Global, project: &Project) {
+    if global.verbose == 0 {
+        return;
+    }
+    let metrics = project.registry.metrics();
+    if metrics.is_empty() {
+        return;
+    }
+    println!("Provider counters:");
+    for (name, n) in metrics {
+        println!("  {name}: {n}");
+    }
+}
+
 /// Asks before applying. Without a terminal and without --yes, refuses.
 pub fn confirm(global: &Global, question: &str) -> Result<bool, Exit> {
     if global.yes {

@@ -68,6 +68,9 @@ pub async fn run(global: &Global, args: &PreviewArgs) -> Result<Exit, Exit> {
         let doc = serde_json::json!({ "stacks": json, "changes": any_change });
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     }
+    if !args.json {
+        super::print_metrics(global, &project);
+    }
     if args.expect_no_changes && any_change {
         return Ok(Exit::Changes);
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use skistack_engine::walk::Cancel;
 
-use super::{Exit, confirm, install_signals, project};
+use super::{Exit, confirm, install_signals, print_metrics, project};
 use crate::cli::{Global, UpArgs};
 use crate::{progress, render};
 
@@ -28,6 +28,7 @@ pub async fn run(global: &Global, args: &UpArgs) -> Result<Exit, Exit> {
     println!("{}", render::summary_line(&plan.counts()));
     if plan.is_empty() {
         println!("No changes.");
+        print_metrics(global, &project);
         return Ok(Exit::Ok);
     }
     if !confirm(global, "Apply these changes?")? {
@@ -39,11 +40,7 @@ pub async fn run(global: &Global, args: &UpArgs) -> Result<Exit, Exit> {
         .apply(&loaded, plan, args.parallel, observer, &cancel)
         .await?;
     print!("{}", render::run_summary("up", &summary));
-    if global.verbose > 0 {
-        for (name, n) in project.registry.metrics() {
-            println!("  {name}: {n}");
-        }
-    }
+    print_metrics(global, &project);
     if summary.succeeded() {
         if let Some(outputs) = project
             .store
