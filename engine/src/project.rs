@@ -410,15 +410,34 @@ impl Project {
             stack_dir: loaded.stack.dir.clone(),
             observer,
         };
+        let dependency_updates = plan.dependency_updates.clone();
         let summary = runner.run(plan, steps, parallel, cancel).await;
         if summary.succeeded() {
             let outputs =
                 plan::final_outputs(&loaded.stack, &loaded.config, &summary.values, &stacks)?;
             self.store.set_outputs(&key, Some(&outputs))?;
             self.store.set_applied_config(&key, Some(&loaded.config))?;
+            self.record_dependencies(&key, &dependency_updates)?;
         }
         self.history(&key, "up", started, &summary)?;
         Ok(summary)
+    }
+
+    /// Records the new dependencies of unchanged resources (see
+    /// [`Plan::dependency_updates`]), with no provider call.
+    pub fn record_dependencies(&self, key: &StackKey, updates: &[(String, Vec<String>)]) -> Result<(), EngineError> {
+        if updates.is_empty() {
+            return Ok(());
+        }
+        let state = self.store.load(key)?;
+        for (address, deps) in updates {
+            if let Some(prior) = state.resources.get(address) {
+                let record = ResourceRecord { dependencies: deps.clone(), ..prior.clone() };
+                // Op id 0 matches no intent: there is nothing to clear.
+                self.store.commit_resource(key, 0, &record)?;
+            }
+        }
+        Ok(())
     }
 
     fn history(
@@ -514,6 +533,7 @@ impl Project {
             values: plan::Values::default(),
             outputs,
             config_changes: Vec::new(),
+            dependency_updates: Vec::new(),
             config: Arc::new(Map::new()),
             stacks: Map::new(),
         })

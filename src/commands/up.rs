@@ -27,6 +27,7 @@ pub async fn run(global: &Global, args: &UpArgs) -> Result<Exit, Exit> {
     print!("{}", render::plan_text(&key, &plan, global.verbose > 0));
     println!("{}", render::summary_line(&plan.counts()));
     if plan.is_empty() {
+        project.record_dependencies(&key, &plan.dependency_updates)?;
         println!("No changes.");
         print_metrics(global, &project);
         return Ok(Exit::Ok);

@@ -101,6 +101,10 @@ pub struct Plan {
     pub outputs: Vec<OutputChange>,
     /// Config values that differ from those the last up applied.
     pub config_changes: Vec<OutputChange>,
+    /// Unchanged resources whose recorded dependencies moved (a `count`
+    /// grew, a `depends_on` was added), with their new dependencies: state
+    /// bookkeeping for the order of later deletes, not a change to show.
+    pub dependency_updates: Vec<(String, Vec<String>)>,
     pub config: Arc<Map>,
     /// Other stacks' outputs as seen by this plan.
     pub stacks: Map,
@@ -340,11 +344,6 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
                 }
             }
         };
-        // What each instance depends on, as the state records it.
-        let deps = match decl.kind {
-            DeclKind::Resource => dependency_addresses(stack, checked, &values, i),
-            DeclKind::Data => Vec::new(),
-        };
         for (key, each_value) in keys {
             let address = key.address(&decl.name);
             declared.insert(address.clone());
@@ -393,7 +392,6 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
                     address.clone(),
                     inputs,
                     prior,
-                    &deps,
                     &mut values,
                 ),
             };
@@ -441,6 +439,15 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
         });
     }
 
+    let dependency_updates: Vec<(String, Vec<String>)> = changes
+        .iter()
+        .filter(|c| c.action == Action::Same && c.kind == DeclKind::Resource)
+        .filter_map(|c| {
+            let (decl, prior) = (c.decl?, c.prior.as_ref()?);
+            let deps = dependency_addresses(stack, checked, &values, decl);
+            (deps != prior.dependencies).then(|| (c.address.clone(), deps))
+        })
+        .collect();
     // Show changes in the order of the stack file, deletes last.
     changes.sort_by_key(|c| c.decl.unwrap_or(usize::MAX));
     let outputs = plan_outputs(stack, &config, &values, &stacks, state, &mut errors);
@@ -452,6 +459,7 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
         values,
         outputs,
         config_changes: Vec::new(),
+        dependency_updates,
         config,
         stacks,
     })
@@ -532,9 +540,9 @@ async fn plan_data(
     })
 }
 
-/// Changes of what the state records beside the inputs: the options and
-/// the dependencies (which order deletes), shown as pseudo-properties.
-fn record_changes(decl: &Decl, prior: &ResourceRecord, deps: &[String]) -> Vec<PropertyChange> {
+/// Changes of the options the state records beside the inputs, shown as
+/// pseudo-properties.
+fn record_changes(decl: &Decl, prior: &ResourceRecord) -> Vec<PropertyChange> {
     let o = &decl.options;
     let options = [
         ("options.protect", prior.options.protect, o.protect),
@@ -549,7 +557,7 @@ fn record_changes(decl: &Decl, prior: &ResourceRecord, deps: &[String]) -> Vec<P
             o.delete_before_replace,
         ),
     ];
-    let mut out: Vec<PropertyChange> = options
+    options
         .into_iter()
         .filter(|(_, old, new)| old != new)
         .map(|(name, old, new)| PropertyChange {
@@ -558,17 +566,7 @@ fn record_changes(decl: &Decl, prior: &ResourceRecord, deps: &[String]) -> Vec<P
             new: Some(Value::Bool(new)),
             forces_replace: false,
         })
-        .collect();
-    if prior.dependencies != deps {
-        let list = |d: &[String]| Value::List(d.iter().map(|a| Value::String(a.clone())).collect());
-        out.push(PropertyChange {
-            name: "dependencies".to_string(),
-            old: Some(list(&prior.dependencies)),
-            new: Some(list(deps)),
-            forces_replace: false,
-        });
-    }
-    out
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -581,7 +579,6 @@ fn plan_resource(
     address: String,
     mut inputs: Map,
     prior: Option<ResourceRecord>,
-    deps: &[String],
     values: &mut Values,
 ) -> Result<Change, Diagnostic> {
     let rt = registry.resource(&decl.type_token).ok_or_else(|| {
@@ -615,7 +612,7 @@ fn plan_resource(
         Some(p) => {
             apply_ignore_changes(&decl.options.ignore_changes, &p.inputs, &mut inputs);
             let diff = diff_inputs(schema, &p.inputs, &inputs);
-            let recorded = record_changes(decl, p, deps);
+            let recorded = record_changes(decl, p);
             if diff.is_empty() && !recorded.is_empty() {
                 // Nothing for the provider, but the state must learn the
                 // new options before a later delete or destroy reads them.
