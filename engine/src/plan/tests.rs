@@ -270,6 +270,8 @@ async fn destroy_deletes_users_before_what_they_use() {
         changes,
         values: Values::default(),
         outputs: Vec::new(),
+        config_changes: Vec::new(),
+        dependency_updates: Vec::new(),
         config: Arc::new(Map::new()),
         stacks: Map::new(),
     };
