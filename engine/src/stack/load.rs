@@ -10,7 +10,6 @@ use crate::source::{Diagnostic, SourceFile, Span, did_you_mean};
 use crate::value::{Map, Value};
 
 const TOP_LEVEL: [&str; 5] = ["stack", "config", "data", "resources", "outputs"];
-const META_KEYS: [&str; 4] = ["type", "count", "for_each", "options"];
 const OPTION_KEYS: [&str; 5] = [
     "depends_on",
     "protect",
@@ -279,7 +278,7 @@ impl<'a> Loader<'a> {
                 }
                 (other, _) => {
                     let d = self.err(k.span(), format!("unknown key `{other}` in [stack]"));
-                    *d = d.clone().with_hint("[stack] accepts only `description`");
+                    d.hint = Some("[stack] accepts only `description`".into());
                 }
             }
         }
@@ -331,7 +330,7 @@ impl<'a> Loader<'a> {
                                     decl.name
                                 ),
                             );
-                            *d = d.clone().with_hint("a typed config declaration takes type, default, description and secret");
+                            d.hint = Some("a typed config declaration takes type, default, description and secret".into());
                         }
                     }
                 }
@@ -381,8 +380,8 @@ impl<'a> Loader<'a> {
         let name_span = Span::from(k.span());
         if !valid_name(&name) {
             let d = self.err(name_span, format!("invalid name `{name}`"));
-            *d = d.clone().with_hint(
-                "names start with a letter or `_` and hold letters, digits, `_` and `-`",
+            d.hint = Some(
+                "names start with a letter or `_` and hold letters, digits, `_` and `-`".into(),
             );
             return None;
         }
@@ -463,7 +462,6 @@ impl<'a> Loader<'a> {
                 format!("{what} has both `count` and `for_each`; use one"),
             );
         }
-        let _ = META_KEYS;
         Some(decl)
     }
 
@@ -486,7 +484,7 @@ impl<'a> Loader<'a> {
                         None => format!("options are: {}", OPTION_KEYS.join(", ")),
                     };
                     let d = self.err(k.span(), format!("unknown option `{other}`"));
-                    *d = d.clone().with_hint(hint);
+                    d.hint = Some(hint);
                 }
             }
         }
@@ -631,7 +629,7 @@ impl<'a> Loader<'a> {
             if let Some(first) = decls[..i].iter().find(|e| e.name == d.name) {
                 let (line, _) = self.file.line_col(first.name_span.start);
                 let e = self.err(d.name_span, format!("`{}` is declared twice", d.name));
-                *e = e.clone().with_hint(format!(
+                e.hint = Some(format!(
                     "resources and data lookups share one namespace; the first `{}` is on line {line}",
                     d.name
                 ));
