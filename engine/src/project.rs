@@ -6,14 +6,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::apply::{RunSummary, Runner};
-use crate::events::{Event, Observer};
+use crate::events::Observer;
 use crate::graph::Dag;
 use crate::plan::{self, Action, Change, Plan, PlanInput, build_steps, destroy_steps};
-use crate::provider::{CallContext, Registry};
+use crate::recovery::{Purpose, Recovery};
+use crate::provider::Registry;
 use crate::source::Diagnostic;
 use crate::stack::{self, ConfigLayer, ConfigSources, Stack};
 use crate::state::{
-    HistoryEntry, LockInfo, OpKind, ResourceRecord, StackKey, StackState, StateError, StateStore,
+    HistoryEntry, ResourceRecord, StackKey, StackState, StateError, StateStore,
 };
 use crate::validate::{self, Checked};
 use crate::value::{Map, Value};
@@ -49,22 +50,12 @@ pub struct Loaded {
     pub stack: Arc<Stack>,
     pub checked: Arc<Checked>,
     pub config: Arc<Map>,
+    /// Where each config value came from; [`ConfigLayer::Missing`] marks a
+    /// required key without a value (only with [`Project::load_for_preview`]).
     pub layers: BTreeMap<String, ConfigLayer>,
 }
 
-/// Holds a stack's lock until dropped.
-pub struct LockGuard {
-    store: Arc<dyn StateStore>,
-    key: StackKey,
-}
-
-impl Drop for LockGuard {
-    fn drop(&mut self) {
-        // Failing to release leaves a lock that names this process; the
-        // next run reports it with pid and host, so nothing is lost.
-        let _ = self.store.unlock(&self.key);
-    }
-}
+pub use crate::lock::LockGuard;
 
 /// The stacks directory, the environment, the providers and the state.
 pub struct Project {
@@ -103,8 +94,19 @@ impl Project {
     /// Parses, checks and configures a stack. `strict_cli` rejects `-c` keys
     /// the stack does not declare.
     pub fn load(&self, name: &str, strict_cli: bool) -> Result<Loaded, EngineError> {
+        self.load_with(name, strict_cli, false)
+    }
+
+    /// Like [`Project::load`], but a required config key without a value is
+    /// unknown (`Loaded::missing_config` names it) instead of an error: what
+    /// a preview needs on a fresh checkout.
+    pub fn load_for_preview(&self, name: &str, strict_cli: bool) -> Result<Loaded, EngineError> {
+        self.load_with(name, strict_cli, true)
+    }
+
+    fn load_with(&self, name: &str, strict_cli: bool, missing_as_unknown: bool) -> Result<Loaded, EngineError> {
         let (stack, checked) = self.parse(name)?;
-        let (config, layers) = self.resolve_config(&stack, strict_cli)?;
+        let (config, layers) = self.resolve_config(&stack, strict_cli, missing_as_unknown)?;
         Ok(Loaded {
             stack,
             checked,
@@ -117,6 +119,7 @@ impl Project {
         &self,
         stack: &Stack,
         strict_cli: bool,
+        missing_as_unknown: bool,
     ) -> Result<(Map, BTreeMap<String, ConfigLayer>), EngineError> {
         let overlay = stack::load_overlay(&self.stacks_dir, &stack.name, &self.env)?;
         let sources = ConfigSources {
@@ -124,6 +127,7 @@ impl Project {
             state: self.store.config(&self.key(&stack.name))?,
             cli: self.cli_config.clone(),
             strict_cli,
+            missing_as_unknown,
         };
         Ok(stack::resolve_config(stack, &sources)?)
     }
@@ -255,132 +259,52 @@ impl Project {
         Ok(plan)
     }
 
-    /// Takes the stack's lock for `operation`.
-    pub fn lock(&self, stack: &str, operation: &str) -> Result<LockGuard, EngineError> {
-        let key = self.key(stack);
-        let info = LockInfo {
-            pid: std::process::id(),
-            host: hostname(),
-            started_at: now(),
-            operation: operation.to_string(),
-        };
-        self.store.lock(&key, &info)?;
-        Ok(LockGuard {
-            store: Arc::clone(&self.store),
-            key,
-        })
+    // `lock` and the other lock operations are in crate::lock.
+
+    /// Resolves the intents an interrupted run left, before an up plans
+    /// (see [`crate::recovery`]). Returns the notices it printed.
+    pub async fn recover(
+        &self,
+        loaded: &Loaded,
+        observer: &dyn Observer,
+    ) -> Result<Vec<String>, EngineError> {
+        self.recovery(&loaded.stack.name, &loaded.config, Some((&loaded.stack, &loaded.checked)), Purpose::Up)
+            .run(observer)
+            .await
     }
 
-    /// Resolves intents left by an interrupted run: a create whose resource
-    /// the provider finds again is adopted, one it can't find is dropped; a
-    /// delete whose resource is gone is completed. Returns what was done.
-    pub async fn recover(
+    /// Resolves the intents an interrupted run left, before a destroy
+    /// plans. The stack file, when it can still be read, gives adopted
+    /// resources their dependencies.
+    pub async fn recover_for_destroy(
         &self,
         stack: &str,
         config: &Arc<Map>,
         observer: &dyn Observer,
     ) -> Result<Vec<String>, EngineError> {
-        let key = self.key(stack);
-        let state = self.store.load(&key)?;
-        let mut notes = Vec::new();
-        for op in &state.pending {
-            let Some(rt) = self.registry.resource(&op.type_token) else {
-                self.store.abandon(&key, op.id)?;
-                continue;
-            };
-            let mut token = format!("skistack-{}-{}-{}", key.stack, key.env, op.id);
-            token.truncate(64);
-            let ctx = CallContext {
-                stack: key.stack.clone(),
-                env: key.env.clone(),
-                resource: op.name.clone(),
-                type_token: op.type_token.clone(),
-                config: Arc::clone(config),
-                operation_id: token,
-                stack_dir: self.stacks_dir.clone(),
-            };
-            let note = match op.kind {
-                OpKind::Create => match rt.find(&ctx, &op.inputs).await {
-                    Ok(Some(found)) => {
-                        let record = ResourceRecord {
-                            name: op.name.clone(),
-                            type_token: op.type_token.clone(),
-                            id: found.id.clone(),
-                            inputs: op.inputs.clone(),
-                            outputs: found.outputs,
-                            dependencies: Vec::new(),
-                            options: Default::default(),
-                        };
-                        match state.resources.get(&op.name) {
-                            // The interrupted create was a replacement: keep the old one to delete.
-                            Some(old) if old.id != found.id => self.store.commit_replacement(
-                                &key,
-                                op.id,
-                                &record,
-                                &format!("{}{}", op.name, plan::REPLACED_SUFFIX),
-                            )?,
-                            _ => self.store.commit_resource(&key, op.id, &record)?,
-                        }
-                        format!(
-                            "recovered {} ({}): an interrupted create had made {}; adopted it",
-                            op.name, op.type_token, found.id
-                        )
-                    }
-                    Ok(None) => {
-                        self.store.abandon(&key, op.id)?;
-                        format!(
-                            "cleared an interrupted create of {} ({}): nothing had been made",
-                            op.name, op.type_token
-                        )
-                    }
-                    Err(e) => {
-                        return Err(EngineError::Refused(format!(
-                            "recovering the interrupted create of {}: {e}",
-                            op.name
-                        )));
-                    }
-                },
-                OpKind::Delete => {
-                    let rec = state.resources.get(&op.name);
-                    let gone = match (rec, &op.resource_id) {
-                        (Some(r), _) => rt
-                            .read(&ctx, &r.id, &r.inputs, &r.outputs)
-                            .await
-                            .map(|o| o.is_none()),
-                        (None, _) => Ok(true),
-                    };
-                    match gone {
-                        Ok(true) => {
-                            self.store.commit_delete(&key, op.id, &op.name)?;
-                            format!("recovered {}: an interrupted delete had completed", op.name)
-                        }
-                        Ok(false) => {
-                            self.store.abandon(&key, op.id)?;
-                            format!(
-                                "{}: an interrupted delete had not completed; it is planned again",
-                                op.name
-                            )
-                        }
-                        Err(e) => {
-                            return Err(EngineError::Refused(format!(
-                                "recovering the interrupted delete of {}: {e}",
-                                op.name
-                            )));
-                        }
-                    }
-                }
-                OpKind::Update => {
-                    self.store.abandon(&key, op.id)?;
-                    format!(
-                        "{}: an update was interrupted; it is planned again",
-                        op.name
-                    )
-                }
-            };
-            observer.event(&Event::Notice { message: &note });
-            notes.push(note);
+        let parsed = self.parse(stack).ok();
+        let declared = parsed.as_ref().map(|(s, c)| (s.as_ref(), c.as_ref()));
+        self.recovery(stack, config, declared, Purpose::Destroy)
+            .run(observer)
+            .await
+    }
+
+    fn recovery<'a>(
+        &'a self,
+        stack: &str,
+        config: &Arc<Map>,
+        declared: Option<(&'a Stack, &'a Checked)>,
+        purpose: Purpose,
+    ) -> Recovery<'a> {
+        Recovery {
+            registry: &self.registry,
+            store: self.store.as_ref(),
+            key: self.key(stack),
+            config: Arc::clone(config),
+            stack_dir: declared.map_or_else(|| self.stacks_dir.clone(), |(s, _)| s.dir.clone()),
+            declared,
+            purpose,
         }
-        Ok(notes)
     }
 
     /// Applies a plan: runs its steps, then records outputs and history.

@@ -15,6 +15,8 @@ pub enum ConfigLayer {
     Overlay,
     State,
     Cli,
+    /// Required, with no value yet (only when previewing).
+    Missing,
 }
 
 impl ConfigLayer {
@@ -24,6 +26,7 @@ impl ConfigLayer {
             ConfigLayer::Overlay => "environment overlay",
             ConfigLayer::State => "config set",
             ConfigLayer::Cli => "-c",
+            ConfigLayer::Missing => "required, not set",
         }
     }
 }
@@ -43,6 +46,9 @@ pub struct ConfigSources {
     /// Reject `-c` keys the stack does not declare (false when a run covers
     /// several stacks and a key may belong to another).
     pub strict_cli: bool,
+    /// A required key without a value becomes unknown instead of an error
+    /// (preview on a fresh checkout shows the whole plan).
+    pub missing_as_unknown: bool,
 }
 
 /// Parses a `-c` or `config set` value: TOML syntax when it parses as a
@@ -199,7 +205,9 @@ pub fn resolve_config(
         values.insert(k.clone(), (v, ConfigLayer::Cli));
     }
     for c in &stack.config {
-        if !values.contains_key(&c.name) {
+        if !values.contains_key(&c.name) && sources.missing_as_unknown {
+            values.insert(c.name.clone(), (Value::Unknown, ConfigLayer::Missing));
+        } else if !values.contains_key(&c.name) {
             errors.push(
                 Diagnostic::new(
                     format!(
