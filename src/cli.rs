@@ -47,6 +47,25 @@ pub struct Global {
     /// More output: unchanged resources, provider API call counts.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// When another live process holds the stack's lock, wait this long for
+    /// it (e.g. 60s, 5m) instead of failing at once.
+    #[arg(long, global = true, value_name = "DURATION", env = "SKISTACK_LOCK_WAIT",
+          value_parser = skistack_engine::duration::parse_duration)]
+    pub lock_wait: Option<std::time::Duration>,
+    /// The most AWS API calls in flight at once per service, whatever
+    /// --parallel is, to stay under AWS's API rate limits.
+    #[arg(long, global = true, value_name = "N", env = "SKISTACK_AWS_MAX_CONCURRENCY",
+          default_value_t = skistack_provider_aws::limits::DEFAULT_MAX_CONCURRENCY,
+          value_parser = parse_concurrency)]
+    pub aws_max_concurrency: usize,
+}
+
+/// A positive number of calls.
+fn parse_concurrency(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("expected a number of calls of at least 1, got {s:?}")),
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -76,6 +95,17 @@ pub enum Command {
     },
     /// List the resource types and data sources, or show one type's schema.
     Types { token: Option<String> },
+    /// Release a stack's lock left by a process that is gone (asks unless --yes).
+    Unlock { stack: String },
+    /// Read every resource back and record what changed outside skistack.
+    Refresh(RefreshArgs),
+    /// Adopt an existing cloud resource under a name the stack file declares.
+    Import(ImportArgs),
+    /// Inspect or edit a stack's recorded resources.
+    State {
+        #[command(subcommand)]
+        action: StateAction,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -91,6 +121,10 @@ pub struct PreviewArgs {
     /// Limit the plan to these resources and what they depend on.
     #[arg(long)]
     pub target: Vec<String>,
+    /// Read every resource first and plan against what the cloud has now
+    /// (records nothing).
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 #[derive(Args, Debug)]
@@ -102,6 +136,10 @@ pub struct UpArgs {
     /// Limit the update to these resources and what they depend on.
     #[arg(long)]
     pub target: Vec<String>,
+    /// Read every resource first, record what changed outside skistack, and
+    /// plan against it.
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 #[derive(Args, Debug)]
@@ -144,4 +182,34 @@ pub enum ConfigAction {
 pub enum GraphFormat {
     Dot,
     Mermaid,
+}
+
+#[derive(Args, Debug)]
+pub struct RefreshArgs {
+    pub stack: String,
+    /// Only report; exit with code 3 when anything changed outside skistack.
+    #[arg(long)]
+    pub expect_no_changes: bool,
+    /// How many resources may be read at once.
+    #[arg(long, default_value_t = 32)]
+    pub parallel: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    pub stack: String,
+    /// The declared instance to import as, e.g. `vpc` or `subnet[0]`.
+    pub name: String,
+    /// The resource's id in the cloud, e.g. vpc-0abc.
+    pub id: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StateAction {
+    /// List the recorded resources of a stack.
+    List { stack: String },
+    /// Show everything recorded for one resource.
+    Show { stack: String, name: String },
+    /// Drop a resource from the state without deleting it.
+    Forget { stack: String, name: String },
 }

@@ -44,6 +44,10 @@ fn main() -> ExitCode {
             Command::Graph { stack, format } => commands::inspect::graph(g, stack, *format),
             Command::Config { action } => commands::config::run(g, action),
             Command::Types { token } => commands::inspect::types(g, token.as_deref()),
+            Command::Unlock { stack } => commands::lock::unlock(g, stack),
+            Command::Refresh(a) => commands::refresh::run(g, a).await,
+            Command::Import(a) => commands::import::run(g, a).await,
+            Command::State { action } => commands::state::run(g, action).await,
         }
     });
     // Steps in flight may still hold provider clients; don't wait for them.

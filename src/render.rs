@@ -137,6 +137,17 @@ fn property_lines(out: &mut String, c: &Change) {
     }
 }
 
+/// The lines `path: old -> new` of one property's change, one per changed
+/// leaf (see [`nested_changes`]).
+pub fn change_lines(name: &str, old: Option<&Value>, new: Option<&Value>) -> Vec<String> {
+    let mut leaves = Vec::new();
+    nested_changes(name, old, new, &mut leaves);
+    leaves
+        .into_iter()
+        .map(|(path, old, new)| format!("{path}: {} -> {}", show(old), show(new)))
+        .collect()
+}
+
 /// The changed leaves between two values, so that a one-field change deep in
 /// a table shows as `prop[0].image: "a" -> "b"` rather than two whole tables.
 fn nested_changes<'v>(

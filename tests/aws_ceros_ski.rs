@@ -40,12 +40,20 @@ async fn deploys_the_architecture_and_a_second_preview_changes_nothing() {
     ws.deploy_both().await;
     architecture::check(&aws, &ws, &Expected::default()).await;
 
-    let run = ws.run(&["preview", "--expect-no-changes"]).await.ok();
+    let run = ws
+        .run(&[
+            "preview",
+            "repositories",
+            "environments",
+            "--expect-no-changes",
+        ])
+        .await
+        .ok();
     assert!(
         run.stdout.contains("Stack environments") && run.stdout.contains("Stack repositories"),
         "{run}"
     );
-    let doc = ws.preview_json(&[]).await;
+    let doc = ws.preview_json(&["repositories", "environments"]).await;
     assert_eq!(doc["changes"], false, "{doc:#}");
 }
 
@@ -133,7 +141,14 @@ async fn a_new_image_tag_registers_a_revision_and_updates_the_service_in_place()
         Some("INACTIVE"),
         "the old revision is deregistered"
     );
-    ws.run(&["preview", "--expect-no-changes"]).await.ok();
+    ws.run(&[
+        "preview",
+        "repositories",
+        "environments",
+        "--expect-no-changes",
+    ])
+    .await
+    .ok();
 }
 
 #[tokio::test]
@@ -216,7 +231,14 @@ async fn raising_az_count_adds_the_third_zone_and_leaves_the_rest_alone() {
     for name in ["public[2]", "private[2]", "private_routes[2]", "nat[2]"] {
         assert!(added.contains(name), "{name} was not added: {added:?}");
     }
-    ws.run(&["preview", "--expect-no-changes"]).await.ok();
+    ws.run(&[
+        "preview",
+        "repositories",
+        "environments",
+        "--expect-no-changes",
+    ])
+    .await
+    .ok();
 }
 
 /// (logical name, ARN) of every resource the tagging API lists with the

@@ -2,16 +2,18 @@
 //! an intent before each provider call and the outcome right after, each in
 //! its own small transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::events::{Event, Observer};
+use crate::failpoint::{self, Point};
 use crate::plan::{
     Action, Change, Plan, REPLACED_SUFFIX, StepGraph, StepOp, Values, apply_ignore_changes,
     dependency_addresses, diff_inputs, eval_inputs, instance_scope, with_id,
 };
 use crate::provider::{CallContext, ProviderError, Registry};
+use crate::recovery::{self, Purpose, Recovery};
 use crate::stack::Stack;
 use crate::state::{OpKind, PendingOp, RecordOptions, ResourceRecord, StackKey, StateStore};
 use crate::validate::Checked;
@@ -70,6 +72,21 @@ struct Shared {
     live: Mutex<Values>,
     counts: Mutex<BTreeMap<String, u64>>,
     failures: Mutex<Vec<Failure>>,
+    /// Creates that recovery left for this run to retry, by address: a
+    /// retry with the same inputs reuses the intent, hence the same
+    /// idempotency token.
+    leftovers: Mutex<BTreeMap<String, PendingOp>>,
+    /// The retired names that replacements gave the resources they
+    /// superseded, by address (usually `address~replaced`).
+    retired: Mutex<HashMap<String, String>>,
+}
+
+/// An intent recorded in the state: its id and start time make the
+/// operation id providers see.
+#[derive(Clone, Copy)]
+struct Intent {
+    id: i64,
+    started_at: i64,
 }
 
 impl Runner {
@@ -85,6 +102,19 @@ impl Runner {
         let Plan {
             changes, values, ..
         } = plan;
+        // Failing to read them only loses the reuse of their tokens: the
+        // next run's recovery still resolves them.
+        let leftovers = self
+            .store
+            .load(&self.key)
+            .map(|s| {
+                s.pending
+                    .into_iter()
+                    .filter(|op| op.kind == OpKind::Create)
+                    .map(|op| (op.name.clone(), op))
+                    .collect()
+            })
+            .unwrap_or_default();
         let shared = Arc::new(Shared {
             runner: self,
             changes,
@@ -92,6 +122,8 @@ impl Runner {
             live: Mutex::new(values),
             counts: Mutex::new(BTreeMap::new()),
             failures: Mutex::new(Vec::new()),
+            leftovers: Mutex::new(leftovers),
+            retired: Mutex::new(HashMap::new()),
         });
         shared.runner.observer.event(&Event::Started {
             total: shared.steps.steps.len(),
@@ -104,6 +136,14 @@ impl Runner {
         .await;
         let skipped = outcome.iter().filter(|o| **o == Outcome::Skipped).count();
         let not_run = outcome.iter().filter(|o| **o == Outcome::NotRun).count();
+        let complete = skipped == 0 && not_run == 0 && !cancel.is_cancelled();
+        if complete && lock(&shared.failures).is_empty() {
+            // Every planned step ran and none created these: recovery found
+            // nothing for them and nothing will retry them, so they go.
+            for op in std::mem::take(&mut *lock(&shared.leftovers)).into_values() {
+                let _ = shared.runner.store.abandon(&shared.runner.key, op.id);
+            }
+        }
         // All step tasks have finished, so this is the only reference left;
         // fall back to copies if a task somehow still holds one.
         let (counts, failures, values) = match Arc::try_unwrap(shared) {
@@ -184,17 +224,15 @@ impl Shared {
         }
     }
 
-    fn ctx(&self, change: &Change, address: &str, op_id: i64) -> CallContext {
+    fn ctx(&self, change: &Change, address: &str, intent: Intent) -> CallContext {
         let r = &self.runner;
-        let mut token = format!("skistack-{}-{}-{op_id}", r.key.stack, r.key.env);
-        token.truncate(64);
         CallContext {
             stack: r.key.stack.clone(),
             env: r.key.env.clone(),
             resource: address.to_string(),
             type_token: change.type_token.clone(),
             config: Arc::clone(&r.config),
-            operation_id: token,
+            operation_id: recovery::operation_id(&r.key, intent.id, intent.started_at),
             stack_dir: r.stack_dir.clone(),
         }
     }
@@ -306,7 +344,8 @@ impl Shared {
         change: &Change,
         resource_id: Option<String>,
         inputs: &Map,
-    ) -> Result<i64, String> {
+    ) -> Result<Intent, String> {
+        let started_at = now();
         let op = PendingOp {
             id: 0,
             name: name.to_string(),
@@ -314,12 +353,91 @@ impl Shared {
             type_token: change.type_token.clone(),
             resource_id,
             inputs: inputs.clone(),
-            started_at: now(),
+            started_at,
         };
         self.runner
             .store
             .begin(&self.runner.key, &op)
+            .map(|id| Intent { id, started_at })
             .map_err(|e| e.to_string())
+    }
+
+    /// The intent of a create: the one an interrupted run left for the same
+    /// inputs, if any (so the provider sees the same operation id), else a
+    /// new one. The second value is a superseded intent (left for other
+    /// inputs) to clear once this create is recorded.
+    fn begin_create(&self, change: &Change, inputs: &Map) -> Result<(Intent, Option<i64>), String> {
+        let leftover = lock(&self.leftovers)
+            .remove(&change.address)
+            .filter(|op| op.type_token == change.type_token);
+        match leftover {
+            Some(op) if op.inputs == *inputs => Ok((
+                Intent {
+                    id: op.id,
+                    started_at: op.started_at,
+                },
+                None,
+            )),
+            other => Ok((
+                self.begin(&change.address, OpKind::Create, change, None, inputs)?,
+                other.map(|op| op.id),
+            )),
+        }
+    }
+
+    /// After a failed create: unless the provider rejected the request
+    /// outright, the resource may exist (the create failed while waiting for
+    /// it, say), so it is looked up and adopted rather than orphaned.
+    async fn resolve_failed_create(
+        &self,
+        change: &Change,
+        intent: Intent,
+        inputs: &Map,
+        error: &ProviderError,
+    ) {
+        if matches!(error, ProviderError::Invalid(_)) {
+            self.abandon(intent.id);
+            return;
+        }
+        let r = &self.runner;
+        let declared = match (&r.stack, &r.checked) {
+            (Some(s), Some(c)) => Some((s.as_ref(), c.as_ref())),
+            _ => None,
+        };
+        let rec = Recovery {
+            registry: &r.registry,
+            store: r.store.as_ref(),
+            key: r.key.clone(),
+            config: Arc::clone(&r.config),
+            stack_dir: r.stack_dir.clone(),
+            declared,
+            purpose: Purpose::Up,
+        };
+        let op = PendingOp {
+            id: intent.id,
+            name: change.address.clone(),
+            kind: OpKind::Create,
+            type_token: change.type_token.clone(),
+            resource_id: None,
+            inputs: inputs.clone(),
+            started_at: intent.started_at,
+        };
+        // On error the intent stays for the next run's recovery.
+        if let Ok(Some(note)) = recovery::resolve_failed_create(&rec, &op).await {
+            r.observer.event(&Event::Notice { message: &note });
+        }
+    }
+
+    /// A free name for the resource a replacement of `address` supersedes.
+    fn retired_name(&self, address: &str) -> Result<String, String> {
+        let state = self
+            .runner
+            .store
+            .load(&self.runner.key)
+            .map_err(|e| format!("{address}: reading the state: {e}"))?;
+        let name = recovery::retired_name(&state.resources, address);
+        lock(&self.retired).insert(address.to_string(), name.clone());
+        Ok(name)
     }
 
     /// Runs one step; returns the kind to count, if any.
@@ -333,7 +451,14 @@ impl Shared {
                 let ds = registry
                     .data_source(&change.type_token)
                     .ok_or_else(|| format!("unknown data source type {}", change.type_token))?;
-                let ctx = self.ctx(change, &change.address, 0);
+                let ctx = self.ctx(
+                    change,
+                    &change.address,
+                    Intent {
+                        id: 0,
+                        started_at: 0,
+                    },
+                );
                 let mut out = ds
                     .invoke(&ctx, &inputs)
                     .await
@@ -351,26 +476,23 @@ impl Shared {
                     .resource(&change.type_token)
                     .ok_or_else(|| format!("unknown resource type {}", change.type_token))?;
                 let inputs = self.current_inputs(change)?;
-                let op_id = self.begin(&change.address, OpKind::Create, change, None, &inputs)?;
-                let ctx = self.ctx(change, &change.address, op_id);
+                let (intent, superseded) = self.begin_create(change, &inputs)?;
+                let ctx = self.ctx(change, &change.address, intent);
                 let created = match rt.create(&ctx, &inputs).await {
                     Ok(c) => c,
                     Err(e) => {
-                        self.abandon(op_id);
+                        self.resolve_failed_create(change, intent, &inputs, &e).await;
                         return Err(self.fail(change, "create", e));
                     }
                 };
+                failpoint::hit(Point::AfterCreate, &change.address);
                 let record =
                     self.record(change, created.id.clone(), inputs, created.outputs.clone());
                 let committed = if op == StepOp::CreateReplacement {
-                    store.commit_replacement(
-                        key,
-                        op_id,
-                        &record,
-                        &format!("{}{REPLACED_SUFFIX}", change.address),
-                    )
+                    let retired = self.retired_name(&change.address)?;
+                    store.commit_replacement(key, intent.id, &record, &retired)
                 } else {
-                    store.commit_resource(key, op_id, &record)
+                    store.commit_resource(key, intent.id, &record)
                 };
                 committed.map_err(|e| {
                     format!(
@@ -378,6 +500,9 @@ impl Shared {
                         change.address, created.id
                     )
                 })?;
+                if let Some(old) = superseded {
+                    self.abandon(old);
+                }
                 lock(&self.live).outputs.insert(
                     change.address.clone(),
                     with_id(created.outputs, Value::String(created.id)),
@@ -428,27 +553,28 @@ impl Shared {
                         change.address, c.name
                     ));
                 }
-                let op_id = self.begin(
+                let intent = self.begin(
                     &change.address,
                     OpKind::Update,
                     change,
                     Some(prior.id.clone()),
                     &inputs,
                 )?;
-                let ctx = self.ctx(change, &change.address, op_id);
+                let ctx = self.ctx(change, &change.address, intent);
                 let outputs = match rt
                     .update(&ctx, &prior.id, &prior.inputs, &prior.outputs, &inputs)
                     .await
                 {
                     Ok(o) => o,
                     Err(e) => {
-                        self.abandon(op_id);
+                        self.abandon(intent.id);
                         return Err(self.fail(change, "update", e));
                     }
                 };
+                failpoint::hit(Point::AfterUpdate, &change.address);
                 let record = self.record(change, prior.id.clone(), inputs, outputs.clone());
                 store
-                    .commit_resource(key, op_id, &record)
+                    .commit_resource(key, intent.id, &record)
                     .map_err(|e| format!("{}: recording the update: {e}", change.address))?;
                 lock(&self.live).outputs.insert(
                     change.address.clone(),
@@ -461,7 +587,10 @@ impl Shared {
                     format!("{}: delete without a recorded resource", change.address)
                 })?;
                 let name = match op {
-                    StepOp::DeleteReplaced => format!("{}{REPLACED_SUFFIX}", change.address),
+                    StepOp::DeleteReplaced => lock(&self.retired)
+                        .get(&change.address)
+                        .cloned()
+                        .unwrap_or_else(|| format!("{}{REPLACED_SUFFIX}", change.address)),
                     _ => prior.name.clone(),
                 };
                 self.delete(change, prior, &name).await?;
@@ -491,27 +620,28 @@ impl Shared {
             .registry
             .resource(&prior.type_token)
             .ok_or_else(|| format!("{name}: no provider offers type {}", prior.type_token))?;
-        let op_id = self.begin(
+        let intent = self.begin(
             name,
             OpKind::Delete,
             change,
             Some(prior.id.clone()),
             &prior.inputs,
         )?;
-        let ctx = self.ctx(change, name, op_id);
+        let ctx = self.ctx(change, name, intent);
         match rt
             .delete(&ctx, &prior.id, &prior.inputs, &prior.outputs)
             .await
         {
             Ok(()) | Err(ProviderError::NotFound(_)) => {}
             Err(e) => {
-                self.abandon(op_id);
+                self.abandon(intent.id);
                 return Err(self.fail(change, "delete", e));
             }
         }
+        failpoint::hit(Point::AfterDelete, name);
         self.runner
             .store
-            .commit_delete(&self.runner.key, op_id, name)
+            .commit_delete(&self.runner.key, intent.id, name)
             .map_err(|e| format!("{name}: recording the delete: {e}"))
     }
 

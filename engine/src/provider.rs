@@ -146,6 +146,18 @@ pub trait ResourceType: Send + Sync {
     ) -> Result<Option<Created>, ProviderError> {
         Ok(None)
     }
+
+    /// Every resource that carries this instance's identity, for recovery:
+    /// while a replacement is being made the old resource and the new one
+    /// both do, and recovery must tell them apart by id. Types that can hold
+    /// more than one match override this; the default is [`Self::find`]'s.
+    async fn find_all(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Vec<Created>, ProviderError> {
+        Ok(self.find(ctx, inputs).await?.into_iter().collect())
+    }
 }
 
 /// A read-only lookup such as `aws:ec2:AvailabilityZones`.

@@ -241,6 +241,22 @@ pub trait StateStore: Send + Sync {
     fn lock(&self, key: &StackKey, info: &LockInfo) -> Result<(), StateError>;
     fn unlock(&self, key: &StackKey) -> Result<(), StateError>;
 
+    /// Who holds the stack's lock; `None` when it is free.
+    fn lock_holder(&self, key: &StackKey) -> Result<Option<LockInfo>, StateError>;
+
+    /// Hands the lock from `stale` (a holder known to be gone) to `info` in
+    /// one transaction. `false`, changing nothing, when `stale` no longer
+    /// holds it (another process released or took it meanwhile).
+    fn take_over_lock(
+        &self,
+        key: &StackKey,
+        stale: &LockInfo,
+        info: &LockInfo,
+    ) -> Result<bool, StateError>;
+
+    /// Releases the lock only if `holder` still holds it; `false` otherwise.
+    fn release_lock(&self, key: &StackKey, holder: &LockInfo) -> Result<bool, StateError>;
+
     /// Config values set with `skistack config set`.
     fn config(&self, key: &StackKey) -> Result<Map, StateError>;
     fn set_config(

@@ -51,9 +51,15 @@ pub async fn run(global: &Global, args: &DestroyArgs) -> Result<Exit, Exit> {
     }
     let mut plans = Vec::new();
     let mut locks = Vec::new();
+    let observer = progress::observer();
     for stack in &targets {
         let key = project.key(stack);
-        locks.push(project.lock(stack, "destroy")?);
+        locks.push(super::lock::take(global, &project, stack, "destroy").await?);
+        // What an interrupted run left is resolved first, so that the
+        // destroy also deletes what it had made.
+        project
+            .recover_for_destroy(stack, &project.destroy_config(stack), observer.as_ref())
+            .await?;
         let state = project
             .store
             .load(&key)
@@ -68,7 +74,6 @@ pub async fn run(global: &Global, args: &DestroyArgs) -> Result<Exit, Exit> {
     }
     let cancel = Cancel::new();
     install_signals(&cancel);
-    let observer = progress::observer();
     let mut failed = Vec::new();
     for (stack, plan) in plans {
         let config = project.destroy_config(&stack);

@@ -3,8 +3,12 @@
 
 pub mod config;
 pub mod destroy;
+pub mod import;
 pub mod inspect;
+pub mod lock;
 pub mod preview;
+pub mod refresh;
+pub mod state;
 pub mod up;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -50,6 +54,7 @@ pub fn registry(global: &Global) -> Registry {
     r.register(Arc::new(StdProvider::new()));
     r.register(Arc::new(AwsProvider::new(AwsOptions {
         endpoint_url: global.endpoint_url.clone(),
+        max_concurrency: Some(global.aws_max_concurrency),
         ..AwsOptions::default()
     })));
     r

@@ -7,6 +7,7 @@
 
 mod codec;
 mod error;
+mod lock;
 mod open;
 mod schema;
 mod store;

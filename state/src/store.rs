@@ -16,6 +16,7 @@ use skistack_engine::state::{
 use skistack_engine::value::Map;
 
 use crate::codec;
+use crate::lock;
 use crate::error::{Context, StoreError};
 use crate::open;
 
@@ -326,34 +327,7 @@ impl StateStore for SqliteStore {
     }
 
     fn lock(&self, key: &StackKey, info: &LockInfo) -> Result<(), StateError> {
-        let mut conn = self.conn();
-        // Insert-or-read in one write transaction: the holder read on a
-        // conflict is the one that made the insert fail.
-        let run = |conn: &mut Connection| -> Result<Option<LockInfo>, StoreError> {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let inserted = tx
-                .prepare_cached(
-                    "INSERT INTO locks (stack, env, pid, host, started_at, operation)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT (stack, env) DO NOTHING",
-                )?
-                .execute(params![
-                    key.stack,
-                    key.env,
-                    info.pid,
-                    info.host,
-                    info.started_at,
-                    info.operation
-                ])?;
-            let holder = if inserted == 1 {
-                None
-            } else {
-                Some(read_lock(&tx, key)?)
-            };
-            tx.commit()?;
-            Ok(holder)
-        };
-        match run(&mut conn).context(|| format!("locking {key}"))? {
+        match lock::acquire(&mut self.conn(), key, info).context(|| format!("locking {key}"))? {
             None => Ok(()),
             Some(holder) => Err(StateError::Locked {
                 key: key.clone(),
@@ -363,11 +337,25 @@ impl StateStore for SqliteStore {
     }
 
     fn unlock(&self, key: &StackKey) -> Result<(), StateError> {
-        let conn = self.conn();
-        conn.prepare_cached("DELETE FROM locks WHERE stack = ?1 AND env = ?2")
-            .and_then(|mut stmt| stmt.execute(params![key.stack, key.env]))
-            .map(drop)
-            .context(|| format!("unlocking {key}"))
+        lock::release_any(&self.conn(), key).context(|| format!("unlocking {key}"))
+    }
+
+    fn lock_holder(&self, key: &StackKey) -> Result<Option<LockInfo>, StateError> {
+        lock::holder(&self.conn(), key).context(|| format!("reading the lock of {key}"))
+    }
+
+    fn take_over_lock(
+        &self,
+        key: &StackKey,
+        stale: &LockInfo,
+        info: &LockInfo,
+    ) -> Result<bool, StateError> {
+        lock::take_over(&self.conn(), key, stale, info)
+            .context(|| format!("taking over the lock of {key}"))
+    }
+
+    fn release_lock(&self, key: &StackKey, holder: &LockInfo) -> Result<bool, StateError> {
+        lock::release(&self.conn(), key, holder).context(|| format!("unlocking {key}"))
     }
 
     fn config(&self, key: &StackKey) -> Result<Map, StateError> {
@@ -499,21 +487,6 @@ fn read_pending(conn: &Connection, key: &StackKey) -> Result<Vec<PendingOp>, Sto
         })
     })?;
     rows.collect()
-}
-
-fn read_lock(conn: &Connection, key: &StackKey) -> Result<LockInfo, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT pid, host, started_at, operation FROM locks WHERE stack = ?1 AND env = ?2",
-        )?
-        .query_row(params![key.stack, key.env], |r| {
-            Ok(LockInfo {
-                pid: r.get(0)?,
-                host: r.get(1)?,
-                started_at: r.get(2)?,
-                operation: r.get(3)?,
-            })
-        })?)
 }
 
 /// Clears an intent; the stack is part of the match so that an id can

@@ -208,12 +208,10 @@ impl Project {
         let mut q = db
             .prepare("SELECT name FROM resources WHERE stack = ?1 AND env = ?2 ORDER BY name")
             .expect("query resources");
-        let names = q
+        let rows = q
             .query_map([stack, env], |row| row.get::<_, String>(0))
-            .expect("query resources")
-            .collect::<Result<Vec<_>, _>>()
-            .expect("read resource names");
-        names
+            .expect("query resources");
+        rows.map(|r| r.expect("read a resource name")).collect()
     }
 
     /// The recorded `inputs` of one resource, parsed from the state's JSON.

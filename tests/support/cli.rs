@@ -91,14 +91,47 @@ impl Workspace {
         }
     }
 
+    /// A fresh copy of the stacks, talking to `endpoint` instead of a
+    /// moto server directly (a fault-injecting proxy in front of one, say).
+    pub fn with_endpoint(endpoint: &str) -> Workspace {
+        let dir = tempfile::Builder::new()
+            .prefix("skistack-e2e-")
+            .tempdir()
+            .expect("create a temp dir");
+        copy_stacks(&dir.path().join("stacks"));
+        Workspace {
+            dir,
+            endpoint: endpoint.to_string(),
+        }
+    }
+
     /// The state file.
     pub fn state(&self) -> PathBuf {
         self.dir.path().join("state.db")
     }
 
+    /// Writes `stacks/NAME.toml`, a stack of the test's own.
+    pub fn write_stack(&self, name: &str, text: &str) {
+        std::fs::write(
+            self.dir.path().join("stacks").join(format!("{name}.toml")),
+            text,
+        )
+        .expect("write a stack file");
+    }
+
+    /// The workspace's copy of `stacks/`, to add stack files to.
+    pub fn stacks_dir(&self) -> PathBuf {
+        self.dir.path().join("stacks")
+    }
+
     /// Runs `skistack ARGS` in the workspace, with test credentials and no
     /// AWS or skistack settings inherited from the caller's environment.
     pub async fn run(&self, args: &[&str]) -> Run {
+        self.run_env(args, &[]).await
+    }
+
+    /// Like [`Workspace::run`], with extra environment variables.
+    pub async fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_skistack"));
         for (key, _) in std::env::vars_os() {
             let k = key.to_string_lossy();
@@ -119,6 +152,7 @@ impl Workspace {
             .arg("--state")
             .arg(self.state())
             .args(args)
+            .envs(env.iter().copied())
             .stdin(std::process::Stdio::null())
             .kill_on_drop(true);
         let out = cmd.output().await.expect("run the skistack binary");

@@ -8,6 +8,7 @@
 pub mod architecture;
 pub mod aws;
 pub mod cli;
+pub mod fault_proxy;
 pub mod leftovers;
 pub mod moto;
 pub mod plan;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::{Action, Plan};
 use crate::graph::Dag;
+use crate::recovery::replaced_base;
 use crate::stack::Stack;
 use crate::validate::Checked;
 
@@ -144,7 +145,14 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
                 } else {
                     p.name.as_str()
                 };
-                for &user in users_of.get(addr).into_iter().flatten() {
+                // A retired record left by an earlier run (`x~replaced`) is
+                // the resource its users recorded as `x`.
+                let users = users_of
+                    .get(addr)
+                    .into_iter()
+                    .chain(replaced_base(addr).and_then(|base| users_of.get(base)))
+                    .flatten();
+                for &user in users {
                     if user == ci {
                         continue;
                     }
@@ -183,13 +191,24 @@ pub fn destroy_steps(plan: &Plan) -> StepGraph {
         index.insert(c.address.as_str(), steps.len());
         steps.push(Step { op, change: ci });
     }
+    // Retired records (`x~replaced`) by the address their users recorded.
+    let mut retired: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (address, &si) in &index {
+        if let Some(base) = replaced_base(address) {
+            retired.entry(base).or_default().push(si);
+        }
+    }
     let mut dag = Dag::with_nodes(steps.len());
     for (si, s) in steps.iter().enumerate() {
         if let Some(p) = &plan.changes[s.change].prior {
             for dep in &p.dependencies {
-                if let Some(&di) = index.get(dep.as_str()) {
+                let found = index.get(dep.as_str()).into_iter();
+                let old = retired.get(dep.as_str()).into_iter().flatten();
+                for &di in found.chain(old) {
                     // The dependency goes after its user.
-                    dag.add_edge(si, di);
+                    if di != si {
+                        dag.add_edge(si, di);
+                    }
                 }
             }
         }

@@ -300,3 +300,86 @@ ignore_changes = ["size"]
     let (_, _, plan) = plan_of(text, &state).await;
     assert_eq!(action(&plan, "a"), Action::Same);
 }
+
+#[tokio::test]
+async fn a_retired_record_left_by_a_crash_goes_after_its_users_move_on() {
+    // A crash between the replacement of `a` and the deletion of the old
+    // one: `b` still uses the old `a`, which the state holds as `a~replaced`.
+    let mut state = StackState::default();
+    state
+        .resources
+        .insert("a".into(), record("a", &[("name", "new".into())], &[]));
+    let mut old = record("a", &[("name", "old".into())], &[]);
+    old.name = "a~replaced".into();
+    old.id = "id-old-a".into();
+    state.resources.insert(old.name.clone(), old);
+    state.resources.insert(
+        "b".into(),
+        record("b", &[("ref", "arn:old-a".into())], &["a"]),
+    );
+    let text = r#"
+[resources.a]
+type = "t:m:Thing"
+name = "new"
+[resources.b]
+type = "t:m:Thing"
+ref = "${a.arn}"
+"#;
+    let (stack, checked, plan) = plan_of(text, &state).await;
+    assert_eq!(action(&plan, "a~replaced"), Action::Delete);
+    assert_eq!(action(&plan, "b"), Action::Update);
+    let g = build_steps(&stack, &checked, &plan);
+    let upd = g.steps.iter().position(|s| s.op == StepOp::Update).unwrap();
+    let del = g.steps.iter().position(|s| s.op == StepOp::Delete).unwrap();
+    assert!(g.dag.dependencies(del).any(|d| d == upd));
+}
+
+#[tokio::test]
+async fn destroy_deletes_users_before_the_retired_records_they_use() {
+    let mut state = StackState::default();
+    for (name, deps) in [
+        ("vpc", &[][..]),
+        ("vpc~replaced", &[][..]),
+        ("vpc~2~replaced", &[][..]),
+        ("subnet", &["vpc"][..]),
+    ] {
+        state
+            .resources
+            .insert(name.into(), record(name, &[], deps));
+    }
+    let changes = state
+        .resources
+        .values()
+        .map(|r| Change {
+            address: r.name.clone(),
+            type_token: r.type_token.clone(),
+            action: Action::Delete,
+            decl: None,
+            key: None,
+            inputs: Map::new(),
+            prior: Some(r.clone()),
+            diff: Vec::new(),
+            delete_before_replace: false,
+            kind: DeclKind::Resource,
+        })
+        .collect();
+    let plan = Plan {
+        changes,
+        values: Values::default(),
+        outputs: Vec::new(),
+        config_changes: Vec::new(),
+        dependency_updates: Vec::new(),
+        config: Arc::new(Map::new()),
+        stacks: Map::new(),
+    };
+    let g = destroy_steps(&plan);
+    let order = g.dag.order().unwrap();
+    let names: Vec<&str> = order
+        .iter()
+        .map(|&i| plan.changes[g.steps[i].change].address.as_str())
+        .collect();
+    let pos = |n: &str| names.iter().position(|&x| x == n).unwrap();
+    for vpc in ["vpc", "vpc~replaced", "vpc~2~replaced"] {
+        assert!(pos("subnet") < pos(vpc), "{names:?}");
+    }
+}

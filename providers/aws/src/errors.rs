@@ -1,5 +1,8 @@
 //! Turning AWS SDK errors into provider errors.
 
+use std::any::Any;
+
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -84,13 +87,40 @@ pub fn is_not_found<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
     error_code(err).is_some_and(is_not_found_code)
 }
 
+/// What a transient error's message adds: the SDK's standard retry mode
+/// (see [`crate::shared`]) has already retried it, and gave up.
+fn retried() -> String {
+    format!(
+        "transient: the SDK retries throttling, 5xx answers and dropped connections with \
+         exponential backoff and jitter, up to {} attempts (a create AWS can't make idempotent \
+         is not retried once it may have run)",
+        crate::shared::MAX_ATTEMPTS
+    )
+}
+
+/// The HTTP status of the answer an error came with, if any.
+fn status<E, R: 'static>(err: &SdkError<E, R>) -> Option<u16> {
+    let raw: &dyn Any = err.raw_response()?;
+    raw.downcast_ref::<HttpResponse>()
+        .map(|r| r.status().as_u16())
+}
+
+/// True for the statuses of throttling and server trouble, whatever the
+/// body says (a load balancer's 502 page carries no AWS error code).
+fn transient_status(status: Option<u16>) -> bool {
+    status.is_some_and(|s| s == 429 || s >= 500)
+}
+
 /// Turns an SDK error into a provider error whose message names the action,
-/// the AWS error code and AWS's message.
+/// the AWS error code and AWS's message. Throttling, 5xx answers, timeouts
+/// and dropped connections become [`ProviderError::Transient`], saying that
+/// they outlasted the SDK's retries.
 pub fn aws_error<E, R>(action: &str, err: SdkError<E, R>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
+    let status = status(&err);
     match &err {
         SdkError::ServiceError(_) => {
             let code = err.code().unwrap_or("Unknown");
@@ -99,14 +129,22 @@ where
             match classify_code(code) {
                 ErrorKind::Invalid => ProviderError::Invalid(text),
                 ErrorKind::NotFound => ProviderError::NotFound(text),
-                ErrorKind::Transient => ProviderError::Transient(text),
+                ErrorKind::Transient => ProviderError::Transient(format!("{text} [{}]", retried())),
+                ErrorKind::Failed if transient_status(status) => ProviderError::Transient(format!(
+                    "{text} (HTTP {}) [{}]",
+                    status.unwrap_or_default(),
+                    retried()
+                )),
                 ErrorKind::Failed => ProviderError::Failed(text),
             }
         }
         // The SDK already retried these; they outlasted its retries.
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => {
-            ProviderError::Transient(format!("{action}: {}", DisplayErrorContext(&err)))
-        }
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => ProviderError::Transient(
+            format!("{action}: {} [{}]", DisplayErrorContext(&err), retried()),
+        ),
+        SdkError::ResponseError(_) if transient_status(status) => ProviderError::Transient(
+            format!("{action}: {} [{}]", DisplayErrorContext(&err), retried()),
+        ),
         SdkError::ConstructionFailure(_) => {
             ProviderError::Invalid(format!("{action}: {}", DisplayErrorContext(&err)))
         }
@@ -122,7 +160,7 @@ pub fn found<T, E, R>(
 ) -> Result<Option<T>, ProviderError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match res {
         Ok(v) => Ok(Some(v)),
@@ -136,7 +174,7 @@ where
 pub fn gone_ok<T, E, R>(action: &str, res: Result<T, SdkError<E, R>>) -> Result<(), ProviderError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     found(action, res).map(|_| ())
 }
@@ -152,6 +190,76 @@ pub fn gone_ok_provider(res: Result<(), ProviderError>) -> Result<(), ProviderEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsError;
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    type Sdk = SdkError<DescribeVpcsError, HttpResponse>;
+
+    fn answer(status: u16) -> HttpResponse {
+        HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::empty())
+    }
+
+    fn service(code: Option<&str>, status: u16) -> Sdk {
+        let mut meta = ErrorMetadata::builder().message("it went wrong");
+        if let Some(code) = code {
+            meta = meta.code(code);
+        }
+        SdkError::service_error(DescribeVpcsError::generic(meta.build()), answer(status))
+    }
+
+    #[test]
+    fn throttling_5xx_and_dropped_connections_are_transient_and_say_they_were_retried() {
+        let cases: Vec<(&str, Sdk)> = vec![
+            ("throttled", service(Some("RequestLimitExceeded"), 503)),
+            ("a 500 without a known code", service(Some("Weird"), 500)),
+            ("a 502 without a code", service(None, 502)),
+            ("a 429", service(Some("TooMany"), 429)),
+            (
+                "a dropped connection",
+                Sdk::dispatch_failure(ConnectorError::io("connection reset".into())),
+            ),
+            ("a timeout", Sdk::timeout_error("read timed out")),
+            (
+                "an unparseable 503",
+                Sdk::response_error("not XML", answer(503)),
+            ),
+        ];
+        for (what, err) in cases {
+            match aws_error("describe VPCs", err) {
+                ProviderError::Transient(text) => {
+                    assert!(text.starts_with("describe VPCs: "), "{what}: {text}");
+                    assert!(
+                        text.contains("up to 8 attempts"),
+                        "{what}: {text}"
+                    );
+                }
+                other => panic!("{what}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn client_errors_are_not_transient() {
+        assert!(matches!(
+            aws_error("describe VPCs", service(Some("InvalidVpcID.NotFound"), 400)),
+            ProviderError::NotFound(_)
+        ));
+        assert!(matches!(
+            aws_error("describe VPCs", service(Some("DependencyViolation"), 400)),
+            ProviderError::Failed(_)
+        ));
+        assert!(matches!(
+            aws_error("describe VPCs", service(Some("InvalidParameterValue"), 400)),
+            ProviderError::Invalid(_)
+        ));
+        assert!(matches!(
+            aws_error("describe VPCs", Sdk::response_error("not XML", answer(200))),
+            ProviderError::Failed(_)
+        ));
+    }
 
     #[test]
     fn codes_are_classified() {

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use skistack_engine::{DataSource, Provider, ResourceType};
 
 pub mod errors;
+pub mod limits;
 pub mod props;
+pub mod replay;
 pub mod retry;
 pub mod shared;
 pub mod tags;
@@ -36,6 +38,9 @@ pub struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// Fixed credentials instead of the standard chain (for emulators).
     pub static_credentials: Option<StaticCredentials>,
+    /// The most API calls in flight per service; `None` for
+    /// [`limits::DEFAULT_MAX_CONCURRENCY`].
+    pub max_concurrency: Option<usize>,
 }
 
 /// An access key pair.
@@ -108,7 +113,8 @@ impl Provider for AwsProvider {
         self.data.clone()
     }
 
-    /// API calls per service (`calls.ec2`...) and in all (`calls`).
+    /// API calls per service (`calls.ec2`...) and in all (`calls`), then
+    /// the retries among them (`retries.ec2`..., `retries`).
     fn metrics(&self) -> Vec<(String, u64)> {
         self.shared.call_counts()
     }

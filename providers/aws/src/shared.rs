@@ -1,5 +1,6 @@
 //! State shared by every AWS resource type: the options, one set of SDK
-//! clients per region, and the API-call counters.
+//! clients per region, the API-call and retry counters, and the per-service
+//! limit on calls in flight.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,18 +11,22 @@ use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_ec2::config::Credentials;
 use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use skistack_engine::{CallContext, ProviderError};
-use tokio::sync::{Mutex, OnceCell};
+use aws_smithy_runtime_api::client::retries::RequestAttempts;
+use tokio::sync::{Mutex, OnceCell, Semaphore};
 
 use crate::AwsOptions;
+use crate::limits::{self, DEFAULT_MAX_CONCURRENCY};
+use crate::replay::NoBlindReplay;
 
 /// Attempts per API call, counting the first: the SDK's standard retry mode
 /// backs off exponentially with jitter on throttling, 5xx and connection errors.
-const MAX_ATTEMPTS: u32 = 8;
+pub(crate) const MAX_ATTEMPTS: u32 = 8;
 /// The longest pause between two attempts of one call.
 const MAX_BACKOFF: Duration = Duration::from_secs(20);
 
@@ -69,7 +74,8 @@ pub struct Shared {
     /// A tokio mutex, held while a region's config loads, so that concurrent
     /// first calls load it once.
     clients: Mutex<HashMap<String, Arc<Clients>>>,
-    counters: Vec<(&'static str, Arc<AtomicU64>)>,
+    /// Per service, in the order of [`SERVICES`].
+    services: Vec<Service>,
     /// The account id, asked of STS once.
     account: OnceCell<String>,
 }
@@ -77,12 +83,21 @@ pub struct Shared {
 impl Shared {
     /// Shared state for a provider built with `options`.
     pub fn new(options: AwsOptions) -> Shared {
+        let limit = options
+            .max_concurrency
+            .unwrap_or(DEFAULT_MAX_CONCURRENCY)
+            .max(1);
         Shared {
             options,
             clients: Mutex::new(HashMap::new()),
-            counters: SERVICES
+            services: SERVICES
                 .iter()
-                .map(|s| (*s, Arc::new(AtomicU64::new(0))))
+                .map(|name| Service {
+                    name,
+                    calls: Arc::new(AtomicU64::new(0)),
+                    retries: Arc::new(AtomicU64::new(0)),
+                    permits: Arc::new(Semaphore::new(limit)),
+                })
                 .collect(),
             account: OnceCell::new(),
         }
@@ -135,16 +150,32 @@ impl Shared {
         Ok(clients)
     }
 
-    /// API calls (HTTP attempts) so far, per service, then the total as `calls`.
+    /// API calls (HTTP attempts) so far, per service, then the total as
+    /// `calls`; then the retries among them (attempts after a call's first,
+    /// after throttling, a 5xx answer or a dropped connection) the same way.
     pub fn call_counts(&self) -> Vec<(String, u64)> {
-        let mut out: Vec<(String, u64)> = self
-            .counters
-            .iter()
-            .map(|(s, c)| (format!("calls.{s}"), c.load(Ordering::Relaxed)))
-            .collect();
-        let total = out.iter().map(|(_, n)| n).sum();
-        out.push(("calls".to_string(), total));
+        let mut out = Vec::new();
+        for (kind, counter) in [
+            ("calls", (|s: &Service| &s.calls) as fn(&Service) -> &Arc<AtomicU64>),
+            ("retries", |s: &Service| &s.retries),
+        ] {
+            let mut total = 0;
+            for s in &self.services {
+                let n = counter(s).load(Ordering::Relaxed);
+                total += n;
+                out.push((format!("{kind}.{}", s.name), n));
+            }
+            out.push((kind.to_string(), total));
+        }
         out
+    }
+
+    /// The most API calls each service has in flight at once.
+    pub fn max_concurrency(&self) -> usize {
+        self.options
+            .max_concurrency
+            .unwrap_or(DEFAULT_MAX_CONCURRENCY)
+            .max(1)
     }
 
     async fn load_config(&self, region: &str) -> Result<SdkConfig, ProviderError> {
@@ -176,64 +207,102 @@ impl Shared {
         Ok(sdk)
     }
 
-    fn counter(&self, service: &'static str) -> CallCounter {
-        let count = self
-            .counters
+    fn service(&self, name: &'static str) -> Service {
+        self.services
             .iter()
-            .find(|(s, _)| *s == service)
-            .map(|(_, c)| Arc::clone(c))
-            // Every service is in SERVICES; an unknown one still counts, in
-            // a counter of its own that metrics don't list.
-            .unwrap_or_default();
-        CallCounter { count }
+            .find(|s| s.name == name)
+            .cloned()
+            // Every service is in SERVICES; an unknown one still counts and
+            // is limited, with state of its own that metrics don't list.
+            .unwrap_or_else(|| Service {
+                name,
+                calls: Arc::default(),
+                retries: Arc::default(),
+                permits: Arc::new(Semaphore::new(self.max_concurrency())),
+            })
+    }
+
+    fn counter(&self, service: &'static str) -> CallCounter {
+        let s = self.service(service);
+        CallCounter {
+            calls: s.calls,
+            retries: s.retries,
+        }
+    }
+
+    /// `http` limited to the service's calls in flight.
+    fn http_client(&self, http: &SharedHttpClient, service: &'static str) -> SharedHttpClient {
+        limits::limited(http.clone(), self.service(service).permits)
     }
 
     fn build_clients(&self, sdk: &SdkConfig) -> Clients {
+        // One client (and connection pool) for every service of the region.
+        let http = sdk
+            .http_client()
+            .unwrap_or_else(limits::default_http_client);
         Clients {
             region: sdk.region().map(|r| r.to_string()).unwrap_or_default(),
             ec2: aws_sdk_ec2::Client::from_conf(
                 aws_sdk_ec2::config::Builder::from(sdk)
                     .interceptor(self.counter("ec2"))
+                    .interceptor(NoBlindReplay)
+                    .http_client(self.http_client(&http, "ec2"))
                     .build(),
             ),
             ecs: aws_sdk_ecs::Client::from_conf(
                 aws_sdk_ecs::config::Builder::from(sdk)
                     .interceptor(self.counter("ecs"))
+                    .interceptor(NoBlindReplay)
+                    .http_client(self.http_client(&http, "ecs"))
                     .build(),
             ),
             ecr: aws_sdk_ecr::Client::from_conf(
                 aws_sdk_ecr::config::Builder::from(sdk)
                     .interceptor(self.counter("ecr"))
+                    .interceptor(NoBlindReplay)
+                    .http_client(self.http_client(&http, "ecr"))
                     .build(),
             ),
             iam: aws_sdk_iam::Client::from_conf(
                 aws_sdk_iam::config::Builder::from(sdk)
                     .interceptor(self.counter("iam"))
+                    .interceptor(NoBlindReplay)
+                    .http_client(self.http_client(&http, "iam"))
                     .build(),
             ),
             autoscaling: aws_sdk_autoscaling::Client::from_conf(
                 aws_sdk_autoscaling::config::Builder::from(sdk)
                     .interceptor(self.counter("autoscaling"))
+                    .interceptor(NoBlindReplay)
+                    .http_client(self.http_client(&http, "autoscaling"))
                     .build(),
             ),
             elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(
                 aws_sdk_elasticloadbalancingv2::config::Builder::from(sdk)
                     .interceptor(self.counter("elbv2"))
+                    .interceptor(NoBlindReplay)
+                    .http_client(self.http_client(&http, "elbv2"))
                     .build(),
             ),
             logs: aws_sdk_cloudwatchlogs::Client::from_conf(
                 aws_sdk_cloudwatchlogs::config::Builder::from(sdk)
                     .interceptor(self.counter("logs"))
+                    .interceptor(NoBlindReplay)
+                    .http_client(self.http_client(&http, "logs"))
                     .build(),
             ),
             ssm: aws_sdk_ssm::Client::from_conf(
                 aws_sdk_ssm::config::Builder::from(sdk)
                     .interceptor(self.counter("ssm"))
+                    .interceptor(NoBlindReplay)
+                    .http_client(self.http_client(&http, "ssm"))
                     .build(),
             ),
             sts: aws_sdk_sts::Client::from_conf(
                 aws_sdk_sts::config::Builder::from(sdk)
                     .interceptor(self.counter("sts"))
+                    .interceptor(NoBlindReplay)
+                    .http_client(self.http_client(&http, "sts"))
                     .build(),
             ),
         }
@@ -264,11 +333,24 @@ pub fn partition(region: &str) -> &'static str {
     }
 }
 
+/// The counters and the limit of one service, shared by its clients in
+/// every region.
+#[derive(Clone, Debug)]
+struct Service {
+    name: &'static str,
+    calls: Arc<AtomicU64>,
+    retries: Arc<AtomicU64>,
+    /// Calls in flight (see [`crate::limits`]).
+    permits: Arc<Semaphore>,
+}
+
 /// An SDK interceptor that counts every HTTP attempt of one service's client,
 /// retries included, since each counts against the account's rate limits.
 #[derive(Debug)]
 struct CallCounter {
-    count: Arc<AtomicU64>,
+    calls: Arc<AtomicU64>,
+    /// Attempts after the first of a call: the SDK's retries.
+    retries: Arc<AtomicU64>,
 }
 
 impl Intercept for CallCounter {
@@ -280,9 +362,15 @@ impl Intercept for CallCounter {
         &self,
         _context: &BeforeTransmitInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.count.fetch_add(1, Ordering::Relaxed);
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        if cfg
+            .load::<RequestAttempts>()
+            .is_some_and(|a| a.attempts() > 1)
+        {
+            self.retries.fetch_add(1, Ordering::Relaxed);
+        }
         Ok(())
     }
 }

@@ -18,6 +18,10 @@ pub const ENV_STACK: &str = "SKISTACK_STACK";
 pub const ENV_ENV: &str = "SKISTACK_ENV";
 /// Environment variable holding the resource's logical name.
 pub const ENV_RESOURCE: &str = "SKISTACK_RESOURCE";
+/// Environment variable holding the operation id: the same for every attempt
+/// of one create (a retry after a crash included), so a command can use it
+/// as an idempotency key.
+pub const ENV_OPERATION_ID: &str = "SKISTACK_OPERATION_ID";
 /// Environment variable holding the recorded stdout, for `update` and `delete`.
 pub const ENV_STDOUT: &str = "SKISTACK_STDOUT";
 /// Environment variable holding the recorded stderr, for `update` and `delete`.
@@ -38,7 +42,9 @@ impl Command {
             Self::TOKEN,
             "Runs shell commands (`sh -c`) when the resource is created, updated and deleted. \
              Commands see SKISTACK_STACK, SKISTACK_ENV and SKISTACK_RESOURCE in their \
-             environment. A command that exits non-zero fails the step.",
+             environment, and SKISTACK_OPERATION_ID, which stays the same when a create \
+             interrupted by a crash is retried (an idempotency key). A command that exits \
+             non-zero fails the step.",
         )
         .property(
             Property::required("create", ValueType::String)
@@ -108,6 +114,7 @@ fn environment(ctx: &CallContext, inputs: &Map) -> Result<Vec<(String, String)>,
     env.push((ENV_STACK.to_string(), ctx.stack.clone()));
     env.push((ENV_ENV.to_string(), ctx.env.clone()));
     env.push((ENV_RESOURCE.to_string(), ctx.resource.clone()));
+    env.push((ENV_OPERATION_ID.to_string(), ctx.operation_id.clone()));
     Ok(env)
 }
 

@@ -157,6 +157,16 @@ impl ResourceType for Eip {
         ctx: &CallContext,
         inputs: &Map,
     ) -> Result<Option<Created>, ProviderError> {
+        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+    }
+
+    /// Every Elastic IP carrying the identity tags: during a replacement the old
+    /// one and the new one both do.
+    async fn find_all(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Vec<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2
@@ -165,13 +175,19 @@ impl ResourceType for Eip {
             .send()
             .await
             .map_err(|e| aws_error("find Elastic IP by tags", e))?;
-        let Some(addr) = out.addresses().first() else {
-            return Ok(None);
-        };
-        let id = addr.allocation_id().unwrap_or_default();
-        Ok(Some(Created {
-            id: id.to_string(),
-            outputs: with_attributes(inputs, attributes(id, addr.public_ip().unwrap_or_default())),
-        }))
+        Ok(out
+            .addresses()
+            .iter()
+            .map(|addr| {
+                let id = addr.allocation_id().unwrap_or_default();
+                Created {
+                    id: id.to_string(),
+                    outputs: with_attributes(
+                        inputs,
+                        attributes(id, addr.public_ip().unwrap_or_default()),
+                    ),
+                }
+            })
+            .collect())
     }
 }

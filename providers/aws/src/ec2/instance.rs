@@ -427,7 +427,7 @@ impl ResourceType for Instance {
             if inputs.contains_key("metadata_options")
                 || metadata != Metadata::from_inputs(&Map::new())?
             {
-                read.insert("metadata_options".into(), metadata.to_value());
+                read.insert("metadata_options".into(), metadata.read_back(inputs)?);
             }
         }
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(inst.tags())) {
@@ -516,6 +516,16 @@ impl ResourceType for Instance {
         ctx: &CallContext,
         inputs: &Map,
     ) -> Result<Option<Created>, ProviderError> {
+        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+    }
+
+    /// Every instance that is not terminated carrying the identity tags: during a replacement the old
+    /// one and the new one both do.
+    async fn find_all(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Vec<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let mut filters = identity_filters(ctx);
         filters.push(filter_any(
@@ -529,19 +539,20 @@ impl ResourceType for Instance {
             .send()
             .await
             .map_err(|e| aws_error("find instance by tags", e))?;
-        let Some(id) = out
+        let ids: Vec<String> = out
             .reservations()
             .iter()
             .flat_map(|r| r.instances())
-            .find_map(|i| i.instance_id())
-        else {
-            return Ok(None);
-        };
-        let id = id.to_string();
-        let inst = wait_running(&clients, &id).await?;
-        Ok(Some(Created {
-            outputs: outputs(&clients, inputs, &inst),
-            id,
-        }))
+            .filter_map(|i| i.instance_id().map(str::to_string))
+            .collect();
+        let mut found = Vec::new();
+        for id in ids {
+            let inst = wait_running(&clients, &id).await?;
+            found.push(Created {
+                outputs: outputs(&clients, inputs, &inst),
+                id,
+            });
+        }
+        Ok(found)
     }
 }

@@ -230,6 +230,16 @@ impl ResourceType for InternetGateway {
         ctx: &CallContext,
         inputs: &Map,
     ) -> Result<Option<Created>, ProviderError> {
+        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+    }
+
+    /// Every internet gateway carrying the identity tags: during a replacement the old
+    /// one and the new one both do.
+    async fn find_all(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Vec<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2
@@ -238,9 +248,13 @@ impl ResourceType for InternetGateway {
             .send()
             .await
             .map_err(|e| aws_error("find internet gateway by tags", e))?;
-        Ok(out.internet_gateways().first().map(|g| Created {
-            id: g.internet_gateway_id().unwrap_or_default().to_string(),
-            outputs: with_attributes(inputs, attributes(&clients, g)),
-        }))
+        Ok(out
+            .internet_gateways()
+            .iter()
+            .map(|g| Created {
+                id: g.internet_gateway_id().unwrap_or_default().to_string(),
+                outputs: with_attributes(inputs, attributes(&clients, g)),
+            })
+            .collect())
     }
 }

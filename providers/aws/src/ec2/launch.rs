@@ -5,7 +5,7 @@ use base64::Engine;
 use skistack_engine::{Map, Property, ProviderError, Value, ValueType};
 
 use crate::errors::aws_error;
-use crate::props::{opt_bool, opt_i32, opt_map, opt_str};
+use crate::props::{opt_bool, opt_i32, opt_map, opt_str, read_back_object};
 use crate::shared::Clients;
 
 /// The `metadata_options` block (instance metadata service).
@@ -49,8 +49,8 @@ impl Metadata {
         })
     }
 
-    /// The block as outputs record it.
-    pub fn to_value(&self) -> Value {
+    /// The block with every setting.
+    fn to_map(&self) -> Map {
         let mut m = Map::new();
         m.insert("http_tokens".into(), self.http_tokens.clone().into());
         m.insert("http_endpoint".into(), self.http_endpoint.clone().into());
@@ -60,7 +60,23 @@ impl Metadata {
                 Value::Int(i64::from(h)),
             );
         }
-        Value::Map(m)
+        m
+    }
+
+    /// The block as read back from AWS for drift detection: what the
+    /// declaration sets, and other settings only where they differ from
+    /// their defaults (AWS reports them all).
+    pub fn read_back(&self, inputs: &Map) -> Result<Value, ProviderError> {
+        let fields = match metadata_options_property().ty {
+            ValueType::Object(fields) => fields,
+            _ => Vec::new(),
+        };
+        let declared = opt_map(inputs, "metadata_options")?;
+        Ok(Value::Map(read_back_object(
+            &fields,
+            declared,
+            self.to_map(),
+        )))
     }
 }
 
@@ -135,6 +151,25 @@ pub(crate) async fn root_device_name(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_left_at_their_default_are_no_drift() {
+        let mut declared = Map::new();
+        declared.insert(
+            "metadata_options".into(),
+            Value::Map(Map::from([("http_tokens".into(), "required".into())])),
+        );
+        let mut read = Metadata::from_inputs(&declared).expect("declared");
+        let only_tokens = Value::Map(Map::from([("http_tokens".into(), "required".into())]));
+        assert_eq!(read.read_back(&declared).expect("read"), only_tokens);
+        read.http_endpoint = "disabled".into();
+        let back = read.read_back(&declared).expect("read");
+        assert_eq!(
+            back.as_map().and_then(|m| m.get("http_endpoint")),
+            Some(&Value::from("disabled")),
+            "a setting changed from its default is drift"
+        );
+    }
 
     #[test]
     fn defaults_are_secure() {

@@ -279,7 +279,7 @@ fn read_data(inputs: &Map, version: &LaunchTemplateVersion) -> Result<Map, Provi
         if inputs.contains_key("metadata_options")
             || metadata != Metadata::from_inputs(&Map::new())?
         {
-            put("metadata_options", Some(metadata.to_value()));
+            put("metadata_options", Some(metadata.read_back(inputs)?));
         }
     }
     // Only what was declared is compared; AWS fills in the rest.

@@ -9,7 +9,7 @@ use aws_sdk_ec2::types::{
 };
 use skistack_engine::{
     Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, ValueType,
+    TypeSchema, Value, ValueType,
 };
 
 use crate::ec2::{filter_any, identity_filters, tag_pairs, tag_spec, update_tags};
@@ -97,6 +97,41 @@ async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsNat>, Provide
         .iter()
         .find(|n| n.state() != Some(&NatGatewayState::Deleted))
         .cloned())
+}
+
+/// Frees the gateway's Elastic IP if it still names the deleted gateway's
+/// interface. AWS frees it with the gateway; an emulator that keeps the
+/// association (moto) would refuse the address to the next gateway, which
+/// is what an up after an interrupted destroy makes.
+async fn release_address(
+    clients: &Clients,
+    allocation: &str,
+    eni: &str,
+) -> Result<(), ProviderError> {
+    let res = clients
+        .ec2
+        .describe_addresses()
+        .allocation_ids(allocation)
+        .send()
+        .await;
+    let Some(out) = found(&format!("describe Elastic IP {allocation}"), res)? else {
+        return Ok(());
+    };
+    for a in out.addresses() {
+        if let (Some(assoc), Some(eni_now)) = (a.association_id(), a.network_interface_id())
+            && eni_now == eni
+            && !eni.is_empty()
+        {
+            let res = clients
+                .ec2
+                .disassociate_address()
+                .association_id(assoc)
+                .send()
+                .await;
+            gone_ok(&format!("release Elastic IP {allocation}"), res)?;
+        }
+    }
+    Ok(())
 }
 
 /// Waits until the gateway is available and returns it as described then.
@@ -240,8 +275,8 @@ impl ResourceType for NatGateway {
         &self,
         ctx: &CallContext,
         id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
+        inputs: &Map,
+        outputs: &Map,
     ) -> Result<(), ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let res = clients
@@ -255,7 +290,14 @@ impl ResourceType for NatGateway {
         wait_until(&format!("NAT gateway {id} to be deleted"), WAIT, || async {
             Ok(describe(&clients, id).await?.is_none())
         })
-        .await
+        .await?;
+        if let (Some(allocation), Some(eni)) = (
+            opt_str(inputs, "allocation_id")?,
+            outputs.get("network_interface_id").and_then(Value::as_str),
+        ) {
+            release_address(&clients, allocation, eni).await?;
+        }
+        Ok(())
     }
 
     async fn find(
@@ -263,6 +305,16 @@ impl ResourceType for NatGateway {
         ctx: &CallContext,
         inputs: &Map,
     ) -> Result<Option<Created>, ProviderError> {
+        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+    }
+
+    /// Every NAT gateway carrying the identity tags that is not being
+    /// deleted: during a replacement the old one and the new one both do.
+    async fn find_all(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Vec<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2
@@ -272,14 +324,15 @@ impl ResourceType for NatGateway {
             .send()
             .await
             .map_err(|e| aws_error("find NAT gateway by tags", e))?;
-        let Some(id) = out.nat_gateways().first().and_then(|n| n.nat_gateway_id()) else {
-            return Ok(None);
-        };
-        let id = id.to_string();
-        let nat = wait_available(&clients, &id).await?;
-        Ok(Some(Created {
-            id,
-            outputs: with_attributes(inputs, attributes(&nat)),
-        }))
+        let mut found = Vec::new();
+        for id in out.nat_gateways().iter().filter_map(|n| n.nat_gateway_id()) {
+            // As after a create: routes to it need it available.
+            let nat = wait_available(&clients, id).await?;
+            found.push(Created {
+                id: id.to_string(),
+                outputs: with_attributes(inputs, attributes(&nat)),
+            });
+        }
+        Ok(found)
     }
 }

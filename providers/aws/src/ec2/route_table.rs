@@ -155,6 +155,16 @@ impl ResourceType for RouteTable {
         ctx: &CallContext,
         inputs: &Map,
     ) -> Result<Option<Created>, ProviderError> {
+        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+    }
+
+    /// Every route table carrying the identity tags: during a replacement the old
+    /// one and the new one both do.
+    async fn find_all(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Vec<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2
@@ -163,9 +173,13 @@ impl ResourceType for RouteTable {
             .send()
             .await
             .map_err(|e| aws_error("find route table by tags", e))?;
-        Ok(out.route_tables().first().map(|rt| Created {
-            id: rt.route_table_id().unwrap_or_default().to_string(),
-            outputs: with_attributes(inputs, attributes(&clients, rt)),
-        }))
+        Ok(out
+            .route_tables()
+            .iter()
+            .map(|rt| Created {
+                id: rt.route_table_id().unwrap_or_default().to_string(),
+                outputs: with_attributes(inputs, attributes(&clients, rt)),
+            })
+            .collect())
     }
 }

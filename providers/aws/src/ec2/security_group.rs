@@ -260,6 +260,16 @@ impl ResourceType for SecurityGroup {
         ctx: &CallContext,
         inputs: &Map,
     ) -> Result<Option<Created>, ProviderError> {
+        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+    }
+
+    /// Every security group carrying the identity tags: during a replacement the old
+    /// one and the new one both do.
+    async fn find_all(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Vec<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2
@@ -270,13 +280,17 @@ impl ResourceType for SecurityGroup {
         let out = match out {
             Ok(o) => o,
             Err(e) if error_code(&e).is_some_and(|c| c.starts_with("InvalidGroup")) => {
-                return Ok(None);
+                return Ok(Vec::new());
             }
             Err(e) => return Err(aws_error("find security group by tags", e)),
         };
-        Ok(out.security_groups().first().map(|sg| Created {
-            id: sg.group_id().unwrap_or_default().to_string(),
-            outputs: with_attributes(inputs, group_attributes(&clients, sg)),
-        }))
+        Ok(out
+            .security_groups()
+            .iter()
+            .map(|sg| Created {
+                id: sg.group_id().unwrap_or_default().to_string(),
+                outputs: with_attributes(inputs, group_attributes(&clients, sg)),
+            })
+            .collect())
     }
 }

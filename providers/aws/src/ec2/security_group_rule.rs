@@ -156,6 +156,42 @@ impl<'a> Spec<'a> {
         };
         format!("{kind} {}{ports} {dir} {peer}", self.protocol)
     }
+
+    /// True when an AWS rule is (part of) this rule: same direction,
+    /// protocol, ports and a declared peer.
+    fn matches(&self, rule: &AwsRule) -> bool {
+        let same_protocol = rule
+            .ip_protocol()
+            .is_some_and(|p| protocol_name(p) == protocol_name(self.protocol));
+        // AWS reports -1 for the ports of "all traffic"; undeclared ports
+        // match whatever it reports.
+        let port = |declared: Option<i32>, actual: Option<i32>| {
+            declared.is_none() || declared == actual
+        };
+        let peer = match self.source_group {
+            Some(g) => rule.referenced_group_info().and_then(|i| i.group_id()) == Some(g),
+            None => rule
+                .cidr_ipv4()
+                .is_some_and(|c| self.cidrs.iter().any(|d| d == c)),
+        };
+        rule.group_id() == Some(self.group)
+            && rule.is_egress() == Some(self.egress)
+            && same_protocol
+            && port(self.from_port, rule.from_port())
+            && port(self.to_port, rule.to_port())
+            && peer
+    }
+}
+
+/// A protocol as AWS reports it: names for the usual numbers, `-1` for all.
+fn protocol_name(p: &str) -> String {
+    match p.to_ascii_lowercase().as_str() {
+        "6" => "tcp".into(),
+        "17" => "udp".into(),
+        "1" => "icmp".into(),
+        "all" => "-1".into(),
+        other => other.to_string(),
+    }
 }
 
 fn outputs(inputs: &Map, ids: &[String]) -> Map {
@@ -254,7 +290,7 @@ fn added_rules<E, R>(
 ) -> Result<Vec<AwsRule>, ProviderError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match res {
         Ok(r) => Ok(r),
@@ -278,7 +314,7 @@ where
 fn removed<T, E, R>(what: &str, res: Result<T, SdkError<E, R>>) -> Result<(), ProviderError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match res {
         Err(e) if error_code(&e).is_some_and(|c| c.starts_with("InvalidSecurityGroupRuleId")) => {
@@ -414,28 +450,106 @@ impl ResourceType for SecurityGroupRule {
         ctx: &CallContext,
         inputs: &Map,
     ) -> Result<Option<Created>, ProviderError> {
+        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+    }
+
+    /// The rules of the group that carry the identity tags and match the
+    /// declared rule. AWS allows one rule per group, direction, protocol,
+    /// ports and peer, so the match also tells the new rules of a
+    /// replacement from the old ones (which carry the same tags).
+    async fn find_all(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Vec<Created>, ProviderError> {
+        let spec = Spec::from_inputs(inputs)?;
         let clients = self.shared.clients(ctx).await?;
-        let group = str_of(inputs, "security_group_id")?;
         let res = clients
             .ec2
             .describe_security_group_rules()
             .set_filters(Some({
                 let mut f = identity_filters(ctx);
-                f.push(filter("group-id", group));
+                f.push(filter("group-id", spec.group));
                 f
             }))
             .send()
             .await;
-        let Some(out) = found(&format!("find rules of {group} by tags"), res)? else {
-            return Ok(None);
+        let Some(out) = found(&format!("find rules of {} by tags", spec.group), res)? else {
+            return Ok(Vec::new());
         };
-        let ids = rule_ids(out.security_group_rules());
+        let matching: Vec<AwsRule> = out
+            .security_group_rules()
+            .iter()
+            .filter(|r| spec.matches(r))
+            .cloned()
+            .collect();
+        let ids = rule_ids(&matching);
         if ids.is_empty() {
-            return Ok(None);
+            return Ok(Vec::new());
         }
-        Ok(Some(Created {
+        Ok(vec![Created {
             id: ids.join(","),
             outputs: outputs(inputs, &ids),
-        }))
+        }])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::ReferencedSecurityGroup;
+
+    fn inputs(pairs: &[(&str, Value)]) -> Map {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    fn rule(egress: bool, protocol: &str, ports: i32, cidr: Option<&str>, group: Option<&str>) -> AwsRule {
+        AwsRule::builder()
+            .group_id("sg-1")
+            .is_egress(egress)
+            .ip_protocol(protocol)
+            .from_port(ports)
+            .to_port(ports)
+            .set_cidr_ipv4(cidr.map(str::to_string))
+            .set_referenced_group_info(
+                group.map(|g| ReferencedSecurityGroup::builder().group_id(g).build()),
+            )
+            .build()
+    }
+
+    #[test]
+    fn a_rule_matches_by_direction_protocol_ports_and_peer() {
+        let m = inputs(&[
+            ("security_group_id", "sg-1".into()),
+            ("direction", "ingress".into()),
+            ("protocol", "tcp".into()),
+            ("from_port", Value::Int(22)),
+            ("to_port", Value::Int(22)),
+            ("cidr_blocks", str_list(["10.0.0.0/8", "192.168.0.0/16"])),
+        ]);
+        let spec = Spec::from_inputs(&m).unwrap();
+        assert!(spec.matches(&rule(false, "tcp", 22, Some("10.0.0.0/8"), None)));
+        assert!(spec.matches(&rule(false, "6", 22, Some("192.168.0.0/16"), None)));
+        assert!(!spec.matches(&rule(true, "tcp", 22, Some("10.0.0.0/8"), None)), "egress");
+        assert!(!spec.matches(&rule(false, "udp", 22, Some("10.0.0.0/8"), None)), "protocol");
+        assert!(!spec.matches(&rule(false, "tcp", 80, Some("10.0.0.0/8"), None)), "port");
+        assert!(!spec.matches(&rule(false, "tcp", 22, Some("0.0.0.0/0"), None)), "peer");
+    }
+
+    #[test]
+    fn all_traffic_from_a_group_matches_whatever_ports_aws_reports() {
+        let m = inputs(&[
+            ("security_group_id", "sg-1".into()),
+            ("direction", "egress".into()),
+            ("protocol", "all".into()),
+            ("source_security_group_id", "sg-2".into()),
+        ]);
+        let spec = Spec::from_inputs(&m).unwrap();
+        assert!(spec.matches(&rule(true, "-1", -1, None, Some("sg-2"))));
+        assert!(!spec.matches(&rule(true, "-1", -1, None, Some("sg-3"))));
+        assert!(!spec.matches(&rule(true, "-1", -1, Some("0.0.0.0/0"), None)));
     }
 }

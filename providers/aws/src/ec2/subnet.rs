@@ -220,6 +220,16 @@ impl ResourceType for Subnet {
         ctx: &CallContext,
         inputs: &Map,
     ) -> Result<Option<Created>, ProviderError> {
+        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+    }
+
+    /// Every subnet carrying the identity tags: during a replacement the old
+    /// one and the new one both do.
+    async fn find_all(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Vec<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2
@@ -228,9 +238,13 @@ impl ResourceType for Subnet {
             .send()
             .await
             .map_err(|e| aws_error("find subnet by tags", e))?;
-        Ok(out.subnets().first().map(|s| Created {
-            id: s.subnet_id().unwrap_or_default().to_string(),
-            outputs: outputs(inputs, s),
-        }))
+        Ok(out
+            .subnets()
+            .iter()
+            .map(|s| Created {
+                id: s.subnet_id().unwrap_or_default().to_string(),
+                outputs: outputs(inputs, s),
+            })
+            .collect())
     }
 }

@@ -321,6 +321,16 @@ impl ResourceType for Vpc {
         ctx: &CallContext,
         inputs: &Map,
     ) -> Result<Option<Created>, ProviderError> {
+        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+    }
+
+    /// Every VPC carrying the identity tags: during a replacement the old
+    /// one and the new one both do.
+    async fn find_all(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Vec<Created>, ProviderError> {
         let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ec2
@@ -329,13 +339,14 @@ impl ResourceType for Vpc {
             .send()
             .await
             .map_err(|e| aws_error("find VPC by tags", e))?;
-        let Some(vpc) = out.vpcs().first() else {
-            return Ok(None);
-        };
-        let attrs = attributes(&clients, vpc).await?;
-        Ok(Some(Created {
-            id: vpc.vpc_id().unwrap_or_default().to_string(),
-            outputs: with_attributes(inputs, attrs),
-        }))
+        let mut found = Vec::new();
+        for vpc in out.vpcs() {
+            let attrs = attributes(&clients, vpc).await?;
+            found.push(Created {
+                id: vpc.vpc_id().unwrap_or_default().to_string(),
+                outputs: with_attributes(inputs, attrs),
+            });
+        }
+        Ok(found)
     }
 }

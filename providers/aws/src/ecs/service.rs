@@ -414,8 +414,10 @@ impl ResourceType for Service {
                 svc.launch_type().map(|l| l.as_str()),
             );
         }
+        // An empty strategy means the cluster's default applies (and moto
+        // keeps none at all): no drift either.
         let strategy = svc.capacity_provider_strategy();
-        if inputs.contains_key("capacity_provider_strategy") {
+        if inputs.contains_key("capacity_provider_strategy") && !strategy.is_empty() {
             read.insert(
                 "capacity_provider_strategy".into(),
                 strategy_value(

@@ -19,7 +19,7 @@ use super::{ecs_tags, tag_pairs, update_tags};
 use crate::errors::{aws_error, error_code, is_not_found};
 use crate::props::{list_of_str, opt_map, opt_str, put_opt, str_list, str_of};
 use crate::shared::{Clients, Shared};
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
 
 /// A task definition revision. Its id is the revision's ARN.
 pub struct TaskDefinition {
@@ -132,6 +132,12 @@ fn outputs(inputs: &Map, td: &SdkTaskDefinition) -> Map {
     let family_arn = arn.rsplit_once(':').map_or(arn, |(family, _)| family);
     out.insert("arn_without_revision".into(), family_arn.into());
     out
+}
+
+/// The family of a revision's ARN (`...:task-definition/FAMILY:REVISION`).
+fn family_of(arn: &str) -> Option<&str> {
+    let (_, rest) = arn.rsplit_once("task-definition/")?;
+    Some(rest.rsplit_once(':').map_or(rest, |(family, _)| family))
 }
 
 /// The revision and its tags, or `None` when it is gone or deregistered.
@@ -315,5 +321,77 @@ impl ResourceType for TaskDefinition {
                 }
             }
         }
+    }
+
+    async fn find(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Option<Created>, ProviderError> {
+        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+    }
+
+    /// The active revisions of the family that carry the identity tags
+    /// (RegisterTaskDefinition tags the revision it makes). During a
+    /// replacement the old revision carries them too.
+    async fn find_all(
+        &self,
+        ctx: &CallContext,
+        inputs: &Map,
+    ) -> Result<Vec<Created>, ProviderError> {
+        let family = str_of(inputs, "family")?;
+        let clients = self.shared.clients(ctx).await?;
+        let mut arns = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let out = clients
+                .ecs
+                .list_task_definitions()
+                .family_prefix(family)
+                .status(TaskDefinitionStatus::Active)
+                .set_next_token(next.take())
+                .send()
+                .await
+                .map_err(|e| aws_error(&format!("list ECS task definitions of {family}"), e))?;
+            // The prefix also matches longer family names.
+            arns.extend(
+                out.task_definition_arns()
+                    .iter()
+                    .filter(|arn| family_of(arn) == Some(family))
+                    .cloned(),
+            );
+            match out.next_token() {
+                Some(t) if !t.is_empty() => next = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        let mut found = Vec::new();
+        for arn in arns {
+            if let Some((td, tags)) = describe(&clients, &arn).await?
+                && has_identity(ctx, tag_pairs(&tags))
+            {
+                found.push(Created {
+                    id: arn.clone(),
+                    outputs: outputs(inputs, &td),
+                });
+            }
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::family_of;
+
+    #[test]
+    fn the_family_is_read_from_a_revision_arn() {
+        let arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/ceros-ski-staging:7";
+        assert_eq!(family_of(arn), Some("ceros-ski-staging"));
+        assert_eq!(
+            family_of("arn:aws:ecs:us-east-1:1:task-definition/a:b-c:2"),
+            Some("a:b-c")
+        );
+        assert_eq!(family_of("not-an-arn"), None);
     }
 }

@@ -129,6 +129,7 @@ pub fn provider(moto: &Moto) -> AwsProvider {
             access_key_id: "testing".into(),
             secret_access_key: "testing".into(),
         }),
+        ..AwsOptions::default()
     })
 }
 

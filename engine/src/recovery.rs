@@ -1,0 +1,685 @@
+//! Recovery: resolves the intents (pending operations) that an interrupted
+//! run left in the state, before anything is planned.
+//!
+//! Before every provider create, update or delete the engine records an
+//! intent; the outcome replaces it in one transaction. An intent found on
+//! the next run means the process died during the call (or, for a create,
+//! that the call failed in a way that may have made something). Recovery
+//! asks the provider what actually happened:
+//!
+//! - a create: the provider looks the resource up by its identity (the
+//!   `skistack:*` tags, or a unique name or combination of inputs). What it
+//!   finds beyond the resources already recorded is adopted, with its
+//!   dependencies and options, and read back so that a half-configured
+//!   resource shows as a difference to apply. When nothing is found, an up
+//!   keeps the intent and creates the resource again under the same
+//!   operation id, hence the same idempotency token: a create that did reach
+//!   the cloud unseen returns the same resource instead of a second one.
+//! - a delete: the resource is read; gone, the delete is completed, else it
+//!   is planned again.
+//! - an update: the resource is read back and recorded as the cloud has it,
+//!   so the plan applies whatever the update had not.
+//!
+//! Every step is one small state transaction, so a crash during recovery
+//! leaves intents that the next recovery resolves the same way.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::events::{Event, Observer};
+use crate::plan::REPLACED_SUFFIX;
+use crate::project::EngineError;
+use crate::provider::{CallContext, Created, Registry, ResourceType};
+use crate::schema::TypeSchema;
+use crate::stack::{DeclKind, Stack};
+use crate::state::{OpKind, PendingOp, RecordOptions, ResourceRecord, StackKey, StateStore};
+use crate::validate::Checked;
+use crate::value::{Map, Value};
+
+/// What the run after recovery does, which decides the fate of a create
+/// that made nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// An up: the create is kept for the up to retry with the same token.
+    Up,
+    /// A destroy: nothing will be created, so the intent is dropped.
+    Destroy,
+}
+
+/// The operation id providers see, from which they derive idempotency
+/// tokens. It is the same for every attempt of one intent (the store's id
+/// never repeats; the start time tells intents of a recreated state apart).
+pub fn operation_id(key: &StackKey, op_id: i64, started_at: i64) -> String {
+    format!("skistack-{}-{}-{op_id}-{started_at}", key.stack, key.env)
+}
+
+/// The address a retired record stands for: `vpc` for `vpc~replaced`
+/// and for `vpc~2~replaced` (a further retired copy). `None` for an
+/// address that is not retired.
+pub fn replaced_base(address: &str) -> Option<&str> {
+    let rest = address.strip_suffix(REPLACED_SUFFIX)?;
+    match rest.rsplit_once('~') {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => Some(base),
+        _ => Some(rest),
+    }
+}
+
+/// A free name under which to keep a resource of `address` that is to be
+/// deleted: `address~replaced`, else `address~2~replaced` and so on.
+pub fn retired_name<V>(taken: &BTreeMap<String, V>, address: &str) -> String {
+    let first = format!("{address}{REPLACED_SUFFIX}");
+    if !taken.contains_key(&first) {
+        return first;
+    }
+    (2u64..)
+        .map(|n| format!("{address}~{n}{REPLACED_SUFFIX}"))
+        .find(|name| !taken.contains_key(name))
+        .unwrap_or(first)
+}
+
+/// The inputs to record for a resource read back after an interrupted call:
+/// `base` with each updatable property the provider read replaced by what it
+/// read. Properties that force a replacement are set by the create call
+/// itself and never by an update, so they stay as sent; secret properties
+/// stay as recorded (providers read them back in the clear, if at all).
+pub fn settled_inputs(schema: &TypeSchema, base: &Map, read: &Map) -> Map {
+    let mut inputs = base.clone();
+    for (name, value) in read {
+        match schema.find_property(name) {
+            Some(p) if !p.force_new && !p.secret => {
+                inputs.insert(name.clone(), value.clone());
+            }
+            _ => {}
+        }
+    }
+    inputs
+}
+
+/// Everything recovery needs: where the state is, the providers, and the
+/// stack file when it can be read (for dependencies and options).
+pub struct Recovery<'a> {
+    pub registry: &'a Registry,
+    pub store: &'a dyn StateStore,
+    pub key: StackKey,
+    pub config: Arc<Map>,
+    pub stack_dir: PathBuf,
+    /// The stack as declared now; `None` when its file is gone (a destroy).
+    pub declared: Option<(&'a Stack, &'a Checked)>,
+    pub purpose: Purpose,
+}
+
+/// How an intent was resolved, for the notice the run prints.
+enum Resolution {
+    Note(String),
+    /// Kept as it is (a create left for the up to retry).
+    Kept(String),
+}
+
+impl Recovery<'_> {
+    /// Resolves every intent of the stack, oldest first; returns the notices
+    /// printed (each also sent to `observer`).
+    pub async fn run(&self, observer: &dyn Observer) -> Result<Vec<String>, EngineError> {
+        let pending = self.store.load(&self.key)?.pending;
+        let mut notes = Vec::new();
+        for op in &pending {
+            let note = match self.resolve(op).await? {
+                Resolution::Note(n) | Resolution::Kept(n) => n,
+            };
+            observer.event(&Event::Notice { message: &note });
+            notes.push(note);
+        }
+        Ok(notes)
+    }
+
+    fn context(&self, op: &PendingOp) -> CallContext {
+        CallContext {
+            stack: self.key.stack.clone(),
+            env: self.key.env.clone(),
+            resource: op.name.clone(),
+            type_token: op.type_token.clone(),
+            config: Arc::clone(&self.config),
+            operation_id: operation_id(&self.key, op.id, op.started_at),
+            stack_dir: self.stack_dir.clone(),
+        }
+    }
+
+    async fn resolve(&self, op: &PendingOp) -> Result<Resolution, EngineError> {
+        let Some(rt) = self.registry.resource(&op.type_token) else {
+            self.store.abandon(&self.key, op.id)?;
+            return Ok(Resolution::Note(format!(
+                "cleared an interrupted {} of {}: no provider offers type {}",
+                op.kind.as_str(),
+                op.name,
+                op.type_token
+            )));
+        };
+        let failed = |e: &dyn std::fmt::Display| {
+            EngineError::Refused(format!(
+                "recovering the interrupted {} of {} ({}): {e}; run again once the cause is fixed",
+                op.kind.as_str(),
+                op.name,
+                op.type_token
+            ))
+        };
+        match op.kind {
+            OpKind::Create => {
+                let found = self.find_new(rt.as_ref(), op).await.map_err(|e| failed(&e))?;
+                if found.is_empty() {
+                    return self.nothing_made(op);
+                }
+                self.adopt(rt.as_ref(), op, found)
+                    .await
+                    .map_err(|e| failed(&e))
+            }
+            OpKind::Delete => self.resolve_delete(rt.as_ref(), op).await.map_err(|e| failed(&e)),
+            OpKind::Update => self.resolve_update(rt.as_ref(), op).await.map_err(|e| failed(&e)),
+        }
+    }
+
+    /// What the provider finds of the intent's resource that the state does
+    /// not already record (the old resource of a replacement carries the same
+    /// identity).
+    async fn find_new(
+        &self,
+        rt: &dyn ResourceType,
+        op: &PendingOp,
+    ) -> Result<Vec<Created>, RecoveryError> {
+        let state = self.store.load(&self.key)?;
+        let known: BTreeSet<&str> = state
+            .resources
+            .values()
+            .filter(|r| r.type_token == op.type_token)
+            .map(|r| r.id.as_str())
+            .collect();
+        let mut found: Vec<Created> = rt
+            .find_all(&self.context(op), &op.inputs)
+            .await?
+            .into_iter()
+            .filter(|c| !c.id.is_empty() && !known.contains(c.id.as_str()))
+            .collect();
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        found.dedup_by(|a, b| a.id == b.id);
+        Ok(found)
+    }
+
+    /// A create that made nothing: an up retries it under the same intent,
+    /// a destroy drops it.
+    fn nothing_made(&self, op: &PendingOp) -> Result<Resolution, EngineError> {
+        let retried = self.purpose == Purpose::Up
+            && self.declared.is_some_and(|(stack, _)| {
+                stack
+                    .decl(decl_name(&op.name))
+                    .is_some_and(|d| d.kind == DeclKind::Resource && d.type_token == op.type_token)
+            });
+        if retried {
+            return Ok(Resolution::Kept(format!(
+                "{} ({}): an interrupted create had made nothing; it is created again with the \
+                 same idempotency token",
+                op.name, op.type_token
+            )));
+        }
+        self.store.abandon(&self.key, op.id)?;
+        Ok(Resolution::Note(format!(
+            "cleared an interrupted create of {} ({}): nothing had been made",
+            op.name, op.type_token
+        )))
+    }
+
+    /// Records what an interrupted create made and clears its intent. More
+    /// than one match means earlier attempts made duplicates: one is adopted,
+    /// the others are recorded under retired names so the plan deletes them.
+    async fn adopt(
+        &self,
+        rt: &dyn ResourceType,
+        op: &PendingOp,
+        found: Vec<Created>,
+    ) -> Result<Resolution, RecoveryError> {
+        let state = self.store.load(&self.key)?;
+        let mut taken = state.resources.clone();
+        let ctx = self.context(op);
+        let mut live = Vec::new();
+        for c in found {
+            // A match that vanished since (deleted by hand) is nothing to adopt.
+            if let Some(read) = rt.read(&ctx, &c.id, &op.inputs, &c.outputs).await? {
+                live.push((c, read));
+            }
+        }
+        let mut live = live.into_iter();
+        let Some((first, first_read)) = live.next() else {
+            return self.nothing_made(op).map_err(RecoveryError::from);
+        };
+        let extras: Vec<_> = live.collect();
+        let (deps, options) = self.record_parts(&op.name, &op.inputs, &state.resources);
+        // Extras first: the intent stays until the adopted one is recorded,
+        // so a crash in between is resolved again next time.
+        let mut extra_names = Vec::new();
+        for (c, read) in &extras {
+            let name = retired_name(&taken, &op.name);
+            let record = ResourceRecord {
+                name: name.clone(),
+                type_token: op.type_token.clone(),
+                id: c.id.clone(),
+                inputs: op.inputs.clone(),
+                outputs: merged_outputs(rt.schema(), &c.outputs, &read.outputs, &op.inputs),
+                dependencies: deps.clone(),
+                // Never protected: it exists only by accident.
+                options: RecordOptions::default(),
+            };
+            self.store.commit_resource(&self.key, 0, &record)?;
+            taken.insert(name.clone(), record);
+            extra_names.push(format!("{} as {name}", c.id));
+        }
+        let inputs = settled_inputs(rt.schema(), &op.inputs, &first_read.inputs);
+        let record = ResourceRecord {
+            name: op.name.clone(),
+            type_token: op.type_token.clone(),
+            id: first.id.clone(),
+            outputs: merged_outputs(rt.schema(), &first.outputs, &first_read.outputs, &inputs),
+            inputs,
+            dependencies: deps,
+            options,
+        };
+        let mut note = format!(
+            "recovered {} ({}): an interrupted create had made {}; adopted it",
+            op.name, op.type_token, first.id
+        );
+        match state.resources.get(&op.name) {
+            Some(old) => {
+                // The interrupted create was a replacement: the old resource
+                // stays, under a retired name, for the plan to delete.
+                let retired = retired_name(&taken, &op.name);
+                self.store
+                    .commit_replacement(&self.key, op.id, &record, &retired)?;
+                note.push_str(&format!(
+                    " as the replacement; the old one ({}) is kept as {retired} to be deleted",
+                    old.id
+                ));
+            }
+            None => self.store.commit_resource(&self.key, op.id, &record)?,
+        }
+        if !extra_names.is_empty() {
+            note.push_str(&format!(
+                "; {} more carrying its identity will be deleted: {}",
+                extra_names.len(),
+                extra_names.join(", ")
+            ));
+        }
+        Ok(Resolution::Note(note))
+    }
+
+    async fn resolve_delete(
+        &self,
+        rt: &dyn ResourceType,
+        op: &PendingOp,
+    ) -> Result<Resolution, RecoveryError> {
+        let state = self.store.load(&self.key)?;
+        let Some(rec) = self.recorded(&state.resources, op) else {
+            self.store.abandon(&self.key, op.id)?;
+            return Ok(Resolution::Note(format!(
+                "cleared an interrupted delete of {}: the state no longer records it",
+                op.name
+            )));
+        };
+        let ctx = self.context(op);
+        match rt.read(&ctx, &rec.id, &rec.inputs, &rec.outputs).await? {
+            None => {
+                // Gone, or going: deleting again (deletes succeed on what is
+                // gone) waits, where the provider waits, until what it held
+                // (an address, a subnet) is free for the resources planned next.
+                rt.delete(&ctx, &rec.id, &rec.inputs, &rec.outputs).await?;
+                self.store.commit_delete(&self.key, op.id, &op.name)?;
+                Ok(Resolution::Note(format!(
+                    "recovered {} ({}): an interrupted delete of {} had completed",
+                    op.name, op.type_token, rec.id
+                )))
+            }
+            Some(read) => {
+                // Still there, perhaps half deleted (an association removed,
+                // a role detached): recorded as it is, so the plan either
+                // deletes it again or restores what the delete had removed.
+                let inputs = settled_inputs(rt.schema(), &rec.inputs, &read.inputs);
+                let record = ResourceRecord {
+                    outputs: merged_outputs(rt.schema(), &rec.outputs, &read.outputs, &inputs),
+                    inputs,
+                    ..rec.clone()
+                };
+                self.store.commit_resource(&self.key, op.id, &record)?;
+                Ok(Resolution::Note(format!(
+                    "{} ({}): an interrupted delete had not completed; it is read back and \
+                     planned again",
+                    op.name, op.type_token
+                )))
+            }
+        }
+    }
+
+    async fn resolve_update(
+        &self,
+        rt: &dyn ResourceType,
+        op: &PendingOp,
+    ) -> Result<Resolution, RecoveryError> {
+        let state = self.store.load(&self.key)?;
+        let Some(rec) = self.recorded(&state.resources, op) else {
+            self.store.abandon(&self.key, op.id)?;
+            return Ok(Resolution::Note(format!(
+                "cleared an interrupted update of {}: the state no longer records it",
+                op.name
+            )));
+        };
+        let Some(read) = rt
+            .read(&self.context(op), &rec.id, &rec.inputs, &rec.outputs)
+            .await?
+        else {
+            // Gone: forgetting it lets the plan create it again.
+            self.store.commit_delete(&self.key, op.id, &op.name)?;
+            return Ok(Resolution::Note(format!(
+                "{} ({}): an update was interrupted and {} no longer exists; it is created again",
+                op.name, op.type_token, rec.id
+            )));
+        };
+        // Properties the provider can't read keep their old value, so the
+        // plan applies them again if the update had not.
+        let inputs = settled_inputs(rt.schema(), &rec.inputs, &read.inputs);
+        let (dependencies, options) = match self.declared_parts(&op.name, &state.resources) {
+            Some(parts) => parts,
+            None => (rec.dependencies.clone(), rec.options.clone()),
+        };
+        let record = ResourceRecord {
+            outputs: merged_outputs(rt.schema(), &rec.outputs, &read.outputs, &inputs),
+            inputs,
+            dependencies,
+            options,
+            ..rec.clone()
+        };
+        self.store.commit_resource(&self.key, op.id, &record)?;
+        Ok(Resolution::Note(format!(
+            "recovered {} ({}): an interrupted update was read back and recorded; what it had \
+             not changed is planned again",
+            op.name, op.type_token
+        )))
+    }
+
+    /// The record an update or delete intent was about, if the state still
+    /// has it under the same id.
+    fn recorded<'s>(
+        &self,
+        resources: &'s BTreeMap<String, ResourceRecord>,
+        op: &PendingOp,
+    ) -> Option<&'s ResourceRecord> {
+        resources
+            .get(&op.name)
+            .filter(|r| op.resource_id.as_deref().is_none_or(|id| id == r.id))
+    }
+
+    /// The dependencies and options to record for `address`: from the stack
+    /// file when it declares it, else from the resources its inputs name.
+    fn record_parts(
+        &self,
+        address: &str,
+        inputs: &Map,
+        resources: &BTreeMap<String, ResourceRecord>,
+    ) -> (Vec<String>, RecordOptions) {
+        if let Some(parts) = self.declared_parts(address, resources) {
+            return parts;
+        }
+        let options = resources
+            .get(address)
+            .map(|r| r.options.clone())
+            .unwrap_or_default();
+        (referenced_records(address, inputs, resources), options)
+    }
+
+    /// Dependencies and options as the stack file declares them: the
+    /// recorded instances of every declaration this one depends on (what
+    /// a destroy needs to order deletes), and its options.
+    fn declared_parts(
+        &self,
+        address: &str,
+        resources: &BTreeMap<String, ResourceRecord>,
+    ) -> Option<(Vec<String>, RecordOptions)> {
+        let (stack, checked) = self.declared?;
+        let d = stack.decl_index(decl_name(address))?;
+        let wanted: BTreeSet<&str> = checked
+            .graph
+            .dependencies(d)
+            .filter(|&j| stack.decls[j].kind == DeclKind::Resource)
+            .map(|j| stack.decls[j].name.as_str())
+            .collect();
+        let deps = resources
+            .keys()
+            .filter(|a| replaced_base(a).is_none() && wanted.contains(decl_name(a)))
+            .cloned()
+            .collect();
+        let o = &stack.decls[d].options;
+        Some((
+            deps,
+            RecordOptions {
+                protect: o.protect,
+                retain_on_delete: o.retain_on_delete,
+                delete_before_replace: o.delete_before_replace,
+            },
+        ))
+    }
+}
+
+/// The declaration name of an address: `subnet` for `subnet[0]` and for
+/// `subnet[0]~replaced`.
+fn decl_name(address: &str) -> &str {
+    let base = replaced_base(address).unwrap_or(address);
+    base.split('[').next().unwrap_or(base)
+}
+
+/// Without the stack file, the recorded resources whose id the inputs name
+/// (a subnet's `vpc_id`): they were made before it, so they go after it.
+fn referenced_records(
+    address: &str,
+    inputs: &Map,
+    resources: &BTreeMap<String, ResourceRecord>,
+) -> Vec<String> {
+    let mut strings = BTreeSet::new();
+    for v in inputs.values() {
+        collect_strings(v, &mut strings);
+    }
+    resources
+        .values()
+        .filter(|r| r.name != address && replaced_base(&r.name) != Some(address))
+        .filter(|r| strings.contains(r.id.as_str()))
+        .map(|r| r.name.clone())
+        .collect()
+}
+
+fn collect_strings<'v>(v: &'v Value, out: &mut BTreeSet<&'v str>) {
+    match v {
+        Value::String(s) => {
+            out.insert(s.as_str());
+        }
+        Value::Secret(inner) => collect_strings(inner, out),
+        Value::List(items) => items.iter().for_each(|i| collect_strings(i, out)),
+        Value::Map(m) => m.values().for_each(|i| collect_strings(i, out)),
+        _ => {}
+    }
+}
+
+/// Outputs of a resource read back: what the find or the record had, with
+/// what the read returned on top, and the recorded inputs mirrored (outputs
+/// hold the inputs as the cloud has them).
+fn merged_outputs(schema: &TypeSchema, before: &Map, read: &Map, inputs: &Map) -> Map {
+    let mut outputs = before.clone();
+    for (k, v) in read {
+        let v = if schema.is_secret(k) {
+            Value::secret(v.clone())
+        } else {
+            v.clone()
+        };
+        outputs.insert(k.clone(), v);
+    }
+    for (k, v) in inputs {
+        if schema.find_property(k).is_some() {
+            outputs.insert(k.clone(), v.clone());
+        }
+    }
+    outputs
+}
+
+/// A failure while resolving an intent; the intent stays for the next run.
+#[derive(Debug, thiserror::Error)]
+pub enum RecoveryError {
+    #[error(transparent)]
+    Provider(#[from] crate::provider::ProviderError),
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// Resolves, right after it failed, a create that may have made something
+/// (it failed after the cloud accepted it, e.g. while waiting for the
+/// resource to become ready): what the provider finds is adopted; when it
+/// finds nothing the intent is cleared. Returns the notice to print, if
+/// any. On error the intent stays, for the next run's recovery.
+pub async fn resolve_failed_create(
+    recovery: &Recovery<'_>,
+    op: &PendingOp,
+) -> Result<Option<String>, RecoveryError> {
+    let Some(rt) = recovery.registry.resource(&op.type_token) else {
+        recovery.store.abandon(&recovery.key, op.id)?;
+        return Ok(None);
+    };
+    let found = recovery.find_new(rt.as_ref(), op).await?;
+    if found.is_empty() {
+        recovery.store.abandon(&recovery.key, op.id)?;
+        return Ok(None);
+    }
+    match recovery.adopt(rt.as_ref(), op, found).await? {
+        Resolution::Note(n) => Ok(Some(n)),
+        // `adopt` keeps the intent only when every match vanished; nothing
+        // was made that remains, so the intent goes.
+        Resolution::Kept(_) => {
+            recovery.store.abandon(&recovery.key, op.id)?;
+            Ok(None)
+        }
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Property, ValueType};
+
+    fn record(name: &str, id: &str) -> ResourceRecord {
+        ResourceRecord {
+            name: name.into(),
+            type_token: "t".into(),
+            id: id.into(),
+            inputs: Map::new(),
+            outputs: Map::new(),
+            dependencies: Vec::new(),
+            options: RecordOptions::default(),
+        }
+    }
+
+    #[test]
+    fn retired_addresses_name_their_base() {
+        assert_eq!(replaced_base("vpc~replaced"), Some("vpc"));
+        assert_eq!(replaced_base("subnet[1]~replaced"), Some("subnet[1]"));
+        assert_eq!(replaced_base("vpc~2~replaced"), Some("vpc"));
+        assert_eq!(replaced_base(r#"b["x~2"]~replaced"#), Some(r#"b["x~2"]"#));
+        assert_eq!(replaced_base("vpc"), None);
+        assert_eq!(decl_name("subnet[0]~3~replaced"), "subnet");
+    }
+
+    #[test]
+    fn retired_names_never_take_a_recorded_one() {
+        let mut taken = BTreeMap::new();
+        assert_eq!(retired_name(&taken, "vpc"), "vpc~replaced");
+        taken.insert("vpc~replaced".to_string(), ());
+        assert_eq!(retired_name(&taken, "vpc"), "vpc~2~replaced");
+        taken.insert("vpc~2~replaced".to_string(), ());
+        let third = retired_name(&taken, "vpc");
+        assert_eq!(third, "vpc~3~replaced");
+        assert_eq!(replaced_base(&third), Some("vpc"));
+    }
+
+    #[test]
+    fn only_updatable_properties_are_settled_from_a_read() {
+        let schema = TypeSchema::new("t", "")
+            .property(Property::required("cidr", ValueType::String).force_new())
+            .property(Property::optional("dns", ValueType::Bool))
+            .property(Property::optional("password", ValueType::String).secret())
+            .property(Property::optional("unread", ValueType::String));
+        let sent: Map = [
+            ("cidr", Value::from("10.0.0.0/16")),
+            ("dns", Value::Bool(true)),
+            ("password", Value::secret("s".into())),
+            ("unread", Value::from("kept")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let read: Map = [
+            ("cidr", Value::from("10.0.0.0/16 ")),
+            ("dns", Value::Bool(false)),
+            ("password", Value::from("plain")),
+            ("arn", Value::from("not a property")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let settled = settled_inputs(&schema, &sent, &read);
+        assert_eq!(settled["cidr"], sent["cidr"], "force_new stays as sent");
+        assert_eq!(settled["dns"], Value::Bool(false), "what the cloud has");
+        assert_eq!(settled["password"], sent["password"]);
+        assert_eq!(settled["unread"], sent["unread"]);
+        assert!(!settled.contains_key("arn"));
+    }
+
+    #[test]
+    fn without_a_stack_file_dependencies_are_the_records_the_inputs_name() {
+        let mut resources = BTreeMap::new();
+        for (name, id) in [
+            ("vpc", "vpc-1"),
+            ("subnet", "subnet-1"),
+            ("other", "x-9"),
+            ("nat~replaced", "nat-0"),
+        ] {
+            resources.insert(name.to_string(), record(name, id));
+        }
+        let inputs: Map = [
+            ("vpc_id", Value::from("vpc-1")),
+            (
+                "subnets",
+                Value::List(vec![Value::secret(Value::from("subnet-1"))]),
+            ),
+            ("name", Value::from("x-9-but-not-an-id")),
+            ("allocation", Value::from("nat-0")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        // The resource's own retired copy is never one of its dependencies.
+        assert_eq!(
+            referenced_records("nat", &inputs, &resources),
+            ["subnet", "vpc"]
+        );
+    }
+
+    #[test]
+    fn the_operation_id_is_the_same_for_every_attempt_of_one_intent() {
+        let key = StackKey::new("web", "prod");
+        assert_eq!(
+            operation_id(&key, 42, 1_700_000_000),
+            operation_id(&key, 42, 1_700_000_000)
+        );
+        assert_ne!(
+            operation_id(&key, 42, 1_700_000_000),
+            operation_id(&key, 43, 1_700_000_000)
+        );
+        assert_ne!(
+            operation_id(&key, 42, 1_700_000_000),
+            operation_id(&key, 42, 1_700_000_001),
+            "a recreated state's ids do not reuse old tokens"
+        );
+    }
+}
