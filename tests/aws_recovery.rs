@@ -157,12 +157,21 @@ async fn interrupted_creates_replacements_and_deletes_converge_with_nothing_dupl
     assert_eq!(subnets(&aws).await.len(), 1);
     assert!(!recorded(&ws).contains_key("subnet"));
     let run = ws.up("net", &[]).await;
-    contains(&run, "recovered subnet (aws:ec2:Subnet): an interrupted create had made subnet-");
+    contains(
+        &run,
+        "recovered subnet (aws:ec2:Subnet): an interrupted create had made subnet-",
+    );
     let state = recorded(&ws);
     assert_eq!(subnets(&aws).await, [state["subnet"].id.clone()]);
-    assert_eq!(state["subnet"].deps, ["vpc"], "adopted with its dependencies");
+    assert_eq!(
+        state["subnet"].deps,
+        ["vpc"],
+        "adopted with its dependencies"
+    );
     assert_eq!(pending_count(&ws), 0);
-    ws.run(&["preview", "net", "--expect-no-changes"]).await.ok();
+    ws.run(&["preview", "net", "--expect-no-changes"])
+        .await
+        .ok();
 
     // A replacement cut short: old and new subnet carry the same identity.
     let old = state["subnet"].id.clone();
@@ -185,12 +194,17 @@ async fn interrupted_creates_replacements_and_deletes_converge_with_nothing_dupl
     assert_eq!(rules(&aws).await.len(), 2);
     ws.up("net", &[]).await;
     assert_eq!(rules(&aws).await, [recorded(&ws)["rule"].id.clone()]);
-    ws.run(&["preview", "net", "--expect-no-changes"]).await.ok();
+    ws.run(&["preview", "net", "--expect-no-changes"])
+        .await
+        .ok();
 
     // A delete cut short during destroy is completed by the next destroy.
     crash_at(&ws, "after-delete:rule", &["destroy", "net", "--yes"]).await;
     let run = ws.run(&["destroy", "net", "--yes"]).await.ok();
-    contains(&run, "recovered rule (aws:ec2:SecurityGroupRule): an interrupted delete of sgr-");
+    contains(
+        &run,
+        "recovered rule (aws:ec2:SecurityGroupRule): an interrupted delete of sgr-",
+    );
     assert!(recorded(&ws).is_empty());
     assert!(vpcs(&aws).await.is_empty() && subnets(&aws).await.is_empty());
     assert_eq!(pending_count(&ws), 0);

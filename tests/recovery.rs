@@ -109,7 +109,10 @@ fn a_create_cut_short_is_retried_under_the_same_operation_id() {
     p.run(&["preview", "demo", "--expect-no-changes"]).ok();
 
     // A later create is a new operation with a new id.
-    p.stack("demo", &stack("two").replace("echo made", "echo made again"));
+    p.stack(
+        "demo",
+        &stack("two").replace("echo made", "echo made again"),
+    );
     p.up("demo").contains("1 replaced");
     let runs = lines(&p, "create.log");
     assert_eq!(runs.len(), 3);
@@ -146,7 +149,10 @@ fn an_interrupted_update_is_read_back_and_applied_again() {
         .contains("recovered cmd (std:Command): an interrupted update was read back")
         .contains("1 updated");
     assert_eq!(lines(&p, "update.log").len(), 2);
-    assert_eq!(p.recorded_inputs("demo", "cmd")["environment"]["TAG"], "two");
+    assert_eq!(
+        p.recorded_inputs("demo", "cmd")["environment"]["TAG"],
+        "two"
+    );
     assert!(pending(&p).is_empty());
     p.run(&["preview", "demo", "--expect-no-changes"]).ok();
 }

@@ -481,7 +481,8 @@ impl Shared {
                 let created = match rt.create(&ctx, &inputs).await {
                     Ok(c) => c,
                     Err(e) => {
-                        self.resolve_failed_create(change, intent, &inputs, &e).await;
+                        self.resolve_failed_create(change, intent, &inputs, &e)
+                            .await;
                         return Err(self.fail(change, "create", e));
                     }
                 };

@@ -41,6 +41,21 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+/// A duration as [`parse_duration`] reads it: `500ms`, `30s`, `5m`, `1h30m`.
+pub fn format_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 != 0 || ms == 0 {
+        return format!("{ms}ms");
+    }
+    let secs = ms / 1000;
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    [(h, "h"), (m, "m"), (s, "s")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +69,14 @@ mod tests {
         assert!(parse_duration("s").is_err());
         assert!(parse_duration("2 days").is_err());
         assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn formats_as_it_parses() {
+        for text in ["500ms", "0ms", "30s", "5m", "1h", "1m30s", "2h5s"] {
+            let d = parse_duration(text).unwrap();
+            assert_eq!(format_duration(d), text);
+        }
+        assert_eq!(format_duration(Duration::from_secs(90)), "1m30s");
     }
 }

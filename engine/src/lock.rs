@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::duration::format_duration;
 use crate::process::{self, ProcessState};
 use crate::project::{EngineError, Project, hostname};
 use crate::state::{LockInfo, StackKey, StateError, StateStore, format_unix};
@@ -41,9 +42,7 @@ pub fn judge(holder: &LockInfo, host: &str) -> Holder {
         ));
     }
     match process::inspect(holder.pid) {
-        ProcessState::Exited => {
-            Holder::Gone(format!("process {} no longer exists", holder.pid))
-        }
+        ProcessState::Exited => Holder::Gone(format!("process {} no longer exists", holder.pid)),
         ProcessState::Running {
             started_at: Some(t),
         } if t > holder.started_at + REUSE_MARGIN_SECS => Holder::Gone(format!(
@@ -82,7 +81,7 @@ impl fmt::Display for Takeover {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "took over the lock of stack {} left by {}: {}; its interrupted operations are resolved before planning",
+            "took over the lock of stack {} left by {}: {}",
             self.stack,
             describe(&self.previous),
             self.reason
@@ -194,7 +193,7 @@ impl Project {
                 let waited = if wait.is_zero() {
                     String::new()
                 } else {
-                    format!(" after waiting {}s", wait.as_secs_f64().round())
+                    format!(" after waiting {}", format_duration(wait))
                 };
                 return Err(EngineError::Refused(format!(
                     "stack {} is locked by {}{waited}; wait for it to finish{}",

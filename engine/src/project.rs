@@ -9,13 +9,11 @@ use crate::apply::{RunSummary, Runner};
 use crate::events::Observer;
 use crate::graph::Dag;
 use crate::plan::{self, Action, Change, Plan, PlanInput, build_steps, destroy_steps};
-use crate::recovery::{Purpose, Recovery};
 use crate::provider::Registry;
+use crate::recovery::{Purpose, Recovery};
 use crate::source::Diagnostic;
 use crate::stack::{self, ConfigLayer, ConfigSources, Stack};
-use crate::state::{
-    HistoryEntry, ResourceRecord, StackKey, StackState, StateError, StateStore,
-};
+use crate::state::{HistoryEntry, ResourceRecord, StackKey, StackState, StateError, StateStore};
 use crate::validate::{self, Checked};
 use crate::value::{Map, Value};
 use crate::walk::Cancel;
@@ -268,9 +266,14 @@ impl Project {
         loaded: &Loaded,
         observer: &dyn Observer,
     ) -> Result<Vec<String>, EngineError> {
-        self.recovery(&loaded.stack.name, &loaded.config, Some((&loaded.stack, &loaded.checked)), Purpose::Up)
-            .run(observer)
-            .await
+        self.recovery(
+            &loaded.stack.name,
+            &loaded.config,
+            Some((&loaded.stack, &loaded.checked)),
+            Purpose::Up,
+        )
+        .run(observer)
+        .await
     }
 
     /// Resolves the intents an interrupted run left, before a destroy

@@ -30,7 +30,7 @@ use std::sync::Arc;
 use crate::events::{Event, Observer};
 use crate::plan::REPLACED_SUFFIX;
 use crate::project::EngineError;
-use crate::provider::{CallContext, Created, Registry, ResourceType};
+use crate::provider::{CallContext, Created, ProviderError, Registry, ResourceType};
 use crate::schema::TypeSchema;
 use crate::stack::{DeclKind, Stack};
 use crate::state::{OpKind, PendingOp, RecordOptions, ResourceRecord, StackKey, StateStore};
@@ -164,7 +164,10 @@ impl Recovery<'_> {
         };
         match op.kind {
             OpKind::Create => {
-                let found = self.find_new(rt.as_ref(), op).await.map_err(|e| failed(&e))?;
+                let found = self
+                    .find_new(rt.as_ref(), op)
+                    .await
+                    .map_err(|e| failed(&e))?;
                 if found.is_empty() {
                     return self.nothing_made(op);
                 }
@@ -172,8 +175,14 @@ impl Recovery<'_> {
                     .await
                     .map_err(|e| failed(&e))
             }
-            OpKind::Delete => self.resolve_delete(rt.as_ref(), op).await.map_err(|e| failed(&e)),
-            OpKind::Update => self.resolve_update(rt.as_ref(), op).await.map_err(|e| failed(&e)),
+            OpKind::Delete => self
+                .resolve_delete(rt.as_ref(), op)
+                .await
+                .map_err(|e| failed(&e)),
+            OpKind::Update => self
+                .resolve_update(rt.as_ref(), op)
+                .await
+                .map_err(|e| failed(&e)),
         }
     }
 
@@ -327,10 +336,15 @@ impl Recovery<'_> {
                 // Gone, or going: deleting again (deletes succeed on what is
                 // gone) waits, where the provider waits, until what it held
                 // (an address, a subnet) is free for the resources planned next.
-                rt.delete(&ctx, &rec.id, &rec.inputs, &rec.outputs).await?;
+                // The read already says it is gone, so a failure of this
+                // second delete changes nothing but is worth showing.
+                let again = match rt.delete(&ctx, &rec.id, &rec.inputs, &rec.outputs).await {
+                    Ok(()) | Err(ProviderError::NotFound(_)) => String::new(),
+                    Err(e) => format!(" (deleting it again to make sure failed: {e})"),
+                };
                 self.store.commit_delete(&self.key, op.id, &op.name)?;
                 Ok(Resolution::Note(format!(
-                    "recovered {} ({}): an interrupted delete of {} had completed",
+                    "recovered {} ({}): an interrupted delete of {} had completed{again}",
                     op.name, op.type_token, rec.id
                 )))
             }
@@ -526,7 +540,7 @@ fn merged_outputs(schema: &TypeSchema, before: &Map, read: &Map, inputs: &Map) -
 #[derive(Debug, thiserror::Error)]
 pub enum RecoveryError {
     #[error(transparent)]
-    Provider(#[from] crate::provider::ProviderError),
+    Provider(#[from] ProviderError),
     #[error(transparent)]
     State(#[from] crate::state::StateError),
     #[error(transparent)]
@@ -561,7 +575,6 @@ pub async fn resolve_failed_create(
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

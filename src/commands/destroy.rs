@@ -16,7 +16,17 @@ pub async fn run(global: &Global, args: &DestroyArgs) -> Result<Exit, Exit> {
                 .list_stacks()
                 .map_err(|e| Exit::Failed(e.to_string()))?
                 .into_iter()
-                .filter(|s| s.key.env == project.env && (s.deployed || s.resource_count > 0))
+                .filter(|s| s.key.env == project.env)
+                // A stack whose first up was interrupted may have only
+                // pending operations, and made something all the same.
+                .filter(|s| {
+                    s.deployed
+                        || s.resource_count > 0
+                        || project
+                            .store
+                            .load(&s.key)
+                            .is_ok_and(|st| !st.pending.is_empty())
+                })
                 .map(|s| s.key.stack)
                 .collect();
             // Dependents first: the reverse of the order of up. Stacks whose

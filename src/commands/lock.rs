@@ -1,6 +1,7 @@
 //! Stack locks on the command line: taking one for a command that changes
 //! a stack (`--lock-wait`, takeover warnings), and `skistack unlock`.
 
+use skistack_engine::duration::format_duration;
 use skistack_engine::lock::{Holder, LockGuard, describe};
 
 use super::{Exit, confirm, project};
@@ -63,8 +64,8 @@ pub async fn take(
     let guard = project
         .lock_waiting(stack, operation, wait, &mut |holder| {
             eprintln!(
-                "waiting up to {}s for the lock of stack {key}, held by {}",
-                wait.as_secs_f64().round(),
+                "waiting up to {} for the lock of stack {key}, held by {}",
+                format_duration(wait),
                 describe(holder)
             );
         })

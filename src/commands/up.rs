@@ -14,9 +14,7 @@ pub async fn run(global: &Global, args: &UpArgs) -> Result<Exit, Exit> {
     let key = project.key(&args.stack);
     let _lock = super::lock::take(global, &project, &args.stack, "up").await?;
     let observer = progress::observer();
-    project
-        .recover(&loaded, observer.as_ref())
-        .await?;
+    project.recover(&loaded, observer.as_ref()).await?;
     let state = project
         .store
         .load(&key)

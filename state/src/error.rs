@@ -53,7 +53,16 @@ impl<T, E: Into<StoreError>> Context<T> for Result<T, E> {
 }
 
 /// A SQLite error in words a user can act on.
-fn describe_sqlite(err: &rusqlite::Error) -> String {
+pub(crate) fn describe_sqlite(err: &rusqlite::Error) -> String {
+    if let rusqlite::Error::SqliteFailure(e, _) = err
+        && e.extended_code == rusqlite::ffi::SQLITE_IOERR_SHMSIZE
+    {
+        // Opening a file in WAL mode sizes its `-shm` file first; on a full
+        // disk that is the first write to fail.
+        return "there is no room for SQLite's shared-memory file (the `-shm` file beside it): \
+                the disk is probably full; free some space and retry"
+            .into();
+    }
     match err.sqlite_error_code() {
         Some(ErrorCode::DiskFull) => {
             "the disk is full (SQLite: database or disk is full); free some space and retry".into()
@@ -107,6 +116,13 @@ mod tests {
             text.contains("recording resource vpc: the disk is full"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn no_room_for_the_shared_memory_file_reads_as_a_full_disk() {
+        let err = sqlite_error(ffi::SQLITE_IOERR_SHMSIZE, Some("disk I/O error"))
+            .in_context("opening state.db");
+        assert!(err.to_string().contains("the disk is probably full"), "{err}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use skistack_engine::state::StateError;
 
-use crate::error::{Context, unusable};
+use crate::error::{Context, describe_sqlite, unusable};
 use crate::schema::{self, Layout};
 
 /// How long a call waits for another connection's write lock.
@@ -105,7 +105,10 @@ fn check_existing(path: &Path, meta: &Metadata) -> Result<(), StateError> {
         Err(err) if err.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => Err(
             unusable(path, "not a skistack state file (not a SQLite database)"),
         ),
-        Err(err) => Err(unusable(path, format!("cannot be read: {err}"))),
+        Err(err) => Err(unusable(
+            path,
+            format!("cannot be read: {}", describe_sqlite(&err)),
+        )),
     }
 }
 

@@ -142,6 +142,8 @@ impl Project {
             .env_remove("SKISTACK_STATE")
             .env_remove("SKISTACK_ENV")
             .env_remove("SKISTACK_STACKS_DIR")
+            .env_remove("SKISTACK_LOCK_WAIT")
+            .env_remove("SKISTACK_AWS_MAX_CONCURRENCY")
             .env_remove("AWS_ENDPOINT_URL")
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())

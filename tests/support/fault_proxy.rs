@@ -30,6 +30,9 @@ pub struct Faults {
     /// Which actions (`DescribeVpcs`, `CreateCluster`) may lose their answer
     /// after moto executed them.
     pub replay_safe: fn(&str) -> bool,
+    /// Actions whose faults before moto are always throttling: a 500 or a
+    /// dropped connection looks to the client exactly like a lost answer.
+    pub throttle_only: fn(&str) -> bool,
     /// A pause before forwarding, so that calls overlap as they would
     /// against AWS's latency.
     pub delay: Duration,
@@ -43,6 +46,7 @@ impl Default for Faults {
             before: 0.0,
             lost_answer: 0.0,
             replay_safe: read_only,
+            throttle_only: |_| false,
             delay: Duration::ZERO,
             seed: 1,
         }
@@ -379,7 +383,7 @@ impl Job {
     fn handle(&self, request: &Request, service: &str) -> Option<Vec<u8>> {
         if self.roll() < self.faults.before {
             let roll = self.roll();
-            let fault = if roll < 0.4 {
+            let fault = if roll < 0.4 || (self.faults.throttle_only)(&request.action()) {
                 Fault::Throttled
             } else if roll < 0.7 {
                 Fault::ServerError

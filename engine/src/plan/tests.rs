@@ -343,9 +343,7 @@ async fn destroy_deletes_users_before_the_retired_records_they_use() {
         ("vpc~2~replaced", &[][..]),
         ("subnet", &["vpc"][..]),
     ] {
-        state
-            .resources
-            .insert(name.into(), record(name, &[], deps));
+        state.resources.insert(name.into(), record(name, &[], deps));
     }
     let changes = state
         .resources

@@ -231,10 +231,7 @@ mod tests {
             match aws_error("describe VPCs", err) {
                 ProviderError::Transient(text) => {
                     assert!(text.starts_with("describe VPCs: "), "{what}: {text}");
-                    assert!(
-                        text.contains("up to 8 attempts"),
-                        "{what}: {text}"
-                    );
+                    assert!(text.contains("up to 8 attempts"), "{what}: {text}");
                 }
                 other => panic!("{what}: {other:?}"),
             }

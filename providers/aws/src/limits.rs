@@ -9,6 +9,9 @@
 
 use std::sync::Arc;
 
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder, ConnectorBuilder};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
@@ -19,9 +22,6 @@ use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::{
     RuntimeComponents, RuntimeComponentsBuilder,
 };
-use aws_smithy_http_client::proxy::ProxyConfig;
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
-use aws_smithy_http_client::{Builder, ConnectorBuilder};
 use aws_smithy_types::config_bag::ConfigBag;
 use tokio::sync::Semaphore;
 
@@ -36,8 +36,8 @@ pub const DEFAULT_MAX_CONCURRENCY: usize = 8;
 /// a client.
 pub(crate) fn default_http_client() -> SharedHttpClient {
     Builder::new().build_with_connector_fn(|settings, components| {
-        let mut connector = ConnectorBuilder::default()
-            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
         connector.set_connector_settings(settings.cloned());
         if let Some(components) = components {
             connector.set_sleep_impl(components.sleep_impl());
@@ -88,7 +88,6 @@ impl HttpClient for LimitedClient {
     ) -> Result<(), BoxError> {
         self.inner.validate_final_config(runtime_components, cfg)
     }
-
 }
 
 #[derive(Debug)]

@@ -14,10 +14,10 @@ use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::retries::RequestAttempts;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use skistack_engine::{CallContext, ProviderError};
-use aws_smithy_runtime_api::client::retries::RequestAttempts;
 use tokio::sync::{Mutex, OnceCell, Semaphore};
 
 use crate::AwsOptions;
@@ -155,19 +155,25 @@ impl Shared {
     /// after throttling, a 5xx answer or a dropped connection) the same way.
     pub fn call_counts(&self) -> Vec<(String, u64)> {
         let mut out = Vec::new();
-        for (kind, counter) in [
-            ("calls", (|s: &Service| &s.calls) as fn(&Service) -> &Arc<AtomicU64>),
-            ("retries", |s: &Service| &s.retries),
-        ] {
-            let mut total = 0;
-            for s in &self.services {
-                let n = counter(s).load(Ordering::Relaxed);
-                total += n;
-                out.push((format!("{kind}.{}", s.name), n));
-            }
-            out.push((kind.to_string(), total));
-        }
+        self.tally("calls", |s| &s.calls, &mut out);
+        self.tally("retries", |s| &s.retries, &mut out);
         out
+    }
+
+    /// One counter per service as `KIND.SERVICE`, then their sum as `KIND`.
+    fn tally(
+        &self,
+        kind: &str,
+        counter: impl Fn(&Service) -> &AtomicU64,
+        out: &mut Vec<(String, u64)>,
+    ) {
+        let mut total = 0;
+        for s in &self.services {
+            let n = counter(s).load(Ordering::Relaxed);
+            total += n;
+            out.push((format!("{kind}.{}", s.name), n));
+        }
+        out.push((kind.to_string(), total));
     }
 
     /// The most API calls each service has in flight at once.

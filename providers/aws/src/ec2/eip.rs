@@ -14,7 +14,7 @@ use crate::errors::{aws_error, found, gone_ok_provider};
 use crate::props::{opt_str, updated_outputs, with_attributes};
 use crate::retry::retry_eventual;
 use crate::shared::Shared;
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
 
 /// Codes of an address still held by a NAT gateway or instance that is
 /// going away; AWS frees it a little later.
@@ -178,6 +178,7 @@ impl ResourceType for Eip {
         Ok(out
             .addresses()
             .iter()
+            .filter(|addr| has_identity(ctx, tag_pairs(addr.tags())))
             .map(|addr| {
                 let id = addr.allocation_id().unwrap_or_default();
                 Created {

@@ -26,7 +26,7 @@ use crate::props::{
 };
 use crate::retry::{retry_eventual, wait_until};
 use crate::shared::{Clients, Shared};
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
 use crate::token::client_token;
 
 /// How long an instance may take to start or to terminate.
@@ -543,6 +543,7 @@ impl ResourceType for Instance {
             .reservations()
             .iter()
             .flat_map(|r| r.instances())
+            .filter(|i| has_identity(ctx, tag_pairs(i.tags())))
             .filter_map(|i| i.instance_id().map(str::to_string))
             .collect();
         let mut found = Vec::new();

@@ -14,7 +14,7 @@ use crate::errors::{aws_error, error_code, found, gone_ok};
 use crate::props::{changed, opt_str, updated_outputs, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
 use crate::shared::{Clients, Shared};
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
 
 /// An internet gateway, attached to `vpc_id` when set.
 pub struct InternetGateway {
@@ -251,6 +251,7 @@ impl ResourceType for InternetGateway {
         Ok(out
             .internet_gateways()
             .iter()
+            .filter(|g| has_identity(ctx, tag_pairs(g.tags())))
             .map(|g| Created {
                 id: g.internet_gateway_id().unwrap_or_default().to_string(),
                 outputs: with_attributes(inputs, attributes(&clients, g)),

@@ -134,10 +134,57 @@ where
         .build()
 }
 
-/// Filters matching the identity tags of the resource the call is about.
+/// Filters that narrow a describe call to the resources carrying the
+/// identity tags of the one the call is about. A value with characters a
+/// filter may read as a pattern is left out (AWS reads `*` and `?`, moto
+/// also `[...]`, which every `subnet[0]` has), so callers check
+/// [`crate::tags::has_identity`] on what comes back.
 pub(crate) fn identity_filters(ctx: &CallContext) -> Vec<Filter> {
     ctx.identity_tags()
         .into_iter()
+        .filter(|(_, v)| !v.contains(['*', '?', '[', ']', '\\']))
         .map(|(k, v)| filter(&format!("tag:{k}"), v))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn ctx(resource: &str) -> CallContext {
+        CallContext {
+            stack: "net".into(),
+            env: "default".into(),
+            resource: resource.into(),
+            type_token: "aws:ec2:Subnet".into(),
+            config: Arc::new(Default::default()),
+            operation_id: "op".into(),
+            stack_dir: ".".into(),
+        }
+    }
+
+    fn names(filters: &[Filter]) -> Vec<&str> {
+        filters.iter().filter_map(|f| f.name()).collect()
+    }
+
+    #[test]
+    fn identity_filters_leave_out_values_that_read_as_patterns() {
+        assert_eq!(
+            names(&identity_filters(&ctx("vpc"))),
+            [
+                "tag:skistack:env",
+                "tag:skistack:resource",
+                "tag:skistack:stack"
+            ]
+        );
+        assert_eq!(
+            names(&identity_filters(&ctx("subnet[0]"))),
+            ["tag:skistack:env", "tag:skistack:stack"]
+        );
+        assert_eq!(
+            names(&identity_filters(&ctx(r#"bucket["a*"]"#))),
+            ["tag:skistack:env", "tag:skistack:stack"]
+        );
+    }
 }

@@ -17,7 +17,7 @@ use crate::errors::{aws_error, found, gone_ok};
 use crate::props::{opt_str, str_of, updated_outputs, with_attributes};
 use crate::retry::{retry_eventual, wait_until};
 use crate::shared::{Clients, Shared};
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
 use crate::token::client_token;
 
 /// How long a NAT gateway may take to become available or to go away
@@ -325,7 +325,11 @@ impl ResourceType for NatGateway {
             .await
             .map_err(|e| aws_error("find NAT gateway by tags", e))?;
         let mut found = Vec::new();
-        for id in out.nat_gateways().iter().filter_map(|n| n.nat_gateway_id()) {
+        let ours = out
+            .nat_gateways()
+            .iter()
+            .filter(|n| has_identity(ctx, tag_pairs(n.tags())));
+        for id in ours.filter_map(|n| n.nat_gateway_id()) {
             // As after a create: routes to it need it available.
             let nat = wait_available(&clients, id).await?;
             found.push(Created {

@@ -14,7 +14,7 @@ use crate::errors::{aws_error, found, gone_ok_provider};
 use crate::props::{str_of, updated_outputs, with_attributes};
 use crate::retry::retry_eventual;
 use crate::shared::{Clients, Shared};
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
 
 /// A route table of a VPC; its routes and subnet associations are resources
 /// of their own (`aws:ec2:Route`, `aws:ec2:RouteTableAssociation`).
@@ -176,6 +176,7 @@ impl ResourceType for RouteTable {
         Ok(out
             .route_tables()
             .iter()
+            .filter(|rt| has_identity(ctx, tag_pairs(rt.tags())))
             .map(|rt| Created {
                 id: rt.route_table_id().unwrap_or_default().to_string(),
                 outputs: with_attributes(inputs, attributes(&clients, rt)),

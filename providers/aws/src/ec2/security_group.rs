@@ -16,7 +16,7 @@ use crate::errors::{aws_error, error_code, found, gone_ok_provider};
 use crate::props::{changed, opt_bool, str_of, updated_outputs, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
 use crate::shared::{Clients, Shared};
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
 
 /// A security group of a VPC.
 pub struct SecurityGroup {
@@ -287,6 +287,7 @@ impl ResourceType for SecurityGroup {
         Ok(out
             .security_groups()
             .iter()
+            .filter(|sg| has_identity(ctx, tag_pairs(sg.tags())))
             .map(|sg| Created {
                 id: sg.group_id().unwrap_or_default().to_string(),
                 outputs: with_attributes(inputs, group_attributes(&clients, sg)),

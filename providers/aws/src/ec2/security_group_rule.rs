@@ -14,12 +14,12 @@ use skistack_engine::{
     TypeSchema, Value, ValueType,
 };
 
-use crate::ec2::{filter, identity_filters, tag_spec};
+use crate::ec2::{filter, identity_filters, tag_pairs, tag_spec};
 use crate::errors::{aws_error, error_code, found, gone_ok};
 use crate::props::{list_of_str, opt_i32, opt_str, str_list, str_of};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes};
 use crate::shared::{Clients, Shared};
-use crate::tags::resource_tags;
+use crate::tags::{has_identity, resource_tags};
 
 /// Codes of a group not yet visible right after its creation.
 const FRESH: &[&str] = &["InvalidGroup.NotFound"];
@@ -165,9 +165,8 @@ impl<'a> Spec<'a> {
             .is_some_and(|p| protocol_name(p) == protocol_name(self.protocol));
         // AWS reports -1 for the ports of "all traffic"; undeclared ports
         // match whatever it reports.
-        let port = |declared: Option<i32>, actual: Option<i32>| {
-            declared.is_none() || declared == actual
-        };
+        let port =
+            |declared: Option<i32>, actual: Option<i32>| declared.is_none() || declared == actual;
         let peer = match self.source_group {
             Some(g) => rule.referenced_group_info().and_then(|i| i.group_id()) == Some(g),
             None => rule
@@ -480,7 +479,7 @@ impl ResourceType for SecurityGroupRule {
         let matching: Vec<AwsRule> = out
             .security_group_rules()
             .iter()
-            .filter(|r| spec.matches(r))
+            .filter(|r| spec.matches(r) && has_identity(ctx, tag_pairs(r.tags())))
             .cloned()
             .collect();
         let ids = rule_ids(&matching);
@@ -506,7 +505,13 @@ mod tests {
             .collect()
     }
 
-    fn rule(egress: bool, protocol: &str, ports: i32, cidr: Option<&str>, group: Option<&str>) -> AwsRule {
+    fn rule(
+        egress: bool,
+        protocol: &str,
+        ports: i32,
+        cidr: Option<&str>,
+        group: Option<&str>,
+    ) -> AwsRule {
         AwsRule::builder()
             .group_id("sg-1")
             .is_egress(egress)
@@ -533,10 +538,22 @@ mod tests {
         let spec = Spec::from_inputs(&m).unwrap();
         assert!(spec.matches(&rule(false, "tcp", 22, Some("10.0.0.0/8"), None)));
         assert!(spec.matches(&rule(false, "6", 22, Some("192.168.0.0/16"), None)));
-        assert!(!spec.matches(&rule(true, "tcp", 22, Some("10.0.0.0/8"), None)), "egress");
-        assert!(!spec.matches(&rule(false, "udp", 22, Some("10.0.0.0/8"), None)), "protocol");
-        assert!(!spec.matches(&rule(false, "tcp", 80, Some("10.0.0.0/8"), None)), "port");
-        assert!(!spec.matches(&rule(false, "tcp", 22, Some("0.0.0.0/0"), None)), "peer");
+        assert!(
+            !spec.matches(&rule(true, "tcp", 22, Some("10.0.0.0/8"), None)),
+            "egress"
+        );
+        assert!(
+            !spec.matches(&rule(false, "udp", 22, Some("10.0.0.0/8"), None)),
+            "protocol"
+        );
+        assert!(
+            !spec.matches(&rule(false, "tcp", 80, Some("10.0.0.0/8"), None)),
+            "port"
+        );
+        assert!(
+            !spec.matches(&rule(false, "tcp", 22, Some("0.0.0.0/0"), None)),
+            "peer"
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::errors::{aws_error, found, gone_ok_provider};
 use crate::props::{changed, opt_bool, opt_str, str_of, updated_outputs, with_attributes};
 use crate::retry::retry_eventual;
 use crate::shared::{Clients, Shared};
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
 
 /// A subnet of a VPC in one availability zone.
 pub struct Subnet {
@@ -241,6 +241,7 @@ impl ResourceType for Subnet {
         Ok(out
             .subnets()
             .iter()
+            .filter(|s| has_identity(ctx, tag_pairs(s.tags())))
             .map(|s| Created {
                 id: s.subnet_id().unwrap_or_default().to_string(),
                 outputs: outputs(inputs, s),

@@ -17,7 +17,7 @@ use crate::errors::{aws_error, found, gone_ok_provider};
 use crate::props::{bool_of, changed, opt_str, str_of, updated_outputs, with_attributes};
 use crate::retry::retry_eventual;
 use crate::shared::{Clients, Shared};
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
 
 /// Codes of a VPC not yet visible right after its creation.
 const FRESH: &[&str] = &["InvalidVpcID.NotFound"];
@@ -340,7 +340,11 @@ impl ResourceType for Vpc {
             .await
             .map_err(|e| aws_error("find VPC by tags", e))?;
         let mut found = Vec::new();
-        for vpc in out.vpcs() {
+        for vpc in out
+            .vpcs()
+            .iter()
+            .filter(|v| has_identity(ctx, tag_pairs(v.tags())))
+        {
             let attrs = attributes(&clients, vpc).await?;
             found.push(Created {
                 id: vpc.vpc_id().unwrap_or_default().to_string(),
