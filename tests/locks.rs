@@ -158,11 +158,11 @@ fn lock_wait_waits_for_the_holder_and_then_runs() {
         impatient.elapsed
     );
 
-    let patient = p.run(&["up", "slow", "--yes", "--lock-wait", "60s"]);
+    let patient = p.run(&["up", "slow", "--yes", "--lock-wait", "45s"]);
     patient
         .ok()
         .contains(&format!(
-            "waiting up to 60s for the lock of stack slow, held by pid {pid}"
+            "waiting up to 45s for the lock of stack slow, held by pid {pid}"
         ))
         .contains("No changes.");
     let first_done = first.wait_with_output().expect("wait for the first up");

@@ -43,11 +43,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 
 /// A duration as [`parse_duration`] reads it: `500ms`, `30s`, `5m`, `1h30m`.
 pub fn format_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms % 1000 != 0 || ms == 0 {
-        return format!("{ms}ms");
+    if d.subsec_millis() != 0 || d.as_secs() == 0 {
+        return format!("{}ms", d.as_millis());
     }
-    let secs = ms / 1000;
+    let secs = d.as_secs();
     let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
     [(h, "h"), (m, "m"), (s, "s")]
         .iter()

@@ -122,7 +122,10 @@ mod tests {
     fn no_room_for_the_shared_memory_file_reads_as_a_full_disk() {
         let err = sqlite_error(ffi::SQLITE_IOERR_SHMSIZE, Some("disk I/O error"))
             .in_context("opening state.db");
-        assert!(err.to_string().contains("the disk is probably full"), "{err}");
+        assert!(
+            err.to_string().contains("the disk is probably full"),
+            "{err}"
+        );
     }
 
     #[test]

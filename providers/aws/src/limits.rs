@@ -31,9 +31,10 @@ use tokio::sync::Semaphore;
 pub const DEFAULT_MAX_CONCURRENCY: usize = 8;
 
 /// The HTTP client the SDK would use by default: hyper 1 with rustls on
-/// aws-lc, proxies from the environment (`HTTPS_PROXY`, `NO_PROXY`). Built
-/// here because the SDK keeps its default private, and the limit has to wrap
-/// a client.
+/// aws-lc, proxies from the environment (`HTTPS_PROXY`, `NO_PROXY`), built
+/// the way the SDK builds its own default. Built here because the SDK keeps
+/// its default private (as it keeps adding a runtime plugin to a client),
+/// and the limit has to wrap a client.
 pub(crate) fn default_http_client() -> SharedHttpClient {
     Builder::new().build_with_connector_fn(|settings, components| {
         let mut connector =
