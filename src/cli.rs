@@ -64,7 +64,9 @@ pub struct Global {
 fn parse_concurrency(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => Err(format!("expected a number of calls of at least 1, got {s:?}")),
+        _ => Err(format!(
+            "expected a number of calls of at least 1, got {s:?}"
+        )),
     }
 }
 

@@ -81,7 +81,13 @@ pub fn plan_text(key: &StackKey, plan: &Plan, verbose: bool) -> String {
     if !plan.config_changes.is_empty() {
         let _ = writeln!(out, "  config (since the last up):");
         for c in &plan.config_changes {
-            let _ = writeln!(out, "      ~ {}: {} -> {}", c.name, show(c.old.as_ref()), show(c.new.as_ref()));
+            let _ = writeln!(
+                out,
+                "      ~ {}: {} -> {}",
+                c.name,
+                show(c.old.as_ref()),
+                show(c.new.as_ref())
+            );
         }
     }
     let changed: Vec<_> = plan.outputs.iter().filter(|o| o.old != o.new).collect();

@@ -23,7 +23,10 @@ fn preview_shows_config_changes_until_up_applies_them() {
     p.run(&["preview", "--expect-no-changes"]).ok();
 
     p.run(&["config", "set", "demo", "unused", "2"]).ok();
-    p.run(&["preview", "demo"]).ok().contains("config (since the last up):").contains("unused: 1 -> 2");
+    p.run(&["preview", "demo"])
+        .ok()
+        .contains("config (since the last up):")
+        .contains("unused: 1 -> 2");
     p.run(&["preview", "--expect-no-changes"]).expect_code(3);
     let json = p.preview_json("demo", &[]);
     let config = &json["stacks"][0]["config"];
@@ -31,7 +34,9 @@ fn preview_shows_config_changes_until_up_applies_them() {
     assert_eq!(config[0]["new"], 2);
 
     p.up("demo");
-    p.run(&["preview", "--expect-no-changes"]).ok().lacks("config (since the last up)");
+    p.run(&["preview", "--expect-no-changes"])
+        .ok()
+        .lacks("config (since the last up)");
 
     p.run(&["config", "rm", "demo", "unused"]).ok();
     p.run(&["preview", "demo"]).ok().contains("unused: 2 -> 1");

@@ -589,7 +589,9 @@ fn a_new_depends_on_is_recorded_for_destroy_order() {
         &format!("{both}\n[resources.second.options]\ndepends_on = [\"first\"]\n"),
     );
     // Dependencies are bookkeeping: the preview shows no change for them.
-    p.run(&["preview", "d"]).ok().contains("no resource changes");
+    p.run(&["preview", "d"])
+        .ok()
+        .contains("no resource changes");
     p.up("d");
     let deps: String = p
         .db()

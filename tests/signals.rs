@@ -27,14 +27,19 @@ fn sigterm_finishes_steps_in_flight_and_starts_no_new_ones() {
     let start = Instant::now();
     loop {
         let pending: i64 = if p.state_path().exists() {
-            p.db().query_row("SELECT count(*) FROM pending_ops", [], |r| r.get(0)).unwrap_or(0)
+            p.db()
+                .query_row("SELECT count(*) FROM pending_ops", [], |r| r.get(0))
+                .unwrap_or(0)
         } else {
             0
         };
         if pending > 0 {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "the sleep never started");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the sleep never started"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     // SAFETY: sending a signal to our own child process.
@@ -45,7 +50,11 @@ fn sigterm_finishes_steps_in_flight_and_starts_no_new_ones() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupt"), "{stderr}");
-    assert_eq!(p.recorded("demo", "default"), ["slow"], "the step in flight was recorded, the next never started");
+    assert_eq!(
+        p.recorded("demo", "default"),
+        ["slow"],
+        "the step in flight was recorded, the next never started"
+    );
     let history = p.run(&["history", "demo"]);
     history.ok().contains("interrupted");
     p.up("demo");

@@ -102,7 +102,12 @@ impl Project {
         self.load_with(name, strict_cli, true)
     }
 
-    fn load_with(&self, name: &str, strict_cli: bool, missing_as_unknown: bool) -> Result<Loaded, EngineError> {
+    fn load_with(
+        &self,
+        name: &str,
+        strict_cli: bool,
+        missing_as_unknown: bool,
+    ) -> Result<Loaded, EngineError> {
         let (stack, checked) = self.parse(name)?;
         let (config, layers) = self.resolve_config(&stack, strict_cli, missing_as_unknown)?;
         Ok(Loaded {
@@ -352,14 +357,21 @@ impl Project {
 
     /// Records the new dependencies of unchanged resources (see
     /// [`Plan::dependency_updates`]), with no provider call.
-    pub fn record_dependencies(&self, key: &StackKey, updates: &[(String, Vec<String>)]) -> Result<(), EngineError> {
+    pub fn record_dependencies(
+        &self,
+        key: &StackKey,
+        updates: &[(String, Vec<String>)],
+    ) -> Result<(), EngineError> {
         if updates.is_empty() {
             return Ok(());
         }
         let state = self.store.load(key)?;
         for (address, deps) in updates {
             if let Some(prior) = state.resources.get(address) {
-                let record = ResourceRecord { dependencies: deps.clone(), ..prior.clone() };
+                let record = ResourceRecord {
+                    dependencies: deps.clone(),
+                    ..prior.clone()
+                };
                 // Op id 0 matches no intent: there is nothing to clear.
                 self.store.commit_resource(key, 0, &record)?;
             }

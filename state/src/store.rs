@@ -16,8 +16,8 @@ use skistack_engine::state::{
 use skistack_engine::value::Map;
 
 use crate::codec;
-use crate::lock;
 use crate::error::{Context, StoreError};
+use crate::lock;
 use crate::open;
 
 /// Distinct statements the store prepares; the cache holds them all.
@@ -266,11 +266,17 @@ impl StateStore for SqliteStore {
                         "INSERT INTO applied_config (stack, env, config) VALUES (?1, ?2, ?3)
                          ON CONFLICT (stack, env) DO UPDATE SET config = excluded.config",
                     )?
-                    .execute(params![key.stack, key.env, codec::map_to_text(map)])?;
+                    .execute(params![
+                        key.stack,
+                        key.env,
+                        codec::map_to_text(map)
+                    ])?;
                 }
                 None => {
-                    conn.prepare_cached("DELETE FROM applied_config WHERE stack = ?1 AND env = ?2")?
-                        .execute(params![key.stack, key.env])?;
+                    conn.prepare_cached(
+                        "DELETE FROM applied_config WHERE stack = ?1 AND env = ?2",
+                    )?
+                    .execute(params![key.stack, key.env])?;
                 }
             }
             Ok(())

@@ -454,7 +454,10 @@ fn applied_config_round_trips_per_environment_and_clears() {
     let key = StackKey::new("net", "default");
     let other = StackKey::new("net", "prod");
     assert_eq!(store.applied_config(&key).unwrap(), None);
-    let config = map(&[("az_count", Value::Int(2)), ("key", Value::secret("pw".into()))]);
+    let config = map(&[
+        ("az_count", Value::Int(2)),
+        ("key", Value::secret("pw".into())),
+    ]);
     store.set_applied_config(&key, Some(&config)).unwrap();
     assert_eq!(store.applied_config(&key).unwrap(), Some(config.clone()));
     assert_eq!(store.applied_config(&other).unwrap(), None);

@@ -710,11 +710,17 @@ fn plan_outputs(
 
 /// The config values that differ between what the last up applied and now.
 pub fn config_changes(applied: Option<&Map>, now: &Map) -> Vec<OutputChange> {
-    let Some(applied) = applied else { return Vec::new() };
+    let Some(applied) = applied else {
+        return Vec::new();
+    };
     let keys: BTreeSet<&String> = applied.keys().chain(now.keys()).collect();
     keys.into_iter()
         .filter(|k| applied.get(*k) != now.get(*k))
-        .map(|k| OutputChange { name: k.clone(), old: applied.get(k).cloned(), new: now.get(k).cloned() })
+        .map(|k| OutputChange {
+            name: k.clone(),
+            old: applied.get(k).cloned(),
+            new: now.get(k).cloned(),
+        })
         .collect()
 }
 
