@@ -138,6 +138,15 @@ where
                 ErrorKind::Failed => ProviderError::Failed(text),
             }
         }
+        // Without credentials nothing can work: say what to set, not the
+        // whole chain of SDK errors.
+        SdkError::DispatchFailure(_) if missing_credentials(&err) => {
+            ProviderError::Invalid(format!(
+                "{action}: no AWS credentials could be loaded; set AWS_ACCESS_KEY_ID and \
+             AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (or run `aws sso login`); to use a local \
+             emulator instead, set AWS_ENDPOINT_URL (see the README's quick start)"
+            ))
+        }
         // The SDK already retried these; they outlasted its retries.
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => ProviderError::Transient(
             format!("{action}: {} [{}]", DisplayErrorContext(&err), retried()),
@@ -150,6 +159,24 @@ where
         }
         _ => ProviderError::Failed(format!("{action}: {}", DisplayErrorContext(&err))),
     }
+}
+
+/// True when a dispatch failed because no credentials could be loaded.
+fn missing_credentials<E, R>(err: &SdkError<E, R>) -> bool
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if e.to_string().contains("loading credentials")
+            || e.to_string().contains("no providers in chain")
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// The result of a call on one resource, with "not found" turned into `None`
