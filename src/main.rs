@@ -21,7 +21,15 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    // skistack has no log levels of its own: any RUST_LOG below `warn`
+    // turns on the verbose output, as `-v` does.
+    if cli.global.verbose == 0
+        && std::env::var("RUST_LOG")
+            .is_ok_and(|v| ["info", "debug", "trace"].iter().any(|l| v.contains(l)))
+    {
+        cli.global.verbose = 1;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

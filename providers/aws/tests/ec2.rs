@@ -1022,7 +1022,15 @@ async fn instance_with_imdsv2_and_encrypted_root() {
     let metadata = read.inputs["metadata_options"]
         .as_map()
         .expect("declared metadata options read back");
-    assert_eq!(metadata.get("http_tokens"), Some(&Value::from("required")));
+    // Undeclared settings at their default (IMDSv2 required) are not read
+    // back, so they never show as drift; the instance still requires IMDSv2.
+    assert_eq!(metadata.get("http_tokens"), None);
+    assert_eq!(
+        i.metadata_options()
+            .and_then(|m| m.http_tokens())
+            .map(|t| t.as_str()),
+        Some("required")
+    );
     assert_eq!(
         metadata.get("http_put_response_hop_limit"),
         Some(&Value::Int(2))
