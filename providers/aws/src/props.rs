@@ -2,7 +2,7 @@
 //! types against the schema already, so these checks are defensive; a
 //! missing required value is an `Invalid` error naming the property.
 
-use skistack_engine::{Map, Property, ProviderError, TypeSchema, Value, ValueType};
+use skistack_engine::{Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType};
 
 fn present<'a>(inputs: &'a Map, key: &str) -> Option<&'a Value> {
     match inputs.get(key) {
@@ -173,6 +173,15 @@ pub fn with_attributes(inputs: &Map, attributes: Map) -> Map {
     let mut out = inputs.clone();
     out.extend(attributes);
     out
+}
+
+/// The result of a read: the inputs `read` back from AWS, and as outputs
+/// `inputs` with those and `attributes` added.
+pub fn read_result(inputs: &Map, read: Map, attributes: Map) -> ReadResult {
+    ReadResult {
+        outputs: with_attributes(&with_attributes(inputs, read.clone()), attributes),
+        inputs: read,
+    }
 }
 
 /// A list read back from AWS, for drift detection of a list whose order

@@ -6,84 +6,21 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use aws_sdk_ec2::types::RequestLaunchTemplateData;
-use common::{Moto, ctx, ctx_with_config, map, out_str, provider, resource, strs, with_defaults};
+use aws_sdk_ec2::types::InstanceType;
+use common::{
+    Moto, ctx, ctx_with_config, map, out_str, provider, resource, sdk_launch_template,
+    sdk_vpc_with_subnets, strs, table, with_defaults,
+};
 use skistack_engine::Value;
 use skistack_provider_aws::Clients;
 
 const TOKEN: &str = "aws:autoscaling:Group";
 
-fn table(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), Value::from(*v)))
-            .collect(),
-    )
-}
-
 /// Two subnets in two zones, and a launch template of a t3.micro.
 async fn network_and_template(clients: &Clients) -> (Vec<String>, String) {
-    let vpc = clients
-        .ec2
-        .create_vpc()
-        .cidr_block("10.30.0.0/16")
-        .send()
-        .await
-        .expect("create VPC")
-        .vpc()
-        .and_then(|v| v.vpc_id())
-        .expect("a VPC id")
-        .to_string();
-    let mut subnets = Vec::new();
-    for (i, az) in ["us-east-1a", "us-east-1b"].iter().enumerate() {
-        let subnet = clients
-            .ec2
-            .create_subnet()
-            .vpc_id(&vpc)
-            .cidr_block(format!("10.30.{i}.0/24"))
-            .availability_zone(*az)
-            .send()
-            .await
-            .expect("create subnet");
-        subnets.push(
-            subnet
-                .subnet()
-                .and_then(|s| s.subnet_id())
-                .expect("a subnet id")
-                .to_string(),
-        );
-    }
-    let images = clients
-        .ec2
-        .describe_images()
-        .owners("amazon")
-        .send()
-        .await
-        .expect("images");
-    let ami = images.images()[0]
-        .image_id()
-        .expect("an image id")
-        .to_string();
-    let template = clients
-        .ec2
-        .create_launch_template()
-        .launch_template_name("ecs-hosts")
-        .launch_template_data(
-            RequestLaunchTemplateData::builder()
-                .image_id(ami)
-                .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create launch template");
-    let id = template
-        .launch_template()
-        .and_then(|t| t.launch_template_id())
-        .expect("a template id")
-        .to_string();
-    (subnets, id)
+    let (_vpc, subnets) = sdk_vpc_with_subnets(clients, "10.30").await;
+    let template = sdk_launch_template(clients, "ecs-hosts", Some(InstanceType::T3Micro)).await;
+    (subnets, template)
 }
 
 async fn group_tags(clients: &Clients, name: &str) -> BTreeMap<String, (String, bool)> {

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ec2::types::Tag;
 use common::{
-    Moto, ctx, ctx_with_config, data_source, map, out_str, provider, resource, strs, with_defaults,
+    Moto, ctx, ctx_with_config, data_source, map, out_str, provider, resource, strs, table,
+    with_defaults,
 };
 use skistack_engine::{Map, Provider, ProviderError, Value};
 use skistack_provider_aws::AwsProvider;
@@ -19,15 +20,6 @@ fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
         .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
         .collect()
-}
-
-fn table(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), Value::from(*v)))
-            .collect(),
-    )
 }
 
 /// Creates a resource the way the engine does (defaults applied first).
@@ -55,22 +47,7 @@ async fn delete_and_check_gone(
     inputs: &Map,
     outputs: &Map,
 ) {
-    let rt = resource(p, token);
-    let c = ctx("net", "x");
-    rt.delete(&c, id, inputs, outputs)
-        .await
-        .unwrap_or_else(|e| panic!("delete {token} {id}: {e}"));
-    let read = rt
-        .read(&c, id, inputs, outputs)
-        .await
-        .expect("read after delete");
-    assert!(
-        read.is_none(),
-        "{token} {id} still reads back after delete: {read:?}"
-    );
-    rt.delete(&c, id, inputs, outputs)
-        .await
-        .unwrap_or_else(|e| panic!("second delete of {token} {id}: {e}"));
+    common::delete_and_check_gone(p, &ctx("net", "x"), token, id, inputs, outputs).await;
 }
 
 async fn new_vpc(p: &AwsProvider, cidr: &str) -> (String, Map, Map) {

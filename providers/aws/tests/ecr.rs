@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use aws_sdk_ecr::types::{ImageIdentifier, ImageTagMutability};
-use common::{Moto, ctx, ctx_with_config, map, out_str, provider, resource, with_defaults};
+use common::{Moto, ctx, ctx_with_config, map, out_str, provider, resource, table, with_defaults};
 use skistack_engine::{Map, Value};
 use skistack_provider_aws::Clients;
 
@@ -14,15 +14,6 @@ const TOKEN: &str = "aws:ecr:Repository";
 
 const EXPIRE_UNTAGGED: &str = r#"{"rules":[{"rulePriority":1,"description":"expire untagged","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}"#;
 const KEEP_TEN: &str = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":10},"action":{"type":"expire"}}]}"#;
-
-fn table(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), Value::from(*v)))
-            .collect(),
-    )
-}
 
 async fn tags_of(clients: &Clients, arn: &str) -> BTreeMap<String, String> {
     clients

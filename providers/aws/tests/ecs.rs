@@ -7,9 +7,11 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use aws_sdk_ec2::types::RequestLaunchTemplateData;
 use aws_sdk_ecs::types::{ClusterField, ServiceField, TaskDefinitionField};
-use common::{Moto, ctx, ctx_with_config, map, out_str, provider, resource, strs, with_defaults};
+use common::{
+    Moto, create, ctx, ctx_with_config, delete_and_check_gone, map, out_str, provider, resource,
+    sdk_launch_template, sdk_security_group, sdk_vpc_with_subnets, strs, table,
+};
 use skistack_engine::{CallContext, Map, Value};
 use skistack_provider_aws::{AwsProvider, Clients};
 
@@ -27,119 +29,12 @@ const TASK_JSON: &str = r#"[{
     }
 }]"#;
 
-fn table(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), Value::from(*v)))
-            .collect(),
-    )
-}
-
 /// A VPC with two subnets, a security group and a launch template.
 async fn network(clients: &Clients) -> (String, Vec<String>, String, String) {
-    let vpc = clients
-        .ec2
-        .create_vpc()
-        .cidr_block("10.40.0.0/16")
-        .send()
-        .await
-        .expect("create VPC")
-        .vpc()
-        .and_then(|v| v.vpc_id())
-        .expect("a VPC id")
-        .to_string();
-    let mut subnets = Vec::new();
-    for (i, az) in ["us-east-1a", "us-east-1b"].iter().enumerate() {
-        let subnet = clients
-            .ec2
-            .create_subnet()
-            .vpc_id(&vpc)
-            .cidr_block(format!("10.40.{i}.0/24"))
-            .availability_zone(*az)
-            .send()
-            .await
-            .expect("create subnet");
-        subnets.push(
-            subnet
-                .subnet()
-                .and_then(|s| s.subnet_id())
-                .expect("a subnet id")
-                .to_string(),
-        );
-    }
-    let sg = clients
-        .ec2
-        .create_security_group()
-        .group_name("web")
-        .description("web")
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("create security group")
-        .group_id()
-        .expect("a group id")
-        .to_string();
-    let images = clients
-        .ec2
-        .describe_images()
-        .owners("amazon")
-        .send()
-        .await
-        .expect("images");
-    let ami = images.images()[0]
-        .image_id()
-        .expect("an image id")
-        .to_string();
-    let template = clients
-        .ec2
-        .create_launch_template()
-        .launch_template_name("ecs-hosts")
-        .launch_template_data(RequestLaunchTemplateData::builder().image_id(ami).build())
-        .send()
-        .await
-        .expect("create launch template")
-        .launch_template()
-        .and_then(|t| t.launch_template_id())
-        .expect("a template id")
-        .to_string();
+    let (vpc, subnets) = sdk_vpc_with_subnets(clients, "10.40").await;
+    let sg = sdk_security_group(clients, &vpc, "web", "web").await;
+    let template = sdk_launch_template(clients, "ecs-hosts", None).await;
     (vpc, subnets, sg, template)
-}
-
-async fn create(p: &AwsProvider, c: &CallContext, token: &str, inputs: Map) -> (String, Map, Map) {
-    let rt = resource(p, token);
-    let inputs = with_defaults(rt.as_ref(), inputs);
-    let created = rt
-        .create(c, &inputs)
-        .await
-        .unwrap_or_else(|e| panic!("create {token}: {e}"));
-    (created.id, inputs, created.outputs)
-}
-
-/// Deletes, checks that a read then finds nothing, and deletes again.
-async fn delete_and_check_gone(
-    p: &AwsProvider,
-    c: &CallContext,
-    token: &str,
-    id: &str,
-    inputs: &Map,
-    outputs: &Map,
-) {
-    let rt = resource(p, token);
-    rt.delete(c, id, inputs, outputs)
-        .await
-        .unwrap_or_else(|e| panic!("delete {token} {id}: {e}"));
-    let read = rt
-        .read(c, id, inputs, outputs)
-        .await
-        .expect("read after delete");
-    assert!(
-        read.is_none(),
-        "{token} {id} still reads back after delete: {read:?}"
-    );
-    rt.delete(c, id, inputs, outputs)
-        .await
-        .unwrap_or_else(|e| panic!("second delete of {token} {id}: {e}"));
 }
 
 /// Asserts that a read reports the declared value of each key: no drift.

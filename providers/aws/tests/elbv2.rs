@@ -6,63 +6,17 @@ mod common;
 use std::collections::BTreeMap;
 
 use aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum;
-use common::{Moto, ctx, ctx_with_config, map, out_str, provider, resource, strs, with_defaults};
-use skistack_engine::{CallContext, Map, Value};
-use skistack_provider_aws::{AwsProvider, Clients};
-
-fn table(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), Value::from(*v)))
-            .collect(),
-    )
-}
+use common::{
+    Moto, create, ctx, ctx_with_config, delete_and_check_gone, map, out_str, provider, resource,
+    sdk_security_group, sdk_vpc_with_subnets, strs, table,
+};
+use skistack_engine::Value;
+use skistack_provider_aws::Clients;
 
 /// A VPC with two subnets in two zones and a security group.
 async fn network(clients: &Clients) -> (String, Vec<String>, String) {
-    let vpc = clients
-        .ec2
-        .create_vpc()
-        .cidr_block("10.20.0.0/16")
-        .send()
-        .await
-        .expect("create VPC")
-        .vpc()
-        .and_then(|v| v.vpc_id())
-        .expect("a VPC id")
-        .to_string();
-    let mut subnets = Vec::new();
-    for (i, az) in ["us-east-1a", "us-east-1b"].iter().enumerate() {
-        let subnet = clients
-            .ec2
-            .create_subnet()
-            .vpc_id(&vpc)
-            .cidr_block(format!("10.20.{i}.0/24"))
-            .availability_zone(*az)
-            .send()
-            .await
-            .expect("create subnet");
-        subnets.push(
-            subnet
-                .subnet()
-                .and_then(|s| s.subnet_id())
-                .expect("a subnet id")
-                .to_string(),
-        );
-    }
-    let sg = clients
-        .ec2
-        .create_security_group()
-        .group_name("alb")
-        .description("load balancer")
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("create security group")
-        .group_id()
-        .expect("a group id")
-        .to_string();
+    let (vpc, subnets) = sdk_vpc_with_subnets(clients, "10.20").await;
+    let sg = sdk_security_group(clients, &vpc, "alb", "load balancer").await;
     (vpc, subnets, sg)
 }
 
@@ -79,42 +33,6 @@ async fn elb_tags(clients: &Clients, arn: &str) -> BTreeMap<String, String> {
         .flat_map(|d| d.tags())
         .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
         .collect()
-}
-
-async fn create(p: &AwsProvider, c: &CallContext, token: &str, inputs: Map) -> (String, Map, Map) {
-    let rt = resource(p, token);
-    let inputs = with_defaults(rt.as_ref(), inputs);
-    let created = rt
-        .create(c, &inputs)
-        .await
-        .unwrap_or_else(|e| panic!("create {token}: {e}"));
-    (created.id, inputs, created.outputs)
-}
-
-/// Deletes, checks that a read then finds nothing, and deletes again.
-async fn delete_and_check_gone(
-    p: &AwsProvider,
-    c: &CallContext,
-    token: &str,
-    id: &str,
-    inputs: &Map,
-    outputs: &Map,
-) {
-    let rt = resource(p, token);
-    rt.delete(c, id, inputs, outputs)
-        .await
-        .unwrap_or_else(|e| panic!("delete {token} {id}: {e}"));
-    let read = rt
-        .read(c, id, inputs, outputs)
-        .await
-        .expect("read after delete");
-    assert!(
-        read.is_none(),
-        "{token} {id} still reads back after delete: {read:?}"
-    );
-    rt.delete(c, id, inputs, outputs)
-        .await
-        .unwrap_or_else(|e| panic!("second delete of {token} {id}: {e}"));
 }
 
 #[tokio::test]

@@ -5,9 +5,12 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{Moto, ctx, ctx_with_config, map, out_str, provider, resource, with_defaults};
-use skistack_engine::{CallContext, Map, Value};
-use skistack_provider_aws::{AwsProvider, Clients};
+use common::{
+    Moto, create, ctx, ctx_with_config, delete_and_check_gone, map, out_str, provider, resource,
+    table,
+};
+use skistack_engine::Value;
+use skistack_provider_aws::Clients;
 
 const ECS_INSTANCE_POLICY: &str =
     "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role";
@@ -15,51 +18,6 @@ const EC2_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow
 const TASKS_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 const READ_LOGS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:GetLogEvents"],"Resource":"*"}]}"#;
 const WRITE_LOGS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:PutLogEvents","logs:CreateLogStream"],"Resource":"*"}]}"#;
-
-fn table(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), Value::from(*v)))
-            .collect(),
-    )
-}
-
-async fn create(p: &AwsProvider, c: &CallContext, token: &str, inputs: Map) -> (String, Map, Map) {
-    let rt = resource(p, token);
-    let inputs = with_defaults(rt.as_ref(), inputs);
-    let created = rt
-        .create(c, &inputs)
-        .await
-        .unwrap_or_else(|e| panic!("create {token}: {e}"));
-    (created.id, inputs, created.outputs)
-}
-
-/// Deletes, checks that a read then finds nothing, and deletes again.
-async fn delete_and_check_gone(
-    p: &AwsProvider,
-    c: &CallContext,
-    token: &str,
-    id: &str,
-    inputs: &Map,
-    outputs: &Map,
-) {
-    let rt = resource(p, token);
-    rt.delete(c, id, inputs, outputs)
-        .await
-        .unwrap_or_else(|e| panic!("delete {token} {id}: {e}"));
-    let read = rt
-        .read(c, id, inputs, outputs)
-        .await
-        .expect("read after delete");
-    assert!(
-        read.is_none(),
-        "{token} {id} still reads back after delete: {read:?}"
-    );
-    rt.delete(c, id, inputs, outputs)
-        .await
-        .unwrap_or_else(|e| panic!("second delete of {token} {id}: {e}"));
-}
 
 async fn role_tags(clients: &Clients, name: &str) -> BTreeMap<String, String> {
     let out = clients

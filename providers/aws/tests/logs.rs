@@ -3,19 +3,10 @@
 
 mod common;
 
-use common::{Moto, ctx, ctx_with_config, map, out_str, provider, resource, with_defaults};
+use common::{Moto, ctx, ctx_with_config, map, out_str, provider, resource, table, with_defaults};
 use skistack_engine::Value;
 
 const TOKEN: &str = "aws:logs:LogGroup";
-
-fn table(pairs: &[(&str, &str)]) -> Value {
-    Value::Map(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), Value::from(*v)))
-            .collect(),
-    )
-}
 
 #[tokio::test]
 async fn log_group_lifecycle() {

@@ -9,12 +9,12 @@ use skistack_engine::{
     TypeSchema, ValueType,
 };
 
-use crate::ec2::{identity_filters, tag_pairs, tag_spec, update_tags};
+use crate::ec2::{identified, identity_filters, tag_pairs, tag_spec, update_tags};
 use crate::errors::{aws_error, found, gone_ok_provider};
-use crate::props::{opt_str, updated_outputs, with_attributes};
+use crate::props::{opt_str, read_result, updated_outputs, with_attributes};
 use crate::retry::retry_eventual;
 use crate::shared::Shared;
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
 
 /// Codes of an address still held by a NAT gateway or instance that is
 /// going away; AWS frees it a little later.
@@ -115,11 +115,7 @@ impl ResourceType for Eip {
             read.insert("tags".into(), tags);
         }
         let attrs = attributes(id, addr.public_ip().unwrap_or_default());
-        let outputs = with_attributes(&with_attributes(inputs, read.clone()), attrs);
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        Ok(Some(read_result(inputs, read, attrs)))
     }
 
     async fn update(
@@ -175,20 +171,15 @@ impl ResourceType for Eip {
             .send()
             .await
             .map_err(|e| aws_error("find Elastic IP by tags", e))?;
-        Ok(out
-            .addresses()
-            .iter()
-            .filter(|addr| has_identity(ctx, tag_pairs(addr.tags())))
-            .map(|addr| {
+        Ok(identified(
+            ctx,
+            out.addresses(),
+            |addr| addr.tags(),
+            |addr| addr.allocation_id(),
+            |addr| {
                 let id = addr.allocation_id().unwrap_or_default();
-                Created {
-                    id: id.to_string(),
-                    outputs: with_attributes(
-                        inputs,
-                        attributes(id, addr.public_ip().unwrap_or_default()),
-                    ),
-                }
-            })
-            .collect())
+                with_attributes(inputs, attributes(id, addr.public_ip().unwrap_or_default()))
+            },
+        ))
     }
 }

@@ -9,12 +9,12 @@ use skistack_engine::{
     TypeSchema, ValueType,
 };
 
-use crate::ec2::{identity_filters, tag_pairs, tag_spec, update_tags};
+use crate::ec2::{identified, identity_filters, tag_pairs, tag_spec, update_tags};
 use crate::errors::{aws_error, error_code, found, gone_ok};
 use crate::props::{changed, opt_str, updated_outputs, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
 use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
 
 /// An internet gateway, attached to `vpc_id` when set.
 pub struct InternetGateway {
@@ -248,14 +248,12 @@ impl ResourceType for InternetGateway {
             .send()
             .await
             .map_err(|e| aws_error("find internet gateway by tags", e))?;
-        Ok(out
-            .internet_gateways()
-            .iter()
-            .filter(|g| has_identity(ctx, tag_pairs(g.tags())))
-            .map(|g| Created {
-                id: g.internet_gateway_id().unwrap_or_default().to_string(),
-                outputs: with_attributes(inputs, attributes(&clients, g)),
-            })
-            .collect())
+        Ok(identified(
+            ctx,
+            out.internet_gateways(),
+            |g| g.tags(),
+            |g| g.internet_gateway_id(),
+            |g| with_attributes(inputs, attributes(&clients, g)),
+        ))
     }
 }

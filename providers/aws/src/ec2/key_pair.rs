@@ -12,7 +12,7 @@ use skistack_engine::{
 
 use crate::ec2::{tag_pairs, tag_spec, update_tags};
 use crate::errors::{aws_error, found, gone_ok};
-use crate::props::{str_of, updated_outputs, with_attributes};
+use crate::props::{read_result, str_of, updated_outputs, with_attributes};
 use crate::shared::{Clients, Shared};
 use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
 
@@ -124,11 +124,7 @@ impl ResourceType for KeyPair {
         let account = self.shared.account(&clients).await?;
         let arn = clients.arn("ec2", &account, &format!("key-pair/{key_id}"));
         let attrs = attributes(key_id, key.key_fingerprint().unwrap_or_default(), arn);
-        let outputs = with_attributes(&with_attributes(inputs, read.clone()), attrs);
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        Ok(Some(read_result(inputs, read, attrs)))
     }
 
     async fn update(

@@ -24,8 +24,8 @@ use crate::ec2::launch::{Metadata, encode_user_data, is_arn, metadata_options_pr
 use crate::ec2::{ec2_tags, tag_pairs, tag_spec, update_tags};
 use crate::errors::{aws_error, found, gone_ok};
 use crate::props::{
-    list_of_maps, list_of_str, opt_bool, opt_i32, opt_str, str_list, str_of, updated_outputs,
-    with_attributes,
+    list_of_maps, list_of_str, opt_bool, opt_i32, opt_str, read_result, str_list, str_of,
+    updated_outputs, with_attributes,
 };
 use crate::retry::retry_eventual;
 use crate::shared::{Clients, Shared};
@@ -348,11 +348,7 @@ impl ResourceType for LaunchTemplate {
         let arn = arn_of(&self.shared, &clients, id).await?;
         let attrs =
             version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
-        let outputs = with_attributes(&with_attributes(inputs, read.clone()), attrs);
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        Ok(Some(read_result(inputs, read, attrs)))
     }
 
     async fn update(

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, Tag, TagSpecification};
-use skistack_engine::{CallContext, DataSource, ProviderError, ResourceType};
+use skistack_engine::{CallContext, Created, DataSource, Map, ProviderError, ResourceType};
 
 use crate::errors::aws_error;
 use crate::shared::Shared;
-use crate::tags::TagChanges;
+use crate::tags::{TagChanges, has_identity};
 
 mod availability_zones;
 mod eip;
@@ -144,6 +144,26 @@ pub(crate) fn identity_filters(ctx: &CallContext) -> Vec<Filter> {
         .into_iter()
         .filter(|(_, v)| !v.contains(['*', '?', '[', ']', '\\']))
         .map(|(k, v)| filter(&format!("tag:{k}"), v))
+        .collect()
+}
+
+/// The described resources that carry the identity tags of `ctx` (the
+/// filters of [`identity_filters`] may leave some tags out), each as found
+/// with its id and the outputs `outputs` gives it.
+pub(crate) fn identified<T>(
+    ctx: &CallContext,
+    items: &[T],
+    tags: impl Fn(&T) -> &[Tag],
+    id: impl Fn(&T) -> Option<&str>,
+    outputs: impl Fn(&T) -> Map,
+) -> Vec<Created> {
+    items
+        .iter()
+        .filter(|item| has_identity(ctx, tag_pairs(tags(item))))
+        .map(|item| Created {
+            id: id(item).unwrap_or_default().to_string(),
+            outputs: outputs(item),
+        })
         .collect()
 }
 

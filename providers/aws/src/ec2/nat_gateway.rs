@@ -14,7 +14,7 @@ use skistack_engine::{
 
 use crate::ec2::{filter_any, identity_filters, tag_pairs, tag_spec, update_tags};
 use crate::errors::{aws_error, found, gone_ok};
-use crate::props::{opt_str, str_of, updated_outputs, with_attributes};
+use crate::props::{opt_str, read_result, str_of, updated_outputs, with_attributes};
 use crate::retry::{retry_eventual, wait_until};
 use crate::shared::{Clients, Shared};
 use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
@@ -251,11 +251,7 @@ impl ResourceType for NatGateway {
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(nat.tags())) {
             read.insert("tags".into(), tags);
         }
-        let outputs = with_attributes(&with_attributes(inputs, read.clone()), attributes(&nat));
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        Ok(Some(read_result(inputs, read, attributes(&nat))))
     }
 
     async fn update(

@@ -9,12 +9,12 @@ use skistack_engine::{
     TypeSchema, ValueType,
 };
 
-use crate::ec2::{identity_filters, tag_pairs, tag_spec, update_tags};
+use crate::ec2::{identified, identity_filters, tag_pairs, tag_spec, update_tags};
 use crate::errors::{aws_error, found, gone_ok_provider};
-use crate::props::{str_of, updated_outputs, with_attributes};
+use crate::props::{read_result, str_of, updated_outputs, with_attributes};
 use crate::retry::retry_eventual;
 use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
 
 /// A route table of a VPC; its routes and subnet associations are resources
 /// of their own (`aws:ec2:Route`, `aws:ec2:RouteTableAssociation`).
@@ -107,14 +107,7 @@ impl ResourceType for RouteTable {
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(rt.tags())) {
             read.insert("tags".into(), tags);
         }
-        let outputs = with_attributes(
-            &with_attributes(inputs, read.clone()),
-            attributes(&clients, rt),
-        );
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        Ok(Some(read_result(inputs, read, attributes(&clients, rt))))
     }
 
     async fn update(
@@ -173,14 +166,12 @@ impl ResourceType for RouteTable {
             .send()
             .await
             .map_err(|e| aws_error("find route table by tags", e))?;
-        Ok(out
-            .route_tables()
-            .iter()
-            .filter(|rt| has_identity(ctx, tag_pairs(rt.tags())))
-            .map(|rt| Created {
-                id: rt.route_table_id().unwrap_or_default().to_string(),
-                outputs: with_attributes(inputs, attributes(&clients, rt)),
-            })
-            .collect())
+        Ok(identified(
+            ctx,
+            out.route_tables(),
+            |rt| rt.tags(),
+            |rt| rt.route_table_id(),
+            |rt| with_attributes(inputs, attributes(&clients, rt)),
+        ))
     }
 }

@@ -11,12 +11,12 @@ use skistack_engine::{
     TypeSchema, ValueType,
 };
 
-use crate::ec2::{identity_filters, tag_pairs, tag_spec, update_tags};
+use crate::ec2::{identified, identity_filters, tag_pairs, tag_spec, update_tags};
 use crate::errors::{aws_error, error_code, found, gone_ok_provider};
-use crate::props::{changed, opt_bool, str_of, updated_outputs, with_attributes};
+use crate::props::{changed, opt_bool, read_result, str_of, updated_outputs, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
 use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
 
 /// A security group of a VPC.
 pub struct SecurityGroup {
@@ -209,14 +209,11 @@ impl ResourceType for SecurityGroup {
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(sg.tags())) {
             read.insert("tags".into(), tags);
         }
-        let outputs = with_attributes(
-            &with_attributes(inputs, read.clone()),
+        Ok(Some(read_result(
+            inputs,
+            read,
             group_attributes(&clients, &sg),
-        );
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        )))
     }
 
     async fn update(
@@ -284,14 +281,12 @@ impl ResourceType for SecurityGroup {
             }
             Err(e) => return Err(aws_error("find security group by tags", e)),
         };
-        Ok(out
-            .security_groups()
-            .iter()
-            .filter(|sg| has_identity(ctx, tag_pairs(sg.tags())))
-            .map(|sg| Created {
-                id: sg.group_id().unwrap_or_default().to_string(),
-                outputs: with_attributes(inputs, group_attributes(&clients, sg)),
-            })
-            .collect())
+        Ok(identified(
+            ctx,
+            out.security_groups(),
+            |sg| sg.tags(),
+            |sg| sg.group_id(),
+            |sg| with_attributes(inputs, group_attributes(&clients, sg)),
+        ))
     }
 }

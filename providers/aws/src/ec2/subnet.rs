@@ -11,12 +11,12 @@ use skistack_engine::{
     TypeSchema, ValueType,
 };
 
-use crate::ec2::{identity_filters, tag_pairs, tag_spec, update_tags};
+use crate::ec2::{identified, identity_filters, tag_pairs, tag_spec, update_tags};
 use crate::errors::{aws_error, found, gone_ok_provider};
 use crate::props::{changed, opt_bool, opt_str, str_of, updated_outputs, with_attributes};
 use crate::retry::retry_eventual;
 use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
 
 /// A subnet of a VPC in one availability zone.
 pub struct Subnet {
@@ -238,14 +238,12 @@ impl ResourceType for Subnet {
             .send()
             .await
             .map_err(|e| aws_error("find subnet by tags", e))?;
-        Ok(out
-            .subnets()
-            .iter()
-            .filter(|s| has_identity(ctx, tag_pairs(s.tags())))
-            .map(|s| Created {
-                id: s.subnet_id().unwrap_or_default().to_string(),
-                outputs: outputs(inputs, s),
-            })
-            .collect())
+        Ok(identified(
+            ctx,
+            out.subnets(),
+            |s| s.tags(),
+            |s| s.subnet_id(),
+            |s| outputs(inputs, s),
+        ))
     }
 }

@@ -6,10 +6,10 @@ use async_trait::async_trait;
 use aws_sdk_iam::types::InstanceProfile as SdkInstanceProfile;
 use skistack_engine::{
     Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, Value, ValueType,
+    TypeSchema, ValueType,
 };
 
-use super::{iam_tags, tag_pairs};
+use super::{iam_tags, kept_outputs, outputs, tag_pairs};
 use crate::errors::{aws_error, is_not_found};
 use crate::props::{changed, opt_str, put_opt, str_of};
 use crate::shared::{Clients, Shared};
@@ -51,13 +51,6 @@ impl InstanceProfile {
             schema,
         }
     }
-}
-
-fn outputs(inputs: &Map, arn: &str, unique_id: &str) -> Map {
-    let mut out = inputs.clone();
-    out.insert("arn".into(), arn.into());
-    out.insert("unique_id".into(), unique_id.into());
-    out
 }
 
 /// The profile, or `None` when it does not exist.
@@ -242,14 +235,7 @@ impl ResourceType for InstanceProfile {
                 .await
                 .map_err(|e| aws_error(&format!("untag IAM instance profile {id}"), e))?;
         }
-        let attr = |k: &str| {
-            old_outputs
-                .get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        Ok(outputs(new_inputs, &attr("arn"), &attr("unique_id")))
+        Ok(kept_outputs(new_inputs, old_outputs))
     }
 
     async fn delete(

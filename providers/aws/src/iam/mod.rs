@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use aws_sdk_iam::types::Tag;
-use skistack_engine::{DataSource, ProviderError, ResourceType};
+use skistack_engine::{DataSource, Map, ProviderError, ResourceType, Value};
 
 use crate::shared::Shared;
 
@@ -49,4 +49,26 @@ fn iam_tags(tags: &[(String, String)]) -> Result<Vec<Tag>, ProviderError> {
 /// Key/value pairs of IAM tags.
 fn tag_pairs(tags: &[Tag]) -> impl Iterator<Item = (&str, &str)> {
     tags.iter().map(|t| (t.key(), t.value()))
+}
+
+/// Outputs of a role or an instance profile: `inputs` with its ARN and
+/// unique id added.
+fn outputs(inputs: &Map, arn: &str, unique_id: &str) -> Map {
+    let mut out = inputs.clone();
+    out.insert("arn".into(), arn.into());
+    out.insert("unique_id".into(), unique_id.into());
+    out
+}
+
+/// Outputs after an update, which changes neither the ARN nor the unique
+/// id: `new_inputs` with those of `old_outputs` (empty when missing).
+fn kept_outputs(new_inputs: &Map, old_outputs: &Map) -> Map {
+    let attr = |k: &str| {
+        old_outputs
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    outputs(new_inputs, &attr("arn"), &attr("unique_id"))
 }

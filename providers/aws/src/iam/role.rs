@@ -6,11 +6,11 @@ use async_trait::async_trait;
 use aws_sdk_iam::types::Role as SdkRole;
 use skistack_engine::{
     Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, Value, ValueType,
+    TypeSchema, ValueType,
 };
 
 use super::document::{decode_policy, read_back_json};
-use super::{iam_tags, tag_pairs};
+use super::{iam_tags, kept_outputs, outputs, tag_pairs};
 use crate::errors::{aws_error, error_code, is_not_found};
 use crate::props::{changed, opt_i32, opt_str, put_opt, str_of};
 use crate::shared::{Clients, Shared};
@@ -69,13 +69,6 @@ impl Role {
             schema,
         }
     }
-}
-
-fn outputs(inputs: &Map, arn: &str, unique_id: &str) -> Map {
-    let mut out = inputs.clone();
-    out.insert("arn".into(), arn.into());
-    out.insert("unique_id".into(), unique_id.into());
-    out
 }
 
 /// The role, or `None` when it does not exist.
@@ -297,14 +290,7 @@ impl ResourceType for Role {
                 .await
                 .map_err(|e| aws_error(&format!("untag IAM role {id}"), e))?;
         }
-        let attr = |k: &str| {
-            old_outputs
-                .get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        Ok(outputs(new_inputs, &attr("arn"), &attr("unique_id")))
+        Ok(kept_outputs(new_inputs, old_outputs))
     }
 
     async fn delete(

@@ -13,8 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use aws_sdk_ec2::types::{InstanceType, RequestLaunchTemplateData};
 use skistack_engine::{CallContext, DataSource, Map, Provider, ResourceType, Value};
-use skistack_provider_aws::{AwsOptions, AwsProvider, StaticCredentials};
+use skistack_provider_aws::{AwsOptions, AwsProvider, Clients, StaticCredentials};
 
 /// The region every test runs in.
 pub const REGION: &str = "us-east-1";
@@ -212,4 +213,152 @@ pub fn metric(provider: &AwsProvider, name: &str) -> u64 {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v)
         .unwrap_or_else(|| panic!("no metric {name}"))
+}
+
+/// A map of strings as a value (such as a `tags` table).
+pub fn table(pairs: &[(&str, &str)]) -> Value {
+    Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect(),
+    )
+}
+
+/// Creates a resource the way the engine does (defaults applied first);
+/// returns its id, the inputs with defaults and its outputs.
+pub async fn create(
+    p: &AwsProvider,
+    c: &CallContext,
+    token: &str,
+    inputs: Map,
+) -> (String, Map, Map) {
+    let rt = resource(p, token);
+    let inputs = with_defaults(rt.as_ref(), inputs);
+    let created = rt
+        .create(c, &inputs)
+        .await
+        .unwrap_or_else(|e| panic!("create {token}: {e}"));
+    (created.id, inputs, created.outputs)
+}
+
+/// Deletes, checks that a read then finds nothing, and deletes again.
+pub async fn delete_and_check_gone(
+    p: &AwsProvider,
+    c: &CallContext,
+    token: &str,
+    id: &str,
+    inputs: &Map,
+    outputs: &Map,
+) {
+    let rt = resource(p, token);
+    rt.delete(c, id, inputs, outputs)
+        .await
+        .unwrap_or_else(|e| panic!("delete {token} {id}: {e}"));
+    let read = rt
+        .read(c, id, inputs, outputs)
+        .await
+        .expect("read after delete");
+    assert!(
+        read.is_none(),
+        "{token} {id} still reads back after delete: {read:?}"
+    );
+    rt.delete(c, id, inputs, outputs)
+        .await
+        .unwrap_or_else(|e| panic!("second delete of {token} {id}: {e}"));
+}
+
+/// A VPC `{prefix}.0.0/16` made with the SDK, with a subnet
+/// `{prefix}.{i}.0/24` in each of us-east-1a and us-east-1b; returns the
+/// VPC id and the subnet ids.
+pub async fn sdk_vpc_with_subnets(clients: &Clients, prefix: &str) -> (String, Vec<String>) {
+    let vpc = clients
+        .ec2
+        .create_vpc()
+        .cidr_block(format!("{prefix}.0.0/16"))
+        .send()
+        .await
+        .expect("create VPC")
+        .vpc()
+        .and_then(|v| v.vpc_id())
+        .expect("a VPC id")
+        .to_string();
+    let mut subnets = Vec::new();
+    for (i, az) in ["us-east-1a", "us-east-1b"].iter().enumerate() {
+        let subnet = clients
+            .ec2
+            .create_subnet()
+            .vpc_id(&vpc)
+            .cidr_block(format!("{prefix}.{i}.0/24"))
+            .availability_zone(*az)
+            .send()
+            .await
+            .expect("create subnet");
+        subnets.push(
+            subnet
+                .subnet()
+                .and_then(|s| s.subnet_id())
+                .expect("a subnet id")
+                .to_string(),
+        );
+    }
+    (vpc, subnets)
+}
+
+/// A security group in `vpc` made with the SDK; returns its id.
+pub async fn sdk_security_group(
+    clients: &Clients,
+    vpc: &str,
+    name: &str,
+    description: &str,
+) -> String {
+    clients
+        .ec2
+        .create_security_group()
+        .group_name(name)
+        .description(description)
+        .vpc_id(vpc)
+        .send()
+        .await
+        .expect("create security group")
+        .group_id()
+        .expect("a group id")
+        .to_string()
+}
+
+/// A launch template `name` of the first Amazon image, made with the SDK;
+/// returns its id.
+pub async fn sdk_launch_template(
+    clients: &Clients,
+    name: &str,
+    instance_type: Option<InstanceType>,
+) -> String {
+    let images = clients
+        .ec2
+        .describe_images()
+        .owners("amazon")
+        .send()
+        .await
+        .expect("images");
+    let ami = images.images()[0]
+        .image_id()
+        .expect("an image id")
+        .to_string();
+    clients
+        .ec2
+        .create_launch_template()
+        .launch_template_name(name)
+        .launch_template_data(
+            RequestLaunchTemplateData::builder()
+                .image_id(ami)
+                .set_instance_type(instance_type)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create launch template")
+        .launch_template()
+        .and_then(|t| t.launch_template_id())
+        .expect("a template id")
+        .to_string()
 }
