@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::apply::{RunSummary, Runner};
 use crate::events::Observer;
 use crate::graph::Dag;
-use crate::plan::{self, Action, Change, Plan, PlanInput, build_steps, destroy_steps};
+use crate::plan::{self, Plan, PlanInput, build_steps, destroy_steps};
 use crate::provider::Registry;
 use crate::recovery::{Purpose, Recovery};
 use crate::source::Diagnostic;
@@ -428,54 +428,19 @@ impl Project {
 
     /// The plan of a destroy: every recorded resource.
     pub fn destroy_plan(&self, state: &StackState) -> Result<Plan, EngineError> {
-        let mut changes = Vec::new();
-        let mut protected = Vec::new();
-        for (address, r) in &state.resources {
-            if r.options.protect && !r.options.retain_on_delete {
-                protected.push(address.clone());
-            }
-            changes.push(Change {
-                address: address.clone(),
-                type_token: r.type_token.clone(),
-                action: if r.options.retain_on_delete {
-                    Action::Forget
-                } else {
-                    Action::Delete
-                },
-                decl: None,
-                key: None,
-                inputs: Map::new(),
-                prior: Some(r.clone()),
-                diff: Vec::new(),
-                delete_before_replace: false,
-                kind: crate::stack::DeclKind::Resource,
-            });
-        }
+        let protected: Vec<&str> = state
+            .resources
+            .values()
+            .filter(|r| r.options.protect && !r.options.retain_on_delete)
+            .map(|r| r.name.as_str())
+            .collect();
         if !protected.is_empty() {
             return Err(EngineError::Refused(format!(
                 "protected resources can't be destroyed: {}; set `protect = false` in their options and run up first",
                 protected.join(", ")
             )));
         }
-        let outputs = state
-            .outputs
-            .iter()
-            .flatten()
-            .map(|(k, v)| plan::OutputChange {
-                name: k.clone(),
-                old: Some(v.clone()),
-                new: None,
-            })
-            .collect();
-        Ok(Plan {
-            changes,
-            values: plan::Values::default(),
-            outputs,
-            config_changes: Vec::new(),
-            dependency_updates: Vec::new(),
-            config: Arc::new(Map::new()),
-            stacks: Map::new(),
-        })
+        Ok(plan::destroy_plan(state))
     }
 
     /// Destroys every recorded resource of a stack, dependents first.

@@ -74,6 +74,23 @@ pub struct Change {
 }
 
 impl Change {
+    /// The removal of a recorded resource that is no longer declared:
+    /// [`Action::Delete`], or [`Action::Forget`] for `retain_on_delete`.
+    pub fn removal(record: &ResourceRecord, action: Action) -> Change {
+        Change {
+            address: record.name.clone(),
+            type_token: record.type_token.clone(),
+            action,
+            decl: None,
+            key: None,
+            inputs: Map::new(),
+            prior: Some(record.clone()),
+            diff: Vec::new(),
+            delete_before_replace: false,
+            kind: DeclKind::Resource,
+        }
+    }
+
     /// Names of the properties that force the replacement.
     pub fn replace_reasons(&self) -> Vec<&str> {
         self.diff
@@ -425,18 +442,7 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
             );
             continue;
         }
-        changes.push(Change {
-            address: address.clone(),
-            type_token: record.type_token.clone(),
-            action,
-            decl: None,
-            key: None,
-            inputs: Map::new(),
-            prior: Some(record.clone()),
-            diff: Vec::new(),
-            delete_before_replace: false,
-            kind: DeclKind::Resource,
-        });
+        changes.push(Change::removal(record, action));
     }
 
     let dependency_updates: Vec<(String, Vec<String>)> = changes
@@ -463,6 +469,42 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
         config,
         stacks,
     })
+}
+
+/// The plan of a destroy: every recorded resource deleted (or forgotten,
+/// for `retain_on_delete`) and every output removed.
+pub fn destroy_plan(state: &StackState) -> Plan {
+    let changes = state
+        .resources
+        .values()
+        .map(|r| {
+            let action = if r.options.retain_on_delete {
+                Action::Forget
+            } else {
+                Action::Delete
+            };
+            Change::removal(r, action)
+        })
+        .collect();
+    let outputs = state
+        .outputs
+        .iter()
+        .flatten()
+        .map(|(k, v)| OutputChange {
+            name: k.clone(),
+            old: Some(v.clone()),
+            new: None,
+        })
+        .collect();
+    Plan {
+        changes,
+        values: Values::default(),
+        outputs,
+        config_changes: Vec::new(),
+        dependency_updates: Vec::new(),
+        config: Arc::new(Map::new()),
+        stacks: Map::new(),
+    }
 }
 
 /// Which declarations `--target` keeps: the targets and what they depend on.

@@ -250,31 +250,7 @@ async fn destroy_deletes_users_before_what_they_use() {
     state
         .resources
         .insert("subnet".into(), record("subnet", &[], &["vpc"]));
-    let changes = state
-        .resources
-        .values()
-        .map(|r| Change {
-            address: r.name.clone(),
-            type_token: r.type_token.clone(),
-            action: Action::Delete,
-            decl: None,
-            key: None,
-            inputs: Map::new(),
-            prior: Some(r.clone()),
-            diff: Vec::new(),
-            delete_before_replace: false,
-            kind: DeclKind::Resource,
-        })
-        .collect();
-    let plan = Plan {
-        changes,
-        values: Values::default(),
-        outputs: Vec::new(),
-        config_changes: Vec::new(),
-        dependency_updates: Vec::new(),
-        config: Arc::new(Map::new()),
-        stacks: Map::new(),
-    };
+    let plan = destroy_plan(&state);
     let g = destroy_steps(&plan);
     let order = g.dag.order().unwrap();
     let names: Vec<&str> = order
@@ -345,31 +321,7 @@ async fn destroy_deletes_users_before_the_retired_records_they_use() {
     ] {
         state.resources.insert(name.into(), record(name, &[], deps));
     }
-    let changes = state
-        .resources
-        .values()
-        .map(|r| Change {
-            address: r.name.clone(),
-            type_token: r.type_token.clone(),
-            action: Action::Delete,
-            decl: None,
-            key: None,
-            inputs: Map::new(),
-            prior: Some(r.clone()),
-            diff: Vec::new(),
-            delete_before_replace: false,
-            kind: DeclKind::Resource,
-        })
-        .collect();
-    let plan = Plan {
-        changes,
-        values: Values::default(),
-        outputs: Vec::new(),
-        config_changes: Vec::new(),
-        dependency_updates: Vec::new(),
-        config: Arc::new(Map::new()),
-        stacks: Map::new(),
-    };
+    let plan = destroy_plan(&state);
     let g = destroy_steps(&plan);
     let order = g.dag.order().unwrap();
     let names: Vec<&str> = order
