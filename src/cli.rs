@@ -50,7 +50,7 @@ pub struct Global {
     /// When another live process holds the stack's lock, wait this long for
     /// it (e.g. 60s, 5m) instead of failing at once.
     #[arg(long, global = true, value_name = "DURATION", env = "SKISTACK_LOCK_WAIT",
-          value_parser = skistack_engine::duration::parse_duration)]
+          value_parser = skistack_engine::parse_duration)]
     pub lock_wait: Option<std::time::Duration>,
     /// The most AWS API calls in flight at once per service, whatever
     /// --parallel is, to stay under AWS's API rate limits.

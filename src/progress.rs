@@ -7,8 +7,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use skistack_engine::events::{Event, Observer};
-use skistack_engine::plan::StepOp;
+use skistack_engine::StepOp;
+use skistack_engine::{Event, Observer};
 
 /// Chooses bars or lines depending on whether stderr is a terminal.
 pub fn observer() -> std::sync::Arc<dyn Observer> {

@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use skistack_engine::apply::RunSummary;
-use skistack_engine::plan::{Action, Change, Plan};
-use skistack_engine::stack::DeclKind;
-use skistack_engine::state::StackKey;
-use skistack_engine::value::{Map, Value};
+use skistack_engine::DeclKind;
+use skistack_engine::RunSummary;
+use skistack_engine::StackKey;
+use skistack_engine::{Action, Change, Plan};
+use skistack_engine::{Map, Value};
 
 fn symbol(a: Action) -> &'static str {
     match a {

@@ -1,33 +1,60 @@
 //! skistack's engine: stack files, expressions, the dependency graph, the
 //! planner and the executor, and the interfaces that providers and the state
 //! store implement. It knows nothing of any cloud or database.
+//!
+//! The modules are layers; each uses only those listed before it:
+//!
+//! - `base`: values, schemas, source positions, addresses, durations;
+//!   `sys`: the clock, the host, other processes, failpoints.
+//! - `provider`, `state`: the interfaces providers and state stores
+//!   implement; `error`: the errors of operations.
+//! - `graph`, `walk`: the dependency graph and its parallel walk.
+//! - `expr`, `stack`, `validate`: expressions, stack files, static checks.
+//! - `eval`: scopes, instance expansion, input evaluation.
+//! - `plan`: what changes and the steps that change it; `events`: what a
+//!   run reports while it goes.
+//! - `reconcile`: recovery, refresh, import (the state made to agree with
+//!   the cloud).
+//! - `exec`: the steps run through the providers.
+//! - `ops`: the [`Project`] facade and the workflows the CLI offers.
+//!
+//! Modules are private; this list is the public surface, so the compiler
+//! reports what nothing uses.
 
-pub mod apply;
-pub mod duration;
-pub mod events;
-pub mod expr;
-pub mod failpoint;
-pub mod graph;
-pub mod import;
-pub mod lock;
-pub mod plan;
-pub mod process;
-pub mod project;
-pub mod provider;
-pub mod recovery;
-pub mod refresh;
-pub mod schema;
-pub mod source;
-pub mod stack;
-pub mod state;
-pub mod validate;
-pub mod value;
-pub mod walk;
+mod base;
+mod error;
+mod eval;
+mod events;
+mod exec;
+mod expr;
+mod graph;
+mod ops;
+mod plan;
+mod provider;
+mod reconcile;
+mod stack;
+mod state;
+mod sys;
+mod validate;
+mod walk;
 
-pub use provider::{
-    CallContext, Created, DataSource, Provider, ProviderError, ReadResult, Registry, ResourceType,
+pub use base::{
+    Address, AddressError, Attribute, Diagnostic, InstanceKey, Map, Pos, Property, SourceFile,
+    Span, TypeSchema, Value, ValueType, did_you_mean, format_duration, parse_duration,
 };
-pub use schema::{Attribute, Property, TypeSchema, ValueType};
-pub use source::{Diagnostic, Pos, SourceFile, Span};
-pub use state::{StackKey, StateError, StateStore};
-pub use value::{Map, Value};
+pub use error::EngineError;
+pub use events::{Event, Observer, Silent};
+pub use exec::{Failure, RunSummary};
+pub use ops::{Holder, Imported, Loaded, LockGuard, Project, Takeover, describe};
+pub use plan::{Action, Change, OutputChange, Plan, PropertyChange, StepOp};
+pub use provider::{
+    CallContext, CallPurpose, Created, DataSource, Provider, ProviderError, ReadResult, Registry,
+    ResourceType,
+};
+pub use reconcile::{Drift, Refresh};
+pub use stack::{ConfigLayer, DeclKind, parse_cli_value};
+pub use state::{
+    HistoryEntry, Intent, LockInfo, OpId, OpKind, PendingOp, RecordOptions, ResourceRecord,
+    StackKey, StackState, StackSummary, StateError, StateStore, format_unix,
+};
+pub use walk::Cancel;

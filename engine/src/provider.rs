@@ -11,8 +11,19 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::schema::TypeSchema;
-use crate::value::{Map, Value};
+use crate::base::{Map, TypeSchema, Value};
+use crate::state::{OpId, StackKey};
+
+/// Why the engine calls a provider, which decides the operation id the
+/// provider sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallPurpose {
+    /// A call under a recorded intent (a create, update or delete).
+    Intent { id: OpId, started_at: i64 },
+    /// A call that changes nothing in the cloud (a read, a lookup, an
+    /// import's read): no idempotency token is needed.
+    Read,
+}
 
 /// Everything a provider call may need to know about where it runs.
 #[derive(Clone, Debug)]
@@ -35,6 +46,35 @@ pub struct CallContext {
 }
 
 impl CallContext {
+    /// The context of a call about instance `resource` of stack `key`. The
+    /// operation id is the same for every attempt of one intent (the store's
+    /// id never repeats; the start time tells intents of a recreated state
+    /// apart), so providers can derive idempotency tokens from it.
+    pub fn new(
+        key: &StackKey,
+        resource: &str,
+        type_token: &str,
+        config: Arc<Map>,
+        stack_dir: std::path::PathBuf,
+        purpose: CallPurpose,
+    ) -> CallContext {
+        let operation_id = match purpose {
+            CallPurpose::Intent { id, started_at } => {
+                format!("skistack-{}-{}-{id}-{started_at}", key.stack, key.env)
+            }
+            CallPurpose::Read => format!("skistack-{}-{}-read", key.stack, key.env),
+        };
+        CallContext {
+            stack: key.stack.clone(),
+            env: key.env.clone(),
+            resource: resource.to_string(),
+            type_token: type_token.to_string(),
+            config,
+            operation_id,
+            stack_dir,
+        }
+    }
+
     /// The tags every resource of a stack carries so it can be found again:
     /// `skistack:stack`, `skistack:env` and `skistack:resource`.
     pub fn identity_tags(&self) -> BTreeMap<String, String> {

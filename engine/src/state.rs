@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::value::Map;
+use crate::base::Map;
 
 /// A stack in one environment: the unit of state, locking and history.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -89,11 +89,61 @@ impl OpKind {
     }
 }
 
-/// An intent recorded before a provider call.
+/// The id a store gives an intent when it records it. Every call that
+/// clears an intent takes one, so "no intent" is `None`, never a magic id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OpId(i64);
+
+impl OpId {
+    /// The id a store assigned (its row id, say).
+    pub fn new(id: i64) -> OpId {
+        OpId(id)
+    }
+
+    /// The number, for the store to write.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for OpId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// An intent to record before a provider call: what the call is about to do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Intent {
+    pub name: String,
+    pub kind: OpKind,
+    pub type_token: String,
+    /// The provider id, for updates and deletes.
+    pub resource_id: Option<String>,
+    pub inputs: Map,
+    /// Unix seconds.
+    pub started_at: i64,
+}
+
+impl Intent {
+    /// The intent as a store records it, under `id`.
+    pub fn with_id(self, id: OpId) -> PendingOp {
+        PendingOp {
+            id,
+            name: self.name,
+            kind: self.kind,
+            type_token: self.type_token,
+            resource_id: self.resource_id,
+            inputs: self.inputs,
+            started_at: self.started_at,
+        }
+    }
+}
+
+/// An intent as recorded: with the id the store gave it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PendingOp {
-    /// Assigned by the store.
-    pub id: i64,
+    pub id: OpId,
     pub name: String,
     pub kind: OpKind,
     pub type_token: String,
@@ -195,13 +245,15 @@ pub trait StateStore: Send + Sync {
     fn list_stacks(&self) -> Result<Vec<StackSummary>, StateError>;
 
     /// Records an intent before a provider call; returns its id.
-    fn begin(&self, key: &StackKey, op: &PendingOp) -> Result<i64, StateError>;
+    fn begin(&self, key: &StackKey, intent: &Intent) -> Result<OpId, StateError>;
 
-    /// Records a created or updated resource and clears the intent.
+    /// Records a created or updated resource and clears the intent, if the
+    /// record comes from a provider call (`None`: bookkeeping, a refresh or
+    /// an import, which made no call that changes anything).
     fn commit_resource(
         &self,
         key: &StackKey,
-        op_id: i64,
+        op_id: Option<OpId>,
         record: &ResourceRecord,
     ) -> Result<(), StateError>;
 
@@ -211,16 +263,16 @@ pub trait StateStore: Send + Sync {
     fn commit_replacement(
         &self,
         key: &StackKey,
-        op_id: i64,
+        op_id: OpId,
         record: &ResourceRecord,
         retired_name: &str,
     ) -> Result<(), StateError>;
 
     /// Removes a deleted resource and clears the intent.
-    fn commit_delete(&self, key: &StackKey, op_id: i64, name: &str) -> Result<(), StateError>;
+    fn commit_delete(&self, key: &StackKey, op_id: OpId, name: &str) -> Result<(), StateError>;
 
     /// Clears an intent whose provider call failed without effect.
-    fn abandon(&self, key: &StackKey, op_id: i64) -> Result<(), StateError>;
+    fn abandon(&self, key: &StackKey, op_id: OpId) -> Result<(), StateError>;
 
     /// Replaces the stack's outputs; `None` marks the stack as not deployed.
     fn set_outputs(&self, key: &StackKey, outputs: Option<&Map>) -> Result<(), StateError>;
@@ -263,7 +315,7 @@ pub trait StateStore: Send + Sync {
         &self,
         key: &StackKey,
         name: &str,
-        value: &crate::value::Value,
+        value: &crate::base::Value,
     ) -> Result<(), StateError>;
     fn remove_config(&self, key: &StackKey, name: &str) -> Result<bool, StateError>;
 }

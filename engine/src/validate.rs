@@ -3,13 +3,13 @@
 
 use std::collections::BTreeSet;
 
+use crate::base::Value;
+use crate::base::{Diagnostic, did_you_mean};
+use crate::base::{TypeSchema, ValueType};
 use crate::expr::{Expr, ExprKind, Part, PathSegment, Reference, Template, function_names};
 use crate::graph::Dag;
 use crate::provider::Registry;
-use crate::schema::{TypeSchema, ValueType};
-use crate::source::{Diagnostic, did_you_mean};
 use crate::stack::{Decl, DeclKind, Stack};
-use crate::value::Value;
 
 /// A stack that passed the static checks.
 pub struct Checked {
@@ -21,7 +21,7 @@ pub struct Checked {
     pub order: Vec<usize>,
     /// Stacks whose outputs this stack reads (`stacks.NAME.output`), with
     /// the outputs read.
-    pub stack_refs: Vec<(String, String, crate::source::Span)>,
+    pub stack_refs: Vec<(String, String, crate::base::Span)>,
 }
 
 /// Runs every static check; returns all errors found, not just the first.
@@ -259,7 +259,7 @@ pub fn check_value(v: &Value, ty: &ValueType) -> Result<(), String> {
         (ValueType::Int, Value::Int(_)) => Ok(()),
         (ValueType::Number, Value::Int(_) | Value::Float(_)) => Ok(()),
         (ValueType::Bool, Value::Bool(_)) => Ok(()),
-        (ValueType::Duration, Value::String(s)) => crate::duration::parse_duration(s)
+        (ValueType::Duration, Value::String(s)) => crate::base::parse_duration(s)
             .map(|_| ())
             .map_err(|e| format!("has an {e}")),
         (ValueType::List(of), Value::List(items)) => {
@@ -353,7 +353,7 @@ enum Target {
 
 const ROOTS: [&str; 4] = ["config", "count", "each", "stacks"];
 
-fn unknown_name(stack: &Stack, name: &str, span: crate::source::Span) -> Diagnostic {
+fn unknown_name(stack: &Stack, name: &str, span: crate::base::Span) -> Diagnostic {
     let mut names: Vec<&str> = stack.decls.iter().map(|d| d.name.as_str()).collect();
     names.extend(ROOTS);
     let d = Diagnostic::at(

@@ -1,6 +1,6 @@
 //! `skistack config set|get|rm|list`.
 
-use skistack_engine::stack::parse_cli_value;
+use skistack_engine::parse_cli_value;
 
 use super::{Exit, project};
 use crate::cli::{ConfigAction, Global};
@@ -13,11 +13,10 @@ pub fn run(global: &Global, action: &ConfigAction) -> Result<Exit, Exit> {
             let (parsed, _) = project.parse(stack)?;
             let Some(decl) = parsed.config_decl(key) else {
                 let names: Vec<&str> = parsed.config.iter().map(|c| c.name.as_str()).collect();
-                let hint = skistack_engine::source::did_you_mean(key, names.iter().copied())
-                    .map_or_else(
-                        || format!("stack `{stack}` declares: {}", names.join(", ")),
-                        |s| format!("did you mean `{s}`?"),
-                    );
+                let hint = skistack_engine::did_you_mean(key, names.iter().copied()).map_or_else(
+                    || format!("stack `{stack}` declares: {}", names.join(", ")),
+                    |s| format!("did you mean `{s}`?"),
+                );
                 return Err(Exit::Failed(format!(
                     "unknown config key `{key}` for stack `{stack}`; {hint}"
                 )));

@@ -1,6 +1,6 @@
 //! `skistack destroy`.
 
-use skistack_engine::walk::Cancel;
+use skistack_engine::Cancel;
 
 use super::{Exit, confirm, install_signals, print_metrics, project};
 use crate::cli::{DestroyArgs, Global};

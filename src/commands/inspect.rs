@@ -1,8 +1,8 @@
 //! Read-only commands: validate, outputs, history, graph, types.
 
-use skistack_engine::project::EngineError;
-use skistack_engine::schema::TypeSchema;
-use skistack_engine::state::format_unix;
+use skistack_engine::EngineError;
+use skistack_engine::TypeSchema;
+use skistack_engine::format_unix;
 
 use super::{Exit, project, registry};
 use crate::cli::{Global, GraphFormat, OutputsArgs};
@@ -157,7 +157,7 @@ pub fn types(global: &Global, token: Option<&str>) -> Result<Exit, Exit> {
         .or_else(|| r.data_source(token).map(|d| d.schema()));
     let Some(s) = schema else {
         let all: Vec<&str> = r.resource_tokens().chain(r.data_tokens()).collect();
-        let hint = skistack_engine::source::did_you_mean(token, all)
+        let hint = skistack_engine::did_you_mean(token, all)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
         return Err(Exit::Failed(format!("no type `{token}`{hint}")));

@@ -1,8 +1,8 @@
 //! Stack locks on the command line: taking one for a command that changes
 //! a stack (`--lock-wait`, takeover warnings), and `skistack unlock`.
 
-use skistack_engine::duration::format_duration;
-use skistack_engine::lock::{Holder, LockGuard, describe};
+use skistack_engine::format_duration;
+use skistack_engine::{Holder, LockGuard, describe};
 
 use super::{Exit, confirm, project};
 use crate::cli::Global;
@@ -55,7 +55,7 @@ pub fn unlock(global: &Global, stack: &str) -> Result<Exit, Exit> {
 /// Every command that changes a stack takes its lock through this.
 pub async fn take(
     global: &Global,
-    project: &skistack_engine::project::Project,
+    project: &skistack_engine::Project,
     stack: &str,
     operation: &str,
 ) -> Result<LockGuard, Exit> {

@@ -15,10 +15,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use skistack_engine::project::{EngineError, Project};
-use skistack_engine::provider::Registry;
-use skistack_engine::source::Diagnostic;
-use skistack_engine::walk::Cancel;
+use skistack_engine::Cancel;
+use skistack_engine::Diagnostic;
+use skistack_engine::Registry;
+use skistack_engine::{EngineError, Project};
 use skistack_provider_aws::{AwsOptions, AwsProvider};
 use skistack_provider_std::StdProvider;
 use skistack_state::SqliteStore;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use skistack_engine::state::{PendingOp, StackKey, format_unix};
+use skistack_engine::{PendingOp, StackKey, format_unix};
 
 use super::{Exit, project};
 use crate::cli::{Global, PreviewArgs};
@@ -30,7 +30,7 @@ pub async fn run(global: &Global, args: &PreviewArgs) -> Result<Exit, Exit> {
     for name in &ordered {
         let loaded = match project.load_for_preview(name, strict) {
             Ok(l) => l,
-            Err(skistack_engine::project::EngineError::Invalid(d)) => {
+            Err(skistack_engine::EngineError::Invalid(d)) => {
                 errors.extend(d);
                 continue;
             }
@@ -40,7 +40,7 @@ pub async fn run(global: &Global, args: &PreviewArgs) -> Result<Exit, Exit> {
         let missing: Vec<&String> = loaded
             .layers
             .iter()
-            .filter(|(_, l)| **l == skistack_engine::stack::ConfigLayer::Missing)
+            .filter(|(_, l)| **l == skistack_engine::ConfigLayer::Missing)
             .map(|(k, _)| k)
             .collect();
         if !missing.is_empty() && !args.json {
@@ -69,7 +69,7 @@ pub async fn run(global: &Global, args: &PreviewArgs) -> Result<Exit, Exit> {
         let state = refreshed.as_ref().map_or(state, |r| r.state.clone());
         let plan = match project.plan(&loaded, &state, &args.target, &in_run).await {
             Ok(p) => p,
-            Err(skistack_engine::project::EngineError::Invalid(d)) => {
+            Err(skistack_engine::EngineError::Invalid(d)) => {
                 errors.extend(d);
                 continue;
             }

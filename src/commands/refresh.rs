@@ -3,11 +3,11 @@
 
 use std::fmt::Write as _;
 
-use skistack_engine::project::{Loaded, Project};
-use skistack_engine::refresh::{Drift, Refresh};
-use skistack_engine::state::StackState;
-use skistack_engine::value::Value;
-use skistack_engine::walk::Cancel;
+use skistack_engine::Cancel;
+use skistack_engine::StackState;
+use skistack_engine::Value;
+use skistack_engine::{Drift, Refresh};
+use skistack_engine::{Loaded, Project};
 
 use super::{Exit, confirm, install_signals, project};
 use crate::cli::{Global, RefreshArgs};

@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use skistack_engine::state::{ResourceRecord, StackKey, StackState};
+use skistack_engine::{ResourceRecord, StackKey, StackState};
 
 use super::{Exit, confirm, project};
 use crate::cli::{Global, StateAction};
@@ -19,7 +19,7 @@ pub async fn run(global: &Global, action: &StateAction) -> Result<Exit, Exit> {
 fn load(
     global: &Global,
     stack: &str,
-) -> Result<(skistack_engine::project::Project, StackKey, StackState), Exit> {
+) -> Result<(skistack_engine::Project, StackKey, StackState), Exit> {
     let project = project(global)?;
     let key = project.key(stack);
     let state = project
@@ -32,12 +32,11 @@ fn load(
 /// The record of `name`, or an error that names the recorded resources.
 fn find<'a>(state: &'a StackState, key: &StackKey, name: &str) -> Result<&'a ResourceRecord, Exit> {
     state.resources.get(name).ok_or_else(|| {
-        let hint =
-            skistack_engine::source::did_you_mean(name, state.resources.keys().map(String::as_str))
-                .map_or_else(
-                    || format!("`skistack state list {}` lists them", key.stack),
-                    |s| format!("did you mean `{s}`?"),
-                );
+        let hint = skistack_engine::did_you_mean(name, state.resources.keys().map(String::as_str))
+            .map_or_else(
+                || format!("`skistack state list {}` lists them", key.stack),
+                |s| format!("did you mean `{s}`?"),
+            );
         Exit::Failed(format!(
             "stack {key} has no recorded resource `{name}`; {hint}"
         ))
@@ -154,7 +153,7 @@ async fn forget(global: &Global, stack: &str, name: &str) -> Result<Exit, Exit> 
     let declared = project
         .parse(stack)
         .ok()
-        .is_some_and(|(s, _)| s.decl(name.split('[').next().unwrap_or(name)).is_some());
+        .is_some_and(|(s, _)| s.decl(&skistack_engine::Address::decl_of(name)).is_some());
     if declared {
         println!(
             "  it is still declared in the stack file: the next up creates a new one unless you remove the declaration or `skistack import` it again"

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use skistack_engine::walk::Cancel;
+use skistack_engine::Cancel;
 
 use super::{Exit, confirm, install_signals, print_metrics, project};
 use crate::cli::{Global, UpArgs};

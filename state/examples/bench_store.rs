@@ -6,8 +6,8 @@
 use std::error::Error;
 use std::time::Instant;
 
-use skistack_engine::state::{
-    OpKind, PendingOp, RecordOptions, ResourceRecord, StackKey, StateStore,
+use skistack_engine::{
+    Intent, OpId, OpKind, PendingOp, RecordOptions, ResourceRecord, StackKey, StateStore,
 };
 use skistack_engine::{Map, Value};
 use skistack_state::SqliteStore;
@@ -39,8 +39,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let start = Instant::now();
     for i in 0..RESOURCES {
         let name = format!("resource[{i}]");
-        let op = PendingOp {
-            id: 0,
+        let op = Intent {
             name: name.clone(),
             kind: OpKind::Create,
             type_token: "aws:ec2:Vpc".into(),
@@ -61,7 +60,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             options: RecordOptions::default(),
         };
         let t = Instant::now();
-        store.commit_resource(&key, id, &record)?;
+        store.commit_resource(&key, Some(id), &record)?;
         commit_total += t.elapsed();
     }
     let total = start.elapsed();

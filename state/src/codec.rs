@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value as Json;
-use skistack_engine::state::RecordOptions;
+use skistack_engine::RecordOptions;
 use skistack_engine::{Map, Value};
 
 use crate::error::StoreError;

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use rusqlite::ErrorCode;
-use skistack_engine::state::StateError;
+use skistack_engine::StateError;
 
 /// A failure inside the store, before it is given its context.
 #[derive(Debug, thiserror::Error)]

@@ -1,5 +1,5 @@
 //! skistack's state store on SQLite: [`SqliteStore`] implements the engine's
-//! [`StateStore`](skistack_engine::state::StateStore) in one local file.
+//! [`StateStore`](skistack_engine::StateStore) in one local file.
 //!
 //! The file is a SQLite database in WAL mode, stamped with [`APPLICATION_ID`]
 //! and versioned by [`SCHEMA_VERSION`]. Several processes may share it: each

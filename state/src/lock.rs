@@ -3,7 +3,7 @@
 //! processes racing for a lock (or for a stale one) never both win.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use skistack_engine::state::{LockInfo, StackKey};
+use skistack_engine::{LockInfo, StackKey};
 
 use crate::error::StoreError;
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-use skistack_engine::state::StateError;
+use skistack_engine::StateError;
 
 use crate::error::{Context, describe_sqlite, unusable};
 use crate::schema::{self, Layout};

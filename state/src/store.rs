@@ -8,12 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
-use skistack_engine::Value;
-use skistack_engine::state::{
-    HistoryEntry, LockInfo, OpKind, PendingOp, ResourceRecord, StackKey, StackState, StackSummary,
-    StateError, StateStore,
+use skistack_engine::{
+    HistoryEntry, Intent, LockInfo, Map, OpId, OpKind, PendingOp, ResourceRecord, StackKey,
+    StackState, StackSummary, StateError, StateStore, Value,
 };
-use skistack_engine::value::Map;
 
 use crate::codec;
 use crate::error::{Context, StoreError};
@@ -135,14 +133,14 @@ impl StateStore for SqliteStore {
         run().context(|| "listing stacks".into())
     }
 
-    fn begin(&self, key: &StackKey, op: &PendingOp) -> Result<i64, StateError> {
+    fn begin(&self, key: &StackKey, op: &Intent) -> Result<OpId, StateError> {
         let conn = self.conn();
-        let run = || -> Result<i64, StoreError> {
+        let run = || -> Result<OpId, StoreError> {
             let mut stmt = conn.prepare_cached(
                 "INSERT INTO pending_ops (stack, env, name, kind, type, resource_id, inputs, started_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
-            Ok(stmt.insert(params![
+            let id = stmt.insert(params![
                 key.stack,
                 key.env,
                 op.name,
@@ -151,7 +149,8 @@ impl StateStore for SqliteStore {
                 op.resource_id,
                 codec::map_to_text(&op.inputs),
                 op.started_at,
-            ])?)
+            ])?;
+            Ok(OpId::new(id))
         };
         run().context(|| format!("recording the intent to {} {}", op.kind.as_str(), op.name))
     }
@@ -159,14 +158,16 @@ impl StateStore for SqliteStore {
     fn commit_resource(
         &self,
         key: &StackKey,
-        op_id: i64,
+        op_id: Option<OpId>,
         record: &ResourceRecord,
     ) -> Result<(), StateError> {
         let mut conn = self.conn();
         let run = |conn: &mut Connection| -> Result<(), StoreError> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             upsert_resource(&tx, key, record)?;
-            delete_pending(&tx, key, op_id)?;
+            if let Some(op_id) = op_id {
+                delete_pending(&tx, key, op_id)?;
+            }
             Ok(tx.commit()?)
         };
         run(&mut conn).context(|| format!("recording resource {}", record.name))
@@ -175,7 +176,7 @@ impl StateStore for SqliteStore {
     fn commit_replacement(
         &self,
         key: &StackKey,
-        op_id: i64,
+        op_id: OpId,
         record: &ResourceRecord,
         retired_name: &str,
     ) -> Result<(), StateError> {
@@ -200,7 +201,7 @@ impl StateStore for SqliteStore {
         })
     }
 
-    fn commit_delete(&self, key: &StackKey, op_id: i64, name: &str) -> Result<(), StateError> {
+    fn commit_delete(&self, key: &StackKey, op_id: OpId, name: &str) -> Result<(), StateError> {
         let mut conn = self.conn();
         let run = |conn: &mut Connection| -> Result<(), StoreError> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -211,7 +212,7 @@ impl StateStore for SqliteStore {
         run(&mut conn).context(|| format!("recording the deletion of {name}"))
     }
 
-    fn abandon(&self, key: &StackKey, op_id: i64) -> Result<(), StateError> {
+    fn abandon(&self, key: &StackKey, op_id: OpId) -> Result<(), StateError> {
         delete_pending(&self.conn(), key, op_id)
             .map(drop)
             .context(|| format!("clearing pending operation {op_id} of {key}"))
@@ -483,7 +484,7 @@ fn read_pending(conn: &Connection, key: &StackKey) -> Result<Vec<PendingOp>, Sto
     let rows = stmt.query_and_then(params![key.stack, key.env], |r| {
         let kind: String = r.get(2)?;
         Ok::<_, StoreError>(PendingOp {
-            id: r.get(0)?,
+            id: OpId::new(r.get(0)?),
             name: r.get(1)?,
             kind: OpKind::parse(&kind).ok_or(StoreError::OpKind(kind))?,
             type_token: r.get(3)?,
@@ -497,9 +498,9 @@ fn read_pending(conn: &Connection, key: &StackKey) -> Result<Vec<PendingOp>, Sto
 
 /// Clears an intent; the stack is part of the match so that an id can
 /// never clear another stack's intent. Returns the rows deleted.
-fn delete_pending(conn: &Connection, key: &StackKey, op_id: i64) -> rusqlite::Result<usize> {
+fn delete_pending(conn: &Connection, key: &StackKey, op_id: OpId) -> rusqlite::Result<usize> {
     conn.prepare_cached("DELETE FROM pending_ops WHERE id = ?1 AND stack = ?2 AND env = ?3")?
-        .execute(params![op_id, key.stack, key.env])
+        .execute(params![op_id.get(), key.stack, key.env])
 }
 
 /// Removes a resource row; returns the rows deleted.
@@ -511,15 +512,14 @@ fn delete_resource(conn: &Connection, key: &StackKey, name: &str) -> rusqlite::R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use skistack_engine::state::RecordOptions;
+    use skistack_engine::RecordOptions;
 
     #[test]
     fn a_full_disk_fails_the_commit_whole_and_says_so() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
         let key = StackKey::new("web", "default");
-        let op = PendingOp {
-            id: 0,
+        let op = Intent {
             name: "big".into(),
             kind: OpKind::Create,
             type_token: "std:File".into(),
@@ -549,7 +549,7 @@ mod tests {
             options: RecordOptions::default(),
         };
         let text = store
-            .commit_resource(&key, id, &record)
+            .commit_resource(&key, Some(id), &record)
             .unwrap_err()
             .to_string();
         assert!(

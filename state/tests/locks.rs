@@ -2,7 +2,7 @@
 //! of two processes taking over one stale lock exactly one wins, and a
 //! process releases only the lock it holds.
 
-use skistack_engine::state::{LockInfo, StackKey, StateError, StateStore};
+use skistack_engine::{LockInfo, StackKey, StateError, StateStore};
 use skistack_state::SqliteStore;
 
 fn holder(pid: u32, host: &str, started_at: i64) -> LockInfo {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 use skistack_engine::Map;
-use skistack_engine::state::{OpKind, PendingOp, StackKey, StateError, StateStore};
+use skistack_engine::{Intent, OpId, OpKind, PendingOp, StackKey, StateError, StateStore};
 use skistack_state::{APPLICATION_ID, SCHEMA_VERSION, SqliteStore};
 
 /// Opening `path` must fail as Unusable with a message containing `needle`
@@ -37,8 +37,7 @@ fn pragma(conn: &Connection, name: &str) -> i64 {
 
 fn use_store(store: &SqliteStore) {
     let key = StackKey::new("web", "default");
-    let op = PendingOp {
-        id: 0,
+    let op = Intent {
         name: "vpc".into(),
         kind: OpKind::Create,
         type_token: "aws:ec2:Vpc".into(),

@@ -7,8 +7,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use skistack_engine::Map;
-use skistack_engine::state::{
-    LockInfo, OpKind, PendingOp, RecordOptions, ResourceRecord, StackKey, StateError, StateStore,
+use skistack_engine::{
+    Intent, LockInfo, OpId, OpKind, PendingOp, RecordOptions, ResourceRecord, StackKey, StateError,
+    StateStore,
 };
 use skistack_state::SqliteStore;
 
@@ -23,8 +24,7 @@ fn write_resources(store: &SqliteStore, stack: &str) {
     let key = StackKey::new(stack, "default");
     for i in 0..PER_PROCESS {
         let name = format!("r{i}");
-        let op = PendingOp {
-            id: 0,
+        let op = Intent {
             name: name.clone(),
             kind: OpKind::Create,
             type_token: "std:Random".into(),
@@ -42,7 +42,7 @@ fn write_resources(store: &SqliteStore, stack: &str) {
             dependencies: Vec::new(),
             options: RecordOptions::default(),
         };
-        store.commit_resource(&key, id, &record).unwrap();
+        store.commit_resource(&key, Some(id), &record).unwrap();
     }
 }
 

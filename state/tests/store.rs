@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use skistack_engine::state::{
-    HistoryEntry, LockInfo, OpKind, PendingOp, RecordOptions, ResourceRecord, StackKey,
-    StackSummary, StateError, StateStore,
+use skistack_engine::{
+    HistoryEntry, Intent, LockInfo, OpId, OpKind, PendingOp, RecordOptions, ResourceRecord,
+    StackKey, StackSummary, StateError, StateStore,
 };
 use skistack_engine::{Map, Value};
 use skistack_state::SqliteStore;
@@ -23,9 +23,8 @@ fn map(pairs: &[(&str, Value)]) -> Map {
         .collect()
 }
 
-fn op(name: &str, kind: OpKind) -> PendingOp {
-    PendingOp {
-        id: 0,
+fn op(name: &str, kind: OpKind) -> Intent {
+    Intent {
         name: name.into(),
         kind,
         type_token: "aws:ec2:Vpc".into(),
@@ -83,9 +82,11 @@ fn begin_and_commit_record_a_resource_and_clear_the_intent() {
     let id = store.begin(&key, &intent).unwrap();
 
     let pending = store.load(&key).unwrap().pending;
-    assert_eq!(pending, vec![PendingOp { id, ..intent }]);
+    assert_eq!(pending, vec![intent.clone().with_id(id)]);
 
-    store.commit_resource(&key, id, &record("vpc")).unwrap();
+    store
+        .commit_resource(&key, Some(id), &record("vpc"))
+        .unwrap();
     let state = store.load(&key).unwrap();
     assert!(state.pending.is_empty());
     assert_eq!(state.resources.len(), 1);
@@ -98,7 +99,7 @@ fn begin_and_commit_record_a_resource_and_clear_the_intent() {
     updated.outputs.insert("arn".into(), "arn:new".into());
     updated.dependencies.clear();
     updated.options = RecordOptions::default();
-    store.commit_resource(&key, id, &updated).unwrap();
+    store.commit_resource(&key, Some(id), &updated).unwrap();
     let state = store.load(&key).unwrap();
     assert_eq!(state.resources["vpc"], updated);
     assert!(state.pending.is_empty());
@@ -109,9 +110,13 @@ fn commit_delete_removes_the_resource_and_the_intent() {
     let (_dir, store) = temp_store();
     let key = StackKey::new("web", "default");
     let id = store.begin(&key, &op("vpc", OpKind::Create)).unwrap();
-    store.commit_resource(&key, id, &record("vpc")).unwrap();
+    store
+        .commit_resource(&key, Some(id), &record("vpc"))
+        .unwrap();
     let id = store.begin(&key, &op("bucket", OpKind::Create)).unwrap();
-    store.commit_resource(&key, id, &record("bucket")).unwrap();
+    store
+        .commit_resource(&key, Some(id), &record("bucket"))
+        .unwrap();
 
     let id = store.begin(&key, &op("vpc", OpKind::Delete)).unwrap();
     store.commit_delete(&key, id, "vpc").unwrap();
@@ -125,7 +130,9 @@ fn commit_replacement_retires_the_old_record_in_one_step() {
     let (_dir, store) = temp_store();
     let key = StackKey::new("web", "default");
     let id = store.begin(&key, &op("vpc", OpKind::Create)).unwrap();
-    store.commit_resource(&key, id, &record("vpc")).unwrap();
+    store
+        .commit_resource(&key, Some(id), &record("vpc"))
+        .unwrap();
 
     let id = store.begin(&key, &op("vpc", OpKind::Create)).unwrap();
     let mut replacement = record("vpc");
@@ -184,7 +191,7 @@ fn pending_ops_are_loaded_in_order_with_every_field() {
     let (_dir, store) = temp_store();
     let key = StackKey::new("web", "default");
     let kinds = [OpKind::Create, OpKind::Update, OpKind::Delete];
-    let ids: Vec<i64> = kinds
+    let ids: Vec<OpId> = kinds
         .iter()
         .enumerate()
         .map(|(i, kind)| store.begin(&key, &op(&format!("r{i}"), *kind)).unwrap())
@@ -193,10 +200,7 @@ fn pending_ops_are_loaded_in_order_with_every_field() {
     let expected: Vec<PendingOp> = kinds
         .iter()
         .enumerate()
-        .map(|(i, kind)| PendingOp {
-            id: ids[i],
-            ..op(&format!("r{i}"), *kind)
-        })
+        .map(|(i, kind)| op(&format!("r{i}"), *kind).with_id(ids[i]))
         .collect();
     assert_eq!(pending, expected);
     assert_eq!(pending[0].resource_id, None);
@@ -229,7 +233,9 @@ fn forget_drops_the_resource_once() {
     let (_dir, store) = temp_store();
     let key = StackKey::new("web", "default");
     let id = store.begin(&key, &op("vpc", OpKind::Create)).unwrap();
-    store.commit_resource(&key, id, &record("vpc")).unwrap();
+    store
+        .commit_resource(&key, Some(id), &record("vpc"))
+        .unwrap();
     assert!(store.forget(&key, "vpc").unwrap());
     assert!(!store.forget(&key, "vpc").unwrap());
     assert!(store.load(&key).unwrap().resources.is_empty());
@@ -304,10 +310,12 @@ fn list_stacks_counts_resources_per_stack_and_env() {
     let history_only = StackKey::new("zeta", "default");
     for name in ["a", "b", "c"] {
         let id = store.begin(&prod, &op(name, OpKind::Create)).unwrap();
-        store.commit_resource(&prod, id, &record(name)).unwrap();
+        store
+            .commit_resource(&prod, Some(id), &record(name))
+            .unwrap();
     }
     let id = store.begin(&dev, &op("a", OpKind::Create)).unwrap();
-    store.commit_resource(&dev, id, &record("a")).unwrap();
+    store.commit_resource(&dev, Some(id), &record("a")).unwrap();
     store.set_outputs(&prod, Some(&Map::new())).unwrap();
     store.set_outputs(&api, Some(&Map::new())).unwrap();
     store
@@ -349,7 +357,9 @@ fn environments_of_a_stack_are_separate() {
     let prod = StackKey::new("web", "prod");
     let dev = StackKey::new("web", "dev");
     let id = store.begin(&prod, &op("vpc", OpKind::Create)).unwrap();
-    store.commit_resource(&prod, id, &record("vpc")).unwrap();
+    store
+        .commit_resource(&prod, Some(id), &record("vpc"))
+        .unwrap();
     assert!(store.load(&dev).unwrap().resources.is_empty());
     assert!(!store.forget(&dev, "vpc").unwrap());
     assert_eq!(store.load(&prod).unwrap().resources.len(), 1);
@@ -393,7 +403,9 @@ fn state_survives_reopening() {
     let (done, pending) = {
         let store = SqliteStore::open(&path).unwrap();
         let id = store.begin(&key, &op("vpc", OpKind::Create)).unwrap();
-        store.commit_resource(&key, id, &record("vpc")).unwrap();
+        store
+            .commit_resource(&key, Some(id), &record("vpc"))
+            .unwrap();
         let pending = store.begin(&key, &op("subnet[0]", OpKind::Create)).unwrap();
         store
             .set_outputs(&key, Some(&map(&[("n", Value::Int(1))])))
@@ -405,10 +417,7 @@ fn state_survives_reopening() {
     assert_eq!(state.resources["vpc"], done);
     assert_eq!(
         state.pending,
-        vec![PendingOp {
-            id: pending,
-            ..op("subnet[0]", OpKind::Create)
-        }]
+        vec![op("subnet[0]", OpKind::Create).with_id(pending)]
     );
     assert_eq!(state.outputs, Some(map(&[("n", Value::Int(1))])));
     // Ids are never reused, even after the intent was cleared and the
@@ -435,7 +444,9 @@ fn many_threads_share_one_store() {
                 for i in 0..50 {
                     let name = format!("r{t}-{i}");
                     let id = store.begin(&key, &op(&name, OpKind::Create)).unwrap();
-                    store.commit_resource(&key, id, &record(&name)).unwrap();
+                    store
+                        .commit_resource(&key, Some(id), &record(&name))
+                        .unwrap();
                 }
             })
         })

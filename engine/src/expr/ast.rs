@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use crate::source::Span;
-use crate::value::Value;
+use crate::base::Span;
+use crate::base::Value;
 
 /// An expression with its location in the stack file.
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::source::{Diagnostic, SourceFile, Span};
+use crate::base::{Diagnostic, SourceFile, Span};
 
 /// A syntax or evaluation error, located in the stack file.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -55,5 +55,5 @@ pub(crate) fn suggest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    crate::source::did_you_mean(word, candidates).map(|s| format!("did you mean `{s}`?"))
+    crate::base::did_you_mean(word, candidates).map(|s| format!("did you mean `{s}`?"))
 }

@@ -9,8 +9,8 @@ use super::ast::{BinOp, Expr, ExprKind};
 use super::error::{ExprError, suggest};
 use super::functions::{self, Arg};
 use super::template::{Part, Template};
-use crate::source::Span;
-use crate::value::{Map, Value};
+use crate::base::Span;
+use crate::base::{Map, Value};
 
 /// What names mean during evaluation. Implemented by the engine.
 pub trait Scope {

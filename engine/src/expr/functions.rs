@@ -12,8 +12,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use super::cidr::{self, CidrError};
 use super::error::{ExprError, suggest};
 use super::eval::{Scope, taint};
-use crate::source::Span;
-use crate::value::{Map, Value};
+use crate::base::Span;
+use crate::base::{Map, Value};
 
 /// Most elements `range` may produce, as in Terraform.
 const MAX_RANGE: usize = 1024;

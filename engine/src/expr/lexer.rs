@@ -1,7 +1,7 @@
 //! Splits expression text into tokens.
 
 use super::error::ExprError;
-use crate::source::Span;
+use crate::base::Span;
 
 /// Maps offsets within a string's content to file offsets.
 #[derive(Clone, Copy, Debug)]

@@ -19,9 +19,12 @@ pub mod template;
 #[cfg(test)]
 mod tests;
 
-pub use ast::{BinOp, Expr, ExprKind, PathSegment, Reference};
+pub use ast::{Expr, ExprKind, PathSegment, Reference};
 pub use error::ExprError;
-pub use eval::{Scope, eval, eval_template};
+#[cfg(test)]
+pub use eval::eval;
+pub use eval::{Scope, eval_template};
 pub use functions::function_names;
+#[cfg(test)]
 pub use parser::parse_expression;
 pub use template::{Part, Template, parse_template};

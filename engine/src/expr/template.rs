@@ -4,8 +4,8 @@
 use super::ast::{Expr, Reference};
 use super::lexer::SpanMap;
 use super::parser::parse_interpolation;
-use crate::source::Span;
-use crate::value::Value;
+use crate::base::Span;
+use crate::base::Value;
 
 pub use super::error::ExprError;
 

@@ -1,7 +1,7 @@
 //! Property diffs between what the state records and what is declared.
 
-use crate::schema::TypeSchema;
-use crate::value::{Map, Value};
+use crate::base::TypeSchema;
+use crate::base::{Map, Value};
 
 /// One property that changes.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +43,7 @@ pub fn diff_inputs(schema: &TypeSchema, old: &Map, new: &Map) -> Vec<PropertyCha
 }
 
 /// Keeps the recorded value of each property listed in `ignore_changes`.
-pub fn apply_ignore_changes(ignore: &[(String, crate::source::Span)], old: &Map, new: &mut Map) {
+pub fn apply_ignore_changes(ignore: &[(String, crate::base::Span)], old: &Map, new: &mut Map) {
     for (name, _) in ignore {
         match old.get(name) {
             Some(v) => {
@@ -59,7 +59,7 @@ pub fn apply_ignore_changes(ignore: &[(String, crate::source::Span)], old: &Map,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{Property, ValueType};
+    use crate::base::{Property, ValueType};
 
     fn schema() -> TypeSchema {
         TypeSchema::new("t:m:T", "")

@@ -4,28 +4,23 @@
 //! decides (as Pulumi keeps step generation apart from step execution).
 
 mod diff;
-mod scope;
 mod steps;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 pub use diff::{PropertyChange, apply_ignore_changes, diff_inputs};
-pub use scope::{EvalScope, InstanceKey, MultiKind, Values};
-pub use steps::{Step, StepGraph, StepOp, build_steps, destroy_steps};
+pub use steps::{StepGraph, StepOp, build_steps, destroy_steps};
 
-use crate::expr::{ExprError, Template, eval_template};
-use crate::provider::{CallContext, Registry};
-use crate::schema::TypeSchema;
-use crate::source::{Diagnostic, Pos};
+use crate::base::{Address, Diagnostic, InstanceKey, Map, TypeSchema, Value};
+use crate::eval::{
+    Values, dependency_addresses, eval_inputs, expand, expr_diagnostic, instance_scope, with_id,
+};
+use crate::expr::eval_template;
+use crate::provider::{CallContext, CallPurpose, Registry};
 use crate::stack::{Decl, DeclKind, Stack};
-use crate::state::{ResourceRecord, StackState};
-use crate::validate::{Checked, check_value};
-use crate::value::{Map, Value};
-
-/// Suffix of the state entry that holds a resource being replaced, between
-/// the creation of its replacement and its own deletion.
-pub const REPLACED_SUFFIX: &str = "~replaced";
+use crate::state::{ResourceRecord, StackKey, StackState};
+use crate::validate::Checked;
 
 /// What happens to one instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -164,162 +159,6 @@ pub struct PlanInput<'a> {
     pub env: String,
 }
 
-/// A diagnostic for an expression error in a stack file.
-pub fn expr_diagnostic(stack: &Stack, e: ExprError) -> Diagnostic {
-    let mut d = Diagnostic::new(e.message.clone(), Some(Pos::new(&stack.file, e.span)));
-    if let Some(h) = e.hint {
-        d = d.with_hint(h);
-    }
-    d
-}
-
-/// The keys of a declaration's instances, each with its `each.value`.
-pub type Instances = Vec<(InstanceKey, Option<Value>)>;
-
-/// The instances of a declaration: its keys, from `count` or `for_each`.
-/// `None` when they depend on values known only after up.
-pub fn expand(
-    stack: &Stack,
-    decl: &Decl,
-    scope: &EvalScope<'_>,
-) -> Result<Option<Instances>, Diagnostic> {
-    if let Some((t, span)) = &decl.count {
-        let v = eval_template(t, scope).map_err(|e| expr_diagnostic(stack, e))?;
-        if v.contains_unknown() {
-            return Ok(None);
-        }
-        let n = v.as_int().ok_or_else(|| {
-            Diagnostic::at(
-                &stack.file,
-                *span,
-                format!("`count` must be a whole number, found {} {v}", v.kind()),
-            )
-        })?;
-        if !(0..=100_000).contains(&n) {
-            return Err(Diagnostic::at(
-                &stack.file,
-                *span,
-                format!("`count` must be between 0 and 100000, found {n}"),
-            ));
-        }
-        return Ok(Some(
-            (0..n).map(|i| (InstanceKey::Index(i), None)).collect(),
-        ));
-    }
-    if let Some((t, span)) = &decl.for_each {
-        let v = eval_template(t, scope).map_err(|e| expr_diagnostic(stack, e))?;
-        if v.contains_unknown() {
-            return Ok(None);
-        }
-        let mut out = Vec::new();
-        match v.unwrap_secret().0 {
-            Value::List(items) => {
-                let mut seen = BTreeSet::new();
-                for item in items {
-                    let Some(s) = item.as_str() else {
-                        return Err(Diagnostic::at(
-                            &stack.file,
-                            *span,
-                            format!(
-                                "`for_each` over a list takes strings, found {} {item}",
-                                item.kind()
-                            ),
-                        ));
-                    };
-                    if seen.insert(s.to_string()) {
-                        out.push((
-                            InstanceKey::Key(s.to_string()),
-                            Some(Value::String(s.to_string())),
-                        ));
-                    }
-                }
-            }
-            Value::Map(m) => {
-                for (k, v) in m {
-                    out.push((InstanceKey::Key(k.clone()), Some(v.clone())));
-                }
-            }
-            other => {
-                return Err(Diagnostic::at(
-                    &stack.file,
-                    *span,
-                    format!(
-                        "`for_each` takes a list of strings or a table, found {} {other}",
-                        other.kind()
-                    ),
-                ));
-            }
-        }
-        return Ok(Some(out));
-    }
-    Ok(Some(vec![(InstanceKey::Single, None)]))
-}
-
-/// Evaluates the inputs of one instance, applies schema defaults and checks
-/// the types of values computed by expressions.
-pub fn eval_inputs(
-    stack: &Stack,
-    decl: &Decl,
-    schema: &TypeSchema,
-    scope: &EvalScope<'_>,
-) -> Result<Map, Diagnostic> {
-    let mut inputs = Map::new();
-    for p in &decl.properties {
-        let v = eval_template(&p.value, scope).map_err(|e| expr_diagnostic(stack, e))?;
-        if !matches!(p.value, Template::Literal(_))
-            && let Some(ps) = schema.find_property(&p.name)
-        {
-            check_value(&v, &ps.ty).map_err(|m| {
-                Diagnostic::at(
-                    &stack.file,
-                    p.value_span,
-                    format!("property `{}` of {} {m}", p.name, schema.token),
-                )
-            })?;
-        }
-        let secret = schema.find_property(&p.name).is_some_and(|ps| ps.secret);
-        inputs.insert(p.name.clone(), if secret { Value::secret(v) } else { v });
-    }
-    schema.apply_defaults(&mut inputs);
-    Ok(inputs)
-}
-
-/// The scope for instance `key` of `decl`.
-pub fn instance_scope<'a>(
-    stack: &'a Stack,
-    config: &'a Map,
-    values: &'a Values,
-    stacks: &'a Map,
-    key: &InstanceKey,
-    each_value: Option<&Value>,
-) -> EvalScope<'a> {
-    EvalScope {
-        stack,
-        config,
-        values,
-        stacks,
-        count_index: match key {
-            InstanceKey::Index(i) => Some(*i),
-            _ => None,
-        },
-        each: match key {
-            InstanceKey::Key(k) => Some((
-                k.clone(),
-                each_value
-                    .cloned()
-                    .unwrap_or_else(|| Value::String(k.clone())),
-            )),
-            _ => None,
-        },
-    }
-}
-
-/// Outputs with the `id` attribute included.
-pub fn with_id(mut outputs: Map, id: Value) -> Map {
-    outputs.insert("id".to_string(), id);
-    outputs
-}
-
 /// Computes the plan.
 pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
     let PlanInput {
@@ -362,7 +201,7 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
             }
         };
         for (key, each_value) in keys {
-            let address = key.address(&decl.name);
+            let address = Address::new(&decl.name, key.clone()).to_string();
             declared.insert(address.clone());
             values.instances[i].push((key.clone(), address.clone()));
             let prior = state.resources.get(&address).cloned();
@@ -424,8 +263,8 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
         if declared.contains(address) {
             continue;
         }
-        let base = address.trim_end_matches(REPLACED_SUFFIX);
-        let decl_name = base.split('[').next().unwrap_or(base);
+        let parsed = Address::parse(address);
+        let decl_name = parsed.as_ref().map_or(address.as_str(), Address::decl);
         if !targets.is_empty() && !targets.iter().any(|t| t == address || t == decl_name) {
             continue;
         }
@@ -434,8 +273,8 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
         } else {
             Action::Delete
         };
-        if action == Action::Delete && record.options.protect && !address.ends_with(REPLACED_SUFFIX)
-        {
+        let retired = parsed.as_ref().is_some_and(Address::is_retired);
+        if action == Action::Delete && record.options.protect && !retired {
             errors.push(
                 Diagnostic::new(format!("`{address}` ({}) is protected and can't be deleted", record.type_token), None)
                     .with_hint("declare it again, or set `protect = false` in its options and run up before removing it"),
@@ -515,7 +354,7 @@ fn target_filter(stack: &Stack, checked: &Checked, targets: &[String]) -> Vec<bo
     let roots = stack.decls.iter().enumerate().filter_map(|(i, d)| {
         targets
             .iter()
-            .any(|t| t == &d.name || t.split('[').next() == Some(d.name.as_str()))
+            .any(|t| t == &d.name || Address::decl_of(t) == d.name)
             .then_some(i)
     });
     checked.graph.upstream(roots)
@@ -545,15 +384,14 @@ async fn plan_data(
                 format!("unknown data source type `{}`", decl.type_token),
             )
         })?;
-        let ctx = CallContext {
-            stack: stack.name.clone(),
-            env: env.to_string(),
-            resource: address.clone(),
-            type_token: decl.type_token.clone(),
-            config: Arc::clone(config),
-            operation_id: format!("read-{address}"),
-            stack_dir: stack.dir.clone(),
-        };
+        let ctx = CallContext::new(
+            &StackKey::new(&stack.name, env),
+            &address,
+            &decl.type_token,
+            Arc::clone(config),
+            stack.dir.clone(),
+            CallPurpose::Read,
+        );
         let mut out = ds.invoke(&ctx, &inputs).await.map_err(|e| {
             Diagnostic::at(
                 &stack.file,
@@ -764,68 +602,6 @@ pub fn config_changes(applied: Option<&Map>, now: &Map) -> Vec<OutputChange> {
             new: now.get(k).cloned(),
         })
         .collect()
-}
-
-/// Evaluates the outputs with final values; `Unknown` parts mean something
-/// failed to apply.
-pub fn final_outputs(
-    stack: &Stack,
-    config: &Map,
-    values: &Values,
-    stacks: &Map,
-) -> Result<Map, Diagnostic> {
-    let scope = instance_scope(stack, config, values, stacks, &InstanceKey::Single, None);
-    let mut m = Map::new();
-    for o in &stack.outputs {
-        let v = eval_template(&o.value, &scope).map_err(|e| expr_diagnostic(stack, e))?;
-        m.insert(o.name.clone(), v);
-    }
-    Ok(m)
-}
-
-/// Instance addresses of every declaration, for recording dependencies.
-pub fn dependency_addresses(
-    stack: &Stack,
-    checked: &Checked,
-    values: &Values,
-    decl: usize,
-) -> Vec<String> {
-    let mut out: Vec<String> = checked
-        .graph
-        .dependencies(decl)
-        .filter(|&j| stack.decls[j].kind == DeclKind::Resource)
-        .flat_map(|j| values.instances[j].iter().map(|(_, a)| a.clone()))
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// Addresses of records by the declaration name they belong to.
-pub fn records_by_decl(state: &StackState) -> HashMap<String, Vec<String>> {
-    let mut m: HashMap<String, Vec<String>> = HashMap::new();
-    for a in state.resources.keys() {
-        let base = a
-            .split('[')
-            .next()
-            .unwrap_or(a)
-            .trim_end_matches(REPLACED_SUFFIX)
-            .to_string();
-        m.entry(base).or_default().push(a.clone());
-    }
-    m
-}
-
-/// A span-free diagnostic naming a resource and where it was declared.
-pub fn resource_error(
-    stack: &Stack,
-    decl: Option<&Decl>,
-    address: &str,
-    type_token: &str,
-    message: &str,
-) -> Diagnostic {
-    let pos = decl.map(|d| Pos::new(&stack.file, d.name_span));
-    Diagnostic::new(format!("{address} ({type_token}): {message}"), pos)
 }
 
 #[cfg(test)]

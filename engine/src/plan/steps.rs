@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use super::{Action, Plan};
+use crate::base::Address;
 use crate::graph::Dag;
-use crate::recovery::replaced_base;
 use crate::stack::Stack;
 use crate::validate::Checked;
 
@@ -147,10 +147,11 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
                 };
                 // A retired record left by an earlier run (`x~replaced`) is
                 // the resource its users recorded as `x`.
+                let live = Address::live_of_retired(addr);
                 let users = users_of
                     .get(addr)
                     .into_iter()
-                    .chain(replaced_base(addr).and_then(|base| users_of.get(base)))
+                    .chain(live.and_then(|base| users_of.get(base.as_str())))
                     .flatten();
                 for &user in users {
                     if user == ci {
@@ -192,9 +193,9 @@ pub fn destroy_steps(plan: &Plan) -> StepGraph {
         steps.push(Step { op, change: ci });
     }
     // Retired records (`x~replaced`) by the address their users recorded.
-    let mut retired: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut retired: HashMap<String, Vec<usize>> = HashMap::new();
     for (address, &si) in &index {
-        if let Some(base) = replaced_base(address) {
+        if let Some(base) = Address::live_of_retired(address) {
             retired.entry(base).or_default().push(si);
         }
     }

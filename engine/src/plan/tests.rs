@@ -5,9 +5,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::*;
+use crate::base::SourceFile;
+use crate::base::{Property, ValueType};
 use crate::provider::{Created, Provider, ProviderError, ReadResult, ResourceType};
-use crate::schema::{Property, ValueType};
-use crate::source::SourceFile;
 use crate::state::RecordOptions;
 
 /// A type whose `name` forces replacement and `size` updates in place.
@@ -68,7 +68,7 @@ impl Provider for TestProvider {
             .property(Property::optional("name", ValueType::String).force_new())
             .property(Property::optional("size", ValueType::Int))
             .property(Property::optional("ref", ValueType::String))
-            .attribute(crate::schema::Attribute::new("arn", ValueType::String));
+            .attribute(crate::base::Attribute::new("arn", ValueType::String));
         vec![Arc::new(Thing(schema))]
     }
     fn data_sources(&self) -> Vec<Arc<dyn crate::provider::DataSource>> {

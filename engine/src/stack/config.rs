@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::model::Stack;
-use crate::source::{Diagnostic, Pos, SourceFile, Span, did_you_mean};
-use crate::value::{Map, Value};
+use crate::base::{Diagnostic, Pos, SourceFile, Span, did_you_mean};
+use crate::base::{Map, Value};
 
 /// Where a config value came from, lowest precedence first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -5,9 +5,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::model::{ConfigDecl, Decl, DeclKind, Options, OutputDecl, PropertyDecl, Stack};
+use crate::base::{Diagnostic, SourceFile, Span, did_you_mean};
+use crate::base::{Map, Value};
 use crate::expr::{Template, parse_template};
-use crate::source::{Diagnostic, SourceFile, Span, did_you_mean};
-use crate::value::{Map, Value};
 
 const TOP_LEVEL: [&str; 5] = ["stack", "config", "data", "resources", "outputs"];
 const OPTION_KEYS: [&str; 5] = [

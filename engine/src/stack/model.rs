@@ -2,9 +2,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::base::{Pos, SourceFile, Span, Value};
 use crate::expr::Template;
-use crate::source::{Pos, SourceFile, Span};
-use crate::value::Value;
+use crate::state::RecordOptions;
 
 /// A parsed stack file.
 #[derive(Debug)]
@@ -101,6 +101,18 @@ pub struct Options {
     pub ignore_changes: Vec<(String, Span)>,
     pub delete_before_replace: bool,
     pub retain_on_delete: bool,
+}
+
+impl Options {
+    /// The options the state records beside a resource, for when its
+    /// declaration is gone.
+    pub fn recorded(&self) -> RecordOptions {
+        RecordOptions {
+            protect: self.protect,
+            retain_on_delete: self.retain_on_delete,
+            delete_before_replace: self.delete_before_replace,
+        }
+    }
 }
 
 /// A key of `[outputs]`.

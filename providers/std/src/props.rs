@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use skistack_engine::duration::parse_duration;
+use skistack_engine::parse_duration;
 use skistack_engine::{Map, ProviderError, TypeSchema, Value};
 
 /// The value of `name`, treating an absent property and `null` alike.

@@ -10,8 +10,8 @@ mod robustness;
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::source::{Span, did_you_mean};
-use crate::value::{Map, Value};
+use crate::base::{Map, Value};
+use crate::base::{Span, did_you_mean};
 
 /// A scope with a few resources, a config table and pending (unknown) values.
 pub(super) struct TestScope {

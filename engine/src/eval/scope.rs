@@ -4,29 +4,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::base::{InstanceKey, Map, Value, did_you_mean};
 use crate::expr::Scope;
-use crate::source::did_you_mean;
 use crate::stack::Stack;
-use crate::value::{Map, Value};
-
-/// How one instance of a declaration is addressed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceKey {
-    Single,
-    Index(i64),
-    Key(String),
-}
-
-impl InstanceKey {
-    /// The instance's address: `vpc`, `subnet[0]`, `bucket["logs"]`.
-    pub fn address(&self, name: &str) -> String {
-        match self {
-            InstanceKey::Single => name.to_string(),
-            InstanceKey::Index(i) => format!("{name}[{i}]"),
-            InstanceKey::Key(k) => format!("{name}[{k:?}]"),
-        }
-    }
-}
 
 /// The instances of every declaration, by declaration index, and the
 /// outputs known for each instance address.

@@ -1,18 +1,19 @@
-//! Import: adopts a resource that already exists in the cloud under a name
-//! the stack file declares, so that skistack manages it from then on.
+//! `import`: adopts a resource that already exists in the cloud under a
+//! name the stack file declares, so that skistack manages it from then on.
+//! It reads and records; it never changes the resource.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crate::plan::{PropertyChange, dependency_addresses, diff_inputs};
-use crate::project::{EngineError, Loaded, Project};
-use crate::provider::CallContext;
-use crate::refresh::keep_secret;
-use crate::schema::TypeSchema;
-use crate::source::did_you_mean;
+use super::project::{Loaded, Project};
+use crate::base::{Address, Map, did_you_mean};
+use crate::error::EngineError;
+use crate::eval::dependency_addresses;
+use crate::plan::{PropertyChange, diff_inputs};
+use crate::provider::{CallContext, CallPurpose};
+use crate::reconcile::{imported_inputs, keep_secret};
 use crate::stack::DeclKind;
-use crate::state::{RecordOptions, ResourceRecord};
-use crate::value::Map;
+use crate::state::ResourceRecord;
 
 /// What an import recorded.
 #[derive(Debug, Clone)]
@@ -21,31 +22,6 @@ pub struct Imported {
     /// How the resource differs from its declaration: what the next up
     /// changes (old = the resource, new = the declaration).
     pub differences: Vec<PropertyChange>,
-}
-
-/// The inputs to record for an imported resource: each declared property as
-/// the provider read it back, the declared value where the provider cannot
-/// read it, and properties the resource has but the declaration leaves out.
-pub fn imported_inputs(schema: &TypeSchema, declared: &Map, read: Map) -> Map {
-    let mut inputs: Map = declared
-        .iter()
-        .filter(|(_, v)| !v.contains_unknown())
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    for (k, v) in read {
-        let Some(p) = schema.find_property(&k) else {
-            continue;
-        };
-        let v = keep_secret(declared.get(&k), v, p.secret);
-        inputs.insert(k, v);
-    }
-    inputs
-}
-
-/// The name of the declaration an instance address belongs to:
-/// `subnet` for `subnet[0]`.
-fn decl_name(address: &str) -> &str {
-    address.split('[').next().unwrap_or(address)
 }
 
 impl Project {
@@ -68,7 +44,7 @@ impl Project {
                 r.type_token, r.id, stack.name
             )));
         }
-        let name = decl_name(address);
+        let name = &Address::decl_of(address);
         let Some(decl_index) = stack.decl_index(name) else {
             let names = stack.decls.iter().map(|d| d.name.as_str());
             let hint = did_you_mean(name, names)
@@ -126,15 +102,14 @@ impl Project {
             .filter(|(_, v)| !v.contains_unknown())
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let ctx = CallContext {
-            stack: key.stack.clone(),
-            env: key.env.clone(),
-            resource: address.to_string(),
-            type_token: decl.type_token.clone(),
-            config: Arc::clone(&loaded.config),
-            operation_id: format!("import-{address}"),
-            stack_dir: stack.dir.clone(),
-        };
+        let ctx = CallContext::new(
+            &key,
+            address,
+            &decl.type_token,
+            Arc::clone(&loaded.config),
+            stack.dir.clone(),
+            CallPurpose::Read,
+        );
         let read = rt
             .read(&ctx, id, &declared, &Map::new())
             .await
@@ -162,66 +137,13 @@ impl Project {
             inputs,
             outputs,
             dependencies: dependency_addresses(stack, &loaded.checked, &plan.values, decl_index),
-            options: RecordOptions {
-                protect: o.protect,
-                retain_on_delete: o.retain_on_delete,
-                delete_before_replace: o.delete_before_replace,
-            },
+            options: o.recorded(),
         };
         let differences = diff_inputs(schema, &record.inputs, &change.inputs);
-        // Op id 0 matches no intent: the import changed nothing in the cloud.
-        self.store.commit_resource(&key, 0, &record)?;
+        self.store.commit_resource(&key, None, &record)?;
         Ok(Imported {
             record,
             differences,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::schema::{Property, ValueType};
-    use crate::value::Value;
-
-    #[test]
-    fn read_values_win_and_unreadable_ones_are_taken_as_declared() {
-        let schema = TypeSchema::new("t:m:T", "")
-            .property(Property::required("cidr", ValueType::String))
-            .property(Property::optional("key", ValueType::String).secret())
-            .property(Property::optional(
-                "tags",
-                ValueType::map(ValueType::String),
-            ))
-            .property(Property::optional("later", ValueType::String));
-        let declared = Map::from([
-            ("cidr".into(), "10.0.0.0/16".into()),
-            ("key".into(), Value::secret("k".into())),
-            ("later".into(), Value::Unknown),
-        ]);
-        let read = Map::from([
-            ("cidr".into(), "10.9.0.0/16".into()),
-            (
-                "tags".into(),
-                Value::Map(Map::from([("Name".into(), "x".into())])),
-            ),
-            ("not_a_property".into(), "y".into()),
-        ]);
-        let got = imported_inputs(&schema, &declared, read);
-        assert_eq!(got["cidr"], Value::from("10.9.0.0/16"));
-        assert_eq!(got["key"], Value::secret("k".into()));
-        assert!(got.contains_key("tags"));
-        assert!(
-            !got.contains_key("later"),
-            "unknown values are not recorded"
-        );
-        assert!(!got.contains_key("not_a_property"));
-    }
-
-    #[test]
-    fn an_address_names_its_declaration() {
-        assert_eq!(decl_name("subnet[0]"), "subnet");
-        assert_eq!(decl_name("bucket[\"logs\"]"), "bucket");
-        assert_eq!(decl_name("vpc"), "vpc");
     }
 }

@@ -5,43 +5,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::apply::{RunSummary, Runner};
+use crate::base::{Address, Diagnostic, Map, Value, did_you_mean};
+use crate::error::EngineError;
+use crate::eval::final_outputs;
 use crate::events::Observer;
+use crate::exec::{RunSummary, Runner};
 use crate::graph::Dag;
 use crate::plan::{self, Plan, PlanInput, build_steps, destroy_steps};
 use crate::provider::Registry;
-use crate::recovery::{Purpose, Recovery};
-use crate::source::Diagnostic;
+use crate::reconcile::{Purpose, Recovery};
 use crate::stack::{self, ConfigLayer, ConfigSources, Stack};
-use crate::state::{HistoryEntry, ResourceRecord, StackKey, StackState, StateError, StateStore};
+use crate::state::{HistoryEntry, ResourceRecord, StackKey, StackState, StateStore};
+use crate::sys::now;
 use crate::validate::{self, Checked};
-use crate::value::{Map, Value};
 use crate::walk::Cancel;
-
-/// Errors of project operations, rendered by the CLI.
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    /// Errors in stack files (exit code 2).
-    #[error("{}", .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
-    Invalid(Vec<Diagnostic>),
-    #[error(transparent)]
-    State(#[from] StateError),
-    /// The operation is refused as asked (exit code 1).
-    #[error("{0}")]
-    Refused(String),
-}
-
-impl From<Vec<Diagnostic>> for EngineError {
-    fn from(d: Vec<Diagnostic>) -> Self {
-        EngineError::Invalid(d)
-    }
-}
-
-impl From<Diagnostic> for EngineError {
-    fn from(d: Diagnostic) -> Self {
-        EngineError::Invalid(vec![d])
-    }
-}
 
 /// A stack file loaded, checked and configured.
 pub struct Loaded {
@@ -53,8 +30,6 @@ pub struct Loaded {
     pub layers: BTreeMap<String, ConfigLayer>,
 }
 
-pub use crate::lock::LockGuard;
-
 /// The stacks directory, the environment, the providers and the state.
 pub struct Project {
     pub stacks_dir: PathBuf,
@@ -63,12 +38,6 @@ pub struct Project {
     pub store: Arc<dyn StateStore>,
     /// `-c key=value` pairs.
     pub cli_config: Vec<(String, String)>,
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 impl Project {
@@ -189,7 +158,7 @@ impl Project {
                             *span,
                             format!("stack `{name}` has no output `{output}`"),
                         );
-                        d = match crate::source::did_you_mean(output, names.iter().copied()) {
+                        d = match did_you_mean(output, names.iter().copied()) {
                             Some(s) => d.with_hint(format!("did you mean `stacks.{name}.{s}`?")),
                             None => d.with_hint(format!(
                                 "its outputs are: {}; if you just added it, run `skistack up {name}` first",
@@ -234,8 +203,8 @@ impl Project {
         let stacks = self.stack_inputs(loaded, planned_in_run)?;
         let mut unknown_targets = Vec::new();
         for t in targets {
-            let base = t.split('[').next().unwrap_or(t);
-            if loaded.stack.decl(base).is_none() && !state.resources.contains_key(t) {
+            if loaded.stack.decl(&Address::decl_of(t)).is_none() && !state.resources.contains_key(t)
+            {
                 unknown_targets.push(t.clone());
             }
         }
@@ -345,8 +314,7 @@ impl Project {
         let dependency_updates = plan.dependency_updates.clone();
         let summary = runner.run(plan, steps, parallel, cancel).await;
         if summary.succeeded() {
-            let outputs =
-                plan::final_outputs(&loaded.stack, &loaded.config, &summary.values, &stacks)?;
+            let outputs = final_outputs(&loaded.stack, &loaded.config, &summary.values, &stacks)?;
             self.store.set_outputs(&key, Some(&outputs))?;
             self.store.set_applied_config(&key, Some(&loaded.config))?;
             self.record_dependencies(&key, &dependency_updates)?;
@@ -372,8 +340,7 @@ impl Project {
                     dependencies: deps.clone(),
                     ..prior.clone()
                 };
-                // Op id 0 matches no intent: there is nothing to clear.
-                self.store.commit_resource(key, 0, &record)?;
+                self.store.commit_resource(key, None, &record)?;
             }
         }
         Ok(())
@@ -486,14 +453,4 @@ impl Project {
             Err(_) => Arc::new(self.store.config(&self.key(stack)).unwrap_or_default()),
         }
     }
-}
-
-/// This machine's host name, for lock records.
-pub fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .ok()
-        .filter(|s| !s.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "localhost".to_string())
 }

@@ -6,18 +6,19 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::base::InstanceKey;
+use crate::base::{Map, Value};
+use crate::eval::{Values, dependency_addresses, eval_inputs, instance_scope, with_id};
 use crate::events::{Event, Observer};
-use crate::failpoint::{self, Point};
-use crate::plan::{
-    Action, Change, Plan, REPLACED_SUFFIX, StepGraph, StepOp, Values, apply_ignore_changes,
-    dependency_addresses, diff_inputs, eval_inputs, instance_scope, with_id,
-};
-use crate::provider::{CallContext, ProviderError, Registry};
-use crate::recovery::{self, Purpose, Recovery};
+use crate::plan::{Action, Change, Plan, StepGraph, StepOp, apply_ignore_changes, diff_inputs};
+use crate::provider::{CallContext, CallPurpose, ProviderError, Registry};
+use crate::reconcile::{self, Purpose, Recovery};
 use crate::stack::Stack;
-use crate::state::{OpKind, PendingOp, RecordOptions, ResourceRecord, StackKey, StateStore};
+use crate::state::{
+    Intent as NewIntent, OpId, OpKind, PendingOp, ResourceRecord, StackKey, StateStore,
+};
+use crate::sys::failpoint::{self, Point};
 use crate::validate::Checked;
-use crate::value::{Map, Value};
 use crate::walk::{Cancel, Outcome, walk};
 
 /// A failed step.
@@ -85,8 +86,17 @@ struct Shared {
 /// operation id providers see.
 #[derive(Clone, Copy)]
 struct Intent {
-    id: i64,
+    id: OpId,
     started_at: i64,
+}
+
+impl Intent {
+    fn purpose(self) -> CallPurpose {
+        CallPurpose::Intent {
+            id: self.id,
+            started_at: self.started_at,
+        }
+    }
 }
 
 impl Runner {
@@ -176,12 +186,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 impl Shared {
     async fn run_step(&self, i: usize) -> bool {
         let step = &self.steps.steps[i];
@@ -224,17 +228,16 @@ impl Shared {
         }
     }
 
-    fn ctx(&self, change: &Change, address: &str, intent: Intent) -> CallContext {
+    fn ctx(&self, change: &Change, address: &str, purpose: CallPurpose) -> CallContext {
         let r = &self.runner;
-        CallContext {
-            stack: r.key.stack.clone(),
-            env: r.key.env.clone(),
-            resource: address.to_string(),
-            type_token: change.type_token.clone(),
-            config: Arc::clone(&r.config),
-            operation_id: recovery::operation_id(&r.key, intent.id, intent.started_at),
-            stack_dir: r.stack_dir.clone(),
-        }
+        CallContext::new(
+            &r.key,
+            address,
+            &change.type_token,
+            Arc::clone(&r.config),
+            r.stack_dir.clone(),
+            purpose,
+        )
     }
 
     /// Where a resource was declared, for error messages.
@@ -270,13 +273,13 @@ impl Shared {
         let decl = &stack.decls[d];
         let live = lock(&self.live);
         let each_value = match key {
-            crate::plan::InstanceKey::Key(_) => decl.for_each.as_ref().and_then(|(t, _)| {
+            InstanceKey::Key(_) => decl.for_each.as_ref().and_then(|(t, _)| {
                 let scope = instance_scope(
                     stack,
                     &self.runner.config,
                     &live,
                     &self.runner.stacks,
-                    &crate::plan::InstanceKey::Single,
+                    &InstanceKey::Single,
                     None,
                 );
                 crate::expr::eval_template(t, &scope).ok()
@@ -284,8 +287,8 @@ impl Shared {
             _ => None,
         };
         let each_value = match (key, each_value) {
-            (crate::plan::InstanceKey::Key(k), Some(Value::Map(m))) => m.get(k).cloned(),
-            (crate::plan::InstanceKey::Key(k), _) => Some(Value::String(k.clone())),
+            (InstanceKey::Key(k), Some(Value::Map(m))) => m.get(k).cloned(),
+            (InstanceKey::Key(k), _) => Some(Value::String(k.clone())),
             _ => None,
         };
         let scope = instance_scope(
@@ -314,17 +317,12 @@ impl Shared {
         let (deps, options) = match (&self.runner.stack, &self.runner.checked, change.decl) {
             (Some(stack), Some(checked), Some(d)) => {
                 let live = lock(&self.live);
-                let o = &stack.decls[d].options;
                 (
                     dependency_addresses(stack, checked, &live, d),
-                    RecordOptions {
-                        protect: o.protect,
-                        retain_on_delete: o.retain_on_delete,
-                        delete_before_replace: o.delete_before_replace,
-                    },
+                    stack.decls[d].options.recorded(),
                 )
             }
-            _ => (Vec::new(), RecordOptions::default()),
+            _ => (Vec::new(), Default::default()),
         };
         ResourceRecord {
             name: change.address.clone(),
@@ -345,9 +343,8 @@ impl Shared {
         resource_id: Option<String>,
         inputs: &Map,
     ) -> Result<Intent, String> {
-        let started_at = now();
-        let op = PendingOp {
-            id: 0,
+        let started_at = crate::sys::now();
+        let op = NewIntent {
             name: name.to_string(),
             kind,
             type_token: change.type_token.clone(),
@@ -366,7 +363,11 @@ impl Shared {
     /// inputs, if any (so the provider sees the same operation id), else a
     /// new one. The second value is a superseded intent (left for other
     /// inputs) to clear once this create is recorded.
-    fn begin_create(&self, change: &Change, inputs: &Map) -> Result<(Intent, Option<i64>), String> {
+    fn begin_create(
+        &self,
+        change: &Change,
+        inputs: &Map,
+    ) -> Result<(Intent, Option<OpId>), String> {
         let leftover = lock(&self.leftovers)
             .remove(&change.address)
             .filter(|op| op.type_token == change.type_token);
@@ -423,7 +424,7 @@ impl Shared {
             started_at: intent.started_at,
         };
         // On error the intent stays for the next run's recovery.
-        if let Ok(Some(note)) = recovery::resolve_failed_create(&rec, &op).await {
+        if let Ok(Some(note)) = reconcile::resolve_failed_create(&rec, &op).await {
             r.observer.event(&Event::Notice { message: &note });
         }
     }
@@ -435,7 +436,7 @@ impl Shared {
             .store
             .load(&self.runner.key)
             .map_err(|e| format!("{address}: reading the state: {e}"))?;
-        let name = recovery::retired_name(&state.resources, address);
+        let name = reconcile::retired_name(&state.resources, address);
         lock(&self.retired).insert(address.to_string(), name.clone());
         Ok(name)
     }
@@ -451,14 +452,7 @@ impl Shared {
                 let ds = registry
                     .data_source(&change.type_token)
                     .ok_or_else(|| format!("unknown data source type {}", change.type_token))?;
-                let ctx = self.ctx(
-                    change,
-                    &change.address,
-                    Intent {
-                        id: 0,
-                        started_at: 0,
-                    },
-                );
+                let ctx = self.ctx(change, &change.address, CallPurpose::Read);
                 let mut out = ds
                     .invoke(&ctx, &inputs)
                     .await
@@ -477,7 +471,7 @@ impl Shared {
                     .ok_or_else(|| format!("unknown resource type {}", change.type_token))?;
                 let inputs = self.current_inputs(change)?;
                 let (intent, superseded) = self.begin_create(change, &inputs)?;
-                let ctx = self.ctx(change, &change.address, intent);
+                let ctx = self.ctx(change, &change.address, intent.purpose());
                 let created = match rt.create(&ctx, &inputs).await {
                     Ok(c) => c,
                     Err(e) => {
@@ -493,7 +487,7 @@ impl Shared {
                     let retired = self.retired_name(&change.address)?;
                     store.commit_replacement(key, intent.id, &record, &retired)
                 } else {
-                    store.commit_resource(key, intent.id, &record)
+                    store.commit_resource(key, Some(intent.id), &record)
                 };
                 committed.map_err(|e| {
                     format!(
@@ -528,7 +522,7 @@ impl Shared {
                 let diff = diff_inputs(schema, &prior.inputs, &inputs);
                 if diff.is_empty() {
                     // Only options or dependencies changed: record them, with
-                    // no provider call (so no intent; id 0 matches none).
+                    // no provider call (so no intent).
                     let record = self.record(
                         change,
                         prior.id.clone(),
@@ -538,7 +532,7 @@ impl Shared {
                     let recorded = record.options != prior.options
                         || record.dependencies != prior.dependencies;
                     if recorded {
-                        store.commit_resource(key, 0, &record).map_err(|e| {
+                        store.commit_resource(key, None, &record).map_err(|e| {
                             format!("{}: recording its options: {e}", change.address)
                         })?;
                     }
@@ -561,7 +555,7 @@ impl Shared {
                     Some(prior.id.clone()),
                     &inputs,
                 )?;
-                let ctx = self.ctx(change, &change.address, intent);
+                let ctx = self.ctx(change, &change.address, intent.purpose());
                 let outputs = match rt
                     .update(&ctx, &prior.id, &prior.inputs, &prior.outputs, &inputs)
                     .await
@@ -575,7 +569,7 @@ impl Shared {
                 failpoint::hit(Point::AfterUpdate, &change.address);
                 let record = self.record(change, prior.id.clone(), inputs, outputs.clone());
                 store
-                    .commit_resource(key, intent.id, &record)
+                    .commit_resource(key, Some(intent.id), &record)
                     .map_err(|e| format!("{}: recording the update: {e}", change.address))?;
                 lock(&self.live).outputs.insert(
                     change.address.clone(),
@@ -591,7 +585,9 @@ impl Shared {
                     StepOp::DeleteReplaced => lock(&self.retired)
                         .get(&change.address)
                         .cloned()
-                        .unwrap_or_else(|| format!("{}{REPLACED_SUFFIX}", change.address)),
+                        .unwrap_or_else(|| {
+                            reconcile::retired_name(&BTreeMap::<String, ()>::new(), &change.address)
+                        }),
                     _ => prior.name.clone(),
                 };
                 self.delete(change, prior, &name).await?;
@@ -628,7 +624,7 @@ impl Shared {
             Some(prior.id.clone()),
             &prior.inputs,
         )?;
-        let ctx = self.ctx(change, name, intent);
+        let ctx = self.ctx(change, name, intent.purpose());
         match rt
             .delete(&ctx, &prior.id, &prior.inputs, &prior.outputs)
             .await
@@ -646,7 +642,7 @@ impl Shared {
             .map_err(|e| format!("{name}: recording the delete: {e}"))
     }
 
-    fn abandon(&self, op_id: i64) {
+    fn abandon(&self, op_id: OpId) {
         // The call failed; if clearing the intent fails too, the next run
         // resolves it like an interrupted one, so this error can be ignored.
         let _ = self.runner.store.abandon(&self.runner.key, op_id);

@@ -10,13 +10,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::base::{Map, TypeSchema, Value};
 use crate::graph::Dag;
 use crate::plan::{PropertyChange, diff_inputs};
-use crate::project::{EngineError, Project};
-use crate::provider::{CallContext, ProviderError, ReadResult, Registry, ResourceType};
-use crate::schema::TypeSchema;
-use crate::state::{HistoryEntry, ResourceRecord, StackKey, StackState};
-use crate::value::{Map, Value};
+use crate::provider::{
+    CallContext, CallPurpose, ProviderError, ReadResult, Registry, ResourceType,
+};
+use crate::state::{ResourceRecord, StackKey, StackState};
 use crate::walk::{Cancel, Outcome, walk};
 
 /// What a refresh found for one resource whose record changes.
@@ -195,16 +195,14 @@ pub struct ReadContext {
 
 impl ReadContext {
     fn call_context(&self, rec: &ResourceRecord) -> CallContext {
-        CallContext {
-            stack: self.key.stack.clone(),
-            env: self.key.env.clone(),
-            resource: rec.name.clone(),
-            type_token: rec.type_token.clone(),
-            config: Arc::clone(&self.config),
-            // A read creates nothing, so it needs no idempotency token.
-            operation_id: format!("refresh-{}", rec.name),
-            stack_dir: self.stack_dir.clone(),
-        }
+        CallContext::new(
+            &self.key,
+            &rec.name,
+            &rec.type_token,
+            Arc::clone(&self.config),
+            self.stack_dir.clone(),
+            CallPurpose::Read,
+        )
     }
 }
 
@@ -219,7 +217,7 @@ pub async fn read_all(
     cancel: &Cancel,
 ) -> Refresh {
     let start = Instant::now();
-    let started_at = now();
+    let started_at = crate::sys::now();
     let mut unreadable = Vec::new();
     let mut jobs: Vec<(ResourceRecord, Arc<dyn ResourceType>)> = Vec::new();
     for rec in state.resources.values() {
@@ -296,89 +294,16 @@ pub async fn read_all(
     }
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// Locks a mutex, recovering the data if a panicking read poisoned it (each
 /// slot is written by one statement, so the vector stays consistent).
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl Project {
-    /// Reads every recorded resource of a stack back through its provider.
-    /// `config` is the stack's resolved config (providers need the region
-    /// and default tags). Writes nothing; see [`Project::record_refresh`].
-    pub async fn refresh(
-        &self,
-        stack: &str,
-        config: &Arc<Map>,
-        state: &StackState,
-        parallel: usize,
-        cancel: &Cancel,
-    ) -> Refresh {
-        let cx = ReadContext {
-            registry: self.registry.clone(),
-            key: self.key(stack),
-            config: Arc::clone(config),
-            stack_dir: self.stacks_dir.clone(),
-        };
-        read_all(cx, state, parallel, cancel).await
-    }
-
-    /// Records what a refresh found: changed records are updated, deleted
-    /// resources dropped from the state, and a `refresh` entry added to the
-    /// history. Refuses, recording nothing but the history entry, when some
-    /// read failed or the refresh was interrupted.
-    pub fn record_refresh(&self, refresh: &Refresh) -> Result<(), EngineError> {
-        let key = &refresh.key;
-        let result = if refresh.cancelled {
-            "interrupted"
-        } else if !refresh.failures.is_empty() {
-            "failed"
-        } else {
-            "succeeded"
-        };
-        let entry = HistoryEntry {
-            kind: "refresh".into(),
-            started_at: refresh.started_at,
-            duration_ms: refresh.elapsed.as_millis() as i64,
-            result: result.into(),
-            counts: refresh.counts(),
-        };
-        if !refresh.complete() {
-            self.store.add_history(key, &entry)?;
-            return Err(EngineError::Refused(if refresh.cancelled {
-                "the refresh was interrupted; nothing was recorded".to_string()
-            } else {
-                format!(
-                    "{} resource(s) could not be read; nothing was recorded:\n  {}",
-                    refresh.failures.len(),
-                    refresh.failures.join("\n  ")
-                )
-            }));
-        }
-        for d in &refresh.changes {
-            if d.deleted {
-                self.store.forget(key, &d.address)?;
-            } else if let Some(rec) = refresh.state.resources.get(&d.address) {
-                // Op id 0 matches no intent: a refresh makes no provider
-                // call that changes anything, so it records none.
-                self.store.commit_resource(key, 0, rec)?;
-            }
-        }
-        self.store.add_history(key, &entry)?;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{Attribute, Property, ValueType};
+    use crate::base::{Attribute, Property, ValueType};
     use crate::state::RecordOptions;
 
     fn schema() -> TypeSchema {

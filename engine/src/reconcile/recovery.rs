@@ -27,15 +27,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::base::{Address, Map, TypeSchema, Value};
+use crate::error::EngineError;
 use crate::events::{Event, Observer};
-use crate::plan::REPLACED_SUFFIX;
-use crate::project::EngineError;
-use crate::provider::{CallContext, Created, ProviderError, Registry, ResourceType};
-use crate::schema::TypeSchema;
+use crate::provider::{CallContext, CallPurpose, Created, ProviderError, Registry, ResourceType};
 use crate::stack::{DeclKind, Stack};
 use crate::state::{OpKind, PendingOp, RecordOptions, ResourceRecord, StackKey, StateStore};
 use crate::validate::Checked;
-use crate::value::{Map, Value};
 
 /// What the run after recovery does, which decides the fate of a create
 /// that made nothing.
@@ -47,35 +45,17 @@ pub enum Purpose {
     Destroy,
 }
 
-/// The operation id providers see, from which they derive idempotency
-/// tokens. It is the same for every attempt of one intent (the store's id
-/// never repeats; the start time tells intents of a recreated state apart).
-pub fn operation_id(key: &StackKey, op_id: i64, started_at: i64) -> String {
-    format!("skistack-{}-{}-{op_id}-{started_at}", key.stack, key.env)
-}
-
-/// The address a retired record stands for: `vpc` for `vpc~replaced`
-/// and for `vpc~2~replaced` (a further retired copy). `None` for an
-/// address that is not retired.
-pub fn replaced_base(address: &str) -> Option<&str> {
-    let rest = address.strip_suffix(REPLACED_SUFFIX)?;
-    match rest.rsplit_once('~') {
-        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => Some(base),
-        _ => Some(rest),
-    }
-}
-
 /// A free name under which to keep a resource of `address` that is to be
-/// deleted: `address~replaced`, else `address~2~replaced` and so on.
+/// deleted: `address~replaced`, else `address~2~replaced` and so on (see
+/// [`Address::free_retired_name`]). A recorded name that is no address (an
+/// older state's) is retired the same way, by text.
 pub fn retired_name<V>(taken: &BTreeMap<String, V>, address: &str) -> String {
-    let first = format!("{address}{REPLACED_SUFFIX}");
-    if !taken.contains_key(&first) {
-        return first;
+    match Address::parse(address) {
+        Some(a) => a
+            .free_retired_name(|r| taken.contains_key(&r.to_string()))
+            .to_string(),
+        None => format!("{address}~replaced"),
     }
-    (2u64..)
-        .map(|n| format!("{address}~{n}{REPLACED_SUFFIX}"))
-        .find(|name| !taken.contains_key(name))
-        .unwrap_or(first)
 }
 
 /// The inputs to record for a resource read back after an interrupted call:
@@ -133,15 +113,17 @@ impl Recovery<'_> {
     }
 
     fn context(&self, op: &PendingOp) -> CallContext {
-        CallContext {
-            stack: self.key.stack.clone(),
-            env: self.key.env.clone(),
-            resource: op.name.clone(),
-            type_token: op.type_token.clone(),
-            config: Arc::clone(&self.config),
-            operation_id: operation_id(&self.key, op.id, op.started_at),
-            stack_dir: self.stack_dir.clone(),
-        }
+        CallContext::new(
+            &self.key,
+            &op.name,
+            &op.type_token,
+            Arc::clone(&self.config),
+            self.stack_dir.clone(),
+            CallPurpose::Intent {
+                id: op.id,
+                started_at: op.started_at,
+            },
+        )
     }
 
     async fn resolve(&self, op: &PendingOp) -> Result<Resolution, EngineError> {
@@ -218,7 +200,7 @@ impl Recovery<'_> {
         let retried = self.purpose == Purpose::Up
             && self.declared.is_some_and(|(stack, _)| {
                 stack
-                    .decl(decl_name(&op.name))
+                    .decl(&Address::decl_of(&op.name))
                     .is_some_and(|d| d.kind == DeclKind::Resource && d.type_token == op.type_token)
             });
         if retried {
@@ -275,7 +257,7 @@ impl Recovery<'_> {
                 // Never protected: it exists only by accident.
                 options: RecordOptions::default(),
             };
-            self.store.commit_resource(&self.key, 0, &record)?;
+            self.store.commit_resource(&self.key, None, &record)?;
             taken.insert(name.clone(), record);
             extra_names.push(format!("{} as {name}", c.id));
         }
@@ -305,7 +287,9 @@ impl Recovery<'_> {
                     old.id
                 ));
             }
-            None => self.store.commit_resource(&self.key, op.id, &record)?,
+            None => self
+                .store
+                .commit_resource(&self.key, Some(op.id), &record)?,
         }
         if !extra_names.is_empty() {
             note.push_str(&format!(
@@ -358,7 +342,8 @@ impl Recovery<'_> {
                     inputs,
                     ..rec.clone()
                 };
-                self.store.commit_resource(&self.key, op.id, &record)?;
+                self.store
+                    .commit_resource(&self.key, Some(op.id), &record)?;
                 Ok(Resolution::Note(format!(
                     "{} ({}): an interrupted delete had not completed; it is read back and \
                      planned again",
@@ -406,7 +391,8 @@ impl Recovery<'_> {
             options,
             ..rec.clone()
         };
-        self.store.commit_resource(&self.key, op.id, &record)?;
+        self.store
+            .commit_resource(&self.key, Some(op.id), &record)?;
         Ok(Resolution::Note(format!(
             "recovered {} ({}): an interrupted update was read back and recorded; what it had \
              not changed is planned again",
@@ -453,7 +439,7 @@ impl Recovery<'_> {
         resources: &BTreeMap<String, ResourceRecord>,
     ) -> Option<(Vec<String>, RecordOptions)> {
         let (stack, checked) = self.declared?;
-        let d = stack.decl_index(decl_name(address))?;
+        let d = stack.decl_index(&Address::decl_of(address))?;
         let wanted: BTreeSet<&str> = checked
             .graph
             .dependencies(d)
@@ -462,26 +448,14 @@ impl Recovery<'_> {
             .collect();
         let deps = resources
             .keys()
-            .filter(|a| replaced_base(a).is_none() && wanted.contains(decl_name(a)))
+            .filter(|a| {
+                Address::parse(a).is_some_and(|a| !a.is_retired() && wanted.contains(a.decl()))
+            })
             .cloned()
             .collect();
         let o = &stack.decls[d].options;
-        Some((
-            deps,
-            RecordOptions {
-                protect: o.protect,
-                retain_on_delete: o.retain_on_delete,
-                delete_before_replace: o.delete_before_replace,
-            },
-        ))
+        Some((deps, o.recorded()))
     }
-}
-
-/// The declaration name of an address: `subnet` for `subnet[0]` and for
-/// `subnet[0]~replaced`.
-fn decl_name(address: &str) -> &str {
-    let base = replaced_base(address).unwrap_or(address);
-    base.split('[').next().unwrap_or(base)
 }
 
 /// Without the stack file, the recorded resources whose id the inputs name
@@ -497,7 +471,9 @@ fn referenced_records(
     }
     resources
         .values()
-        .filter(|r| r.name != address && replaced_base(&r.name) != Some(address))
+        .filter(|r| {
+            r.name != address && Address::live_of_retired(&r.name).as_deref() != Some(address)
+        })
         .filter(|r| strings.contains(r.id.as_str()))
         .map(|r| r.name.clone())
         .collect()
@@ -579,7 +555,7 @@ pub async fn resolve_failed_create(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{Property, ValueType};
+    use crate::base::{Property, ValueType};
 
     fn record(name: &str, id: &str) -> ResourceRecord {
         ResourceRecord {
@@ -595,12 +571,19 @@ mod tests {
 
     #[test]
     fn retired_addresses_name_their_base() {
-        assert_eq!(replaced_base("vpc~replaced"), Some("vpc"));
-        assert_eq!(replaced_base("subnet[1]~replaced"), Some("subnet[1]"));
-        assert_eq!(replaced_base("vpc~2~replaced"), Some("vpc"));
-        assert_eq!(replaced_base(r#"b["x~2"]~replaced"#), Some(r#"b["x~2"]"#));
+        let replaced_base = Address::live_of_retired;
+        assert_eq!(replaced_base("vpc~replaced").as_deref(), Some("vpc"));
+        assert_eq!(
+            replaced_base("subnet[1]~replaced").as_deref(),
+            Some("subnet[1]")
+        );
+        assert_eq!(replaced_base("vpc~2~replaced").as_deref(), Some("vpc"));
+        assert_eq!(
+            replaced_base(r#"b["x~2"]~replaced"#).as_deref(),
+            Some(r#"b["x~2"]"#)
+        );
         assert_eq!(replaced_base("vpc"), None);
-        assert_eq!(decl_name("subnet[0]~3~replaced"), "subnet");
+        assert_eq!(Address::decl_of("subnet[0]~3~replaced"), "subnet");
     }
 
     #[test]
@@ -612,7 +595,7 @@ mod tests {
         taken.insert("vpc~2~replaced".to_string(), ());
         let third = retired_name(&taken, "vpc");
         assert_eq!(third, "vpc~3~replaced");
-        assert_eq!(replaced_base(&third), Some("vpc"));
+        assert_eq!(Address::live_of_retired(&third).as_deref(), Some("vpc"));
     }
 
     #[test]
@@ -676,6 +659,14 @@ mod tests {
             referenced_records("nat", &inputs, &resources),
             ["subnet", "vpc"]
         );
+    }
+
+    fn operation_id(key: &StackKey, id: i64, started_at: i64) -> String {
+        let purpose = CallPurpose::Intent {
+            id: crate::state::OpId::new(id),
+            started_at,
+        };
+        CallContext::new(key, "r", "t", Arc::default(), PathBuf::new(), purpose).operation_id
     }
 
     #[test]

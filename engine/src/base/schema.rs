@@ -1,7 +1,7 @@
 //! Resource and data source schemas published by providers. The engine
 //! validates declarations and diffs properties from these alone.
 
-use crate::value::{Map, Value};
+use crate::base::{Map, Value};
 
 /// The type of a property or attribute.
 #[derive(Clone, Debug, PartialEq)]

@@ -6,10 +6,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::duration::format_duration;
-use crate::process::{self, ProcessState};
-use crate::project::{EngineError, Project, hostname};
+use super::project::Project;
+use crate::base::format_duration;
+use crate::error::EngineError;
 use crate::state::{LockInfo, StackKey, StateError, StateStore, format_unix};
+use crate::sys::{ProcessState, hostname, inspect_process};
 
 /// A process whose start the kernel dates more than this after the lock's
 /// time can't have taken the lock: its pid was reused. The margin covers
@@ -41,7 +42,7 @@ pub fn judge(holder: &LockInfo, host: &str) -> Holder {
             holder.host
         ));
     }
-    match process::inspect(holder.pid) {
+    match inspect_process(holder.pid) {
         ProcessState::Exited => Holder::Gone(format!("process {} no longer exists", holder.pid)),
         ProcessState::Running {
             started_at: Some(t),
@@ -119,12 +120,6 @@ impl Drop for LockGuard {
     }
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 impl Project {
     /// Takes the stack's lock for `operation`. A lock left by a process of
     /// this host that no longer runs is taken over (see
@@ -135,7 +130,7 @@ impl Project {
         let info = LockInfo {
             pid: std::process::id(),
             host: hostname(),
-            started_at: now(),
+            started_at: crate::sys::now(),
             operation: operation.to_string(),
         };
         let mut taken_over = None;
