@@ -38,23 +38,23 @@ pub fn plan_text(key: &StackKey, plan: &Plan, verbose: bool) -> String {
         .min(48);
     let mut shown = 0;
     for c in &plan.changes {
-        if c.action == Action::Same && !verbose {
+        if c.action() == Action::Same && !verbose {
             continue;
         }
-        if c.kind == DeclKind::Data && c.action == Action::Same && !verbose {
+        if c.kind == DeclKind::Data && c.action() == Action::Same && !verbose {
             continue;
         }
         shown += 1;
         let mut line = format!(
             "  {:<2} {:<8} {:<width$}  {}",
-            symbol(c.action),
-            c.action.as_str(),
+            symbol(c.action()),
+            c.action().as_str(),
             c.address,
             c.type_token
         );
-        if c.action == Action::Replace {
+        if c.action() == Action::Replace {
             let reasons = c.replace_reasons();
-            let order = if c.delete_before_replace {
+            let order = if c.delete_before_replace() {
                 "delete, then create"
             } else {
                 "create, then delete"
@@ -69,7 +69,7 @@ pub fn plan_text(key: &StackKey, plan: &Plan, verbose: bool) -> String {
                     .join(", ")
             );
         }
-        if c.action == Action::Forget {
+        if c.action() == Action::Forget {
             line.push_str("  (retain_on_delete: stays in the cloud)");
         }
         let _ = writeln!(out, "{line}");
@@ -117,16 +117,16 @@ pub fn plan_text(key: &StackKey, plan: &Plan, verbose: bool) -> String {
 }
 
 fn property_lines(out: &mut String, c: &Change) {
-    match c.action {
+    match c.action() {
         Action::Create => {
-            for (k, v) in &c.inputs {
+            for (k, v) in c.inputs() {
                 if !matches!(v, Value::Null) {
                     let _ = writeln!(out, "        {k}: {v}");
                 }
             }
         }
         Action::Update | Action::Replace => {
-            for d in &c.diff {
+            for d in c.diff() {
                 let mark = if d.forces_replace {
                     "  (forces replacement)"
                 } else {
@@ -212,14 +212,14 @@ pub fn plan_json(key: &StackKey, plan: &Plan) -> serde_json::Value {
                 "address": c.address,
                 "type": c.type_token,
                 "kind": if c.kind == DeclKind::Data { "data" } else { "resource" },
-                "action": c.action.as_str(),
+                "action": c.action().as_str(),
             });
-            if c.action == Action::Create {
-                o["inputs"] = Value::Map(c.inputs.clone()).to_display_json(false);
+            if c.action() == Action::Create {
+                o["inputs"] = Value::Map(c.inputs().clone()).to_display_json(false);
             }
-            if !c.diff.is_empty() {
+            if !c.diff().is_empty() {
                 o["diff"] = c
-                    .diff
+                    .diff()
                     .iter()
                     .map(|d| {
                         serde_json::json!({
@@ -231,8 +231,8 @@ pub fn plan_json(key: &StackKey, plan: &Plan) -> serde_json::Value {
                     })
                     .collect();
             }
-            if c.action == Action::Replace {
-                o["delete_before_replace"] = c.delete_before_replace.into();
+            if c.action() == Action::Replace {
+                o["delete_before_replace"] = c.delete_before_replace().into();
             }
             o
         })
@@ -294,7 +294,7 @@ pub fn outputs_text(outputs: &Map, reveal: bool) -> String {
 pub fn run_summary(verb: &str, s: &RunSummary) -> String {
     let mut out = String::new();
     for f in &s.failures {
-        let _ = writeln!(out, "error: {}", f.message);
+        let _ = writeln!(out, "error: {}", f.error);
     }
     let counts: Vec<String> = s
         .counts

@@ -45,8 +45,13 @@ pub use base::{
 pub use error::EngineError;
 pub use events::{Event, Observer, Silent};
 pub use exec::{Failure, RunSummary};
-pub use ops::{Holder, Imported, Loaded, LockGuard, Project, Takeover, describe};
-pub use plan::{Action, Change, OutputChange, Plan, PropertyChange, StepOp};
+pub use exec::{StepError, StepErrorKind};
+pub use ops::{
+    DestroyOptions, DestroyReport, Frontend, Holder, Imported, Loaded, LockGuard, PREVIEW_PARALLEL,
+    PreviewOptions, PreviewReport, Project, RefreshOptions, RefreshReport, StackPreview, Takeover,
+    UpOptions, UpReport, describe, destroy, preview, refresh_stack, take_lock, up,
+};
+pub use plan::{Action, Change, ChangeOp, Declared, OutputChange, Plan, PropertyChange, StepOp};
 pub use provider::{
     CallContext, CallPurpose, Created, DataSource, Provider, ProviderError, ReadResult, Registry,
     ResourceType,
@@ -57,4 +62,5 @@ pub use state::{
     HistoryEntry, Intent, LockInfo, OpId, OpKind, PendingOp, RecordOptions, ResourceRecord,
     StackKey, StackState, StackSummary, StateError, StateStore, format_unix,
 };
+pub use sys::now as unix_now;
 pub use walk::Cancel;

@@ -87,7 +87,7 @@ impl CallContext {
 }
 
 /// An error from a provider call.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ProviderError {
     /// The inputs are not acceptable to the provider; retrying won't help.
     #[error("{0}")]

@@ -197,7 +197,7 @@ pub struct StackSummary {
 }
 
 /// Errors of the state store.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StateError {
     #[error(
         "stack {key} is locked by pid {} on {} since {} ({}); wait for it to finish",

@@ -1,9 +1,9 @@
 //! Stack locks on the command line: taking one for a command that changes
 //! a stack (`--lock-wait`, takeover warnings), and `skistack unlock`.
 
-use skistack_engine::format_duration;
 use skistack_engine::{Holder, LockGuard, describe};
 
+use super::terminal::Terminal;
 use super::{Exit, confirm, project};
 use crate::cli::Global;
 
@@ -52,7 +52,7 @@ pub fn unlock(global: &Global, stack: &str) -> Result<Exit, Exit> {
 
 /// Takes the lock of `stack` for `operation`, waiting up to `--lock-wait`
 /// for a live holder, and warns when it took over a dead holder's lock.
-/// Every command that changes a stack takes its lock through this.
+/// The commands that are not engine workflows take their lock through this.
 pub async fn take(
     global: &Global,
     project: &skistack_engine::Project,
@@ -60,18 +60,6 @@ pub async fn take(
     operation: &str,
 ) -> Result<LockGuard, Exit> {
     let wait = global.lock_wait.unwrap_or_default();
-    let key = project.key(stack);
-    let guard = project
-        .lock_waiting(stack, operation, wait, &mut |holder| {
-            eprintln!(
-                "waiting up to {} for the lock of stack {key}, held by {}",
-                format_duration(wait),
-                describe(holder)
-            );
-        })
-        .await?;
-    if let Some(takeover) = guard.taken_over() {
-        eprintln!("warning: {takeover}");
-    }
-    Ok(guard)
+    let ui = Terminal::new(global);
+    Ok(skistack_engine::take_lock(project, stack, operation, wait, &ui).await?)
 }

@@ -9,6 +9,7 @@ pub mod lock;
 pub mod preview;
 pub mod refresh;
 pub mod state;
+mod terminal;
 pub mod up;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -120,13 +121,19 @@ pub fn print_metrics(global: &Global, project: &Project) {
 
 /// Asks before applying. Without a terminal and without --yes, refuses.
 pub fn confirm(global: &Global, question: &str) -> Result<bool, Exit> {
+    ask(global, question).map_err(Exit::Failed)
+}
+
+/// Asks a yes/no question on the terminal; `--yes` answers yes. The error
+/// says why nobody could answer.
+fn ask(global: &Global, question: &str) -> Result<bool, String> {
     if global.yes {
         return Ok(true);
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Exit::Failed(
+        return Err(
             "refusing to apply without confirmation: there is no terminal to ask on; pass --yes to apply".into(),
-        ));
+        );
     }
     eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();
@@ -134,7 +141,7 @@ pub fn confirm(global: &Global, question: &str) -> Result<bool, Exit> {
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| Exit::Failed(format!("reading the answer: {e}")))?;
+        .map_err(|e| format!("reading the answer: {e}"))?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 

@@ -1,124 +1,45 @@
-//! `skistack refresh`, and the refresh that `preview --refresh` and
-//! `up --refresh` run first.
+//! `skistack refresh`, and how drift is shown (also for `preview --refresh`
+//! and `up --refresh`).
 
 use std::fmt::Write as _;
 
-use skistack_engine::Cancel;
-use skistack_engine::StackState;
-use skistack_engine::Value;
-use skistack_engine::{Drift, Refresh};
-use skistack_engine::{Loaded, Project};
+use skistack_engine::{Drift, Refresh, RefreshOptions, RefreshReport, Value};
 
-use super::{Exit, confirm, install_signals, project};
+use super::terminal::Terminal;
+use super::{Exit, project};
 use crate::cli::{Global, RefreshArgs};
 use crate::render;
 
-/// How many resources `preview --refresh` reads at once (it has no
-/// `--parallel`; up's default).
-pub const PREVIEW_PARALLEL: usize = 32;
-
 pub async fn run(global: &Global, args: &RefreshArgs) -> Result<Exit, Exit> {
     let project = project(global)?;
-    let loaded = project.load(&args.stack, true)?;
-    let key = project.key(&args.stack);
-    // A check only reads: like preview, it takes no lock and resolves no
-    // interrupted operations (that writes the state).
-    let _lock = if args.expect_no_changes {
-        None
-    } else {
-        Some(super::lock::take(global, &project, &args.stack, "refresh").await?)
+    let options = RefreshOptions {
+        parallel: args.parallel,
+        check_only: args.expect_no_changes,
+        lock_wait: global.lock_wait.unwrap_or_default(),
     };
-    if !args.expect_no_changes {
-        let observer = crate::progress::observer();
-        project.recover(&loaded, observer.as_ref()).await?;
-    }
-    let state = project
-        .store
-        .load(&key)
-        .map_err(|e| Exit::Failed(e.to_string()))?;
-    if !state.pending.is_empty() {
-        eprintln!(
-            "note: stack {key} has {} operation(s) interrupted by an earlier run; `skistack up {}` resolves them first",
-            state.pending.len(),
-            args.stack
-        );
-    }
-    if state.resources.is_empty() {
-        println!("Stack {key} has no recorded resources; nothing to refresh.");
-        return Ok(Exit::Ok);
-    }
-    let cancel = Cancel::new();
-    install_signals(&cancel);
-    let refresh = project
-        .refresh(&args.stack, &loaded.config, &state, args.parallel, &cancel)
-        .await;
-    print!("{}", drift_text(&refresh, global.verbose > 0));
+    let ui = Terminal::new(global);
+    let report = skistack_engine::refresh_stack(&project, &args.stack, &options, &ui).await;
+    let key = project.key(&args.stack);
     super::print_metrics(global, &project);
-    if args.expect_no_changes {
-        if !refresh.complete() {
-            return Err(incomplete(&refresh));
+    match report? {
+        RefreshReport::Empty => {
+            println!("Stack {key} has no recorded resources; nothing to refresh.");
+            Ok(Exit::Ok)
         }
-        return Ok(if refresh.has_drift() {
-            Exit::Changes
-        } else {
-            Exit::Ok
-        });
+        RefreshReport::Interrupted(_) => Ok(Exit::Interrupted),
+        RefreshReport::Read { declined: true, .. } => Err(Exit::Failed("not recorded".into())),
+        RefreshReport::Read { refresh, .. } if refresh.has_drift() => Ok(Exit::Changes),
+        RefreshReport::Read { .. } => Ok(Exit::Ok),
+        RefreshReport::Recorded(refresh) => {
+            if refresh.has_drift() {
+                println!(
+                    "Recorded; `skistack preview {}` shows what up would change back.",
+                    args.stack
+                );
+            }
+            Ok(Exit::Ok)
+        }
     }
-    if !refresh.complete() {
-        // Records the history entry, then refuses: nothing else is written.
-        let err = project.record_refresh(&refresh).err();
-        return if refresh.cancelled {
-            Ok(Exit::Interrupted)
-        } else {
-            Err(err.map_or_else(|| incomplete(&refresh), Exit::from))
-        };
-    }
-    if refresh.has_drift() && !confirm(global, "Record these changes in the state?")? {
-        return Err(Exit::Failed("not recorded".into()));
-    }
-    project.record_refresh(&refresh)?;
-    if refresh.has_drift() {
-        println!(
-            "Recorded; `skistack preview {}` shows what up would change back.",
-            args.stack
-        );
-    }
-    Ok(Exit::Ok)
-}
-
-fn incomplete(refresh: &Refresh) -> Exit {
-    if refresh.cancelled {
-        return Exit::Interrupted;
-    }
-    Exit::Failed(format!(
-        "{} resource(s) could not be read:\n  {}",
-        refresh.failures.len(),
-        refresh.failures.join("\n  ")
-    ))
-}
-
-/// The refresh run before planning by `preview --refresh` and
-/// `up --refresh`: reads every resource of the loaded stack and prints the
-/// drift unless `quiet`. Fails when a read failed or was interrupted.
-pub async fn before_plan(
-    project: &Project,
-    loaded: &Loaded,
-    state: &StackState,
-    parallel: usize,
-    global: &Global,
-    quiet: bool,
-) -> Result<Refresh, Exit> {
-    let cancel = Cancel::new();
-    let refresh = project
-        .refresh(&loaded.stack.name, &loaded.config, state, parallel, &cancel)
-        .await;
-    if !quiet {
-        print!("{}", drift_text(&refresh, global.verbose > 0));
-    }
-    if !refresh.complete() {
-        return Err(incomplete(&refresh));
-    }
-    Ok(refresh)
 }
 
 /// What a refresh found, as text. `verbose` also shows computed attributes

@@ -6,9 +6,7 @@
 use std::error::Error;
 use std::time::Instant;
 
-use skistack_engine::{
-    Intent, OpId, OpKind, PendingOp, RecordOptions, ResourceRecord, StackKey, StateStore,
-};
+use skistack_engine::{Intent, OpKind, RecordOptions, ResourceRecord, StackKey, StateStore};
 use skistack_engine::{Map, Value};
 use skistack_state::SqliteStore;
 

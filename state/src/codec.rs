@@ -5,7 +5,6 @@
 //! than silently read as empty, since the state drives deletions.
 
 use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value as Json;
 use skistack_engine::RecordOptions;
@@ -129,12 +128,10 @@ pub(crate) fn counts_from_text(
         .collect()
 }
 
-/// The current time in unix seconds.
+/// The current time in unix seconds: the engine's clock, so that the
+/// times the state writes and the times the engine compares agree.
 pub(crate) fn now() -> i64 {
-    // A clock before 1970 is a broken clock; 0 is as good an answer as any.
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    skistack_engine::unix_now()
 }
 
 fn parse(column: &'static str, text: &str) -> Result<Json, StoreError> {

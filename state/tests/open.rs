@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 use skistack_engine::Map;
-use skistack_engine::{Intent, OpId, OpKind, PendingOp, StackKey, StateError, StateStore};
+use skistack_engine::{Intent, OpKind, StackKey, StateError, StateStore};
 use skistack_state::{APPLICATION_ID, SCHEMA_VERSION, SqliteStore};
 
 /// Opening `path` must fail as Unusable with a message containing `needle`

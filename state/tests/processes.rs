@@ -8,8 +8,7 @@ use std::process::{Command, Stdio};
 
 use skistack_engine::Map;
 use skistack_engine::{
-    Intent, LockInfo, OpId, OpKind, PendingOp, RecordOptions, ResourceRecord, StackKey, StateError,
-    StateStore,
+    Intent, LockInfo, OpKind, RecordOptions, ResourceRecord, StackKey, StateError, StateStore,
 };
 use skistack_state::SqliteStore;
 

@@ -310,6 +310,13 @@ mod tests {
     }
 
     #[test]
+    fn an_address_names_its_declaration() {
+        assert_eq!(Address::decl_of("subnet[0]"), "subnet");
+        assert_eq!(Address::decl_of("bucket[\"logs\"]"), "bucket");
+        assert_eq!(Address::decl_of("vpc"), "vpc");
+    }
+
+    #[test]
     fn retired_names_never_take_a_taken_one() {
         let vpc = parse("vpc");
         let taken = [parse("vpc~replaced"), parse("vpc~2~replaced")];

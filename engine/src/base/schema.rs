@@ -40,8 +40,8 @@ impl ValueType {
             ValueType::Number => "a number".into(),
             ValueType::Bool => "a bool (true or false)".into(),
             ValueType::Duration => "a duration such as \"500ms\", \"30s\" or \"2m\"".into(),
-            ValueType::List(of) => format!("a list of {}", strip_article(&of.describe())),
-            ValueType::Map(of) => format!("a table of {}", strip_article(&of.describe())),
+            ValueType::List(of) => format!("a list of {}", of.plural()),
+            ValueType::Map(of) => format!("a table of {}", of.plural()),
             ValueType::Object(props) => {
                 let names: Vec<&str> = props.iter().map(|p| p.name.as_str()).collect();
                 format!("a table with keys {}", names.join(", "))
@@ -50,14 +50,26 @@ impl ValueType {
     }
 }
 
-fn strip_article(s: &str) -> String {
-    let s = s
-        .strip_prefix("an ")
-        .or_else(|| s.strip_prefix("a "))
-        .unwrap_or(s);
-    format!("{s}s")
-        .replace("anys", "any values")
-        .replace("values value", "values")
+impl ValueType {
+    /// The description of many values of the type, for the elements of a
+    /// list or table: "strings", "tables with keys weight, base". Written
+    /// per type, never by appending an `s`, so key names stay as they are.
+    fn plural(&self) -> String {
+        match self {
+            ValueType::Any => "any values".into(),
+            ValueType::String => "strings".into(),
+            ValueType::Int => "integers".into(),
+            ValueType::Number => "numbers".into(),
+            ValueType::Bool => "bools (true or false)".into(),
+            ValueType::Duration => "durations such as \"500ms\", \"30s\" or \"2m\"".into(),
+            ValueType::List(of) => format!("lists of {}", of.plural()),
+            ValueType::Map(of) => format!("tables of {}", of.plural()),
+            ValueType::Object(props) => {
+                let names: Vec<&str> = props.iter().map(|p| p.name.as_str()).collect();
+                format!("tables with keys {}", names.join(", "))
+            }
+        }
+    }
 }
 
 /// One input property of a resource type.
@@ -222,5 +234,51 @@ impl TypeSchema {
     pub fn is_secret(&self, name: &str) -> bool {
         self.find_property(name).is_some_and(|p| p.secret)
             || self.find_attribute(name).is_some_and(|a| a.secret)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_and_tables_describe_their_elements_without_renaming_keys() {
+        let strategy = ValueType::list(ValueType::Object(vec![
+            Property::required("capacity_provider", ValueType::String),
+            Property::optional("weight", ValueType::Int),
+            Property::optional("base", ValueType::Int),
+        ]));
+        assert_eq!(
+            strategy.describe(),
+            "a list of tables with keys capacity_provider, weight, base"
+        );
+        let mappings = ValueType::list(ValueType::Object(vec![Property::required(
+            "container_port",
+            ValueType::Int,
+        )]));
+        assert_eq!(
+            mappings.describe(),
+            "a list of tables with keys container_port"
+        );
+        assert_eq!(
+            ValueType::list(ValueType::String).describe(),
+            "a list of strings"
+        );
+        assert_eq!(
+            ValueType::list(ValueType::Int).describe(),
+            "a list of integers"
+        );
+        assert_eq!(
+            ValueType::map(ValueType::Any).describe(),
+            "a table of any values"
+        );
+        assert_eq!(
+            ValueType::list(ValueType::Bool).describe(),
+            "a list of bools (true or false)"
+        );
+        assert_eq!(
+            ValueType::map(ValueType::list(ValueType::String)).describe(),
+            "a table of lists of strings"
+        );
     }
 }

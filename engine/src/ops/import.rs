@@ -11,7 +11,7 @@ use crate::error::EngineError;
 use crate::eval::dependency_addresses;
 use crate::plan::{PropertyChange, diff_inputs};
 use crate::provider::{CallContext, CallPurpose};
-use crate::reconcile::{imported_inputs, keep_secret};
+use crate::reconcile::{Folded, Settle, fold_read};
 use crate::stack::DeclKind;
 use crate::state::ResourceRecord;
 
@@ -97,7 +97,7 @@ impl Project {
         let schema = rt.schema();
         // Values known only after up can't guide the read.
         let declared: Map = change
-            .inputs
+            .inputs()
             .iter()
             .filter(|(_, v)| !v.contains_unknown())
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -120,15 +120,11 @@ impl Project {
                     decl.type_token
                 ))
             })?;
-        let inputs = imported_inputs(schema, &declared, read.inputs);
-        let mut outputs = inputs.clone();
-        for (k, v) in read.outputs {
-            let v = keep_secret(inputs.get(&k), v, schema.is_secret(&k));
-            outputs.insert(k, v);
-        }
-        // Mirror the recorded inputs, so resources that use this one see
-        // what it has, not what the provider was told to expect.
-        outputs.extend(inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
+        // Each declared property as the provider read it back, the declared
+        // value where it cannot read it, and properties the resource has but
+        // the declaration leaves out.
+        let Folded { inputs, outputs } =
+            fold_read(schema, &declared, &declared, &read, Settle::Every);
         let o = &decl.options;
         let record = ResourceRecord {
             name: address.to_string(),
@@ -139,7 +135,7 @@ impl Project {
             dependencies: dependency_addresses(stack, &loaded.checked, &plan.values, decl_index),
             options: o.recorded(),
         };
-        let differences = diff_inputs(schema, &record.inputs, &change.inputs);
+        let differences = diff_inputs(schema, &record.inputs, change.inputs());
         self.store.commit_resource(&key, None, &record)?;
         Ok(Imported {
             record,

@@ -1,12 +1,25 @@
 //! The operations, on top of every other layer: the [`Project`] facade
-//! (stack files, providers, state) and the workflows the CLI offers, each a
-//! library function that returns a report for the CLI to render.
+//! (stack files, providers, state) and the workflows the CLI offers (up,
+//! preview, destroy, refresh, import), each a library function that talks
+//! to the user through a [`Frontend`] and returns a report for the CLI to
+//! render.
 
+mod destroy;
+mod frontend;
 mod import;
 mod lock;
+mod preview;
 mod project;
 mod refresh;
+mod up;
+mod workflow;
 
+pub use destroy::{DestroyOptions, DestroyReport, destroy};
+pub use frontend::Frontend;
 pub use import::Imported;
 pub use lock::{Holder, LockGuard, Takeover, describe};
+pub use preview::{PREVIEW_PARALLEL, PreviewOptions, PreviewReport, StackPreview, preview};
 pub use project::{Loaded, Project};
+pub use refresh::{RefreshOptions, RefreshReport, refresh_stack};
+pub use up::{UpOptions, UpReport, up};
+pub use workflow::take_lock;

@@ -9,7 +9,7 @@ use crate::base::{Address, Diagnostic, Map, Value, did_you_mean};
 use crate::error::EngineError;
 use crate::eval::final_outputs;
 use crate::events::Observer;
-use crate::exec::{RunSummary, Runner};
+use crate::exec::{RunSummary, Runner, Source};
 use crate::graph::Dag;
 use crate::plan::{self, Plan, PlanInput, build_steps, destroy_steps};
 use crate::provider::Registry;
@@ -301,8 +301,10 @@ impl Project {
         }
         let stacks = plan.stacks.clone();
         let runner = Runner {
-            stack: Some(Arc::clone(&loaded.stack)),
-            checked: Some(Arc::clone(&loaded.checked)),
+            source: Some(Source {
+                stack: Arc::clone(&loaded.stack),
+                checked: Arc::clone(&loaded.checked),
+            }),
             registry: self.registry.clone(),
             store: Arc::clone(&self.store),
             key: key.clone(),
@@ -425,8 +427,7 @@ impl Project {
         let steps = destroy_steps(&plan);
         let stack_dir = self.stacks_dir.clone();
         let runner = Runner {
-            stack: None,
-            checked: None,
+            source: None,
             registry: self.registry.clone(),
             store: Arc::clone(&self.store),
             key: key.clone(),

@@ -75,3 +75,96 @@ impl Project {
         Ok(())
     }
 }
+
+/// How `refresh` runs.
+#[derive(Clone, Debug, Default)]
+pub struct RefreshOptions {
+    /// The most reads in flight.
+    pub parallel: usize,
+    /// Only check (`--expect-no-changes`): like a preview, take no lock,
+    /// resolve no interrupted operations, record nothing.
+    pub check_only: bool,
+    /// How long to wait for a live holder of the lock.
+    pub lock_wait: std::time::Duration,
+}
+
+/// How a refresh ended.
+#[derive(Debug)]
+pub enum RefreshReport {
+    /// The stack records no resources.
+    Empty,
+    /// Read, and not recorded: only checked, or the user declined.
+    Read { refresh: Refresh, declined: bool },
+    /// Read and recorded (nothing to record counts).
+    Recorded(Refresh),
+    /// Interrupted: nothing but the history entry was recorded.
+    Interrupted(Refresh),
+}
+
+/// `refresh`: lock -> recover -> read every resource -> confirm -> record.
+pub async fn refresh_stack(
+    project: &Project,
+    stack: &str,
+    options: &RefreshOptions,
+    ui: &dyn super::Frontend,
+) -> Result<RefreshReport, EngineError> {
+    let loaded = project.load(stack, true)?;
+    let key = project.key(stack);
+    let _lock = match options.check_only {
+        true => None,
+        false => Some(
+            super::workflow::take_lock(project, stack, "refresh", options.lock_wait, ui).await?,
+        ),
+    };
+    if !options.check_only {
+        project.recover(&loaded, ui.observer().as_ref()).await?;
+    }
+    let state = project.store.load(&key)?;
+    if !state.pending.is_empty() {
+        ui.note(&format!(
+            "stack {key} has {} operation(s) interrupted by an earlier run; `skistack up {stack}` resolves them first",
+            state.pending.len()
+        ));
+    }
+    if state.resources.is_empty() {
+        return Ok(RefreshReport::Empty);
+    }
+    let cancel = ui.interrupt();
+    let refresh = project
+        .refresh(stack, &loaded.config, &state, options.parallel, &cancel)
+        .await;
+    ui.refreshed(&refresh);
+    if options.check_only {
+        return finish_check(refresh);
+    }
+    if !refresh.complete() {
+        // Records the history entry, then refuses: nothing else is written.
+        let err = project.record_refresh(&refresh).err();
+        if refresh.cancelled {
+            return Ok(RefreshReport::Interrupted(refresh));
+        }
+        return Err(err.unwrap_or_else(|| EngineError::Refused(refresh.incomplete_message())));
+    }
+    if refresh.has_drift() && !ui.confirm("Record these changes in the state?")? {
+        return Ok(RefreshReport::Read {
+            refresh,
+            declined: true,
+        });
+    }
+    project.record_refresh(&refresh)?;
+    Ok(RefreshReport::Recorded(refresh))
+}
+
+/// The end of a check: an incomplete read fails it.
+fn finish_check(refresh: Refresh) -> Result<RefreshReport, EngineError> {
+    if refresh.cancelled {
+        return Ok(RefreshReport::Interrupted(refresh));
+    }
+    if !refresh.complete() {
+        return Err(EngineError::Refused(refresh.incomplete_message()));
+    }
+    Ok(RefreshReport::Read {
+        refresh,
+        declined: false,
+    })
+}

@@ -3,12 +3,14 @@
 //! leave it. Step execution lives in [`crate::apply`]; this module only
 //! decides (as Pulumi keeps step generation apart from step execution).
 
+mod change;
 mod diff;
 mod steps;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+pub use change::{Action, Change, ChangeOp, Declared};
 pub use diff::{PropertyChange, apply_ignore_changes, diff_inputs};
 pub use steps::{StepGraph, StepOp, build_steps, destroy_steps};
 
@@ -22,80 +24,6 @@ use crate::stack::{Decl, DeclKind, Stack};
 use crate::state::{ResourceRecord, StackKey, StackState};
 use crate::validate::Checked;
 
-/// What happens to one instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Action {
-    Create,
-    Update,
-    Replace,
-    Delete,
-    /// Dropped from the state without deleting (`retain_on_delete`).
-    Forget,
-    /// A data lookup, read during up because its inputs are not known yet.
-    Read,
-    Same,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Replace => "replace",
-            Action::Delete => "delete",
-            Action::Forget => "forget",
-            Action::Read => "read",
-            Action::Same => "same",
-        }
-    }
-}
-
-/// The plan for one instance.
-#[derive(Debug, Clone)]
-pub struct Change {
-    pub address: String,
-    pub type_token: String,
-    pub action: Action,
-    /// The declaration, `None` for a recorded resource no longer declared.
-    pub decl: Option<usize>,
-    pub key: Option<InstanceKey>,
-    /// The inputs as far as known now.
-    pub inputs: Map,
-    pub prior: Option<ResourceRecord>,
-    pub diff: Vec<PropertyChange>,
-    /// Replace the old resource before creating the new one.
-    pub delete_before_replace: bool,
-    pub kind: DeclKind,
-}
-
-impl Change {
-    /// The removal of a recorded resource that is no longer declared:
-    /// [`Action::Delete`], or [`Action::Forget`] for `retain_on_delete`.
-    pub fn removal(record: &ResourceRecord, action: Action) -> Change {
-        Change {
-            address: record.name.clone(),
-            type_token: record.type_token.clone(),
-            action,
-            decl: None,
-            key: None,
-            inputs: Map::new(),
-            prior: Some(record.clone()),
-            diff: Vec::new(),
-            delete_before_replace: false,
-            kind: DeclKind::Resource,
-        }
-    }
-
-    /// Names of the properties that force the replacement.
-    pub fn replace_reasons(&self) -> Vec<&str> {
-        self.diff
-            .iter()
-            .filter(|c| c.forces_replace)
-            .map(|c| c.name.as_str())
-            .collect()
-    }
-}
-
 /// The changes to one stack's outputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutputChange {
@@ -105,6 +33,7 @@ pub struct OutputChange {
 }
 
 /// Everything `up` needs to apply, and `preview` to show.
+#[derive(Debug)]
 pub struct Plan {
     pub changes: Vec<Change>,
     /// Planned values: state outputs for unchanged instances, previews for
@@ -127,8 +56,8 @@ impl Plan {
     pub fn counts(&self) -> BTreeMap<Action, usize> {
         let mut m = BTreeMap::new();
         for c in &self.changes {
-            if c.kind == DeclKind::Resource || c.action == Action::Read {
-                *m.entry(c.action).or_insert(0) += 1;
+            if c.kind == DeclKind::Resource || c.action() == Action::Read {
+                *m.entry(c.action()).or_insert(0) += 1;
             }
         }
         m
@@ -136,9 +65,7 @@ impl Plan {
 
     /// True when applying the plan would change nothing.
     pub fn is_empty(&self) -> bool {
-        self.changes
-            .iter()
-            .all(|c| matches!(c.action, Action::Same))
+        self.changes.iter().all(|c| c.action() == Action::Same)
             && self.outputs.iter().all(|o| o.old == o.new)
             && self.config_changes.is_empty()
     }
@@ -232,9 +159,12 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
                         &config,
                         &env,
                         decl,
-                        &key,
+                        Declared {
+                            decl: i,
+                            key: key.clone(),
+                            inputs,
+                        },
                         address.clone(),
-                        inputs,
                         &mut values,
                     )
                     .await
@@ -244,9 +174,11 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
                     registry,
                     decl,
                     schema,
-                    &key,
-                    address.clone(),
-                    inputs,
+                    Declared {
+                        decl: i,
+                        key: key.clone(),
+                        inputs,
+                    },
                     prior,
                     &mut values,
                 ),
@@ -268,33 +200,29 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
         if !targets.is_empty() && !targets.iter().any(|t| t == address || t == decl_name) {
             continue;
         }
-        let action = if record.options.retain_on_delete {
-            Action::Forget
-        } else {
-            Action::Delete
-        };
+        let forget = record.options.retain_on_delete;
         let retired = parsed.as_ref().is_some_and(Address::is_retired);
-        if action == Action::Delete && record.options.protect && !retired {
+        if !forget && record.options.protect && !retired {
             errors.push(
                 Diagnostic::new(format!("`{address}` ({}) is protected and can't be deleted", record.type_token), None)
                     .with_hint("declare it again, or set `protect = false` in its options and run up before removing it"),
             );
             continue;
         }
-        changes.push(Change::removal(record, action));
+        changes.push(Change::removal(record, forget));
     }
 
     let dependency_updates: Vec<(String, Vec<String>)> = changes
         .iter()
-        .filter(|c| c.action == Action::Same && c.kind == DeclKind::Resource)
+        .filter(|c| c.action() == Action::Same && c.kind == DeclKind::Resource)
         .filter_map(|c| {
-            let (decl, prior) = (c.decl?, c.prior.as_ref()?);
+            let (decl, prior) = (c.decl()?, c.prior()?);
             let deps = dependency_addresses(stack, checked, &values, decl);
             (deps != prior.dependencies).then(|| (c.address.clone(), deps))
         })
         .collect();
     // Show changes in the order of the stack file, deletes last.
-    changes.sort_by_key(|c| c.decl.unwrap_or(usize::MAX));
+    changes.sort_by_key(|c| c.decl().unwrap_or(usize::MAX));
     let outputs = plan_outputs(stack, &config, &values, &stacks, state, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
@@ -316,14 +244,7 @@ pub fn destroy_plan(state: &StackState) -> Plan {
     let changes = state
         .resources
         .values()
-        .map(|r| {
-            let action = if r.options.retain_on_delete {
-                Action::Forget
-            } else {
-                Action::Delete
-            };
-            Change::removal(r, action)
-        })
+        .map(|r| Change::removal(r, r.options.retain_on_delete))
         .collect();
     let outputs = state
         .outputs
@@ -367,16 +288,15 @@ async fn plan_data(
     config: &Arc<Map>,
     env: &str,
     decl: &Decl,
-    key: &InstanceKey,
+    at: Declared,
     address: String,
-    inputs: Map,
     values: &mut Values,
 ) -> Result<Change, Diagnostic> {
-    let mut action = Action::Same;
-    if inputs.values().any(Value::contains_unknown) {
-        // Read during up; until then references to it see unknown values.
-        action = Action::Read;
-    } else {
+    let inputs = &at.inputs;
+    // With unknown inputs it is read during up; until then references to
+    // it see unknown values.
+    let read_later = inputs.values().any(Value::contains_unknown);
+    if !read_later {
         let ds = registry.data_source(&decl.type_token).ok_or_else(|| {
             Diagnostic::at(
                 &stack.file,
@@ -392,14 +312,14 @@ async fn plan_data(
             stack.dir.clone(),
             CallPurpose::Read,
         );
-        let mut out = ds.invoke(&ctx, &inputs).await.map_err(|e| {
+        let mut out = ds.invoke(&ctx, inputs).await.map_err(|e| {
             Diagnostic::at(
                 &stack.file,
                 decl.name_span,
                 format!("data lookup `{address}` ({}) failed: {e}", decl.type_token),
             )
         })?;
-        for (k, v) in &inputs {
+        for (k, v) in inputs {
             out.entry(k.clone()).or_insert_with(|| v.clone());
         }
         out.entry("id".to_string())
@@ -409,14 +329,12 @@ async fn plan_data(
     Ok(Change {
         address,
         type_token: decl.type_token.clone(),
-        action,
-        decl: stack.decl_index(&decl.name),
-        key: Some(key.clone()),
-        inputs,
-        prior: None,
-        diff: Vec::new(),
-        delete_before_replace: false,
         kind: DeclKind::Data,
+        op: if read_later {
+            ChangeOp::Read(at)
+        } else {
+            ChangeOp::Same { at, prior: None }
+        },
     })
 }
 
@@ -449,18 +367,17 @@ fn record_changes(decl: &Decl, prior: &ResourceRecord) -> Vec<PropertyChange> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Plans one declared resource instance against its record, if any.
 fn plan_resource(
     stack: &Stack,
     registry: &Registry,
     decl: &Decl,
     schema: &TypeSchema,
-    key: &InstanceKey,
-    address: String,
-    mut inputs: Map,
+    mut at: Declared,
     prior: Option<ResourceRecord>,
     values: &mut Values,
 ) -> Result<Change, Diagnostic> {
+    let address = Address::new(&decl.name, at.key.clone()).to_string();
     let rt = registry.resource(&decl.type_token).ok_or_else(|| {
         Diagnostic::at(
             &stack.file,
@@ -468,89 +385,111 @@ fn plan_resource(
             format!("unknown resource type `{}`", decl.type_token),
         )
     })?;
-    let decl_index = stack.decl_index(&decl.name);
-    let dbr = decl.options.delete_before_replace || schema.delete_before_replace;
-    let (action, diff, planned) = match &prior {
-        None => (
-            Action::Create,
-            Vec::new(),
-            with_id(rt.preview(&inputs, None), Value::Unknown),
-        ),
-        Some(p) if p.type_token != decl.type_token => {
-            let diff = vec![PropertyChange {
-                name: "type".into(),
-                old: Some(Value::String(p.type_token.clone())),
-                new: Some(Value::String(decl.type_token.clone())),
-                forces_replace: true,
-            }];
-            (
-                Action::Replace,
-                diff,
-                with_id(rt.preview(&inputs, None), Value::Unknown),
-            )
-        }
-        Some(p) => {
-            apply_ignore_changes(&decl.options.ignore_changes, &p.inputs, &mut inputs);
-            let diff = diff_inputs(schema, &p.inputs, &inputs);
-            let recorded = record_changes(decl, p);
-            if diff.is_empty() && !recorded.is_empty() {
-                // Nothing for the provider, but the state must learn the
-                // new options before a later delete or destroy reads them.
-                (
-                    Action::Update,
-                    recorded,
-                    with_id(p.outputs.clone(), Value::String(p.id.clone())),
-                )
-            } else if diff.is_empty() {
-                (
-                    Action::Same,
-                    diff,
-                    with_id(p.outputs.clone(), Value::String(p.id.clone())),
-                )
-            } else if diff.iter().any(|c| c.forces_replace) {
-                (
-                    Action::Replace,
-                    diff,
-                    with_id(rt.preview(&inputs, None), Value::Unknown),
-                )
-            } else {
-                let planned = rt.preview(&inputs, Some(&p.outputs));
-                (
-                    Action::Update,
-                    diff,
-                    with_id(planned, Value::String(p.id.clone())),
-                )
-            }
-        }
+    let delete_first = decl.options.delete_before_replace || schema.delete_before_replace;
+    let Some(prior) = prior else {
+        values.outputs.insert(
+            address.clone(),
+            with_id(rt.preview(&at.inputs, None), Value::Unknown),
+        );
+        return Ok(resource_change(decl, address, ChangeOp::Create(at)));
     };
-    if action == Action::Replace && decl.options.protect {
-        return Err(Diagnostic::at(
-            &stack.file,
-            decl.name_span,
-            format!(
-                "`{address}` is protected and would be replaced (because of {})",
-                diff.iter()
-                    .filter(|c| c.forces_replace)
-                    .map(|c| format!("`{}`", c.name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )
-        .with_hint("set `protect = false` in its options first, or undo the change"));
+    let verdict = if prior.type_token != decl.type_token {
+        Verdict::Replace(vec![PropertyChange {
+            name: "type".into(),
+            old: Some(Value::String(prior.type_token.clone())),
+            new: Some(Value::String(decl.type_token.clone())),
+            forces_replace: true,
+        }])
+    } else {
+        apply_ignore_changes(&decl.options.ignore_changes, &prior.inputs, &mut at.inputs);
+        classify(decl, schema, &prior, &at.inputs)
+    };
+    let recorded_id = Value::String(prior.id.clone());
+    let planned = match &verdict {
+        Verdict::Replace(_) => with_id(rt.preview(&at.inputs, None), Value::Unknown),
+        Verdict::Update(_) => with_id(rt.preview(&at.inputs, Some(&prior.outputs)), recorded_id),
+        Verdict::Options(_) | Verdict::Same => with_id(prior.outputs.clone(), recorded_id),
+    };
+    if let Verdict::Replace(diff) = &verdict
+        && decl.options.protect
+    {
+        return Err(protected_replacement(stack, decl, &address, diff));
     }
     values.outputs.insert(address.clone(), planned);
-    Ok(Change {
+    let op = match verdict {
+        Verdict::Replace(diff) => ChangeOp::Replace {
+            at,
+            prior,
+            diff,
+            delete_first,
+        },
+        Verdict::Update(diff) | Verdict::Options(diff) => ChangeOp::Update { at, prior, diff },
+        Verdict::Same => ChangeOp::Same {
+            at,
+            prior: Some(prior),
+        },
+    };
+    Ok(resource_change(decl, address, op))
+}
+
+/// What becomes of a recorded resource, with the properties that change.
+enum Verdict {
+    Same,
+    /// Only the options the state records changed, shown as `options.*`
+    /// pseudo-properties: nothing for the provider, but the state must learn
+    /// them before a later delete or destroy reads them.
+    Options(Vec<PropertyChange>),
+    Update(Vec<PropertyChange>),
+    Replace(Vec<PropertyChange>),
+}
+
+/// The verdict for a recorded resource of the declared type.
+fn classify(decl: &Decl, schema: &TypeSchema, prior: &ResourceRecord, inputs: &Map) -> Verdict {
+    let diff = diff_inputs(schema, &prior.inputs, inputs);
+    if diff.is_empty() {
+        let recorded = record_changes(decl, prior);
+        return if recorded.is_empty() {
+            Verdict::Same
+        } else {
+            Verdict::Options(recorded)
+        };
+    }
+    if diff.iter().any(|c| c.forces_replace) {
+        Verdict::Replace(diff)
+    } else {
+        Verdict::Update(diff)
+    }
+}
+
+fn resource_change(decl: &Decl, address: String, op: ChangeOp) -> Change {
+    Change {
         address,
         type_token: decl.type_token.clone(),
-        action,
-        decl: decl_index,
-        key: Some(key.clone()),
-        inputs,
-        prior,
-        diff,
-        delete_before_replace: dbr,
         kind: DeclKind::Resource,
-    })
+        op,
+    }
+}
+
+/// The error for a protected resource that a change would replace.
+fn protected_replacement(
+    stack: &Stack,
+    decl: &Decl,
+    address: &str,
+    diff: &[PropertyChange],
+) -> Diagnostic {
+    Diagnostic::at(
+        &stack.file,
+        decl.name_span,
+        format!(
+            "`{address}` is protected and would be replaced (because of {})",
+            diff.iter()
+                .filter(|c| c.forces_replace)
+                .map(|c| format!("`{}`", c.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
+    .with_hint("set `protect = false` in its options first, or undo the change")
 }
 
 fn plan_outputs(

@@ -73,11 +73,11 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
             steps.push(Step { op, change: ci });
             steps.len() - 1
         };
-        match c.action {
+        match c.action() {
             Action::Create => main[ci] = Some(push(StepOp::Create)),
             Action::Update => main[ci] = Some(push(StepOp::Update)),
             Action::Read => main[ci] = Some(push(StepOp::Read)),
-            Action::Replace if c.delete_before_replace => {
+            Action::Replace if c.delete_before_replace() => {
                 let d = push(StepOp::DeleteBeforeReplace);
                 let m = push(StepOp::Create);
                 edges.push((d, m));
@@ -100,14 +100,14 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
     // Changes by declaration, and by the address of their prior record.
     let mut by_decl: Vec<Vec<usize>> = vec![Vec::new(); stack.decls.len()];
     for (ci, c) in plan.changes.iter().enumerate() {
-        if let Some(d) = c.decl {
+        if let Some(d) = c.decl() {
             by_decl[d].push(ci);
         }
     }
     // For each recorded address, the changes whose old record depended on it.
     let mut users_of: HashMap<&str, Vec<usize>> = HashMap::new();
     for (ci, c) in plan.changes.iter().enumerate() {
-        if let Some(p) = &c.prior {
+        if let Some(p) = c.prior() {
             for dep in &p.dependencies {
                 users_of.entry(dep.as_str()).or_default().push(ci);
             }
@@ -116,7 +116,7 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
 
     for (ci, c) in plan.changes.iter().enumerate() {
         // New state follows the new state of what it references.
-        if let (Some(m), Some(d)) = (main[ci], c.decl) {
+        if let (Some(m), Some(d)) = (main[ci], c.decl()) {
             for j in checked.graph.dependencies(d) {
                 for &cj in &by_decl[j] {
                     if let Some(mj) = main[cj] {
@@ -127,20 +127,19 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
         }
         // An old resource goes only after everything that used it moved on.
         if let Some(r) = removal[ci] {
-            if let Some(d) = c.decl {
+            if let Some(d) = c.decl() {
                 for k in checked.graph.dependents(d) {
                     for &ck in &by_decl[k] {
                         if let Some(mk) = main[ck]
-                            && (plan.changes[ci].action != Action::Replace
-                                || !plan.changes[ci].delete_before_replace)
+                            && !plan.changes[ci].delete_before_replace()
                         {
                             edges.push((mk, r));
                         }
                     }
                 }
             }
-            if let Some(p) = &c.prior {
-                let addr = if matches!(c.action, Action::Replace) {
+            if let Some(p) = c.prior() {
+                let addr = if c.action() == Action::Replace {
                     c.address.as_str()
                 } else {
                     p.name.as_str()
@@ -161,7 +160,7 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
                         edges.push((ru, r));
                     }
                     if let Some(mu) = main[user]
-                        && !c.delete_before_replace
+                        && !c.delete_before_replace()
                     {
                         edges.push((mu, r));
                     }
@@ -184,7 +183,7 @@ pub fn destroy_steps(plan: &Plan) -> StepGraph {
     let mut steps = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (ci, c) in plan.changes.iter().enumerate() {
-        let op = if c.action == Action::Forget {
+        let op = if c.action() == Action::Forget {
             StepOp::Forget
         } else {
             StepOp::Delete
@@ -201,7 +200,7 @@ pub fn destroy_steps(plan: &Plan) -> StepGraph {
     }
     let mut dag = Dag::with_nodes(steps.len());
     for (si, s) in steps.iter().enumerate() {
-        if let Some(p) = &plan.changes[s.change].prior {
+        if let Some(p) = plan.changes[s.change].prior() {
             for dep in &p.dependencies {
                 let found = index.get(dep.as_str()).into_iter();
                 let old = retired.get(dep.as_str()).into_iter().flatten();

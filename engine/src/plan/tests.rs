@@ -124,7 +124,7 @@ fn action(plan: &Plan, address: &str) -> Action {
     plan.changes
         .iter()
         .find(|c| c.address == address)
-        .map(|c| c.action)
+        .map(|c| c.action())
         .unwrap_or(Action::Same)
 }
 
@@ -176,7 +176,7 @@ count = 2
 "#;
     let (_, _, plan) = plan_of(text, &state).await;
     let b0 = plan.changes.iter().find(|c| c.address == "b[0]").unwrap();
-    assert_eq!(b0.inputs.get("ref"), Some(&Value::Unknown));
+    assert_eq!(b0.inputs().get("ref"), Some(&Value::Unknown));
     assert_eq!(action(&plan, "b[1]"), Action::Create);
 }
 

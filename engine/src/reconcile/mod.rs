@@ -3,10 +3,10 @@
 //! recorded resource back, import records an existing resource. All three
 //! fold what a provider read into a record the same way ([`readback`]).
 
-mod import;
+mod readback;
 mod recovery;
 mod refresh;
 
-pub use import::imported_inputs;
+pub use readback::{Folded, Settle, fold_read};
 pub use recovery::{Purpose, Recovery, resolve_failed_create, retired_name};
-pub use refresh::{Drift, ReadContext, Refresh, keep_secret, read_all};
+pub use refresh::{Drift, ReadContext, Refresh, read_all};

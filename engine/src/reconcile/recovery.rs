@@ -27,7 +27,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::base::{Address, Map, TypeSchema, Value};
+use super::readback::{Folded, Settle, fold_read};
+use crate::base::{Address, Map, Value};
 use crate::error::EngineError;
 use crate::events::{Event, Observer};
 use crate::provider::{CallContext, CallPurpose, Created, ProviderError, Registry, ResourceType};
@@ -56,24 +57,6 @@ pub fn retired_name<V>(taken: &BTreeMap<String, V>, address: &str) -> String {
             .to_string(),
         None => format!("{address}~replaced"),
     }
-}
-
-/// The inputs to record for a resource read back after an interrupted call:
-/// `base` with each updatable property the provider read replaced by what it
-/// read. Properties that force a replacement are set by the create call
-/// itself and never by an update, so they stay as sent; secret properties
-/// stay as recorded (providers read them back in the clear, if at all).
-pub fn settled_inputs(schema: &TypeSchema, base: &Map, read: &Map) -> Map {
-    let mut inputs = base.clone();
-    for (name, value) in read {
-        match schema.find_property(name) {
-            Some(p) if !p.force_new && !p.secret => {
-                inputs.insert(name.clone(), value.clone());
-            }
-            _ => {}
-        }
-    }
-    inputs
 }
 
 /// Everything recovery needs: where the state is, the providers, and the
@@ -252,7 +235,8 @@ impl Recovery<'_> {
                 type_token: op.type_token.clone(),
                 id: c.id.clone(),
                 inputs: op.inputs.clone(),
-                outputs: merged_outputs(rt.schema(), &c.outputs, &read.outputs, &op.inputs),
+                outputs: fold_read(rt.schema(), &op.inputs, &c.outputs, read, Settle::Nothing)
+                    .outputs,
                 dependencies: deps.clone(),
                 // Never protected: it exists only by accident.
                 options: RecordOptions::default(),
@@ -261,12 +245,18 @@ impl Recovery<'_> {
             taken.insert(name.clone(), record);
             extra_names.push(format!("{} as {name}", c.id));
         }
-        let inputs = settled_inputs(rt.schema(), &op.inputs, &first_read.inputs);
+        let Folded { inputs, outputs } = fold_read(
+            rt.schema(),
+            &op.inputs,
+            &first.outputs,
+            &first_read,
+            Settle::Updatable,
+        );
         let record = ResourceRecord {
             name: op.name.clone(),
             type_token: op.type_token.clone(),
             id: first.id.clone(),
-            outputs: merged_outputs(rt.schema(), &first.outputs, &first_read.outputs, &inputs),
+            outputs,
             inputs,
             dependencies: deps,
             options,
@@ -336,9 +326,15 @@ impl Recovery<'_> {
                 // Still there, perhaps half deleted (an association removed,
                 // a role detached): recorded as it is, so the plan either
                 // deletes it again or restores what the delete had removed.
-                let inputs = settled_inputs(rt.schema(), &rec.inputs, &read.inputs);
+                let Folded { inputs, outputs } = fold_read(
+                    rt.schema(),
+                    &rec.inputs,
+                    &rec.outputs,
+                    &read,
+                    Settle::Updatable,
+                );
                 let record = ResourceRecord {
-                    outputs: merged_outputs(rt.schema(), &rec.outputs, &read.outputs, &inputs),
+                    outputs,
                     inputs,
                     ..rec.clone()
                 };
@@ -379,13 +375,19 @@ impl Recovery<'_> {
         };
         // Properties the provider can't read keep their old value, so the
         // plan applies them again if the update had not.
-        let inputs = settled_inputs(rt.schema(), &rec.inputs, &read.inputs);
+        let Folded { inputs, outputs } = fold_read(
+            rt.schema(),
+            &rec.inputs,
+            &rec.outputs,
+            &read,
+            Settle::Updatable,
+        );
         let (dependencies, options) = match self.declared_parts(&op.name, &state.resources) {
             Some(parts) => parts,
             None => (rec.dependencies.clone(), rec.options.clone()),
         };
         let record = ResourceRecord {
-            outputs: merged_outputs(rt.schema(), &rec.outputs, &read.outputs, &inputs),
+            outputs,
             inputs,
             dependencies,
             options,
@@ -491,27 +493,6 @@ fn collect_strings<'v>(v: &'v Value, out: &mut BTreeSet<&'v str>) {
     }
 }
 
-/// Outputs of a resource read back: what the find or the record had, with
-/// what the read returned on top, and the recorded inputs mirrored (outputs
-/// hold the inputs as the cloud has them).
-fn merged_outputs(schema: &TypeSchema, before: &Map, read: &Map, inputs: &Map) -> Map {
-    let mut outputs = before.clone();
-    for (k, v) in read {
-        let v = if schema.is_secret(k) {
-            Value::secret(v.clone())
-        } else {
-            v.clone()
-        };
-        outputs.insert(k.clone(), v);
-    }
-    for (k, v) in inputs {
-        if schema.find_property(k).is_some() {
-            outputs.insert(k.clone(), v.clone());
-        }
-    }
-    outputs
-}
-
 /// A failure while resolving an intent; the intent stays for the next run.
 #[derive(Debug, thiserror::Error)]
 pub enum RecoveryError {
@@ -555,7 +536,6 @@ pub async fn resolve_failed_create(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::base::{Property, ValueType};
 
     fn record(name: &str, id: &str) -> ResourceRecord {
         ResourceRecord {
@@ -596,39 +576,6 @@ mod tests {
         let third = retired_name(&taken, "vpc");
         assert_eq!(third, "vpc~3~replaced");
         assert_eq!(Address::live_of_retired(&third).as_deref(), Some("vpc"));
-    }
-
-    #[test]
-    fn only_updatable_properties_are_settled_from_a_read() {
-        let schema = TypeSchema::new("t", "")
-            .property(Property::required("cidr", ValueType::String).force_new())
-            .property(Property::optional("dns", ValueType::Bool))
-            .property(Property::optional("password", ValueType::String).secret())
-            .property(Property::optional("unread", ValueType::String));
-        let sent: Map = [
-            ("cidr", Value::from("10.0.0.0/16")),
-            ("dns", Value::Bool(true)),
-            ("password", Value::secret("s".into())),
-            ("unread", Value::from("kept")),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-        let read: Map = [
-            ("cidr", Value::from("10.0.0.0/16 ")),
-            ("dns", Value::Bool(false)),
-            ("password", Value::from("plain")),
-            ("arn", Value::from("not a property")),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-        let settled = settled_inputs(&schema, &sent, &read);
-        assert_eq!(settled["cidr"], sent["cidr"], "force_new stays as sent");
-        assert_eq!(settled["dns"], Value::Bool(false), "what the cloud has");
-        assert_eq!(settled["password"], sent["password"]);
-        assert_eq!(settled["unread"], sent["unread"]);
-        assert!(!settled.contains_key("arn"));
     }
 
     #[test]

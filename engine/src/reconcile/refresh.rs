@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::base::{Map, TypeSchema, Value};
+use super::readback::{Folded, Settle, fold_read};
+use crate::base::{Map, TypeSchema};
 use crate::graph::Dag;
 use crate::plan::{PropertyChange, diff_inputs};
 use crate::provider::{
@@ -65,6 +66,15 @@ pub struct Refresh {
 }
 
 impl Refresh {
+    /// Why an incomplete refresh recorded nothing: the reads that failed.
+    pub fn incomplete_message(&self) -> String {
+        format!(
+            "{} resource(s) could not be read:\n  {}",
+            self.failures.len(),
+            self.failures.join("\n  ")
+        )
+    }
+
     /// True when anything declared changed outside skistack.
     pub fn has_drift(&self) -> bool {
         self.changes.iter().any(Drift::is_drift)
@@ -103,17 +113,6 @@ impl Refresh {
     }
 }
 
-/// A value read from the cloud, secret again where the record or the schema
-/// had it secret (providers return plain values).
-pub fn keep_secret(old: Option<&Value>, new: Value, secret_by_schema: bool) -> Value {
-    let was_secret = old.is_some_and(|v| matches!(v, Value::Secret(_)));
-    if was_secret || secret_by_schema {
-        Value::secret(new)
-    } else {
-        new
-    }
-}
-
 /// The record as the cloud has it, and how it differs from `rec`: inputs
 /// are the recorded ones with every property the provider read back
 /// replaced by what it read (a property it can't read keeps its recorded
@@ -123,30 +122,8 @@ pub fn refreshed_record(
     rec: &ResourceRecord,
     read: ReadResult,
 ) -> (ResourceRecord, Drift) {
-    let mut inputs = rec.inputs.clone();
-    for (k, v) in read.inputs {
-        // Only declared properties are inputs; anything else a provider
-        // returns belongs in the outputs.
-        let Some(p) = schema.find_property(&k) else {
-            continue;
-        };
-        let v = keep_secret(rec.inputs.get(&k), v, p.secret);
-        inputs.insert(k, v);
-    }
-    // An attribute the provider does not return keeps its recorded value,
-    // as a property does: resources that use it still need it.
-    let mut outputs = rec.outputs.clone();
-    for (k, v) in read.outputs {
-        let v = keep_secret(rec.outputs.get(&k), v, schema.is_secret(&k));
-        outputs.insert(k, v);
-    }
-    // Outputs mirror the inputs (see [`crate::provider::Created`]): a
-    // property read back must show its new value to the resources that use it.
-    for (k, v) in &inputs {
-        if schema.find_property(k).is_some() {
-            outputs.insert(k.clone(), v.clone());
-        }
-    }
+    let Folded { inputs, outputs } =
+        fold_read(schema, &rec.inputs, &rec.outputs, &read, Settle::Every);
     let properties = no_replacement(diff_inputs(schema, &rec.inputs, &inputs));
     let attributes = no_replacement(diff_inputs(
         schema,
@@ -303,7 +280,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::base::{Attribute, Property, ValueType};
+    use crate::base::{Attribute, Property, Value, ValueType};
     use crate::state::RecordOptions;
 
     fn schema() -> TypeSchema {

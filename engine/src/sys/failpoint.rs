@@ -15,6 +15,8 @@ pub const ENV: &str = "SKISTACK_FAILPOINT";
 
 /// A moment of a step at which a test may crash the process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Each point is after a provider call: the prefix is the meaning.
+#[allow(clippy::enum_variant_names)]
 pub enum Point {
     /// The provider created the resource; the state does not know it yet.
     AfterCreate,

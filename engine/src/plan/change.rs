@@ -1,0 +1,184 @@
+//! The plan for one instance, as a type per action: a create carries its
+//! declaration and inputs, an update or replace also the record it changes,
+//! a removal only the record. What an action does not have cannot be read,
+//! so the executor never checks at run time that an update has a record.
+
+use super::diff::PropertyChange;
+use crate::base::{InstanceKey, Map};
+use crate::stack::DeclKind;
+use crate::state::ResourceRecord;
+
+/// What happens to one instance, for counting and display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    Create,
+    Update,
+    Replace,
+    Delete,
+    /// Dropped from the state without deleting (`retain_on_delete`).
+    Forget,
+    /// A data lookup, read during up because its inputs are not known yet.
+    Read,
+    Same,
+}
+
+impl Action {
+    /// The action's name in previews, summaries and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+            Action::Forget => "forget",
+            Action::Read => "read",
+            Action::Same => "same",
+        }
+    }
+}
+
+/// Where a declared instance comes from: its declaration and instance key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Declared {
+    /// The declaration's index in the stack.
+    pub decl: usize,
+    pub key: InstanceKey,
+    /// The inputs as far as known now.
+    pub inputs: Map,
+}
+
+/// What a change does, with what that needs.
+#[derive(Debug, Clone)]
+pub enum ChangeOp {
+    /// A resource that does not exist yet.
+    Create(Declared),
+    /// A data lookup whose inputs are known only during up.
+    Read(Declared),
+    /// A recorded resource changed in place (or only its recorded options).
+    Update {
+        at: Declared,
+        prior: ResourceRecord,
+        diff: Vec<PropertyChange>,
+    },
+    /// A recorded resource replaced by a new one.
+    Replace {
+        at: Declared,
+        prior: ResourceRecord,
+        diff: Vec<PropertyChange>,
+        /// Delete the old resource before creating the new one.
+        delete_first: bool,
+    },
+    /// Nothing to do: a resource as recorded, or a lookup read at plan time.
+    Same {
+        at: Declared,
+        prior: Option<ResourceRecord>,
+    },
+    /// A recorded resource that is no longer declared, deleted.
+    Delete(ResourceRecord),
+    /// A recorded resource that is no longer declared, dropped from the
+    /// state without deleting it (`retain_on_delete`).
+    Forget(ResourceRecord),
+}
+
+/// The plan for one instance.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub address: String,
+    pub type_token: String,
+    pub kind: DeclKind,
+    pub op: ChangeOp,
+}
+
+/// The inputs of a change without a declaration.
+static NO_INPUTS: Map = Map::new();
+
+impl Change {
+    /// The removal of a recorded resource that is no longer declared:
+    /// deleted, or forgotten (`retain_on_delete`).
+    pub fn removal(record: &ResourceRecord, forget: bool) -> Change {
+        Change {
+            address: record.name.clone(),
+            type_token: record.type_token.clone(),
+            kind: DeclKind::Resource,
+            op: if forget {
+                ChangeOp::Forget(record.clone())
+            } else {
+                ChangeOp::Delete(record.clone())
+            },
+        }
+    }
+
+    /// The action, for counting and display.
+    pub fn action(&self) -> Action {
+        match &self.op {
+            ChangeOp::Create(_) => Action::Create,
+            ChangeOp::Read(_) => Action::Read,
+            ChangeOp::Update { .. } => Action::Update,
+            ChangeOp::Replace { .. } => Action::Replace,
+            ChangeOp::Same { .. } => Action::Same,
+            ChangeOp::Delete(_) => Action::Delete,
+            ChangeOp::Forget(_) => Action::Forget,
+        }
+    }
+
+    /// The declaration and key, `None` for a resource no longer declared.
+    pub fn declared(&self) -> Option<&Declared> {
+        match &self.op {
+            ChangeOp::Create(at) | ChangeOp::Read(at) => Some(at),
+            ChangeOp::Update { at, .. }
+            | ChangeOp::Replace { at, .. }
+            | ChangeOp::Same { at, .. } => Some(at),
+            ChangeOp::Delete(_) | ChangeOp::Forget(_) => None,
+        }
+    }
+
+    /// The declaration's index, `None` for a resource no longer declared.
+    pub fn decl(&self) -> Option<usize> {
+        self.declared().map(|d| d.decl)
+    }
+
+    /// The inputs as far as known now (none for a removal).
+    pub fn inputs(&self) -> &Map {
+        self.declared().map_or(&NO_INPUTS, |d| &d.inputs)
+    }
+
+    /// The record the change starts from, if any.
+    pub fn prior(&self) -> Option<&ResourceRecord> {
+        match &self.op {
+            ChangeOp::Update { prior, .. }
+            | ChangeOp::Replace { prior, .. }
+            | ChangeOp::Delete(prior)
+            | ChangeOp::Forget(prior) => Some(prior),
+            ChangeOp::Same { prior, .. } => prior.as_ref(),
+            ChangeOp::Create(_) | ChangeOp::Read(_) => None,
+        }
+    }
+
+    /// The properties that change (updates and replacements).
+    pub fn diff(&self) -> &[PropertyChange] {
+        match &self.op {
+            ChangeOp::Update { diff, .. } | ChangeOp::Replace { diff, .. } => diff,
+            _ => &[],
+        }
+    }
+
+    /// True for a replacement that deletes the old resource first.
+    pub fn delete_before_replace(&self) -> bool {
+        matches!(
+            self.op,
+            ChangeOp::Replace {
+                delete_first: true,
+                ..
+            }
+        )
+    }
+
+    /// Names of the properties that force the replacement.
+    pub fn replace_reasons(&self) -> Vec<&str> {
+        self.diff()
+            .iter()
+            .filter(|c| c.forces_replace)
+            .map(|c| c.name.as_str())
+            .collect()
+    }
+}
