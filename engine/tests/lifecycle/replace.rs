@@ -1,0 +1,138 @@
+//! Replacements: a changed `force_new` property makes a new resource and
+//! deletes the old one, create first by default and delete first with
+//! `delete_before_replace`; users of the old resource move to the new one
+//! before it goes; a failed replacement keeps the old resource.
+
+use skistack_engine::{Action, ProviderError};
+
+use super::CHAIN;
+use crate::support::{Harness, Op, position, s};
+
+#[tokio::test]
+async fn a_force_new_change_creates_the_replacement_before_deleting_the_old() {
+    let h = Harness::new();
+    h.write("web", CHAIN);
+    h.up("web").await.succeeded();
+    let old = h.record("web", "net");
+    let old_subnet = h.record("web", "subnet");
+    h.cloud.take_calls();
+
+    h.write("web", &CHAIN.replace(r#"name = "net""#, r#"name = "net2""#));
+    let plan = h.preview("web").await.expect("preview");
+    let net = plan.changes.iter().find(|c| c.address == "net").unwrap();
+    assert_eq!(net.replace_reasons(), ["name"]);
+
+    let up = h.up("web").await;
+    // subnet's `ref` is the new arn, unknown until net is made: an update.
+    assert_eq!(
+        up.changes(),
+        [
+            ("net".to_string(), Action::Replace),
+            ("subnet".to_string(), Action::Update)
+        ]
+    );
+    up.succeeded();
+    assert_eq!(up.count("replace"), 1);
+    assert_eq!(up.count("update"), 1);
+    assert_eq!(
+        up.count("delete"),
+        0,
+        "the old one's delete is part of the replace"
+    );
+
+    let new = h.record("web", "net");
+    assert_ne!(new.id, old.id);
+    assert_eq!(new.inputs["name"], s("net2"));
+    // Create, move the user over, then delete the old one (by its id).
+    let calls = h.cloud.calls();
+    let create = position(&calls, Op::Create, "net");
+    let update = position(&calls, Op::Update, "subnet");
+    let delete = calls
+        .iter()
+        .position(|c| c.op == Op::Delete && c.id.as_deref() == Some(old.id.as_str()))
+        .expect("the old net is deleted");
+    assert!(create < update && update < delete, "{calls:#?}");
+    // Nothing else changed the cloud: the old one is deleted under its
+    // retired name.
+    assert_eq!(
+        h.cloud.mutations(),
+        [
+            (Op::Create, "net".to_string()),
+            (Op::Update, "subnet".to_string()),
+            (Op::Delete, "net~replaced".to_string())
+        ]
+    );
+
+    // The state and the cloud hold only the new net, and subnet uses it.
+    assert_eq!(h.addresses("web"), ["app", "net", "other", "subnet"]);
+    assert!(h.cloud.get(&old.id).is_none());
+    assert_eq!(h.cloud.census()["net"], [new.id.as_str()]);
+    let subnet = h.record("web", "subnet");
+    assert_eq!(subnet.id, old_subnet.id);
+    assert_eq!(subnet.inputs["ref"], new.outputs["arn"]);
+    assert_eq!(h.store_outputs("web")["net_id"], s(&new.id));
+    h.assert_no_pending("web");
+}
+
+#[tokio::test]
+async fn delete_before_replace_deletes_the_old_one_first() {
+    let h = Harness::new();
+    let dbr = CHAIN.replace(
+        "size = \"${config.size}\"\n",
+        "size = \"${config.size}\"\n[resources.net.options]\ndelete_before_replace = true\n",
+    );
+    assert_ne!(dbr, CHAIN);
+    h.write("web", &dbr);
+    h.up("web").await.succeeded();
+    let old = h.record("web", "net");
+    assert!(old.options.delete_before_replace);
+    h.cloud.take_calls();
+
+    h.write("web", &dbr.replace(r#"name = "net""#, r#"name = "net2""#));
+    let up = h.up("web").await;
+    assert_eq!(up.action("net"), Action::Replace);
+    up.succeeded();
+    let calls = h.cloud.calls();
+    let delete = position(&calls, Op::Delete, "net");
+    let create = position(&calls, Op::Create, "net");
+    assert_eq!(calls[delete].id.as_deref(), Some(old.id.as_str()));
+    assert!(delete < create, "{calls:#?}");
+    // The user follows the new one.
+    assert!(create < position(&calls, Op::Update, "subnet"));
+
+    let new = h.record("web", "net");
+    assert_ne!(new.id, old.id);
+    assert_eq!(h.cloud.census()["net"], [new.id.as_str()]);
+    assert_eq!(h.addresses("web"), ["app", "net", "other", "subnet"]);
+    h.assert_no_pending("web");
+}
+
+#[tokio::test]
+async fn a_failed_replacement_keeps_the_old_resource_and_its_users() {
+    let h = Harness::new();
+    h.write("web", CHAIN);
+    h.up("web").await.succeeded();
+    let before = h.state("web").resources;
+    h.cloud.take_calls();
+
+    h.write("web", &CHAIN.replace(r#"name = "net""#, r#"name = "net2""#));
+    h.cloud.fail(
+        Op::Create,
+        "net",
+        ProviderError::Invalid("name net2 is taken".into()),
+    );
+    let up = h.up("web").await;
+    assert_eq!(up.failed(), ["net"]);
+    // Nothing that waited for the replacement ran.
+    assert_eq!(up.summary().skipped, 2, "subnet's update and net's delete");
+    assert_eq!(h.cloud.calls_of(Op::Delete), Vec::<String>::new());
+    assert_eq!(h.cloud.calls_of(Op::Update), Vec::<String>::new());
+    assert_eq!(h.state("web").resources, before);
+    assert_eq!(h.cloud.census()["net"], [before["net"].id.clone()]);
+    h.assert_no_pending("web");
+
+    // Once the cause is gone, the next up replaces it.
+    h.up("web").await.succeeded();
+    assert_ne!(h.record("web", "net").id, before["net"].id);
+    assert_eq!(h.cloud.census()["net"].len(), 1);
+}
