@@ -177,3 +177,22 @@ async fn a_failed_destroy_keeps_what_the_failure_blocked() {
     h.destroy("web").await.succeeded();
     assert_eq!(h.cloud.resources(), []);
 }
+
+#[tokio::test]
+async fn an_up_while_another_run_holds_the_lock_is_refused_before_any_call() {
+    let h = Harness::new();
+    h.write("web", CHAIN);
+    let held = h.project.lock("web", "up").expect("lock");
+    let err = h.try_up("web").await.err().expect("locked");
+    assert!(
+        matches!(
+            &err,
+            skistack_engine::EngineError::State(skistack_engine::StateError::Locked { .. })
+        ),
+        "{err}"
+    );
+    assert_eq!(h.cloud.calls(), []);
+    assert_eq!(h.addresses("web"), Vec::<String>::new());
+    drop(held);
+    h.up("web").await.succeeded();
+}

@@ -8,6 +8,7 @@ mod failure;
 mod recovery;
 mod refresh;
 mod replace;
+mod stacks;
 mod update;
 
 /// A chain `net <- subnet <- app` plus an independent `other`: each

@@ -345,3 +345,105 @@ async fn destroy_adopts_what_an_interrupted_create_made_and_deletes_it() {
     assert_eq!(h.cloud.calls_of(Op::Create), Vec::<String>::new());
     h.assert_no_pending("web");
 }
+
+#[tokio::test]
+async fn duplicates_made_by_earlier_attempts_are_adopted_once_and_the_rest_deleted() {
+    let h = deployed_up_to_net().await;
+    let inputs = subnet_inputs(&h);
+    let op = h.begin("web", "subnet", OpKind::Create, None, &inputs);
+    let token = h.operation_id("web", &op);
+    let first = h.cloud.plant("web", "subnet", &token, &inputs, true);
+    let second = h
+        .cloud
+        .plant("web", "subnet", "an-earlier-attempt", &inputs, true);
+
+    let up = h.up("web").await;
+    assert!(up.notes[0].contains("1 more"), "{}", up.notes[0]);
+    assert_eq!(
+        up.changes(),
+        [
+            ("app".to_string(), Action::Create),
+            ("subnet~replaced".to_string(), Action::Delete)
+        ]
+    );
+    up.succeeded();
+    let kept = h.record("web", "subnet").id;
+    assert!(kept == first || kept == second);
+    assert_eq!(h.cloud.census()["subnet"], [kept.as_str()]);
+    assert_eq!(h.addresses("web"), ["app", "net", "other", "subnet"]);
+    assert_eq!(h.cloud.calls_of(Op::Create), ["app"]);
+    h.assert_no_pending("web");
+}
+
+#[tokio::test]
+async fn a_failed_lookup_stops_the_up_and_keeps_the_intent() {
+    let h = deployed_up_to_net().await;
+    let op = h.begin("web", "subnet", OpKind::Create, None, &subnet_inputs(&h));
+    h.cloud.fail(
+        Op::FindAll,
+        "subnet",
+        skistack_engine::ProviderError::Transient("throttled".into()),
+    );
+
+    let err = h.try_up("web").await.err().expect("recovery fails");
+    assert!(err.to_string().contains("throttled"), "{err}");
+    assert_eq!(
+        h.cloud.calls_of(Op::Create),
+        Vec::<String>::new(),
+        "nothing planned"
+    );
+    assert_eq!(h.state("web").pending, std::slice::from_ref(&op));
+
+    // Once the cause is gone the same intent is resolved.
+    h.up("web").await.succeeded();
+    let create = h
+        .cloud
+        .calls()
+        .into_iter()
+        .find(|c| c.op == Op::Create && c.address == "subnet")
+        .unwrap();
+    assert_eq!(create.operation_id, h.operation_id("web", &op));
+    h.assert_no_pending("web");
+}
+
+#[tokio::test]
+async fn an_interrupted_update_of_a_resource_since_gone_creates_it_again() {
+    let h = Harness::new();
+    h.write("web", CHAIN);
+    h.up("web").await.succeeded();
+    let other = h.record("web", "other");
+    h.write("web", &CHAIN.replace("size = 7", "size = 8"));
+    let mut inputs = other.inputs.clone();
+    inputs.insert("size".into(), Value::Int(8));
+    h.begin("web", "other", OpKind::Update, Some(&other.id), &inputs);
+    h.cloud.remove(&other.id);
+    h.cloud.take_calls();
+
+    let up = h.up("web").await;
+    assert!(up.notes[0].contains("no longer exists"), "{}", up.notes[0]);
+    assert_eq!(up.changes(), [("other".to_string(), Action::Create)]);
+    up.succeeded();
+    assert_eq!(h.cloud.at("other").len(), 1);
+    assert_eq!(h.record("web", "other").inputs["size"], Value::Int(8));
+    h.assert_no_pending("web");
+}
+
+#[tokio::test]
+async fn preview_shows_the_plan_before_recovery_and_writes_nothing() {
+    let h = deployed_up_to_net().await;
+    let op = h.begin("web", "subnet", OpKind::Create, None, &subnet_inputs(&h));
+    let plan = h.preview("web").await.expect("preview");
+    assert_eq!(
+        crate::support::plan_changes(&plan),
+        [
+            ("app".to_string(), Action::Create),
+            ("subnet".to_string(), Action::Create)
+        ]
+    );
+    assert_eq!(
+        h.cloud.calls(),
+        [],
+        "a preview calls no provider for resources"
+    );
+    assert_eq!(h.state("web").pending, [op]);
+}

@@ -136,7 +136,7 @@ pub struct Harness {
     pub store: Arc<SqliteStore>,
     pub project: Project,
     pub observer: Arc<Recorder>,
-    dir: tempfile::TempDir,
+    dir: Arc<tempfile::TempDir>,
 }
 
 impl Harness {
@@ -162,7 +162,24 @@ impl Harness {
             store,
             project,
             observer: Arc::new(Recorder::default()),
-            dir,
+            dir: Arc::new(dir),
+        }
+    }
+
+    /// The same stacks directory, state and cloud, in environment `env`.
+    pub fn in_env(&self, env: &str) -> Harness {
+        Harness {
+            cloud: Arc::clone(&self.cloud),
+            store: Arc::clone(&self.store),
+            project: Project {
+                stacks_dir: self.project.stacks_dir.clone(),
+                env: env.to_string(),
+                registry: self.project.registry.clone(),
+                store: Arc::clone(&self.project.store),
+                cli_config: self.project.cli_config.clone(),
+            },
+            observer: Arc::new(Recorder::default()),
+            dir: Arc::clone(&self.dir),
         }
     }
 
