@@ -196,3 +196,42 @@ async fn an_up_while_another_run_holds_the_lock_is_refused_before_any_call() {
     drop(held);
     h.up("web").await.succeeded();
 }
+
+#[tokio::test]
+async fn an_interrupted_up_finishes_the_steps_in_flight_and_starts_no_other() {
+    let h = Harness::new();
+    h.write("web", CHAIN);
+    // Ctrl-C arrives while subnet is being created.
+    h.cloud.cancel_at(Op::Create, "subnet");
+    let up = h.up("web").await;
+    let summary = up.summary();
+    assert!(summary.cancelled && !summary.succeeded());
+    assert!(summary.failures.is_empty(), "{:?}", summary.failures);
+    assert!(summary.not_run >= 1, "app at least");
+    // The step in flight was recorded; app never started.
+    let subnet = h.record("web", "subnet");
+    assert_eq!(h.cloud.census()["subnet"], [subnet.id.as_str()]);
+    assert!(!h.cloud.calls_of(Op::Create).contains(&"app".to_string()));
+    // Whatever else ran is recorded, and only that exists.
+    let mut made: Vec<String> = h.cloud.census().into_keys().collect();
+    made.sort();
+    assert_eq!(made, h.addresses("web"));
+    h.assert_no_pending("web");
+    assert_eq!(
+        h.outputs("web"),
+        None,
+        "an interrupted up records no outputs"
+    );
+    assert_eq!(h.history("web").pop().unwrap().result, "interrupted");
+
+    // The next up does the rest.
+    let again = h.up("web").await;
+    again.succeeded();
+    assert!(
+        again
+            .changes()
+            .contains(&("app".to_string(), Action::Create))
+    );
+    assert_eq!(h.cloud.resources().len(), 4);
+    assert_eq!(h.addresses("web"), ["app", "net", "other", "subnet"]);
+}

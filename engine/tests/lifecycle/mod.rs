@@ -3,6 +3,7 @@
 
 mod count;
 mod create;
+mod data;
 mod delete;
 mod failure;
 mod recovery;

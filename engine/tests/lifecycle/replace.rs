@@ -298,3 +298,53 @@ retain_on_delete = true
     );
     assert_eq!(h.addresses("web"), ["keep"]);
 }
+
+#[tokio::test]
+async fn a_type_that_cannot_exist_twice_is_deleted_before_its_replacement() {
+    // No option in the file: the schema of fake:cloud:Unique asks for it.
+    let h = Harness::new();
+    let text = "[resources.u]\ntype = \"fake:cloud:Unique\"\nname = \"one\"\n";
+    h.write("web", text);
+    h.up("web").await.succeeded();
+    let old = h.record("web", "u");
+    h.cloud.take_calls();
+
+    h.write("web", &text.replace("one", "two"));
+    let up = h.up("web").await;
+    assert_eq!(up.changes(), [("u".to_string(), Action::Replace)]);
+    up.succeeded();
+    assert_eq!(
+        h.cloud.mutations(),
+        [(Op::Delete, "u".to_string()), (Op::Create, "u".to_string())]
+    );
+    assert_eq!(h.cloud.calls()[0].id.as_deref(), Some(old.id.as_str()));
+    assert_eq!(h.cloud.at("u").len(), 1);
+}
+
+#[tokio::test]
+async fn a_changed_type_replaces_the_resource() {
+    let h = Harness::new();
+    let text = "[resources.r]\ntype = \"fake:cloud:Thing\"\nname = \"r\"\n";
+    h.write("web", text);
+    h.up("web").await.succeeded();
+    let old = h.record("web", "r");
+    h.cloud.take_calls();
+
+    h.write(
+        "web",
+        &text.replace("fake:cloud:Thing", "fake:cloud:Unique"),
+    );
+    let plan = h.preview("web").await.expect("preview");
+    let r = plan.changes.iter().find(|c| c.address == "r").unwrap();
+    assert_eq!(
+        (r.action, r.replace_reasons()),
+        (Action::Replace, vec!["type"])
+    );
+    h.up("web").await.succeeded();
+    let new = h.record("web", "r");
+    assert_eq!(new.type_token, crate::support::UNIQUE);
+    assert_ne!(new.id, old.id);
+    assert!(h.cloud.get(&old.id).is_none());
+    assert_eq!(h.cloud.resources().len(), 1);
+    h.assert_no_pending("web");
+}

@@ -10,12 +10,19 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use skistack_engine::{
-    Attribute, CallContext, Created, DataSource, Map, Property, Provider, ProviderError,
+    Attribute, CallContext, Cancel, Created, DataSource, Map, Property, Provider, ProviderError,
     ReadResult, ResourceType, TypeSchema, Value, ValueType,
 };
 
 /// The fake resource type's token.
 pub const THING: &str = "fake:cloud:Thing";
+
+/// The same type under a unique name: it can't exist twice, so its schema
+/// asks for delete-before-replace.
+pub const UNIQUE: &str = "fake:cloud:Unique";
+
+/// The fake data source: `key` in, `value` out.
+pub const LOOKUP: &str = "fake:cloud:Lookup";
 
 /// A provider call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +32,8 @@ pub enum Op {
     Update,
     Delete,
     FindAll,
+    /// A data source lookup.
+    Invoke,
 }
 
 /// One call as the provider saw it.
@@ -83,6 +92,9 @@ struct Inner {
     calls: Vec<Call>,
     faults: Vec<Fault>,
     next_id: u64,
+    /// The run in progress and the call at which to interrupt it.
+    cancel: Option<Cancel>,
+    cancel_at: Option<(Op, String)>,
 }
 
 impl Inner {
@@ -93,6 +105,21 @@ impl Inner {
             .iter()
             .position(|f| f.op == op && f.address == address && f.moment == moment)?;
         Some(self.faults.remove(i).error)
+    }
+
+    /// Interrupts the run (as Ctrl-C would) if this is the call scripted
+    /// for it; the call itself goes on.
+    fn maybe_cancel(&mut self, op: Op, address: &str) {
+        if self
+            .cancel_at
+            .as_ref()
+            .is_some_and(|(o, a)| *o == op && a == address)
+        {
+            self.cancel_at = None;
+            if let Some(c) = &self.cancel {
+                c.cancel();
+            }
+        }
     }
 
     fn new_id(&mut self) -> String {
@@ -239,6 +266,16 @@ impl Cloud {
         });
     }
 
+    /// The next `op` call about `address` interrupts the run it is part of.
+    pub fn cancel_at(&self, op: Op, address: &str) {
+        self.lock().cancel_at = Some((op, address.to_string()));
+    }
+
+    /// The cancellation flag of the run about to start.
+    pub fn set_run(&self, cancel: &Cancel) {
+        self.lock().cancel = Some(cancel.clone());
+    }
+
     /// Faults scripted but not triggered: a test that scripts one expects
     /// it to strike.
     pub fn pending_faults(&self) -> usize {
@@ -253,6 +290,7 @@ impl Cloud {
             operation_id: ctx.operation_id.clone(),
             id: id.map(str::to_string),
         });
+        inner.maybe_cancel(op, &ctx.resource);
         inner
     }
 }
@@ -269,20 +307,24 @@ fn outputs_of(inputs: &Map, id: &str) -> Map {
     out
 }
 
-/// `fake:cloud:Thing`.
+/// `fake:cloud:Thing`, and `fake:cloud:Unique` with the same schema but
+/// for its delete-before-replace flag.
 pub struct Thing {
     schema: TypeSchema,
     cloud: Arc<Cloud>,
 }
 
 impl Thing {
-    pub fn new(cloud: Arc<Cloud>) -> Thing {
-        let schema = TypeSchema::new(THING, "a thing in the fake cloud")
+    pub fn new(cloud: Arc<Cloud>, token: &str) -> Thing {
+        let mut schema = TypeSchema::new(token, "a thing in the fake cloud")
             .property(Property::optional("name", ValueType::String).force_new())
             .property(Property::optional("size", ValueType::Int))
             .property(Property::optional("ref", ValueType::Any))
             .property(Property::optional("password", ValueType::String).secret())
             .attribute(Attribute::new("arn", ValueType::String));
+        if token == UNIQUE {
+            schema = schema.delete_before_replace();
+        }
         Thing { schema, cloud }
     }
 }
@@ -423,10 +465,50 @@ impl Provider for FakeProvider {
     }
 
     fn resource_types(&self) -> Vec<Arc<dyn ResourceType>> {
-        vec![Arc::new(Thing::new(Arc::clone(&self.cloud)))]
+        vec![
+            Arc::new(Thing::new(Arc::clone(&self.cloud), THING)),
+            Arc::new(Thing::new(Arc::clone(&self.cloud), UNIQUE)),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        Vec::new()
+        vec![Arc::new(Lookup::new(Arc::clone(&self.cloud)))]
+    }
+}
+
+/// `fake:cloud:Lookup`: answers `value = "value-of-KEY"` and logs the call.
+pub struct Lookup {
+    schema: TypeSchema,
+    cloud: Arc<Cloud>,
+}
+
+impl Lookup {
+    pub fn new(cloud: Arc<Cloud>) -> Lookup {
+        let schema = TypeSchema::new(LOOKUP, "a lookup in the fake cloud")
+            .property(Property::required("key", ValueType::String))
+            .attribute(Attribute::new("value", ValueType::String));
+        Lookup { schema, cloud }
+    }
+}
+
+#[async_trait]
+impl DataSource for Lookup {
+    fn schema(&self) -> &TypeSchema {
+        &self.schema
+    }
+
+    async fn invoke(&self, ctx: &CallContext, inputs: &Map) -> Result<Map, ProviderError> {
+        let mut inner = self.cloud.log(Op::Invoke, ctx, None);
+        if let Some(e) = inner.fault(Op::Invoke, &ctx.resource, Moment::Before) {
+            return Err(e);
+        }
+        let key = inputs
+            .get("key")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        Ok(Map::from([(
+            "value".to_string(),
+            Value::String(format!("value-of-{key}")),
+        )]))
     }
 }

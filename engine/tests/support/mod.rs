@@ -15,7 +15,7 @@ use skistack_engine::{
 };
 use skistack_state::SqliteStore;
 
-pub use cloud::{Call, Cloud, Op, THING};
+pub use cloud::{Call, Cloud, Op, THING, UNIQUE};
 
 /// Steps in flight at once; more than one so that independent steps may
 /// overlap, as they do in the CLI.
@@ -274,9 +274,11 @@ impl Harness {
             });
         }
         let observer: Arc<dyn Observer> = self.observer.clone();
+        let cancel = Cancel::new();
+        self.cloud.set_run(&cancel);
         let summary = self
             .project
-            .apply(&loaded, plan, PARALLEL, observer, &Cancel::new())
+            .apply(&loaded, plan, PARALLEL, observer, &cancel)
             .await?;
         Ok(Up {
             notes,
@@ -312,6 +314,8 @@ impl Harness {
             .map(|c| (c.address.clone(), c.action))
             .collect();
         let observer: Arc<dyn Observer> = self.observer.clone();
+        let cancel = Cancel::new();
+        self.cloud.set_run(&cancel);
         let summary = self
             .project
             .destroy(
@@ -320,7 +324,7 @@ impl Harness {
                 plan,
                 PARALLEL,
                 observer,
-                &Cancel::new(),
+                &cancel,
             )
             .await?;
         Ok(Up {
