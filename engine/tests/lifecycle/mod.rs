@@ -6,6 +6,7 @@ mod create;
 mod data;
 mod delete;
 mod failure;
+mod import;
 mod recovery;
 mod refresh;
 mod replace;

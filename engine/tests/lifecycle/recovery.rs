@@ -469,3 +469,29 @@ async fn a_kept_create_intent_is_cleared_when_the_plan_no_longer_creates_it() {
     assert_eq!(h.cloud.calls_of(Op::Create), Vec::<String>::new());
     h.assert_no_pending("web");
 }
+
+#[tokio::test]
+async fn an_adopted_resource_keeps_its_secrets_secret() {
+    // The cloud returns the password in the clear; the state must not.
+    let h = Harness::new();
+    h.write("web", &without(CHAIN, &["app"]));
+    h.up("web").await.succeeded();
+    h.write("web", CHAIN);
+    let inputs = map(&[
+        ("ref", h.record("web", "subnet").outputs["arn"].clone()),
+        ("password", Value::secret(s("hunter2"))),
+    ]);
+    let op = h.begin("web", "app", OpKind::Create, None, &inputs);
+    h.cloud
+        .plant("web", "app", &h.operation_id("web", &op), &inputs, true);
+    h.cloud.take_calls();
+
+    let up = h.up("web").await;
+    assert!(up.notes[0].contains("adopted"), "{}", up.notes[0]);
+    // Adopted as declared: nothing to change (only the stack's outputs).
+    assert!(up.changes().is_empty(), "{:?}", up.changes());
+    assert_eq!(h.cloud.calls_of(Op::Create), Vec::<String>::new());
+    let app = h.record("web", "app");
+    assert_eq!(app.inputs["password"], Value::secret(s("hunter2")));
+    assert_eq!(app.outputs["password"], Value::secret(s("hunter2")));
+}
