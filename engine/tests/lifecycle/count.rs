@@ -184,3 +184,45 @@ async fn a_removed_for_each_key_deletes_its_instance_only() {
     );
     assert_eq!(h.record("web", r#"keyed["c"]"#).inputs["name"], s("each-c"));
 }
+
+#[tokio::test]
+async fn instance_keys_and_values_are_evaluated_again_when_the_step_runs() {
+    // `ref` is unknown at plan time, so the inputs are evaluated again
+    // when each create runs: count.index, each.key and each.value must
+    // be those of the instance there too.
+    let h = Harness::new();
+    h.write(
+        "web",
+        r#"
+[resources.net]
+type = "fake:cloud:Thing"
+
+[resources.indexed]
+type = "fake:cloud:Thing"
+count = 2
+size = "${count.index + 10}"
+ref = "${net.arn}"
+
+[resources.valued]
+type = "fake:cloud:Thing"
+for_each = { a = "alpha", b = "beta" }
+name = "${each.key}-${each.value}"
+ref = "${net.arn}"
+"#,
+    );
+    h.up("web").await.succeeded();
+    let arn = h.record("web", "net").outputs["arn"].clone();
+    assert_eq!(h.record("web", "indexed[1]").inputs["size"], Value::Int(11));
+    assert_eq!(h.record("web", "indexed[0]").inputs["ref"], arn);
+    assert_eq!(
+        h.record("web", r#"valued["b"]"#).inputs["name"],
+        s("b-beta")
+    );
+    assert_eq!(
+        h.record("web", r#"valued["a"]"#).inputs["name"],
+        s("a-alpha")
+    );
+    assert_eq!(h.record("web", r#"valued["a"]"#).inputs["ref"], arn);
+    let made = h.cloud.at(r#"valued["b"]"#);
+    assert_eq!(made[0].inputs["name"], s("b-beta"));
+}

@@ -104,3 +104,43 @@ async fn the_cli_config_overrides_the_stack_default() {
     let net = h.record("web", "net");
     assert_eq!(h.cloud.get(&net.id).unwrap().inputs["size"], Value::Int(3));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_wide_stack_is_created_once_each_on_a_multi_threaded_runtime() {
+    // As the CLI runs: steps on several threads at once, committing to
+    // one state. Every instance is made once and recorded with its own id.
+    let h = Harness::new();
+    h.write(
+        "web",
+        r#"
+[resources.leaf]
+type = "fake:cloud:Thing"
+count = 24
+size = "${count.index}"
+
+[resources.hub]
+type = "fake:cloud:Thing"
+ref = "${leaf[*].id}"
+"#,
+    );
+    let up = h.up("web").await;
+    up.succeeded();
+    assert_eq!(up.count("create"), 25);
+    let calls = h.cloud.calls();
+    let hub = position(&calls, Op::Create, "hub");
+    assert_eq!(hub, calls.len() - 1, "the hub waits for every leaf");
+    let mut leaves = h.cloud.calls_of(Op::Create);
+    leaves.pop();
+    leaves.sort();
+    leaves.dedup();
+    assert_eq!(leaves.len(), 24);
+    let state = h.state("web");
+    assert_eq!(state.resources.len(), 25);
+    let ids: Vec<Value> = (0..24)
+        .map(|i| s(&state.resources[&format!("leaf[{i}]")].id))
+        .collect();
+    assert_eq!(state.resources["hub"].inputs["ref"], Value::List(ids));
+    assert_eq!(state.resources["leaf[17]"].inputs["size"], Value::Int(17));
+    assert!(h.store.integrity_check().unwrap());
+    h.assert_no_pending("web");
+}

@@ -495,3 +495,37 @@ async fn an_adopted_resource_keeps_its_secrets_secret() {
     assert_eq!(app.inputs["password"], Value::secret(s("hunter2")));
     assert_eq!(app.outputs["password"], Value::secret(s("hunter2")));
 }
+
+#[tokio::test]
+async fn an_interrupted_delete_of_a_replaced_resource_completes() {
+    // The run died after deleting the old net of a replacement: the state
+    // still holds it under its retired name, with the delete's intent.
+    let h = Harness::new();
+    h.write("web", CHAIN);
+    h.up("web").await.succeeded();
+    let old = h.record("web", "net");
+    h.write("web", &CHAIN.replace(r#"name = "net""#, r#"name = "net2""#));
+    h.cloud.fail(
+        Op::Delete,
+        "net~replaced",
+        skistack_engine::ProviderError::Failed("in use".into()),
+    );
+    h.up("web").await;
+    assert_eq!(h.record("web", "net~replaced").id, old.id);
+    h.begin(
+        "web",
+        "net~replaced",
+        OpKind::Delete,
+        Some(&old.id),
+        &old.inputs,
+    );
+    h.cloud.remove(&old.id);
+    h.cloud.take_calls();
+
+    let up = h.up("web").await;
+    assert!(up.notes[0].contains("had completed"), "{}", up.notes[0]);
+    assert!(up.changes().is_empty(), "{:?}", up.changes());
+    assert_eq!(h.addresses("web"), ["app", "net", "other", "subnet"]);
+    assert_eq!(h.cloud.census()["net"].len(), 1);
+    h.assert_no_pending("web");
+}

@@ -433,3 +433,52 @@ async fn delete_before_replace_with_a_dependent_that_is_replaced_too() {
     );
     assert_eq!(h.cloud.resources().len(), 2);
 }
+
+#[tokio::test]
+async fn a_second_replacement_while_the_first_old_one_remains_retires_it_under_a_free_name() {
+    let h = Harness::new();
+    h.write("web", CHAIN);
+    h.up("web").await.succeeded();
+    let first = h.record("web", "net");
+    h.write("web", &CHAIN.replace(r#"name = "net""#, r#"name = "net2""#));
+    h.cloud.fail(
+        Op::Delete,
+        "net~replaced",
+        ProviderError::Failed("still in use".into()),
+    );
+    assert_eq!(h.up("web").await.failed(), ["net"]);
+    let second = h.record("web", "net");
+    h.cloud.take_calls();
+
+    // Replaced again before the first old one could go.
+    h.write("web", &CHAIN.replace(r#"name = "net""#, r#"name = "net3""#));
+    let up = h.up("web").await;
+    assert_eq!(
+        up.changes(),
+        [
+            ("net".to_string(), Action::Replace),
+            ("net~replaced".to_string(), Action::Delete),
+            ("subnet".to_string(), Action::Update)
+        ]
+    );
+    up.succeeded();
+    let deleted: Vec<(String, String)> = h
+        .cloud
+        .calls()
+        .into_iter()
+        .filter(|c| c.op == Op::Delete)
+        .map(|c| (c.address, c.id.unwrap()))
+        .collect();
+    assert!(
+        deleted.contains(&("net~replaced".to_string(), first.id.clone())),
+        "{deleted:?}"
+    );
+    assert!(
+        deleted.contains(&("net~2~replaced".to_string(), second.id.clone())),
+        "{deleted:?}"
+    );
+    let third = h.record("web", "net");
+    assert_eq!(h.cloud.census()["net"], [third.id.as_str()]);
+    assert_eq!(h.addresses("web"), ["app", "net", "other", "subnet"]);
+    h.assert_no_pending("web");
+}
