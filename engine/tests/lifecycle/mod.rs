@@ -11,6 +11,7 @@ mod recovery;
 mod refresh;
 mod replace;
 mod stacks;
+mod target;
 mod update;
 
 /// A chain `net <- subnet <- app` plus an independent `other`: each

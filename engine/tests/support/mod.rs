@@ -248,6 +248,12 @@ impl Harness {
     /// `skistack up STACK --yes`: lock, recover, plan, apply (or, for an
     /// empty plan, record the dependency updates only).
     pub async fn try_up(&self, stack: &str) -> Result<Up, EngineError> {
+        self.try_up_targets(stack, &[]).await
+    }
+
+    /// `skistack up STACK --target T...`.
+    pub async fn try_up_targets(&self, stack: &str, targets: &[&str]) -> Result<Up, EngineError> {
+        let targets: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
         let loaded = self.project.load(stack, true)?;
         let _lock = self.project.lock(stack, "up")?;
         let notes = self
@@ -257,7 +263,7 @@ impl Harness {
         let state = self.store.load(&self.key(stack))?;
         let plan = self
             .project
-            .plan(&loaded, &state, &[], &BTreeSet::new())
+            .plan(&loaded, &state, &targets, &BTreeSet::new())
             .await?;
         let actions = plan
             .changes
