@@ -139,3 +139,53 @@ async fn a_new_dependency_is_recorded_with_nothing_to_apply() {
         "{calls:#?}"
     );
 }
+
+#[tokio::test]
+async fn a_changed_config_value_that_no_resource_uses_is_applied_once() {
+    // Nothing changes in the cloud, but the plan shows the config change
+    // and the up records it, so the next plan is empty.
+    let h = Harness::new();
+    let text = CHAIN.replace("size = 1\n", "size = 1\nunused = \"a\"\n");
+    h.write("web", &text);
+    h.up("web").await.succeeded();
+    h.cloud.take_calls();
+
+    h.write("web", &text.replace("unused = \"a\"", "unused = \"b\""));
+    let plan = h.preview("web").await.expect("preview");
+    assert!(crate::support::plan_changes(&plan).is_empty());
+    let names: Vec<_> = plan
+        .config_changes
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["unused"]);
+    let up = h.up("web").await;
+    up.succeeded();
+    assert_eq!(up.summary().counts.len(), 0, "no step ran");
+    assert_eq!(h.cloud.calls(), []);
+    assert!(h.preview("web").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_changed_output_shows_in_the_plan_and_is_recorded() {
+    let h = Harness::new();
+    h.write("web", CHAIN);
+    h.up("web").await.succeeded();
+    let net = h.record("web", "net");
+    h.cloud.take_calls();
+
+    h.write(
+        "web",
+        &CHAIN.replace("net_id = \"${net.id}\"", "net_id = \"net:${net.id}\""),
+    );
+    let plan = h.preview("web").await.expect("preview");
+    let change = plan.outputs.iter().find(|o| o.name == "net_id").unwrap();
+    assert_eq!(change.old, Some(s(&net.id)));
+    assert_eq!(change.new, Some(s(&format!("net:{}", net.id))));
+    h.up("web").await.succeeded();
+    assert_eq!(
+        h.store_outputs("web")["net_id"],
+        s(&format!("net:{}", net.id))
+    );
+    assert_eq!(h.cloud.mutations(), []);
+}
