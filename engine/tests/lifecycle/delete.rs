@@ -11,6 +11,8 @@ use crate::support::{Harness, Op, position, s};
 #[tokio::test]
 async fn removed_declarations_are_deleted_dependents_first() {
     let h = Harness::new();
+    // The cloud refuses deletes out of order, too.
+    h.cloud.refuse_deleting_used();
     h.write("web", CHAIN);
     h.up("web").await.succeeded();
     let before = h.state("web").resources;
@@ -43,6 +45,8 @@ async fn removed_declarations_are_deleted_dependents_first() {
 #[tokio::test]
 async fn a_removed_resource_goes_after_its_former_user_moved_off_it() {
     let h = Harness::new();
+    // The cloud refuses deletes out of order, too.
+    h.cloud.refuse_deleting_used();
     h.write("web", CHAIN);
     h.up("web").await.succeeded();
     h.cloud.take_calls();
@@ -69,6 +73,8 @@ async fn a_removed_resource_goes_after_its_former_user_moved_off_it() {
 #[tokio::test]
 async fn destroy_deletes_everything_dependents_first() {
     let h = Harness::new();
+    // The cloud refuses deletes out of order, too.
+    h.cloud.refuse_deleting_used();
     h.write("web", CHAIN);
     h.up("web").await.succeeded();
     h.cloud.take_calls();
@@ -109,6 +115,8 @@ async fn destroy_deletes_everything_dependents_first() {
 async fn destroy_works_without_the_stack_file() {
     // The recorded dependencies order the deletes when the file is gone.
     let h = Harness::new();
+    // The cloud refuses deletes out of order, too.
+    h.cloud.refuse_deleting_used();
     h.write("web", CHAIN);
     h.up("web").await.succeeded();
     h.cloud.take_calls();

@@ -1,7 +1,9 @@
 //! Failures during up: a failed create stops its dependents and nothing
 //! else, the summary names it, no intent is left behind, and the next up
 //! finishes the job. A create that fails after the cloud made the resource
-//! adopts it at once; a failed delete keeps the record.
+//! adopts it at once; a failed delete keeps the record. An interrupted up
+//! finishes what is in flight and starts nothing more; a locked stack is
+//! refused before any call.
 
 use skistack_engine::{Action, ProviderError};
 

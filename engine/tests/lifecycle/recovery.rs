@@ -273,6 +273,8 @@ async fn an_interrupted_update_is_read_back_and_only_what_it_missed_is_applied()
 #[tokio::test]
 async fn an_interrupted_replacement_keeps_the_old_resource_until_its_users_moved() {
     let h = Harness::new();
+    // The cloud refuses deletes out of order, too.
+    h.cloud.refuse_deleting_used();
     h.write("web", CHAIN);
     h.up("web").await.succeeded();
     let old = h.record("web", "net");

@@ -1,7 +1,9 @@
 //! Replacements: a changed `force_new` property makes a new resource and
 //! deletes the old one, create first by default and delete first with
 //! `delete_before_replace`; users of the old resource move to the new one
-//! before it goes; a failed replacement keeps the old resource.
+//! before it goes; a failed replacement keeps the old resource, and an old
+//! one whose delete failed waits under a retired name (`net~replaced`)
+//! for the next up. A changed type replaces too.
 
 use skistack_engine::{Action, ProviderError};
 
@@ -11,6 +13,8 @@ use crate::support::{Harness, Op, position, s};
 #[tokio::test]
 async fn a_force_new_change_creates_the_replacement_before_deleting_the_old() {
     let h = Harness::new();
+    // The cloud refuses deletes out of order, too.
+    h.cloud.refuse_deleting_used();
     h.write("web", CHAIN);
     h.up("web").await.succeeded();
     let old = h.record("web", "net");
@@ -364,6 +368,8 @@ name = "in-${net.arn}"
 #[tokio::test]
 async fn a_replacement_that_replaces_its_dependent_deletes_the_old_ones_users_first() {
     let h = Harness::new();
+    // The cloud refuses deletes out of order, too.
+    h.cloud.refuse_deleting_used();
     h.write("web", NAMED_AFTER);
     h.up("web").await.succeeded();
     h.cloud.take_calls();
@@ -407,6 +413,8 @@ async fn delete_before_replace_with_a_dependent_that_is_replaced_too() {
     // subnet must go before the old net, and the new net before the new
     // subnet: deleting both old ones first is the only order that works.
     let h = Harness::new();
+    // The cloud refuses deletes out of order, too.
+    h.cloud.refuse_deleting_used();
     let text = NAMED_AFTER.replace(
         "name = \"net\"\n",
         "name = \"net\"\n[resources.net.options]\ndelete_before_replace = true\n",

@@ -1,9 +1,14 @@
-//! The fake provider: one resource type, `fake:cloud:Thing`, over an
-//! in-memory "cloud" that logs every call and can be told to fail.
+//! The fake provider: the resource types `fake:cloud:Thing` and
+//! `fake:cloud:Unique` and the data source `fake:cloud:Lookup`, over an
+//! in-memory "cloud" that logs every call and can be told to fail or to
+//! interrupt the run at a given call.
 //!
-//! The type's schema has a property of each kind the engine treats apart:
+//! The types' schema has a property of each kind the engine treats apart:
 //! `size` and `ref` update in place, `name` forces a replacement,
-//! `password` is secret, and `arn` is a computed attribute.
+//! `password` is secret, and `arn` is a computed attribute. `Unique`'s
+//! schema also asks for delete-before-replace. Creates honour the
+//! operation id as an idempotency token, and tag what they make with the
+//! call's `skistack:*` identity, which `find_all` looks up.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -95,6 +100,8 @@ struct Inner {
     /// The run in progress and the call at which to interrupt it.
     cancel: Option<Cancel>,
     cancel_at: Option<(Op, String)>,
+    /// Refuse to delete what another resource references (by id or arn).
+    strict: bool,
 }
 
 impl Inner {
@@ -120,6 +127,21 @@ impl Inner {
                 c.cancel();
             }
         }
+    }
+
+    /// The resources other than `id` whose inputs mention its id or arn.
+    fn users_of(&self, id: &str) -> Vec<String> {
+        let arn = format!("arn:fake:{id}");
+        self.resources
+            .values()
+            .filter(|r| r.id != id)
+            .filter(|r| {
+                r.inputs
+                    .values()
+                    .any(|v| mentions(v, id) || mentions(v, &arn))
+            })
+            .map(|r| r.id.clone())
+            .collect()
     }
 
     fn new_id(&mut self) -> String {
@@ -266,6 +288,13 @@ impl Cloud {
         });
     }
 
+    /// From now on a delete of a resource that another one still uses
+    /// fails, as real clouds refuse (a subnet with instances in it): the
+    /// order of deletes is then checked by the cloud itself.
+    pub fn refuse_deleting_used(&self) {
+        self.lock().strict = true;
+    }
+
     /// The next `op` call about `address` interrupts the run it is part of.
     pub fn cancel_at(&self, op: Op, address: &str) {
         self.lock().cancel_at = Some((op, address.to_string()));
@@ -292,6 +321,17 @@ impl Cloud {
         });
         inner.maybe_cancel(op, &ctx.resource);
         inner
+    }
+}
+
+/// True when `v` is, or holds, the string `s`.
+fn mentions(v: &Value, s: &str) -> bool {
+    match v {
+        Value::String(x) => x == s,
+        Value::List(items) => items.iter().any(|i| mentions(i, s)),
+        Value::Map(m) => m.values().any(|i| mentions(i, s)),
+        Value::Secret(inner) => mentions(inner, s),
+        _ => false,
     }
 }
 
@@ -423,6 +463,13 @@ impl ResourceType for Thing {
         let mut inner = self.cloud.log(Op::Delete, ctx, Some(id));
         if let Some(e) = inner.fault(Op::Delete, &ctx.resource, Moment::Before) {
             return Err(e);
+        }
+        let users = inner.users_of(id);
+        if inner.strict && !users.is_empty() {
+            return Err(ProviderError::Failed(format!(
+                "DependencyViolation: {id} is used by {}",
+                users.join(", ")
+            )));
         }
         // Deleting what is already gone succeeds, as the interface asks.
         inner.resources.remove(id);
