@@ -33,6 +33,16 @@ async fn a_chain_is_created_in_dependency_order_and_recorded() {
     assert!(position(&calls, Op::Create, "subnet") < position(&calls, Op::Create, "app"));
     // A create of a new stack needs no read, no lookup.
     assert!(calls.iter().all(|c| c.op == Op::Create), "{calls:#?}");
+    // Each create runs under its own intent, hence its own token.
+    let mut tokens: Vec<&str> = calls.iter().map(|c| c.operation_id.as_str()).collect();
+    tokens.sort();
+    tokens.dedup();
+    assert_eq!(tokens.len(), 4, "{tokens:?}");
+    assert!(
+        tokens
+            .iter()
+            .all(|t| t.starts_with("skistack-web-default-"))
+    );
 
     // The state records what the cloud made, with the outputs that flowed.
     let net = h.record("web", "net");

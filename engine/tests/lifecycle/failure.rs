@@ -29,6 +29,15 @@ async fn a_rejected_create_skips_its_dependents_and_the_next_up_retries() {
         "{}",
         failure.message
     );
+    // The observer heard of it as the CLI's progress output would.
+    let lines = h.observer.lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("failed subnet:") && l.contains("bad cidr")),
+        "{lines:?}"
+    );
+    assert!(!lines.iter().any(|l| l.ends_with(" app")), "{lines:?}");
     // app waited for subnet; net and other did not.
     assert_eq!(up.summary().skipped, 1);
     assert_eq!(up.count("create"), 2);
