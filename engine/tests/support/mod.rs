@@ -1,0 +1,431 @@
+//! What every lifecycle test shares: a project over a temporary stacks
+//! directory and SQLite state, the fake provider, and the sequences of
+//! engine calls the CLI's `preview`, `up`, `destroy` and `refresh` make, so
+//! that each test reads as a scenario.
+
+pub mod cloud;
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use skistack_engine::{
+    Action, CallContext, CallPurpose, Cancel, EngineError, Event, Intent, Map, Observer, OpId,
+    OpKind, PendingOp, Plan, Project, Refresh, Registry, ResourceRecord, RunSummary, StackKey,
+    StackState, StateStore, Value,
+};
+use skistack_state::SqliteStore;
+
+pub use cloud::{Call, Cloud, Op, THING, UNIQUE};
+
+/// Steps in flight at once; more than one so that independent steps may
+/// overlap, as they do in the CLI.
+pub const PARALLEL: usize = 4;
+
+/// A start time for intents recorded by hand: any fixed number will do.
+pub const STARTED_AT: i64 = 1_700_000_000;
+
+/// An observer that keeps what it was told, for assertions on notices and
+/// failed steps.
+#[derive(Default)]
+pub struct Recorder(Mutex<Vec<String>>);
+
+impl Recorder {
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+
+    pub fn notices(&self) -> Vec<String> {
+        self.lines()
+            .into_iter()
+            .filter_map(|l| l.strip_prefix("notice: ").map(str::to_string))
+            .collect()
+    }
+}
+
+impl Observer for Recorder {
+    fn event(&self, event: &Event<'_>) {
+        let line = match event {
+            Event::Started { total } => format!("started: {total} steps"),
+            Event::StepStarted { address, op, .. } => format!("{} {address}", op.verb()),
+            Event::StepDone { address, op, .. } => format!("done {} {address}", op.verb()),
+            Event::StepFailed { address, error, .. } => format!("failed {address}: {error}"),
+            Event::Notice { message } => format!("notice: {message}"),
+        };
+        self.0.lock().unwrap().push(line);
+    }
+}
+
+/// What an up did: the notices of recovery, the plan's actions and, unless
+/// the plan was empty, how the run ended.
+pub struct Up {
+    pub notes: Vec<String>,
+    /// Every planned change, in the plan's order.
+    pub actions: Vec<(String, Action)>,
+    pub summary: Option<RunSummary>,
+}
+
+impl Up {
+    /// The action planned for `address` (`Same` when it is not in the plan).
+    pub fn action(&self, address: &str) -> Action {
+        self.actions
+            .iter()
+            .find(|(a, _)| a == address)
+            .map_or(Action::Same, |(_, act)| *act)
+    }
+
+    /// The planned changes other than `Same`, sorted by address.
+    pub fn changes(&self) -> Vec<(String, Action)> {
+        let mut c: Vec<_> = self
+            .actions
+            .iter()
+            .filter(|(_, a)| *a != Action::Same)
+            .cloned()
+            .collect();
+        c.sort();
+        c
+    }
+
+    /// The run's summary; panics when nothing was applied.
+    pub fn summary(&self) -> &RunSummary {
+        self.summary
+            .as_ref()
+            .expect("the plan had changes, so it was applied")
+    }
+
+    /// Completed steps of one kind (`create`, `update`, ...).
+    pub fn count(&self, kind: &str) -> u64 {
+        self.summary().counts.get(kind).copied().unwrap_or(0)
+    }
+
+    /// The addresses of the failed steps, sorted.
+    pub fn failed(&self) -> Vec<String> {
+        let mut f: Vec<String> = self
+            .summary()
+            .failures
+            .iter()
+            .map(|f| f.address.clone())
+            .collect();
+        f.sort();
+        f
+    }
+
+    /// Panics unless the run applied every step.
+    pub fn succeeded(&self) -> &Self {
+        let s = self.summary();
+        assert!(s.succeeded(), "the up failed: {:?}", s.failures);
+        self
+    }
+}
+
+/// The planned changes of `plan` other than `Same`, sorted by address.
+pub fn plan_changes(plan: &Plan) -> Vec<(String, Action)> {
+    let mut c: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::Same)
+        .map(|c| (c.address.clone(), c.action))
+        .collect();
+    c.sort();
+    c
+}
+
+/// A project of its own: temporary stacks directory and state, a fake
+/// cloud, environment `default`.
+pub struct Harness {
+    pub cloud: Arc<Cloud>,
+    pub store: Arc<SqliteStore>,
+    pub project: Project,
+    pub observer: Arc<Recorder>,
+    dir: Arc<tempfile::TempDir>,
+}
+
+impl Harness {
+    pub fn new() -> Harness {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let stacks_dir = dir.path().join("stacks");
+        std::fs::create_dir(&stacks_dir).expect("stacks dir");
+        let store = Arc::new(SqliteStore::open(&dir.path().join("state.db")).expect("state"));
+        let cloud = Arc::new(Cloud::default());
+        let mut registry = Registry::new();
+        registry.register(Arc::new(cloud::FakeProvider {
+            cloud: Arc::clone(&cloud),
+        }));
+        let project = Project {
+            stacks_dir,
+            env: "default".into(),
+            registry,
+            store: Arc::clone(&store) as Arc<dyn StateStore>,
+            cli_config: Vec::new(),
+        };
+        Harness {
+            cloud,
+            store,
+            project,
+            observer: Arc::new(Recorder::default()),
+            dir: Arc::new(dir),
+        }
+    }
+
+    /// The same stacks directory, state and cloud, in environment `env`.
+    pub fn in_env(&self, env: &str) -> Harness {
+        Harness {
+            cloud: Arc::clone(&self.cloud),
+            store: Arc::clone(&self.store),
+            project: Project {
+                stacks_dir: self.project.stacks_dir.clone(),
+                env: env.to_string(),
+                registry: self.project.registry.clone(),
+                store: Arc::clone(&self.project.store),
+                cli_config: self.project.cli_config.clone(),
+            },
+            observer: Arc::new(Recorder::default()),
+            dir: Arc::clone(&self.dir),
+        }
+    }
+
+    /// Writes `stacks/NAME.toml`.
+    pub fn write(&self, stack: &str, text: &str) {
+        let path = self.dir.path().join("stacks").join(format!("{stack}.toml"));
+        std::fs::write(path, text).expect("stack file written");
+    }
+
+    pub fn key(&self, stack: &str) -> StackKey {
+        self.project.key(stack)
+    }
+
+    pub fn state(&self, stack: &str) -> StackState {
+        self.store.load(&self.key(stack)).expect("state loads")
+    }
+
+    /// The recorded addresses, sorted.
+    pub fn addresses(&self, stack: &str) -> Vec<String> {
+        self.state(stack).resources.keys().cloned().collect()
+    }
+
+    pub fn record(&self, stack: &str, address: &str) -> ResourceRecord {
+        let state = self.state(stack);
+        state.resources.get(address).cloned().unwrap_or_else(|| {
+            panic!(
+                "{address} is not recorded; the state has {:?}",
+                state.resources.keys().collect::<Vec<_>>()
+            )
+        })
+    }
+
+    /// The stack's recorded outputs; `None` when it is not deployed.
+    pub fn outputs(&self, stack: &str) -> Option<Map> {
+        self.store.outputs(&self.key(stack)).expect("outputs load")
+    }
+
+    /// The stack's recorded outputs; panics when it is not deployed.
+    pub fn store_outputs(&self, stack: &str) -> Map {
+        self.store
+            .outputs(&self.key(stack))
+            .expect("outputs load")
+            .expect("the stack is deployed")
+    }
+
+    pub fn history(&self, stack: &str) -> Vec<skistack_engine::HistoryEntry> {
+        self.store.history(&self.key(stack)).expect("history loads")
+    }
+
+    /// Panics when the state holds an intent (a pending operation): after
+    /// any run that finished, failed or not, none may be left.
+    pub fn assert_no_pending(&self, stack: &str) {
+        let pending = self.state(stack).pending;
+        assert!(pending.is_empty(), "intents left: {pending:?}");
+    }
+
+    /// The plan `preview` shows: no recovery, nothing written.
+    pub async fn preview(&self, stack: &str) -> Result<Plan, EngineError> {
+        let loaded = self.project.load(stack, true)?;
+        let state = self.store.load(&self.key(stack))?;
+        self.project
+            .plan(&loaded, &state, &[], &BTreeSet::new())
+            .await
+    }
+
+    /// `skistack up STACK --yes`: lock, recover, plan, apply (or, for an
+    /// empty plan, record the dependency updates only).
+    pub async fn try_up(&self, stack: &str) -> Result<Up, EngineError> {
+        self.try_up_targets(stack, &[]).await
+    }
+
+    /// `skistack up STACK --target T...`.
+    pub async fn try_up_targets(&self, stack: &str, targets: &[&str]) -> Result<Up, EngineError> {
+        let targets: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
+        let loaded = self.project.load(stack, true)?;
+        let _lock = self.project.lock(stack, "up")?;
+        let notes = self
+            .project
+            .recover(&loaded, self.observer.as_ref())
+            .await?;
+        let state = self.store.load(&self.key(stack))?;
+        let plan = self
+            .project
+            .plan(&loaded, &state, &targets, &BTreeSet::new())
+            .await?;
+        let actions = plan
+            .changes
+            .iter()
+            .map(|c| (c.address.clone(), c.action))
+            .collect();
+        if plan.is_empty() {
+            self.project
+                .record_dependencies(&self.key(stack), &plan.dependency_updates)?;
+            return Ok(Up {
+                notes,
+                actions,
+                summary: None,
+            });
+        }
+        let observer: Arc<dyn Observer> = self.observer.clone();
+        let cancel = Cancel::new();
+        self.cloud.set_run(&cancel);
+        let summary = self
+            .project
+            .apply(&loaded, plan, PARALLEL, observer, &cancel)
+            .await?;
+        Ok(Up {
+            notes,
+            actions,
+            summary: Some(summary),
+        })
+    }
+
+    pub async fn up(&self, stack: &str) -> Up {
+        match self.try_up(stack).await {
+            Ok(up) => up,
+            Err(e) => panic!("up {stack}: {e}"),
+        }
+    }
+
+    /// `skistack destroy STACK --yes`: lock, recover, plan, destroy.
+    /// Returns the recovery notes, the plan's actions and the summary.
+    pub async fn try_destroy(&self, stack: &str) -> Result<Up, EngineError> {
+        let _lock = self.project.lock(stack, "destroy")?;
+        let notes = self
+            .project
+            .recover_for_destroy(
+                stack,
+                &self.project.destroy_config(stack),
+                self.observer.as_ref(),
+            )
+            .await?;
+        let state = self.store.load(&self.key(stack))?;
+        let plan = self.project.destroy_plan(&state)?;
+        let actions = plan
+            .changes
+            .iter()
+            .map(|c| (c.address.clone(), c.action))
+            .collect();
+        let observer: Arc<dyn Observer> = self.observer.clone();
+        let cancel = Cancel::new();
+        self.cloud.set_run(&cancel);
+        let summary = self
+            .project
+            .destroy(
+                stack,
+                self.project.destroy_config(stack),
+                plan,
+                PARALLEL,
+                observer,
+                &cancel,
+            )
+            .await?;
+        Ok(Up {
+            notes,
+            actions,
+            summary: Some(summary),
+        })
+    }
+
+    pub async fn destroy(&self, stack: &str) -> Up {
+        match self.try_destroy(stack).await {
+            Ok(d) => d,
+            Err(e) => panic!("destroy {stack}: {e}"),
+        }
+    }
+
+    /// `skistack refresh STACK --yes`: reads every resource back and, when
+    /// `record`, records what it found.
+    pub async fn refresh(&self, stack: &str, record: bool) -> Refresh {
+        let loaded = self.project.load(stack, true).expect("stack loads");
+        let state = self.state(stack);
+        let refresh = self
+            .project
+            .refresh(stack, &loaded.config, &state, PARALLEL, &Cancel::new())
+            .await;
+        if record {
+            self.project
+                .record_refresh(&refresh)
+                .expect("refresh recorded");
+        }
+        refresh
+    }
+
+    /// Records an intent as an interrupted run would have left it, before
+    /// its provider call; returns it as the store holds it.
+    pub fn begin(
+        &self,
+        stack: &str,
+        address: &str,
+        kind: OpKind,
+        resource_id: Option<&str>,
+        inputs: &Map,
+    ) -> PendingOp {
+        let intent = Intent {
+            name: address.to_string(),
+            kind,
+            type_token: THING.to_string(),
+            resource_id: resource_id.map(str::to_string),
+            inputs: inputs.clone(),
+            started_at: STARTED_AT,
+        };
+        let id = self
+            .store
+            .begin(&self.key(stack), &intent)
+            .expect("intent recorded");
+        intent.with_id(id)
+    }
+
+    /// The operation id the provider sees for calls under `op`.
+    pub fn operation_id(&self, stack: &str, op: &PendingOp) -> String {
+        operation_id(&self.key(stack), op.id, op.started_at)
+    }
+}
+
+/// The operation id of calls under intent `id`.
+pub fn operation_id(key: &StackKey, id: OpId, started_at: i64) -> String {
+    CallContext::new(
+        key,
+        "any",
+        THING,
+        Arc::new(Map::new()),
+        std::path::PathBuf::new(),
+        CallPurpose::Intent { id, started_at },
+    )
+    .operation_id
+}
+
+/// A map from pairs, for inputs.
+pub fn map(pairs: &[(&str, Value)]) -> Map {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
+/// A string value.
+pub fn s(text: &str) -> Value {
+    Value::String(text.to_string())
+}
+
+/// The index of the first call matching `op` and `address`; panics when
+/// there is none, naming the calls.
+pub fn position(calls: &[Call], op: Op, address: &str) -> usize {
+    calls
+        .iter()
+        .position(|c| c.op == op && c.address == address)
+        .unwrap_or_else(|| panic!("no {op:?} of {address} in {calls:#?}"))
+}
