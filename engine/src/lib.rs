@@ -57,7 +57,7 @@ pub use provider::{
     ResourceType,
 };
 pub use reconcile::{Drift, Refresh};
-pub use stack::{ConfigLayer, DeclKind, parse_cli_value};
+pub use stack::{ConfigLayer, DeclKind};
 pub use state::{
     HistoryEntry, Intent, LockInfo, OpId, OpKind, PendingOp, RecordOptions, ResourceRecord,
     StackKey, StackState, StackSummary, StateError, StateStore, format_unix,

@@ -1,7 +1,5 @@
 //! `skistack config set|get|rm|list`.
 
-use skistack_engine::parse_cli_value;
-
 use super::{Exit, project};
 use crate::cli::{ConfigAction, Global};
 
@@ -10,35 +8,7 @@ pub fn run(global: &Global, action: &ConfigAction) -> Result<Exit, Exit> {
     let state_err = |e: skistack_engine::StateError| Exit::Failed(e.to_string());
     match action {
         ConfigAction::Set { stack, key, value } => {
-            let (parsed, _) = project.parse(stack)?;
-            let Some(decl) = parsed.config_decl(key) else {
-                let names: Vec<&str> = parsed.config.iter().map(|c| c.name.as_str()).collect();
-                let hint = skistack_engine::did_you_mean(key, names.iter().copied()).map_or_else(
-                    || format!("stack `{stack}` declares: {}", names.join(", ")),
-                    |s| format!("did you mean `{s}`?"),
-                );
-                return Err(Exit::Failed(format!(
-                    "unknown config key `{key}` for stack `{stack}`; {hint}"
-                )));
-            };
-            let declared = decl
-                .ty
-                .clone()
-                .or_else(|| decl.default.as_ref().map(|d| config_type(d).to_string()));
-            let v = parse_cli_value(value, declared.as_deref());
-            if let Some(ty) = &declared
-                && config_type(&v) != ty
-                && !(ty == "number" && config_type(&v) == "integer")
-            {
-                return Err(Exit::Failed(format!(
-                    "config `{key}` is of type {ty}, but `{value}` is of type {}",
-                    config_type(&v)
-                )));
-            }
-            project
-                .store
-                .set_config(&project.key(stack), key, &v)
-                .map_err(state_err)?;
+            let v = project.set_config(stack, key, value)?;
             println!("set {key} = {v} for stack {}", project.key(stack));
         }
         ConfigAction::Get { stack, key } => {
@@ -79,17 +49,4 @@ pub fn run(global: &Global, action: &ConfigAction) -> Result<Exit, Exit> {
         }
     }
     Ok(Exit::Ok)
-}
-
-fn config_type(v: &skistack_engine::Value) -> &'static str {
-    use skistack_engine::Value;
-    match v.unwrap_secret().0 {
-        Value::String(_) => "string",
-        Value::Int(_) => "integer",
-        Value::Float(_) => "number",
-        Value::Bool(_) => "bool",
-        Value::List(_) => "list",
-        Value::Map(_) => "table",
-        _ => "null",
-    }
 }

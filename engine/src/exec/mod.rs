@@ -295,15 +295,15 @@ impl Shared {
         )
     }
 
-    /// The error of a failed state write about `subject` (`what` it was).
+    /// The error of a failed state read or write; `context` says what the
+    /// step was recording.
     fn state_failed(
         &self,
         change: &Change,
         op: StepOp,
-        context: String,
+        context: Option<String>,
         error: crate::state::StateError,
     ) -> StepError {
-        let context = Some(context);
         self.error(change, op, StepErrorKind::State { context, error })
     }
 

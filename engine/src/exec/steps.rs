@@ -106,7 +106,7 @@ impl Shared {
                 "{}: recording the created resource {}",
                 change.address, created.id
             );
-            self.state_failed(change, op, what, e)
+            self.state_failed(change, op, Some(what), e)
         })?;
         if let Some(old) = superseded {
             self.abandon(old);
@@ -167,7 +167,7 @@ impl Shared {
             .commit_resource(&self.runner.key, Some(intent.id), &record)
             .map_err(|e| {
                 let what = format!("{}: recording the update", change.address);
-                self.state_failed(change, op, what, e)
+                self.state_failed(change, op, Some(what), e)
             })?;
         self.publish(
             &change.address,
@@ -196,7 +196,7 @@ impl Shared {
                 .commit_resource(&self.runner.key, None, &record)
                 .map_err(|e| {
                     let what = format!("{}: recording its options", change.address);
-                    self.state_failed(change, StepOp::Update, what, e)
+                    self.state_failed(change, StepOp::Update, Some(what), e)
                 })?;
         }
         self.publish(
@@ -237,7 +237,9 @@ impl Shared {
         self.runner
             .store
             .commit_delete(&self.runner.key, intent.id, name)
-            .map_err(|e| self.state_failed(change, op, format!("{name}: recording the delete"), e))
+            .map_err(|e| {
+                self.state_failed(change, op, Some(format!("{name}: recording the delete")), e)
+            })
     }
 
     /// Drops a resource from the state without deleting it.
@@ -245,13 +247,7 @@ impl Shared {
         self.runner
             .store
             .forget(&self.runner.key, &change.address)
-            .map_err(|error| {
-                let kind = StepErrorKind::State {
-                    context: None,
-                    error,
-                };
-                self.error(change, op, kind)
-            })?;
+            .map_err(|e| self.state_failed(change, op, None, e))?;
         Ok(Some(Action::Forget))
     }
 
@@ -300,13 +296,7 @@ impl Shared {
             .runner
             .store
             .begin(&self.runner.key, &intent)
-            .map_err(|error| {
-                let kind = StepErrorKind::State {
-                    context: None,
-                    error,
-                };
-                self.error(change, op, kind)
-            })?;
+            .map_err(|e| self.state_failed(change, op, None, e))?;
         Ok(Recorded { id, started_at })
     }
 
@@ -385,7 +375,7 @@ impl Shared {
     fn retired_name(&self, change: &Change, op: StepOp) -> Result<String, StepError> {
         let address = &change.address;
         let state = self.runner.store.load(&self.runner.key).map_err(|e| {
-            self.state_failed(change, op, format!("{address}: reading the state"), e)
+            self.state_failed(change, op, Some(format!("{address}: reading the state")), e)
         })?;
         let name = reconcile::retired_name(&state.resources, address);
         lock(&self.retired).insert(address.clone(), name.clone());

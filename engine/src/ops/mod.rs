@@ -4,6 +4,7 @@
 //! to the user through a [`Frontend`] and returns a report for the CLI to
 //! render.
 
+mod config;
 mod destroy;
 mod frontend;
 mod import;

@@ -16,7 +16,8 @@ pub use steps::{StepGraph, StepOp, build_steps, destroy_steps};
 
 use crate::base::{Address, Diagnostic, InstanceKey, Map, TypeSchema, Value};
 use crate::eval::{
-    Values, dependency_addresses, eval_inputs, expand, expr_diagnostic, instance_scope, with_id,
+    Instances, Values, dependency_addresses, eval_inputs, expand, expr_diagnostic, instance_scope,
+    with_id,
 };
 use crate::expr::eval_template;
 use crate::provider::{CallContext, CallPurpose, Registry};
@@ -88,154 +89,193 @@ pub struct PlanInput<'a> {
 
 /// Computes the plan.
 pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
-    let PlanInput {
-        stack,
-        checked,
-        registry,
-        config,
-        state,
-        stacks,
-        targets,
-        env,
-    } = input;
-    let mut values = Values::new(stack.decls.len());
-    let mut changes = Vec::new();
-    let mut errors = Vec::new();
-    let mut declared: BTreeSet<String> = BTreeSet::new();
-
-    let in_target = target_filter(stack, checked, &targets);
-    for &i in &checked.order {
-        let decl = &stack.decls[i];
-        let schema = &checked.schemas[i];
-        let keys = {
-            let scope =
-                instance_scope(stack, &config, &values, &stacks, &InstanceKey::Single, None);
-            match expand(stack, decl, &scope) {
-                Ok(Some(keys)) => keys,
-                Ok(None) => {
-                    errors.push(
-                        Diagnostic::at(&stack.file, decl.name_span, format!("the number of instances of `{}` depends on values known only after up", decl.name))
-                            .with_hint("`count` and `for_each` may use config, data lookups and other stacks' outputs, not attributes of resources created in this run"),
-                    );
-                    values.unknown_decls[i] = true;
-                    continue;
-                }
-                Err(d) => {
-                    errors.push(d);
-                    values.unknown_decls[i] = true;
-                    continue;
-                }
-            }
+    let mut p = Planner {
+        values: Values::new(input.stack.decls.len()),
+        in_target: target_filter(input.stack, input.checked, &input.targets),
+        input,
+        changes: Vec::new(),
+        errors: Vec::new(),
+        declared: BTreeSet::new(),
+    };
+    for &i in &p.input.checked.order {
+        let Some(keys) = p.instances(i) else {
+            continue;
         };
         for (key, each_value) in keys {
-            let address = Address::new(&decl.name, key.clone()).to_string();
-            declared.insert(address.clone());
-            values.instances[i].push((key.clone(), address.clone()));
-            let prior = state.resources.get(&address).cloned();
-            if !in_target[i] {
-                // Outside --target: keep whatever the state has.
-                if let Some(p) = &prior {
-                    values.outputs.insert(
-                        address.clone(),
-                        with_id(p.outputs.clone(), Value::String(p.id.clone())),
-                    );
-                }
+            p.plan_instance(i, key, each_value).await;
+        }
+    }
+    p.plan_removals();
+    p.finish()
+}
+
+/// The planner's work in progress.
+struct Planner<'a> {
+    input: PlanInput<'a>,
+    values: Values,
+    /// Which declarations `--target` keeps.
+    in_target: Vec<bool>,
+    changes: Vec<Change>,
+    errors: Vec<Diagnostic>,
+    /// Every declared instance address.
+    declared: BTreeSet<String>,
+}
+
+impl Planner<'_> {
+    /// The instances of declaration `i`; `None` (with the error recorded)
+    /// when they cannot be known.
+    fn instances(&mut self, i: usize) -> Option<Instances> {
+        let PlanInput {
+            stack,
+            config,
+            stacks,
+            ..
+        } = &self.input;
+        let decl = &stack.decls[i];
+        let scope = instance_scope(
+            stack,
+            config,
+            &self.values,
+            stacks,
+            &InstanceKey::Single,
+            None,
+        );
+        let error = match expand(stack, decl, &scope) {
+            Ok(Some(keys)) => return Some(keys),
+            Ok(None) => Diagnostic::at(&stack.file, decl.name_span, format!("the number of instances of `{}` depends on values known only after up", decl.name))
+                .with_hint("`count` and `for_each` may use config, data lookups and other stacks' outputs, not attributes of resources created in this run"),
+            Err(d) => d,
+        };
+        self.errors.push(error);
+        self.values.unknown_decls[i] = true;
+        None
+    }
+
+    /// Plans one instance of declaration `i`.
+    async fn plan_instance(&mut self, i: usize, key: InstanceKey, each_value: Option<Value>) {
+        let PlanInput {
+            stack,
+            checked,
+            registry,
+            config,
+            state,
+            stacks,
+            env,
+            ..
+        } = &self.input;
+        let decl = &stack.decls[i];
+        let address = Address::new(&decl.name, key.clone()).to_string();
+        self.declared.insert(address.clone());
+        self.values.instances[i].push((key.clone(), address.clone()));
+        let prior = state.resources.get(&address).cloned();
+        if !self.in_target[i] {
+            // Outside --target: keep whatever the state has.
+            if let Some(p) = &prior {
+                let outputs = with_id(p.outputs.clone(), Value::String(p.id.clone()));
+                self.values.outputs.insert(address, outputs);
+            }
+            return;
+        }
+        let scope = instance_scope(
+            stack,
+            config,
+            &self.values,
+            stacks,
+            &key,
+            each_value.as_ref(),
+        );
+        let inputs = match eval_inputs(stack, decl, &checked.schemas[i], &scope) {
+            Ok(m) => m,
+            Err(d) => return self.errors.push(d),
+        };
+        let at = Declared {
+            decl: i,
+            key,
+            inputs,
+        };
+        let values = &mut self.values;
+        let change = match decl.kind {
+            DeclKind::Data => {
+                plan_data(stack, registry, config, env, decl, at, address, values).await
+            }
+            DeclKind::Resource => {
+                let schema = &checked.schemas[i];
+                plan_resource(stack, registry, decl, schema, at, prior, values)
+            }
+        };
+        match change {
+            Ok(c) => self.changes.push(c),
+            Err(d) => self.errors.push(d),
+        }
+    }
+
+    /// The removal of every recorded resource that is no longer declared.
+    fn plan_removals(&mut self) {
+        let targets = &self.input.targets;
+        for (address, record) in &self.input.state.resources {
+            if self.declared.contains(address) {
                 continue;
             }
-            let scope = instance_scope(stack, &config, &values, &stacks, &key, each_value.as_ref());
-            let inputs = match eval_inputs(stack, decl, schema, &scope) {
-                Ok(m) => m,
-                Err(d) => {
-                    errors.push(d);
-                    continue;
-                }
-            };
-            drop(scope);
-            let change = match decl.kind {
-                DeclKind::Data => {
-                    plan_data(
-                        stack,
-                        registry,
-                        &config,
-                        &env,
-                        decl,
-                        Declared {
-                            decl: i,
-                            key: key.clone(),
-                            inputs,
-                        },
-                        address.clone(),
-                        &mut values,
-                    )
-                    .await
-                }
-                DeclKind::Resource => plan_resource(
-                    stack,
-                    registry,
-                    decl,
-                    schema,
-                    Declared {
-                        decl: i,
-                        key: key.clone(),
-                        inputs,
-                    },
-                    prior,
-                    &mut values,
-                ),
-            };
-            match change {
-                Ok(c) => changes.push(c),
-                Err(d) => errors.push(d),
+            let parsed = Address::parse(address);
+            let decl_name = parsed.as_ref().map_or(address.as_str(), Address::decl);
+            if !targets.is_empty() && !targets.iter().any(|t| t == address || t == decl_name) {
+                continue;
             }
+            let forget = record.options.retain_on_delete;
+            let retired = parsed.as_ref().is_some_and(Address::is_retired);
+            if !forget && record.options.protect && !retired {
+                self.errors.push(
+                    Diagnostic::new(format!("`{address}` ({}) is protected and can't be deleted", record.type_token), None)
+                        .with_hint("declare it again, or set `protect = false` in its options and run up before removing it"),
+                );
+                continue;
+            }
+            self.changes.push(Change::removal(record, forget));
         }
     }
 
-    // Recorded resources that are no longer declared.
-    for (address, record) in &state.resources {
-        if declared.contains(address) {
-            continue;
+    /// The plan, or every error found.
+    fn finish(self) -> Result<Plan, Vec<Diagnostic>> {
+        let Planner {
+            input,
+            values,
+            mut changes,
+            mut errors,
+            ..
+        } = self;
+        let PlanInput {
+            stack,
+            checked,
+            config,
+            state,
+            stacks,
+            ..
+        } = input;
+        let dependency_updates: Vec<(String, Vec<String>)> = changes
+            .iter()
+            .filter(|c| c.action() == Action::Same && c.kind == DeclKind::Resource)
+            .filter_map(|c| {
+                let (decl, prior) = (c.decl()?, c.prior()?);
+                let deps = dependency_addresses(stack, checked, &values, decl);
+                (deps != prior.dependencies).then(|| (c.address.clone(), deps))
+            })
+            .collect();
+        // Show changes in the order of the stack file, deletes last.
+        changes.sort_by_key(|c| c.decl().unwrap_or(usize::MAX));
+        let outputs = plan_outputs(stack, &config, &values, &stacks, state, &mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
         }
-        let parsed = Address::parse(address);
-        let decl_name = parsed.as_ref().map_or(address.as_str(), Address::decl);
-        if !targets.is_empty() && !targets.iter().any(|t| t == address || t == decl_name) {
-            continue;
-        }
-        let forget = record.options.retain_on_delete;
-        let retired = parsed.as_ref().is_some_and(Address::is_retired);
-        if !forget && record.options.protect && !retired {
-            errors.push(
-                Diagnostic::new(format!("`{address}` ({}) is protected and can't be deleted", record.type_token), None)
-                    .with_hint("declare it again, or set `protect = false` in its options and run up before removing it"),
-            );
-            continue;
-        }
-        changes.push(Change::removal(record, forget));
-    }
-
-    let dependency_updates: Vec<(String, Vec<String>)> = changes
-        .iter()
-        .filter(|c| c.action() == Action::Same && c.kind == DeclKind::Resource)
-        .filter_map(|c| {
-            let (decl, prior) = (c.decl()?, c.prior()?);
-            let deps = dependency_addresses(stack, checked, &values, decl);
-            (deps != prior.dependencies).then(|| (c.address.clone(), deps))
+        Ok(Plan {
+            changes,
+            values,
+            outputs,
+            config_changes: Vec::new(),
+            dependency_updates,
+            config,
+            stacks,
         })
-        .collect();
-    // Show changes in the order of the stack file, deletes last.
-    changes.sort_by_key(|c| c.decl().unwrap_or(usize::MAX));
-    let outputs = plan_outputs(stack, &config, &values, &stacks, state, &mut errors);
-    if !errors.is_empty() {
-        return Err(errors);
     }
-    Ok(Plan {
-        changes,
-        values,
-        outputs,
-        config_changes: Vec::new(),
-        dependency_updates,
-        config,
-        stacks,
-    })
 }
 
 /// The plan of a destroy: every recorded resource deleted (or forgotten,

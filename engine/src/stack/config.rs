@@ -110,7 +110,7 @@ pub(crate) fn check_type(v: &Value, ty: &str) -> Result<(), String> {
 }
 
 /// The config type name of a value.
-pub(crate) fn type_name(v: &Value) -> &'static str {
+pub fn type_name(v: &Value) -> &'static str {
     match v.unwrap_secret().0 {
         Value::String(_) => "string",
         Value::Int(_) => "integer",

@@ -5,6 +5,6 @@ mod config;
 mod load;
 mod model;
 
-pub use config::{ConfigLayer, ConfigSources, parse_cli_value, resolve_config};
+pub use config::{ConfigLayer, ConfigSources, parse_cli_value, resolve_config, type_name};
 pub use load::{list_stack_names, load_overlay, load_stack, load_stack_source};
 pub use model::{Decl, DeclKind, Stack};

@@ -24,7 +24,7 @@ name = "${zone.value}"
     let plan = h.preview("web").await.expect("preview");
     assert_eq!(h.cloud.calls_of(Op::Invoke), ["zone"]);
     let net = plan.changes.iter().find(|c| c.address == "net").unwrap();
-    assert_eq!(net.inputs["name"], s("value-of-eu"), "known at preview");
+    assert_eq!(net.inputs()["name"], s("value-of-eu"), "known at preview");
     h.cloud.take_calls();
 
     let up = h.up("web").await;

@@ -25,9 +25,10 @@ async fn a_rejected_create_skips_its_dependents_and_the_next_up_retries() {
     let failure = &up.summary().failures[0];
     assert_eq!(failure.type_token, crate::support::THING);
     assert!(
-        failure.message.contains("subnet") && failure.message.contains("bad cidr"),
+        failure.error.to_string().contains("subnet")
+            && failure.error.to_string().contains("bad cidr"),
         "{}",
-        failure.message
+        failure.error.to_string()
     );
     // The observer heard of it as the CLI's progress output would.
     let lines = h.observer.lines();

@@ -341,7 +341,7 @@ async fn a_changed_type_replaces_the_resource() {
     let plan = h.preview("web").await.expect("preview");
     let r = plan.changes.iter().find(|c| c.address == "r").unwrap();
     assert_eq!(
-        (r.action, r.replace_reasons()),
+        (r.action(), r.replace_reasons()),
         (Action::Replace, vec!["type"])
     );
     h.up("web").await.succeeded();
@@ -507,11 +507,11 @@ async fn delete_before_replace_never_deletes_what_a_dependent_still_uses() {
 
     h.write("web", &text.replace("\"one\"", "\"two\""));
     let up = h.up("web").await;
-    let failures: Vec<&str> = up
+    let failures: Vec<String> = up
         .summary()
         .failures
         .iter()
-        .map(|f| f.message.as_str())
+        .map(|f| f.error.to_string())
         .collect();
     assert!(failures.is_empty(), "{failures:?}");
     assert_eq!(h.cloud.resources().len(), 2);

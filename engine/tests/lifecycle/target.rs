@@ -98,11 +98,11 @@ async fn a_targeted_removal_takes_its_removed_dependents_with_it() {
         .try_up_targets("web", &["subnet"])
         .await
         .expect("targeted up");
-    let failures: Vec<&str> = up
+    let failures: Vec<String> = up
         .summary()
         .failures
         .iter()
-        .map(|f| f.message.as_str())
+        .map(|f| f.error.to_string())
         .collect();
     assert!(failures.is_empty(), "{failures:?}");
     assert_eq!(h.addresses("web"), ["net", "other"]);

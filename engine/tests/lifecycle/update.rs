@@ -95,9 +95,12 @@ async fn a_failed_update_leaves_the_record_as_it_was() {
     let up = h.up("web").await;
     assert_eq!(up.failed(), ["net"]);
     assert!(
-        up.summary().failures[0].message.contains("quota exceeded"),
+        up.summary().failures[0]
+            .error
+            .to_string()
+            .contains("quota exceeded"),
         "{}",
-        up.summary().failures[0].message
+        up.summary().failures[0].error.to_string()
     );
     assert_eq!(h.record("web", "net"), before);
     h.assert_no_pending("web");

@@ -122,8 +122,8 @@ pub fn plan_changes(plan: &Plan) -> Vec<(String, Action)> {
     let mut c: Vec<_> = plan
         .changes
         .iter()
-        .filter(|c| c.action != Action::Same)
-        .map(|c| (c.address.clone(), c.action))
+        .filter(|c| c.action() != Action::Same)
+        .map(|c| (c.address.clone(), c.action()))
         .collect();
     c.sort();
     c
@@ -268,7 +268,7 @@ impl Harness {
         let actions = plan
             .changes
             .iter()
-            .map(|c| (c.address.clone(), c.action))
+            .map(|c| (c.address.clone(), c.action()))
             .collect();
         if plan.is_empty() {
             self.project
@@ -317,7 +317,7 @@ impl Harness {
         let actions = plan
             .changes
             .iter()
-            .map(|c| (c.address.clone(), c.action))
+            .map(|c| (c.address.clone(), c.action()))
             .collect();
         let observer: Arc<dyn Observer> = self.observer.clone();
         let cancel = Cancel::new();
