@@ -15,7 +15,7 @@ use crate::plan::{self, Plan, PlanInput, build_steps, destroy_steps};
 use crate::provider::Registry;
 use crate::reconcile::{Purpose, Recovery};
 use crate::stack::{self, ConfigLayer, ConfigSources, Stack};
-use crate::state::{HistoryEntry, ResourceRecord, StackKey, StackState, StateStore};
+use crate::state::{HistoryEntry, OpKind, ResourceRecord, StackKey, StackState, StateStore};
 use crate::sys::now;
 use crate::validate::{self, Checked};
 use crate::walk::Cancel;
@@ -325,6 +325,16 @@ impl Project {
         Ok(summary)
     }
 
+    /// Clears the create intents recovery kept for a run that turned out
+    /// to create nothing (see [`crate::reconcile::Purpose::Up`]).
+    pub fn clear_kept_creates(&self, key: &StackKey) -> Result<(), EngineError> {
+        let state = self.store.load(key)?;
+        for op in state.pending.iter().filter(|op| op.kind == OpKind::Create) {
+            self.store.abandon(key, op.id)?;
+        }
+        Ok(())
+    }
+
     /// Records the new dependencies of unchanged resources (see
     /// [`Plan::dependency_updates`]), with no provider call.
     pub fn record_dependencies(
@@ -439,7 +449,6 @@ impl Project {
         let summary = runner.run(plan, steps, parallel, cancel).await;
         if summary.succeeded() {
             self.store.set_outputs(&key, None)?;
-            self.store.set_applied_config(&key, None)?;
             self.store.set_applied_config(&key, None)?;
         }
         self.history(&key, "destroy", started, &summary)?;

@@ -70,6 +70,9 @@ pub async fn up(
             project.record_refresh(r)?;
         }
         project.record_dependencies(&key, &plan.dependency_updates)?;
+        // Recovery keeps a create that made nothing for this run to retry;
+        // a plan that creates nothing retries nothing, so it goes.
+        project.clear_kept_creates(&key)?;
         return Ok(UpReport::NoChanges);
     }
     if !ui.confirm("Apply these changes?")? {

@@ -196,11 +196,11 @@ async fn an_up_while_another_run_holds_the_lock_is_refused_before_any_call() {
     h.write("web", CHAIN);
     let held = h.project.lock("web", "up").expect("lock");
     let err = h.try_up("web").await.err().expect("locked");
+    // The workflow refuses as the CLI does, naming the holder and the way
+    // to wait for it.
     assert!(
-        matches!(
-            &err,
-            skistack_engine::EngineError::State(skistack_engine::StateError::Locked { .. })
-        ),
+        matches!(&err, skistack_engine::EngineError::Refused(m)
+            if m.contains("stack web is locked by") && m.contains("--lock-wait")),
         "{err}"
     );
     assert_eq!(h.cloud.calls(), []);

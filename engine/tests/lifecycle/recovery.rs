@@ -451,9 +451,6 @@ async fn preview_shows_the_plan_before_recovery_and_writes_nothing() {
 }
 
 #[tokio::test]
-#[ignore = "engine bug: recovery keeps a create intent that made nothing for the up to retry, \
-            but an empty plan is never applied, so the intent stays (and its note repeats) \
-            on every up; reported on issue 8"]
 async fn a_kept_create_intent_is_cleared_when_the_plan_no_longer_creates_it() {
     // A replacement of net (name -> net2) died before the cloud made
     // anything; then the file was changed back. Recovery keeps the intent

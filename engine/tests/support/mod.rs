@@ -1,17 +1,19 @@
 //! What every lifecycle test shares: a project over a temporary stacks
 //! directory and SQLite state, the fake provider, and the sequences of
-//! engine calls the CLI's `preview`, `up`, `destroy` and `refresh` make, so
-//! that each test reads as a scenario.
+//! engine's `up` and `destroy` workflows driven by a scripted frontend (the
+//! CLI drives the same ones), so that each test reads as a scenario.
 
 pub mod cloud;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use skistack_engine::{
-    Action, CallContext, CallPurpose, Cancel, EngineError, Event, Intent, Map, Observer, OpId,
-    OpKind, PendingOp, Plan, Project, Refresh, Registry, ResourceRecord, RunSummary, StackKey,
-    StackState, StateStore, Value,
+    Action, CallContext, CallPurpose, Cancel, DestroyOptions, EngineError, Event, Frontend, Intent,
+    LockInfo, Map, Observer, OpId, OpKind, PendingOp, Plan, Project, Refresh, Registry,
+    ResourceRecord, RunSummary, StackKey, StackState, StateStore, Takeover, UpOptions, UpReport,
+    Value,
 };
 use skistack_state::SqliteStore;
 
@@ -117,6 +119,67 @@ impl Up {
     }
 }
 
+/// The harness's side of a workflow: yes to every question; the notices
+/// of recovery (those before the plan), the plan's actions and the run's
+/// summary kept for assertions.
+struct Script<'a> {
+    harness: &'a Harness,
+    /// Observer lines before the workflow started.
+    events_before: usize,
+    notes: Mutex<Option<Vec<String>>>,
+    actions: Mutex<Vec<(String, Action)>>,
+    summary: Mutex<Option<RunSummary>>,
+}
+
+impl Script<'_> {
+    fn into_up(self, summary: Option<RunSummary>) -> Up {
+        let notes = self.notes.into_inner().unwrap();
+        Up {
+            // No plan (an error before it): every notice so far.
+            notes: notes.unwrap_or_else(|| self.harness.notices_since(self.events_before)),
+            actions: self.actions.into_inner().unwrap(),
+            summary,
+        }
+    }
+}
+
+impl Frontend for Script<'_> {
+    fn observer(&self) -> Arc<dyn Observer> {
+        self.harness.observer.clone()
+    }
+
+    fn note(&self, _: &str) {}
+
+    fn waiting_for_lock(&self, _: &StackKey, _: &LockInfo, _: Duration) {}
+
+    fn took_over_lock(&self, _: &Takeover) {}
+
+    fn refreshed(&self, _: &Refresh) {}
+
+    fn planned(&self, _: &StackKey, plan: &Plan) {
+        let mut notes = self.notes.lock().unwrap();
+        if notes.is_none() {
+            *notes = Some(self.harness.notices_since(self.events_before));
+        }
+        let actions = plan.changes.iter().map(|c| (c.address.clone(), c.action()));
+        self.actions.lock().unwrap().extend(actions);
+    }
+
+    fn confirm(&self, _: &str) -> Result<bool, EngineError> {
+        Ok(true)
+    }
+
+    fn interrupt(&self) -> Cancel {
+        let cancel = Cancel::new();
+        self.harness.cloud.set_run(&cancel);
+        cancel
+    }
+
+    fn ran(&self, _: &str, summary: &RunSummary) {
+        *self.summary.lock().unwrap() = Some(summary.clone());
+    }
+}
+
 /// The planned changes of `plan` other than `Same`, sorted by address.
 pub fn plan_changes(plan: &Plan) -> Vec<(String, Action)> {
     let mut c: Vec<_> = plan
@@ -140,6 +203,14 @@ pub struct Harness {
 }
 
 impl Harness {
+    /// The notices the observer heard after its first `from` lines.
+    fn notices_since(&self, from: usize) -> Vec<String> {
+        self.observer.lines()[from..]
+            .iter()
+            .filter_map(|l| l.strip_prefix("notice: ").map(str::to_string))
+            .collect()
+    }
+
     pub fn new() -> Harness {
         let dir = tempfile::tempdir().expect("temp dir");
         let stacks_dir = dir.path().join("stacks");
@@ -245,52 +316,24 @@ impl Harness {
             .await
     }
 
-    /// `skistack up STACK --yes`: lock, recover, plan, apply (or, for an
-    /// empty plan, record the dependency updates only).
+    /// `skistack up STACK --yes`, through the engine's up workflow.
     pub async fn try_up(&self, stack: &str) -> Result<Up, EngineError> {
         self.try_up_targets(stack, &[]).await
     }
 
-    /// `skistack up STACK --target T...`.
+    /// `skistack up STACK --target T... --yes`.
     pub async fn try_up_targets(&self, stack: &str, targets: &[&str]) -> Result<Up, EngineError> {
-        let targets: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
-        let loaded = self.project.load(stack, true)?;
-        let _lock = self.project.lock(stack, "up")?;
-        let notes = self
-            .project
-            .recover(&loaded, self.observer.as_ref())
-            .await?;
-        let state = self.store.load(&self.key(stack))?;
-        let plan = self
-            .project
-            .plan(&loaded, &state, &targets, &BTreeSet::new())
-            .await?;
-        let actions = plan
-            .changes
-            .iter()
-            .map(|c| (c.address.clone(), c.action()))
-            .collect();
-        if plan.is_empty() {
-            self.project
-                .record_dependencies(&self.key(stack), &plan.dependency_updates)?;
-            return Ok(Up {
-                notes,
-                actions,
-                summary: None,
-            });
-        }
-        let observer: Arc<dyn Observer> = self.observer.clone();
-        let cancel = Cancel::new();
-        self.cloud.set_run(&cancel);
-        let summary = self
-            .project
-            .apply(&loaded, plan, PARALLEL, observer, &cancel)
-            .await?;
-        Ok(Up {
-            notes,
-            actions,
-            summary: Some(summary),
-        })
+        let options = UpOptions {
+            targets: targets.iter().map(|t| t.to_string()).collect(),
+            parallel: PARALLEL,
+            ..UpOptions::default()
+        };
+        let script = self.script();
+        let summary = match skistack_engine::up(&self.project, stack, &options, &script).await? {
+            UpReport::Applied { summary, .. } => Some(*summary),
+            UpReport::NoChanges | UpReport::Declined => None,
+        };
+        Ok(script.into_up(summary))
     }
 
     pub async fn up(&self, stack: &str) -> Up {
@@ -300,44 +343,31 @@ impl Harness {
         }
     }
 
-    /// `skistack destroy STACK --yes`: lock, recover, plan, destroy.
-    /// Returns the recovery notes, the plan's actions and the summary.
+    /// `skistack destroy STACK --yes`, through the engine's destroy
+    /// workflow. Returns the recovery notes, the plan's actions and the
+    /// summary.
     pub async fn try_destroy(&self, stack: &str) -> Result<Up, EngineError> {
-        let _lock = self.project.lock(stack, "destroy")?;
-        let notes = self
-            .project
-            .recover_for_destroy(
-                stack,
-                &self.project.destroy_config(stack),
-                self.observer.as_ref(),
-            )
-            .await?;
-        let state = self.store.load(&self.key(stack))?;
-        let plan = self.project.destroy_plan(&state)?;
-        let actions = plan
-            .changes
-            .iter()
-            .map(|c| (c.address.clone(), c.action()))
-            .collect();
-        let observer: Arc<dyn Observer> = self.observer.clone();
-        let cancel = Cancel::new();
-        self.cloud.set_run(&cancel);
-        let summary = self
-            .project
-            .destroy(
-                stack,
-                self.project.destroy_config(stack),
-                plan,
-                PARALLEL,
-                observer,
-                &cancel,
-            )
-            .await?;
-        Ok(Up {
-            notes,
-            actions,
-            summary: Some(summary),
-        })
+        let options = DestroyOptions {
+            stack: Some(stack.to_string()),
+            parallel: PARALLEL,
+            ..DestroyOptions::default()
+        };
+        let script = self.script();
+        skistack_engine::destroy(&self.project, &options, &script).await?;
+        let summary = script.summary.lock().unwrap().take();
+        Ok(script.into_up(summary))
+    }
+
+    /// A frontend that says yes to every question and keeps what it was
+    /// shown.
+    fn script(&self) -> Script<'_> {
+        Script {
+            harness: self,
+            events_before: self.observer.lines().len(),
+            notes: Mutex::new(None),
+            actions: Mutex::new(Vec::new()),
+            summary: Mutex::new(None),
+        }
     }
 
     pub async fn destroy(&self, stack: &str) -> Up {
