@@ -1,13 +1,31 @@
 //! `std:Sleep` waits on create and delete, not on update.
+//!
+//! That a sleep waits at least its duration is checked against a tokio
+//! timer that starts just before it and fires 1 ms earlier: the sleep must
+//! not finish first. That is an order of two timers of one runtime, which
+//! holds however slow the machine is (a late poll sees both done and the
+//! biased select looks at the earlier timer first).
 
-mod common;
-
+use std::future::Future;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{ctx, map};
+use crate::common::{ctx, map};
 use skistack_engine::{ProviderError, ResourceType};
 use skistack_provider_std::Sleep;
+
+/// Runs `fut` to the end and asserts that it did not finish before a timer
+/// of `at_least` minus 1 ms started just before it.
+async fn finishes_after<T>(at_least: Duration, what: &str, fut: impl Future<Output = T>) -> T {
+    let earlier = tokio::time::sleep(at_least - Duration::from_millis(1));
+    tokio::pin!(earlier, fut);
+    tokio::select! {
+        biased;
+        () = &mut earlier => {}
+        _ = &mut fut => panic!("{what} finished before {at_least:?} had passed"),
+    }
+    fut.await
+}
 
 #[tokio::test]
 async fn waits_at_least_the_durations() {
@@ -18,17 +36,22 @@ async fn waits_at_least_the_durations() {
         ("destroy_duration", "120ms".into()),
     ]);
 
-    let start = Instant::now();
-    let created = sleep.create(&c, &inputs).await.unwrap();
-    assert!(start.elapsed() >= Duration::from_millis(150));
+    let created = finishes_after(
+        Duration::from_millis(150),
+        "the create",
+        sleep.create(&c, &inputs),
+    )
+    .await
+    .unwrap();
     assert_eq!(created.outputs, inputs);
 
-    let start = Instant::now();
-    sleep
-        .delete(&c, &created.id, &inputs, &created.outputs)
-        .await
-        .unwrap();
-    assert!(start.elapsed() >= Duration::from_millis(120));
+    finishes_after(
+        Duration::from_millis(120),
+        "the delete",
+        sleep.delete(&c, &created.id, &inputs, &created.outputs),
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]

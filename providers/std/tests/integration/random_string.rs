@@ -1,10 +1,8 @@
 //! `std:RandomString` generates a secret string of the asked shape once.
 
-mod common;
-
 use std::path::Path;
 
-use common::{ctx, map};
+use crate::common::{ctx, map};
 use skistack_engine::{ProviderError, ResourceType, Value};
 use skistack_provider_std::{DEFAULT_LENGTH, RandomString};
 

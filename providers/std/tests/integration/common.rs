@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the modules of this test binary: a call context and
+//! property maps.
 
 use std::path::Path;
 use std::sync::Arc;

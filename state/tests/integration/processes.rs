@@ -68,7 +68,12 @@ fn two_processes_share_one_file() {
     let store = SqliteStore::open(&path).unwrap();
 
     let child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_process", "--ignored", "--test-threads=1"])
+        .args([
+            "--exact",
+            "processes::child_process",
+            "--ignored",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, &path)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

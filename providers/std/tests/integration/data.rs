@@ -1,10 +1,8 @@
 //! `std:Data` mirrors its input, and the preview knows it.
 
-mod common;
-
 use std::path::Path;
 
-use common::{ctx, map};
+use crate::common::{ctx, map};
 use skistack_engine::{ResourceType, Value};
 use skistack_provider_std::Data;
 

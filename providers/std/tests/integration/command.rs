@@ -1,10 +1,8 @@
 //! `std:Command` runs shell commands and records what they print.
 
-mod common;
-
 use std::fs;
 
-use common::{ctx, map};
+use crate::common::{ctx, map};
 use skistack_engine::{ProviderError, ResourceType, Value};
 use skistack_provider_std::Command;
 
