@@ -1,0 +1,7 @@
+//! The state store's integration tests, one test binary with a module per
+//! area, each on real SQLite files in temp dirs.
+
+mod locks;
+mod open;
+mod processes;
+mod store;
