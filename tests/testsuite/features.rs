@@ -606,3 +606,21 @@ fn a_new_depends_on_is_recorded_for_destroy_order() {
     let order = std::fs::read_to_string(&log).expect("read the delete log");
     assert_eq!(order.lines().collect::<Vec<_>>(), ["second", "first"]);
 }
+
+/// `skistack types` describes list-of-table properties by their real keys:
+/// the last one used to come out pluralised (`bases`, `container_ports`).
+#[test]
+fn types_name_the_keys_of_list_of_table_properties_as_written() {
+    let p = Project::new(BIN);
+    let service = p.run(&["types", "aws:ecs:Service"]);
+    service
+        .ok()
+        .contains("a list of tables with keys capacity_provider, weight, base)")
+        .contains("keys target_group_arn, container_name, container_port;")
+        .lacks("bases")
+        .lacks("container_ports");
+    p.run(&["types", "aws:ec2:LaunchTemplate"])
+        .ok()
+        .contains("encrypted, delete_on_termination)")
+        .lacks("delete_on_terminations");
+}
