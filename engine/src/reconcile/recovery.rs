@@ -298,11 +298,7 @@ impl Recovery<'_> {
     ) -> Result<Resolution, RecoveryError> {
         let state = self.store.load(&self.key)?;
         let Some(rec) = self.recorded(&state.resources, op) else {
-            self.store.abandon(&self.key, op.id)?;
-            return Ok(Resolution::Note(format!(
-                "cleared an interrupted delete of {}: the state no longer records it",
-                op.name
-            )));
+            return self.clear_unrecorded(op);
         };
         let ctx = self.context(op);
         match rt.read(&ctx, &rec.id, &rec.inputs, &rec.outputs).await? {
@@ -356,11 +352,7 @@ impl Recovery<'_> {
     ) -> Result<Resolution, RecoveryError> {
         let state = self.store.load(&self.key)?;
         let Some(rec) = self.recorded(&state.resources, op) else {
-            self.store.abandon(&self.key, op.id)?;
-            return Ok(Resolution::Note(format!(
-                "cleared an interrupted update of {}: the state no longer records it",
-                op.name
-            )));
+            return self.clear_unrecorded(op);
         };
         let Some(read) = rt
             .read(&self.context(op), &rec.id, &rec.inputs, &rec.outputs)
@@ -399,6 +391,17 @@ impl Recovery<'_> {
             "recovered {} ({}): an interrupted update was read back and recorded; what it had \
              not changed is planned again",
             op.name, op.type_token
+        )))
+    }
+
+    /// Clears an update or delete intent whose record the state no longer
+    /// has: there is nothing left to resolve.
+    fn clear_unrecorded(&self, op: &PendingOp) -> Result<Resolution, RecoveryError> {
+        self.store.abandon(&self.key, op.id)?;
+        Ok(Resolution::Note(format!(
+            "cleared an interrupted {} of {}: the state no longer records it",
+            op.kind.as_str(),
+            op.name
         )))
     }
 
