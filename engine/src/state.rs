@@ -49,7 +49,7 @@ pub struct RecordOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceRecord {
     /// The instance's address: `vpc`, `subnet[0]`, `bucket["logs"]`.
-    pub name: String,
+    pub address: String,
     pub type_token: String,
     /// The id the provider gave it.
     pub id: String,
@@ -115,7 +115,7 @@ impl std::fmt::Display for OpId {
 /// An intent to record before a provider call: what the call is about to do.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Intent {
-    pub name: String,
+    pub address: String,
     pub kind: OpKind,
     pub type_token: String,
     /// The provider id, for updates and deletes.
@@ -130,7 +130,7 @@ impl Intent {
     pub fn with_id(self, id: OpId) -> PendingOp {
         PendingOp {
             id,
-            name: self.name,
+            address: self.address,
             kind: self.kind,
             type_token: self.type_token,
             resource_id: self.resource_id,
@@ -144,7 +144,7 @@ impl Intent {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PendingOp {
     pub id: OpId,
-    pub name: String,
+    pub address: String,
     pub kind: OpKind,
     pub type_token: String,
     /// The provider id, for updates and deletes.

@@ -13,7 +13,7 @@ pub async fn run(global: &Global, args: &ImportArgs) -> Result<Exit, Exit> {
     let r = &imported.record;
     println!(
         "Imported {} ({}) {} into stack {key}.",
-        r.name, r.type_token, r.id
+        r.address, r.type_token, r.id
     );
     if imported.differences.is_empty() {
         println!("It matches its declaration: the next up leaves it as it is.");

@@ -83,7 +83,7 @@ fn pending_text(key: &StackKey, stack: &str, pending: &[PendingOp]) -> String {
         out.push_str(&format!(
             "  {} {} ({}){id}, started {}\n",
             op.kind.as_str(),
-            op.name,
+            op.address,
             op.type_token,
             format_unix(op.started_at)
         ));
@@ -98,7 +98,7 @@ fn pending_json(pending: &[PendingOp]) -> serde_json::Value {
         .map(|op| {
             serde_json::json!({
                 "kind": op.kind.as_str(),
-                "address": op.name,
+                "address": op.address,
                 "type": op.type_token,
                 "id": op.resource_id,
                 "started_at": op.started_at,

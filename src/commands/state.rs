@@ -68,14 +68,14 @@ fn list(global: &Global, stack: &str) -> Result<Exit, Exit> {
     for r in state.resources.values() {
         println!(
             "  {:<width$}  {:<type_width$}  {}",
-            r.name, r.type_token, r.id
+            r.address, r.type_token, r.id
         );
     }
     for op in &state.pending {
         println!(
             "  pending: {} {} ({}), interrupted; the next up resolves it",
             op.kind.as_str(),
-            op.name,
+            op.address,
             op.type_token
         );
     }
@@ -85,7 +85,7 @@ fn list(global: &Global, stack: &str) -> Result<Exit, Exit> {
 fn show(global: &Global, stack: &str, name: &str) -> Result<Exit, Exit> {
     let (_, key, state) = load(global, stack)?;
     let r = find(&state, &key, name)?;
-    println!("name:         {}", r.name);
+    println!("name:         {}", r.address);
     println!("type:         {}", r.type_token);
     println!("id:           {}", r.id);
     println!(
@@ -139,13 +139,13 @@ async fn forget(global: &Global, stack: &str, name: &str) -> Result<Exit, Exit> 
     }
     println!(
         "Forget {} ({}) {}: skistack stops managing it; it stays in the cloud.",
-        r.name, r.type_token, r.id
+        r.address, r.type_token, r.id
     );
     let dependents: Vec<&str> = state
         .resources
         .values()
         .filter(|d| d.dependencies.iter().any(|x| x == name))
-        .map(|d| d.name.as_str())
+        .map(|d| d.address.as_str())
         .collect();
     if !dependents.is_empty() {
         println!("  recorded as used by: {}", dependents.join(", "));

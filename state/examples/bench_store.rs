@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     for i in 0..RESOURCES {
         let name = format!("resource[{i}]");
         let op = Intent {
-            name: name.clone(),
+            address: name.clone(),
             kind: OpKind::Create,
             type_token: "aws:ec2:Vpc".into(),
             resource_id: None,
@@ -49,7 +49,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let id = store.begin(&key, &op)?;
         begin_total += t.elapsed();
         let record = ResourceRecord {
-            name,
+            address: name,
             type_token: "aws:ec2:Vpc".into(),
             id: format!("vpc-{i:08x}"),
             inputs: inputs.clone(),

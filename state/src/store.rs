@@ -143,7 +143,7 @@ impl StateStore for SqliteStore {
             let id = stmt.insert(params![
                 key.stack,
                 key.env,
-                op.name,
+                op.address,
                 op.kind.as_str(),
                 op.type_token,
                 op.resource_id,
@@ -152,7 +152,13 @@ impl StateStore for SqliteStore {
             ])?;
             Ok(OpId::new(id))
         };
-        run().context(|| format!("recording the intent to {} {}", op.kind.as_str(), op.name))
+        run().context(|| {
+            format!(
+                "recording the intent to {} {}",
+                op.kind.as_str(),
+                op.address
+            )
+        })
     }
 
     fn commit_resource(
@@ -170,7 +176,7 @@ impl StateStore for SqliteStore {
             }
             Ok(tx.commit()?)
         };
-        run(&mut conn).context(|| format!("recording resource {}", record.name))
+        run(&mut conn).context(|| format!("recording resource {}", record.address))
     }
 
     fn commit_replacement(
@@ -188,7 +194,7 @@ impl StateStore for SqliteStore {
             tx.prepare_cached(
                 "UPDATE resources SET name = ?4 WHERE stack = ?1 AND env = ?2 AND name = ?3",
             )?
-            .execute(params![key.stack, key.env, record.name, retired_name])?;
+            .execute(params![key.stack, key.env, record.address, retired_name])?;
             upsert_resource(&tx, key, record)?;
             delete_pending(&tx, key, op_id)?;
             Ok(tx.commit()?)
@@ -196,7 +202,7 @@ impl StateStore for SqliteStore {
         run(&mut conn).context(|| {
             format!(
                 "recording the replacement of {} (old one as {retired_name})",
-                record.name
+                record.address
             )
         })
     }
@@ -430,7 +436,7 @@ fn upsert_resource(
     .execute(params![
         key.stack,
         key.env,
-        record.name,
+        record.address,
         record.type_token,
         record.id,
         codec::map_to_text(&record.inputs),
@@ -451,13 +457,13 @@ fn read_resources(
          FROM resources WHERE stack = ?1 AND env = ?2",
     )?;
     let rows = stmt.query_and_then(params![key.stack, key.env], resource_from_row)?;
-    rows.map(|r| r.map(|record| (record.name.clone(), record)))
+    rows.map(|r| r.map(|record| (record.address.clone(), record)))
         .collect()
 }
 
 fn resource_from_row(r: &Row<'_>) -> Result<ResourceRecord, StoreError> {
     Ok(ResourceRecord {
-        name: r.get(0)?,
+        address: r.get(0)?,
         type_token: r.get(1)?,
         id: r.get(2)?,
         inputs: codec::map_from_text("inputs", &r.get::<_, String>(3)?)?,
@@ -485,7 +491,7 @@ fn read_pending(conn: &Connection, key: &StackKey) -> Result<Vec<PendingOp>, Sto
         let kind: String = r.get(2)?;
         Ok::<_, StoreError>(PendingOp {
             id: OpId::new(r.get(0)?),
-            name: r.get(1)?,
+            address: r.get(1)?,
             kind: OpKind::parse(&kind).ok_or(StoreError::OpKind(kind))?,
             type_token: r.get(3)?,
             resource_id: r.get(4)?,
@@ -520,7 +526,7 @@ mod tests {
         let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
         let key = StackKey::new("web", "default");
         let op = Intent {
-            name: "big".into(),
+            address: "big".into(),
             kind: OpKind::Create,
             type_token: "std:File".into(),
             resource_id: None,
@@ -540,7 +546,7 @@ mod tests {
         let mut outputs = Map::new();
         outputs.insert("content".into(), Value::String("x".repeat(1 << 20)));
         let record = ResourceRecord {
-            name: "big".into(),
+            address: "big".into(),
             type_token: "std:File".into(),
             id: "big".into(),
             inputs: Map::new(),

@@ -173,7 +173,7 @@ impl Runner {
                 s.pending
                     .into_iter()
                     .filter(|op| op.kind == OpKind::Create)
-                    .map(|op| (op.name.clone(), op))
+                    .map(|op| (op.address.clone(), op))
                     .collect()
             })
             .unwrap_or_default()
@@ -371,7 +371,7 @@ impl Shared {
             _ => (Vec::new(), Default::default()),
         };
         ResourceRecord {
-            name: change.address.clone(),
+            address: change.address.clone(),
             type_token: change.type_token.clone(),
             id,
             inputs,

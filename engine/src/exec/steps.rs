@@ -28,7 +28,7 @@ impl Shared {
             (StepOp::Create | StepOp::CreateReplacement, _) => self.create(op, change).await,
             (StepOp::Update, ChangeOp::Update { prior, .. }) => self.update(change, prior).await,
             (StepOp::Delete, ChangeOp::Delete(prior)) => {
-                self.delete(op, change, prior, &prior.name).await?;
+                self.delete(op, change, prior, &prior.address).await?;
                 Ok(Some(Action::Delete))
             }
             (StepOp::DeleteReplaced, ChangeOp::Replace { prior, .. }) => {
@@ -36,7 +36,7 @@ impl Shared {
                 self.delete(op, change, prior, &name).await.map(|()| None)
             }
             (StepOp::DeleteBeforeReplace, ChangeOp::Replace { prior, .. }) => self
-                .delete(op, change, prior, &prior.name)
+                .delete(op, change, prior, &prior.address)
                 .await
                 .map(|()| None),
             (StepOp::Forget, _) => self.forget(op, change),
@@ -285,7 +285,7 @@ impl Shared {
     ) -> Result<Recorded, StepError> {
         let started_at = crate::sys::now();
         let intent = Intent {
-            name: name.to_string(),
+            address: name.to_string(),
             kind,
             type_token: change.type_token.clone(),
             resource_id,
@@ -357,7 +357,7 @@ impl Shared {
         };
         let op = PendingOp {
             id: intent.id,
-            name: change.address.clone(),
+            address: change.address.clone(),
             kind: OpKind::Create,
             type_token: change.type_token.clone(),
             resource_id: None,

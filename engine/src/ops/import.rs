@@ -68,7 +68,7 @@ impl Project {
         {
             return Err(EngineError::Refused(format!(
                 "{} {id} is already managed by stack {key} as `{}`",
-                r.type_token, r.name
+                r.type_token, r.address
             )));
         }
         // The plan of the one instance gives its declared inputs as far as
@@ -127,7 +127,7 @@ impl Project {
             fold_read(schema, &declared, &declared, &read, Settle::Every);
         let o = &decl.options;
         let record = ResourceRecord {
-            name: address.to_string(),
+            address: address.to_string(),
             type_token: decl.type_token.clone(),
             id: id.to_string(),
             inputs,

@@ -411,7 +411,7 @@ impl Project {
             .resources
             .values()
             .filter(|r| r.options.protect && !r.options.retain_on_delete)
-            .map(|r| r.name.as_str())
+            .map(|r| r.address.as_str())
             .collect();
         if !protected.is_empty() {
             return Err(EngineError::Refused(format!(

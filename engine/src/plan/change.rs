@@ -97,7 +97,7 @@ impl Change {
     /// deleted, or forgotten (`retain_on_delete`).
     pub fn removal(record: &ResourceRecord, forget: bool) -> Change {
         Change {
-            address: record.name.clone(),
+            address: record.address.clone(),
             type_token: record.type_token.clone(),
             kind: DeclKind::Resource,
             op: if forget {

@@ -142,7 +142,7 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
                 let addr = if c.action() == Action::Replace {
                     c.address.as_str()
                 } else {
-                    p.name.as_str()
+                    p.address.as_str()
                 };
                 // A retired record left by an earlier run (`x~replaced`) is
                 // the resource its users recorded as `x`.

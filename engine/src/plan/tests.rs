@@ -90,7 +90,7 @@ fn record(name: &str, inputs: &[(&str, Value)], deps: &[&str]) -> ResourceRecord
     let mut outputs = inputs.clone();
     outputs.insert("arn".into(), Value::String(format!("arn:{name}")));
     ResourceRecord {
-        name: name.into(),
+        address: name.into(),
         type_token: "t:m:Thing".into(),
         id: format!("id-{name}"),
         inputs,
@@ -137,7 +137,7 @@ async fn classifies_create_update_replace_delete_and_same() {
         record("rename", &[("name", "a".into())], &[]),
         record("gone", &[], &[]),
     ] {
-        state.resources.insert(r.name.clone(), r);
+        state.resources.insert(r.address.clone(), r);
     }
     let text = r#"
 [resources.same]
@@ -286,9 +286,9 @@ async fn a_retired_record_left_by_a_crash_goes_after_its_users_move_on() {
         .resources
         .insert("a".into(), record("a", &[("name", "new".into())], &[]));
     let mut old = record("a", &[("name", "old".into())], &[]);
-    old.name = "a~replaced".into();
+    old.address = "a~replaced".into();
     old.id = "id-old-a".into();
-    state.resources.insert(old.name.clone(), old);
+    state.resources.insert(old.address.clone(), old);
     state.resources.insert(
         "b".into(),
         record("b", &[("ref", "arn:old-a".into())], &["a"]),

@@ -98,7 +98,7 @@ impl Recovery<'_> {
     fn context(&self, op: &PendingOp) -> CallContext {
         CallContext::new(
             &self.key,
-            &op.name,
+            &op.address,
             &op.type_token,
             Arc::clone(&self.config),
             self.stack_dir.clone(),
@@ -115,7 +115,7 @@ impl Recovery<'_> {
             return Ok(Resolution::Note(format!(
                 "cleared an interrupted {} of {}: no provider offers type {}",
                 op.kind.as_str(),
-                op.name,
+                op.address,
                 op.type_token
             )));
         };
@@ -123,7 +123,7 @@ impl Recovery<'_> {
             EngineError::Refused(format!(
                 "recovering the interrupted {} of {} ({}): {e}; run again once the cause is fixed",
                 op.kind.as_str(),
-                op.name,
+                op.address,
                 op.type_token
             ))
         };
@@ -183,20 +183,20 @@ impl Recovery<'_> {
         let retried = self.purpose == Purpose::Up
             && self.declared.is_some_and(|(stack, _)| {
                 stack
-                    .decl(&Address::decl_of(&op.name))
+                    .decl(&Address::decl_of(&op.address))
                     .is_some_and(|d| d.kind == DeclKind::Resource && d.type_token == op.type_token)
             });
         if retried {
             return Ok(Resolution::Kept(format!(
                 "{} ({}): an interrupted create had made nothing; it is created again with the \
                  same idempotency token",
-                op.name, op.type_token
+                op.address, op.type_token
             )));
         }
         self.store.abandon(&self.key, op.id)?;
         Ok(Resolution::Note(format!(
             "cleared an interrupted create of {} ({}): nothing had been made",
-            op.name, op.type_token
+            op.address, op.type_token
         )))
     }
 
@@ -224,14 +224,14 @@ impl Recovery<'_> {
             return self.nothing_made(op).map_err(RecoveryError::from);
         };
         let extras: Vec<_> = live.collect();
-        let (deps, options) = self.record_parts(&op.name, &op.inputs, &state.resources);
+        let (deps, options) = self.record_parts(&op.address, &op.inputs, &state.resources);
         // Extras first: the intent stays until the adopted one is recorded,
         // so a crash in between is resolved again next time.
         let mut extra_names = Vec::new();
         for (c, read) in &extras {
-            let name = retired_name(&taken, &op.name);
+            let name = retired_name(&taken, &op.address);
             let record = ResourceRecord {
-                name: name.clone(),
+                address: name.clone(),
                 type_token: op.type_token.clone(),
                 id: c.id.clone(),
                 inputs: op.inputs.clone(),
@@ -253,7 +253,7 @@ impl Recovery<'_> {
             Settle::Updatable,
         );
         let record = ResourceRecord {
-            name: op.name.clone(),
+            address: op.address.clone(),
             type_token: op.type_token.clone(),
             id: first.id.clone(),
             outputs,
@@ -263,13 +263,13 @@ impl Recovery<'_> {
         };
         let mut note = format!(
             "recovered {} ({}): an interrupted create had made {}; adopted it",
-            op.name, op.type_token, first.id
+            op.address, op.type_token, first.id
         );
-        match state.resources.get(&op.name) {
+        match state.resources.get(&op.address) {
             Some(old) => {
                 // The interrupted create was a replacement: the old resource
                 // stays, under a retired name, for the plan to delete.
-                let retired = retired_name(&taken, &op.name);
+                let retired = retired_name(&taken, &op.address);
                 self.store
                     .commit_replacement(&self.key, op.id, &record, &retired)?;
                 note.push_str(&format!(
@@ -312,10 +312,10 @@ impl Recovery<'_> {
                     Ok(()) | Err(ProviderError::NotFound(_)) => String::new(),
                     Err(e) => format!(" (deleting it again to make sure failed: {e})"),
                 };
-                self.store.commit_delete(&self.key, op.id, &op.name)?;
+                self.store.commit_delete(&self.key, op.id, &op.address)?;
                 Ok(Resolution::Note(format!(
                     "recovered {} ({}): an interrupted delete of {} had completed{again}",
-                    op.name, op.type_token, rec.id
+                    op.address, op.type_token, rec.id
                 )))
             }
             Some(read) => {
@@ -339,7 +339,7 @@ impl Recovery<'_> {
                 Ok(Resolution::Note(format!(
                     "{} ({}): an interrupted delete had not completed; it is read back and \
                      planned again",
-                    op.name, op.type_token
+                    op.address, op.type_token
                 )))
             }
         }
@@ -359,10 +359,10 @@ impl Recovery<'_> {
             .await?
         else {
             // Gone: forgetting it lets the plan create it again.
-            self.store.commit_delete(&self.key, op.id, &op.name)?;
+            self.store.commit_delete(&self.key, op.id, &op.address)?;
             return Ok(Resolution::Note(format!(
                 "{} ({}): an update was interrupted and {} no longer exists; it is created again",
-                op.name, op.type_token, rec.id
+                op.address, op.type_token, rec.id
             )));
         };
         // Properties the provider can't read keep their old value, so the
@@ -374,7 +374,7 @@ impl Recovery<'_> {
             &read,
             Settle::Updatable,
         );
-        let (dependencies, options) = match self.declared_parts(&op.name, &state.resources) {
+        let (dependencies, options) = match self.declared_parts(&op.address, &state.resources) {
             Some(parts) => parts,
             None => (rec.dependencies.clone(), rec.options.clone()),
         };
@@ -390,7 +390,7 @@ impl Recovery<'_> {
         Ok(Resolution::Note(format!(
             "recovered {} ({}): an interrupted update was read back and recorded; what it had \
              not changed is planned again",
-            op.name, op.type_token
+            op.address, op.type_token
         )))
     }
 
@@ -401,7 +401,7 @@ impl Recovery<'_> {
         Ok(Resolution::Note(format!(
             "cleared an interrupted {} of {}: the state no longer records it",
             op.kind.as_str(),
-            op.name
+            op.address
         )))
     }
 
@@ -413,7 +413,7 @@ impl Recovery<'_> {
         op: &PendingOp,
     ) -> Option<&'s ResourceRecord> {
         resources
-            .get(&op.name)
+            .get(&op.address)
             .filter(|r| op.resource_id.as_deref().is_none_or(|id| id == r.id))
     }
 
@@ -477,10 +477,10 @@ fn referenced_records(
     resources
         .values()
         .filter(|r| {
-            r.name != address && Address::live_of_retired(&r.name).as_deref() != Some(address)
+            r.address != address && Address::live_of_retired(&r.address).as_deref() != Some(address)
         })
         .filter(|r| strings.contains(r.id.as_str()))
-        .map(|r| r.name.clone())
+        .map(|r| r.address.clone())
         .collect()
 }
 
@@ -542,7 +542,7 @@ mod tests {
 
     fn record(name: &str, id: &str) -> ResourceRecord {
         ResourceRecord {
-            name: name.into(),
+            address: name.into(),
             type_token: "t".into(),
             id: id.into(),
             inputs: Map::new(),

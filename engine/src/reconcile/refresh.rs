@@ -131,7 +131,7 @@ pub fn refreshed_record(
         &only_attributes(schema, &outputs),
     ));
     let drift = Drift {
-        address: rec.name.clone(),
+        address: rec.address.clone(),
         type_token: rec.type_token.clone(),
         id: rec.id.clone(),
         deleted: false,
@@ -174,7 +174,7 @@ impl ReadContext {
     fn call_context(&self, rec: &ResourceRecord) -> CallContext {
         CallContext::new(
             &self.key,
-            &rec.name,
+            &rec.address,
             &rec.type_token,
             Arc::clone(&self.config),
             self.stack_dir.clone(),
@@ -200,7 +200,7 @@ pub async fn read_all(
     for rec in state.resources.values() {
         match cx.registry.resource(&rec.type_token) {
             Some(rt) => jobs.push((rec.clone(), Arc::clone(rt))),
-            None => unreadable.push(rec.name.clone()),
+            None => unreadable.push(rec.address.clone()),
         }
     }
     let jobs = Arc::new(jobs);
@@ -234,15 +234,15 @@ pub async fn read_all(
                 read += 1;
                 let (record, drift) = refreshed_record(rt.schema(), rec, r);
                 if !drift.properties.is_empty() || !drift.attributes.is_empty() || record != *rec {
-                    refreshed.resources.insert(rec.name.clone(), record);
+                    refreshed.resources.insert(rec.address.clone(), record);
                     changes.push(drift);
                 }
             }
             Some(Ok(None)) => {
                 read += 1;
-                refreshed.resources.remove(&rec.name);
+                refreshed.resources.remove(&rec.address);
                 changes.push(Drift {
-                    address: rec.name.clone(),
+                    address: rec.address.clone(),
                     type_token: rec.type_token.clone(),
                     id: rec.id.clone(),
                     deleted: true,
@@ -252,7 +252,7 @@ pub async fn read_all(
             }
             Some(Err(e)) => failures.push(format!(
                 "{} ({}) {}: read failed: {e}",
-                rec.name, rec.type_token, rec.id
+                rec.address, rec.type_token, rec.id
             )),
             // Not started: the walk was cancelled.
             None => debug_assert_eq!(*out, Outcome::NotRun),
@@ -308,7 +308,7 @@ mod tests {
         let mut outputs = inputs.clone();
         outputs.insert("arn".into(), "arn:1".into());
         ResourceRecord {
-            name: "vpc".into(),
+            address: "vpc".into(),
             type_token: "t:m:T".into(),
             id: "vpc-1".into(),
             inputs,
@@ -408,9 +408,9 @@ mod tests {
         let mut state = StackState::default();
         for (name, id) in ids {
             let mut r = record();
-            r.name = name.to_string();
+            r.address = name.to_string();
             r.id = id.to_string();
-            state.resources.insert(r.name.clone(), r);
+            state.resources.insert(r.address.clone(), r);
         }
         state
     }
@@ -431,7 +431,7 @@ mod tests {
     async fn reads_find_changes_and_deletions_and_leave_the_rest() {
         let mut state = state_of(&[("a", "same"), ("b", "drifted"), ("c", "gone")]);
         let mut other = record();
-        other.name = "d".into();
+        other.address = "d".into();
         other.type_token = "x:y:Unknown".into();
         state.resources.insert("d".into(), other);
         let r = refresh_of(&state, &Cancel::new()).await;

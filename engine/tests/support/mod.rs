@@ -405,7 +405,7 @@ impl Harness {
         inputs: &Map,
     ) -> PendingOp {
         let intent = Intent {
-            name: address.to_string(),
+            address: address.to_string(),
             kind,
             type_token: THING.to_string(),
             resource_id: resource_id.map(str::to_string),

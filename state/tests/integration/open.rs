@@ -38,7 +38,7 @@ fn pragma(conn: &Connection, name: &str) -> i64 {
 fn use_store(store: &SqliteStore) {
     let key = StackKey::new("web", "default");
     let op = Intent {
-        name: "vpc".into(),
+        address: "vpc".into(),
         kind: OpKind::Create,
         type_token: "aws:ec2:Vpc".into(),
         resource_id: None,

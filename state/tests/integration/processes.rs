@@ -24,7 +24,7 @@ fn write_resources(store: &SqliteStore, stack: &str) {
     for i in 0..PER_PROCESS {
         let name = format!("r{i}");
         let op = Intent {
-            name: name.clone(),
+            address: name.clone(),
             kind: OpKind::Create,
             type_token: "std:Random".into(),
             resource_id: None,
@@ -33,7 +33,7 @@ fn write_resources(store: &SqliteStore, stack: &str) {
         };
         let id = store.begin(&key, &op).unwrap();
         let record = ResourceRecord {
-            name,
+            address: name,
             type_token: "std:Random".into(),
             id: format!("{stack}-{i}"),
             inputs: Map::new(),

@@ -25,7 +25,7 @@ fn map(pairs: &[(&str, Value)]) -> Map {
 
 fn op(name: &str, kind: OpKind) -> Intent {
     Intent {
-        name: name.into(),
+        address: name.into(),
         kind,
         type_token: "aws:ec2:Vpc".into(),
         resource_id: (kind != OpKind::Create).then(|| format!("id-{name}")),
@@ -39,7 +39,7 @@ fn op(name: &str, kind: OpKind) -> Intent {
 
 fn record(name: &str) -> ResourceRecord {
     ResourceRecord {
-        name: name.into(),
+        address: name.into(),
         type_token: "aws:ec2:Vpc".into(),
         id: format!("id-{name}"),
         inputs: map(&[
@@ -147,7 +147,7 @@ fn commit_replacement_retires_the_old_record_in_one_step() {
     assert_eq!(retired.id, "id-vpc");
     assert_eq!(
         ResourceRecord {
-            name: "vpc".into(),
+            address: "vpc".into(),
             ..retired.clone()
         },
         record("vpc")
@@ -178,7 +178,7 @@ fn abandon_clears_only_its_intent() {
     let pending = store.load(&key).unwrap().pending;
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].id, second);
-    assert_eq!(pending[0].name, "b");
+    assert_eq!(pending[0].address, "b");
     // An id from another stack does not clear this one's intent.
     store
         .abandon(&StackKey::new("other", "default"), second)
