@@ -1,25 +1,24 @@
 //! Auto Scaling resource types: `aws:autoscaling:Group`.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification, Tag};
+use aws_sdk_autoscaling::types::{AutoScalingGroup, LaunchTemplateSpecification};
 use skistack_engine::{
-    Attribute, CallContext, Created, DataSource, Map, Property, ProviderError, ReadResult,
-    ResourceType, TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
 use crate::errors::aws_error;
+use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{
-    changed, list_of_str, object_fields, opt_bool, opt_i32, opt_map, opt_str, put_opt,
+    Put, changed, list_of_str, object_fields, opt_bool, opt_i32, opt_map, opt_str, put_opt,
     read_back_object, read_back_set, str_of,
 };
 use crate::retry::wait_until;
-use crate::shared::{Clients, Shared};
+use crate::shared::Clients;
 use crate::tags::{
-    TagChanges, has_identity, read_back_tags, resource_tags, tag_changes, tag_property,
+    self, TagApi, asg_tags, has_identity, read_back_tags, resource_tags, tag_property,
 };
 
 /// How long a new group may take to show up in DescribeAutoScalingGroups.
@@ -29,95 +28,9 @@ const DELETE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 /// The launch template version used when none is given.
 const LATEST: &str = "$Latest";
 
-/// Every Auto Scaling resource type.
-pub fn resource_types(shared: &Arc<Shared>) -> Vec<Arc<dyn ResourceType>> {
-    vec![Arc::new(Group::new(shared))]
-}
-
-/// Auto Scaling has no data sources.
-pub fn data_sources(_shared: &Arc<Shared>) -> Vec<Arc<dyn DataSource>> {
-    Vec::new()
-}
-
 /// An auto scaling group, named by the stack. Its id is the name.
-pub struct Group {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl Group {
-    pub(crate) fn new(shared: &Arc<Shared>) -> Group {
-        let launch_template = ValueType::Object(vec![
-            Property::optional("id", ValueType::String)
-                .describe("The launch template's id (or give its name)."),
-            Property::optional("name", ValueType::String).describe("The launch template's name."),
-            Property::optional("version", ValueType::String)
-                .default(LATEST)
-                .describe("A version number, $Latest or $Default."),
-        ]);
-        let schema = TypeSchema::new("aws:autoscaling:Group", "An EC2 auto scaling group.")
-            .property(
-                Property::required("name", ValueType::String)
-                    .force_new()
-                    .describe("The group's name, unique in the account and region."),
-            )
-            .property(Property::required("min_size", ValueType::Int))
-            .property(Property::required("max_size", ValueType::Int))
-            .property(
-                Property::optional("desired_capacity", ValueType::Int)
-                    .describe("Instances to run now; absent starts at min_size and leaves scaling to policies."),
-            )
-            .property(
-                Property::required("vpc_zone_identifier", ValueType::list(ValueType::String))
-                    .describe("The subnets instances launch in."),
-            )
-            .property(Property::required("launch_template", launch_template).describe("What instances to launch."))
-            .property(
-                Property::optional("health_check_type", ValueType::String)
-                    .default("EC2")
-                    .describe("EC2, or ELB to also replace instances a load balancer finds unhealthy."),
-            )
-            .property(
-                Property::optional("health_check_grace_period", ValueType::Int)
-                    .default(300)
-                    .describe("Seconds before a new instance's health is checked."),
-            )
-            .property(
-                Property::optional("protect_from_scale_in", ValueType::Bool)
-                    .default(false)
-                    .describe("Protect new instances from scale-in (needed by ECS managed termination protection)."),
-            )
-            .property(
-                Property::optional("target_group_arns", ValueType::list(ValueType::String))
-                    .describe("Load balancer target groups the instances register with."),
-            )
-            .property(tag_property().describe(
-                "Tags of the group, propagated to its instances at launch. The stack's \
-                 `default_tags` and the identity tags are added.",
-            ))
-            .attribute(Attribute::new("arn", ValueType::String))
-            // The name is unique: a replacement must delete the old group first.
-            .delete_before_replace();
-        Group {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
-
-fn asg_tags(name: &str, tags: &[(String, String)]) -> Vec<Tag> {
-    tags.iter()
-        .map(|(k, v)| {
-            Tag::builder()
-                .resource_id(name)
-                .resource_type("auto-scaling-group")
-                .key(k)
-                .value(v)
-                .propagate_at_launch(true)
-                .build()
-        })
-        .collect()
-}
+#[derive(Default)]
+pub(crate) struct Group;
 
 fn launch_template_of(inputs: &Map) -> Result<LaunchTemplateSpecification, ProviderError> {
     let lt = opt_map(inputs, "launch_template")?
@@ -141,7 +54,7 @@ fn zone_identifier(inputs: &Map) -> Result<String, ProviderError> {
     Ok(list_of_str(inputs, "vpc_zone_identifier")?.join(","))
 }
 
-fn outputs(inputs: &Map, arn: &str) -> Map {
+fn outputs_of(inputs: &Map, arn: &str) -> Map {
     let mut out = inputs.clone();
     out.insert("arn".into(), arn.into());
     out
@@ -176,37 +89,6 @@ async fn is_deleted(clients: &Clients, name: &str) -> Result<bool, ProviderError
         .await
         .map_err(|e| aws_error(&format!("describe auto scaling group {name}"), e))?;
     Ok(out.auto_scaling_groups().is_empty())
-}
-
-async fn update_tags(
-    clients: &Clients,
-    name: &str,
-    changes: &TagChanges,
-) -> Result<(), ProviderError> {
-    if !changes.set.is_empty() {
-        clients
-            .autoscaling
-            .create_or_update_tags()
-            .set_tags(Some(asg_tags(name, &changes.set)))
-            .send()
-            .await
-            .map_err(|e| aws_error(&format!("tag auto scaling group {name}"), e))?;
-    }
-    if !changes.remove.is_empty() {
-        let keys: Vec<(String, String)> = changes
-            .remove
-            .iter()
-            .map(|k| (k.clone(), String::new()))
-            .collect();
-        clients
-            .autoscaling
-            .delete_tags()
-            .set_tags(Some(asg_tags(name, &keys)))
-            .send()
-            .await
-            .map_err(|e| aws_error(&format!("untag auto scaling group {name}"), e))?;
-    }
-    Ok(())
 }
 
 async fn update_target_groups(
@@ -253,14 +135,66 @@ async fn update_target_groups(
 }
 
 #[async_trait]
-impl ResourceType for Group {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for Group {
+    const TAGS: Option<TagApi> = Some(tags::AUTOSCALING);
+
+    fn schema() -> TypeSchema {
+        let launch_template = ValueType::Object(vec![
+            Property::optional("id", ValueType::String)
+                .describe("The launch template's id (or give its name)."),
+            Property::optional("name", ValueType::String).describe("The launch template's name."),
+            Property::optional("version", ValueType::String)
+                .default(LATEST)
+                .describe("A version number, $Latest or $Default."),
+        ]);
+        TypeSchema::new("aws:autoscaling:Group", "An EC2 auto scaling group.")
+                .property(
+                    Property::required("name", ValueType::String)
+                        .force_new()
+                        .describe("The group's name, unique in the account and region."),
+                )
+                .property(Property::required("min_size", ValueType::Int))
+                .property(Property::required("max_size", ValueType::Int))
+                .property(
+                    Property::optional("desired_capacity", ValueType::Int)
+                        .describe("Instances to run now; absent starts at min_size and leaves scaling to policies."),
+                )
+                .property(
+                    Property::required("vpc_zone_identifier", ValueType::list(ValueType::String))
+                        .describe("The subnets instances launch in."),
+                )
+                .property(Property::required("launch_template", launch_template).describe("What instances to launch."))
+                .property(
+                    Property::optional("health_check_type", ValueType::String)
+                        .default("EC2")
+                        .describe("EC2, or ELB to also replace instances a load balancer finds unhealthy."),
+                )
+                .property(
+                    Property::optional("health_check_grace_period", ValueType::Int)
+                        .default(300)
+                        .describe("Seconds before a new instance's health is checked."),
+                )
+                .property(
+                    Property::optional("protect_from_scale_in", ValueType::Bool)
+                        .default(false)
+                        .describe("Protect new instances from scale-in (needed by ECS managed termination protection)."),
+                )
+                .property(
+                    Property::optional("target_group_arns", ValueType::list(ValueType::String))
+                        .describe("Load balancer target groups the instances register with."),
+                )
+                .property(tag_property().describe(
+                    "Tags of the group, propagated to its instances at launch. The stack's \
+                     `default_tags` and the identity tags are added.",
+                ))
+                .attribute(Attribute::new("arn", ValueType::String))
+                // The name is unique: a replacement must delete the old group first.
+                .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
         let target_groups = list_of_str(inputs, "target_group_arns")?;
         clients
             .autoscaling
@@ -285,7 +219,7 @@ impl ResourceType for Group {
             &format!("auto scaling group {name} to show up"),
             VISIBLE_TIMEOUT,
             || async {
-                let Some(g) = describe(&clients, name).await? else {
+                let Some(g) = describe(clients, name).await? else {
                     return Ok(false);
                 };
                 let mut slot = arn
@@ -299,21 +233,12 @@ impl ResourceType for Group {
         let arn = arn
             .into_inner()
             .map_err(|_| ProviderError::Failed("a lock was poisoned".into()))?;
-        Ok(Created {
-            id: name.to_string(),
-            outputs: outputs(inputs, &arn),
-        })
+        Ok(created(name.to_string(), outputs_of(inputs, &arn)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(g) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(g) = describe(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -335,8 +260,8 @@ impl ResourceType for Group {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect();
-        read.insert(
-            "vpc_zone_identifier".into(),
+        read.put(
+            "vpc_zone_identifier",
             read_back_set(inputs, "vpc_zone_identifier", subnets)?,
         );
         if let Some(lt) = g.launch_template() {
@@ -346,9 +271,9 @@ impl ResourceType for Group {
             put_opt(&mut m, "id", lt.launch_template_id());
             put_opt(&mut m, "name", lt.launch_template_name());
             put_opt(&mut m, "version", lt.version());
-            let fields = object_fields(&self.schema, "launch_template");
-            read.insert(
-                "launch_template".into(),
+            let fields = object_fields(call.schema, "launch_template");
+            read.put(
+                "launch_template",
                 Value::Map(read_back_object(fields, declared, m)),
             );
         }
@@ -365,8 +290,8 @@ impl ResourceType for Group {
         );
         let tgs = g.target_group_arns().to_vec();
         if !tgs.is_empty() || inputs.contains_key("target_group_arns") {
-            read.insert(
-                "target_group_arns".into(),
+            read.put(
+                "target_group_arns",
                 read_back_set(inputs, "target_group_arns", tgs)?,
             );
         }
@@ -377,21 +302,15 @@ impl ResourceType for Group {
         put_opt(&mut read, "tags", read_back_tags(ctx, inputs, tags));
         let mut all = inputs.clone();
         all.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs: outputs(&all, g.auto_scaling_group_arn().unwrap_or_default()),
-        }))
+        read_back(
+            read,
+            outputs_of(&all, g.auto_scaling_group_arn().unwrap_or_default()),
+        )
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs, old_outputs) =
+            (call.clients, call.id, call.inputs, call.outputs);
         let diff = |k: &str| changed(old_inputs, new_inputs, k);
         let mut req = clients
             .autoscaling
@@ -441,26 +360,18 @@ impl ResourceType for Group {
                 .map_err(|e| aws_error(&format!("update auto scaling group {id}"), e))?;
         }
         if diff("target_group_arns") {
-            update_target_groups(&clients, id, old_inputs, new_inputs).await?;
+            update_target_groups(clients, id, old_inputs, new_inputs).await?;
         }
-        update_tags(&clients, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
         let arn = old_outputs
             .get("arn")
             .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        Ok(outputs(new_inputs, &arn))
+            .unwrap_or_default();
+        Ok(outputs_of(&Map::new(), arn))
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        if is_deleted(&clients, id).await? {
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
+        if is_deleted(clients, id).await? {
             return Ok(());
         }
         // ForceDelete terminates the instances along with the group.
@@ -473,38 +384,34 @@ impl ResourceType for Group {
             .await
         {
             // A group gone meanwhile (or already being deleted) is fine.
-            if describe(&clients, id).await?.is_some() {
+            if describe(clients, id).await?.is_some() {
                 return Err(aws_error(&format!("delete auto scaling group {id}"), e));
             }
         }
         wait_until(
             &format!("auto scaling group {id} to be deleted"),
             DELETE_TIMEOUT,
-            || is_deleted(&clients, id),
+            || is_deleted(clients, id),
         )
         .await
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
-        let Some(g) = describe(&clients, name).await? else {
-            return Ok(None);
+        let Some(g) = describe(clients, name).await? else {
+            return Ok(Vec::new());
         };
         let tags = g
             .tags()
             .iter()
             .filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))));
         if !has_identity(ctx, tags) {
-            return Ok(None);
+            return Ok(Vec::new());
         }
-        Ok(Some(Created {
-            id: name.to_string(),
-            outputs: outputs(inputs, g.auto_scaling_group_arn().unwrap_or_default()),
-        }))
+        Ok(vec![created(
+            name.to_string(),
+            outputs_of(inputs, g.auto_scaling_group_arn().unwrap_or_default()),
+        )])
     }
 }

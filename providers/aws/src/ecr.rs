@@ -1,44 +1,84 @@
 //! ECR resource types: `aws:ecr:Repository`.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_ecr::types::{
     EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability,
-    Repository as SdkRepository, Tag,
+    Repository as SdkRepository,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, DataSource, Map, Property, ProviderError, ReadResult,
-    ResourceType, TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::{aws_error, is_not_found};
+use crate::errors::{aws_error, found, is_not_found};
 use crate::iam::document::read_back_json;
-use crate::props::{changed, opt_bool, opt_str, put_opt, str_of};
-use crate::shared::{Clients, Shared};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::props::{Put, changed, opt_bool, opt_str, put_opt, str_of};
+use crate::shared::Clients;
 use crate::tags::{
-    TagChanges, has_identity, read_back_tags, resource_tags, tag_changes, tag_property,
+    self, has_identity, pairs, read_back_tags, resource_tags, sdk_tags, tag_changes, tag_property,
 };
-
-/// Every ECR resource type.
-pub fn resource_types(shared: &Arc<Shared>) -> Vec<Arc<dyn ResourceType>> {
-    vec![Arc::new(Repository::new(shared))]
-}
-
-/// ECR has no data sources.
-pub fn data_sources(_shared: &Arc<Shared>) -> Vec<Arc<dyn DataSource>> {
-    Vec::new()
-}
 
 /// A private container image repository.
-pub struct Repository {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
+#[derive(Default)]
+pub(crate) struct Repository;
+
+fn outputs_of(inputs: &Map, repo: &SdkRepository) -> Map {
+    let mut out = inputs.clone();
+    out.put("arn", repo.repository_arn().unwrap_or_default());
+    out.put("repository_url", repo.repository_uri().unwrap_or_default());
+    out.put("registry_id", repo.registry_id().unwrap_or_default());
+    out
 }
 
-impl Repository {
-    pub(crate) fn new(shared: &Arc<Shared>) -> Repository {
-        let schema = TypeSchema::new(
+/// The repository, or `None` when it does not exist.
+async fn describe(clients: &Clients, name: &str) -> Result<Option<SdkRepository>, ProviderError> {
+    let res = clients
+        .ecr
+        .describe_repositories()
+        .repository_names(name)
+        .send()
+        .await;
+    Ok(found(&format!("describe ECR repository {name}"), res)?
+        .and_then(|out| out.repositories().first().cloned()))
+}
+
+async fn put_lifecycle_policy(
+    clients: &Clients,
+    name: &str,
+    policy: Option<&str>,
+) -> Result<(), ProviderError> {
+    match policy {
+        Some(text) => clients
+            .ecr
+            .put_lifecycle_policy()
+            .repository_name(name)
+            .lifecycle_policy_text(text)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| aws_error(&format!("put lifecycle policy of ECR repository {name}"), e)),
+        None => match clients
+            .ecr
+            .delete_lifecycle_policy()
+            .repository_name(name)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            // LifecyclePolicyNotFoundException: there was none to remove.
+            Err(e) if is_not_found(&e) => Ok(()),
+            Err(e) => Err(aws_error(
+                &format!("delete lifecycle policy of ECR repository {name}"),
+                e,
+            )),
+        },
+    }
+}
+
+#[async_trait]
+impl AwsResource for Repository {
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
             "aws:ecr:Repository",
             "A private ECR container image repository.",
         )
@@ -88,143 +128,12 @@ impl Repository {
                 .describe("The account id of the registry."),
         )
         // The name is unique: a replacement must delete the old repository first.
-        .delete_before_replace();
-        Repository {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
-
-fn ecr_tags(tags: &[(String, String)]) -> Result<Vec<Tag>, ProviderError> {
-    tags.iter()
-        .map(|(k, v)| {
-            Tag::builder()
-                .key(k)
-                .value(v)
-                .build()
-                .map_err(|e| ProviderError::Invalid(format!("tag {k}: {e}")))
-        })
-        .collect()
-}
-
-fn outputs(inputs: &Map, repo: &SdkRepository) -> Map {
-    let mut out = inputs.clone();
-    out.insert(
-        "arn".into(),
-        repo.repository_arn().unwrap_or_default().into(),
-    );
-    out.insert(
-        "repository_url".into(),
-        repo.repository_uri().unwrap_or_default().into(),
-    );
-    out.insert(
-        "registry_id".into(),
-        repo.registry_id().unwrap_or_default().into(),
-    );
-    out
-}
-
-/// The repository, or `None` when it does not exist.
-async fn describe(clients: &Clients, name: &str) -> Result<Option<SdkRepository>, ProviderError> {
-    match clients
-        .ecr
-        .describe_repositories()
-        .repository_names(name)
-        .send()
-        .await
-    {
-        Ok(out) => Ok(out.repositories().first().cloned()),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(aws_error(&format!("describe ECR repository {name}"), e)),
-    }
-}
-
-async fn list_tags(clients: &Clients, arn: &str) -> Result<Vec<(String, String)>, ProviderError> {
-    let out = clients
-        .ecr
-        .list_tags_for_resource()
-        .resource_arn(arn)
-        .send()
-        .await
-        .map_err(|e| aws_error(&format!("list tags of {arn}"), e))?;
-    Ok(out
-        .tags()
-        .iter()
-        .map(|t| (t.key().to_string(), t.value().to_string()))
-        .collect())
-}
-
-async fn put_lifecycle_policy(
-    clients: &Clients,
-    name: &str,
-    policy: Option<&str>,
-) -> Result<(), ProviderError> {
-    match policy {
-        Some(text) => clients
-            .ecr
-            .put_lifecycle_policy()
-            .repository_name(name)
-            .lifecycle_policy_text(text)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| aws_error(&format!("put lifecycle policy of ECR repository {name}"), e)),
-        None => match clients
-            .ecr
-            .delete_lifecycle_policy()
-            .repository_name(name)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            // LifecyclePolicyNotFoundException: there was none to remove.
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(aws_error(
-                &format!("delete lifecycle policy of ECR repository {name}"),
-                e,
-            )),
-        },
-    }
-}
-
-async fn update_tags(
-    clients: &Clients,
-    arn: &str,
-    changes: &TagChanges,
-) -> Result<(), ProviderError> {
-    if !changes.set.is_empty() {
-        clients
-            .ecr
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(ecr_tags(&changes.set)?))
-            .send()
-            .await
-            .map_err(|e| aws_error(&format!("tag {arn}"), e))?;
-    }
-    if !changes.remove.is_empty() {
-        clients
-            .ecr
-            .untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(changes.remove.clone()))
-            .send()
-            .await
-            .map_err(|e| aws_error(&format!("untag {arn}"), e))?;
-    }
-    Ok(())
-}
-
-#[async_trait]
-impl ResourceType for Repository {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+        .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
         let mut req = clients
             .ecr
             .create_repository()
@@ -234,7 +143,7 @@ impl ResourceType for Repository {
                     .scan_on_push(opt_bool(inputs, "scan_on_push")?.unwrap_or(false))
                     .build(),
             )
-            .set_tags(Some(ecr_tags(&resource_tags(ctx, inputs))?));
+            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?));
         if let Some(m) = opt_str(inputs, "image_tag_mutability")? {
             req = req.image_tag_mutability(ImageTagMutability::from(m));
         }
@@ -256,7 +165,7 @@ impl ResourceType for Repository {
             ))
         })?;
         if let Some(policy) = opt_str(inputs, "lifecycle_policy")?
-            && let Err(e) = put_lifecycle_policy(&clients, name, Some(policy)).await
+            && let Err(e) = put_lifecycle_policy(clients, name, Some(policy)).await
         {
             // Undo the create so that a failed create leaves nothing behind.
             let _ = clients
@@ -267,21 +176,12 @@ impl ResourceType for Repository {
                 .await;
             return Err(e);
         }
-        Ok(Created {
-            id: name.to_string(),
-            outputs: outputs(inputs, repo),
-        })
+        Ok(created(name.to_string(), outputs_of(inputs, repo)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(repo) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(repo) = describe(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -298,10 +198,7 @@ impl ResourceType for Repository {
                 .map(|c| c.scan_on_push()),
         );
         if let Some(enc) = repo.encryption_configuration() {
-            read.insert(
-                "encryption_type".into(),
-                enc.encryption_type().as_str().into(),
-            );
+            read.put("encryption_type", enc.encryption_type().as_str());
             // Without a declared key, KMS encryption uses the AWS managed one.
             if inputs.contains_key("kms_key") {
                 put_opt(&mut read, "kms_key", enc.kms_key());
@@ -325,42 +222,22 @@ impl ResourceType for Repository {
         };
         if let Some(policy) = policy {
             let declared = opt_str(inputs, "lifecycle_policy")?;
-            read.insert(
-                "lifecycle_policy".into(),
-                read_back_json(declared, &policy).into(),
-            );
+            read.put("lifecycle_policy", read_back_json(declared, &policy));
         }
         let arn = repo.repository_arn().unwrap_or_default();
-        let tags = list_tags(&clients, arn).await?;
-        put_opt(
-            &mut read,
-            "tags",
-            read_back_tags(
-                ctx,
-                inputs,
-                tags.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            ),
-        );
+        let tags = tags::ecr_tags(clients, arn).await?;
+        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
         let mut all = inputs.clone();
         all.extend(read.clone());
         if !read.contains_key("lifecycle_policy") {
             all.remove("lifecycle_policy");
         }
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs: outputs(&all, &repo),
-        }))
+        read_back(read, outputs_of(&all, &repo))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (ctx, clients, id, old_inputs, old_outputs) =
+            (call.ctx, call.clients, call.id, call.inputs, call.outputs);
         if changed(old_inputs, new_inputs, "image_tag_mutability") {
             let m = opt_str(new_inputs, "image_tag_mutability")?.unwrap_or("MUTABLE");
             clients
@@ -387,7 +264,7 @@ impl ResourceType for Repository {
                 .map_err(|e| aws_error(&format!("set scan on push of ECR repository {id}"), e))?;
         }
         if changed(old_inputs, new_inputs, "lifecycle_policy") {
-            put_lifecycle_policy(&clients, id, opt_str(new_inputs, "lifecycle_policy")?).await?;
+            put_lifecycle_policy(clients, id, opt_str(new_inputs, "lifecycle_policy")?).await?;
         }
         let repo = match old_outputs.get("arn").and_then(Value::as_str) {
             Some(arn) => SdkRepository::builder()
@@ -405,59 +282,41 @@ impl ResourceType for Repository {
                         .map(str::to_string),
                 )
                 .build(),
-            None => describe(&clients, id)
+            None => describe(clients, id)
                 .await?
                 .ok_or_else(|| ProviderError::NotFound(format!("ECR repository {id}")))?,
         };
-        update_tags(
-            &clients,
-            repo.repository_arn().unwrap_or_default(),
-            &tag_changes(ctx, old_inputs, new_inputs),
-        )
-        .await?;
-        Ok(outputs(new_inputs, &repo))
+        // Tags address the repository by its ARN, described if not recorded.
+        let changes = tag_changes(ctx, old_inputs, new_inputs);
+        let arn = repo.repository_arn().unwrap_or_default();
+        tags::ECR.apply(clients, arn, &changes).await?;
+        Ok(outputs_of(new_inputs, &repo))
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
         let force = opt_bool(inputs, "force_delete")?.unwrap_or(false);
-        match clients
+        clients
             .ecr
             .delete_repository()
             .repository_name(id)
             .force(force)
             .send()
             .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(aws_error(&format!("delete ECR repository {id}"), e)),
-        }
+            .map(drop)
+            .map_err(|e| aws_error(&format!("delete ECR repository {id}"), e))
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
-        let Some(repo) = describe(&clients, name).await? else {
-            return Ok(None);
+        let Some(repo) = describe(clients, name).await? else {
+            return Ok(Vec::new());
         };
-        let tags = list_tags(&clients, repo.repository_arn().unwrap_or_default()).await?;
-        if !has_identity(ctx, tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
-            return Ok(None);
+        let tags = tags::ecr_tags(clients, repo.repository_arn().unwrap_or_default()).await?;
+        if !has_identity(ctx, pairs(&tags)) {
+            return Ok(Vec::new());
         }
-        Ok(Some(Created {
-            id: name.to_string(),
-            outputs: outputs(inputs, &repo),
-        }))
+        Ok(vec![created(name.to_string(), outputs_of(inputs, &repo))])
     }
 }

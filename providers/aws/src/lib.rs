@@ -1,8 +1,10 @@
 //! skistack's AWS provider (`aws`): EC2, SSM, ECR, IAM, ECS, Auto Scaling,
 //! ELBv2 and CloudWatch Logs resource types and data sources, on the AWS SDK.
 //!
-//! Every service module exposes `resource_types(&Arc<Shared>)` and
-//! `data_sources(&Arc<Shared>)`; [`AwsProvider`] gathers them.
+//! Each resource type implements the crate's small
+//! [`kit::AwsResource`](crate::kit) trait, and one adapter turns it into the
+//! engine's `ResourceType`; [`registry`](crate::registry) lists every type
+//! once. Only what the `skistack` binary and the tests use is public.
 
 use std::sync::Arc;
 
@@ -17,15 +19,16 @@ pub mod shared;
 pub mod tags;
 pub mod token;
 
-pub mod ec2;
-pub mod ssm;
-
 mod autoscaling;
+mod ec2;
 mod ecr;
 mod ecs;
 mod elbv2;
 mod iam;
+mod kit;
 mod logs;
+mod registry;
+mod ssm;
 
 pub use shared::{Clients, Shared};
 
@@ -46,7 +49,9 @@ pub struct AwsOptions {
 /// An access key pair.
 #[derive(Clone)]
 pub struct StaticCredentials {
+    /// The access key id (`AKIA...`).
     pub access_key_id: String,
+    /// The secret access key.
     pub secret_access_key: String,
 }
 
@@ -70,23 +75,11 @@ impl AwsProvider {
     /// A provider with every AWS type. No AWS call happens until a type is used.
     pub fn new(options: AwsOptions) -> AwsProvider {
         let shared = Arc::new(Shared::new(options));
-        let mut resources = Vec::new();
-        resources.extend(ec2::resource_types(&shared));
-        resources.extend(ecr::resource_types(&shared));
-        resources.extend(iam::resource_types(&shared));
-        resources.extend(ecs::resource_types(&shared));
-        resources.extend(autoscaling::resource_types(&shared));
-        resources.extend(elbv2::resource_types(&shared));
-        resources.extend(logs::resource_types(&shared));
-        let mut data = Vec::new();
-        data.extend(ec2::data_sources(&shared));
-        data.extend(ssm::data_sources(&shared));
-        data.extend(ecr::data_sources(&shared));
-        data.extend(iam::data_sources(&shared));
-        data.extend(ecs::data_sources(&shared));
-        data.extend(autoscaling::data_sources(&shared));
-        data.extend(elbv2::data_sources(&shared));
-        data.extend(logs::data_sources(&shared));
+        let resources = registry::resources()
+            .iter()
+            .map(|entry| (entry.build)(&shared))
+            .collect();
+        let data = registry::data_sources(&shared);
         AwsProvider {
             shared,
             resources,

@@ -1,67 +1,22 @@
 //! CloudWatch Logs resource types: `aws:logs:LogGroup`.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::types::{LogGroup as SdkLogGroup, LogGroupClass};
 use skistack_engine::{
-    Attribute, CallContext, Created, DataSource, Map, Property, ProviderError, ReadResult,
-    ResourceType, TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
 use crate::errors::{aws_error, is_not_found};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{changed, opt_i32, opt_str, put_opt, str_of};
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
-
-/// Every CloudWatch Logs resource type.
-pub fn resource_types(shared: &Arc<Shared>) -> Vec<Arc<dyn ResourceType>> {
-    vec![Arc::new(LogGroup::new(shared))]
-}
-
-/// CloudWatch Logs has no data sources.
-pub fn data_sources(_shared: &Arc<Shared>) -> Vec<Arc<dyn DataSource>> {
-    Vec::new()
-}
+use crate::shared::Clients;
+use crate::tags::{
+    self, has_identity, pairs, read_back_tags, resource_tags, tag_changes, tag_property,
+};
 
 /// A log group, named by the stack.
-pub struct LogGroup {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl LogGroup {
-    pub(crate) fn new(shared: &Arc<Shared>) -> LogGroup {
-        let schema = TypeSchema::new("aws:logs:LogGroup", "A CloudWatch Logs log group.")
-            .property(
-                Property::required("name", ValueType::String)
-                    .force_new()
-                    .describe("The log group's name, unique in the account and region."),
-            )
-            .property(
-                Property::optional("retention_in_days", ValueType::Int)
-                    .describe("Days to keep events (1, 3, 5, 7, 14, 30, 60, 90...); absent keeps them forever."),
-            )
-            .property(
-                Property::optional("kms_key_id", ValueType::String)
-                    .describe("The ARN of a KMS key that encrypts the log data."),
-            )
-            .property(
-                Property::optional("log_group_class", ValueType::String)
-                    .default("STANDARD")
-                    .force_new()
-                    .describe("STANDARD or INFREQUENT_ACCESS."),
-            )
-            .property(tag_property())
-            .attribute(Attribute::new("arn", ValueType::String).describe("The log group's ARN, without a trailing `:*`."))
-            // The name is unique: a replacement must delete the old group first.
-            .delete_before_replace();
-        LogGroup {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct LogGroup;
 
 /// The group of exactly this name, if it exists. The API lists by prefix, so
 /// pages are walked until the name shows up or the prefix runs out.
@@ -97,20 +52,6 @@ fn arn_of(g: &SdkLogGroup) -> String {
         .unwrap_or_default()
 }
 
-async fn list_tags(clients: &Clients, arn: &str) -> Result<Vec<(String, String)>, ProviderError> {
-    let out = clients
-        .logs
-        .list_tags_for_resource()
-        .resource_arn(arn)
-        .send()
-        .await
-        .map_err(|e| aws_error(&format!("list tags of {arn}"), e))?;
-    Ok(out
-        .tags()
-        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default())
-}
-
 async fn put_retention(
     clients: &Clients,
     name: &str,
@@ -137,25 +78,48 @@ async fn put_retention(
     }
 }
 
-fn pairs(tags: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
-    tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))
-}
-
-fn outputs(inputs: &Map, arn: String) -> Map {
+fn outputs_of(inputs: &Map, arn: String) -> Map {
     let mut out = inputs.clone();
     out.insert("arn".into(), Value::String(arn));
     out
 }
 
 #[async_trait]
-impl ResourceType for LogGroup {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for LogGroup {
+    fn schema() -> TypeSchema {
+        TypeSchema::new("aws:logs:LogGroup", "A CloudWatch Logs log group.")
+            .property(
+                Property::required("name", ValueType::String)
+                    .force_new()
+                    .describe("The log group's name, unique in the account and region."),
+            )
+            .property(
+                Property::optional("retention_in_days", ValueType::Int).describe(
+                    "Days to keep events (1, 3, 5, 7, 14, 30, 60, 90...); absent keeps them forever.",
+                ),
+            )
+            .property(
+                Property::optional("kms_key_id", ValueType::String)
+                    .describe("The ARN of a KMS key that encrypts the log data."),
+            )
+            .property(
+                Property::optional("log_group_class", ValueType::String)
+                    .default("STANDARD")
+                    .force_new()
+                    .describe("STANDARD or INFREQUENT_ACCESS."),
+            )
+            .property(tag_property())
+            .attribute(
+                Attribute::new("arn", ValueType::String)
+                    .describe("The log group's ARN, without a trailing `:*`."),
+            )
+            // The name is unique: a replacement must delete the old group first.
+            .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
         let mut req = clients
             .logs
             .create_log_group()
@@ -172,21 +136,21 @@ impl ResourceType for LogGroup {
             .map_err(|e| aws_error(&format!("create log group {name}"), e))?;
         let finish = async {
             if let Some(days) = opt_i32(inputs, "retention_in_days")? {
-                put_retention(&clients, name, Some(days)).await?;
+                put_retention(clients, name, Some(days)).await?;
             }
             // CreateLogGroup returns nothing; the ARN (with the account id)
             // comes from one describe.
-            describe(&clients, name).await?.ok_or_else(|| {
+            describe(clients, name).await?.ok_or_else(|| {
                 ProviderError::Failed(format!(
                     "log group {name} not found right after its creation"
                 ))
             })
         };
         match finish.await {
-            Ok(group) => Ok(Created {
-                id: name.to_string(),
-                outputs: outputs(inputs, arn_of(&group)),
-            }),
+            Ok(group) => Ok(created(
+                name.to_string(),
+                outputs_of(inputs, arn_of(&group)),
+            )),
             Err(e) => {
                 // Undo the create so that a failed create leaves nothing behind.
                 let _ = clients
@@ -200,19 +164,13 @@ impl ResourceType for LogGroup {
         }
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(group) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(group) = describe(clients, id).await? else {
             return Ok(None);
         };
         let arn = arn_of(&group);
-        let tags = list_tags(&clients, &arn).await?;
+        let tags = tags::logs_tags(clients, &arn).await?;
         let mut read = Map::new();
         read.insert("name".into(), Value::String(id.to_string()));
         put_opt(
@@ -229,23 +187,14 @@ impl ResourceType for LogGroup {
         put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
         let mut all = inputs.clone();
         all.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs: outputs(&all, arn),
-        }))
+        read_back(read, outputs_of(&all, arn))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (ctx, clients, id, old_inputs, old_outputs) =
+            (call.ctx, call.clients, call.id, call.inputs, call.outputs);
         if changed(old_inputs, new_inputs, "retention_in_days") {
-            put_retention(&clients, id, opt_i32(new_inputs, "retention_in_days")?).await?;
+            put_retention(clients, id, opt_i32(new_inputs, "retention_in_days")?).await?;
         }
         if changed(old_inputs, new_inputs, "kms_key_id") {
             match opt_str(new_inputs, "kms_key_id")? {
@@ -272,73 +221,40 @@ impl ResourceType for LogGroup {
         }
         let arn = match old_outputs.get("arn").and_then(Value::as_str) {
             Some(a) => a.to_string(),
-            None => describe(&clients, id)
+            None => describe(clients, id)
                 .await?
                 .map(|g| arn_of(&g))
                 .ok_or_else(|| ProviderError::NotFound(format!("log group {id}")))?,
         };
+        // Tags address the group by its ARN, described if not recorded.
         let changes = tag_changes(ctx, old_inputs, new_inputs);
-        if !changes.set.is_empty() {
-            let mut req = clients.logs.tag_resource().resource_arn(&arn);
-            for (k, v) in &changes.set {
-                req = req.tags(k, v);
-            }
-            req.send()
-                .await
-                .map_err(|e| aws_error(&format!("tag log group {id}"), e))?;
-        }
-        if !changes.remove.is_empty() {
-            clients
-                .logs
-                .untag_resource()
-                .resource_arn(&arn)
-                .set_tag_keys(Some(changes.remove.clone()))
-                .send()
-                .await
-                .map_err(|e| aws_error(&format!("untag log group {id}"), e))?;
-        }
-        Ok(outputs(new_inputs, arn))
+        tags::LOGS.apply(clients, &arn, &changes).await?;
+        Ok(outputs_of(new_inputs, arn))
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        match clients
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
+        clients
             .logs
             .delete_log_group()
             .log_group_name(id)
             .send()
             .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(aws_error(&format!("delete log group {id}"), e)),
-        }
+            .map(drop)
+            .map_err(|e| aws_error(&format!("delete log group {id}"), e))
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
-        let Some(group) = describe(&clients, name).await? else {
-            return Ok(None);
+        let Some(group) = describe(clients, name).await? else {
+            return Ok(Vec::new());
         };
         let arn = arn_of(&group);
-        let tags = list_tags(&clients, &arn).await?;
+        let tags = tags::logs_tags(clients, &arn).await?;
         if !has_identity(ctx, pairs(&tags)) {
-            return Ok(None);
+            return Ok(Vec::new());
         }
-        Ok(Some(Created {
-            id: name.to_string(),
-            outputs: outputs(inputs, arn),
-        }))
+        Ok(vec![created(name.to_string(), outputs_of(inputs, arn))])
     }
 }

@@ -144,6 +144,18 @@ where
     Value::List(items.into_iter().map(|s| Value::String(s.into())).collect())
 }
 
+/// Inserting into a property map without spelling out the conversions.
+pub trait Put {
+    /// Inserts `v` under `key`.
+    fn put(&mut self, key: &str, v: impl Into<Value>);
+}
+
+impl Put for Map {
+    fn put(&mut self, key: &str, v: impl Into<Value>) {
+        self.insert(key.to_string(), v.into());
+    }
+}
+
 /// Inserts `v` under `key` when it is `Some`.
 pub fn put_opt(map: &mut Map, key: &str, v: Option<impl Into<Value>>) {
     if let Some(v) = v {

@@ -4,7 +4,7 @@
 //! calls that is safe: reads, deletes (a second one finds nothing), calls
 //! with an idempotency token (RunInstances, CreateNatGateway,
 //! CreateLaunchTemplate...) and calls on a unique name (a second one fails
-//! with "already exists"). For the calls in [`NOT_IDEMPOTENT`] a replay of
+//! with "already exists"). For the calls in [`not_idempotent`] a replay of
 //! an attempt AWS did run makes a second resource that nothing tracks.
 //! [`NoBlindReplay`] stops the SDK's retries of those calls after such an
 //! ambiguous failure. The create then fails as transient, and the engine
@@ -12,6 +12,12 @@
 //! creation) and adopts it if the attempt had run, or creates it again if
 //! it had not. Throttling answers are still retried: AWS refused those
 //! calls before running them.
+//!
+//! Which calls those are, each type declares itself
+//! ([`crate::kit::AwsResource::NOT_IDEMPOTENT`]); the list here is gathered
+//! from the registered types, so a new type cannot be left out of it.
+
+use std::sync::OnceLock;
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -28,18 +34,19 @@ use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::{ErrorKind, RetryConfig};
 
 /// Operations that create a resource with neither an idempotency token the
-/// provider can pass nor a name AWS keeps unique.
-pub const NOT_IDEMPOTENT: &[&str] = &[
-    "CreateVpc",
-    "CreateSubnet",
-    "CreateInternetGateway",
-    "CreateRouteTable",
-    "AllocateAddress",
-    // Registers one more revision each time.
-    "RegisterTaskDefinition",
-];
+/// provider can pass nor a name AWS keeps unique: those the registered
+/// types declare.
+pub fn not_idempotent() -> &'static [&'static str] {
+    static OPS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    OPS.get_or_init(|| {
+        crate::registry::resources()
+            .iter()
+            .flat_map(|e| e.not_idempotent.iter().copied())
+            .collect()
+    })
+}
 
-/// An interceptor that ends the SDK's retries of a [`NOT_IDEMPOTENT`]
+/// An interceptor that ends the SDK's retries of a [`not_idempotent`]
 /// call after an attempt that may have run. It does so by lowering the
 /// call's attempt limit to the attempts made, in the call's own config
 /// layer, which the SDK's retry strategy reads before retrying.
@@ -59,7 +66,7 @@ impl Intercept for NoBlindReplay {
     ) -> Result<(), BoxError> {
         let unsafe_call = cfg
             .load::<Metadata>()
-            .is_some_and(|m| NOT_IDEMPOTENT.contains(&m.name()));
+            .is_some_and(|m| not_idempotent().contains(&m.name()));
         if !unsafe_call || !may_have_run(context.inner(), runtime_components) {
             return Ok(());
         }
@@ -99,5 +106,27 @@ fn may_have_run(ctx: &InterceptorContext, runtime_components: &RuntimeComponents
         }
         // Not retried anyway.
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_types_declare_the_calls_never_replayed() {
+        let mut ops = not_idempotent().to_vec();
+        ops.sort_unstable();
+        assert_eq!(
+            ops,
+            [
+                "AllocateAddress",
+                "CreateInternetGateway",
+                "CreateRouteTable",
+                "CreateSubnet",
+                "CreateVpc",
+                "RegisterTaskDefinition",
+            ]
+        );
     }
 }

@@ -246,71 +246,30 @@ impl Shared {
         let http = sdk
             .http_client()
             .unwrap_or_else(limits::default_http_client);
+        // Each client counts its calls, never replays a call that may have
+        // made a resource, and shares the service's limit on calls in flight.
+        macro_rules! client {
+            ($sdk:ident, $name:literal) => {
+                $sdk::Client::from_conf(
+                    $sdk::config::Builder::from(sdk)
+                        .interceptor(self.counter($name))
+                        .interceptor(NoBlindReplay)
+                        .http_client(self.http_client(&http, $name))
+                        .build(),
+                )
+            };
+        }
         Clients {
             region: sdk.region().map(|r| r.to_string()).unwrap_or_default(),
-            ec2: aws_sdk_ec2::Client::from_conf(
-                aws_sdk_ec2::config::Builder::from(sdk)
-                    .interceptor(self.counter("ec2"))
-                    .interceptor(NoBlindReplay)
-                    .http_client(self.http_client(&http, "ec2"))
-                    .build(),
-            ),
-            ecs: aws_sdk_ecs::Client::from_conf(
-                aws_sdk_ecs::config::Builder::from(sdk)
-                    .interceptor(self.counter("ecs"))
-                    .interceptor(NoBlindReplay)
-                    .http_client(self.http_client(&http, "ecs"))
-                    .build(),
-            ),
-            ecr: aws_sdk_ecr::Client::from_conf(
-                aws_sdk_ecr::config::Builder::from(sdk)
-                    .interceptor(self.counter("ecr"))
-                    .interceptor(NoBlindReplay)
-                    .http_client(self.http_client(&http, "ecr"))
-                    .build(),
-            ),
-            iam: aws_sdk_iam::Client::from_conf(
-                aws_sdk_iam::config::Builder::from(sdk)
-                    .interceptor(self.counter("iam"))
-                    .interceptor(NoBlindReplay)
-                    .http_client(self.http_client(&http, "iam"))
-                    .build(),
-            ),
-            autoscaling: aws_sdk_autoscaling::Client::from_conf(
-                aws_sdk_autoscaling::config::Builder::from(sdk)
-                    .interceptor(self.counter("autoscaling"))
-                    .interceptor(NoBlindReplay)
-                    .http_client(self.http_client(&http, "autoscaling"))
-                    .build(),
-            ),
-            elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(
-                aws_sdk_elasticloadbalancingv2::config::Builder::from(sdk)
-                    .interceptor(self.counter("elbv2"))
-                    .interceptor(NoBlindReplay)
-                    .http_client(self.http_client(&http, "elbv2"))
-                    .build(),
-            ),
-            logs: aws_sdk_cloudwatchlogs::Client::from_conf(
-                aws_sdk_cloudwatchlogs::config::Builder::from(sdk)
-                    .interceptor(self.counter("logs"))
-                    .interceptor(NoBlindReplay)
-                    .http_client(self.http_client(&http, "logs"))
-                    .build(),
-            ),
-            ssm: aws_sdk_ssm::Client::from_conf(
-                aws_sdk_ssm::config::Builder::from(sdk)
-                    .interceptor(self.counter("ssm"))
-                    .interceptor(NoBlindReplay)
-                    .http_client(self.http_client(&http, "ssm"))
-                    .build(),
-            ),
-            sts: aws_sdk_sts::Client::from_conf(
-                aws_sdk_sts::config::Builder::from(sdk)
-                    .interceptor(self.counter("sts"))
-                    .interceptor(NoBlindReplay)
-                    .http_client(self.http_client(&http, "sts"))
-                    .build(),
-            ),
+            ec2: client!(aws_sdk_ec2, "ec2"),
+            ecs: client!(aws_sdk_ecs, "ecs"),
+            ecr: client!(aws_sdk_ecr, "ecr"),
+            iam: client!(aws_sdk_iam, "iam"),
+            autoscaling: client!(aws_sdk_autoscaling, "autoscaling"),
+            elbv2: client!(aws_sdk_elasticloadbalancingv2, "elbv2"),
+            logs: client!(aws_sdk_cloudwatchlogs, "logs"),
+            ssm: client!(aws_sdk_ssm, "ssm"),
+            sts: client!(aws_sdk_sts, "sts"),
         }
     }
 }

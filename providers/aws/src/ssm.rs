@@ -9,13 +9,8 @@ use skistack_engine::{
 };
 
 use crate::errors::aws_error;
-use crate::props::str_of;
+use crate::props::{Put, str_of};
 use crate::shared::Shared;
-
-/// Every SSM data source.
-pub fn data_sources(shared: &Arc<Shared>) -> Vec<Arc<dyn DataSource>> {
-    vec![Arc::new(Parameter::new(shared))]
-}
 
 /// A parameter of the SSM parameter store, read with decryption.
 pub struct Parameter {
@@ -70,8 +65,8 @@ impl DataSource for Parameter {
             .unwrap_or_default();
         let value = Value::String(p.value().unwrap_or_default().to_string());
         let mut result = inputs.clone();
-        result.insert(
-            "value".into(),
+        result.put(
+            "value",
             if kind == "SecureString" {
                 Value::secret(value)
             } else {
@@ -80,8 +75,8 @@ impl DataSource for Parameter {
         );
         result.insert("version".into(), Value::Int(p.version()));
         result.insert("type".into(), Value::String(kind));
-        result.insert(
-            "arn".into(),
+        result.put(
+            "arn",
             Value::String(p.arn().unwrap_or_default().to_string()),
         );
         Ok(result)

@@ -1,9 +1,291 @@
 //! The tags every AWS resource carries: the stack's `default_tags`, the
-//! resource's own `tags`, and the identity tags that let `find` locate it.
+//! resource's own `tags`, and the identity tags that let `find` locate it;
+//! and, per service, a declaration of how it tags and untags a resource
+//! ([`TagApi`]), which the kit's adapter applies on every update.
+//!
+//! The declarations are data, in the style of terraform-provider-aws's
+//! `generate.go` tag lines: each names the service's two calls and how they
+//! address the resource, and [`tag_api!`] writes the calls. A mistake in one
+//! is a compile error, since every setter is the SDK's own.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 
-use skistack_engine::{CallContext, Map, Property, Value, ValueType};
+use skistack_engine::{CallContext, Map, Property, ProviderError, Value, ValueType};
+
+use crate::shared::Clients;
+
+/// The future of one tag call.
+pub(crate) type TagFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<(), ProviderError>> + Send + 'a>>;
+
+/// How one service tags and untags a resource, addressed by a target the
+/// type names (its id, ARN or name).
+#[derive(Clone, Copy)]
+pub(crate) struct TagApi {
+    /// Adds or overwrites tags.
+    pub tag: for<'a> fn(&'a Clients, &'a str, &'a [(String, String)]) -> TagFuture<'a>,
+    /// Removes tags by key.
+    pub untag: for<'a> fn(&'a Clients, &'a str, &'a [String]) -> TagFuture<'a>,
+}
+
+impl TagApi {
+    /// Applies `changes` to `target`; no call when nothing changes.
+    pub(crate) async fn apply(
+        &self,
+        clients: &Clients,
+        target: &str,
+        changes: &TagChanges,
+    ) -> Result<(), ProviderError> {
+        if !changes.set.is_empty() {
+            (self.tag)(clients, target, &changes.set).await?;
+        }
+        if !changes.remove.is_empty() {
+            (self.untag)(clients, target, &changes.remove).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Declares a [`TagApi`]: the noun errors name the target by, then the tag
+/// and the untag request as closures over the clients, the target and the
+/// tags (or keys). The request is sent and its error turned into a
+/// provider error here, once for every service.
+macro_rules! tag_api {
+    ($noun:literal,
+     tag: |$c:ident, $t:ident, $pairs:ident| $tag:expr,
+     untag: |$uc:ident, $ut:ident, $keys:ident| $untag:expr $(,)?) => {{
+        fn tag<'a>(
+            $c: &'a $crate::shared::Clients,
+            $t: &'a str,
+            $pairs: &'a [(String, String)],
+        ) -> $crate::tags::TagFuture<'a> {
+            Box::pin(async move {
+                $tag.send()
+                    .await
+                    .map_err(|e| $crate::errors::aws_error(&format!("tag {}{}", $noun, $t), e))?;
+                Ok::<(), ::skistack_engine::ProviderError>(())
+            })
+        }
+        fn untag<'a>(
+            $uc: &'a $crate::shared::Clients,
+            $ut: &'a str,
+            $keys: &'a [String],
+        ) -> $crate::tags::TagFuture<'a> {
+            Box::pin(async move {
+                $untag.send().await.map_err(|e| {
+                    $crate::errors::aws_error(&format!("untag {}{}", $noun, $ut), e)
+                })?;
+                Ok::<(), ::skistack_engine::ProviderError>(())
+            })
+        }
+        $crate::tags::TagApi { tag, untag }
+    }};
+}
+
+/// EC2: CreateTags and DeleteTags by resource id.
+pub(crate) const EC2: TagApi = tag_api!("",
+    tag: |c, id, pairs| c.ec2.create_tags().resources(id).set_tags(Some(sdk_tags(pairs)?)),
+    // Keys without a value: DeleteTags with a value removes only a tag that has it.
+    untag: |c, id, keys| c.ec2.delete_tags().resources(id).set_tags(Some(
+        keys.iter().map(|k| aws_sdk_ec2::types::Tag::builder().key(k).build()).collect()
+    )),
+);
+
+/// ECS: TagResource and UntagResource by ARN.
+pub(crate) const ECS: TagApi = tag_api!("",
+    tag: |c, arn, pairs| c.ecs.tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(pairs)?)),
+    untag: |c, arn, keys| c.ecs.untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec())),
+);
+
+/// ELBv2: AddTags and RemoveTags by ARN.
+pub(crate) const ELBV2: TagApi = tag_api!("",
+    tag: |c, arn, pairs| c.elbv2.add_tags().resource_arns(arn).set_tags(Some(sdk_tags(pairs)?)),
+    untag: |c, arn, keys| c.elbv2.remove_tags().resource_arns(arn).set_tag_keys(Some(keys.to_vec())),
+);
+
+/// ELBv2 lists tags apart from its describe calls: DescribeTags by ARN.
+pub(crate) async fn elbv2_tags(
+    clients: &Clients,
+    arn: &str,
+) -> Result<Vec<(String, String)>, ProviderError> {
+    let out = clients
+        .elbv2
+        .describe_tags()
+        .resource_arns(arn)
+        .send()
+        .await
+        .map_err(|e| crate::errors::aws_error(&format!("describe tags of {arn}"), e))?;
+    Ok(out
+        .tag_descriptions()
+        .iter()
+        .flat_map(|d| owned(tag_pairs(d.tags())))
+        .collect())
+}
+
+/// IAM roles: TagRole and UntagRole by name.
+pub(crate) const IAM_ROLE: TagApi = tag_api!("IAM role ",
+    tag: |c, name, pairs| c.iam.tag_role().role_name(name).set_tags(Some(sdk_tags(pairs)?)),
+    untag: |c, name, keys| c.iam.untag_role().role_name(name).set_tag_keys(Some(keys.to_vec())),
+);
+
+/// IAM instance profiles: TagInstanceProfile and UntagInstanceProfile by name.
+pub(crate) const IAM_INSTANCE_PROFILE: TagApi = tag_api!("IAM instance profile ",
+    tag: |c, name, pairs| c
+        .iam
+        .tag_instance_profile()
+        .instance_profile_name(name)
+        .set_tags(Some(sdk_tags(pairs)?)),
+    untag: |c, name, keys| c
+        .iam
+        .untag_instance_profile()
+        .instance_profile_name(name)
+        .set_tag_keys(Some(keys.to_vec())),
+);
+
+/// ECR: TagResource and UntagResource by ARN.
+pub(crate) const ECR: TagApi = tag_api!("",
+    tag: |c, arn, pairs| c.ecr.tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(pairs)?)),
+    untag: |c, arn, keys| c.ecr.untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec())),
+);
+
+/// ECR lists tags apart from its describe calls: ListTagsForResource by ARN.
+pub(crate) async fn ecr_tags(
+    clients: &Clients,
+    arn: &str,
+) -> Result<Vec<(String, String)>, ProviderError> {
+    let out = clients
+        .ecr
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .map_err(|e| crate::errors::aws_error(&format!("list tags of {arn}"), e))?;
+    Ok(owned(tag_pairs(out.tags())))
+}
+
+/// CloudWatch Logs: TagResource and UntagResource by ARN; tags are a map.
+pub(crate) const LOGS: TagApi = tag_api!("log group ",
+    tag: |c, arn, pairs| c
+        .logs
+        .tag_resource()
+        .resource_arn(arn)
+        .set_tags(Some(pairs.iter().cloned().collect())),
+    untag: |c, arn, keys| c.logs.untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec())),
+);
+
+/// CloudWatch Logs lists tags apart from its describe calls:
+/// ListTagsForResource by ARN.
+pub(crate) async fn logs_tags(
+    clients: &Clients,
+    arn: &str,
+) -> Result<Vec<(String, String)>, ProviderError> {
+    let out = clients
+        .logs
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .map_err(|e| crate::errors::aws_error(&format!("list tags of {arn}"), e))?;
+    Ok(out
+        .tags()
+        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default())
+}
+
+/// Auto Scaling: CreateOrUpdateTags and DeleteTags, each tag naming its
+/// group; the tags propagate to the group's instances.
+pub(crate) const AUTOSCALING: TagApi = tag_api!("auto scaling group ",
+    tag: |c, name, pairs| c.autoscaling.create_or_update_tags().set_tags(Some(asg_tags(name, pairs))),
+    untag: |c, name, keys| c.autoscaling.delete_tags().set_tags(Some(asg_tags(
+        name,
+        &keys.iter().map(|k| (k.clone(), String::new())).collect::<Vec<_>>(),
+    ))),
+);
+
+/// Auto Scaling tags of the group `name`, propagated at launch.
+pub(crate) fn asg_tags(
+    name: &str,
+    tags: &[(String, String)],
+) -> Vec<aws_sdk_autoscaling::types::Tag> {
+    tags.iter()
+        .map(|(k, v)| {
+            aws_sdk_autoscaling::types::Tag::builder()
+                .resource_id(name)
+                .resource_type("auto-scaling-group")
+                .key(k)
+                .value(v)
+                .propagate_at_launch(true)
+                .build()
+        })
+        .collect()
+}
+
+/// A tag of one of the SDKs, made from and read as a key/value pair.
+pub(crate) trait SdkTag: Sized {
+    /// The tag `key` = `value`.
+    fn of(key: &str, value: &str) -> Result<Self, ProviderError>;
+    /// Its key and value; `None` for a tag without a key.
+    fn pair(&self) -> Option<(&str, &str)>;
+}
+
+/// Implements [`SdkTag`] for SDK tag types whose builder takes a key and a
+/// value: `optional` where both are optional (the builder cannot fail),
+/// `required` where they are required (it can).
+macro_rules! sdk_tag {
+    (optional: $($ty:ty),*) => {$(
+        impl SdkTag for $ty {
+            fn of(key: &str, value: &str) -> Result<Self, ProviderError> {
+                Ok(<$ty>::builder().key(key).value(value).build())
+            }
+            fn pair(&self) -> Option<(&str, &str)> {
+                Some((self.key()?, self.value().unwrap_or("")))
+            }
+        }
+    )*};
+    (required: $($ty:ty),*) => {$(
+        impl SdkTag for $ty {
+            fn of(key: &str, value: &str) -> Result<Self, ProviderError> {
+                <$ty>::builder()
+                    .key(key)
+                    .value(value)
+                    .build()
+                    .map_err(|e| ProviderError::Invalid(format!("tag {key}: {e}")))
+            }
+            fn pair(&self) -> Option<(&str, &str)> {
+                Some((self.key(), self.value()))
+            }
+        }
+    )*};
+}
+
+sdk_tag!(required: aws_sdk_iam::types::Tag, aws_sdk_ecr::types::Tag);
+sdk_tag!(
+    optional: aws_sdk_ec2::types::Tag,
+    aws_sdk_ecs::types::Tag,
+    aws_sdk_elasticloadbalancingv2::types::Tag
+);
+
+/// SDK tags from key/value pairs.
+pub(crate) fn sdk_tags<T: SdkTag>(pairs: &[(String, String)]) -> Result<Vec<T>, ProviderError> {
+    pairs.iter().map(|(k, v)| T::of(k, v)).collect()
+}
+
+/// Borrowed key/value pairs of owned ones.
+pub(crate) fn pairs(tags: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+/// Owned key/value pairs from borrowed ones.
+fn owned<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(String, String)> {
+    pairs.map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// Key/value pairs of SDK tags.
+pub(crate) fn tag_pairs<T: SdkTag>(tags: &[T]) -> impl Iterator<Item = (&str, &str)> {
+    tags.iter().filter_map(SdkTag::pair)
+}
 
 /// The optional `tags` property: a table of strings, updatable in place.
 pub fn tag_property() -> Property {

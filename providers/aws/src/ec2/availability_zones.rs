@@ -9,7 +9,7 @@ use skistack_engine::{
 
 use crate::ec2::filter;
 use crate::errors::aws_error;
-use crate::props::{opt_str, str_list};
+use crate::props::{Put, opt_str, str_list};
 use crate::shared::Shared;
 
 /// The availability zones of the stack's region, sorted by name.
@@ -75,10 +75,7 @@ impl DataSource for AvailabilityZones {
         zones.sort();
         let mut result = inputs.clone();
         result.insert("names".into(), str_list(zones.iter().map(|z| z.0.clone())));
-        result.insert(
-            "zone_ids".into(),
-            str_list(zones.iter().map(|z| z.1.clone())),
-        );
+        result.put("zone_ids", str_list(zones.iter().map(|z| z.1.clone())));
         Ok(result)
     }
 }

@@ -1,20 +1,15 @@
 //! `aws:ec2:Eip`: an Elastic IP address.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{DomainType, ResourceType as Ec2ResourceType};
-use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, ValueType,
-};
+use skistack_engine::{Attribute, Created, Map, Property, ReadResult, TypeSchema, ValueType};
 
-use crate::ec2::{identified, identity_filters, tag_pairs, tag_spec, update_tags};
-use crate::errors::{aws_error, found, gone_ok_provider};
-use crate::props::{opt_str, read_result, updated_outputs, with_attributes};
+use crate::ec2::{identified, identity_filters, tag_spec};
+use crate::errors::aws_error;
+use crate::kit::{AwsResource, Call, Out, created};
+use crate::props::{opt_str, read_result, with_attributes};
 use crate::retry::retry_eventual;
-use crate::shared::Shared;
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{self, TagApi, read_back_tags, resource_tags, tag_pairs, tag_property};
 
 /// Codes of an address still held by a NAT gateway or instance that is
 /// going away; AWS frees it a little later.
@@ -25,14 +20,23 @@ const STILL_HELD: &[&str] = &[
 ];
 
 /// An Elastic IP address. Its id is the allocation id.
-pub struct Eip {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
+#[derive(Default)]
+pub(crate) struct Eip;
+
+fn attributes(allocation_id: &str, public_ip: &str) -> Map {
+    let mut attrs = Map::new();
+    attrs.insert("public_ip".into(), public_ip.into());
+    attrs.insert("allocation_id".into(), allocation_id.into());
+    attrs
 }
 
-impl Eip {
-    pub(crate) fn new(shared: &Arc<Shared>) -> Eip {
-        let schema = TypeSchema::new(
+#[async_trait]
+impl AwsResource for Eip {
+    const NOT_IDEMPOTENT: &'static [&'static str] = &["AllocateAddress"];
+    const TAGS: Option<TagApi> = Some(tags::EC2);
+
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
             "aws:ec2:Eip",
             "An Elastic IP address (for a NAT gateway, say). Delete releases it.",
         )
@@ -44,29 +48,11 @@ impl Eip {
         )
         .property(tag_property())
         .attribute(Attribute::new("public_ip", ValueType::String))
-        .attribute(Attribute::new("allocation_id", ValueType::String));
-        Eip {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
-
-fn attributes(allocation_id: &str, public_ip: &str) -> Map {
-    let mut attrs = Map::new();
-    attrs.insert("public_ip".into(), public_ip.into());
-    attrs.insert("allocation_id".into(), allocation_id.into());
-    attrs
-}
-
-#[async_trait]
-impl ResourceType for Eip {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+        .attribute(Attribute::new("allocation_id", ValueType::String))
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let domain = opt_str(inputs, "domain")?.unwrap_or("vpc");
         let out = clients
             .ec2
@@ -75,35 +61,24 @@ impl ResourceType for Eip {
             .tag_specifications(tag_spec(
                 Ec2ResourceType::ElasticIp,
                 &resource_tags(ctx, inputs),
-            ))
+            )?)
             .send()
             .await
             .map_err(|e| aws_error("allocate Elastic IP", e))?;
         let id = out.allocation_id().unwrap_or_default().to_string();
         let attrs = attributes(&id, out.public_ip().unwrap_or_default());
-        Ok(Created {
-            outputs: with_attributes(inputs, attrs),
-            id,
-        })
+        Ok(created(id, with_attributes(inputs, attrs)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
         let res = clients
             .ec2
             .describe_addresses()
             .allocation_ids(id)
             .send()
             .await;
-        let Some(out) = found(&format!("describe Elastic IP {id}"), res)? else {
-            return Ok(None);
-        };
+        let out = res.map_err(|e| aws_error(&format!("describe Elastic IP {id}"), e))?;
         let Some(addr) = out.addresses().first() else {
             return Ok(None);
         };
@@ -118,68 +93,30 @@ impl ResourceType for Eip {
         Ok(Some(read_result(inputs, read, attrs)))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        update_tags(&clients.ec2, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
-    }
-
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        gone_ok_provider(
-            retry_eventual(&format!("release Elastic IP {id}"), STILL_HELD, || {
-                clients.ec2.release_address().allocation_id(id).send()
-            })
-            .await
-            .map(|_| ()),
-        )
-    }
-
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
-        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
+        retry_eventual(&format!("release Elastic IP {id}"), STILL_HELD, || {
+            clients.ec2.release_address().allocation_id(id).send()
+        })
+        .await
+        .map(|_| ())
     }
 
     /// Every Elastic IP carrying the identity tags: during a replacement the old
     /// one and the new one both do.
-    async fn find_all(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Vec<Created>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let out = clients
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let req = clients
             .ec2
             .describe_addresses()
-            .set_filters(Some(identity_filters(ctx)))
+            .set_filters(Some(identity_filters(ctx)));
+        let out = req
             .send()
             .await
             .map_err(|e| aws_error("find Elastic IP by tags", e))?;
-        Ok(identified(
-            ctx,
-            out.addresses(),
-            |addr| addr.tags(),
-            |addr| addr.allocation_id(),
-            |addr| {
-                let id = addr.allocation_id().unwrap_or_default();
-                with_attributes(inputs, attributes(id, addr.public_ip().unwrap_or_default()))
-            },
-        ))
+        Ok(identified(ctx, out.addresses(), |addr| {
+            let id = addr.allocation_id().unwrap_or_default();
+            with_attributes(inputs, attributes(id, addr.public_ip().unwrap_or_default()))
+        }))
     }
 }

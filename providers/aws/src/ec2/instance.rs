@@ -1,6 +1,5 @@
 //! `aws:ec2:Instance`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -11,22 +10,24 @@ use aws_sdk_ec2::types::{
     ResourceType as Ec2ResourceType, VolumeType,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
 use crate::ec2::launch::{
     Metadata, RootDevice, encode_user_data, is_arn, metadata_options_property,
     root_block_device_property, root_device_name,
 };
-use crate::ec2::{filter_any, identity_filters, tag_pairs, tag_spec, update_tags};
+use crate::ec2::{filter_any, identity_filters, tag_spec};
 use crate::errors::{aws_error, found, gone_ok};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{
-    changed, list_of_str, opt_bool, opt_str, str_list, str_of, updated_outputs, with_attributes,
+    Put, changed, list_of_str, opt_bool, opt_str, str_list, str_of, with_attributes,
 };
 use crate::retry::{retry_eventual, wait_until};
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::shared::Clients;
+use crate::tags::{
+    self, TagApi, has_identity, read_back_tags, resource_tags, tag_pairs, tag_property,
+};
 use crate::token::client_token;
 
 /// How long an instance may take to start or to terminate.
@@ -48,65 +49,12 @@ const FRESH: &[&str] = &[
 
 /// An EC2 instance. Create waits until it runs; delete terminates it and
 /// waits until it is terminated.
-pub struct Instance {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl Instance {
-    pub(crate) fn new(shared: &Arc<Shared>) -> Instance {
-        let schema = TypeSchema::new("aws:ec2:Instance", "An EC2 instance.")
-            .property(Property::required("ami", ValueType::String).force_new().describe("The AMI id."))
-            .property(
-                Property::required("instance_type", ValueType::String)
-                    .force_new()
-                    .describe("e.g. t3.micro. A change replaces the instance (changing it in place needs a stop)."),
-            )
-            .property(Property::optional("subnet_id", ValueType::String).force_new())
-            .property(
-                Property::optional("vpc_security_group_ids", ValueType::list(ValueType::String))
-                    .describe("Security groups; changed in place."),
-            )
-            .property(Property::optional("key_name", ValueType::String).force_new())
-            .property(
-                Property::optional("associate_public_ip_address", ValueType::Bool)
-                    .force_new()
-                    .describe("Give the instance a public IPv4 address; the subnet's setting when left out."),
-            )
-            .property(
-                Property::optional("iam_instance_profile", ValueType::String)
-                    .force_new()
-                    .describe("An instance profile name or ARN."),
-            )
-            .property(
-                Property::optional("user_data", ValueType::String)
-                    .force_new()
-                    .describe("A script or cloud-init config, as plain text (the provider encodes it)."),
-            )
-            .property(
-                Property::optional("private_ip", ValueType::String)
-                    .force_new()
-                    .describe("A fixed private address in the subnet; the output holds the one assigned."),
-            )
-            .property(root_block_device_property())
-            .property(metadata_options_property())
-            .property(tag_property())
-            .attribute(Attribute::new("public_ip", ValueType::String).describe("Empty without a public address."))
-            .attribute(Attribute::new("public_dns", ValueType::String))
-            .attribute(Attribute::new("private_dns", ValueType::String))
-            .attribute(Attribute::new("arn", ValueType::String))
-            .attribute(Attribute::new("availability_zone", ValueType::String))
-            .attribute(Attribute::new("primary_network_interface_id", ValueType::String));
-        Instance {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct Instance;
 
 /// Outputs from an instance as described: the inputs, with the assigned
 /// private address and the computed attributes.
-fn outputs(clients: &Clients, inputs: &Map, inst: &AwsInstance) -> Map {
+fn outputs_of(clients: &Clients, inputs: &Map, inst: &AwsInstance) -> Map {
     let id = inst.instance_id().unwrap_or_default();
     let owner = inst
         .network_interfaces()
@@ -114,40 +62,23 @@ fn outputs(clients: &Clients, inputs: &Map, inst: &AwsInstance) -> Map {
         .and_then(|n| n.owner_id())
         .unwrap_or_default();
     let mut attrs = Map::new();
-    attrs.insert(
-        "public_ip".into(),
-        inst.public_ip_address().unwrap_or_default().into(),
-    );
-    attrs.insert(
-        "public_dns".into(),
-        inst.public_dns_name().unwrap_or_default().into(),
-    );
-    attrs.insert(
-        "private_dns".into(),
-        inst.private_dns_name().unwrap_or_default().into(),
-    );
-    attrs.insert(
-        "private_ip".into(),
-        inst.private_ip_address().unwrap_or_default().into(),
-    );
-    attrs.insert(
-        "arn".into(),
-        clients.arn("ec2", owner, &format!("instance/{id}")).into(),
-    );
-    attrs.insert(
-        "availability_zone".into(),
+    attrs.put("public_ip", inst.public_ip_address().unwrap_or_default());
+    attrs.put("public_dns", inst.public_dns_name().unwrap_or_default());
+    attrs.put("private_dns", inst.private_dns_name().unwrap_or_default());
+    attrs.put("private_ip", inst.private_ip_address().unwrap_or_default());
+    attrs.put("arn", clients.arn("ec2", owner, &format!("instance/{id}")));
+    attrs.put(
+        "availability_zone",
         inst.placement()
             .and_then(|p| p.availability_zone())
-            .unwrap_or_default()
-            .into(),
+            .unwrap_or_default(),
     );
-    attrs.insert(
-        "primary_network_interface_id".into(),
+    attrs.put(
+        "primary_network_interface_id",
         inst.network_interfaces()
             .first()
             .and_then(|n| n.network_interface_id())
-            .unwrap_or_default()
-            .into(),
+            .unwrap_or_default(),
     );
     with_attributes(inputs, attrs)
 }
@@ -241,32 +172,59 @@ fn metadata_request(m: &Metadata) -> InstanceMetadataOptionsRequest {
 }
 
 #[async_trait]
-impl ResourceType for Instance {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
-    }
-
+impl AwsResource for Instance {
+    const TAGS: Option<TagApi> = Some(tags::EC2);
     /// `private_ip` is an input and an output: unknown until create when
     /// not declared.
-    fn preview(&self, inputs: &Map, prior_outputs: Option<&Map>) -> Map {
-        let mut out = inputs.clone();
-        for a in &self.schema.attributes {
-            let v = prior_outputs
-                .and_then(|p| p.get(&a.name).cloned())
-                .unwrap_or(Value::Unknown);
-            out.insert(a.name.clone(), v);
-        }
-        if !inputs.contains_key("private_ip") {
-            let v = prior_outputs
-                .and_then(|p| p.get("private_ip").cloned())
-                .unwrap_or(Value::Unknown);
-            out.insert("private_ip".into(), v);
-        }
-        out
+    const COMPUTED_INPUTS: &'static [&'static str] = &["private_ip"];
+
+    fn schema() -> TypeSchema {
+        TypeSchema::new("aws:ec2:Instance", "An EC2 instance.")
+                .property(Property::required("ami", ValueType::String).force_new().describe("The AMI id."))
+                .property(
+                    Property::required("instance_type", ValueType::String)
+                        .force_new()
+                        .describe("e.g. t3.micro. A change replaces the instance (changing it in place needs a stop)."),
+                )
+                .property(Property::optional("subnet_id", ValueType::String).force_new())
+                .property(
+                    Property::optional("vpc_security_group_ids", ValueType::list(ValueType::String))
+                        .describe("Security groups; changed in place."),
+                )
+                .property(Property::optional("key_name", ValueType::String).force_new())
+                .property(
+                    Property::optional("associate_public_ip_address", ValueType::Bool)
+                        .force_new()
+                        .describe("Give the instance a public IPv4 address; the subnet's setting when left out."),
+                )
+                .property(
+                    Property::optional("iam_instance_profile", ValueType::String)
+                        .force_new()
+                        .describe("An instance profile name or ARN."),
+                )
+                .property(
+                    Property::optional("user_data", ValueType::String)
+                        .force_new()
+                        .describe("A script or cloud-init config, as plain text (the provider encodes it)."),
+                )
+                .property(
+                    Property::optional("private_ip", ValueType::String)
+                        .force_new()
+                        .describe("A fixed private address in the subnet; the output holds the one assigned."),
+                )
+                .property(root_block_device_property())
+                .property(metadata_options_property())
+                .property(tag_property())
+                .attribute(Attribute::new("public_ip", ValueType::String).describe("Empty without a public address."))
+                .attribute(Attribute::new("public_dns", ValueType::String))
+                .attribute(Attribute::new("private_dns", ValueType::String))
+                .attribute(Attribute::new("arn", ValueType::String))
+                .attribute(Attribute::new("availability_zone", ValueType::String))
+                .attribute(Attribute::new("primary_network_interface_id", ValueType::String))
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let ami = str_of(inputs, "ami")?;
         let subnet = opt_str(inputs, "subnet_id")?;
         let groups = list_of_str(inputs, "vpc_security_group_ids")?;
@@ -276,7 +234,7 @@ impl ResourceType for Instance {
         let root = RootDevice::from_inputs(inputs)?;
         let metadata = Metadata::from_inputs(inputs)?;
         let tags = resource_tags(ctx, inputs);
-        let root_device = root_device_name(&clients, ami).await?;
+        let root_device = root_device_name(clients, ami).await?;
         let token = client_token(ctx);
 
         let mut req = clients
@@ -303,8 +261,8 @@ impl ResourceType for Instance {
                     )
                     .build(),
             )
-            .tag_specifications(tag_spec(Ec2ResourceType::Instance, &tags))
-            .tag_specifications(tag_spec(Ec2ResourceType::Volume, &tags));
+            .tag_specifications(tag_spec(Ec2ResourceType::Instance, &tags)?)
+            .tag_specifications(tag_spec(Ec2ResourceType::Volume, &tags)?);
         if let Some(p) = profile {
             let spec = IamInstanceProfileSpecification::builder();
             let spec = if is_arn(p) { spec.arn(p) } else { spec.name(p) };
@@ -347,22 +305,13 @@ impl ResourceType for Instance {
                 ProviderError::Failed("run instance: the response holds no instance".into())
             })?
             .to_string();
-        let inst = wait_running(&clients, &id).await?;
-        Ok(Created {
-            outputs: outputs(&clients, inputs, &inst),
-            id,
-        })
+        let inst = wait_running(clients, &id).await?;
+        Ok(created(id, outputs_of(clients, inputs, &inst)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(inst) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(inst) = describe(clients, id).await? else {
             return Ok(None);
         };
         if inst.state().and_then(|s| s.name()) == Some(&InstanceStateName::ShuttingDown) {
@@ -433,22 +382,13 @@ impl ResourceType for Instance {
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(inst.tags())) {
             read.insert("tags".into(), tags);
         }
-        let outputs = outputs(&clients, &with_attributes(inputs, read.clone()), &inst);
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        let outputs = outputs_of(clients, &with_attributes(inputs, read.clone()), &inst);
+        read_back(read, outputs)
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs, old_outputs) =
+            (call.clients, call.id, call.inputs, call.outputs);
         if changed(old_inputs, new_inputs, "vpc_security_group_ids") {
             let groups = list_of_str(new_inputs, "vpc_security_group_ids")?;
             if !groups.is_empty() {
@@ -480,22 +420,15 @@ impl ResourceType for Instance {
                 .await
                 .map_err(|e| aws_error(&format!("set the metadata options of instance {id}"), e))?;
         }
-        update_tags(&clients.ec2, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        let mut out = updated_outputs(&self.schema, new_inputs, old_outputs);
+        let mut out = Map::new();
         if let Some(ip) = old_outputs.get("private_ip") {
             out.insert("private_ip".into(), ip.clone());
         }
         Ok(out)
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
         let res = clients
             .ec2
             .terminate_instances()
@@ -506,27 +439,15 @@ impl ResourceType for Instance {
         // Its network interface holds the subnet and security groups
         // until the instance is terminated.
         wait_until(&format!("instance {id} to terminate"), WAIT, || async {
-            Ok(describe(&clients, id).await?.is_none())
+            Ok(describe(clients, id).await?.is_none())
         })
         .await
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
-        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
-    }
-
     /// Every instance that is not terminated carrying the identity tags: during a replacement the old
     /// one and the new one both do.
-    async fn find_all(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Vec<Created>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let mut filters = identity_filters(ctx);
         filters.push(filter_any(
             "instance-state-name",
@@ -548,9 +469,9 @@ impl ResourceType for Instance {
             .collect();
         let mut found = Vec::new();
         for id in ids {
-            let inst = wait_running(&clients, &id).await?;
+            let inst = wait_running(clients, &id).await?;
             found.push(Created {
-                outputs: outputs(&clients, inputs, &inst),
+                outputs: outputs_of(clients, inputs, &inst),
                 id,
             });
         }

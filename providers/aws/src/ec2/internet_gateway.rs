@@ -1,46 +1,22 @@
 //! `aws:ec2:InternetGateway`, attached to its VPC.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{InternetGateway as AwsIgw, ResourceType as Ec2ResourceType};
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{identified, identity_filters, tag_pairs, tag_spec, update_tags};
+use crate::ec2::{identified, identity_filters, tag_spec};
 use crate::errors::{aws_error, error_code, found, gone_ok};
-use crate::props::{changed, opt_str, updated_outputs, with_attributes};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::props::{Put, changed, opt_str, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
-use crate::shared::{Clients, Shared};
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::shared::Clients;
+use crate::tags::{self, TagApi, read_back_tags, resource_tags, tag_pairs, tag_property};
 
 /// An internet gateway, attached to `vpc_id` when set.
-pub struct InternetGateway {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl InternetGateway {
-    pub(crate) fn new(shared: &Arc<Shared>) -> InternetGateway {
-        let schema = TypeSchema::new(
-            "aws:ec2:InternetGateway",
-            "An internet gateway. Attached to `vpc_id` on create, detached before delete; \
-             a new `vpc_id` moves it in place.",
-        )
-        .property(
-            Property::optional("vpc_id", ValueType::String).describe("The VPC to attach it to."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(Attribute::new("owner_id", ValueType::String));
-        InternetGateway {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct InternetGateway;
 
 async fn attach(clients: &Clients, id: &str, vpc: &str) -> Result<(), ProviderError> {
     retry_eventual(
@@ -82,11 +58,9 @@ fn attributes(clients: &Clients, igw: &AwsIgw) -> Map {
     let id = igw.internet_gateway_id().unwrap_or_default();
     let owner = igw.owner_id().unwrap_or_default();
     let mut attrs = Map::new();
-    attrs.insert(
-        "arn".into(),
-        clients
-            .arn("ec2", owner, &format!("internet-gateway/{id}"))
-            .into(),
+    attrs.put(
+        "arn",
+        clients.arn("ec2", owner, &format!("internet-gateway/{id}")),
     );
     attrs.insert("owner_id".into(), owner.into());
     attrs
@@ -97,20 +71,33 @@ fn attached_vpc(igw: &AwsIgw) -> Option<&str> {
 }
 
 #[async_trait]
-impl ResourceType for InternetGateway {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for InternetGateway {
+    const NOT_IDEMPOTENT: &'static [&'static str] = &["CreateInternetGateway"];
+    const TAGS: Option<TagApi> = Some(tags::EC2);
+
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+            "aws:ec2:InternetGateway",
+            "An internet gateway. Attached to `vpc_id` on create, detached before delete; \
+                 a new `vpc_id` moves it in place.",
+        )
+        .property(
+            Property::optional("vpc_id", ValueType::String).describe("The VPC to attach it to."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .attribute(Attribute::new("owner_id", ValueType::String))
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let out = clients
             .ec2
             .create_internet_gateway()
             .tag_specifications(tag_spec(
                 Ec2ResourceType::InternetGateway,
                 &resource_tags(ctx, inputs),
-            ))
+            )?)
             .send()
             .await
             .map_err(|e| aws_error("create internet gateway", e))?;
@@ -119,31 +106,23 @@ impl ResourceType for InternetGateway {
         })?;
         let id = igw.internet_gateway_id().unwrap_or_default().to_string();
         if let Some(vpc) = opt_str(inputs, "vpc_id")? {
-            attach(&clients, &id, vpc).await?;
+            attach(clients, &id, vpc).await?;
         }
-        Ok(Created {
-            outputs: with_attributes(inputs, attributes(&clients, igw)),
+        Ok(created(
             id,
-        })
+            with_attributes(inputs, attributes(clients, igw)),
+        ))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
         let res = clients
             .ec2
             .describe_internet_gateways()
             .internet_gateway_ids(id)
             .send()
             .await;
-        let Some(out) = found(&format!("describe internet gateway {id}"), res)? else {
-            return Ok(None);
-        };
+        let out = res.map_err(|e| aws_error(&format!("describe internet gateway {id}"), e))?;
         let Some(igw) = out.internet_gateways().first() else {
             return Ok(None);
         };
@@ -156,46 +135,29 @@ impl ResourceType for InternetGateway {
         }
         let mut outputs = with_attributes(
             &with_attributes(inputs, read.clone()),
-            attributes(&clients, igw),
+            attributes(clients, igw),
         );
         if attached_vpc(igw).is_none() {
             outputs.remove("vpc_id");
         }
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        read_back(read, outputs)
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs) = (call.clients, call.id, call.inputs);
         if changed(old_inputs, new_inputs, "vpc_id") {
             if let Some(old) = opt_str(old_inputs, "vpc_id")? {
-                detach(&clients, id, old).await?;
+                detach(clients, id, old).await?;
             }
             if let Some(new) = opt_str(new_inputs, "vpc_id")? {
-                attach(&clients, id, new).await?;
+                attach(clients, id, new).await?;
             }
         }
-        update_tags(&clients.ec2, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
+        Ok(Map::new())
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
         // Detach from whatever VPC AWS says it is attached to, which may
         // differ from the recorded one after drift.
         let res = clients
@@ -214,7 +176,7 @@ impl ResourceType for InternetGateway {
             .filter_map(|a| a.vpc_id().map(str::to_string))
             .collect();
         for vpc in &vpcs {
-            detach(&clients, id, vpc).await?;
+            detach(clients, id, vpc).await?;
         }
         let res = clients
             .ec2
@@ -225,35 +187,20 @@ impl ResourceType for InternetGateway {
         gone_ok(&format!("delete internet gateway {id}"), res)
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
-        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
-    }
-
     /// Every internet gateway carrying the identity tags: during a replacement the old
     /// one and the new one both do.
-    async fn find_all(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Vec<Created>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let out = clients
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let req = clients
             .ec2
             .describe_internet_gateways()
-            .set_filters(Some(identity_filters(ctx)))
+            .set_filters(Some(identity_filters(ctx)));
+        let out = req
             .send()
             .await
             .map_err(|e| aws_error("find internet gateway by tags", e))?;
-        Ok(identified(
-            ctx,
-            out.internet_gateways(),
-            |g| g.tags(),
-            |g| g.internet_gateway_id(),
-            |g| with_attributes(inputs, attributes(&clients, g)),
-        ))
+        Ok(identified(ctx, out.internet_gateways(), |g| {
+            with_attributes(inputs, attributes(clients, g))
+        }))
     }
 }

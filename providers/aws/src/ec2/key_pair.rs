@@ -1,56 +1,22 @@
 //! `aws:ec2:KeyPair`: an imported SSH public key.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{KeyPairInfo, ResourceType as Ec2ResourceType};
 use aws_smithy_types::Blob;
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{tag_pairs, tag_spec, update_tags};
+use crate::ec2::tag_spec;
 use crate::errors::{aws_error, found, gone_ok};
-use crate::props::{read_result, str_of, updated_outputs, with_attributes};
-use crate::shared::{Clients, Shared};
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::kit::{AwsResource, Call, Out, created};
+use crate::props::{read_result, str_of, with_attributes};
+use crate::shared::Clients;
+use crate::tags::{self, TagApi, read_back_tags, resource_tags, tag_pairs, tag_property};
 
 /// An SSH key pair made from a public key. Its id is the key name.
-pub struct KeyPair {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl KeyPair {
-    pub(crate) fn new(shared: &Arc<Shared>) -> KeyPair {
-        let schema = TypeSchema::new(
-            "aws:ec2:KeyPair",
-            "An SSH key pair imported from a public key, for instances' `key_name`.",
-        )
-        .property(
-            Property::required("key_name", ValueType::String)
-                .force_new()
-                .describe("The key's name, unique in the region."),
-        )
-        .property(
-            Property::required("public_key", ValueType::String)
-                .force_new()
-                .describe(
-                    "The public key in OpenSSH format (ssh-ed25519 AAAA... or ssh-rsa AAAA...).",
-                ),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("key_pair_id", ValueType::String))
-        .attribute(Attribute::new("fingerprint", ValueType::String))
-        .attribute(Attribute::new("arn", ValueType::String))
-        .delete_before_replace();
-        KeyPair {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct KeyPair;
 
 fn attributes(key_pair_id: &str, fingerprint: &str, arn: String) -> Map {
     let mut attrs = Map::new();
@@ -73,13 +39,44 @@ async fn describe(clients: &Clients, name: &str) -> Result<Option<KeyPairInfo>, 
 }
 
 #[async_trait]
-impl ResourceType for KeyPair {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for KeyPair {
+    const TAGS: Option<TagApi> = Some(tags::EC2);
+
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+            "aws:ec2:KeyPair",
+            "An SSH key pair imported from a public key, for instances' `key_name`.",
+        )
+        .property(
+            Property::required("key_name", ValueType::String)
+                .force_new()
+                .describe("The key's name, unique in the region."),
+        )
+        .property(
+            Property::required("public_key", ValueType::String)
+                .force_new()
+                .describe(
+                    "The public key in OpenSSH format (ssh-ed25519 AAAA... or ssh-rsa AAAA...).",
+                ),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("key_pair_id", ValueType::String))
+        .attribute(Attribute::new("fingerprint", ValueType::String))
+        .attribute(Attribute::new("arn", ValueType::String))
+        .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    /// Tags address the key by its key-pair id, not its name.
+    fn tag_target(_id: &str, outputs: &Map) -> String {
+        outputs
+            .get("key_pair_id")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "key_name")?;
         let key = str_of(inputs, "public_key")?;
         let out = clients
@@ -90,29 +87,20 @@ impl ResourceType for KeyPair {
             .tag_specifications(tag_spec(
                 Ec2ResourceType::KeyPair,
                 &resource_tags(ctx, inputs),
-            ))
+            )?)
             .send()
             .await
             .map_err(|e| aws_error(&format!("import key pair {name}"), e))?;
         let id = out.key_pair_id().unwrap_or_default();
-        let account = self.shared.account(&clients).await?;
+        let account = call.shared.account(clients).await?;
         let arn = clients.arn("ec2", &account, &format!("key-pair/{id}"));
         let attrs = attributes(id, out.key_fingerprint().unwrap_or_default(), arn);
-        Ok(Created {
-            id: name.to_string(),
-            outputs: with_attributes(inputs, attrs),
-        })
+        Ok(created(name.to_string(), with_attributes(inputs, attrs)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(key) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(key) = describe(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -121,66 +109,33 @@ impl ResourceType for KeyPair {
             read.insert("tags".into(), tags);
         }
         let key_id = key.key_pair_id().unwrap_or_default();
-        let account = self.shared.account(&clients).await?;
+        let account = call.shared.account(clients).await?;
         let arn = clients.arn("ec2", &account, &format!("key-pair/{key_id}"));
         let attrs = attributes(key_id, key.key_fingerprint().unwrap_or_default(), arn);
         Ok(Some(read_result(inputs, read, attrs)))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        _id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        // Tags address the key by its key-pair id, not its name.
-        let key_id = old_outputs
-            .get("key_pair_id")
-            .and_then(|v| v.as_str())
-            .unwrap_or_default();
-        update_tags(
-            &clients.ec2,
-            key_id,
-            &tag_changes(ctx, old_inputs, new_inputs),
-        )
-        .await?;
-        Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
-    }
-
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
         let res = clients.ec2.delete_key_pair().key_name(id).send().await;
         gone_ok(&format!("delete key pair {id}"), res)
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (clients, inputs) = (call.clients, call.inputs);
         let name = str_of(inputs, "key_name")?;
-        let Some(key) = describe(&clients, name).await? else {
-            return Ok(None);
+        let Some(key) = describe(clients, name).await? else {
+            return Ok(Vec::new());
         };
         let key_id = key.key_pair_id().unwrap_or_default();
-        let account = self.shared.account(&clients).await?;
+        let account = call.shared.account(clients).await?;
         let arn = clients.arn("ec2", &account, &format!("key-pair/{key_id}"));
-        Ok(Some(Created {
+        Ok(vec![Created {
             id: name.to_string(),
             outputs: with_attributes(
                 inputs,
                 attributes(key_id, key.key_fingerprint().unwrap_or_default(), arn),
             ),
-        }))
+        }])
     }
 }

@@ -5,7 +5,7 @@ use base64::Engine;
 use skistack_engine::{Map, Property, ProviderError, Value, ValueType};
 
 use crate::errors::aws_error;
-use crate::props::{opt_bool, opt_i32, opt_map, opt_str, read_back_object};
+use crate::props::{Put, opt_bool, opt_i32, opt_map, opt_str, read_back_object};
 use crate::shared::Clients;
 
 /// The `metadata_options` block (instance metadata service).
@@ -55,10 +55,7 @@ impl Metadata {
         m.insert("http_tokens".into(), self.http_tokens.clone().into());
         m.insert("http_endpoint".into(), self.http_endpoint.clone().into());
         if let Some(h) = self.hop_limit {
-            m.insert(
-                "http_put_response_hop_limit".into(),
-                Value::Int(i64::from(h)),
-            );
+            m.put("http_put_response_hop_limit", Value::Int(i64::from(h)));
         }
         m
     }

@@ -2,8 +2,6 @@
 //! ECS capacity providers. An update makes a new version and makes it the
 //! default.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     InstanceType, LaunchTemplate as AwsTemplate, LaunchTemplateBlockDeviceMappingRequest,
@@ -12,94 +10,40 @@ use aws_sdk_ec2::types::{
     LaunchTemplateInstanceMetadataEndpointState, LaunchTemplateInstanceMetadataOptionsRequest,
     LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
     LaunchTemplateTagSpecificationRequest, LaunchTemplateVersion, RequestLaunchTemplateData,
-    ResourceType as Ec2ResourceType, VolumeType,
+    ResourceType as Ec2ResourceType, Tag, VolumeType,
 };
 use base64::Engine;
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
 use crate::ec2::launch::{Metadata, encode_user_data, is_arn, metadata_options_property};
-use crate::ec2::{ec2_tags, tag_pairs, tag_spec, update_tags};
+use crate::ec2::tag_spec;
 use crate::errors::{aws_error, found, gone_ok};
+use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{
-    list_of_maps, list_of_str, opt_bool, opt_i32, opt_str, read_result, str_list, str_of,
-    updated_outputs, with_attributes,
+    Put, list_of_maps, list_of_str, opt_bool, opt_i32, opt_str, read_result, str_list, str_of,
+    with_attributes,
 };
 use crate::retry::retry_eventual;
 use crate::shared::{Clients, Shared};
-use crate::tags::{TagChanges, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::tags::{self, TagApi, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property};
 use crate::token::client_token;
 
 /// Errors of a fresh instance profile, group or key not yet visible.
 const FRESH: &[&str] = &["InvalidGroup.NotFound", "InvalidKeyPair.NotFound"];
 
 /// A launch template. Its id is the launch template id (`lt-...`).
-pub struct LaunchTemplate {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl LaunchTemplate {
-    pub(crate) fn new(shared: &Arc<Shared>) -> LaunchTemplate {
-        let block_device = ValueType::Object(vec![
-            Property::required("device_name", ValueType::String).describe("e.g. /dev/xvda"),
-            Property::optional("volume_size", ValueType::Int).describe("GiB"),
-            Property::optional("volume_type", ValueType::String).describe("gp3, gp2..."),
-            Property::optional("encrypted", ValueType::Bool).default(true),
-            Property::optional("delete_on_termination", ValueType::Bool).default(true),
-        ]);
-        let schema = TypeSchema::new(
-            "aws:ec2:LaunchTemplate",
-            "Instance settings for auto scaling groups. A change makes a new version, which becomes the default.",
-        )
-        .property(
-            Property::required("name", ValueType::String)
-                .force_new()
-                .describe("The template's name, unique in the region."),
-        )
-        .property(Property::optional("image_id", ValueType::String).describe("The AMI id."))
-        .property(Property::optional("instance_type", ValueType::String))
-        .property(Property::optional("key_name", ValueType::String))
-        .property(Property::optional("iam_instance_profile", ValueType::String).describe("An instance profile name or ARN."))
-        .property(Property::optional("security_group_ids", ValueType::list(ValueType::String)))
-        .property(
-            Property::optional("user_data", ValueType::String)
-                .describe("A script or cloud-init config, as plain text (the provider encodes it)."),
-        )
-        .property(
-            Property::optional("associate_public_ip_address", ValueType::Bool)
-                .default(false)
-                .describe("Give instances a public IPv4 address."),
-        )
-        .property(metadata_options_property())
-        .property(
-            Property::optional("block_device_mappings", ValueType::list(block_device))
-                .describe("Volumes; encrypted unless `encrypted = false`."),
-        )
-        .property(tag_property().describe(
-            "Tags of the template and of the instances and volumes launched from it. The stack's \
-             `default_tags` and the identity tags are added.",
-        ))
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(Attribute::new("latest_version", ValueType::Int))
-        .attribute(Attribute::new("default_version", ValueType::Int))
-        .delete_before_replace();
-        LaunchTemplate {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct LaunchTemplate;
 
 /// The template's data from the inputs: what each version holds.
 fn template_data(
-    ctx: &CallContext,
+    ctx: &skistack_engine::CallContext,
     inputs: &Map,
 ) -> Result<RequestLaunchTemplateData, ProviderError> {
     let metadata = Metadata::from_inputs(inputs)?;
-    let tags = ec2_tags(&resource_tags(ctx, inputs));
+    let tags: Vec<Tag> = sdk_tags(&resource_tags(ctx, inputs))?;
     let mut data = RequestLaunchTemplateData::builder()
         .set_image_id(opt_str(inputs, "image_id")?.map(str::to_string))
         .set_instance_type(opt_str(inputs, "instance_type")?.map(InstanceType::from))
@@ -288,16 +232,60 @@ fn read_data(inputs: &Map, version: &LaunchTemplateVersion) -> Result<Map, Provi
 }
 
 #[async_trait]
-impl ResourceType for LaunchTemplate {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for LaunchTemplate {
+    const TAGS: Option<TagApi> = Some(tags::EC2);
+
+    fn schema() -> TypeSchema {
+        let block_device = ValueType::Object(vec![
+            Property::required("device_name", ValueType::String).describe("e.g. /dev/xvda"),
+            Property::optional("volume_size", ValueType::Int).describe("GiB"),
+            Property::optional("volume_type", ValueType::String).describe("gp3, gp2..."),
+            Property::optional("encrypted", ValueType::Bool).default(true),
+            Property::optional("delete_on_termination", ValueType::Bool).default(true),
+        ]);
+        TypeSchema::new(
+                "aws:ec2:LaunchTemplate",
+                "Instance settings for auto scaling groups. A change makes a new version, which becomes the default.",
+            )
+            .property(
+                Property::required("name", ValueType::String)
+                    .force_new()
+                    .describe("The template's name, unique in the region."),
+            )
+            .property(Property::optional("image_id", ValueType::String).describe("The AMI id."))
+            .property(Property::optional("instance_type", ValueType::String))
+            .property(Property::optional("key_name", ValueType::String))
+            .property(Property::optional("iam_instance_profile", ValueType::String).describe("An instance profile name or ARN."))
+            .property(Property::optional("security_group_ids", ValueType::list(ValueType::String)))
+            .property(
+                Property::optional("user_data", ValueType::String)
+                    .describe("A script or cloud-init config, as plain text (the provider encodes it)."),
+            )
+            .property(
+                Property::optional("associate_public_ip_address", ValueType::Bool)
+                    .default(false)
+                    .describe("Give instances a public IPv4 address."),
+            )
+            .property(metadata_options_property())
+            .property(
+                Property::optional("block_device_mappings", ValueType::list(block_device))
+                    .describe("Volumes; encrypted unless `encrypted = false`."),
+            )
+            .property(tag_property().describe(
+                "Tags of the template and of the instances and volumes launched from it. The stack's \
+                 `default_tags` and the identity tags are added.",
+            ))
+            .attribute(Attribute::new("arn", ValueType::String))
+            .attribute(Attribute::new("latest_version", ValueType::Int))
+            .attribute(Attribute::new("default_version", ValueType::Int))
+            .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
         let data = template_data(ctx, inputs)?;
-        let tags = resource_tags(ctx, inputs);
+        let spec = tag_spec(Ec2ResourceType::LaunchTemplate, &resource_tags(ctx, inputs))?;
         let token = client_token(ctx);
         let out = retry_eventual(&format!("create launch template {name}"), FRESH, || {
             clients
@@ -306,7 +294,7 @@ impl ResourceType for LaunchTemplate {
                 .launch_template_name(name)
                 .launch_template_data(data.clone())
                 .client_token(&token)
-                .tag_specifications(tag_spec(Ec2ResourceType::LaunchTemplate, &tags))
+                .tag_specifications(spec.clone())
                 .send()
         })
         .await?;
@@ -314,53 +302,34 @@ impl ResourceType for LaunchTemplate {
             ProviderError::Failed("create launch template: the response holds no template".into())
         })?;
         let id = lt.launch_template_id().unwrap_or_default().to_string();
-        let arn = arn_of(&self.shared, &clients, &id).await?;
+        let arn = arn_of(call.shared, clients, &id).await?;
         let attrs =
             version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
-        Ok(Created {
-            id,
-            outputs: with_attributes(inputs, attrs),
-        })
+        Ok(created(id, with_attributes(inputs, attrs)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(lt) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(lt) = describe(clients, id).await? else {
             return Ok(None);
         };
-        let mut read = match default_version(&clients, id).await? {
+        let mut read = match default_version(clients, id).await? {
             Some(v) => read_data(inputs, &v)?,
             None => Map::new(),
         };
-        read.insert(
-            "name".into(),
-            lt.launch_template_name().unwrap_or_default().into(),
-        );
+        read.put("name", lt.launch_template_name().unwrap_or_default());
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(lt.tags())) {
             read.insert("tags".into(), tags);
         }
-        let arn = arn_of(&self.shared, &clients, id).await?;
+        let arn = arn_of(call.shared, clients, id).await?;
         let attrs =
             version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
         Ok(Some(read_result(inputs, read, attrs)))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let mut out = updated_outputs(&self.schema, new_inputs, old_outputs);
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (ctx, clients, id, old_inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let mut out = Map::new();
         let old_data = template_data(ctx, old_inputs)?;
         let new_data = template_data(ctx, new_inputs)?;
         if old_data != new_data {
@@ -398,19 +367,11 @@ impl ResourceType for LaunchTemplate {
             out.insert("latest_version".into(), Value::Int(version));
             out.insert("default_version".into(), Value::Int(version));
         }
-        let changes: TagChanges = tag_changes(ctx, old_inputs, new_inputs);
-        update_tags(&clients.ec2, id, &changes).await?;
         Ok(out)
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
         let res = clients
             .ec2
             .delete_launch_template()
@@ -420,12 +381,8 @@ impl ResourceType for LaunchTemplate {
         gone_ok(&format!("delete launch template {id}"), res)
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (clients, inputs) = (call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
         let res = clients
             .ec2
@@ -434,18 +391,15 @@ impl ResourceType for LaunchTemplate {
             .send()
             .await;
         let Some(out) = found(&format!("find launch template {name}"), res)? else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let Some(lt) = out.launch_templates().first() else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let id = lt.launch_template_id().unwrap_or_default().to_string();
-        let arn = arn_of(&self.shared, &clients, &id).await?;
+        let arn = arn_of(call.shared, clients, &id).await?;
         let attrs =
             version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
-        Ok(Some(Created {
-            id,
-            outputs: with_attributes(inputs, attrs),
-        }))
+        Ok(vec![created(id, with_attributes(inputs, attrs))])
     }
 }

@@ -1,14 +1,11 @@
 //! EC2 resource types and data sources, and the helpers they share: tag
-//! specifications, tag updates and identity-tag filters.
-
-use std::sync::Arc;
+//! specifications and identity-tag filters. Tag updates are the kit's
+//! ([`crate::tags::EC2`]).
 
 use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, Tag, TagSpecification};
-use skistack_engine::{CallContext, Created, DataSource, Map, ProviderError, ResourceType};
+use skistack_engine::{CallContext, Created, Map, ProviderError};
 
-use crate::errors::aws_error;
-use crate::shared::Shared;
-use crate::tags::{TagChanges, has_identity};
+use crate::tags::{has_identity, sdk_tags, tag_pairs};
 
 mod availability_zones;
 mod eip;
@@ -26,95 +23,30 @@ mod security_group_rule;
 mod subnet;
 mod vpc;
 
-pub use availability_zones::AvailabilityZones;
-pub use eip::Eip;
-pub use instance::Instance;
-pub use internet_gateway::InternetGateway;
-pub use key_pair::KeyPair;
-pub use launch_template::LaunchTemplate;
-pub use nat_gateway::NatGateway;
-pub use route::Route;
-pub use route_table::RouteTable;
-pub use route_table_association::RouteTableAssociation;
-pub use security_group::SecurityGroup;
-pub use security_group_rule::SecurityGroupRule;
-pub use subnet::Subnet;
-pub use vpc::Vpc;
-
-/// Every EC2 resource type.
-pub fn resource_types(shared: &Arc<Shared>) -> Vec<Arc<dyn ResourceType>> {
-    vec![
-        Arc::new(Vpc::new(shared)),
-        Arc::new(Subnet::new(shared)),
-        Arc::new(InternetGateway::new(shared)),
-        Arc::new(RouteTable::new(shared)),
-        Arc::new(Route::new(shared)),
-        Arc::new(RouteTableAssociation::new(shared)),
-        Arc::new(Eip::new(shared)),
-        Arc::new(NatGateway::new(shared)),
-        Arc::new(SecurityGroup::new(shared)),
-        Arc::new(SecurityGroupRule::new(shared)),
-        Arc::new(KeyPair::new(shared)),
-        Arc::new(Instance::new(shared)),
-        Arc::new(LaunchTemplate::new(shared)),
-    ]
-}
-
-/// Every EC2 data source.
-pub fn data_sources(shared: &Arc<Shared>) -> Vec<Arc<dyn DataSource>> {
-    vec![Arc::new(AvailabilityZones::new(shared))]
-}
-
-/// EC2 tags from key/value pairs.
-pub(crate) fn ec2_tags(tags: &[(String, String)]) -> Vec<Tag> {
-    tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect()
-}
+pub(crate) use availability_zones::AvailabilityZones;
+pub(crate) use eip::Eip;
+pub(crate) use instance::Instance;
+pub(crate) use internet_gateway::InternetGateway;
+pub(crate) use key_pair::KeyPair;
+pub(crate) use launch_template::LaunchTemplate;
+pub(crate) use nat_gateway::NatGateway;
+pub(crate) use route::Route;
+pub(crate) use route_table::RouteTable;
+pub(crate) use route_table_association::RouteTableAssociation;
+pub(crate) use security_group::SecurityGroup;
+pub(crate) use security_group_rule::SecurityGroupRule;
+pub(crate) use subnet::Subnet;
+pub(crate) use vpc::Vpc;
 
 /// A tag specification that tags a resource in its create call.
-pub(crate) fn tag_spec(kind: Ec2ResourceType, tags: &[(String, String)]) -> TagSpecification {
-    TagSpecification::builder()
+pub(crate) fn tag_spec(
+    kind: Ec2ResourceType,
+    tags: &[(String, String)],
+) -> Result<TagSpecification, ProviderError> {
+    Ok(TagSpecification::builder()
         .resource_type(kind)
-        .set_tags(Some(ec2_tags(tags)))
-        .build()
-}
-
-/// Key/value pairs of EC2 tags.
-pub(crate) fn tag_pairs(tags: &[Tag]) -> impl Iterator<Item = (&str, &str)> {
-    tags.iter()
-        .filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))))
-}
-
-/// Applies tag changes to an EC2 resource: CreateTags for the new and changed
-/// ones, DeleteTags for the removed ones; nothing when nothing changes.
-pub(crate) async fn update_tags(
-    ec2: &aws_sdk_ec2::Client,
-    id: &str,
-    changes: &TagChanges,
-) -> Result<(), ProviderError> {
-    if !changes.set.is_empty() {
-        ec2.create_tags()
-            .resources(id)
-            .set_tags(Some(ec2_tags(&changes.set)))
-            .send()
-            .await
-            .map_err(|e| aws_error(&format!("tag {id}"), e))?;
-    }
-    if !changes.remove.is_empty() {
-        let keys = changes
-            .remove
-            .iter()
-            .map(|k| Tag::builder().key(k).build())
-            .collect();
-        ec2.delete_tags()
-            .resources(id)
-            .set_tags(Some(keys))
-            .send()
-            .await
-            .map_err(|e| aws_error(&format!("untag {id}"), e))?;
-    }
-    Ok(())
+        .set_tags(Some(sdk_tags(tags)?))
+        .build())
 }
 
 /// A filter on one field.
@@ -147,21 +79,49 @@ pub(crate) fn identity_filters(ctx: &CallContext) -> Vec<Filter> {
         .collect()
 }
 
+/// An EC2 resource as a describe call returns it: its id and its tags.
+pub(crate) trait Described {
+    /// The resource's id.
+    fn id(&self) -> Option<&str>;
+    /// Its tags.
+    fn tags(&self) -> &[Tag];
+}
+
+/// Implements [`Described`] from the SDK type's id getter.
+macro_rules! described {
+    ($($ty:ident => $id:ident),* $(,)?) => {$(
+        impl Described for aws_sdk_ec2::types::$ty {
+            fn id(&self) -> Option<&str> {
+                self.$id()
+            }
+            fn tags(&self) -> &[Tag] {
+                aws_sdk_ec2::types::$ty::tags(self)
+            }
+        }
+    )*};
+}
+
+described!(
+    Subnet => subnet_id,
+    InternetGateway => internet_gateway_id,
+    RouteTable => route_table_id,
+    Address => allocation_id,
+    SecurityGroup => group_id,
+);
+
 /// The described resources that carry the identity tags of `ctx` (the
 /// filters of [`identity_filters`] may leave some tags out), each as found
 /// with its id and the outputs `outputs` gives it.
-pub(crate) fn identified<T>(
+pub(crate) fn identified<T: Described>(
     ctx: &CallContext,
     items: &[T],
-    tags: impl Fn(&T) -> &[Tag],
-    id: impl Fn(&T) -> Option<&str>,
     outputs: impl Fn(&T) -> Map,
 ) -> Vec<Created> {
     items
         .iter()
-        .filter(|item| has_identity(ctx, tag_pairs(tags(item))))
+        .filter(|item| has_identity(ctx, tag_pairs(item.tags())))
         .map(|item| Created {
-            id: id(item).unwrap_or_default().to_string(),
+            id: item.id().unwrap_or_default().to_string(),
             outputs: outputs(item),
         })
         .collect()

@@ -1,6 +1,5 @@
 //! `aws:ec2:NatGateway`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -8,16 +7,18 @@ use aws_sdk_ec2::types::{
     ConnectivityType, NatGateway as AwsNat, NatGatewayState, ResourceType as Ec2ResourceType,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::ec2::{filter_any, identity_filters, tag_pairs, tag_spec, update_tags};
+use crate::ec2::{filter_any, identity_filters, tag_spec};
 use crate::errors::{aws_error, found, gone_ok};
-use crate::props::{opt_str, read_result, str_of, updated_outputs, with_attributes};
+use crate::kit::{AwsResource, Call, Out, created};
+use crate::props::{Put, opt_str, read_result, str_of, with_attributes};
 use crate::retry::{retry_eventual, wait_until};
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::shared::Clients;
+use crate::tags::{
+    self, TagApi, has_identity, read_back_tags, resource_tags, tag_pairs, tag_property,
+};
 use crate::token::client_token;
 
 /// How long a NAT gateway may take to become available or to go away
@@ -25,57 +26,24 @@ use crate::token::client_token;
 const WAIT: Duration = Duration::from_secs(15 * 60);
 
 /// A NAT gateway. Create waits until it is available, delete until it is gone.
-pub struct NatGateway {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl NatGateway {
-    pub(crate) fn new(shared: &Arc<Shared>) -> NatGateway {
-        let schema = TypeSchema::new(
-            "aws:ec2:NatGateway",
-            "A NAT gateway in a public subnet, giving private subnets outbound access.",
-        )
-        .property(Property::required("subnet_id", ValueType::String).force_new())
-        .property(
-            Property::optional("allocation_id", ValueType::String)
-                .force_new()
-                .describe("The Elastic IP's allocation id; required for a public gateway."),
-        )
-        .property(
-            Property::optional("connectivity_type", ValueType::String)
-                .default("public")
-                .force_new()
-                .describe("public or private."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("public_ip", ValueType::String))
-        .attribute(Attribute::new("private_ip", ValueType::String))
-        .attribute(Attribute::new("network_interface_id", ValueType::String))
-        .attribute(Attribute::new("vpc_id", ValueType::String));
-        NatGateway {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct NatGateway;
 
 fn attributes(nat: &AwsNat) -> Map {
     let addr = nat.nat_gateway_addresses().first();
     let mut attrs = Map::new();
-    attrs.insert(
-        "public_ip".into(),
-        addr.and_then(|a| a.public_ip()).unwrap_or_default().into(),
+    attrs.put(
+        "public_ip",
+        addr.and_then(|a| a.public_ip()).unwrap_or_default(),
     );
-    attrs.insert(
-        "private_ip".into(),
-        addr.and_then(|a| a.private_ip()).unwrap_or_default().into(),
+    attrs.put(
+        "private_ip",
+        addr.and_then(|a| a.private_ip()).unwrap_or_default(),
     );
-    attrs.insert(
-        "network_interface_id".into(),
+    attrs.put(
+        "network_interface_id",
         addr.and_then(|a| a.network_interface_id())
-            .unwrap_or_default()
-            .into(),
+            .unwrap_or_default(),
     );
     attrs.insert("vpc_id".into(), nat.vpc_id().unwrap_or_default().into());
     attrs
@@ -175,17 +143,39 @@ async fn wait_available(clients: &Clients, id: &str) -> Result<AwsNat, ProviderE
 }
 
 #[async_trait]
-impl ResourceType for NatGateway {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for NatGateway {
+    const TAGS: Option<TagApi> = Some(tags::EC2);
+
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+            "aws:ec2:NatGateway",
+            "A NAT gateway in a public subnet, giving private subnets outbound access.",
+        )
+        .property(Property::required("subnet_id", ValueType::String).force_new())
+        .property(
+            Property::optional("allocation_id", ValueType::String)
+                .force_new()
+                .describe("The Elastic IP's allocation id; required for a public gateway."),
+        )
+        .property(
+            Property::optional("connectivity_type", ValueType::String)
+                .default("public")
+                .force_new()
+                .describe("public or private."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("public_ip", ValueType::String))
+        .attribute(Attribute::new("private_ip", ValueType::String))
+        .attribute(Attribute::new("network_interface_id", ValueType::String))
+        .attribute(Attribute::new("vpc_id", ValueType::String))
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let subnet = str_of(inputs, "subnet_id")?;
         let allocation = opt_str(inputs, "allocation_id")?;
         let connectivity = opt_str(inputs, "connectivity_type")?.unwrap_or("public");
-        let tags = resource_tags(ctx, inputs);
+        let spec = tag_spec(Ec2ResourceType::Natgateway, &resource_tags(ctx, inputs))?;
         let token = client_token(ctx);
         let out = retry_eventual(
             "create NAT gateway",
@@ -198,7 +188,7 @@ impl ResourceType for NatGateway {
                     .set_allocation_id(allocation.map(str::to_string))
                     .connectivity_type(ConnectivityType::from(connectivity))
                     .client_token(&token)
-                    .tag_specifications(tag_spec(Ec2ResourceType::Natgateway, &tags))
+                    .tag_specifications(spec.clone())
                     .send()
             },
         )
@@ -210,22 +200,13 @@ impl ResourceType for NatGateway {
                 ProviderError::Failed("create NAT gateway: the response holds no id".into())
             })?
             .to_string();
-        let nat = wait_available(&clients, &id).await?;
-        Ok(Created {
-            outputs: with_attributes(inputs, attributes(&nat)),
-            id,
-        })
+        let nat = wait_available(clients, &id).await?;
+        Ok(created(id, with_attributes(inputs, attributes(&nat))))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(nat) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(nat) = describe(clients, id).await? else {
             return Ok(None);
         };
         if nat.state() == Some(&NatGatewayState::Deleting)
@@ -234,10 +215,7 @@ impl ResourceType for NatGateway {
             return Ok(None);
         }
         let mut read = Map::new();
-        read.insert(
-            "subnet_id".into(),
-            nat.subnet_id().unwrap_or_default().into(),
-        );
+        read.put("subnet_id", nat.subnet_id().unwrap_or_default());
         if let Some(a) = nat
             .nat_gateway_addresses()
             .first()
@@ -254,27 +232,8 @@ impl ResourceType for NatGateway {
         Ok(Some(read_result(inputs, read, attributes(&nat))))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        update_tags(&clients.ec2, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
-    }
-
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id, inputs, outputs) = (call.clients, call.id, call.inputs, call.outputs);
         let res = clients
             .ec2
             .delete_nat_gateway()
@@ -284,34 +243,22 @@ impl ResourceType for NatGateway {
         gone_ok(&format!("delete NAT gateway {id}"), res)?;
         // Its Elastic IP and subnet stay in use until the gateway is deleted.
         wait_until(&format!("NAT gateway {id} to be deleted"), WAIT, || async {
-            Ok(describe(&clients, id).await?.is_none())
+            Ok(describe(clients, id).await?.is_none())
         })
         .await?;
         if let (Some(allocation), Some(eni)) = (
             opt_str(inputs, "allocation_id")?,
             outputs.get("network_interface_id").and_then(Value::as_str),
         ) {
-            release_address(&clients, allocation, eni).await?;
+            release_address(clients, allocation, eni).await?;
         }
         Ok(())
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
-        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
-    }
-
     /// Every NAT gateway carrying the identity tags that is not being
     /// deleted: during a replacement the old one and the new one both do.
-    async fn find_all(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Vec<Created>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let out = clients
             .ec2
             .describe_nat_gateways()
@@ -327,7 +274,7 @@ impl ResourceType for NatGateway {
             .filter(|n| has_identity(ctx, tag_pairs(n.tags())));
         for id in ours.filter_map(|n| n.nat_gateway_id()) {
             // As after a create: routes to it need it available.
-            let nat = wait_available(&clients, id).await?;
+            let nat = wait_available(clients, id).await?;
             found.push(Created {
                 id: id.to_string(),
                 outputs: with_attributes(inputs, attributes(&nat)),

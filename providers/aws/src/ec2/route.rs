@@ -1,19 +1,15 @@
 //! `aws:ec2:Route`: one route of a route table, to an internet gateway or a
 //! NAT gateway.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_ec2::types::Route as AwsRoute;
-use skistack_engine::{
-    CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema,
-    ValueType,
-};
+use skistack_engine::{Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType};
 
 use crate::errors::{found, gone_ok};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{changed, opt_str, str_of};
 use crate::retry::retry_eventual;
-use crate::shared::{Clients, Shared};
+use crate::shared::Clients;
 
 /// Codes of a target or table not yet visible right after its creation.
 const FRESH: &[&str] = &[
@@ -23,36 +19,8 @@ const FRESH: &[&str] = &[
 ];
 
 /// A route of a route table. Its id is `<route table id>_<destination>`.
-pub struct Route {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl Route {
-    pub(crate) fn new(shared: &Arc<Shared>) -> Route {
-        let schema = TypeSchema::new(
-            "aws:ec2:Route",
-            "A route of a route table to an internet gateway (`gateway_id`) or a NAT gateway \
-             (`nat_gateway_id`); exactly one of the two. A new target replaces the route in place.",
-        )
-        .property(Property::required("route_table_id", ValueType::String).force_new())
-        .property(
-            Property::required("destination_cidr_block", ValueType::String)
-                .force_new()
-                .describe("e.g. 0.0.0.0/0"),
-        )
-        .property(
-            Property::optional("gateway_id", ValueType::String).describe("An internet gateway id."),
-        )
-        .property(
-            Property::optional("nat_gateway_id", ValueType::String).describe("A NAT gateway id."),
-        );
-        Route {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct Route;
 
 /// The route's target: exactly one of `gateway_id` and `nat_gateway_id`.
 enum Target<'a> {
@@ -122,13 +90,27 @@ fn read_inputs(table: &str, cidr: &str, route: &AwsRoute) -> Map {
 }
 
 #[async_trait]
-impl ResourceType for Route {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for Route {
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+            "aws:ec2:Route",
+            "A route of a route table to an internet gateway (`gateway_id`) or a NAT gateway \
+                 (`nat_gateway_id`); exactly one of the two. A new target replaces the route in place.",
+        )
+        .property(Property::required("route_table_id", ValueType::String).force_new())
+        .property(
+            Property::required("destination_cidr_block", ValueType::String)
+                .force_new()
+                .describe("e.g. 0.0.0.0/0"),
+        )
+        .property(
+            Property::optional("gateway_id", ValueType::String).describe("An internet gateway id."),
+        )
+        .property(Property::optional("nat_gateway_id", ValueType::String).describe("A NAT gateway id."))
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (clients, inputs) = (call.clients, call.inputs);
         let table = str_of(inputs, "route_table_id")?;
         let cidr = str_of(inputs, "destination_cidr_block")?;
         let target = target(inputs)?;
@@ -145,22 +127,13 @@ impl ResourceType for Route {
             .send()
         })
         .await?;
-        Ok(Created {
-            id: route_id(table, cidr),
-            outputs: inputs.clone(),
-        })
+        Ok(created(route_id(table, cidr), inputs.clone()))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
         let (table, cidr) = parse_id(id)?;
-        let Some(route) = describe(&clients, table, cidr).await? else {
+        let Some(route) = describe(clients, table, cidr).await? else {
             return Ok(None);
         };
         let read = read_inputs(table, cidr, &route);
@@ -168,24 +141,14 @@ impl ResourceType for Route {
         outputs.remove("gateway_id");
         outputs.remove("nat_gateway_id");
         outputs.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        read_back(read, outputs)
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        _old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs) = (call.clients, call.id, call.inputs);
         if changed(old_inputs, new_inputs, "gateway_id")
             || changed(old_inputs, new_inputs, "nat_gateway_id")
         {
-            let clients = self.shared.clients(ctx).await?;
             let (table, cidr) = parse_id(id)?;
             let target = target(new_inputs)?;
             retry_eventual(
@@ -206,17 +169,11 @@ impl ResourceType for Route {
             )
             .await?;
         }
-        Ok(new_inputs.clone())
+        Ok(Map::new())
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
         let (table, cidr) = parse_id(id)?;
         let res = clients
             .ec2
@@ -229,19 +186,18 @@ impl ResourceType for Route {
     }
 
     /// A route's id follows from its inputs, so finding it is a read.
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (clients, inputs) = (call.clients, call.inputs);
         let table = str_of(inputs, "route_table_id")?;
         let cidr = str_of(inputs, "destination_cidr_block")?;
-        let route = describe(&clients, table, cidr).await?;
-        Ok(route.map(|_| Created {
-            id: route_id(table, cidr),
-            outputs: inputs.clone(),
-        }))
+        let route = describe(clients, table, cidr).await?;
+        Ok(route
+            .map(|_| Created {
+                id: route_id(table, cidr),
+                outputs: inputs.clone(),
+            })
+            .into_iter()
+            .collect())
     }
 }
 

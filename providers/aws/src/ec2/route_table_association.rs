@@ -1,40 +1,18 @@
 //! `aws:ec2:RouteTableAssociation`: a subnet's use of a route table.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{RouteTableAssociation as AwsAssociation, RouteTableAssociationStateCode};
-use skistack_engine::{
-    CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema,
-    ValueType,
-};
+use skistack_engine::{Created, Map, Property, ReadResult, TypeSchema, ValueType};
 
 use crate::ec2::filter;
 use crate::errors::{aws_error, gone_ok};
-use crate::props::str_of;
+use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::props::{Put, str_of};
 use crate::retry::retry_eventual;
-use crate::shared::Shared;
 
 /// Associates a subnet with a route table. Its id is the association id.
-pub struct RouteTableAssociation {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl RouteTableAssociation {
-    pub(crate) fn new(shared: &Arc<Shared>) -> RouteTableAssociation {
-        let schema = TypeSchema::new(
-            "aws:ec2:RouteTableAssociation",
-            "Makes a subnet use a route table instead of the VPC's main one.",
-        )
-        .property(Property::required("subnet_id", ValueType::String).force_new())
-        .property(Property::required("route_table_id", ValueType::String).force_new());
-        RouteTableAssociation {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct RouteTableAssociation;
 
 /// True for an association that is gone or going (AWS lists those for a while).
 fn ended(a: &AwsAssociation) -> bool {
@@ -48,13 +26,18 @@ fn ended(a: &AwsAssociation) -> bool {
 }
 
 #[async_trait]
-impl ResourceType for RouteTableAssociation {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for RouteTableAssociation {
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+            "aws:ec2:RouteTableAssociation",
+            "Makes a subnet use a route table instead of the VPC's main one.",
+        )
+        .property(Property::required("subnet_id", ValueType::String).force_new())
+        .property(Property::required("route_table_id", ValueType::String).force_new())
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (clients, inputs) = (call.clients, call.inputs);
         let subnet = str_of(inputs, "subnet_id")?;
         let table = str_of(inputs, "route_table_id")?;
         let out = retry_eventual(
@@ -71,20 +54,11 @@ impl ResourceType for RouteTableAssociation {
         )
         .await?;
         let id = out.association_id().unwrap_or_default().to_string();
-        Ok(Created {
-            id,
-            outputs: inputs.clone(),
-        })
+        Ok(created(id, inputs.clone()))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
         let out = clients
             .ec2
             .describe_route_tables()
@@ -101,42 +75,15 @@ impl ResourceType for RouteTableAssociation {
             return Ok(None);
         };
         let mut read = Map::new();
-        read.insert(
-            "subnet_id".into(),
-            assoc.subnet_id().unwrap_or_default().into(),
-        );
-        read.insert(
-            "route_table_id".into(),
-            assoc.route_table_id().unwrap_or_default().into(),
-        );
+        read.put("subnet_id", assoc.subnet_id().unwrap_or_default());
+        read.put("route_table_id", assoc.route_table_id().unwrap_or_default());
         let mut outputs = inputs.clone();
         outputs.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        read_back(read, outputs)
     }
 
-    async fn update(
-        &self,
-        _ctx: &CallContext,
-        _id: &str,
-        _old_inputs: &Map,
-        _old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        // Every property is force_new: nothing changes in place.
-        Ok(new_inputs.clone())
-    }
-
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
         let res = clients
             .ec2
             .disassociate_route_table()
@@ -146,12 +93,8 @@ impl ResourceType for RouteTableAssociation {
         gone_ok(&format!("disassociate route table ({id})"), res)
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (clients, inputs) = (call.clients, call.inputs);
         let subnet = str_of(inputs, "subnet_id")?;
         let table = str_of(inputs, "route_table_id")?;
         let out = clients
@@ -173,6 +116,8 @@ impl ResourceType for RouteTableAssociation {
             .map(|id| Created {
                 id: id.to_string(),
                 outputs: inputs.clone(),
-            }))
+            })
+            .into_iter()
+            .collect())
     }
 }

@@ -1,61 +1,24 @@
 //! `aws:ec2:SecurityGroup`. Its rules are `aws:ec2:SecurityGroupRule`s.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     IpPermission, IpRange, ResourceType as Ec2ResourceType, SecurityGroup as AwsSg,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{identified, identity_filters, tag_pairs, tag_spec, update_tags};
-use crate::errors::{aws_error, error_code, found, gone_ok_provider};
-use crate::props::{changed, opt_bool, read_result, str_of, updated_outputs, with_attributes};
+use crate::ec2::{identified, identity_filters, tag_spec};
+use crate::errors::{aws_error, error_code, found};
+use crate::kit::{AwsResource, Call, Out, created};
+use crate::props::{Put, changed, opt_bool, read_result, str_of, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
-use crate::shared::{Clients, Shared};
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::shared::Clients;
+use crate::tags::{self, TagApi, read_back_tags, resource_tags, tag_pairs, tag_property};
 
 /// A security group of a VPC.
-pub struct SecurityGroup {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl SecurityGroup {
-    pub(crate) fn new(shared: &Arc<Shared>) -> SecurityGroup {
-        let schema = TypeSchema::new(
-            "aws:ec2:SecurityGroup",
-            "A security group. Declare its rules as aws:ec2:SecurityGroupRule resources.",
-        )
-        .property(
-            Property::required("name", ValueType::String)
-                .force_new()
-                .describe("The group name, unique in the VPC."),
-        )
-        .property(
-            Property::optional("description", ValueType::String)
-                .default("Managed by skistack")
-                .force_new(),
-        )
-        .property(Property::required("vpc_id", ValueType::String).force_new())
-        .property(
-            Property::optional("revoke_default_egress", ValueType::Bool)
-                .default(false)
-                .describe("Remove the allow-all egress rule AWS adds to every new group."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(Attribute::new("owner_id", ValueType::String))
-        .delete_before_replace();
-        SecurityGroup {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct SecurityGroup;
 
 /// The allow-all egress rule AWS gives a new group.
 fn default_egress() -> IpPermission {
@@ -142,13 +105,38 @@ async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsSg>, Provider
 }
 
 #[async_trait]
-impl ResourceType for SecurityGroup {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for SecurityGroup {
+    const TAGS: Option<TagApi> = Some(tags::EC2);
+
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+            "aws:ec2:SecurityGroup",
+            "A security group. Declare its rules as aws:ec2:SecurityGroupRule resources.",
+        )
+        .property(
+            Property::required("name", ValueType::String)
+                .force_new()
+                .describe("The group name, unique in the VPC."),
+        )
+        .property(
+            Property::optional("description", ValueType::String)
+                .default("Managed by skistack")
+                .force_new(),
+        )
+        .property(Property::required("vpc_id", ValueType::String).force_new())
+        .property(
+            Property::optional("revoke_default_egress", ValueType::Bool)
+                .default(false)
+                .describe("Remove the allow-all egress rule AWS adds to every new group."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .attribute(Attribute::new("owner_id", ValueType::String))
+        .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
         let out = clients
             .ec2
@@ -159,7 +147,7 @@ impl ResourceType for SecurityGroup {
             .tag_specifications(tag_spec(
                 Ec2ResourceType::SecurityGroup,
                 &resource_tags(ctx, inputs),
-            ))
+            )?)
             .send()
             .await
             .map_err(|e| aws_error(&format!("create security group {name}"), e))?;
@@ -170,41 +158,29 @@ impl ResourceType for SecurityGroup {
             })?
             .to_string();
         if opt_bool(inputs, "revoke_default_egress")?.unwrap_or(false) {
-            set_default_egress(&clients, &id, false).await?;
+            set_default_egress(clients, &id, false).await?;
         }
         // The ARN names the owner; without it (older APIs, emulators) a
         // describe supplies both.
         let owner = out.security_group_arn().and_then(|a| a.split(':').nth(4));
         let attrs = match owner {
-            Some(owner) => attributes(&clients, &id, owner, out.security_group_arn()),
-            None => match describe(&clients, &id).await? {
-                Some(sg) => group_attributes(&clients, &sg),
-                None => attributes(&clients, &id, "", None),
+            Some(owner) => attributes(clients, &id, owner, out.security_group_arn()),
+            None => match describe(clients, &id).await? {
+                Some(sg) => group_attributes(clients, &sg),
+                None => attributes(clients, &id, "", None),
             },
         };
-        Ok(Created {
-            outputs: with_attributes(inputs, attrs),
-            id,
-        })
+        Ok(created(id, with_attributes(inputs, attrs)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(sg) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(sg) = describe(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
         read.insert("name".into(), sg.group_name().unwrap_or_default().into());
-        read.insert(
-            "description".into(),
-            sg.description().unwrap_or_default().into(),
-        );
+        read.put("description", sg.description().unwrap_or_default());
         read.insert("vpc_id".into(), sg.vpc_id().unwrap_or_default().into());
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(sg.tags())) {
             read.insert("tags".into(), tags);
@@ -212,35 +188,21 @@ impl ResourceType for SecurityGroup {
         Ok(Some(read_result(
             inputs,
             read,
-            group_attributes(&clients, &sg),
+            group_attributes(clients, &sg),
         )))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs) = (call.clients, call.id, call.inputs);
         if changed(old_inputs, new_inputs, "revoke_default_egress") {
             let revoke = opt_bool(new_inputs, "revoke_default_egress")?.unwrap_or(false);
-            set_default_egress(&clients, id, !revoke).await?;
+            set_default_egress(clients, id, !revoke).await?;
         }
-        update_tags(&clients.ec2, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
+        Ok(Map::new())
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
         // Network interfaces of terminated instances and deleted load
         // balancers keep using the group for minutes on real AWS.
         let res = retry_eventual(
@@ -249,25 +211,13 @@ impl ResourceType for SecurityGroup {
             || clients.ec2.delete_security_group().group_id(id).send(),
         )
         .await;
-        gone_ok_provider(res.map(|_| ()))
-    }
-
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
-        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+        res.map(|_| ())
     }
 
     /// Every security group carrying the identity tags: during a replacement the old
     /// one and the new one both do.
-    async fn find_all(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Vec<Created>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let out = clients
             .ec2
             .describe_security_groups()
@@ -281,12 +231,8 @@ impl ResourceType for SecurityGroup {
             }
             Err(e) => return Err(aws_error("find security group by tags", e)),
         };
-        Ok(identified(
-            ctx,
-            out.security_groups(),
-            |sg| sg.tags(),
-            |sg| sg.group_id(),
-            |sg| with_attributes(inputs, group_attributes(&clients, sg)),
-        ))
+        Ok(identified(ctx, out.security_groups(), |sg| {
+            with_attributes(inputs, group_attributes(clients, sg))
+        }))
     }
 }

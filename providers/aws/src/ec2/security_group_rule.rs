@@ -1,7 +1,5 @@
 //! `aws:ec2:SecurityGroupRule`: one ingress or egress rule of a group.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     IpPermission, IpRange, ResourceType as Ec2ResourceType, SecurityGroupRule as AwsRule,
@@ -10,16 +8,16 @@ use aws_sdk_ec2::types::{
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::ec2::{filter, identity_filters, tag_pairs, tag_spec};
+use crate::ec2::{filter, identity_filters, tag_spec};
 use crate::errors::{aws_error, error_code, found, gone_ok};
-use crate::props::{list_of_str, opt_i32, opt_str, str_list, str_of};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::props::{Put, list_of_str, opt_i32, opt_str, str_list, str_of};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes};
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, resource_tags};
+use crate::shared::Clients;
+use crate::tags::{has_identity, resource_tags, tag_pairs};
 
 /// Codes of a group not yet visible right after its creation.
 const FRESH: &[&str] = &["InvalidGroup.NotFound"];
@@ -27,51 +25,8 @@ const FRESH: &[&str] = &["InvalidGroup.NotFound"];
 /// A rule of a security group. AWS makes one rule per CIDR block, so the id
 /// is the rule id (`sgr-...`), or several joined by commas for a rule with
 /// several `cidr_blocks`.
-pub struct SecurityGroupRule {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl SecurityGroupRule {
-    pub(crate) fn new(shared: &Arc<Shared>) -> SecurityGroupRule {
-        let schema = TypeSchema::new(
-            "aws:ec2:SecurityGroupRule",
-            "An ingress or egress rule of a security group, from CIDR blocks or another group. \
-             Every change replaces it.",
-        )
-        .property(Property::required("security_group_id", ValueType::String).force_new())
-        .property(
-            Property::required("direction", ValueType::String)
-                .force_new()
-                .describe("ingress or egress."),
-        )
-        .property(
-            Property::required("protocol", ValueType::String)
-                .force_new()
-                .describe("tcp, udp, icmp, or -1 for all."),
-        )
-        .property(
-            Property::optional("from_port", ValueType::Int)
-                .force_new()
-                .describe("First port; leave out for protocol -1."),
-        )
-        .property(
-            Property::optional("to_port", ValueType::Int)
-                .force_new()
-                .describe("Last port; leave out for protocol -1."),
-        )
-        .property(Property::optional("cidr_blocks", ValueType::list(ValueType::String)).force_new())
-        .property(Property::optional("source_security_group_id", ValueType::String).force_new().describe(
-            "The other group (the source of an ingress rule, the destination of an egress rule).",
-        ))
-        .property(Property::optional("description", ValueType::String).force_new())
-        .attribute(Attribute::new("rule_ids", ValueType::list(ValueType::String)));
-        SecurityGroupRule {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct SecurityGroupRule;
 
 /// The rule as declared.
 struct Spec<'a> {
@@ -193,7 +148,7 @@ fn protocol_name(p: &str) -> String {
     }
 }
 
-fn outputs(inputs: &Map, ids: &[String]) -> Map {
+fn outputs_of(inputs: &Map, ids: &[String]) -> Map {
     let mut out = inputs.clone();
     out.insert("rule_ids".into(), str_list(ids.iter().cloned()));
     out
@@ -246,20 +201,14 @@ fn read_inputs(rules: &[AwsRule], declared: &Map) -> Map {
     let Some(first) = rules.first() else {
         return read;
     };
-    read.insert(
-        "security_group_id".into(),
-        first.group_id().unwrap_or_default().into(),
-    );
+    read.put("security_group_id", first.group_id().unwrap_or_default());
     let kind = if first.is_egress().unwrap_or(false) {
         "egress"
     } else {
         "ingress"
     };
     read.insert("direction".into(), kind.into());
-    read.insert(
-        "protocol".into(),
-        first.ip_protocol().unwrap_or_default().into(),
-    );
+    read.put("protocol", first.ip_protocol().unwrap_or_default());
     // AWS reports -1 for "all ports"; only compare ports that were declared.
     for (key, port) in [
         ("from_port", first.from_port()),
@@ -324,18 +273,49 @@ where
 }
 
 #[async_trait]
-impl ResourceType for SecurityGroupRule {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for SecurityGroupRule {
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+                "aws:ec2:SecurityGroupRule",
+                "An ingress or egress rule of a security group, from CIDR blocks or another group. \
+                 Every change replaces it.",
+            )
+            .property(Property::required("security_group_id", ValueType::String).force_new())
+            .property(
+                Property::required("direction", ValueType::String)
+                    .force_new()
+                    .describe("ingress or egress."),
+            )
+            .property(
+                Property::required("protocol", ValueType::String)
+                    .force_new()
+                    .describe("tcp, udp, icmp, or -1 for all."),
+            )
+            .property(
+                Property::optional("from_port", ValueType::Int)
+                    .force_new()
+                    .describe("First port; leave out for protocol -1."),
+            )
+            .property(
+                Property::optional("to_port", ValueType::Int)
+                    .force_new()
+                    .describe("Last port; leave out for protocol -1."),
+            )
+            .property(Property::optional("cidr_blocks", ValueType::list(ValueType::String)).force_new())
+            .property(Property::optional("source_security_group_id", ValueType::String).force_new().describe(
+                "The other group (the source of an ingress rule, the destination of an egress rule).",
+            ))
+            .property(Property::optional("description", ValueType::String).force_new())
+            .attribute(Attribute::new("rule_ids", ValueType::list(ValueType::String)))
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let spec = Spec::from_inputs(inputs)?;
-        let clients = self.shared.clients(ctx).await?;
         let tags = tag_spec(
             Ec2ResourceType::SecurityGroupRule,
             &resource_tags(ctx, inputs),
-        );
+        )?;
         let rules = if spec.egress {
             let res = retry_codes(FRESH, EVENTUAL_LIMIT, || {
                 clients
@@ -369,56 +349,22 @@ impl ResourceType for SecurityGroupRule {
                 spec.group
             )));
         }
-        Ok(Created {
-            id: ids.join(","),
-            outputs: outputs(inputs, &ids),
-        })
+        Ok(created(ids.join(","), outputs_of(inputs, &ids)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(rules) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
+        let Some(rules) = describe(clients, id).await? else {
             return Ok(None);
         };
         let read = read_inputs(&rules, inputs);
         let mut out = inputs.clone();
         out.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs: outputs(&out, &rule_ids(&rules)),
-        }))
+        read_back(read, outputs_of(&out, &rule_ids(&rules)))
     }
 
-    async fn update(
-        &self,
-        _ctx: &CallContext,
-        _id: &str,
-        _old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        // Every property is force_new: nothing changes in place.
-        let mut out = new_inputs.clone();
-        if let Some(ids) = old_outputs.get("rule_ids") {
-            out.insert("rule_ids".into(), ids.clone());
-        }
-        Ok(out)
-    }
-
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
         let group = str_of(inputs, "security_group_id")?;
         let egress = inputs.get("direction").and_then(Value::as_str) == Some("egress");
         let ids: Vec<String> = id.split(',').map(str::to_string).collect();
@@ -444,25 +390,13 @@ impl ResourceType for SecurityGroupRule {
         }
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
-        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
-    }
-
     /// The rules of the group that carry the identity tags and match the
     /// declared rule. AWS allows one rule per group, direction, protocol,
     /// ports and peer, so the match also tells the new rules of a
     /// replacement from the old ones (which carry the same tags).
-    async fn find_all(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Vec<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let spec = Spec::from_inputs(inputs)?;
-        let clients = self.shared.clients(ctx).await?;
         let res = clients
             .ec2
             .describe_security_group_rules()
@@ -486,10 +420,7 @@ impl ResourceType for SecurityGroupRule {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(vec![Created {
-            id: ids.join(","),
-            outputs: outputs(inputs, &ids),
-        }])
+        Ok(vec![created(ids.join(","), outputs_of(inputs, &ids))])
     }
 }
 

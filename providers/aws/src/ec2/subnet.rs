@@ -1,61 +1,24 @@
 //! `aws:ec2:Subnet`.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, ResourceType as Ec2ResourceType, Subnet as AwsSubnet,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{identified, identity_filters, tag_pairs, tag_spec, update_tags};
-use crate::errors::{aws_error, found, gone_ok_provider};
-use crate::props::{changed, opt_bool, opt_str, str_of, updated_outputs, with_attributes};
+use crate::ec2::{identified, identity_filters, tag_spec};
+use crate::errors::aws_error;
+use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::props::{Put, changed, opt_bool, opt_str, str_of, with_attributes};
 use crate::retry::retry_eventual;
-use crate::shared::{Clients, Shared};
-use crate::tags::{read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::shared::Clients;
+use crate::tags::{self, TagApi, read_back_tags, resource_tags, tag_pairs, tag_property};
 
 /// A subnet of a VPC in one availability zone.
-pub struct Subnet {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl Subnet {
-    pub(crate) fn new(shared: &Arc<Shared>) -> Subnet {
-        let schema = TypeSchema::new(
-            "aws:ec2:Subnet",
-            "A subnet of a VPC in one availability zone.",
-        )
-        .property(Property::required("vpc_id", ValueType::String).force_new())
-        .property(
-            Property::required("cidr_block", ValueType::String)
-                .force_new()
-                .describe("The IPv4 range, inside the VPC's, e.g. 10.0.1.0/24."),
-        )
-        .property(
-            Property::optional("availability_zone", ValueType::String)
-                .force_new()
-                .describe("The zone, e.g. us-east-1a; AWS picks one when left out."),
-        )
-        .property(
-            Property::optional("map_public_ip_on_launch", ValueType::Bool)
-                .default(false)
-                .describe("Whether instances launched here get a public IPv4 address."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(Attribute::new("availability_zone_id", ValueType::String))
-        .attribute(Attribute::new("owner_id", ValueType::String));
-        Subnet {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct Subnet;
 
 /// Sets whether instances launched in the subnet get a public address.
 async fn set_map_public_ip(clients: &Clients, id: &str, on: bool) -> Result<(), ProviderError> {
@@ -78,19 +41,16 @@ async fn set_map_public_ip(clients: &Clients, id: &str, on: bool) -> Result<(), 
 fn attributes(subnet: &AwsSubnet) -> Map {
     let mut attrs = Map::new();
     attrs.insert("arn".into(), subnet.subnet_arn().unwrap_or_default().into());
-    attrs.insert(
-        "availability_zone_id".into(),
-        subnet.availability_zone_id().unwrap_or_default().into(),
+    attrs.put(
+        "availability_zone_id",
+        subnet.availability_zone_id().unwrap_or_default(),
     );
-    attrs.insert(
-        "owner_id".into(),
-        subnet.owner_id().unwrap_or_default().into(),
-    );
+    attrs.put("owner_id", subnet.owner_id().unwrap_or_default());
     attrs
 }
 
 /// Outputs: the inputs, the zone AWS chose and the computed attributes.
-fn outputs(inputs: &Map, subnet: &AwsSubnet) -> Map {
+fn outputs_of(inputs: &Map, subnet: &AwsSubnet) -> Map {
     let mut out = with_attributes(inputs, attributes(subnet));
     if let Some(az) = subnet.availability_zone() {
         out.insert("availability_zone".into(), az.into());
@@ -99,13 +59,39 @@ fn outputs(inputs: &Map, subnet: &AwsSubnet) -> Map {
 }
 
 #[async_trait]
-impl ResourceType for Subnet {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for Subnet {
+    const NOT_IDEMPOTENT: &'static [&'static str] = &["CreateSubnet"];
+    const TAGS: Option<TagApi> = Some(tags::EC2);
+
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+            "aws:ec2:Subnet",
+            "A subnet of a VPC in one availability zone.",
+        )
+        .property(Property::required("vpc_id", ValueType::String).force_new())
+        .property(
+            Property::required("cidr_block", ValueType::String)
+                .force_new()
+                .describe("The IPv4 range, inside the VPC's, e.g. 10.0.1.0/24."),
+        )
+        .property(
+            Property::optional("availability_zone", ValueType::String)
+                .force_new()
+                .describe("The zone, e.g. us-east-1a; AWS picks one when left out."),
+        )
+        .property(
+            Property::optional("map_public_ip_on_launch", ValueType::Bool)
+                .default(false)
+                .describe("Whether instances launched here get a public IPv4 address."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .attribute(Attribute::new("availability_zone_id", ValueType::String))
+        .attribute(Attribute::new("owner_id", ValueType::String))
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let out = clients
             .ec2
             .create_subnet()
@@ -115,7 +101,7 @@ impl ResourceType for Subnet {
             .tag_specifications(tag_spec(
                 Ec2ResourceType::Subnet,
                 &resource_tags(ctx, inputs),
-            ))
+            )?)
             .send()
             .await
             .map_err(|e| aws_error("create subnet", e))?;
@@ -124,126 +110,77 @@ impl ResourceType for Subnet {
         })?;
         let id = subnet.subnet_id().unwrap_or_default().to_string();
         if opt_bool(inputs, "map_public_ip_on_launch")?.unwrap_or(false) {
-            set_map_public_ip(&clients, &id, true).await?;
+            set_map_public_ip(clients, &id, true).await?;
         }
-        Ok(Created {
-            outputs: outputs(inputs, subnet),
-            id,
-        })
+        Ok(created(id, outputs_of(inputs, subnet)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
         let res = clients.ec2.describe_subnets().subnet_ids(id).send().await;
-        let Some(out) = found(&format!("describe subnet {id}"), res)? else {
-            return Ok(None);
-        };
+        let out = res.map_err(|e| aws_error(&format!("describe subnet {id}"), e))?;
         let Some(subnet) = out.subnets().first() else {
             return Ok(None);
         };
         let mut read = Map::new();
         read.insert("vpc_id".into(), subnet.vpc_id().unwrap_or_default().into());
-        read.insert(
-            "cidr_block".into(),
-            subnet.cidr_block().unwrap_or_default().into(),
-        );
+        read.put("cidr_block", subnet.cidr_block().unwrap_or_default());
         if inputs.contains_key("availability_zone") {
-            read.insert(
-                "availability_zone".into(),
-                subnet.availability_zone().unwrap_or_default().into(),
+            read.put(
+                "availability_zone",
+                subnet.availability_zone().unwrap_or_default(),
             );
         }
-        read.insert(
-            "map_public_ip_on_launch".into(),
-            subnet.map_public_ip_on_launch().unwrap_or(false).into(),
+        read.put(
+            "map_public_ip_on_launch",
+            subnet.map_public_ip_on_launch().unwrap_or(false),
         );
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(subnet.tags())) {
             read.insert("tags".into(), tags);
         }
-        let outputs = outputs(&with_attributes(inputs, read.clone()), subnet);
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        let outputs = outputs_of(&with_attributes(inputs, read.clone()), subnet);
+        read_back(read, outputs)
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (id, old_inputs, old_outputs) = (call.id, call.inputs, call.outputs);
         if changed(old_inputs, new_inputs, "map_public_ip_on_launch") {
             let on = opt_bool(new_inputs, "map_public_ip_on_launch")?.unwrap_or(false);
-            set_map_public_ip(&clients, id, on).await?;
+            set_map_public_ip(call.clients, id, on).await?;
         }
-        update_tags(&clients.ec2, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        let mut out = updated_outputs(&self.schema, new_inputs, old_outputs);
+        // The zone AWS chose stays.
+        let mut out = Map::new();
         if let Some(az) = old_outputs.get("availability_zone") {
             out.insert("availability_zone".into(), az.clone());
         }
         Ok(out)
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
         // Network interfaces of terminated instances and deleted load
         // balancers linger for a while on real AWS and hold the subnet.
-        gone_ok_provider(
-            retry_eventual(
-                &format!("delete subnet {id}"),
-                &["DependencyViolation"],
-                || clients.ec2.delete_subnet().subnet_id(id).send(),
-            )
-            .await
-            .map(|_| ()),
+        retry_eventual(
+            &format!("delete subnet {id}"),
+            &["DependencyViolation"],
+            || clients.ec2.delete_subnet().subnet_id(id).send(),
         )
-    }
-
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
-        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+        .await
+        .map(|_| ())
     }
 
     /// Every subnet carrying the identity tags: during a replacement the old
     /// one and the new one both do.
-    async fn find_all(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Vec<Created>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let out = clients
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let req = clients
             .ec2
             .describe_subnets()
-            .set_filters(Some(identity_filters(ctx)))
+            .set_filters(Some(identity_filters(ctx)));
+        let out = req
             .send()
             .await
             .map_err(|e| aws_error("find subnet by tags", e))?;
-        Ok(identified(
-            ctx,
-            out.subnets(),
-            |s| s.tags(),
-            |s| s.subnet_id(),
-            |s| outputs(inputs, s),
-        ))
+        Ok(identified(ctx, out.subnets(), |s| outputs_of(inputs, s)))
     }
 }

@@ -1,6 +1,5 @@
-//! `aws:ec2:Vpc`.
-
-use std::sync::Arc;
+//! `aws:ec2:Vpc`: a VPC with its DNS attributes. CreateVpc takes no
+//! idempotency token, so the type declares it never to be replayed blindly.
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
@@ -8,63 +7,58 @@ use aws_sdk_ec2::types::{
     VpcAttributeName,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{filter, identity_filters, tag_pairs, tag_spec, update_tags};
-use crate::errors::{aws_error, found, gone_ok_provider};
-use crate::props::{bool_of, changed, opt_str, str_of, updated_outputs, with_attributes};
+use crate::ec2::{filter, identity_filters, tag_spec};
+use crate::errors::{aws_error, found};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::props::{Put, bool_of, changed, opt_str, str_of, with_attributes};
 use crate::retry::retry_eventual;
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::shared::Clients;
+use crate::tags::{
+    self, TagApi, has_identity, read_back_tags, resource_tags, tag_pairs, tag_property,
+};
 
 /// Codes of a VPC not yet visible right after its creation.
 const FRESH: &[&str] = &["InvalidVpcID.NotFound"];
 
 /// A virtual private cloud.
-pub struct Vpc {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
+#[derive(Default)]
+pub(crate) struct Vpc;
 
-impl Vpc {
-    pub(crate) fn new(shared: &Arc<Shared>) -> Vpc {
-        let schema = TypeSchema::new("aws:ec2:Vpc", "A virtual private cloud.")
-            .property(
-                Property::required("cidr_block", ValueType::String)
-                    .force_new()
-                    .describe("The IPv4 range, e.g. 10.0.0.0/16."),
-            )
-            .property(
-                Property::optional("enable_dns_support", ValueType::Bool)
-                    .default(true)
-                    .describe("Whether the Amazon DNS server resolves names in the VPC."),
-            )
-            .property(
-                Property::optional("enable_dns_hostnames", ValueType::Bool)
-                    .default(false)
-                    .describe("Whether instances with public addresses get public DNS names."),
-            )
-            .property(
-                Property::optional("instance_tenancy", ValueType::String)
-                    .default("default")
-                    .force_new()
-                    .describe("default or dedicated."),
-            )
-            .property(tag_property())
-            .attribute(Attribute::new("arn", ValueType::String))
-            .attribute(Attribute::new(
-                "default_security_group_id",
-                ValueType::String,
-            ))
-            .attribute(Attribute::new("main_route_table_id", ValueType::String))
-            .attribute(Attribute::new("owner_id", ValueType::String));
-        Vpc {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
+/// The schema of `aws:ec2:Vpc`.
+fn schema() -> TypeSchema {
+    TypeSchema::new("aws:ec2:Vpc", "A virtual private cloud.")
+        .property(
+            Property::required("cidr_block", ValueType::String)
+                .force_new()
+                .describe("The IPv4 range, e.g. 10.0.0.0/16."),
+        )
+        .property(
+            Property::optional("enable_dns_support", ValueType::Bool)
+                .default(true)
+                .describe("Whether the Amazon DNS server resolves names in the VPC."),
+        )
+        .property(
+            Property::optional("enable_dns_hostnames", ValueType::Bool)
+                .default(false)
+                .describe("Whether instances with public addresses get public DNS names."),
+        )
+        .property(
+            Property::optional("instance_tenancy", ValueType::String)
+                .default("default")
+                .force_new()
+                .describe("default or dedicated."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .attribute(Attribute::new(
+            "default_security_group_id",
+            ValueType::String,
+        ))
+        .attribute(Attribute::new("main_route_table_id", ValueType::String))
+        .attribute(Attribute::new("owner_id", ValueType::String))
 }
 
 /// Sets one of the VPC's DNS attributes (ModifyVpcAttribute takes one per call).
@@ -152,10 +146,7 @@ async fn attributes(clients: &Clients, vpc: &AwsVpc) -> Result<Map, ProviderErro
         .and_then(|t| t.route_table_id())
         .unwrap_or_default();
     let mut attrs = Map::new();
-    attrs.insert(
-        "arn".into(),
-        clients.arn("ec2", owner, &format!("vpc/{id}")).into(),
-    );
+    attrs.put("arn", clients.arn("ec2", owner, &format!("vpc/{id}")));
     attrs.insert("owner_id".into(), owner.into());
     attrs.insert("default_security_group_id".into(), sg.into());
     attrs.insert("main_route_table_id".into(), rt.into());
@@ -163,19 +154,23 @@ async fn attributes(clients: &Clients, vpc: &AwsVpc) -> Result<Map, ProviderErro
 }
 
 #[async_trait]
-impl ResourceType for Vpc {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for Vpc {
+    const NOT_IDEMPOTENT: &'static [&'static str] = &["CreateVpc"];
+    const TAGS: Option<TagApi> = Some(tags::EC2);
+
+    fn schema() -> TypeSchema {
+        schema()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let cidr = str_of(inputs, "cidr_block")?;
+        let tags = resource_tags(ctx, inputs);
         let mut req = clients
             .ec2
             .create_vpc()
             .cidr_block(cidr)
-            .tag_specifications(tag_spec(Ec2ResourceType::Vpc, &resource_tags(ctx, inputs)));
+            .tag_specifications(tag_spec(Ec2ResourceType::Vpc, &tags)?);
         if let Some(t) = opt_str(inputs, "instance_tenancy")? {
             req = req.instance_tenancy(Tenancy::from(t));
         }
@@ -186,26 +181,18 @@ impl ResourceType for Vpc {
         let id = vpc.vpc_id().unwrap_or_default().to_string();
         // AWS defaults: DNS support on, DNS hostnames off; change only what differs.
         if !bool_of(inputs, "enable_dns_support").unwrap_or(true) {
-            set_dns(&clients, &id, VpcAttributeName::EnableDnsSupport, false).await?;
+            set_dns(clients, &id, VpcAttributeName::EnableDnsSupport, false).await?;
         }
         if bool_of(inputs, "enable_dns_hostnames").unwrap_or(false) {
-            set_dns(&clients, &id, VpcAttributeName::EnableDnsHostnames, true).await?;
+            set_dns(clients, &id, VpcAttributeName::EnableDnsHostnames, true).await?;
         }
-        let attrs = attributes(&clients, vpc).await?;
-        Ok(Created {
-            id,
-            outputs: with_attributes(inputs, attrs),
-        })
+        let attrs = attributes(clients, vpc).await?;
+        Ok(created(id, with_attributes(inputs, attrs)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs, outputs) =
+            (call.ctx, call.clients, call.id, call.inputs, call.outputs);
         let what = format!("describe VPC {id}");
         let Some(out) = found(&what, clients.ec2.describe_vpcs().vpc_ids(id).send().await)? else {
             return Ok(None);
@@ -214,17 +201,14 @@ impl ResourceType for Vpc {
             return Ok(None);
         };
         let mut read = Map::new();
-        read.insert(
-            "cidr_block".into(),
-            vpc.cidr_block().unwrap_or_default().into(),
-        );
+        read.put("cidr_block", vpc.cidr_block().unwrap_or_default());
         if let Some(t) = vpc.instance_tenancy() {
             read.insert("instance_tenancy".into(), t.as_str().into());
         }
-        if let Some(v) = get_dns(&clients, id, VpcAttributeName::EnableDnsSupport).await? {
+        if let Some(v) = get_dns(clients, id, VpcAttributeName::EnableDnsSupport).await? {
             read.insert("enable_dns_support".into(), v.into());
         }
-        if let Some(v) = get_dns(&clients, id, VpcAttributeName::EnableDnsHostnames).await? {
+        if let Some(v) = get_dns(clients, id, VpcAttributeName::EnableDnsHostnames).await? {
             read.insert("enable_dns_hostnames".into(), v.into());
         }
         if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(vpc.tags())) {
@@ -248,28 +232,18 @@ impl ResourceType for Vpc {
         let attrs = if known {
             outputs
                 .iter()
-                .filter(|(k, _)| self.schema.find_attribute(k).is_some())
+                .filter(|(k, _)| call.schema.find_attribute(k).is_some())
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         } else {
-            attributes(&clients, vpc).await?
+            attributes(clients, vpc).await?
         };
         let outputs = with_attributes(&with_attributes(inputs, read.clone()), attrs);
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        read_back(read, outputs)
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs) = (call.clients, call.id, call.inputs);
         // Hostnames need DNS support: turn support on before hostnames and
         // hostnames off before support.
         let support = bool_of(new_inputs, "enable_dns_support").unwrap_or(true);
@@ -277,61 +251,34 @@ impl ResourceType for Vpc {
         let support_changed = changed(old_inputs, new_inputs, "enable_dns_support");
         let hostnames_changed = changed(old_inputs, new_inputs, "enable_dns_hostnames");
         if support_changed && support {
-            set_dns(&clients, id, VpcAttributeName::EnableDnsSupport, true).await?;
+            set_dns(clients, id, VpcAttributeName::EnableDnsSupport, true).await?;
         }
         if hostnames_changed {
-            set_dns(
-                &clients,
-                id,
-                VpcAttributeName::EnableDnsHostnames,
-                hostnames,
-            )
-            .await?;
+            set_dns(clients, id, VpcAttributeName::EnableDnsHostnames, hostnames).await?;
         }
         if support_changed && !support {
-            set_dns(&clients, id, VpcAttributeName::EnableDnsSupport, false).await?;
+            set_dns(clients, id, VpcAttributeName::EnableDnsSupport, false).await?;
         }
-        update_tags(&clients.ec2, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        Ok(updated_outputs(&self.schema, new_inputs, old_outputs))
+        Ok(Map::new())
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let id = call.id;
         // Network interfaces of deleted load balancers and instances linger
         // for a while on real AWS and hold the VPC.
-        gone_ok_provider(
-            retry_eventual(
-                &format!("delete VPC {id}"),
-                &["DependencyViolation"],
-                || clients.ec2.delete_vpc().vpc_id(id).send(),
-            )
-            .await
-            .map(|_| ()),
+        retry_eventual(
+            &format!("delete VPC {id}"),
+            &["DependencyViolation"],
+            || call.clients.ec2.delete_vpc().vpc_id(id).send(),
         )
-    }
-
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
-        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
+        .await
+        .map(|_| ())
     }
 
     /// Every VPC carrying the identity tags: during a replacement the old
     /// one and the new one both do.
-    async fn find_all(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Vec<Created>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let out = clients
             .ec2
             .describe_vpcs()
@@ -345,7 +292,7 @@ impl ResourceType for Vpc {
             .iter()
             .filter(|v| has_identity(ctx, tag_pairs(v.tags())))
         {
-            let attrs = attributes(&clients, vpc).await?;
+            let attrs = attributes(clients, vpc).await?;
             found.push(Created {
                 id: vpc.vpc_id().unwrap_or_default().to_string(),
                 outputs: with_attributes(inputs, attrs),

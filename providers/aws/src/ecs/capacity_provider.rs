@@ -1,6 +1,5 @@
 //! `aws:ecs:CapacityProvider`: an auto scaling group as capacity for ECS.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -11,72 +10,26 @@ use aws_sdk_ecs::types::{
     ManagedTerminationProtection,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use super::{ecs_tags, tag_pairs, update_tags};
 use crate::errors::aws_error;
+use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created, read_back};
 use crate::props::{
-    changed, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
+    Put, changed, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
 };
 use crate::retry::wait_until;
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::shared::Clients;
+use crate::tags::{
+    self, TagApi, has_identity, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+};
 
 /// How long a capacity provider may take to finish deleting.
 const DELETE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 /// A capacity provider backed by an auto scaling group. Its id is the name.
-pub struct CapacityProvider {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl CapacityProvider {
-    pub(crate) fn new(shared: &Arc<Shared>) -> CapacityProvider {
-        let managed_scaling = ValueType::Object(vec![
-            Property::optional("status", ValueType::String)
-                .default("ENABLED")
-                .describe("ENABLED lets ECS scale the group; DISABLED leaves it alone."),
-            Property::optional("target_capacity", ValueType::Int)
-                .describe("The utilization (1-100 %) ECS keeps the group at."),
-            Property::optional("minimum_scaling_step_size", ValueType::Int),
-            Property::optional("maximum_scaling_step_size", ValueType::Int),
-            Property::optional("instance_warmup_period", ValueType::Int)
-                .describe("Seconds a new instance takes to count toward capacity."),
-        ]);
-        let schema = TypeSchema::new("aws:ecs:CapacityProvider", "An ECS capacity provider backed by an auto scaling group.")
-            .property(
-                Property::required("name", ValueType::String)
-                    .force_new()
-                    .describe("The capacity provider's name, unique in the account and region."),
-            )
-            .property(
-                Property::required("auto_scaling_group_arn", ValueType::String)
-                    .force_new()
-                    .describe("The ARN of the auto scaling group."),
-            )
-            .property(Property::optional("managed_scaling", managed_scaling).describe("How ECS scales the group."))
-            .property(
-                Property::optional("managed_termination_protection", ValueType::String)
-                    .default("DISABLED")
-                    .describe("ENABLED keeps instances with tasks from being scaled in (needs protect_from_scale_in on the group)."),
-            )
-            .property(
-                Property::optional("managed_draining", ValueType::String)
-                    .describe("ENABLED drains an instance's tasks before it is terminated."),
-            )
-            .property(tag_property())
-            .attribute(Attribute::new("arn", ValueType::String))
-            // The name is unique: a replacement must delete the old provider first.
-            .delete_before_replace();
-        CapacityProvider {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct CapacityProvider;
 
 fn managed_scaling_of(inputs: &Map) -> Result<Option<ManagedScaling>, ProviderError> {
     let Some(m) = opt_map(inputs, "managed_scaling")? else {
@@ -122,7 +75,7 @@ fn managed_scaling_value(s: &ManagedScaling) -> Map {
     m
 }
 
-fn outputs(inputs: &Map, arn: &str) -> Map {
+fn outputs_of(inputs: &Map, arn: &str) -> Map {
     let mut out = inputs.clone();
     out.insert("arn".into(), arn.into());
     out
@@ -155,14 +108,56 @@ fn is_gone(p: &SdkCapacityProvider) -> bool {
 }
 
 #[async_trait]
-impl ResourceType for CapacityProvider {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for CapacityProvider {
+    const TAGS: Option<TagApi> = Some(tags::ECS);
+
+    fn schema() -> TypeSchema {
+        let managed_scaling = ValueType::Object(vec![
+            Property::optional("status", ValueType::String)
+                .default("ENABLED")
+                .describe("ENABLED lets ECS scale the group; DISABLED leaves it alone."),
+            Property::optional("target_capacity", ValueType::Int)
+                .describe("The utilization (1-100 %) ECS keeps the group at."),
+            Property::optional("minimum_scaling_step_size", ValueType::Int),
+            Property::optional("maximum_scaling_step_size", ValueType::Int),
+            Property::optional("instance_warmup_period", ValueType::Int)
+                .describe("Seconds a new instance takes to count toward capacity."),
+        ]);
+        TypeSchema::new("aws:ecs:CapacityProvider", "An ECS capacity provider backed by an auto scaling group.")
+                .property(
+                    Property::required("name", ValueType::String)
+                        .force_new()
+                        .describe("The capacity provider's name, unique in the account and region."),
+                )
+                .property(
+                    Property::required("auto_scaling_group_arn", ValueType::String)
+                        .force_new()
+                        .describe("The ARN of the auto scaling group."),
+                )
+                .property(Property::optional("managed_scaling", managed_scaling).describe("How ECS scales the group."))
+                .property(
+                    Property::optional("managed_termination_protection", ValueType::String)
+                        .default("DISABLED")
+                        .describe("ENABLED keeps instances with tasks from being scaled in (needs protect_from_scale_in on the group)."),
+                )
+                .property(
+                    Property::optional("managed_draining", ValueType::String)
+                        .describe("ENABLED drains an instance's tasks before it is terminated."),
+                )
+                .property(tag_property())
+                .attribute(Attribute::new("arn", ValueType::String))
+                // The name is unique: a replacement must delete the old provider first.
+                .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    /// Tags address the resource by its ARN.
+    fn tag_target(id: &str, outputs: &Map) -> String {
+        arn_or_id(id, outputs)
+    }
+
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
         let provider = AutoScalingGroupProvider::builder()
             .auto_scaling_group_arn(str_of(inputs, "auto_scaling_group_arn")?)
             .set_managed_scaling(managed_scaling_of(inputs)?)
@@ -178,7 +173,7 @@ impl ResourceType for CapacityProvider {
             .create_capacity_provider()
             .name(name)
             .auto_scaling_group_provider(provider)
-            .set_tags(Some(ecs_tags(&resource_tags(ctx, inputs))))
+            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
             .send()
             .await
             .map_err(|e| aws_error(&format!("create ECS capacity provider {name}"), e))?;
@@ -186,35 +181,23 @@ impl ResourceType for CapacityProvider {
             .capacity_provider()
             .and_then(|p| p.capacity_provider_arn())
             .unwrap_or_default();
-        Ok(Created {
-            id: name.to_string(),
-            outputs: outputs(inputs, arn),
-        })
+        Ok(created(name.to_string(), outputs_of(inputs, arn)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(p) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(p) = describe(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
         read.insert("name".into(), p.name().unwrap_or(id).into());
         if let Some(asg) = p.auto_scaling_group_provider() {
-            read.insert(
-                "auto_scaling_group_arn".into(),
-                asg.auto_scaling_group_arn().into(),
-            );
+            read.put("auto_scaling_group_arn", asg.auto_scaling_group_arn());
             if let Some(s) = asg.managed_scaling()
                 && inputs.contains_key("managed_scaling")
             {
                 let declared = opt_map(inputs, "managed_scaling")?;
-                let fields = object_fields(&self.schema, "managed_scaling");
+                let fields = object_fields(call.schema, "managed_scaling");
                 let value = read_back_object(fields, declared, managed_scaling_value(s));
                 read.insert("managed_scaling".into(), Value::Map(value));
             }
@@ -238,21 +221,15 @@ impl ResourceType for CapacityProvider {
         );
         let mut all = inputs.clone();
         all.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs: outputs(&all, p.capacity_provider_arn().unwrap_or_default()),
-        }))
+        read_back(
+            read,
+            outputs_of(&all, p.capacity_provider_arn().unwrap_or_default()),
+        )
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs, old_outputs) =
+            (call.clients, call.id, call.inputs, call.outputs);
         let scaling = changed(old_inputs, new_inputs, "managed_scaling");
         let protection = changed(old_inputs, new_inputs, "managed_termination_protection");
         let draining = changed(old_inputs, new_inputs, "managed_draining");
@@ -284,24 +261,12 @@ impl ResourceType for CapacityProvider {
                 .await
                 .map_err(|e| aws_error(&format!("update ECS capacity provider {id}"), e))?;
         }
-        let arn = old_outputs
-            .get("arn")
-            .and_then(Value::as_str)
-            .unwrap_or(id)
-            .to_string();
-        update_tags(&clients, &arn, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        Ok(outputs(new_inputs, &arn))
+        Ok(arn_output(id, old_outputs))
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        if describe(&clients, id).await?.is_none() {
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
+        if describe(clients, id).await?.is_none() {
             return Ok(());
         }
         if let Err(e) = clients
@@ -313,7 +278,7 @@ impl ResourceType for CapacityProvider {
         {
             // A provider that went away meanwhile is deleted; anything else is
             // a real failure (one still used by a cluster, for instance).
-            if describe(&clients, id).await?.is_none() {
+            if describe(clients, id).await?.is_none() {
                 return Ok(());
             }
             return Err(aws_error(&format!("delete ECS capacity provider {id}"), e));
@@ -323,7 +288,7 @@ impl ResourceType for CapacityProvider {
             &format!("ECS capacity provider {id} to be deleted"),
             DELETE_TIMEOUT,
             || async {
-                match describe(&clients, id).await? {
+                match describe(clients, id).await? {
                     None => Ok(true),
                     Some(p)
                         if p.update_status()
@@ -341,22 +306,18 @@ impl ResourceType for CapacityProvider {
         .await
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
-        let Some(p) = describe(&clients, name).await? else {
-            return Ok(None);
+        let Some(p) = describe(clients, name).await? else {
+            return Ok(Vec::new());
         };
         if !has_identity(ctx, tag_pairs(p.tags())) {
-            return Ok(None);
+            return Ok(Vec::new());
         }
-        Ok(Some(Created {
-            id: name.to_string(),
-            outputs: outputs(inputs, p.capacity_provider_arn().unwrap_or_default()),
-        }))
+        Ok(vec![created(
+            name.to_string(),
+            outputs_of(inputs, p.capacity_provider_arn().unwrap_or_default()),
+        )])
     }
 }

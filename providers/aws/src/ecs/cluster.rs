@@ -1,20 +1,19 @@
 //! `aws:ecs:Cluster`.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{Cluster as SdkCluster, ClusterField, ClusterSetting, ClusterSettingName};
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use super::{ecs_tags, tag_pairs, update_tags};
 use crate::errors::{aws_error, is_not_found};
+use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created, read_back};
 use crate::props::{changed, opt_bool, put_opt, str_of};
 use crate::retry::retry_eventual;
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::shared::Clients;
+use crate::tags::{
+    self, TagApi, has_identity, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+};
 
 /// Errors of a cluster delete that clear up once services, tasks and
 /// container instances have finished going away.
@@ -27,34 +26,8 @@ const DELETE_RETRY_CODES: &[&str] = &[
 ];
 
 /// An ECS cluster, named by the stack. Its id is the name.
-pub struct Cluster {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl Cluster {
-    pub(crate) fn new(shared: &Arc<Shared>) -> Cluster {
-        let schema = TypeSchema::new("aws:ecs:Cluster", "An ECS cluster.")
-            .property(
-                Property::required("name", ValueType::String)
-                    .force_new()
-                    .describe("The cluster's name, unique in the account and region."),
-            )
-            .property(
-                Property::optional("container_insights", ValueType::Bool)
-                    .default(false)
-                    .describe("Collect CloudWatch Container Insights metrics."),
-            )
-            .property(tag_property())
-            .attribute(Attribute::new("arn", ValueType::String))
-            // The name is unique: a replacement must delete the old cluster first.
-            .delete_before_replace();
-        Cluster {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct Cluster;
 
 fn insights_setting(on: bool) -> ClusterSetting {
     ClusterSetting::builder()
@@ -63,7 +36,7 @@ fn insights_setting(on: bool) -> ClusterSetting {
         .build()
 }
 
-fn outputs(inputs: &Map, arn: &str) -> Map {
+fn outputs_of(inputs: &Map, arn: &str) -> Map {
     let mut out = inputs.clone();
     out.insert("arn".into(), arn.into());
     out
@@ -96,14 +69,35 @@ pub(super) async fn describe_cluster(
 }
 
 #[async_trait]
-impl ResourceType for Cluster {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for Cluster {
+    const TAGS: Option<TagApi> = Some(tags::ECS);
+
+    fn schema() -> TypeSchema {
+        TypeSchema::new("aws:ecs:Cluster", "An ECS cluster.")
+            .property(
+                Property::required("name", ValueType::String)
+                    .force_new()
+                    .describe("The cluster's name, unique in the account and region."),
+            )
+            .property(
+                Property::optional("container_insights", ValueType::Bool)
+                    .default(false)
+                    .describe("Collect CloudWatch Container Insights metrics."),
+            )
+            .property(tag_property())
+            .attribute(Attribute::new("arn", ValueType::String))
+            // The name is unique: a replacement must delete the old cluster first.
+            .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    /// Tags address the resource by its ARN.
+    fn tag_target(id: &str, outputs: &Map) -> String {
+        arn_or_id(id, outputs)
+    }
+
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
         let out = clients
             .ecs
             .create_cluster()
@@ -111,7 +105,7 @@ impl ResourceType for Cluster {
             .settings(insights_setting(
                 opt_bool(inputs, "container_insights")?.unwrap_or(false),
             ))
-            .set_tags(Some(ecs_tags(&resource_tags(ctx, inputs))))
+            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
             .send()
             .await
             .map_err(|e| aws_error(&format!("create ECS cluster {name}"), e))?;
@@ -119,21 +113,12 @@ impl ResourceType for Cluster {
             .cluster()
             .and_then(|c| c.cluster_arn())
             .unwrap_or_default();
-        Ok(Created {
-            id: name.to_string(),
-            outputs: outputs(inputs, arn),
-        })
+        Ok(created(name.to_string(), outputs_of(inputs, arn)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(cluster) = describe_cluster(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(cluster) = describe_cluster(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -156,21 +141,15 @@ impl ResourceType for Cluster {
         );
         let mut all = inputs.clone();
         all.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs: outputs(&all, cluster.cluster_arn().unwrap_or_default()),
-        }))
+        read_back(
+            read,
+            outputs_of(&all, cluster.cluster_arn().unwrap_or_default()),
+        )
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs, old_outputs) =
+            (call.clients, call.id, call.inputs, call.outputs);
         if changed(old_inputs, new_inputs, "container_insights") {
             // UpdateCluster takes the settings as UpdateClusterSettings does
             // (and moto only knows the former).
@@ -185,23 +164,11 @@ impl ResourceType for Cluster {
                 .await
                 .map_err(|e| aws_error(&format!("update settings of ECS cluster {id}"), e))?;
         }
-        let arn = old_outputs
-            .get("arn")
-            .and_then(Value::as_str)
-            .unwrap_or(id)
-            .to_string();
-        update_tags(&clients, &arn, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        Ok(outputs(new_inputs, &arn))
+        Ok(arn_output(id, old_outputs))
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
         let result = retry_eventual(
             &format!("delete ECS cluster {id}"),
             DELETE_RETRY_CODES,
@@ -214,22 +181,18 @@ impl ResourceType for Cluster {
         }
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
-        let Some(cluster) = describe_cluster(&clients, name).await? else {
-            return Ok(None);
+        let Some(cluster) = describe_cluster(clients, name).await? else {
+            return Ok(Vec::new());
         };
         if !has_identity(ctx, tag_pairs(cluster.tags())) {
-            return Ok(None);
+            return Ok(Vec::new());
         }
-        Ok(Some(Created {
-            id: name.to_string(),
-            outputs: outputs(inputs, cluster.cluster_arn().unwrap_or_default()),
-        }))
+        Ok(vec![created(
+            name.to_string(),
+            outputs_of(inputs, cluster.cluster_arn().unwrap_or_default()),
+        )])
     }
 }

@@ -1,59 +1,24 @@
 //! `aws:ecs:ClusterCapacityProviders`: the capacity providers a cluster may
 //! use and its default strategy.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_ecs::types::CapacityProviderStrategyItem;
-use skistack_engine::{
-    CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema,
-    ValueType,
-};
+use skistack_engine::{Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType};
 
 use super::cluster::describe_cluster;
 use super::{same_ref, strategy_of, strategy_type, strategy_value};
-use crate::props::{list_of_maps, list_of_str, opt_str, str_list, str_of};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::props::{Put, list_of_maps, list_of_str, opt_str, str_list, str_of};
 use crate::retry::retry_eventual;
-use crate::shared::{Clients, Shared};
+use crate::shared::Clients;
 
 /// Errors of PutClusterCapacityProviders that clear up: another update of
 /// the cluster still running, a provider still being created.
 const PUT_RETRY_CODES: &[&str] = &["UpdateInProgressException", "ResourceInUseException"];
 
 /// The capacity providers of one cluster. Its id is the cluster as declared.
-pub struct ClusterCapacityProviders {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl ClusterCapacityProviders {
-    pub(crate) fn new(shared: &Arc<Shared>) -> ClusterCapacityProviders {
-        let schema = TypeSchema::new(
-            "aws:ecs:ClusterCapacityProviders",
-            "Associates capacity providers with an ECS cluster and sets its default strategy.",
-        )
-        .property(
-            Property::required("cluster", ValueType::String)
-                .force_new()
-                .describe("The cluster's name or ARN."),
-        )
-        .property(
-            Property::required("capacity_providers", ValueType::list(ValueType::String)).describe(
-                "Names of the capacity providers (FARGATE, FARGATE_SPOT or the account's).",
-            ),
-        )
-        .property(
-            Property::optional("default_capacity_provider_strategy", strategy_type())
-                .describe("How services without a strategy of their own spread their tasks."),
-        )
-        // One association per cluster: a replacement must remove the old one first.
-        .delete_before_replace();
-        ClusterCapacityProviders {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct ClusterCapacityProviders;
 
 async fn put(
     clients: &Clients,
@@ -86,48 +51,67 @@ async fn put_inputs(clients: &Clients, inputs: &Map) -> Result<(), ProviderError
 }
 
 #[async_trait]
-impl ResourceType for ClusterCapacityProviders {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for ClusterCapacityProviders {
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+            "aws:ecs:ClusterCapacityProviders",
+            "Associates capacity providers with an ECS cluster and sets its default strategy.",
+        )
+        .property(
+            Property::required("cluster", ValueType::String)
+                .force_new()
+                .describe("The cluster's name or ARN."),
+        )
+        .property(
+            Property::required("capacity_providers", ValueType::list(ValueType::String)).describe(
+                "Names of the capacity providers (FARGATE, FARGATE_SPOT or the account's).",
+            ),
+        )
+        .property(
+            Property::optional("default_capacity_provider_strategy", strategy_type())
+                .describe("How services without a strategy of their own spread their tasks."),
+        )
+        // One association per cluster: a replacement must remove the old one first.
+        .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        put_inputs(&clients, inputs).await?;
-        Ok(Created {
-            id: str_of(inputs, "cluster")?.to_string(),
-            outputs: inputs.clone(),
-        })
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (clients, inputs) = (call.clients, call.inputs);
+        put_inputs(clients, inputs).await?;
+        Ok(created(
+            str_of(inputs, "cluster")?.to_string(),
+            inputs.clone(),
+        ))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(cluster) = describe_cluster(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
+        let Some(cluster) = describe_cluster(clients, id).await? else {
             return Ok(None);
         };
+        // What a delete leaves: a cluster with no providers and no default
+        // strategy has no association left to read.
+        if cluster.capacity_providers().is_empty()
+            && cluster.default_capacity_provider_strategy().is_empty()
+        {
+            return Ok(None);
+        }
         let mut read = Map::new();
-        read.insert(
-            "cluster".into(),
+        read.put(
+            "cluster",
             same_ref(
                 opt_str(inputs, "cluster")?,
                 cluster.cluster_arn().unwrap_or(id),
-            )
-            .into(),
+            ),
         );
-        read.insert(
-            "capacity_providers".into(),
+        read.put(
+            "capacity_providers",
             str_list(cluster.capacity_providers().iter().cloned()),
         );
         let strategy = cluster.default_capacity_provider_strategy();
         if !strategy.is_empty() || inputs.contains_key("default_capacity_provider_strategy") {
-            read.insert(
-                "default_capacity_provider_strategy".into(),
+            read.put(
+                "default_capacity_provider_strategy",
                 strategy_value(
                     &list_of_maps(inputs, "default_capacity_provider_strategy")?,
                     strategy,
@@ -136,61 +120,44 @@ impl ResourceType for ClusterCapacityProviders {
         }
         let mut outputs = inputs.clone();
         outputs.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        read_back(read, outputs)
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        _id: &str,
-        _old_inputs: &Map,
-        _old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        put_inputs(&clients, new_inputs).await?;
-        Ok(new_inputs.clone())
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let clients = call.clients;
+        put_inputs(clients, new_inputs).await?;
+        Ok(Map::new())
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        if describe_cluster(&clients, id).await?.is_none() {
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
+        if describe_cluster(clients, id).await?.is_none() {
             return Ok(());
         }
-        match put(&clients, id, Vec::new(), Vec::new()).await {
+        match put(clients, id, Vec::new(), Vec::new()).await {
             Ok(()) | Err(ProviderError::NotFound(_)) => Ok(()),
             Err(e) => Err(e),
         }
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (clients, inputs) = (call.clients, call.inputs);
         // The association has no identity of its own; when the cluster has
         // exactly the declared providers, the interrupted create went through.
         let cluster = str_of(inputs, "cluster")?;
-        let clients = self.shared.clients(ctx).await?;
-        let Some(c) = describe_cluster(&clients, cluster).await? else {
-            return Ok(None);
+        let Some(c) = describe_cluster(clients, cluster).await? else {
+            return Ok(Vec::new());
         };
         let mut have: Vec<String> = c.capacity_providers().to_vec();
         let mut want = list_of_str(inputs, "capacity_providers")?;
         have.sort();
         want.sort();
-        Ok((have == want && !want.is_empty()).then(|| Created {
-            id: cluster.to_string(),
-            outputs: inputs.clone(),
-        }))
+        Ok((have == want && !want.is_empty())
+            .then(|| Created {
+                id: cluster.to_string(),
+                outputs: inputs.clone(),
+            })
+            .into_iter()
+            .collect())
     }
 }

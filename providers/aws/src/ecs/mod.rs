@@ -1,16 +1,11 @@
 //! ECS resource types: clusters, capacity providers and their association
 //! with clusters, task definitions and services; and the helpers they share
-//! (tags, capacity provider strategies).
+//! (capacity provider strategies, names and ARNs).
 
-use std::sync::Arc;
+use aws_sdk_ecs::types::CapacityProviderStrategyItem;
+use skistack_engine::{Map, Property, ProviderError, Value, ValueType};
 
-use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Tag};
-use skistack_engine::{DataSource, Map, Property, ProviderError, ResourceType, Value, ValueType};
-
-use crate::errors::aws_error;
 use crate::props::{opt_i32, read_back_object, str_of};
-use crate::shared::{Clients, Shared};
-use crate::tags::TagChanges;
 
 mod capacity_provider;
 mod cluster;
@@ -19,69 +14,11 @@ mod container;
 mod service;
 mod task_definition;
 
-pub use capacity_provider::CapacityProvider;
-pub use cluster::Cluster;
-pub use cluster_capacity_providers::ClusterCapacityProviders;
-pub use service::Service;
-pub use task_definition::TaskDefinition;
-
-/// Every ECS resource type.
-pub fn resource_types(shared: &Arc<Shared>) -> Vec<Arc<dyn ResourceType>> {
-    vec![
-        Arc::new(Cluster::new(shared)),
-        Arc::new(CapacityProvider::new(shared)),
-        Arc::new(ClusterCapacityProviders::new(shared)),
-        Arc::new(TaskDefinition::new(shared)),
-        Arc::new(Service::new(shared)),
-    ]
-}
-
-/// ECS has no data sources.
-pub fn data_sources(_shared: &Arc<Shared>) -> Vec<Arc<dyn DataSource>> {
-    Vec::new()
-}
-
-/// ECS tags from key/value pairs.
-fn ecs_tags(tags: &[(String, String)]) -> Vec<Tag> {
-    tags.iter()
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect()
-}
-
-/// Key/value pairs of ECS tags.
-fn tag_pairs(tags: &[Tag]) -> impl Iterator<Item = (&str, &str)> {
-    tags.iter()
-        .filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))))
-}
-
-/// Applies tag changes to an ECS resource by its ARN.
-async fn update_tags(
-    clients: &Clients,
-    arn: &str,
-    changes: &TagChanges,
-) -> Result<(), ProviderError> {
-    if !changes.set.is_empty() {
-        clients
-            .ecs
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(ecs_tags(&changes.set)))
-            .send()
-            .await
-            .map_err(|e| aws_error(&format!("tag {arn}"), e))?;
-    }
-    if !changes.remove.is_empty() {
-        clients
-            .ecs
-            .untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(changes.remove.clone()))
-            .send()
-            .await
-            .map_err(|e| aws_error(&format!("untag {arn}"), e))?;
-    }
-    Ok(())
-}
+pub(crate) use capacity_provider::CapacityProvider;
+pub(crate) use cluster::Cluster;
+pub(crate) use cluster_capacity_providers::ClusterCapacityProviders;
+pub(crate) use service::Service;
+pub(crate) use task_definition::TaskDefinition;
 
 /// The type of a capacity provider strategy: a list of
 /// `{capacity_provider, weight, base}`.

@@ -1,6 +1,5 @@
 //! `aws:ecs:Service`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -12,21 +11,21 @@ use aws_sdk_ecs::types::{
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use super::{
-    ecs_tags, same_ref, strategy_of, strategy_type, strategy_value, tag_pairs, update_tags,
-};
+use super::{same_ref, strategy_of, strategy_type, strategy_value};
 use crate::errors::{aws_error, error_code, is_not_found};
+use crate::kit::{AwsResource, Call, Out, arn_output, created, read_back};
 use crate::props::{
-    bool_of, changed, list_of_maps, list_of_str, object_fields, opt_bool, opt_i32, opt_map,
+    Put, bool_of, changed, list_of_maps, list_of_str, object_fields, opt_bool, opt_i32, opt_map,
     opt_str, put_opt, read_back_object, read_back_set, str_of,
 };
 use crate::retry::wait_until;
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::shared::Clients;
+use crate::tags::{
+    self, TagApi, has_identity, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+};
 use crate::token::client_token_max;
 
 /// The longest idempotency token CreateService accepts.
@@ -37,13 +36,168 @@ const LISTENER_TIMEOUT: Duration = Duration::from_secs(3 * 60);
 const DELETE_TIMEOUT: Duration = Duration::from_secs(20 * 60);
 
 /// An ECS service. Its id is the service's ARN.
-pub struct Service {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
+#[derive(Default)]
+pub(crate) struct Service;
+
+fn is_daemon(inputs: &Map) -> Result<bool, ProviderError> {
+    Ok(opt_str(inputs, "scheduling_strategy")?.is_some_and(|s| s.eq_ignore_ascii_case("DAEMON")))
 }
 
-impl Service {
-    pub(crate) fn new(shared: &Arc<Shared>) -> Service {
+fn deployment_configuration(inputs: &Map) -> Result<DeploymentConfiguration, ProviderError> {
+    let mut dc = DeploymentConfiguration::builder()
+        .set_minimum_healthy_percent(opt_i32(inputs, "deployment_minimum_healthy_percent")?);
+    // A daemon runs one task per instance: it cannot run extra tasks.
+    if !is_daemon(inputs)? {
+        dc = dc.set_maximum_percent(opt_i32(inputs, "deployment_maximum_percent")?);
+    }
+    if let Some(cb) = opt_map(inputs, "deployment_circuit_breaker")? {
+        dc = dc.deployment_circuit_breaker(
+            DeploymentCircuitBreaker::builder()
+                .enable(bool_of(cb, "enable")?)
+                .rollback(opt_bool(cb, "rollback")?.unwrap_or(false))
+                .build(),
+        );
+    }
+    Ok(dc.build())
+}
+
+fn load_balancers(inputs: &Map) -> Result<Vec<LoadBalancer>, ProviderError> {
+    list_of_maps(inputs, "load_balancers")?
+        .into_iter()
+        .map(|lb| {
+            Ok(LoadBalancer::builder()
+                .target_group_arn(str_of(lb, "target_group_arn")?)
+                .container_name(str_of(lb, "container_name")?)
+                .set_container_port(opt_i32(lb, "container_port")?)
+                .build())
+        })
+        .collect()
+}
+
+fn network_configuration(inputs: &Map) -> Result<Option<NetworkConfiguration>, ProviderError> {
+    let Some(n) = opt_map(inputs, "network_configuration")? else {
+        return Ok(None);
+    };
+    let public = opt_bool(n, "assign_public_ip")?.unwrap_or(false);
+    let vpc = AwsVpcConfiguration::builder()
+        .set_subnets(Some(list_of_str(n, "subnets")?))
+        .set_security_groups(Some(list_of_str(n, "security_groups")?))
+        .assign_public_ip(if public {
+            AssignPublicIp::Enabled
+        } else {
+            AssignPublicIp::Disabled
+        })
+        .build()
+        .map_err(|e| ProviderError::Invalid(format!("network_configuration: {e}")))?;
+    Ok(Some(
+        NetworkConfiguration::builder()
+            .awsvpc_configuration(vpc)
+            .build(),
+    ))
+}
+
+fn outputs_of(inputs: &Map, arn: &str) -> Map {
+    let mut out = inputs.clone();
+    out.insert("arn".into(), arn.into());
+    out
+}
+
+/// The service in any state, or `None` when ECS does not know it.
+async fn describe(
+    clients: &Clients,
+    cluster: &str,
+    service: &str,
+) -> Result<Option<SdkService>, ProviderError> {
+    match clients
+        .ecs
+        .describe_services()
+        .cluster(cluster)
+        .services(service)
+        .include(ServiceField::Tags)
+        .send()
+        .await
+    {
+        // A missing service shows as a failure (reason MISSING), not an error.
+        Ok(out) => Ok(out.services().first().cloned()),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(aws_error(&format!("describe ECS service {service}"), e)),
+    }
+}
+
+/// True for a service that is live: not draining after a delete, not inactive.
+fn is_active(s: &SdkService) -> bool {
+    s.status() == Some("ACTIVE")
+}
+
+/// The read-back form of a load balancer list.
+fn load_balancers_value(lbs: &[LoadBalancer]) -> Value {
+    Value::List(
+        lbs.iter()
+            .map(|lb| {
+                let mut m = Map::new();
+                put_opt(&mut m, "target_group_arn", lb.target_group_arn());
+                put_opt(&mut m, "container_name", lb.container_name());
+                put_opt(&mut m, "container_port", lb.container_port().map(i64::from));
+                Value::Map(m)
+            })
+            .collect(),
+    )
+}
+
+/// The network configuration as AWS has it; subnets and security groups
+/// in the declared order when they are the same sets.
+fn network_value(
+    declared: Option<&Map>,
+    n: &NetworkConfiguration,
+) -> Result<Option<Map>, ProviderError> {
+    let Some(vpc) = n.awsvpc_configuration() else {
+        return Ok(None);
+    };
+    let empty = Map::new();
+    let declared = declared.unwrap_or(&empty);
+    let mut m = Map::new();
+    m.put(
+        "subnets",
+        read_back_set(declared, "subnets", vpc.subnets().to_vec())?,
+    );
+    m.put(
+        "security_groups",
+        read_back_set(declared, "security_groups", vpc.security_groups().to_vec())?,
+    );
+    put_opt(
+        &mut m,
+        "assign_public_ip",
+        vpc.assign_public_ip()
+            .map(|a| *a == AssignPublicIp::Enabled),
+    );
+    Ok(Some(m))
+}
+
+/// True for CreateService's refusal of a target group that no listener
+/// ties to a load balancer yet.
+fn waits_for_listener<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
+    error_code(e) == Some("InvalidParameterException")
+        && e.message()
+            .is_some_and(|m| m.contains("does not have an associated load balancer"))
+}
+
+fn poisoned() -> ProviderError {
+    ProviderError::Failed("a lock was poisoned by a panic".into())
+}
+
+/// The errors that mean a service is already gone or going.
+fn is_gone_code(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some("ServiceNotFoundException" | "ServiceNotActiveException" | "ClusterNotFoundException")
+    )
+}
+
+#[async_trait]
+impl AwsResource for Service {
+    const TAGS: Option<TagApi> = Some(tags::ECS);
+
+    fn schema() -> TypeSchema {
         let load_balancer = ValueType::Object(vec![
             Property::required("target_group_arn", ValueType::String),
             Property::required("container_name", ValueType::String),
@@ -58,7 +212,7 @@ impl Service {
             Property::required("enable", ValueType::Bool),
             Property::optional("rollback", ValueType::Bool).default(false),
         ]);
-        let schema = TypeSchema::new(
+        TypeSchema::new(
             "aws:ecs:Service",
             "An ECS service: keeps a number of tasks running.",
         )
@@ -137,178 +291,13 @@ impl Service {
         .property(tag_property())
         .attribute(Attribute::new("arn", ValueType::String))
         // The name is unique in the cluster: a replacement must delete first.
-        .delete_before_replace();
-        Service {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
-
-fn is_daemon(inputs: &Map) -> Result<bool, ProviderError> {
-    Ok(opt_str(inputs, "scheduling_strategy")?.is_some_and(|s| s.eq_ignore_ascii_case("DAEMON")))
-}
-
-fn deployment_configuration(inputs: &Map) -> Result<DeploymentConfiguration, ProviderError> {
-    let mut dc = DeploymentConfiguration::builder()
-        .set_minimum_healthy_percent(opt_i32(inputs, "deployment_minimum_healthy_percent")?);
-    // A daemon runs one task per instance: it cannot run extra tasks.
-    if !is_daemon(inputs)? {
-        dc = dc.set_maximum_percent(opt_i32(inputs, "deployment_maximum_percent")?);
-    }
-    if let Some(cb) = opt_map(inputs, "deployment_circuit_breaker")? {
-        dc = dc.deployment_circuit_breaker(
-            DeploymentCircuitBreaker::builder()
-                .enable(bool_of(cb, "enable")?)
-                .rollback(opt_bool(cb, "rollback")?.unwrap_or(false))
-                .build(),
-        );
-    }
-    Ok(dc.build())
-}
-
-fn load_balancers(inputs: &Map) -> Result<Vec<LoadBalancer>, ProviderError> {
-    list_of_maps(inputs, "load_balancers")?
-        .into_iter()
-        .map(|lb| {
-            Ok(LoadBalancer::builder()
-                .target_group_arn(str_of(lb, "target_group_arn")?)
-                .container_name(str_of(lb, "container_name")?)
-                .set_container_port(opt_i32(lb, "container_port")?)
-                .build())
-        })
-        .collect()
-}
-
-fn network_configuration(inputs: &Map) -> Result<Option<NetworkConfiguration>, ProviderError> {
-    let Some(n) = opt_map(inputs, "network_configuration")? else {
-        return Ok(None);
-    };
-    let public = opt_bool(n, "assign_public_ip")?.unwrap_or(false);
-    let vpc = AwsVpcConfiguration::builder()
-        .set_subnets(Some(list_of_str(n, "subnets")?))
-        .set_security_groups(Some(list_of_str(n, "security_groups")?))
-        .assign_public_ip(if public {
-            AssignPublicIp::Enabled
-        } else {
-            AssignPublicIp::Disabled
-        })
-        .build()
-        .map_err(|e| ProviderError::Invalid(format!("network_configuration: {e}")))?;
-    Ok(Some(
-        NetworkConfiguration::builder()
-            .awsvpc_configuration(vpc)
-            .build(),
-    ))
-}
-
-fn outputs(inputs: &Map, arn: &str) -> Map {
-    let mut out = inputs.clone();
-    out.insert("arn".into(), arn.into());
-    out
-}
-
-/// The service in any state, or `None` when ECS does not know it.
-async fn describe(
-    clients: &Clients,
-    cluster: &str,
-    service: &str,
-) -> Result<Option<SdkService>, ProviderError> {
-    match clients
-        .ecs
-        .describe_services()
-        .cluster(cluster)
-        .services(service)
-        .include(ServiceField::Tags)
-        .send()
-        .await
-    {
-        // A missing service shows as a failure (reason MISSING), not an error.
-        Ok(out) => Ok(out.services().first().cloned()),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(aws_error(&format!("describe ECS service {service}"), e)),
-    }
-}
-
-/// True for a service that is live: not draining after a delete, not inactive.
-fn is_active(s: &SdkService) -> bool {
-    s.status() == Some("ACTIVE")
-}
-
-/// The read-back form of a load balancer list.
-fn load_balancers_value(lbs: &[LoadBalancer]) -> Value {
-    Value::List(
-        lbs.iter()
-            .map(|lb| {
-                let mut m = Map::new();
-                put_opt(&mut m, "target_group_arn", lb.target_group_arn());
-                put_opt(&mut m, "container_name", lb.container_name());
-                put_opt(&mut m, "container_port", lb.container_port().map(i64::from));
-                Value::Map(m)
-            })
-            .collect(),
-    )
-}
-
-/// The network configuration as AWS has it; subnets and security groups
-/// in the declared order when they are the same sets.
-fn network_value(
-    declared: Option<&Map>,
-    n: &NetworkConfiguration,
-) -> Result<Option<Map>, ProviderError> {
-    let Some(vpc) = n.awsvpc_configuration() else {
-        return Ok(None);
-    };
-    let empty = Map::new();
-    let declared = declared.unwrap_or(&empty);
-    let mut m = Map::new();
-    m.insert(
-        "subnets".into(),
-        read_back_set(declared, "subnets", vpc.subnets().to_vec())?,
-    );
-    m.insert(
-        "security_groups".into(),
-        read_back_set(declared, "security_groups", vpc.security_groups().to_vec())?,
-    );
-    put_opt(
-        &mut m,
-        "assign_public_ip",
-        vpc.assign_public_ip()
-            .map(|a| *a == AssignPublicIp::Enabled),
-    );
-    Ok(Some(m))
-}
-
-/// True for CreateService's refusal of a target group that no listener
-/// ties to a load balancer yet.
-fn waits_for_listener<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
-    error_code(e) == Some("InvalidParameterException")
-        && e.message()
-            .is_some_and(|m| m.contains("does not have an associated load balancer"))
-}
-
-fn poisoned() -> ProviderError {
-    ProviderError::Failed("a lock was poisoned by a panic".into())
-}
-
-/// The errors that mean a service is already gone or going.
-fn is_gone_code(code: Option<&str>) -> bool {
-    matches!(
-        code,
-        Some("ServiceNotFoundException" | "ServiceNotActiveException" | "ClusterNotFoundException")
-    )
-}
-
-#[async_trait]
-impl ResourceType for Service {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+        .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
         let cluster = str_of(inputs, "cluster")?;
-        let clients = self.shared.clients(ctx).await?;
         let daemon = is_daemon(inputs)?;
         let strategy = strategy_of(&list_of_maps(inputs, "capacity_provider_strategy")?)?;
         let lbs = load_balancers(inputs)?;
@@ -340,7 +329,7 @@ impl ResourceType for Service {
             .set_enable_execute_command(opt_bool(inputs, "enable_execute_command")?)
             .set_platform_version(opt_str(inputs, "platform_version")?.map(str::to_string))
             .set_propagate_tags(opt_str(inputs, "propagate_tags")?.map(PropagateTags::from))
-            .set_tags(Some(ecs_tags(&resource_tags(ctx, inputs))));
+            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?));
         // A target group only takes a service once a listener (or rule)
         // ties it to its load balancer; that listener may be being created
         // right now, so that refusal is waited out.
@@ -369,41 +358,29 @@ impl ResourceType for Service {
                 "create ECS service {name}: no service in the response"
             ))
         })?;
-        Ok(Created {
-            outputs: outputs(inputs, &arn),
-            id: arn,
-        })
+        Ok(created(arn.clone(), outputs_of(inputs, &arn)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
         let cluster = str_of(inputs, "cluster")?;
-        let clients = self.shared.clients(ctx).await?;
-        let Some(svc) = describe(&clients, cluster, id).await?.filter(is_active) else {
+        let Some(svc) = describe(clients, cluster, id).await?.filter(is_active) else {
             return Ok(None);
         };
         let mut read = Map::new();
         put_opt(&mut read, "name", svc.service_name());
-        read.insert(
-            "cluster".into(),
-            same_ref(Some(cluster), svc.cluster_arn().unwrap_or(cluster)).into(),
+        read.put(
+            "cluster",
+            same_ref(Some(cluster), svc.cluster_arn().unwrap_or(cluster)),
         );
         if let Some(td) = svc.task_definition() {
-            read.insert(
-                "task_definition".into(),
-                same_ref(opt_str(inputs, "task_definition")?, td).into(),
+            read.put(
+                "task_definition",
+                same_ref(opt_str(inputs, "task_definition")?, td),
             );
         }
         if !is_daemon(inputs)? {
-            read.insert(
-                "desired_count".into(),
-                Value::Int(i64::from(svc.desired_count())),
-            );
+            read.put("desired_count", Value::Int(i64::from(svc.desired_count())));
         }
         // Without a launch type or strategy of its own, a service gets the
         // cluster's default (or EC2): that is not drift.
@@ -418,8 +395,8 @@ impl ResourceType for Service {
         // keeps none at all): no drift either.
         let strategy = svc.capacity_provider_strategy();
         if inputs.contains_key("capacity_provider_strategy") && !strategy.is_empty() {
-            read.insert(
-                "capacity_provider_strategy".into(),
+            read.put(
+                "capacity_provider_strategy",
                 strategy_value(
                     &list_of_maps(inputs, "capacity_provider_strategy")?,
                     strategy,
@@ -451,7 +428,7 @@ impl ResourceType for Service {
                 let mut m = Map::new();
                 m.insert("enable".into(), cb.enable().into());
                 m.insert("rollback".into(), cb.rollback().into());
-                let fields = object_fields(&self.schema, "deployment_circuit_breaker");
+                let fields = object_fields(call.schema, "deployment_circuit_breaker");
                 let declared = opt_map(inputs, "deployment_circuit_breaker")?;
                 let value = read_back_object(fields, declared, m);
                 read.insert("deployment_circuit_breaker".into(), Value::Map(value));
@@ -465,7 +442,7 @@ impl ResourceType for Service {
         if let Some(n) = svc.network_configuration()
             && let Some(actual) = network_value(declared, n)?
         {
-            let fields = object_fields(&self.schema, "network_configuration");
+            let fields = object_fields(call.schema, "network_configuration");
             let value = read_back_object(fields, declared, actual);
             read.insert("network_configuration".into(), Value::Map(value));
         }
@@ -479,10 +456,7 @@ impl ResourceType for Service {
                 grace.map(i64::from),
             );
         }
-        read.insert(
-            "enable_execute_command".into(),
-            svc.enable_execute_command().into(),
-        );
+        read.put("enable_execute_command", svc.enable_execute_command());
         if inputs.contains_key("platform_version") {
             put_opt(&mut read, "platform_version", svc.platform_version());
         }
@@ -500,22 +474,13 @@ impl ResourceType for Service {
         );
         let mut all = inputs.clone();
         all.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs: outputs(&all, svc.service_arn().unwrap_or(id)),
-        }))
+        read_back(read, outputs_of(&all, svc.service_arn().unwrap_or(id)))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs, old_outputs) =
+            (call.clients, call.id, call.inputs, call.outputs);
         let cluster = str_of(new_inputs, "cluster")?;
-        let clients = self.shared.clients(ctx).await?;
         let diff = |k: &str| changed(old_inputs, new_inputs, k);
         let mut req = clients.ecs.update_service().cluster(cluster).service(id);
         let mut any = false;
@@ -580,25 +545,13 @@ impl ResourceType for Service {
                 .await
                 .map_err(|e| aws_error(&format!("update ECS service {id}"), e))?;
         }
-        update_tags(&clients, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        let arn = old_outputs
-            .get("arn")
-            .and_then(Value::as_str)
-            .unwrap_or(id)
-            .to_string();
-        Ok(outputs(new_inputs, &arn))
+        Ok(arn_output(id, old_outputs))
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
         let cluster = str_of(inputs, "cluster")?;
-        let clients = self.shared.clients(ctx).await?;
-        let Some(svc) = describe(&clients, cluster, id).await? else {
+        let Some(svc) = describe(clients, cluster, id).await? else {
             return Ok(());
         };
         if svc.status() == Some("INACTIVE") {
@@ -637,7 +590,7 @@ impl ResourceType for Service {
             &format!("ECS service {id} to drain and become inactive"),
             DELETE_TIMEOUT,
             || async {
-                Ok(describe(&clients, cluster, id)
+                Ok(describe(clients, cluster, id)
                     .await?
                     .is_none_or(|s| s.status() == Some("INACTIVE")))
             },
@@ -645,24 +598,17 @@ impl ResourceType for Service {
         .await
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
         let cluster = str_of(inputs, "cluster")?;
-        let clients = self.shared.clients(ctx).await?;
-        let Some(svc) = describe(&clients, cluster, name).await?.filter(is_active) else {
-            return Ok(None);
+        let Some(svc) = describe(clients, cluster, name).await?.filter(is_active) else {
+            return Ok(Vec::new());
         };
         if !has_identity(ctx, tag_pairs(svc.tags())) {
-            return Ok(None);
+            return Ok(Vec::new());
         }
         let arn = svc.service_arn().unwrap_or_default();
-        Ok(Some(Created {
-            id: arn.to_string(),
-            outputs: outputs(inputs, arn),
-        }))
+        Ok(vec![created(arn.to_string(), outputs_of(inputs, arn))])
     }
 }

@@ -2,105 +2,28 @@
 //! every property but the tags forces a replacement: the engine registers
 //! the new revision first, then deregisters the old one.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
     Compatibility, CpuArchitecture, NetworkMode, OsFamily, RuntimePlatform,
     TaskDefinition as SdkTaskDefinition, TaskDefinitionField, TaskDefinitionStatus,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
 use super::container::container_definitions;
-use super::{ecs_tags, tag_pairs, update_tags};
+
 use crate::errors::{aws_error, error_code, is_not_found};
-use crate::props::{list_of_str, opt_map, opt_str, put_opt, str_list, str_of};
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::props::{Put, list_of_str, opt_map, opt_str, put_opt, str_list, str_of};
+use crate::shared::Clients;
+use crate::tags::{
+    self, TagApi, has_identity, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+};
 
 /// A task definition revision. Its id is the revision's ARN.
-pub struct TaskDefinition {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl TaskDefinition {
-    pub(crate) fn new(shared: &Arc<Shared>) -> TaskDefinition {
-        let schema = TypeSchema::new(
-            "aws:ecs:TaskDefinition",
-            "An ECS task definition; a change registers a new revision and deregisters the old one.",
-        )
-        .property(
-            Property::required("family", ValueType::String)
-                .force_new()
-                .describe("The family the revision belongs to."),
-        )
-        .property(
-            Property::required("container_definitions", ValueType::Any)
-                .force_new()
-                .describe(
-                    "The containers: a JSON array as AWS documents it, or a list of tables \
-                     (name, image, cpu, memory, essential, port_mappings, environment, secrets, \
-                     log_configuration, command, entry_point, health_check...).",
-                ),
-        )
-        .property(
-            Property::optional("cpu", ValueType::Any)
-                .force_new()
-                .describe("Task CPU units (256) or vCPUs (\"0.25 vCPU\"); required for Fargate."),
-        )
-        .property(
-            Property::optional("memory", ValueType::Any)
-                .force_new()
-                .describe("Task memory in MiB (512) or \"1 GB\"; required for Fargate."),
-        )
-        .property(
-            Property::optional("network_mode", ValueType::String)
-                .force_new()
-                .describe("bridge, host, awsvpc or none."),
-        )
-        .property(
-            Property::optional("requires_compatibilities", ValueType::list(ValueType::String))
-                .force_new()
-                .describe("Launch types the revision must suit: EC2, FARGATE, EXTERNAL."),
-        )
-        .property(
-            Property::optional("execution_role_arn", ValueType::String)
-                .force_new()
-                .describe("The role ECS uses to pull images and write logs."),
-        )
-        .property(
-            Property::optional("task_role_arn", ValueType::String)
-                .force_new()
-                .describe("The role the containers' code runs as."),
-        )
-        .property(
-            Property::optional(
-                "runtime_platform",
-                ValueType::Object(vec![
-                    Property::optional("operating_system_family", ValueType::String)
-                        .describe("LINUX, WINDOWS_SERVER_2022_CORE..."),
-                    Property::optional("cpu_architecture", ValueType::String).describe("X86_64 or ARM64."),
-                ]),
-            )
-            .force_new(),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String).describe("The revision's ARN."))
-        .attribute(Attribute::new("revision", ValueType::Int))
-        .attribute(
-            Attribute::new("arn_without_revision", ValueType::String)
-                .describe("The family's ARN, which always means its latest revision."),
-        );
-        TaskDefinition {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct TaskDefinition;
 
 /// CPU and memory are strings to AWS, but a stack file may give numbers.
 fn size_of(inputs: &Map, key: &str) -> Result<Option<String>, ProviderError> {
@@ -124,7 +47,7 @@ fn read_back_size(inputs: &Map, key: &str, actual: &str) -> Value {
     }
 }
 
-fn outputs(inputs: &Map, td: &SdkTaskDefinition) -> Map {
+fn outputs_of(inputs: &Map, td: &SdkTaskDefinition) -> Map {
     let arn = td.task_definition_arn().unwrap_or_default();
     let mut out = inputs.clone();
     out.insert("arn".into(), arn.into());
@@ -164,18 +87,90 @@ async fn describe(
 }
 
 #[async_trait]
-impl ResourceType for TaskDefinition {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for TaskDefinition {
+    const NOT_IDEMPOTENT: &'static [&'static str] = &["RegisterTaskDefinition"];
+    const TAGS: Option<TagApi> = Some(tags::ECS);
+
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+            "aws:ecs:TaskDefinition",
+            "An ECS task definition; a change registers a new revision and deregisters the old one.",
+        )
+        .property(
+            Property::required("family", ValueType::String)
+                .force_new()
+                .describe("The family the revision belongs to."),
+        )
+        .property(
+            Property::required("container_definitions", ValueType::Any)
+                .force_new()
+                .describe(
+                    "The containers: a JSON array as AWS documents it, or a list of tables \
+                         (name, image, cpu, memory, essential, port_mappings, environment, secrets, \
+                         log_configuration, command, entry_point, health_check...).",
+                ),
+        )
+        .property(
+            Property::optional("cpu", ValueType::Any)
+                .force_new()
+                .describe("Task CPU units (256) or vCPUs (\"0.25 vCPU\"); required for Fargate."),
+        )
+        .property(
+            Property::optional("memory", ValueType::Any)
+                .force_new()
+                .describe("Task memory in MiB (512) or \"1 GB\"; required for Fargate."),
+        )
+        .property(
+            Property::optional("network_mode", ValueType::String)
+                .force_new()
+                .describe("bridge, host, awsvpc or none."),
+        )
+        .property(
+            Property::optional(
+                "requires_compatibilities",
+                ValueType::list(ValueType::String),
+            )
+            .force_new()
+            .describe("Launch types the revision must suit: EC2, FARGATE, EXTERNAL."),
+        )
+        .property(
+            Property::optional("execution_role_arn", ValueType::String)
+                .force_new()
+                .describe("The role ECS uses to pull images and write logs."),
+        )
+        .property(
+            Property::optional("task_role_arn", ValueType::String)
+                .force_new()
+                .describe("The role the containers' code runs as."),
+        )
+        .property(
+            Property::optional(
+                "runtime_platform",
+                ValueType::Object(vec![
+                    Property::optional("operating_system_family", ValueType::String)
+                        .describe("LINUX, WINDOWS_SERVER_2022_CORE..."),
+                    Property::optional("cpu_architecture", ValueType::String)
+                        .describe("X86_64 or ARM64."),
+                ]),
+            )
+            .force_new(),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String).describe("The revision's ARN."))
+        .attribute(Attribute::new("revision", ValueType::Int))
+        .attribute(
+            Attribute::new("arn_without_revision", ValueType::String)
+                .describe("The family's ARN, which always means its latest revision."),
+        )
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let family = str_of(inputs, "family")?;
         let containers =
             container_definitions(inputs.get("container_definitions").ok_or_else(|| {
                 ProviderError::Invalid("property `container_definitions` is required".into())
             })?)?;
-        let clients = self.shared.clients(ctx).await?;
         let mut req = clients
             .ecs
             .register_task_definition()
@@ -185,7 +180,7 @@ impl ResourceType for TaskDefinition {
             .set_memory(size_of(inputs, "memory")?)
             .set_execution_role_arn(opt_str(inputs, "execution_role_arn")?.map(str::to_string))
             .set_task_role_arn(opt_str(inputs, "task_role_arn")?.map(str::to_string))
-            .set_tags(Some(ecs_tags(&resource_tags(ctx, inputs))));
+            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?));
         if let Some(mode) = opt_str(inputs, "network_mode")? {
             req = req.network_mode(NetworkMode::from(mode));
         }
@@ -213,21 +208,15 @@ impl ResourceType for TaskDefinition {
                 "register ECS task definition {family}: no task definition in the response"
             ))
         })?;
-        Ok(Created {
-            id: td.task_definition_arn().unwrap_or_default().to_string(),
-            outputs: outputs(inputs, td),
-        })
+        Ok(created(
+            td.task_definition_arn().unwrap_or_default().to_string(),
+            outputs_of(inputs, td),
+        ))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some((td, tags)) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some((td, tags)) = describe(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -250,8 +239,8 @@ impl ResourceType for TaskDefinition {
         if !td.requires_compatibilities().is_empty()
             || inputs.contains_key("requires_compatibilities")
         {
-            read.insert(
-                "requires_compatibilities".into(),
+            read.put(
+                "requires_compatibilities",
                 str_list(td.requires_compatibilities().iter().map(|c| c.as_str())),
             );
         }
@@ -266,40 +255,11 @@ impl ResourceType for TaskDefinition {
         // registered with, and the declared form (JSON or tables) is kept.
         let mut all = inputs.clone();
         all.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs: outputs(&all, &td),
-        }))
+        read_back(read, outputs_of(&all, &td))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        // Only the tags change in place.
-        let clients = self.shared.clients(ctx).await?;
-        update_tags(&clients, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        let mut out = new_inputs.clone();
-        for key in ["arn", "revision", "arn_without_revision"] {
-            if let Some(v) = old_outputs.get(key) {
-                out.insert(key.into(), v.clone());
-            }
-        }
-        Ok(out)
-    }
-
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
         match clients
             .ecs
             .deregister_task_definition()
@@ -311,7 +271,7 @@ impl ResourceType for TaskDefinition {
             Err(e) => {
                 // Deregistering one that is already inactive or gone fails
                 // with a ClientException; it is deleted all the same.
-                if describe(&clients, id).await?.is_none() {
+                if describe(clients, id).await?.is_none() {
                     Ok(())
                 } else {
                     Err(aws_error(
@@ -323,24 +283,12 @@ impl ResourceType for TaskDefinition {
         }
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
-        Ok(self.find_all(ctx, inputs).await?.into_iter().next())
-    }
-
     /// The active revisions of the family that carry the identity tags
     /// (RegisterTaskDefinition tags the revision it makes). During a
     /// replacement the old revision carries them too.
-    async fn find_all(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Vec<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let family = str_of(inputs, "family")?;
-        let clients = self.shared.clients(ctx).await?;
         let mut arns = Vec::new();
         let mut next: Option<String> = None;
         loop {
@@ -367,12 +315,12 @@ impl ResourceType for TaskDefinition {
         }
         let mut found = Vec::new();
         for arn in arns {
-            if let Some((td, tags)) = describe(&clients, &arn).await?
+            if let Some((td, tags)) = describe(clients, &arn).await?
                 && has_identity(ctx, tag_pairs(&tags))
             {
                 found.push(Created {
                     id: arn.clone(),
-                    outputs: outputs(inputs, &td),
+                    outputs: outputs_of(inputs, &td),
                 });
             }
         }

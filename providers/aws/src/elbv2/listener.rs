@@ -1,90 +1,28 @@
 //! `aws:elbv2:Listener`.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, Certificate, FixedResponseActionConfig, Listener as SdkListener,
     ProtocolEnum, RedirectActionConfig, RedirectActionStatusCodeEnum,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use super::{elb_tags, list_tags, pairs, update_tags};
-use crate::errors::{aws_error, is_not_found};
+use crate::errors::{aws_error, found, is_not_found};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{
-    changed, int_of, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
+    Put, changed, int_of, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object,
+    str_of,
 };
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::shared::Clients;
+use crate::tags::{
+    self, TagApi, has_identity, pairs, read_back_tags, resource_tags, sdk_tags, tag_property,
+};
 
 /// A listener of a load balancer. Its id is the ARN.
-pub struct Listener {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl Listener {
-    pub(crate) fn new(shared: &Arc<Shared>) -> Listener {
-        let fixed_response = ValueType::Object(vec![
-            Property::required("status_code", ValueType::String).describe("e.g. 404."),
-            Property::optional("content_type", ValueType::String).describe("e.g. text/plain."),
-            Property::optional("message_body", ValueType::String),
-        ]);
-        let redirect = ValueType::Object(vec![
-            Property::optional("protocol", ValueType::String)
-                .describe("HTTP, HTTPS or #{protocol}."),
-            Property::optional("port", ValueType::String),
-            Property::optional("host", ValueType::String),
-            Property::optional("path", ValueType::String),
-            Property::optional("query", ValueType::String),
-            Property::required("status_code", ValueType::String).describe("HTTP_301 or HTTP_302."),
-        ]);
-        let action = ValueType::Object(vec![
-            Property::optional("type", ValueType::String)
-                .default("forward")
-                .describe("forward, fixed-response or redirect."),
-            Property::optional("target_group_arn", ValueType::String)
-                .describe("Where forward sends requests."),
-            Property::optional("fixed_response", fixed_response)
-                .describe("The answer of a fixed-response action."),
-            Property::optional("redirect", redirect)
-                .describe("Where a redirect action sends clients."),
-        ]);
-        let schema = TypeSchema::new(
-            "aws:elbv2:Listener",
-            "A listener: a port of a load balancer and what it does.",
-        )
-        .property(
-            Property::required("load_balancer_arn", ValueType::String)
-                .force_new()
-                .describe("The load balancer the listener belongs to."),
-        )
-        .property(Property::required("port", ValueType::Int))
-        .property(
-            Property::optional("protocol", ValueType::String)
-                .default("HTTP")
-                .describe("HTTP, HTTPS, TCP, TLS, UDP or TCP_UDP."),
-        )
-        .property(
-            Property::optional("certificate_arn", ValueType::String)
-                .describe("The default certificate of an HTTPS or TLS listener."),
-        )
-        .property(Property::optional("ssl_policy", ValueType::String))
-        .property(
-            Property::required("default_action", action)
-                .describe("What the listener does with requests."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String));
-        Listener {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct Listener;
 
 fn default_action(inputs: &Map) -> Result<Action, ProviderError> {
     let a = opt_map(inputs, "default_action")?
@@ -173,36 +111,85 @@ fn certificates(inputs: &Map) -> Result<Option<Vec<Certificate>>, ProviderError>
         .map(|arn| vec![Certificate::builder().certificate_arn(arn).build()]))
 }
 
-fn outputs(inputs: &Map, arn: &str) -> Map {
+fn outputs_of(inputs: &Map, arn: &str) -> Map {
     let mut out = inputs.clone();
     out.insert("arn".into(), arn.into());
     out
 }
 
 async fn describe(clients: &Clients, arn: &str) -> Result<Option<SdkListener>, ProviderError> {
-    match clients
+    let res = clients
         .elbv2
         .describe_listeners()
         .listener_arns(arn)
         .send()
-        .await
-    {
-        Ok(out) => Ok(out.listeners().first().cloned()),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(aws_error(&format!("describe listener {arn}"), e)),
-    }
+        .await;
+    Ok(found(&format!("describe listener {arn}"), res)?
+        .and_then(|out| out.listeners().first().cloned()))
 }
 
 #[async_trait]
-impl ResourceType for Listener {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for Listener {
+    const TAGS: Option<TagApi> = Some(tags::ELBV2);
+
+    fn schema() -> TypeSchema {
+        let fixed_response = ValueType::Object(vec![
+            Property::required("status_code", ValueType::String).describe("e.g. 404."),
+            Property::optional("content_type", ValueType::String).describe("e.g. text/plain."),
+            Property::optional("message_body", ValueType::String),
+        ]);
+        let redirect = ValueType::Object(vec![
+            Property::optional("protocol", ValueType::String)
+                .describe("HTTP, HTTPS or #{protocol}."),
+            Property::optional("port", ValueType::String),
+            Property::optional("host", ValueType::String),
+            Property::optional("path", ValueType::String),
+            Property::optional("query", ValueType::String),
+            Property::required("status_code", ValueType::String).describe("HTTP_301 or HTTP_302."),
+        ]);
+        let action = ValueType::Object(vec![
+            Property::optional("type", ValueType::String)
+                .default("forward")
+                .describe("forward, fixed-response or redirect."),
+            Property::optional("target_group_arn", ValueType::String)
+                .describe("Where forward sends requests."),
+            Property::optional("fixed_response", fixed_response)
+                .describe("The answer of a fixed-response action."),
+            Property::optional("redirect", redirect)
+                .describe("Where a redirect action sends clients."),
+        ]);
+        TypeSchema::new(
+            "aws:elbv2:Listener",
+            "A listener: a port of a load balancer and what it does.",
+        )
+        .property(
+            Property::required("load_balancer_arn", ValueType::String)
+                .force_new()
+                .describe("The load balancer the listener belongs to."),
+        )
+        .property(Property::required("port", ValueType::Int))
+        .property(
+            Property::optional("protocol", ValueType::String)
+                .default("HTTP")
+                .describe("HTTP, HTTPS, TCP, TLS, UDP or TCP_UDP."),
+        )
+        .property(
+            Property::optional("certificate_arn", ValueType::String)
+                .describe("The default certificate of an HTTPS or TLS listener."),
+        )
+        .property(Property::optional("ssl_policy", ValueType::String))
+        .property(
+            Property::required("default_action", action)
+                .describe("What the listener does with requests."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let lb = str_of(inputs, "load_balancer_arn")?;
         let port = int_of(inputs, "port")?;
-        let clients = self.shared.clients(ctx).await?;
         let out = clients
             .elbv2
             .create_listener()
@@ -212,7 +199,7 @@ impl ResourceType for Listener {
             .set_certificates(certificates(inputs)?)
             .set_ssl_policy(opt_str(inputs, "ssl_policy")?.map(str::to_string))
             .default_actions(default_action(inputs)?)
-            .set_tags(Some(elb_tags(&resource_tags(ctx, inputs))))
+            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
             .send()
             .await
             .map_err(|e| aws_error(&format!("create listener on port {port} of {lb}"), e))?;
@@ -225,21 +212,12 @@ impl ResourceType for Listener {
                     "create listener on port {port}: none in the response"
                 ))
             })?;
-        Ok(Created {
-            id: arn.to_string(),
-            outputs: outputs(inputs, arn),
-        })
+        Ok(created(arn.to_string(), outputs_of(inputs, arn)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(l) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(l) = describe(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -257,34 +235,24 @@ impl ResourceType for Listener {
             put_opt(&mut read, "ssl_policy", l.ssl_policy());
         }
         if let Some(action) = l.default_actions().first() {
-            read.insert(
-                "default_action".into(),
+            read.put(
+                "default_action",
                 Value::Map(read_back_object(
-                    object_fields(&self.schema, "default_action"),
+                    object_fields(call.schema, "default_action"),
                     opt_map(inputs, "default_action")?,
                     action_value(action),
                 )),
             );
         }
-        let tags = list_tags(&clients, id).await?;
+        let tags = tags::elbv2_tags(clients, id).await?;
         put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
         let mut all = inputs.clone();
         all.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs: outputs(&all, id),
-        }))
+        read_back(read, outputs_of(&all, id))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        _old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs) = (call.clients, call.id, call.inputs);
         let diff = |k: &str| changed(old_inputs, new_inputs, k);
         if diff("port")
             || diff("protocol")
@@ -312,40 +280,26 @@ impl ResourceType for Listener {
                 .await
                 .map_err(|e| aws_error(&format!("modify listener {id}"), e))?;
         }
-        update_tags(&clients, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        Ok(outputs(new_inputs, id))
+        Ok(outputs_of(new_inputs, id))
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        match clients
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
+        clients
             .elbv2
             .delete_listener()
             .listener_arn(id)
             .send()
             .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(aws_error(&format!("delete listener {id}"), e)),
-        }
+            .map(drop)
+            .map_err(|e| aws_error(&format!("delete listener {id}"), e))
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         // A load balancer has at most one listener per port.
         let lb = str_of(inputs, "load_balancer_arn")?;
         let port = opt_i32(inputs, "port")?;
-        let clients = self.shared.clients(ctx).await?;
         let listeners = match clients
             .elbv2
             .describe_listeners()
@@ -354,7 +308,7 @@ impl ResourceType for Listener {
             .await
         {
             Ok(out) => out.listeners().to_vec(),
-            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) if is_not_found(&e) => return Ok(Vec::new()),
             Err(e) => return Err(aws_error(&format!("describe listeners of {lb}"), e)),
         };
         let Some(arn) = listeners
@@ -362,14 +316,11 @@ impl ResourceType for Listener {
             .find(|l| l.port() == port)
             .and_then(|l| l.listener_arn())
         else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
-        if !has_identity(ctx, pairs(&list_tags(&clients, arn).await?)) {
-            return Ok(None);
+        if !has_identity(ctx, pairs(&tags::elbv2_tags(clients, arn).await?)) {
+            return Ok(Vec::new());
         }
-        Ok(Some(Created {
-            id: arn.to_string(),
-            outputs: outputs(inputs, arn),
-        }))
+        Ok(vec![created(arn.to_string(), outputs_of(inputs, arn))])
     }
 }

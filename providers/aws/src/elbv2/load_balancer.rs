@@ -1,6 +1,5 @@
 //! `aws:elbv2:LoadBalancer`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -9,18 +8,20 @@ use aws_sdk_elasticloadbalancingv2::types::{
     LoadBalancerStateEnum, LoadBalancerTypeEnum,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use super::{arn_suffix, elb_tags, list_tags, pairs, update_tags};
-use crate::errors::{aws_error, is_not_found};
+use super::arn_suffix;
+use crate::errors::{aws_error, found, is_not_found};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{
-    changed, list_of_str, opt_bool, opt_i32, opt_str, put_opt, read_back_set, str_of,
+    Put, changed, list_of_str, opt_bool, opt_i32, opt_str, put_opt, read_back_set, str_of,
 };
 use crate::retry::wait_until;
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::shared::Clients;
+use crate::tags::{
+    self, TagApi, has_identity, pairs, read_back_tags, resource_tags, sdk_tags, tag_property,
+};
 
 /// How long a new load balancer may stay provisioning.
 const ACTIVE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -32,72 +33,8 @@ const IDLE_TIMEOUT_KEY: &str = "idle_timeout.timeout_seconds";
 const DEFAULT_IDLE_TIMEOUT: i32 = 60;
 
 /// An application (or network) load balancer. Its id is the ARN.
-pub struct LoadBalancer {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl LoadBalancer {
-    pub(crate) fn new(shared: &Arc<Shared>) -> LoadBalancer {
-        let schema = TypeSchema::new(
-            "aws:elbv2:LoadBalancer",
-            "An ELBv2 (application or network) load balancer.",
-        )
-        .property(
-            Property::required("name", ValueType::String)
-                .force_new()
-                .describe("The load balancer's name (up to 32 characters), unique in the region."),
-        )
-        .property(
-            Property::optional("internal", ValueType::Bool)
-                .default(false)
-                .force_new()
-                .describe("Reachable only from within the VPC."),
-        )
-        .property(
-            Property::optional("load_balancer_type", ValueType::String)
-                .default("application")
-                .force_new()
-                .describe("application or network."),
-        )
-        .property(
-            Property::required("subnets", ValueType::list(ValueType::String))
-                .describe("Subnets in at least two availability zones."),
-        )
-        .property(Property::optional(
-            "security_groups",
-            ValueType::list(ValueType::String),
-        ))
-        .property(
-            Property::optional("ip_address_type", ValueType::String)
-                .default("ipv4")
-                .describe("ipv4 or dualstack."),
-        )
-        .property(
-            Property::optional("idle_timeout", ValueType::Int)
-                .default(i64::from(DEFAULT_IDLE_TIMEOUT))
-                .describe("Seconds a connection may stay idle (application load balancers)."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(
-            Attribute::new("arn_suffix", ValueType::String)
-                .describe("The ARN's last part, for CloudWatch metrics."),
-        )
-        .attribute(Attribute::new("dns_name", ValueType::String))
-        .attribute(
-            Attribute::new("zone_id", ValueType::String)
-                .describe("The Route 53 hosted zone of dns_name."),
-        )
-        .attribute(Attribute::new("vpc_id", ValueType::String))
-        // The name is unique: a replacement must delete the old one first.
-        .delete_before_replace();
-        LoadBalancer {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct LoadBalancer;
 
 fn is_application(inputs: &Map) -> Result<bool, ProviderError> {
     Ok(
@@ -106,16 +43,13 @@ fn is_application(inputs: &Map) -> Result<bool, ProviderError> {
     )
 }
 
-fn outputs(inputs: &Map, lb: &SdkLoadBalancer) -> Map {
+fn outputs_of(inputs: &Map, lb: &SdkLoadBalancer) -> Map {
     let arn = lb.load_balancer_arn().unwrap_or_default();
     let mut out = inputs.clone();
     out.insert("arn".into(), arn.into());
     out.insert("arn_suffix".into(), arn_suffix(arn).into());
     out.insert("dns_name".into(), lb.dns_name().unwrap_or_default().into());
-    out.insert(
-        "zone_id".into(),
-        lb.canonical_hosted_zone_id().unwrap_or_default().into(),
-    );
+    out.put("zone_id", lb.canonical_hosted_zone_id().unwrap_or_default());
     out.insert("vpc_id".into(), lb.vpc_id().unwrap_or_default().into());
     out
 }
@@ -133,17 +67,14 @@ fn from_outputs(outputs: &Map) -> SdkLoadBalancer {
 
 /// The load balancer by ARN, or `None` when it does not exist.
 async fn describe(clients: &Clients, arn: &str) -> Result<Option<SdkLoadBalancer>, ProviderError> {
-    match clients
+    let res = clients
         .elbv2
         .describe_load_balancers()
         .load_balancer_arns(arn)
         .send()
-        .await
-    {
-        Ok(out) => Ok(out.load_balancers().first().cloned()),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(aws_error(&format!("describe load balancer {arn}"), e)),
-    }
+        .await;
+    Ok(found(&format!("describe load balancer {arn}"), res)?
+        .and_then(|out| out.load_balancers().first().cloned()))
 }
 
 async fn set_idle_timeout(clients: &Clients, arn: &str, seconds: i32) -> Result<(), ProviderError> {
@@ -226,14 +157,68 @@ async fn delete_lb(clients: &Clients, arn: &str) -> Result<(), ProviderError> {
 }
 
 #[async_trait]
-impl ResourceType for LoadBalancer {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for LoadBalancer {
+    const TAGS: Option<TagApi> = Some(tags::ELBV2);
+
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+            "aws:elbv2:LoadBalancer",
+            "An ELBv2 (application or network) load balancer.",
+        )
+        .property(
+            Property::required("name", ValueType::String)
+                .force_new()
+                .describe("The load balancer's name (up to 32 characters), unique in the region."),
+        )
+        .property(
+            Property::optional("internal", ValueType::Bool)
+                .default(false)
+                .force_new()
+                .describe("Reachable only from within the VPC."),
+        )
+        .property(
+            Property::optional("load_balancer_type", ValueType::String)
+                .default("application")
+                .force_new()
+                .describe("application or network."),
+        )
+        .property(
+            Property::required("subnets", ValueType::list(ValueType::String))
+                .describe("Subnets in at least two availability zones."),
+        )
+        .property(Property::optional(
+            "security_groups",
+            ValueType::list(ValueType::String),
+        ))
+        .property(
+            Property::optional("ip_address_type", ValueType::String)
+                .default("ipv4")
+                .describe("ipv4 or dualstack."),
+        )
+        .property(
+            Property::optional("idle_timeout", ValueType::Int)
+                .default(i64::from(DEFAULT_IDLE_TIMEOUT))
+                .describe("Seconds a connection may stay idle (application load balancers)."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .attribute(
+            Attribute::new("arn_suffix", ValueType::String)
+                .describe("The ARN's last part, for CloudWatch metrics."),
+        )
+        .attribute(Attribute::new("dns_name", ValueType::String))
+        .attribute(
+            Attribute::new("zone_id", ValueType::String)
+                .describe("The Route 53 hosted zone of dns_name."),
+        )
+        .attribute(Attribute::new("vpc_id", ValueType::String))
+        // The name is unique: a replacement must delete the old one first.
+        .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
         let internal = opt_bool(inputs, "internal")?.unwrap_or(false);
         let groups = list_of_str(inputs, "security_groups")?;
         let out = clients
@@ -251,7 +236,7 @@ impl ResourceType for LoadBalancer {
                 opt_str(inputs, "load_balancer_type")?.unwrap_or("application"),
             ))
             .set_ip_address_type(opt_str(inputs, "ip_address_type")?.map(IpAddressType::from))
-            .set_tags(Some(elb_tags(&resource_tags(ctx, inputs))))
+            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
             .send()
             .await
             .map_err(|e| aws_error(&format!("create load balancer {name}"), e))?;
@@ -264,30 +249,21 @@ impl ResourceType for LoadBalancer {
             if let (true, Some(secs)) = (is_application(inputs)?, idle)
                 && secs != DEFAULT_IDLE_TIMEOUT
             {
-                set_idle_timeout(&clients, &arn, secs).await?;
+                set_idle_timeout(clients, &arn, secs).await?;
             }
-            wait_active(&clients, &arn).await
+            wait_active(clients, &arn).await
         };
         if let Err(e) = finish.await {
             // Undo the create so that a failed create leaves nothing behind.
-            let _ = delete_lb(&clients, &arn).await;
+            let _ = delete_lb(clients, &arn).await;
             return Err(e);
         }
-        Ok(Created {
-            id: arn,
-            outputs: outputs(inputs, &lb),
-        })
+        Ok(created(arn, outputs_of(inputs, &lb)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(lb) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(lb) = describe(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -310,8 +286,8 @@ impl ResourceType for LoadBalancer {
         read.insert("subnets".into(), read_back_set(inputs, "subnets", subnets)?);
         let groups = lb.security_groups().to_vec();
         if !groups.is_empty() || inputs.contains_key("security_groups") {
-            read.insert(
-                "security_groups".into(),
+            read.put(
+                "security_groups",
                 read_back_set(inputs, "security_groups", groups)?,
             );
         }
@@ -324,27 +300,18 @@ impl ResourceType for LoadBalancer {
             .r#type()
             .is_none_or(|t| *t == LoadBalancerTypeEnum::Application)
         {
-            put_opt(&mut read, "idle_timeout", idle_timeout(&clients, id).await?);
+            put_opt(&mut read, "idle_timeout", idle_timeout(clients, id).await?);
         }
-        let tags = list_tags(&clients, id).await?;
+        let tags = tags::elbv2_tags(clients, id).await?;
         put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
         let mut all = inputs.clone();
         all.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs: outputs(&all, &lb),
-        }))
+        read_back(read, outputs_of(&all, &lb))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs, old_outputs) =
+            (call.clients, call.id, call.inputs, call.outputs);
         if changed(old_inputs, new_inputs, "subnets") {
             clients
                 .elbv2
@@ -379,30 +346,19 @@ impl ResourceType for LoadBalancer {
         }
         if changed(old_inputs, new_inputs, "idle_timeout") && is_application(new_inputs)? {
             let secs = opt_i32(new_inputs, "idle_timeout")?.unwrap_or(DEFAULT_IDLE_TIMEOUT);
-            set_idle_timeout(&clients, id, secs).await?;
+            set_idle_timeout(clients, id, secs).await?;
         }
-        update_tags(&clients, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        Ok(outputs(new_inputs, &from_outputs(old_outputs)))
+        Ok(outputs_of(new_inputs, &from_outputs(old_outputs)))
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        delete_lb(&clients, id).await
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
+        delete_lb(clients, id).await
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
         let lb = match clients
             .elbv2
             .describe_load_balancers()
@@ -415,22 +371,19 @@ impl ResourceType for LoadBalancer {
             Err(e) => return Err(aws_error(&format!("describe load balancer {name}"), e)),
         };
         let Some(lb) = lb else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
-        if !has_identity(ctx, pairs(&list_tags(&clients, &arn).await?)) {
-            return Ok(None);
+        if !has_identity(ctx, pairs(&tags::elbv2_tags(clients, &arn).await?)) {
+            return Ok(Vec::new());
         }
         // The interrupted create may have stopped before these (both idempotent).
         if let (true, Some(secs)) = (is_application(inputs)?, opt_i32(inputs, "idle_timeout")?)
             && secs != DEFAULT_IDLE_TIMEOUT
         {
-            set_idle_timeout(&clients, &arn, secs).await?;
+            set_idle_timeout(clients, &arn, secs).await?;
         }
-        wait_active(&clients, &arn).await?;
-        Ok(Some(Created {
-            id: arn,
-            outputs: outputs(inputs, &lb),
-        }))
+        wait_active(clients, &arn).await?;
+        Ok(vec![created(arn, outputs_of(inputs, &lb))])
     }
 }

@@ -1,7 +1,5 @@
 //! `aws:elbv2:TargetGroup`.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::operation::create_target_group::builders::CreateTargetGroupFluentBuilder;
 use aws_sdk_elasticloadbalancingv2::operation::modify_target_group::builders::ModifyTargetGroupFluentBuilder;
@@ -9,18 +7,20 @@ use aws_sdk_elasticloadbalancingv2::types::{
     Matcher, ProtocolEnum, TargetGroup as SdkTargetGroup, TargetGroupAttribute, TargetTypeEnum,
 };
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, Value, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use super::{arn_suffix, elb_tags, list_tags, pairs, update_tags};
-use crate::errors::{aws_error, is_not_found};
+use super::arn_suffix;
+use crate::errors::{aws_error, found, is_not_found};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{
     changed, object_fields, opt_bool, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
 };
 use crate::retry::retry_eventual;
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::shared::Clients;
+use crate::tags::{
+    self, TagApi, has_identity, pairs, read_back_tags, resource_tags, sdk_tags, tag_property,
+};
 
 /// The attribute behind `deregistration_delay`.
 const DEREGISTRATION_DELAY_KEY: &str = "deregistration_delay.timeout_seconds";
@@ -28,76 +28,8 @@ const DEREGISTRATION_DELAY_KEY: &str = "deregistration_delay.timeout_seconds";
 const DEFAULT_DEREGISTRATION_DELAY: i32 = 300;
 
 /// A target group. Its id is the ARN.
-pub struct TargetGroup {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl TargetGroup {
-    pub(crate) fn new(shared: &Arc<Shared>) -> TargetGroup {
-        let health_check = ValueType::Object(vec![
-            Property::optional("enabled", ValueType::Bool),
-            Property::optional("path", ValueType::String)
-                .default("/")
-                .describe("The HTTP(S) path checked."),
-            Property::optional("port", ValueType::String)
-                .describe("A port number, or traffic-port (the default)."),
-            Property::optional("protocol", ValueType::String).describe("HTTP, HTTPS or TCP."),
-            Property::optional("matcher", ValueType::String)
-                .describe("Healthy HTTP codes, e.g. 200 or 200-299."),
-            Property::optional("interval_seconds", ValueType::Int),
-            Property::optional("timeout_seconds", ValueType::Int),
-            Property::optional("healthy_threshold", ValueType::Int),
-            Property::optional("unhealthy_threshold", ValueType::Int),
-        ]);
-        let schema = TypeSchema::new("aws:elbv2:TargetGroup", "A load balancer target group.")
-            .property(
-                Property::required("name", ValueType::String)
-                    .force_new()
-                    .describe(
-                        "The target group's name (up to 32 characters), unique in the region.",
-                    ),
-            )
-            .property(
-                Property::optional("port", ValueType::Int)
-                    .force_new()
-                    .describe("The port targets receive traffic on."),
-            )
-            .property(
-                Property::optional("protocol", ValueType::String)
-                    .force_new()
-                    .describe("HTTP, HTTPS, TCP..."),
-            )
-            .property(Property::optional("vpc_id", ValueType::String).force_new())
-            .property(
-                Property::optional("target_type", ValueType::String)
-                    .default("instance")
-                    .force_new()
-                    .describe("instance, ip, lambda or alb."),
-            )
-            .property(
-                Property::optional("health_check", health_check)
-                    .describe("How targets' health is checked."),
-            )
-            .property(
-                Property::optional("deregistration_delay", ValueType::Int)
-                    .default(i64::from(DEFAULT_DEREGISTRATION_DELAY))
-                    .describe("Seconds a deregistering target keeps its connections."),
-            )
-            .property(tag_property())
-            .attribute(Attribute::new("arn", ValueType::String))
-            .attribute(
-                Attribute::new("arn_suffix", ValueType::String)
-                    .describe("The ARN's last part, for CloudWatch metrics."),
-            )
-            // The name is unique: a replacement must delete the old group first.
-            .delete_before_replace();
-        TargetGroup {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct TargetGroup;
 
 /// The health check settings of a create or modify call; each operation has
 /// its own builder type with the same setters.
@@ -181,7 +113,7 @@ fn health_check_value(tg: &SdkTargetGroup) -> Map {
     m
 }
 
-fn outputs(inputs: &Map, arn: &str) -> Map {
+fn outputs_of(inputs: &Map, arn: &str) -> Map {
     let mut out = inputs.clone();
     out.insert("arn".into(), arn.into());
     out.insert("arn_suffix".into(), arn_suffix(arn).into());
@@ -189,17 +121,14 @@ fn outputs(inputs: &Map, arn: &str) -> Map {
 }
 
 async fn describe(clients: &Clients, arn: &str) -> Result<Option<SdkTargetGroup>, ProviderError> {
-    match clients
+    let res = clients
         .elbv2
         .describe_target_groups()
         .target_group_arns(arn)
         .send()
-        .await
-    {
-        Ok(out) => Ok(out.target_groups().first().cloned()),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(aws_error(&format!("describe target group {arn}"), e)),
-    }
+        .await;
+    Ok(found(&format!("describe target group {arn}"), res)?
+        .and_then(|out| out.target_groups().first().cloned()))
 }
 
 async fn set_deregistration_delay(
@@ -266,14 +195,72 @@ async fn delete_group(clients: &Clients, arn: &str) -> Result<(), ProviderError>
 }
 
 #[async_trait]
-impl ResourceType for TargetGroup {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for TargetGroup {
+    const TAGS: Option<TagApi> = Some(tags::ELBV2);
+
+    fn schema() -> TypeSchema {
+        let health_check = ValueType::Object(vec![
+            Property::optional("enabled", ValueType::Bool),
+            Property::optional("path", ValueType::String)
+                .default("/")
+                .describe("The HTTP(S) path checked."),
+            Property::optional("port", ValueType::String)
+                .describe("A port number, or traffic-port (the default)."),
+            Property::optional("protocol", ValueType::String).describe("HTTP, HTTPS or TCP."),
+            Property::optional("matcher", ValueType::String)
+                .describe("Healthy HTTP codes, e.g. 200 or 200-299."),
+            Property::optional("interval_seconds", ValueType::Int),
+            Property::optional("timeout_seconds", ValueType::Int),
+            Property::optional("healthy_threshold", ValueType::Int),
+            Property::optional("unhealthy_threshold", ValueType::Int),
+        ]);
+        TypeSchema::new("aws:elbv2:TargetGroup", "A load balancer target group.")
+            .property(
+                Property::required("name", ValueType::String)
+                    .force_new()
+                    .describe(
+                        "The target group's name (up to 32 characters), unique in the region.",
+                    ),
+            )
+            .property(
+                Property::optional("port", ValueType::Int)
+                    .force_new()
+                    .describe("The port targets receive traffic on."),
+            )
+            .property(
+                Property::optional("protocol", ValueType::String)
+                    .force_new()
+                    .describe("HTTP, HTTPS, TCP..."),
+            )
+            .property(Property::optional("vpc_id", ValueType::String).force_new())
+            .property(
+                Property::optional("target_type", ValueType::String)
+                    .default("instance")
+                    .force_new()
+                    .describe("instance, ip, lambda or alb."),
+            )
+            .property(
+                Property::optional("health_check", health_check)
+                    .describe("How targets' health is checked."),
+            )
+            .property(
+                Property::optional("deregistration_delay", ValueType::Int)
+                    .default(i64::from(DEFAULT_DEREGISTRATION_DELAY))
+                    .describe("Seconds a deregistering target keeps its connections."),
+            )
+            .property(tag_property())
+            .attribute(Attribute::new("arn", ValueType::String))
+            .attribute(
+                Attribute::new("arn_suffix", ValueType::String)
+                    .describe("The ARN's last part, for CloudWatch metrics."),
+            )
+            // The name is unique: a replacement must delete the old group first.
+            .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
         let mut req = clients
             .elbv2
             .create_target_group()
@@ -282,7 +269,7 @@ impl ResourceType for TargetGroup {
             .set_protocol(opt_str(inputs, "protocol")?.map(ProtocolEnum::from))
             .set_vpc_id(opt_str(inputs, "vpc_id")?.map(str::to_string))
             .set_target_type(opt_str(inputs, "target_type")?.map(TargetTypeEnum::from))
-            .set_tags(Some(elb_tags(&resource_tags(ctx, inputs))));
+            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?));
         if let Some(hc) = opt_map(inputs, "health_check")? {
             req = create_with_health_check(req, hc)?;
         }
@@ -300,27 +287,18 @@ impl ResourceType for TargetGroup {
             .to_string();
         if let Some(secs) = opt_i32(inputs, "deregistration_delay")?
             && secs != DEFAULT_DEREGISTRATION_DELAY
-            && let Err(e) = set_deregistration_delay(&clients, &arn, secs).await
+            && let Err(e) = set_deregistration_delay(clients, &arn, secs).await
         {
             // Undo the create so that a failed create leaves nothing behind.
-            let _ = delete_group(&clients, &arn).await;
+            let _ = delete_group(clients, &arn).await;
             return Err(e);
         }
-        Ok(Created {
-            outputs: outputs(inputs, &arn),
-            id: arn,
-        })
+        Ok(created(arn.clone(), outputs_of(inputs, &arn)))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(tg) = describe(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(tg) = describe(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -334,7 +312,7 @@ impl ResourceType for TargetGroup {
             tg.target_type().map(|t| t.as_str()),
         );
         if let Some(declared) = opt_map(inputs, "health_check")? {
-            let fields = object_fields(&self.schema, "health_check");
+            let fields = object_fields(call.schema, "health_check");
             let value = read_back_object(fields, Some(declared), health_check_value(&tg));
             read.insert("health_check".into(), Value::Map(value));
         }
@@ -342,28 +320,18 @@ impl ResourceType for TargetGroup {
             put_opt(
                 &mut read,
                 "deregistration_delay",
-                deregistration_delay(&clients, id).await?,
+                deregistration_delay(clients, id).await?,
             );
         }
-        let tags = list_tags(&clients, id).await?;
+        let tags = tags::elbv2_tags(clients, id).await?;
         put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
         let mut all = inputs.clone();
         all.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs: outputs(&all, id),
-        }))
+        read_back(read, outputs_of(&all, id))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        _old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs) = (call.clients, call.id, call.inputs);
         if changed(old_inputs, new_inputs, "health_check") {
             // Settings left out of the new block keep their current values.
             let empty = Map::new();
@@ -376,30 +344,19 @@ impl ResourceType for TargetGroup {
         if changed(old_inputs, new_inputs, "deregistration_delay") {
             let secs = opt_i32(new_inputs, "deregistration_delay")?
                 .unwrap_or(DEFAULT_DEREGISTRATION_DELAY);
-            set_deregistration_delay(&clients, id, secs).await?;
+            set_deregistration_delay(clients, id, secs).await?;
         }
-        update_tags(&clients, id, &tag_changes(ctx, old_inputs, new_inputs)).await?;
-        Ok(outputs(new_inputs, id))
+        Ok(outputs_of(new_inputs, id))
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        delete_group(&clients, id).await
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
+        delete_group(clients, id).await
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
         let tg = match clients
             .elbv2
             .describe_target_groups()
@@ -412,20 +369,17 @@ impl ResourceType for TargetGroup {
             Err(e) => return Err(aws_error(&format!("describe target group {name}"), e)),
         };
         let Some(arn) = tg.and_then(|tg| tg.target_group_arn().map(str::to_string)) else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
-        if !has_identity(ctx, pairs(&list_tags(&clients, &arn).await?)) {
-            return Ok(None);
+        if !has_identity(ctx, pairs(&tags::elbv2_tags(clients, &arn).await?)) {
+            return Ok(Vec::new());
         }
         // The interrupted create may have stopped before this (idempotent).
         if let Some(secs) = opt_i32(inputs, "deregistration_delay")?
             && secs != DEFAULT_DEREGISTRATION_DELAY
         {
-            set_deregistration_delay(&clients, &arn, secs).await?;
+            set_deregistration_delay(clients, &arn, secs).await?;
         }
-        Ok(Some(Created {
-            outputs: outputs(inputs, &arn),
-            id: arn,
-        }))
+        Ok(vec![created(arn.clone(), outputs_of(inputs, &arn))])
     }
 }

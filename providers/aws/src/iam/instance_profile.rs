@@ -1,71 +1,34 @@
 //! `aws:iam:InstanceProfile`.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_iam::types::InstanceProfile as SdkInstanceProfile;
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use super::{iam_tags, kept_outputs, outputs, tag_pairs};
-use crate::errors::{aws_error, is_not_found};
+use super::{kept_outputs, outputs_of};
+use crate::errors::{aws_error, found, is_not_found};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{changed, opt_str, put_opt, str_of};
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::shared::Clients;
+use crate::tags::{
+    self, TagApi, has_identity, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+};
 
 /// An instance profile: what lets an EC2 instance assume a role.
-pub struct InstanceProfile {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl InstanceProfile {
-    pub(crate) fn new(shared: &Arc<Shared>) -> InstanceProfile {
-        let schema = TypeSchema::new(
-            "aws:iam:InstanceProfile",
-            "An IAM instance profile, holding the role EC2 instances assume.",
-        )
-        .property(
-            Property::required("name", ValueType::String)
-                .force_new()
-                .describe("The profile's name, unique in the account."),
-        )
-        .property(
-            Property::optional("role", ValueType::String)
-                .describe("The name of the role the profile holds."),
-        )
-        .property(
-            Property::optional("path", ValueType::String)
-                .default("/")
-                .force_new(),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(Attribute::new("unique_id", ValueType::String))
-        // The name is unique: a replacement must delete the old profile first.
-        .delete_before_replace();
-        InstanceProfile {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct InstanceProfile;
 
 /// The profile, or `None` when it does not exist.
 async fn get(clients: &Clients, name: &str) -> Result<Option<SdkInstanceProfile>, ProviderError> {
-    match clients
+    let res = clients
         .iam
         .get_instance_profile()
         .instance_profile_name(name)
         .send()
-        .await
-    {
-        Ok(out) => Ok(out.instance_profile().cloned()),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(aws_error(&format!("get IAM instance profile {name}"), e)),
-    }
+        .await;
+    Ok(found(&format!("get IAM instance profile {name}"), res)?
+        .and_then(|out| out.instance_profile().cloned()))
 }
 
 async fn add_role(clients: &Clients, profile: &str, role: &str) -> Result<(), ProviderError> {
@@ -96,7 +59,6 @@ async fn remove_role(clients: &Clients, profile: &str, role: &str) -> Result<(),
         .await
     {
         Ok(_) => Ok(()),
-        Err(e) if is_not_found(&e) => Ok(()),
         Err(e) => Err(aws_error(
             &format!("remove IAM role {role} from instance profile {profile}"),
             e,
@@ -126,20 +88,44 @@ async fn delete_profile(clients: &Clients, name: &str) -> Result<(), ProviderErr
 }
 
 #[async_trait]
-impl ResourceType for InstanceProfile {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for InstanceProfile {
+    const TAGS: Option<TagApi> = Some(tags::IAM_INSTANCE_PROFILE);
+
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+            "aws:iam:InstanceProfile",
+            "An IAM instance profile, holding the role EC2 instances assume.",
+        )
+        .property(
+            Property::required("name", ValueType::String)
+                .force_new()
+                .describe("The profile's name, unique in the account."),
+        )
+        .property(
+            Property::optional("role", ValueType::String)
+                .describe("The name of the role the profile holds."),
+        )
+        .property(
+            Property::optional("path", ValueType::String)
+                .default("/")
+                .force_new(),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .attribute(Attribute::new("unique_id", ValueType::String))
+        // The name is unique: a replacement must delete the old profile first.
+        .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
         let out = clients
             .iam
             .create_instance_profile()
             .instance_profile_name(name)
             .set_path(opt_str(inputs, "path")?.map(str::to_string))
-            .set_tags(Some(iam_tags(&resource_tags(ctx, inputs))?))
+            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
             .send()
             .await
             .map_err(|e| aws_error(&format!("create IAM instance profile {name}"), e))?;
@@ -149,27 +135,21 @@ impl ResourceType for InstanceProfile {
             ))
         })?;
         if let Some(role) = opt_str(inputs, "role")?
-            && let Err(e) = add_role(&clients, name, role).await
+            && let Err(e) = add_role(clients, name, role).await
         {
             // Undo the create so that a failed create leaves nothing behind.
-            let _ = delete_profile(&clients, name).await;
+            let _ = delete_profile(clients, name).await;
             return Err(e);
         }
-        Ok(Created {
-            id: name.to_string(),
-            outputs: outputs(inputs, profile.arn(), profile.instance_profile_id()),
-        })
+        Ok(created(
+            name.to_string(),
+            outputs_of(inputs, profile.arn(), profile.instance_profile_id()),
+        ))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(profile) = get(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(profile) = get(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -190,87 +170,50 @@ impl ResourceType for InstanceProfile {
         if !read.contains_key("role") {
             all.remove("role");
         }
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs: outputs(&all, profile.arn(), profile.instance_profile_id()),
-        }))
+        read_back(
+            read,
+            outputs_of(&all, profile.arn(), profile.instance_profile_id()),
+        )
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs, old_outputs) =
+            (call.clients, call.id, call.inputs, call.outputs);
         if changed(old_inputs, new_inputs, "role") {
             // A profile holds at most one role: out with the old, in with the new.
             if let Some(old) = opt_str(old_inputs, "role")? {
-                remove_role(&clients, id, old).await?;
+                remove_role(clients, id, old).await?;
             }
             if let Some(new) = opt_str(new_inputs, "role")? {
-                add_role(&clients, id, new).await?;
+                add_role(clients, id, new).await?;
             }
-        }
-        let changes = tag_changes(ctx, old_inputs, new_inputs);
-        if !changes.set.is_empty() {
-            clients
-                .iam
-                .tag_instance_profile()
-                .instance_profile_name(id)
-                .set_tags(Some(iam_tags(&changes.set)?))
-                .send()
-                .await
-                .map_err(|e| aws_error(&format!("tag IAM instance profile {id}"), e))?;
-        }
-        if !changes.remove.is_empty() {
-            clients
-                .iam
-                .untag_instance_profile()
-                .instance_profile_name(id)
-                .set_tag_keys(Some(changes.remove.clone()))
-                .send()
-                .await
-                .map_err(|e| aws_error(&format!("untag IAM instance profile {id}"), e))?;
         }
         Ok(kept_outputs(new_inputs, old_outputs))
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        delete_profile(&clients, id).await
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
+        delete_profile(clients, id).await
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
-        let Some(profile) = get(&clients, name).await? else {
-            return Ok(None);
+        let Some(profile) = get(clients, name).await? else {
+            return Ok(Vec::new());
         };
         if !has_identity(ctx, tag_pairs(profile.tags())) {
-            return Ok(None);
+            return Ok(Vec::new());
         }
         // The interrupted create may have stopped before adding the role.
         if let Some(role) = opt_str(inputs, "role")?
             && !profile.roles().iter().any(|r| r.role_name() == role)
         {
-            add_role(&clients, name, role).await?;
+            add_role(clients, name, role).await?;
         }
-        Ok(Some(Created {
-            id: name.to_string(),
-            outputs: outputs(inputs, profile.arn(), profile.instance_profile_id()),
-        }))
+        Ok(vec![created(
+            name.to_string(),
+            outputs_of(inputs, profile.arn(), profile.instance_profile_id()),
+        )])
     }
 }

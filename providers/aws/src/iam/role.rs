@@ -1,75 +1,27 @@
 //! `aws:iam:Role`.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use aws_sdk_iam::types::Role as SdkRole;
 use skistack_engine::{
-    Attribute, CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType,
-    TypeSchema, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
 use super::document::{decode_policy, read_back_json};
-use super::{iam_tags, kept_outputs, outputs, tag_pairs};
+use super::{kept_outputs, outputs_of};
 use crate::errors::{aws_error, error_code, is_not_found};
-use crate::props::{changed, opt_i32, opt_str, put_opt, str_of};
-use crate::shared::{Clients, Shared};
-use crate::tags::{has_identity, read_back_tags, resource_tags, tag_changes, tag_property};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::props::{Put, changed, opt_i32, opt_str, put_opt, str_of};
+use crate::shared::Clients;
+use crate::tags::{
+    self, TagApi, has_identity, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+};
 
 /// The default (and minimum) maximum session duration, in seconds.
 const DEFAULT_MAX_SESSION: i32 = 3600;
 
 /// An IAM role, named by the stack.
-pub struct Role {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl Role {
-    pub(crate) fn new(shared: &Arc<Shared>) -> Role {
-        let schema = TypeSchema::new(
-            "aws:iam:Role",
-            "An IAM role that services or instances assume.",
-        )
-        .property(
-            Property::required("name", ValueType::String)
-                .force_new()
-                .describe("The role's name, unique in the account."),
-        )
-        .property(
-            Property::required("assume_role_policy", ValueType::String)
-                .describe("The trust policy, as a JSON string: who may assume the role."),
-        )
-        .property(Property::optional("description", ValueType::String))
-        .property(
-            Property::optional("path", ValueType::String)
-                .default("/")
-                .force_new()
-                .describe("The role's path, such as /service/."),
-        )
-        .property(
-            Property::optional("max_session_duration", ValueType::Int)
-                .default(i64::from(DEFAULT_MAX_SESSION))
-                .describe("The longest session, in seconds (3600 to 43200)."),
-        )
-        .property(
-            Property::optional("permissions_boundary", ValueType::String)
-                .describe("The ARN of a managed policy that bounds the role's permissions."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(
-            Attribute::new("unique_id", ValueType::String)
-                .describe("The stable id IAM assigns (AROA...)."),
-        )
-        // The name is unique: a replacement must delete the old role first.
-        .delete_before_replace();
-        Role {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct Role;
 
 /// The role, or `None` when it does not exist.
 async fn get(clients: &Clients, name: &str) -> Result<Option<SdkRole>, ProviderError> {
@@ -122,14 +74,52 @@ async fn leave_instance_profiles(clients: &Clients, name: &str) -> Result<(), Pr
 }
 
 #[async_trait]
-impl ResourceType for Role {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for Role {
+    const TAGS: Option<TagApi> = Some(tags::IAM_ROLE);
+
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+            "aws:iam:Role",
+            "An IAM role that services or instances assume.",
+        )
+        .property(
+            Property::required("name", ValueType::String)
+                .force_new()
+                .describe("The role's name, unique in the account."),
+        )
+        .property(
+            Property::required("assume_role_policy", ValueType::String)
+                .describe("The trust policy, as a JSON string: who may assume the role."),
+        )
+        .property(Property::optional("description", ValueType::String))
+        .property(
+            Property::optional("path", ValueType::String)
+                .default("/")
+                .force_new()
+                .describe("The role's path, such as /service/."),
+        )
+        .property(
+            Property::optional("max_session_duration", ValueType::Int)
+                .default(i64::from(DEFAULT_MAX_SESSION))
+                .describe("The longest session, in seconds (3600 to 43200)."),
+        )
+        .property(
+            Property::optional("permissions_boundary", ValueType::String)
+                .describe("The ARN of a managed policy that bounds the role's permissions."),
+        )
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .attribute(
+            Attribute::new("unique_id", ValueType::String)
+                .describe("The stable id IAM assigns (AROA...)."),
+        )
+        // The name is unique: a replacement must delete the old role first.
+        .delete_before_replace()
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
         let out = clients
             .iam
             .create_role()
@@ -139,28 +129,22 @@ impl ResourceType for Role {
             .set_path(opt_str(inputs, "path")?.map(str::to_string))
             .set_max_session_duration(opt_i32(inputs, "max_session_duration")?)
             .set_permissions_boundary(opt_str(inputs, "permissions_boundary")?.map(str::to_string))
-            .set_tags(Some(iam_tags(&resource_tags(ctx, inputs))?))
+            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
             .send()
             .await
             .map_err(|e| aws_error(&format!("create IAM role {name}"), e))?;
         let role = out.role().ok_or_else(|| {
             ProviderError::Failed(format!("create IAM role {name}: no role in the response"))
         })?;
-        Ok(Created {
-            id: name.to_string(),
-            outputs: outputs(inputs, role.arn(), role.role_id()),
-        })
+        Ok(created(
+            name.to_string(),
+            outputs_of(inputs, role.arn(), role.role_id()),
+        ))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
-        let Some(role) = get(&clients, id).await? else {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let Some(role) = get(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -168,9 +152,9 @@ impl ResourceType for Role {
         read.insert("path".into(), role.path().into());
         if let Some(doc) = role.assume_role_policy_document() {
             let declared = opt_str(inputs, "assume_role_policy")?;
-            read.insert(
-                "assume_role_policy".into(),
-                read_back_json(declared, &decode_policy(doc)).into(),
+            read.put(
+                "assume_role_policy",
+                read_back_json(declared, &decode_policy(doc)),
             );
         }
         // An empty description is how IAM shows none.
@@ -197,21 +181,12 @@ impl ResourceType for Role {
         );
         let mut all = inputs.clone();
         all.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs: outputs(&all, role.arn(), role.role_id()),
-        }))
+        read_back(read, outputs_of(&all, role.arn(), role.role_id()))
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        old_inputs: &Map,
-        old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id, old_inputs, old_outputs) =
+            (call.clients, call.id, call.inputs, call.outputs);
         if changed(old_inputs, new_inputs, "assume_role_policy") {
             clients
                 .iam
@@ -269,38 +244,11 @@ impl ResourceType for Role {
                 },
             }
         }
-        let changes = tag_changes(ctx, old_inputs, new_inputs);
-        if !changes.set.is_empty() {
-            clients
-                .iam
-                .tag_role()
-                .role_name(id)
-                .set_tags(Some(iam_tags(&changes.set)?))
-                .send()
-                .await
-                .map_err(|e| aws_error(&format!("tag IAM role {id}"), e))?;
-        }
-        if !changes.remove.is_empty() {
-            clients
-                .iam
-                .untag_role()
-                .role_name(id)
-                .set_tag_keys(Some(changes.remove.clone()))
-                .send()
-                .await
-                .map_err(|e| aws_error(&format!("untag IAM role {id}"), e))?;
-        }
         Ok(kept_outputs(new_inputs, old_outputs))
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
-        let clients = self.shared.clients(ctx).await?;
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
         let mut left_profiles = false;
         loop {
             match clients.iam.delete_role().role_name(id).send().await {
@@ -309,7 +257,7 @@ impl ResourceType for Role {
                 // Instance profiles made outside the stack (or not yet
                 // deleted) still hold the role: take it out of them once.
                 Err(e) if error_code(&e) == Some("DeleteConflict") && !left_profiles => {
-                    leave_instance_profiles(&clients, id).await?;
+                    leave_instance_profiles(clients, id).await?;
                     left_profiles = true;
                 }
                 Err(e) => return Err(aws_error(&format!("delete IAM role {id}"), e)),
@@ -317,22 +265,18 @@ impl ResourceType for Role {
         }
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
-        let Some(role) = get(&clients, name).await? else {
-            return Ok(None);
+        let Some(role) = get(clients, name).await? else {
+            return Ok(Vec::new());
         };
         if !has_identity(ctx, tag_pairs(role.tags())) {
-            return Ok(None);
+            return Ok(Vec::new());
         }
-        Ok(Some(Created {
-            id: name.to_string(),
-            outputs: outputs(inputs, role.arn(), role.role_id()),
-        }))
+        Ok(vec![created(
+            name.to_string(),
+            outputs_of(inputs, role.arn(), role.role_id()),
+        )])
     }
 }

@@ -1,47 +1,18 @@
 //! `aws:iam:RolePolicyAttachment` (a managed policy attached to a role) and
 //! `aws:iam:RolePolicy` (an inline policy of a role).
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
-use skistack_engine::{
-    CallContext, Created, Map, Property, ProviderError, ReadResult, ResourceType, TypeSchema,
-    ValueType,
-};
+use skistack_engine::{Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType};
 
 use super::document::{decode_policy, read_back_json};
 use crate::errors::{aws_error, is_not_found};
-use crate::props::{opt_str, str_of};
-use crate::shared::{Clients, Shared};
+use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::props::{Put, opt_str, str_of};
+use crate::shared::Clients;
 
 /// A managed policy attached to a role. Its id is `role/policy_arn`.
-pub struct RolePolicyAttachment {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl RolePolicyAttachment {
-    pub(crate) fn new(shared: &Arc<Shared>) -> RolePolicyAttachment {
-        let schema = TypeSchema::new(
-            "aws:iam:RolePolicyAttachment",
-            "Attaches a managed policy (AWS's or the account's) to an IAM role.",
-        )
-        .property(
-            Property::required("role", ValueType::String)
-                .force_new()
-                .describe("The role's name."),
-        )
-        .property(
-            Property::required("policy_arn", ValueType::String)
-                .force_new()
-                .describe("The managed policy's ARN, e.g. arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore."),
-        );
-        RolePolicyAttachment {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct RolePolicyAttachment;
 
 /// Splits an attachment id `role/policy_arn`; role names have no `/`.
 fn split_attachment_id(id: &str) -> Result<(&str, &str), ProviderError> {
@@ -87,15 +58,28 @@ async fn is_attached(
 }
 
 #[async_trait]
-impl ResourceType for RolePolicyAttachment {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for RolePolicyAttachment {
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+                "aws:iam:RolePolicyAttachment",
+                "Attaches a managed policy (AWS's or the account's) to an IAM role.",
+            )
+            .property(
+                Property::required("role", ValueType::String)
+                    .force_new()
+                    .describe("The role's name."),
+            )
+            .property(
+                Property::required("policy_arn", ValueType::String)
+                    .force_new()
+                    .describe("The managed policy's ARN, e.g. arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore."),
+            )
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (clients, inputs) = (call.clients, call.inputs);
         let role = str_of(inputs, "role")?;
         let policy_arn = str_of(inputs, "policy_arn")?;
-        let clients = self.shared.clients(ctx).await?;
         clients
             .iam
             .attach_role_policy()
@@ -104,22 +88,13 @@ impl ResourceType for RolePolicyAttachment {
             .send()
             .await
             .map_err(|e| aws_error(&format!("attach {policy_arn} to IAM role {role}"), e))?;
-        Ok(Created {
-            id: format!("{role}/{policy_arn}"),
-            outputs: inputs.clone(),
-        })
+        Ok(created(format!("{role}/{policy_arn}"), inputs.clone()))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
         let (role, policy_arn) = split_attachment_id(id)?;
-        let clients = self.shared.clients(ctx).await?;
-        if is_attached(&clients, role, policy_arn).await? != Some(true) {
+        if is_attached(clients, role, policy_arn).await? != Some(true) {
             return Ok(None);
         }
         let mut read = Map::new();
@@ -127,33 +102,12 @@ impl ResourceType for RolePolicyAttachment {
         read.insert("policy_arn".into(), policy_arn.into());
         let mut outputs = inputs.clone();
         outputs.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        read_back(read, outputs)
     }
 
-    async fn update(
-        &self,
-        _ctx: &CallContext,
-        _id: &str,
-        _old_inputs: &Map,
-        _old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
-        // Both properties force a replacement: nothing changes in place.
-        Ok(new_inputs.clone())
-    }
-
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
         let (role, policy_arn) = split_attachment_id(id)?;
-        let clients = self.shared.clients(ctx).await?;
         match clients
             .iam
             .detach_role_policy()
@@ -171,57 +125,24 @@ impl ResourceType for RolePolicyAttachment {
         }
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (clients, inputs) = (call.clients, call.inputs);
         let role = str_of(inputs, "role")?;
         let policy_arn = str_of(inputs, "policy_arn")?;
-        let clients = self.shared.clients(ctx).await?;
-        Ok(
-            (is_attached(&clients, role, policy_arn).await? == Some(true)).then(|| Created {
+        let attached = is_attached(clients, role, policy_arn).await? == Some(true);
+        Ok(attached
+            .then(|| Created {
                 id: format!("{role}/{policy_arn}"),
                 outputs: inputs.clone(),
-            }),
-        )
+            })
+            .into_iter()
+            .collect())
     }
 }
 
 /// An inline policy of a role. Its id is `role:name`.
-pub struct RolePolicy {
-    shared: Arc<Shared>,
-    schema: TypeSchema,
-}
-
-impl RolePolicy {
-    pub(crate) fn new(shared: &Arc<Shared>) -> RolePolicy {
-        let schema = TypeSchema::new(
-            "aws:iam:RolePolicy",
-            "An inline policy embedded in an IAM role.",
-        )
-        .property(
-            Property::required("role", ValueType::String)
-                .force_new()
-                .describe("The role's name."),
-        )
-        .property(
-            Property::required("name", ValueType::String)
-                .force_new()
-                .describe("The policy's name, unique within the role."),
-        )
-        // A replacement changes the role or the name, so old and new never
-        // collide and create-before-delete is safe.
-        .property(
-            Property::required("policy", ValueType::String)
-                .describe("The policy document, as a JSON string."),
-        );
-        RolePolicy {
-            shared: Arc::clone(shared),
-            schema,
-        }
-    }
-}
+#[derive(Default)]
+pub(crate) struct RolePolicy;
 
 /// Splits an inline policy id `role:name`; role names have no `:`.
 fn split_policy_id(id: &str) -> Result<(&str, &str), ProviderError> {
@@ -272,72 +193,63 @@ async fn get_policy(
 }
 
 #[async_trait]
-impl ResourceType for RolePolicy {
-    fn schema(&self) -> &TypeSchema {
-        &self.schema
+impl AwsResource for RolePolicy {
+    fn schema() -> TypeSchema {
+        TypeSchema::new(
+            "aws:iam:RolePolicy",
+            "An inline policy embedded in an IAM role.",
+        )
+        .property(
+            Property::required("role", ValueType::String)
+                .force_new()
+                .describe("The role's name."),
+        )
+        .property(
+            Property::required("name", ValueType::String)
+                .force_new()
+                .describe("The policy's name, unique within the role."),
+        )
+        // A replacement changes the role or the name, so old and new never
+        // collide and create-before-delete is safe.
+        .property(
+            Property::required("policy", ValueType::String)
+                .describe("The policy document, as a JSON string."),
+        )
     }
 
-    async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
+    async fn create(&self, call: &Call<'_>) -> Out<Created> {
+        let (clients, inputs) = (call.clients, call.inputs);
         let role = str_of(inputs, "role")?;
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
-        put_policy(&clients, role, name, str_of(inputs, "policy")?).await?;
-        Ok(Created {
-            id: format!("{role}:{name}"),
-            outputs: inputs.clone(),
-        })
+        put_policy(clients, role, name, str_of(inputs, "policy")?).await?;
+        Ok(created(format!("{role}:{name}"), inputs.clone()))
     }
 
-    async fn read(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<Option<ReadResult>, ProviderError> {
+    async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
         let (role, name) = split_policy_id(id)?;
-        let clients = self.shared.clients(ctx).await?;
-        let Some(doc) = get_policy(&clients, role, name).await? else {
+        let Some(doc) = get_policy(clients, role, name).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
         read.insert("role".into(), role.into());
         read.insert("name".into(), name.into());
-        read.insert(
-            "policy".into(),
-            read_back_json(opt_str(inputs, "policy")?, &doc).into(),
-        );
+        read.put("policy", read_back_json(opt_str(inputs, "policy")?, &doc));
         let mut outputs = inputs.clone();
         outputs.extend(read.clone());
-        Ok(Some(ReadResult {
-            inputs: read,
-            outputs,
-        }))
+        read_back(read, outputs)
     }
 
-    async fn update(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _old_inputs: &Map,
-        _old_outputs: &Map,
-        new_inputs: &Map,
-    ) -> Result<Map, ProviderError> {
+    async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
+        let (clients, id) = (call.clients, call.id);
         let (role, name) = split_policy_id(id)?;
-        let clients = self.shared.clients(ctx).await?;
-        put_policy(&clients, role, name, str_of(new_inputs, "policy")?).await?;
-        Ok(new_inputs.clone())
+        put_policy(clients, role, name, str_of(new_inputs, "policy")?).await?;
+        Ok(Map::new())
     }
 
-    async fn delete(
-        &self,
-        ctx: &CallContext,
-        id: &str,
-        _inputs: &Map,
-        _outputs: &Map,
-    ) -> Result<(), ProviderError> {
+    async fn delete(&self, call: &Call<'_>) -> Out<()> {
+        let (clients, id) = (call.clients, call.id);
         let (role, name) = split_policy_id(id)?;
-        let clients = self.shared.clients(ctx).await?;
         match clients
             .iam
             .delete_role_policy()
@@ -355,19 +267,19 @@ impl ResourceType for RolePolicy {
         }
     }
 
-    async fn find(
-        &self,
-        ctx: &CallContext,
-        inputs: &Map,
-    ) -> Result<Option<Created>, ProviderError> {
+    async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
+        let (clients, inputs) = (call.clients, call.inputs);
         let role = str_of(inputs, "role")?;
         let name = str_of(inputs, "name")?;
-        let clients = self.shared.clients(ctx).await?;
         // An inline policy has no tags; one of this name on this role is the
         // one an interrupted create made (PutRolePolicy overwrites anyway).
-        Ok(get_policy(&clients, role, name).await?.map(|_| Created {
-            id: format!("{role}:{name}"),
-            outputs: inputs.clone(),
-        }))
+        let policy = get_policy(clients, role, name).await?;
+        Ok(policy
+            .map(|_| Created {
+                id: format!("{role}:{name}"),
+                outputs: inputs.clone(),
+            })
+            .into_iter()
+            .collect())
     }
 }

@@ -1,16 +1,16 @@
 //! The IAM types against moto, through the provider's trait methods, checked
 //! through the AWS SDK.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{
+use crate::common::{
     Moto, create, ctx, ctx_with_config, delete_and_check_gone, map, out_str, provider, resource,
     table,
 };
-use skistack_engine::Value;
+use skistack_engine::{Map, Value};
 use skistack_provider_aws::Clients;
+
+use crate::conformance::{Case, conform};
 
 const ECS_INSTANCE_POLICY: &str =
     "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role";
@@ -375,4 +375,76 @@ async fn instance_profile_holds_and_swaps_its_role() {
             .roles()
             .is_empty()
     );
+}
+
+/// Every IAM type through the conformance harness, each on a role the SDK
+/// made for it.
+#[tokio::test]
+async fn iam_types_conform() {
+    let moto = Moto::start();
+    let p = provider(&moto);
+    let c = ctx("conform", "it");
+    let clients = p.shared().clients(&c).await.expect("clients");
+    clients
+        .iam
+        .create_role()
+        .role_name("conform-host")
+        .assume_role_policy_document(EC2_TRUST)
+        .send()
+        .await
+        .expect("create role");
+    let tagged = |mut m: Map| {
+        m.insert("tags".into(), table(&[("Name", "conform")]));
+        m
+    };
+
+    let role = map([
+        ("name", "conform".into()),
+        ("assume_role_policy", EC2_TRUST.into()),
+    ]);
+    let mut role_up = tagged(role.clone());
+    role_up.insert("description".into(), "conformance".into());
+    let case = Case {
+        token: "aws:iam:Role",
+        inputs: role,
+        updated: role_up,
+        findable: true,
+    };
+    conform(&p, &c, case).await;
+
+    let attachment = map([
+        ("role", "conform-host".into()),
+        ("policy_arn", ECS_INSTANCE_POLICY.into()),
+    ]);
+    let case = Case {
+        token: "aws:iam:RolePolicyAttachment",
+        updated: attachment.clone(),
+        inputs: attachment,
+        findable: true,
+    };
+    conform(&p, &c, case).await;
+
+    let policy = map([
+        ("role", "conform-host".into()),
+        ("name", "logs".into()),
+        ("policy", READ_LOGS.into()),
+    ]);
+    let mut policy_up = policy.clone();
+    policy_up.insert("policy".into(), WRITE_LOGS.into());
+    let case = Case {
+        token: "aws:iam:RolePolicy",
+        inputs: policy,
+        updated: policy_up,
+        findable: true,
+    };
+    conform(&p, &c, case).await;
+
+    let profile = map([("name", "conform".into()), ("role", "conform-host".into())]);
+    let case = Case {
+        token: "aws:iam:InstanceProfile",
+        updated: tagged(profile.clone()),
+        inputs: profile,
+        findable: true,
+    };
+    conform(&p, &c, case).await;
 }

@@ -1,17 +1,17 @@
 //! The ELBv2 types against moto, through the provider's trait methods,
 //! checked through the AWS SDK. The network they need is made with the SDK.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum;
-use common::{
+use crate::common::{
     Moto, create, ctx, ctx_with_config, delete_and_check_gone, map, out_str, provider, resource,
     sdk_security_group, sdk_vpc_with_subnets, strs, table,
 };
-use skistack_engine::Value;
+use aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum;
+use skistack_engine::{Map, Value};
 use skistack_provider_aws::Clients;
+
+use crate::conformance::{Case, conform};
 
 /// A VPC with two subnets in two zones and a security group.
 async fn network(clients: &Clients) -> (String, Vec<String>, String) {
@@ -318,4 +318,82 @@ async fn load_balancer_target_group_and_listener() {
         &lb_out2,
     )
     .await;
+}
+
+/// Every ELBv2 type through the conformance harness; the listener's load
+/// balancer and target group are the provider's own.
+#[tokio::test]
+async fn elbv2_types_conform() {
+    let moto = Moto::start();
+    let p = provider(&moto);
+    let c = ctx("conform", "it");
+    let clients = p.shared().clients(&c).await.expect("clients");
+    let (vpc, subnets, sg) = network(&clients).await;
+    let subnet_refs: Vec<&str> = subnets.iter().map(String::as_str).collect();
+    let tagged = |mut m: Map| {
+        m.insert("tags".into(), table(&[("Name", "conform")]));
+        m
+    };
+    let lb = map([
+        ("name", "conform".into()),
+        ("subnets", strs(&subnet_refs)),
+        ("security_groups", strs(&[&sg])),
+    ]);
+    let mut lb_up = tagged(lb.clone());
+    lb_up.insert("idle_timeout".into(), Value::Int(120));
+    conform(
+        &p,
+        &c,
+        Case {
+            token: "aws:elbv2:LoadBalancer",
+            inputs: lb.clone(),
+            updated: lb_up,
+            findable: true,
+        },
+    )
+    .await;
+
+    let tg = map([
+        ("name", "conform".into()),
+        ("port", Value::Int(8080)),
+        ("protocol", "HTTP".into()),
+        ("vpc_id", vpc.as_str().into()),
+    ]);
+    let mut tg_up = tagged(tg.clone());
+    tg_up.insert("deregistration_delay".into(), Value::Int(30));
+    conform(
+        &p,
+        &c,
+        Case {
+            token: "aws:elbv2:TargetGroup",
+            inputs: tg.clone(),
+            updated: tg_up,
+            findable: true,
+        },
+    )
+    .await;
+
+    let oc = ctx("conform", "owners");
+    let (lb_arn, lb_in, lb_out) = create(&p, &oc, "aws:elbv2:LoadBalancer", lb).await;
+    let (tg_arn, tg_in, tg_out) = create(&p, &oc, "aws:elbv2:TargetGroup", tg).await;
+    let listener = map([
+        ("load_balancer_arn", lb_arn.as_str().into()),
+        ("port", Value::Int(80)),
+        (
+            "default_action",
+            Value::Map(map([
+                ("type", "forward".into()),
+                ("target_group_arn", tg_arn.as_str().into()),
+            ])),
+        ),
+    ]);
+    let case = Case {
+        token: "aws:elbv2:Listener",
+        updated: tagged(listener.clone()),
+        inputs: listener,
+        findable: true,
+    };
+    conform(&p, &c, case).await;
+    delete_and_check_gone(&p, &oc, "aws:elbv2:TargetGroup", &tg_arn, &tg_in, &tg_out).await;
+    delete_and_check_gone(&p, &oc, "aws:elbv2:LoadBalancer", &lb_arn, &lb_in, &lb_out).await;
 }

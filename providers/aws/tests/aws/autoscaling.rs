@@ -2,15 +2,14 @@
 //! methods, checked through the AWS SDK. The network and launch template it
 //! needs are made with the SDK.
 
-mod common;
-
+use crate::conformance::{Case, conform};
 use std::collections::BTreeMap;
 
-use aws_sdk_ec2::types::InstanceType;
-use common::{
+use crate::common::{
     Moto, ctx, ctx_with_config, map, out_str, provider, resource, sdk_launch_template,
     sdk_vpc_with_subnets, strs, table, with_defaults,
 };
+use aws_sdk_ec2::types::InstanceType;
 use skistack_engine::Value;
 use skistack_provider_aws::Clients;
 
@@ -209,4 +208,35 @@ async fn group_in_subnets_updated_and_force_deleted() {
     rt.delete(&c, "ecs-hosts", &updated, &out)
         .await
         .expect("second delete");
+}
+
+/// `aws:autoscaling:Group` through the conformance harness.
+#[tokio::test]
+async fn group_conforms() {
+    let moto = Moto::start();
+    let p = provider(&moto);
+    let c = ctx("conform", "it");
+    let clients = p.shared().clients(&c).await.expect("clients");
+    let (subnets, template) = network_and_template(&clients).await;
+    let subnet_refs: Vec<&str> = subnets.iter().map(String::as_str).collect();
+    let inputs = map([
+        ("name", "conform".into()),
+        ("min_size", Value::Int(0)),
+        ("max_size", Value::Int(2)),
+        ("vpc_zone_identifier", strs(&subnet_refs)),
+        (
+            "launch_template",
+            Value::Map(map([("id", template.as_str().into())])),
+        ),
+    ]);
+    let mut updated = inputs.clone();
+    updated.insert("max_size".into(), Value::Int(3));
+    updated.insert("tags".into(), table(&[("Name", "conform")]));
+    let case = Case {
+        token: TOKEN,
+        inputs,
+        updated,
+        findable: true,
+    };
+    conform(&p, &c, case).await;
 }

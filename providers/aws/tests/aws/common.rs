@@ -1,7 +1,8 @@
 //! Test support: a moto server (a local AWS emulator) per test, and helpers
 //! to build call contexts and inputs for the provider's types.
 //!
-//! Every test binary includes this module but uses only part of it.
+//! The moto launcher is kept as it was when every area was a test binary of
+//! its own; not every helper is used by every area.
 #![allow(dead_code)]
 
 use std::fs::File;

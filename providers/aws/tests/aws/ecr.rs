@@ -1,12 +1,13 @@
 //! `aws:ecr:Repository` against moto, through the provider's trait methods,
 //! checked through the AWS SDK.
 
-mod common;
-
+use crate::conformance::{Case, conform};
 use std::collections::BTreeMap;
 
+use crate::common::{
+    Moto, ctx, ctx_with_config, map, out_str, provider, resource, table, with_defaults,
+};
 use aws_sdk_ecr::types::{ImageIdentifier, ImageTagMutability};
-use common::{Moto, ctx, ctx_with_config, map, out_str, provider, resource, table, with_defaults};
 use skistack_engine::{Map, Value};
 use skistack_provider_aws::Clients;
 
@@ -280,4 +281,22 @@ async fn a_failed_create_leaves_nothing_behind() {
             .expect("read")
             .is_none()
     );
+}
+
+/// `aws:ecr:Repository` through the conformance harness.
+#[tokio::test]
+async fn repository_conforms() {
+    let moto = Moto::start();
+    let p = provider(&moto);
+    let inputs = map([("name", "conform".into())]);
+    let mut updated = inputs.clone();
+    updated.insert("image_tag_mutability".into(), "IMMUTABLE".into());
+    updated.insert("tags".into(), table(&[("Name", "conform")]));
+    let case = Case {
+        token: TOKEN,
+        inputs,
+        updated,
+        findable: true,
+    };
+    conform(&p, &ctx("conform", "it"), case).await;
 }

@@ -3,15 +3,13 @@
 //! failures are retried, which calls are never replayed blindly, how retries
 //! are counted, and the per-service limit on calls in flight.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{ctx, metric};
+use crate::common::{ctx, metric};
 use skistack_provider_aws::{AwsOptions, AwsProvider, StaticCredentials};
 
 /// What the stub answers a request: given the action and how many requests

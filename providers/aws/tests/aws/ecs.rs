@@ -3,17 +3,17 @@
 //! auto scaling group, task definitions and a service behind a load
 //! balancer. The network and launch template are made with the SDK.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use aws_sdk_ecs::types::{ClusterField, ServiceField, TaskDefinitionField};
-use common::{
+use crate::common::{
     Moto, create, ctx, ctx_with_config, delete_and_check_gone, map, out_str, provider, resource,
     sdk_launch_template, sdk_security_group, sdk_vpc_with_subnets, strs, table,
 };
+use aws_sdk_ecs::types::{ClusterField, ServiceField, TaskDefinitionField};
 use skistack_engine::{CallContext, Map, Value};
 use skistack_provider_aws::{AwsProvider, Clients};
+
+use crate::conformance::{Case, conform};
 
 const TASK_JSON: &str = r#"[{
     "name": "web",
@@ -681,4 +681,109 @@ async fn service_behind_a_load_balancer_gets_a_new_task_definition() {
         &cluster_out,
     )
     .await;
+}
+
+/// Every ECS type through the conformance harness. Each stands on the
+/// provider's own cluster, group and task definition, made first.
+#[tokio::test]
+async fn ecs_types_conform() {
+    let moto = Moto::start();
+    let p = provider(&moto);
+    let c = ctx("conform", "it");
+    let clients = p.shared().clients(&c).await.expect("clients");
+    let (_, subnets, _, template) = network(&clients).await;
+    let subnet_refs: Vec<&str> = subnets.iter().map(String::as_str).collect();
+    let tagged = |mut m: Map| {
+        m.insert("tags".into(), table(&[("Name", "conform")]));
+        m
+    };
+    let case = |token, inputs: Map, updated: Map| Case {
+        token,
+        inputs,
+        updated,
+        findable: true,
+    };
+
+    let cluster = map([("name", "conform".into())]);
+    let mut cluster_up = tagged(cluster.clone());
+    cluster_up.insert("container_insights".into(), Value::Bool(true));
+    conform(&p, &c, case("aws:ecs:Cluster", cluster.clone(), cluster_up)).await;
+
+    let task = map([
+        ("family", "conform".into()),
+        ("container_definitions", TASK_JSON.into()),
+        ("network_mode", "bridge".into()),
+        ("requires_compatibilities", strs(&["EC2"])),
+        ("memory", Value::Int(512)),
+    ]);
+    let task_up = tagged(task.clone());
+    conform(
+        &p,
+        &c,
+        case("aws:ecs:TaskDefinition", task.clone(), task_up),
+    )
+    .await;
+
+    let oc = ctx("conform", "owners");
+    let owned = [
+        ("aws:ecs:Cluster", cluster),
+        ("aws:ecs:TaskDefinition", task),
+        (
+            "aws:autoscaling:Group",
+            map([
+                ("name", "conform".into()),
+                ("min_size", Value::Int(0)),
+                ("max_size", Value::Int(2)),
+                ("vpc_zone_identifier", strs(&subnet_refs)),
+                (
+                    "launch_template",
+                    Value::Map(map([("id", template.as_str().into())])),
+                ),
+            ]),
+        ),
+    ];
+    let mut made = Vec::new();
+    for (token, inputs) in owned {
+        made.push((token, create(&p, &oc, token, inputs).await));
+    }
+    let task_arn = made[1].1.0.clone();
+    let asg_arn = out_str(&made[2].1.2, "arn").to_string();
+
+    let cp = map([
+        ("name", "conform".into()),
+        ("auto_scaling_group_arn", asg_arn.into()),
+    ]);
+    let mut cp_up = tagged(cp.clone());
+    cp_up.insert(
+        "managed_scaling".into(),
+        Value::Map(map([("target_capacity", Value::Int(75))])),
+    );
+    conform(&p, &c, case("aws:ecs:CapacityProvider", cp, cp_up)).await;
+
+    let providers = map([
+        ("cluster", "conform".into()),
+        ("capacity_providers", strs(&["FARGATE"])),
+    ]);
+    let mut providers_up = providers.clone();
+    providers_up.insert(
+        "capacity_providers".into(),
+        strs(&["FARGATE", "FARGATE_SPOT"]),
+    );
+    let assoc = case("aws:ecs:ClusterCapacityProviders", providers, providers_up);
+    conform(&p, &c, assoc).await;
+
+    let service = map([
+        ("name", "conform".into()),
+        ("cluster", "conform".into()),
+        ("task_definition", task_arn.as_str().into()),
+        ("desired_count", Value::Int(1)),
+        ("launch_type", "EC2".into()),
+    ]);
+    let mut service_up = tagged(service.clone());
+    service_up.insert("desired_count".into(), Value::Int(2));
+    conform(&p, &c, case("aws:ecs:Service", service, service_up)).await;
+
+    for (token, (id, inputs, outputs)) in made.into_iter().rev() {
+        delete_and_check_gone(&p, &oc, token, &id, &inputs, &outputs).await;
+    }
 }

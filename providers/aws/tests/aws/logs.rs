@@ -1,9 +1,10 @@
 //! `aws:logs:LogGroup` against moto, through the provider's trait methods,
 //! checked through the AWS SDK.
 
-mod common;
-
-use common::{Moto, ctx, ctx_with_config, map, out_str, provider, resource, table, with_defaults};
+use crate::common::{
+    Moto, ctx, ctx_with_config, map, out_str, provider, resource, table, with_defaults,
+};
+use crate::conformance::{Case, conform};
 use skistack_engine::Value;
 
 const TOKEN: &str = "aws:logs:LogGroup";
@@ -119,4 +120,22 @@ async fn log_group_lifecycle() {
         .await
         .expect("second delete");
     assert!(rt.find(&c, &updated).await.expect("find").is_none());
+}
+
+/// `aws:logs:LogGroup` through the conformance harness.
+#[tokio::test]
+async fn log_group_conforms() {
+    let moto = Moto::start();
+    let p = provider(&moto);
+    let inputs = map([("name", "/conform".into())]);
+    let mut updated = inputs.clone();
+    updated.insert("retention_in_days".into(), Value::Int(14));
+    updated.insert("tags".into(), table(&[("Name", "conform")]));
+    let case = Case {
+        token: TOKEN,
+        inputs,
+        updated,
+        findable: true,
+    };
+    conform(&p, &ctx("conform", "it"), case).await;
 }

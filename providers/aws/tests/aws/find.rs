@@ -2,9 +2,7 @@
 //! interrupted create, including while a replacement exists beside the old
 //! resource with the same identity.
 
-mod common;
-
-use common::{Moto, ctx, map, provider, resource, strs, with_defaults};
+use crate::common::{Moto, ctx, map, provider, resource, strs, with_defaults};
 use skistack_engine::Value;
 
 const CONTAINERS: &str = r#"[{"name": "web", "image": "nginx", "memory": 128, "essential": true}]"#;
