@@ -10,7 +10,7 @@ use skistack_engine::{
 };
 
 use crate::errors::aws_error;
-use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{
     Put, changed, list_of_str, object_fields, opt_bool, opt_i32, opt_map, opt_str, put_opt,
     read_back_object, read_back_set, str_of,
@@ -18,7 +18,7 @@ use crate::props::{
 use crate::retry::wait_until;
 use crate::shared::Clients;
 use crate::tags::{
-    self, TagApi, asg_tags, has_identity, read_back_tags, resource_tags, tag_property,
+    self, TagApi, asg_tags, has_identity, put_read_tags, resource_tags, tag_property,
 };
 
 /// How long a new group may take to show up in DescribeAutoScalingGroups.
@@ -299,13 +299,10 @@ impl AwsResource for Group {
             .tags()
             .iter()
             .filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))));
-        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, tags));
-        let mut all = inputs.clone();
-        all.extend(read.clone());
-        read_back(
-            read,
-            outputs_of(&all, g.auto_scaling_group_arn().unwrap_or_default()),
-        )
+        put_read_tags(&mut read, ctx, inputs, tags);
+        read_back_with(inputs, read, |all| {
+            outputs_of(all, g.auto_scaling_group_arn().unwrap_or_default())
+        })
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {

@@ -9,13 +9,13 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::{aws_error, found, is_not_found};
+use crate::errors::{OrFailed, aws_error, found, is_not_found};
 use crate::iam::document::read_back_json;
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, changed, opt_bool, opt_str, put_opt, str_of};
 use crate::shared::Clients;
 use crate::tags::{
-    self, has_identity, pairs, read_back_tags, resource_tags, sdk_tags, tag_changes, tag_property,
+    self, has_identity, pairs, put_read_tags, resource_tags, sdk_tags, tag_changes, tag_property,
 };
 
 /// A private container image repository.
@@ -159,11 +159,9 @@ impl AwsResource for Repository {
             .send()
             .await
             .map_err(|e| aws_error(&format!("create ECR repository {name}"), e))?;
-        let repo = out.repository().ok_or_else(|| {
-            ProviderError::Failed(format!(
-                "create ECR repository {name}: no repository in the response"
-            ))
-        })?;
+        let repo = out.repository().or_failed(&format!(
+            "create ECR repository {name}: no repository in the response"
+        ))?;
         if let Some(policy) = opt_str(inputs, "lifecycle_policy")?
             && let Err(e) = put_lifecycle_policy(clients, name, Some(policy)).await
         {
@@ -226,7 +224,7 @@ impl AwsResource for Repository {
         }
         let arn = repo.repository_arn().unwrap_or_default();
         let tags = tags::ecr_tags(clients, arn).await?;
-        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
+        put_read_tags(&mut read, ctx, inputs, pairs(&tags));
         let mut all = inputs.clone();
         all.extend(read.clone());
         if !read.contains_key("lifecycle_policy") {

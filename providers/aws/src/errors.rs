@@ -179,6 +179,19 @@ where
     false
 }
 
+/// Something a response must hold, as a failure naming what was missing
+/// when it does not (AWS answered, but not as documented).
+pub trait OrFailed<T> {
+    /// The value, or [`ProviderError::Failed`] with `message`.
+    fn or_failed(self, message: &str) -> Result<T, ProviderError>;
+}
+
+impl<T> OrFailed<T> for Option<T> {
+    fn or_failed(self, message: &str) -> Result<T, ProviderError> {
+        self.ok_or_else(|| ProviderError::Failed(message.to_string()))
+    }
+}
+
 /// The result of a call on one resource, with "not found" turned into `None`
 /// (for reads of a resource that may be gone).
 pub fn found<T, E, R>(

@@ -232,6 +232,22 @@ impl Entry {
     }
 }
 
+/// Declares a service's resource-type modules and registers their types,
+/// one line a module: `file: Type, ...;` declares `mod file`, re-exports
+/// its types and lists them, in that order, in the service's `entries()`
+/// (which [`crate::registry`] reads). A new type is a file and a line.
+macro_rules! resource_types {
+    ($($file:ident: $($ty:ident),+;)*) => {
+        $(mod $file; pub(crate) use $file::{$($ty),+};)*
+
+        /// The service's resource types, in the order the provider lists them.
+        pub(crate) fn entries() -> Vec<crate::kit::Entry> {
+            vec![$($(crate::kit::Entry::of::<$ty>()),+),*]
+        }
+    };
+}
+pub(crate) use resource_types;
+
 /// The `arn` among `outputs`, or the id (for a type whose id is its ARN).
 pub(crate) fn arn_or_id(id: &str, outputs: &Map) -> String {
     outputs
@@ -249,6 +265,17 @@ pub(crate) fn arn_output(id: &str, outputs: &Map) -> Map {
 /// What a read found: the inputs read back and the outputs.
 pub(crate) fn read_back(inputs: Map, outputs: Map) -> Out<Option<ReadResult>> {
     Ok(Some(ReadResult { inputs, outputs }))
+}
+
+/// What a read found, with outputs made by `outputs` from `inputs` overlaid
+/// with what was `read` back (so drift shows in the outputs too).
+pub(crate) fn read_back_with(
+    inputs: &Map,
+    read: Map,
+    outputs: impl FnOnce(&Map) -> Map,
+) -> Out<Option<ReadResult>> {
+    let all = crate::props::with_attributes(inputs, read.clone());
+    read_back(read, outputs(&all))
 }
 
 /// A resource made (or found): its id and outputs.

@@ -6,12 +6,12 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::{aws_error, is_not_found};
-use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::errors::{OrFailed, aws_error, is_not_found};
+use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{changed, opt_i32, opt_str, put_opt, str_of};
 use crate::shared::Clients;
 use crate::tags::{
-    self, has_identity, pairs, read_back_tags, resource_tags, tag_changes, tag_property,
+    self, has_identity, pairs, put_read_tags, resource_tags, tag_changes, tag_property,
 };
 
 /// A log group, named by the stack.
@@ -140,11 +140,9 @@ impl AwsResource for LogGroup {
             }
             // CreateLogGroup returns nothing; the ARN (with the account id)
             // comes from one describe.
-            describe(clients, name).await?.ok_or_else(|| {
-                ProviderError::Failed(format!(
-                    "log group {name} not found right after its creation"
-                ))
-            })
+            describe(clients, name).await?.or_failed(&format!(
+                "log group {name} not found right after its creation"
+            ))
         };
         match finish.await {
             Ok(group) => Ok(created(
@@ -184,10 +182,8 @@ impl AwsResource for LogGroup {
             "log_group_class",
             group.log_group_class().map(|c| c.as_str()),
         );
-        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
-        let mut all = inputs.clone();
-        all.extend(read.clone());
-        read_back(read, outputs_of(&all, arn))
+        put_read_tags(&mut read, ctx, inputs, pairs(&tags));
+        read_back_with(inputs, read, |all| outputs_of(all, arn))
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {

@@ -1,5 +1,7 @@
-//! The one list of the provider's types, service by service. A new type is
-//! one line here; what it declares (such as the creates that must never be
+//! The one list of the provider's types, service by service. A new type in
+//! a service with a folder is one line in its `resource_types!` (see
+//! [`crate::kit::resource_types`]); one in a single-file service, one line
+//! here. What a type declares (such as the creates that must never be
 //! replayed, [`crate::kit::AwsResource::NOT_IDEMPOTENT`]) comes with it, so
 //! nothing else needs to remember it: [`crate::replay`] reads this list.
 
@@ -13,43 +15,14 @@ use crate::{autoscaling, ec2, ecr, ecs, elbv2, iam, logs, ssm};
 
 /// Every resource type, in the order the provider lists them.
 pub(crate) fn resources() -> Vec<Entry> {
-    vec![
-        // EC2
-        Entry::of::<ec2::Vpc>(),
-        Entry::of::<ec2::Subnet>(),
-        Entry::of::<ec2::InternetGateway>(),
-        Entry::of::<ec2::RouteTable>(),
-        Entry::of::<ec2::Route>(),
-        Entry::of::<ec2::RouteTableAssociation>(),
-        Entry::of::<ec2::Eip>(),
-        Entry::of::<ec2::NatGateway>(),
-        Entry::of::<ec2::SecurityGroup>(),
-        Entry::of::<ec2::SecurityGroupRule>(),
-        Entry::of::<ec2::KeyPair>(),
-        Entry::of::<ec2::Instance>(),
-        Entry::of::<ec2::LaunchTemplate>(),
-        // ECR
-        Entry::of::<ecr::Repository>(),
-        // IAM
-        Entry::of::<iam::Role>(),
-        Entry::of::<iam::RolePolicyAttachment>(),
-        Entry::of::<iam::RolePolicy>(),
-        Entry::of::<iam::InstanceProfile>(),
-        // ECS
-        Entry::of::<ecs::Cluster>(),
-        Entry::of::<ecs::CapacityProvider>(),
-        Entry::of::<ecs::ClusterCapacityProviders>(),
-        Entry::of::<ecs::TaskDefinition>(),
-        Entry::of::<ecs::Service>(),
-        // Auto Scaling
-        Entry::of::<autoscaling::Group>(),
-        // ELBv2
-        Entry::of::<elbv2::LoadBalancer>(),
-        Entry::of::<elbv2::TargetGroup>(),
-        Entry::of::<elbv2::Listener>(),
-        // CloudWatch Logs
-        Entry::of::<logs::LogGroup>(),
-    ]
+    let mut all = ec2::entries();
+    all.push(Entry::of::<ecr::Repository>());
+    all.extend(iam::entries());
+    all.extend(ecs::entries());
+    all.push(Entry::of::<autoscaling::Group>());
+    all.extend(elbv2::entries());
+    all.push(Entry::of::<logs::LogGroup>());
+    all
 }
 
 /// Every data source.

@@ -391,6 +391,19 @@ pub fn read_back_tags<'a>(
     (declared_tags || !own.is_empty()).then_some(Value::Map(own))
 }
 
+/// Puts the tags read back ([`read_back_tags`]) under `tags` in `read`,
+/// when there are any to put.
+pub fn put_read_tags<'a>(
+    read: &mut Map,
+    ctx: &CallContext,
+    declared: &Map,
+    tags: impl IntoIterator<Item = (&'a str, &'a str)>,
+) {
+    if let Some(v) = read_back_tags(ctx, declared, tags) {
+        read.insert("tags".into(), v);
+    }
+}
+
 /// True when tags read back from AWS carry the identity tags of the
 /// resource the call is about, so that `find` only adopts a resource this
 /// stack, environment and logical resource created.

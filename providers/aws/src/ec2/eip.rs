@@ -4,12 +4,12 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{DomainType, ResourceType as Ec2ResourceType};
 use skistack_engine::{Attribute, Created, Map, Property, ReadResult, TypeSchema, ValueType};
 
-use crate::ec2::{identified, identity_filters, tag_spec};
+use crate::ec2::{identified, identity_filters, own_tag_spec};
 use crate::errors::aws_error;
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{opt_str, read_result, with_attributes};
 use crate::retry::retry_eventual;
-use crate::tags::{self, TagApi, read_back_tags, resource_tags, tag_pairs, tag_property};
+use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
 
 /// Codes of an address still held by a NAT gateway or instance that is
 /// going away; AWS frees it a little later.
@@ -52,16 +52,13 @@ impl AwsResource for Eip {
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let (clients, inputs) = (call.clients, call.inputs);
         let domain = opt_str(inputs, "domain")?.unwrap_or("vpc");
         let out = clients
             .ec2
             .allocate_address()
             .domain(DomainType::from(domain))
-            .tag_specifications(tag_spec(
-                Ec2ResourceType::ElasticIp,
-                &resource_tags(ctx, inputs),
-            )?)
+            .tag_specifications(own_tag_spec(call, Ec2ResourceType::ElasticIp)?)
             .send()
             .await
             .map_err(|e| aws_error("allocate Elastic IP", e))?;
@@ -86,9 +83,7 @@ impl AwsResource for Eip {
         if let Some(d) = addr.domain() {
             read.insert("domain".into(), d.as_str().into());
         }
-        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(addr.tags())) {
-            read.insert("tags".into(), tags);
-        }
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(addr.tags()));
         let attrs = attributes(id, addr.public_ip().unwrap_or_default());
         Ok(Some(read_result(inputs, read, attrs)))
     }

@@ -18,7 +18,7 @@ use crate::ec2::launch::{
     root_block_device_property, root_device_name,
 };
 use crate::ec2::{filter_any, identity_filters, tag_spec};
-use crate::errors::{aws_error, found, gone_ok};
+use crate::errors::{aws_error, found, gone_ok, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{
     Put, changed, list_of_str, opt_bool, opt_str, str_list, str_of, with_attributes,
@@ -26,7 +26,7 @@ use crate::props::{
 use crate::retry::{retry_eventual, wait_until};
 use crate::shared::Clients;
 use crate::tags::{
-    self, TagApi, has_identity, read_back_tags, resource_tags, tag_pairs, tag_property,
+    self, TagApi, has_identity, put_read_tags, resource_tags, tag_pairs, tag_property,
 };
 use crate::token::client_token;
 
@@ -137,11 +137,7 @@ async fn wait_running(clients: &Clients, id: &str) -> Result<AwsInstance, Provid
         }
     })
     .await?;
-    last.into_inner().ok().flatten().ok_or_else(|| {
-        ProviderError::Failed(format!(
-            "instance {id}: the wait ended without a description"
-        ))
-    })
+    last.into_inner().ok().flatten().or_failed(&format!("instance {id}: the wait ended without a description"))
 }
 
 /// The security groups of an instance: those of the instance, or those of
@@ -301,9 +297,7 @@ impl AwsResource for Instance {
             .instances()
             .first()
             .and_then(|i| i.instance_id())
-            .ok_or_else(|| {
-                ProviderError::Failed("run instance: the response holds no instance".into())
-            })?
+            .or_failed("run instance: the response holds no instance")?
             .to_string();
         let inst = wait_running(clients, &id).await?;
         Ok(created(id, outputs_of(clients, inputs, &inst)))
@@ -379,9 +373,7 @@ impl AwsResource for Instance {
                 read.insert("metadata_options".into(), metadata.read_back(inputs)?);
             }
         }
-        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(inst.tags())) {
-            read.insert("tags".into(), tags);
-        }
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(inst.tags()));
         let outputs = outputs_of(clients, &with_attributes(inputs, read.clone()), &inst);
         read_back(read, outputs)
     }

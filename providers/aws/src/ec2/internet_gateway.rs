@@ -6,13 +6,13 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{identified, identity_filters, tag_spec};
-use crate::errors::{aws_error, error_code, found, gone_ok};
+use crate::ec2::{identified, identity_filters, own_tag_spec};
+use crate::errors::{aws_error, error_code, found, gone_ok, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, changed, opt_str, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
 use crate::shared::Clients;
-use crate::tags::{self, TagApi, read_back_tags, resource_tags, tag_pairs, tag_property};
+use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
 
 /// An internet gateway, attached to `vpc_id` when set.
 #[derive(Default)]
@@ -90,20 +90,15 @@ impl AwsResource for InternetGateway {
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let (clients, inputs) = (call.clients, call.inputs);
         let out = clients
             .ec2
             .create_internet_gateway()
-            .tag_specifications(tag_spec(
-                Ec2ResourceType::InternetGateway,
-                &resource_tags(ctx, inputs),
-            )?)
+            .tag_specifications(own_tag_spec(call, Ec2ResourceType::InternetGateway)?)
             .send()
             .await
             .map_err(|e| aws_error("create internet gateway", e))?;
-        let igw = out.internet_gateway().ok_or_else(|| {
-            ProviderError::Failed("create internet gateway: the response holds no gateway".into())
-        })?;
+        let igw = out.internet_gateway().or_failed("create internet gateway: the response holds no gateway")?;
         let id = igw.internet_gateway_id().unwrap_or_default().to_string();
         if let Some(vpc) = opt_str(inputs, "vpc_id")? {
             attach(clients, &id, vpc).await?;
@@ -130,9 +125,7 @@ impl AwsResource for InternetGateway {
         if let Some(vpc) = attached_vpc(igw) {
             read.insert("vpc_id".into(), vpc.into());
         }
-        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(igw.tags())) {
-            read.insert("tags".into(), tags);
-        }
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(igw.tags()));
         let mut outputs = with_attributes(
             &with_attributes(inputs, read.clone()),
             attributes(clients, igw),

@@ -7,12 +7,12 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::tag_spec;
+use crate::ec2::own_tag_spec;
 use crate::errors::{aws_error, found, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{read_result, str_of, with_attributes};
 use crate::shared::Clients;
-use crate::tags::{self, TagApi, read_back_tags, resource_tags, tag_pairs, tag_property};
+use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
 
 /// An SSH key pair made from a public key. Its id is the key name.
 #[derive(Default)]
@@ -76,7 +76,7 @@ impl AwsResource for KeyPair {
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let (clients, inputs) = (call.clients, call.inputs);
         let name = str_of(inputs, "key_name")?;
         let key = str_of(inputs, "public_key")?;
         let out = clients
@@ -84,10 +84,7 @@ impl AwsResource for KeyPair {
             .import_key_pair()
             .key_name(name)
             .public_key_material(Blob::new(key.trim().as_bytes()))
-            .tag_specifications(tag_spec(
-                Ec2ResourceType::KeyPair,
-                &resource_tags(ctx, inputs),
-            )?)
+            .tag_specifications(own_tag_spec(call, Ec2ResourceType::KeyPair)?)
             .send()
             .await
             .map_err(|e| aws_error(&format!("import key pair {name}"), e))?;
@@ -105,9 +102,7 @@ impl AwsResource for KeyPair {
         };
         let mut read = Map::new();
         read.insert("key_name".into(), key.key_name().unwrap_or_default().into());
-        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(key.tags())) {
-            read.insert("tags".into(), tags);
-        }
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(key.tags()));
         let key_id = key.key_pair_id().unwrap_or_default();
         let account = call.shared.account(clients).await?;
         let arn = clients.arn("ec2", &account, &format!("key-pair/{key_id}"));

@@ -18,8 +18,8 @@ use skistack_engine::{
 };
 
 use crate::ec2::launch::{Metadata, encode_user_data, is_arn, metadata_options_property};
-use crate::ec2::tag_spec;
-use crate::errors::{aws_error, found, gone_ok};
+use crate::ec2::own_tag_spec;
+use crate::errors::{aws_error, found, gone_ok, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{
     Put, list_of_maps, list_of_str, opt_bool, opt_i32, opt_str, read_result, str_list, str_of,
@@ -27,7 +27,7 @@ use crate::props::{
 };
 use crate::retry::retry_eventual;
 use crate::shared::{Clients, Shared};
-use crate::tags::{self, TagApi, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property};
+use crate::tags::{self, TagApi, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property};
 use crate::token::client_token;
 
 /// Errors of a fresh instance profile, group or key not yet visible.
@@ -285,7 +285,7 @@ impl AwsResource for LaunchTemplate {
         let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
         let data = template_data(ctx, inputs)?;
-        let spec = tag_spec(Ec2ResourceType::LaunchTemplate, &resource_tags(ctx, inputs))?;
+        let spec = own_tag_spec(call, Ec2ResourceType::LaunchTemplate)?;
         let token = client_token(ctx);
         let out = retry_eventual(&format!("create launch template {name}"), FRESH, || {
             clients
@@ -298,9 +298,7 @@ impl AwsResource for LaunchTemplate {
                 .send()
         })
         .await?;
-        let lt = out.launch_template().ok_or_else(|| {
-            ProviderError::Failed("create launch template: the response holds no template".into())
-        })?;
+        let lt = out.launch_template().or_failed("create launch template: the response holds no template")?;
         let id = lt.launch_template_id().unwrap_or_default().to_string();
         let arn = arn_of(call.shared, clients, &id).await?;
         let attrs =
@@ -318,9 +316,7 @@ impl AwsResource for LaunchTemplate {
             None => Map::new(),
         };
         read.put("name", lt.launch_template_name().unwrap_or_default());
-        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(lt.tags())) {
-            read.insert("tags".into(), tags);
-        }
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(lt.tags()));
         let arn = arn_of(call.shared, clients, id).await?;
         let attrs =
             version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
@@ -346,11 +342,7 @@ impl AwsResource for LaunchTemplate {
             let version = created
                 .launch_template_version()
                 .and_then(|v| v.version_number())
-                .ok_or_else(|| {
-                    ProviderError::Failed(format!(
-                        "create a version of launch template {id}: no version number"
-                    ))
-                })?;
+                .or_failed(&format!("create a version of launch template {id}: no version number"))?;
             clients
                 .ec2
                 .modify_launch_template()

@@ -5,38 +5,29 @@
 use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, Tag, TagSpecification};
 use skistack_engine::{CallContext, Created, Map, ProviderError};
 
-use crate::tags::{has_identity, sdk_tags, tag_pairs};
+use crate::kit::Call;
+use crate::tags::{has_identity, resource_tags, sdk_tags, tag_pairs};
 
 mod availability_zones;
-mod eip;
-mod instance;
-mod internet_gateway;
-mod key_pair;
 mod launch;
-mod launch_template;
-mod nat_gateway;
-mod route;
-mod route_table;
-mod route_table_association;
-mod security_group;
-mod security_group_rule;
-mod subnet;
-mod vpc;
 
 pub(crate) use availability_zones::AvailabilityZones;
-pub(crate) use eip::Eip;
-pub(crate) use instance::Instance;
-pub(crate) use internet_gateway::InternetGateway;
-pub(crate) use key_pair::KeyPair;
-pub(crate) use launch_template::LaunchTemplate;
-pub(crate) use nat_gateway::NatGateway;
-pub(crate) use route::Route;
-pub(crate) use route_table::RouteTable;
-pub(crate) use route_table_association::RouteTableAssociation;
-pub(crate) use security_group::SecurityGroup;
-pub(crate) use security_group_rule::SecurityGroupRule;
-pub(crate) use subnet::Subnet;
-pub(crate) use vpc::Vpc;
+
+crate::kit::resource_types! {
+    vpc: Vpc;
+    subnet: Subnet;
+    internet_gateway: InternetGateway;
+    route_table: RouteTable;
+    route: Route;
+    route_table_association: RouteTableAssociation;
+    eip: Eip;
+    nat_gateway: NatGateway;
+    security_group: SecurityGroup;
+    security_group_rule: SecurityGroupRule;
+    key_pair: KeyPair;
+    instance: Instance;
+    launch_template: LaunchTemplate;
+}
 
 /// A tag specification that tags a resource in its create call.
 pub(crate) fn tag_spec(
@@ -47,6 +38,15 @@ pub(crate) fn tag_spec(
         .resource_type(kind)
         .set_tags(Some(sdk_tags(tags)?))
         .build())
+}
+
+/// The tag specification of what a create call makes: its declared and
+/// identity tags ([`resource_tags`]).
+pub(crate) fn own_tag_spec(
+    call: &Call<'_>,
+    kind: Ec2ResourceType,
+) -> Result<TagSpecification, ProviderError> {
+    tag_spec(kind, &resource_tags(call.ctx, call.inputs))
 }
 
 /// A filter on one field.

@@ -10,14 +10,14 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::ec2::{filter_any, identity_filters, tag_spec};
-use crate::errors::{aws_error, found, gone_ok};
+use crate::ec2::{filter_any, identity_filters, own_tag_spec};
+use crate::errors::{aws_error, found, gone_ok, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{Put, opt_str, read_result, str_of, with_attributes};
 use crate::retry::{retry_eventual, wait_until};
 use crate::shared::Clients;
 use crate::tags::{
-    self, TagApi, has_identity, read_back_tags, resource_tags, tag_pairs, tag_property,
+    self, TagApi, has_identity, put_read_tags, tag_pairs, tag_property,
 };
 use crate::token::client_token;
 
@@ -135,11 +135,7 @@ async fn wait_available(clients: &Clients, id: &str) -> Result<AwsNat, ProviderE
         },
     )
     .await?;
-    last.into_inner().ok().flatten().ok_or_else(|| {
-        ProviderError::Failed(format!(
-            "NAT gateway {id}: the wait ended without a description"
-        ))
-    })
+    last.into_inner().ok().flatten().or_failed(&format!("NAT gateway {id}: the wait ended without a description"))
 }
 
 #[async_trait]
@@ -175,7 +171,7 @@ impl AwsResource for NatGateway {
         let subnet = str_of(inputs, "subnet_id")?;
         let allocation = opt_str(inputs, "allocation_id")?;
         let connectivity = opt_str(inputs, "connectivity_type")?.unwrap_or("public");
-        let spec = tag_spec(Ec2ResourceType::Natgateway, &resource_tags(ctx, inputs))?;
+        let spec = own_tag_spec(call, Ec2ResourceType::Natgateway)?;
         let token = client_token(ctx);
         let out = retry_eventual(
             "create NAT gateway",
@@ -196,9 +192,7 @@ impl AwsResource for NatGateway {
         let id = out
             .nat_gateway()
             .and_then(|n| n.nat_gateway_id())
-            .ok_or_else(|| {
-                ProviderError::Failed("create NAT gateway: the response holds no id".into())
-            })?
+            .or_failed("create NAT gateway: the response holds no id")?
             .to_string();
         let nat = wait_available(clients, &id).await?;
         Ok(created(id, with_attributes(inputs, attributes(&nat))))
@@ -226,9 +220,7 @@ impl AwsResource for NatGateway {
         if let Some(c) = nat.connectivity_type() {
             read.insert("connectivity_type".into(), c.as_str().into());
         }
-        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(nat.tags())) {
-            read.insert("tags".into(), tags);
-        }
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(nat.tags()));
         Ok(Some(read_result(inputs, read, attributes(&nat))))
     }
 

@@ -3,16 +3,16 @@
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType as Ec2ResourceType, RouteTable as AwsRouteTable};
 use skistack_engine::{
-    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
+    Attribute, Created, Map, Property, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{identified, identity_filters, tag_spec};
-use crate::errors::aws_error;
+use crate::ec2::{identified, identity_filters, own_tag_spec};
+use crate::errors::{aws_error, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{Put, read_result, str_of, with_attributes};
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
-use crate::tags::{self, TagApi, read_back_tags, resource_tags, tag_pairs, tag_property};
+use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
 
 /// A route table of a VPC; its routes and subnet associations are resources
 /// of their own (`aws:ec2:Route`, `aws:ec2:RouteTableAssociation`).
@@ -48,21 +48,16 @@ impl AwsResource for RouteTable {
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let (clients, inputs) = (call.clients, call.inputs);
         let out = clients
             .ec2
             .create_route_table()
             .vpc_id(str_of(inputs, "vpc_id")?)
-            .tag_specifications(tag_spec(
-                Ec2ResourceType::RouteTable,
-                &resource_tags(ctx, inputs),
-            )?)
+            .tag_specifications(own_tag_spec(call, Ec2ResourceType::RouteTable)?)
             .send()
             .await
             .map_err(|e| aws_error("create route table", e))?;
-        let rt = out.route_table().ok_or_else(|| {
-            ProviderError::Failed("create route table: the response holds no route table".into())
-        })?;
+        let rt = out.route_table().or_failed("create route table: the response holds no route table")?;
         Ok(created(
             rt.route_table_id().unwrap_or_default().to_string(),
             with_attributes(inputs, attributes(clients, rt)),
@@ -83,9 +78,7 @@ impl AwsResource for RouteTable {
         };
         let mut read = Map::new();
         read.insert("vpc_id".into(), rt.vpc_id().unwrap_or_default().into());
-        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(rt.tags())) {
-            read.insert("tags".into(), tags);
-        }
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(rt.tags()));
         Ok(Some(read_result(inputs, read, attributes(clients, rt))))
     }
 

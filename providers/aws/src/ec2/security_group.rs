@@ -8,13 +8,13 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{identified, identity_filters, tag_spec};
-use crate::errors::{aws_error, error_code, found};
+use crate::ec2::{identified, identity_filters, own_tag_spec};
+use crate::errors::{aws_error, error_code, found, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{Put, changed, opt_bool, read_result, str_of, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
 use crate::shared::Clients;
-use crate::tags::{self, TagApi, read_back_tags, resource_tags, tag_pairs, tag_property};
+use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
 
 /// A security group of a VPC.
 #[derive(Default)]
@@ -136,7 +136,7 @@ impl AwsResource for SecurityGroup {
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let (clients, inputs) = (call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
         let out = clients
             .ec2
@@ -144,18 +144,13 @@ impl AwsResource for SecurityGroup {
             .group_name(name)
             .description(str_of(inputs, "description")?)
             .vpc_id(str_of(inputs, "vpc_id")?)
-            .tag_specifications(tag_spec(
-                Ec2ResourceType::SecurityGroup,
-                &resource_tags(ctx, inputs),
-            )?)
+            .tag_specifications(own_tag_spec(call, Ec2ResourceType::SecurityGroup)?)
             .send()
             .await
             .map_err(|e| aws_error(&format!("create security group {name}"), e))?;
         let id = out
             .group_id()
-            .ok_or_else(|| {
-                ProviderError::Failed("create security group: the response holds no id".into())
-            })?
+            .or_failed("create security group: the response holds no id")?
             .to_string();
         if opt_bool(inputs, "revoke_default_egress")?.unwrap_or(false) {
             set_default_egress(clients, &id, false).await?;
@@ -182,9 +177,7 @@ impl AwsResource for SecurityGroup {
         read.insert("name".into(), sg.group_name().unwrap_or_default().into());
         read.put("description", sg.description().unwrap_or_default());
         read.insert("vpc_id".into(), sg.vpc_id().unwrap_or_default().into());
-        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(sg.tags())) {
-            read.insert("tags".into(), tags);
-        }
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(sg.tags()));
         Ok(Some(read_result(
             inputs,
             read,

@@ -11,13 +11,13 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::ec2::{filter, identity_filters, tag_spec};
+use crate::ec2::{filter, identity_filters, own_tag_spec};
 use crate::errors::{aws_error, error_code, found, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, list_of_str, opt_i32, opt_str, str_list, str_of};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes};
 use crate::shared::Clients;
-use crate::tags::{has_identity, resource_tags, tag_pairs};
+use crate::tags::{has_identity, tag_pairs};
 
 /// Codes of a group not yet visible right after its creation.
 const FRESH: &[&str] = &["InvalidGroup.NotFound"];
@@ -310,12 +310,9 @@ impl AwsResource for SecurityGroupRule {
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let (clients, inputs) = (call.clients, call.inputs);
         let spec = Spec::from_inputs(inputs)?;
-        let tags = tag_spec(
-            Ec2ResourceType::SecurityGroupRule,
-            &resource_tags(ctx, inputs),
-        )?;
+        let tags = own_tag_spec(call, Ec2ResourceType::SecurityGroupRule)?;
         let rules = if spec.egress {
             let res = retry_codes(FRESH, EVENTUAL_LIMIT, || {
                 clients

@@ -8,13 +8,13 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{identified, identity_filters, tag_spec};
-use crate::errors::aws_error;
+use crate::ec2::{identified, identity_filters, own_tag_spec};
+use crate::errors::{aws_error, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, changed, opt_bool, opt_str, str_of, with_attributes};
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
-use crate::tags::{self, TagApi, read_back_tags, resource_tags, tag_pairs, tag_property};
+use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
 
 /// A subnet of a VPC in one availability zone.
 #[derive(Default)]
@@ -91,23 +91,18 @@ impl AwsResource for Subnet {
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let (clients, inputs) = (call.clients, call.inputs);
         let out = clients
             .ec2
             .create_subnet()
             .vpc_id(str_of(inputs, "vpc_id")?)
             .cidr_block(str_of(inputs, "cidr_block")?)
             .set_availability_zone(opt_str(inputs, "availability_zone")?.map(str::to_string))
-            .tag_specifications(tag_spec(
-                Ec2ResourceType::Subnet,
-                &resource_tags(ctx, inputs),
-            )?)
+            .tag_specifications(own_tag_spec(call, Ec2ResourceType::Subnet)?)
             .send()
             .await
             .map_err(|e| aws_error("create subnet", e))?;
-        let subnet = out.subnet().ok_or_else(|| {
-            ProviderError::Failed("create subnet: the response holds no subnet".into())
-        })?;
+        let subnet = out.subnet().or_failed("create subnet: the response holds no subnet")?;
         let id = subnet.subnet_id().unwrap_or_default().to_string();
         if opt_bool(inputs, "map_public_ip_on_launch")?.unwrap_or(false) {
             set_map_public_ip(clients, &id, true).await?;
@@ -135,9 +130,7 @@ impl AwsResource for Subnet {
             "map_public_ip_on_launch",
             subnet.map_public_ip_on_launch().unwrap_or(false),
         );
-        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(subnet.tags())) {
-            read.insert("tags".into(), tags);
-        }
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(subnet.tags()));
         let outputs = outputs_of(&with_attributes(inputs, read.clone()), subnet);
         read_back(read, outputs)
     }

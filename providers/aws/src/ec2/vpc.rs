@@ -11,13 +11,13 @@ use skistack_engine::{
 };
 
 use crate::ec2::{filter, identity_filters, tag_spec};
-use crate::errors::{aws_error, found};
+use crate::errors::{aws_error, found, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, bool_of, changed, opt_str, str_of, with_attributes};
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
 use crate::tags::{
-    self, TagApi, has_identity, read_back_tags, resource_tags, tag_pairs, tag_property,
+    self, TagApi, has_identity, put_read_tags, resource_tags, tag_pairs, tag_property,
 };
 
 /// Codes of a VPC not yet visible right after its creation.
@@ -177,7 +177,7 @@ impl AwsResource for Vpc {
         let out = req.send().await.map_err(|e| aws_error("create VPC", e))?;
         let vpc = out
             .vpc()
-            .ok_or_else(|| ProviderError::Failed("create VPC: the response holds no VPC".into()))?;
+            .or_failed("create VPC: the response holds no VPC")?;
         let id = vpc.vpc_id().unwrap_or_default().to_string();
         // AWS defaults: DNS support on, DNS hostnames off; change only what differs.
         if !bool_of(inputs, "enable_dns_support").unwrap_or(true) {
@@ -211,9 +211,7 @@ impl AwsResource for Vpc {
         if let Some(v) = get_dns(clients, id, VpcAttributeName::EnableDnsHostnames).await? {
             read.insert("enable_dns_hostnames".into(), v.into());
         }
-        if let Some(tags) = read_back_tags(ctx, inputs, tag_pairs(vpc.tags())) {
-            read.insert("tags".into(), tags);
-        }
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(vpc.tags()));
         // The default group and main table were found on create and stay
         // with the VPC: reuse them rather than look them up on every refresh.
         let known = [

@@ -14,14 +14,14 @@ use skistack_engine::{
 };
 
 use crate::errors::aws_error;
-use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created, read_back};
+use crate::kit::{read_back_with, AwsResource, Call, Out, arn_or_id, arn_output, created};
 use crate::props::{
     Put, changed, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
 };
 use crate::retry::wait_until;
 use crate::shared::Clients;
 use crate::tags::{
-    self, TagApi, has_identity, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+    self, TagApi, has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
 };
 
 /// How long a capacity provider may take to finish deleting.
@@ -214,17 +214,10 @@ impl AwsResource for CapacityProvider {
                 );
             }
         }
-        put_opt(
-            &mut read,
-            "tags",
-            read_back_tags(ctx, inputs, tag_pairs(p.tags())),
-        );
-        let mut all = inputs.clone();
-        all.extend(read.clone());
-        read_back(
-            read,
-            outputs_of(&all, p.capacity_provider_arn().unwrap_or_default()),
-        )
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(p.tags()));
+        read_back_with(inputs, read, |all| {
+            outputs_of(all, p.capacity_provider_arn().unwrap_or_default())
+        })
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {

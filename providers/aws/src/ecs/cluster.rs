@@ -7,12 +7,12 @@ use skistack_engine::{
 };
 
 use crate::errors::{aws_error, is_not_found};
-use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created, read_back};
+use crate::kit::{read_back_with, AwsResource, Call, Out, arn_or_id, arn_output, created};
 use crate::props::{changed, opt_bool, put_opt, str_of};
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
 use crate::tags::{
-    self, TagApi, has_identity, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+    self, TagApi, has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
 };
 
 /// Errors of a cluster delete that clear up once services, tasks and
@@ -134,17 +134,10 @@ impl AwsResource for Cluster {
             "container_insights",
             insights.map(|v| v != "disabled"),
         );
-        put_opt(
-            &mut read,
-            "tags",
-            read_back_tags(ctx, inputs, tag_pairs(cluster.tags())),
-        );
-        let mut all = inputs.clone();
-        all.extend(read.clone());
-        read_back(
-            read,
-            outputs_of(&all, cluster.cluster_arn().unwrap_or_default()),
-        )
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(cluster.tags()));
+        read_back_with(inputs, read, |all| {
+            outputs_of(all, cluster.cluster_arn().unwrap_or_default())
+        })
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {

@@ -7,18 +7,15 @@ use skistack_engine::{Map, Property, ProviderError, Value, ValueType};
 
 use crate::props::{opt_i32, read_back_object, str_of};
 
-mod capacity_provider;
-mod cluster;
-mod cluster_capacity_providers;
 mod container;
-mod service;
-mod task_definition;
 
-pub(crate) use capacity_provider::CapacityProvider;
-pub(crate) use cluster::Cluster;
-pub(crate) use cluster_capacity_providers::ClusterCapacityProviders;
-pub(crate) use service::Service;
-pub(crate) use task_definition::TaskDefinition;
+crate::kit::resource_types! {
+    cluster: Cluster;
+    capacity_provider: CapacityProvider;
+    cluster_capacity_providers: ClusterCapacityProviders;
+    task_definition: TaskDefinition;
+    service: Service;
+}
 
 /// The type of a capacity provider strategy: a list of
 /// `{capacity_provider, weight, base}`.

@@ -15,8 +15,8 @@ use skistack_engine::{
 };
 
 use super::{same_ref, strategy_of, strategy_type, strategy_value};
-use crate::errors::{aws_error, error_code, is_not_found};
-use crate::kit::{AwsResource, Call, Out, arn_output, created, read_back};
+use crate::errors::{aws_error, error_code, is_not_found, OrFailed};
+use crate::kit::{read_back_with, AwsResource, Call, Out, arn_output, created};
 use crate::props::{
     Put, bool_of, changed, list_of_maps, list_of_str, object_fields, opt_bool, opt_i32, opt_map,
     opt_str, put_opt, read_back_object, read_back_set, str_of,
@@ -24,7 +24,7 @@ use crate::props::{
 use crate::retry::wait_until;
 use crate::shared::Clients;
 use crate::tags::{
-    self, TagApi, has_identity, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+    self, TagApi, has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
 };
 use crate::token::client_token_max;
 
@@ -353,11 +353,7 @@ impl AwsResource for Service {
             },
         )
         .await?;
-        let arn = arn.into_inner().map_err(|_| poisoned())?.ok_or_else(|| {
-            ProviderError::Failed(format!(
-                "create ECS service {name}: no service in the response"
-            ))
-        })?;
+        let arn = arn.into_inner().map_err(|_| poisoned())?.or_failed(&format!("create ECS service {name}: no service in the response"))?;
         Ok(created(arn.clone(), outputs_of(inputs, &arn)))
     }
 
@@ -467,14 +463,8 @@ impl AwsResource for Service {
                 svc.propagate_tags().map(|p| p.as_str()),
             );
         }
-        put_opt(
-            &mut read,
-            "tags",
-            read_back_tags(ctx, inputs, tag_pairs(svc.tags())),
-        );
-        let mut all = inputs.clone();
-        all.extend(read.clone());
-        read_back(read, outputs_of(&all, svc.service_arn().unwrap_or(id)))
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(svc.tags()));
+                read_back_with(inputs, read, |all| outputs_of(all, svc.service_arn().unwrap_or(id)))
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {

@@ -13,12 +13,12 @@ use skistack_engine::{
 
 use super::container::container_definitions;
 
-use crate::errors::{aws_error, error_code, is_not_found};
-use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::errors::{aws_error, error_code, is_not_found, OrFailed};
+use crate::kit::{read_back_with, AwsResource, Call, Out, created};
 use crate::props::{Put, list_of_str, opt_map, opt_str, put_opt, str_list, str_of};
 use crate::shared::Clients;
 use crate::tags::{
-    self, TagApi, has_identity, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+    self, TagApi, has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
 };
 
 /// A task definition revision. Its id is the revision's ARN.
@@ -203,11 +203,7 @@ impl AwsResource for TaskDefinition {
             .send()
             .await
             .map_err(|e| aws_error(&format!("register ECS task definition {family}"), e))?;
-        let td = out.task_definition().ok_or_else(|| {
-            ProviderError::Failed(format!(
-                "register ECS task definition {family}: no task definition in the response"
-            ))
-        })?;
+        let td = out.task_definition().or_failed(&format!("register ECS task definition {family}: no task definition in the response"))?;
         Ok(created(
             td.task_definition_arn().unwrap_or_default().to_string(),
             outputs_of(inputs, td),
@@ -246,16 +242,10 @@ impl AwsResource for TaskDefinition {
         }
         put_opt(&mut read, "execution_role_arn", td.execution_role_arn());
         put_opt(&mut read, "task_role_arn", td.task_role_arn());
-        put_opt(
-            &mut read,
-            "tags",
-            read_back_tags(ctx, inputs, tag_pairs(&tags)),
-        );
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(&tags));
         // A revision is immutable: its containers are the ones it was
         // registered with, and the declared form (JSON or tables) is kept.
-        let mut all = inputs.clone();
-        all.extend(read.clone());
-        read_back(read, outputs_of(&all, &td))
+                read_back_with(inputs, read, |all| outputs_of(all, &td))
     }
 
     async fn delete(&self, call: &Call<'_>) -> Out<()> {

@@ -9,15 +9,15 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::{aws_error, found, is_not_found};
-use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::errors::{aws_error, found, is_not_found, OrFailed};
+use crate::kit::{read_back_with, AwsResource, Call, Out, created};
 use crate::props::{
     Put, changed, int_of, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object,
     str_of,
 };
 use crate::shared::Clients;
 use crate::tags::{
-    self, TagApi, has_identity, pairs, read_back_tags, resource_tags, sdk_tags, tag_property,
+    self, TagApi, has_identity, pairs, put_read_tags, resource_tags, sdk_tags, tag_property,
 };
 
 /// A listener of a load balancer. Its id is the ARN.
@@ -207,11 +207,7 @@ impl AwsResource for Listener {
             .listeners()
             .first()
             .and_then(|l| l.listener_arn())
-            .ok_or_else(|| {
-                ProviderError::Failed(format!(
-                    "create listener on port {port}: none in the response"
-                ))
-            })?;
+            .or_failed(&format!("create listener on port {port}: none in the response"))?;
         Ok(created(arn.to_string(), outputs_of(inputs, arn)))
     }
 
@@ -245,10 +241,8 @@ impl AwsResource for Listener {
             );
         }
         let tags = tags::elbv2_tags(clients, id).await?;
-        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
-        let mut all = inputs.clone();
-        all.extend(read.clone());
-        read_back(read, outputs_of(&all, id))
+        put_read_tags(&mut read, ctx, inputs, pairs(&tags));
+                read_back_with(inputs, read, |all| outputs_of(all, id))
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {

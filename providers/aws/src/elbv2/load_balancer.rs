@@ -12,15 +12,15 @@ use skistack_engine::{
 };
 
 use super::arn_suffix;
-use crate::errors::{aws_error, found, is_not_found};
-use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::errors::{aws_error, found, is_not_found, OrFailed};
+use crate::kit::{read_back_with, AwsResource, Call, Out, created};
 use crate::props::{
     Put, changed, list_of_str, opt_bool, opt_i32, opt_str, put_opt, read_back_set, str_of,
 };
 use crate::retry::wait_until;
 use crate::shared::Clients;
 use crate::tags::{
-    self, TagApi, has_identity, pairs, read_back_tags, resource_tags, sdk_tags, tag_property,
+    self, TagApi, has_identity, pairs, put_read_tags, resource_tags, sdk_tags, tag_property,
 };
 
 /// How long a new load balancer may stay provisioning.
@@ -240,9 +240,7 @@ impl AwsResource for LoadBalancer {
             .send()
             .await
             .map_err(|e| aws_error(&format!("create load balancer {name}"), e))?;
-        let lb = out.load_balancers().first().cloned().ok_or_else(|| {
-            ProviderError::Failed(format!("create load balancer {name}: none in the response"))
-        })?;
+        let lb = out.load_balancers().first().cloned().or_failed(&format!("create load balancer {name}: none in the response"))?;
         let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
         let finish = async {
             let idle = opt_i32(inputs, "idle_timeout")?;
@@ -303,10 +301,8 @@ impl AwsResource for LoadBalancer {
             put_opt(&mut read, "idle_timeout", idle_timeout(clients, id).await?);
         }
         let tags = tags::elbv2_tags(clients, id).await?;
-        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
-        let mut all = inputs.clone();
-        all.extend(read.clone());
-        read_back(read, outputs_of(&all, &lb))
+        put_read_tags(&mut read, ctx, inputs, pairs(&tags));
+                read_back_with(inputs, read, |all| outputs_of(all, &lb))
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {

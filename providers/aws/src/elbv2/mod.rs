@@ -1,13 +1,11 @@
 //! ELBv2 resource types: application load balancers, target groups and
 //! listeners; and what they share: tags as key/value pairs, ARN suffixes.
 
-mod listener;
-mod load_balancer;
-mod target_group;
-
-pub(crate) use listener::Listener;
-pub(crate) use load_balancer::LoadBalancer;
-pub(crate) use target_group::TargetGroup;
+crate::kit::resource_types! {
+    load_balancer: LoadBalancer;
+    target_group: TargetGroup;
+    listener: Listener;
+}
 
 /// The part of an ELBv2 ARN that CloudWatch metrics use as a dimension:
 /// `app/web/50dc6c495c0c9188` for a load balancer, `targetgroup/web/...` for

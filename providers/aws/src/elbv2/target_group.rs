@@ -11,15 +11,15 @@ use skistack_engine::{
 };
 
 use super::arn_suffix;
-use crate::errors::{aws_error, found, is_not_found};
-use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::errors::{aws_error, found, is_not_found, OrFailed};
+use crate::kit::{read_back_with, AwsResource, Call, Out, created};
 use crate::props::{
     changed, object_fields, opt_bool, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
 };
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
 use crate::tags::{
-    self, TagApi, has_identity, pairs, read_back_tags, resource_tags, sdk_tags, tag_property,
+    self, TagApi, has_identity, pairs, put_read_tags, resource_tags, sdk_tags, tag_property,
 };
 
 /// The attribute behind `deregistration_delay`.
@@ -281,9 +281,7 @@ impl AwsResource for TargetGroup {
             .target_groups()
             .first()
             .and_then(|tg| tg.target_group_arn())
-            .ok_or_else(|| {
-                ProviderError::Failed(format!("create target group {name}: none in the response"))
-            })?
+            .or_failed(&format!("create target group {name}: none in the response"))?
             .to_string();
         if let Some(secs) = opt_i32(inputs, "deregistration_delay")?
             && secs != DEFAULT_DEREGISTRATION_DELAY
@@ -324,10 +322,8 @@ impl AwsResource for TargetGroup {
             );
         }
         let tags = tags::elbv2_tags(clients, id).await?;
-        put_opt(&mut read, "tags", read_back_tags(ctx, inputs, pairs(&tags)));
-        let mut all = inputs.clone();
-        all.extend(read.clone());
-        read_back(read, outputs_of(&all, id))
+        put_read_tags(&mut read, ctx, inputs, pairs(&tags));
+                read_back_with(inputs, read, |all| outputs_of(all, id))
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {

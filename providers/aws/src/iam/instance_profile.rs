@@ -7,12 +7,12 @@ use skistack_engine::{
 };
 
 use super::{kept_outputs, outputs_of};
-use crate::errors::{aws_error, found, is_not_found};
+use crate::errors::{aws_error, found, is_not_found, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{changed, opt_str, put_opt, str_of};
 use crate::shared::Clients;
 use crate::tags::{
-    self, TagApi, has_identity, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+    self, TagApi, has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
 };
 
 /// An instance profile: what lets an EC2 instance assume a role.
@@ -129,11 +129,7 @@ impl AwsResource for InstanceProfile {
             .send()
             .await
             .map_err(|e| aws_error(&format!("create IAM instance profile {name}"), e))?;
-        let profile = out.instance_profile().ok_or_else(|| {
-            ProviderError::Failed(format!(
-                "create IAM instance profile {name}: no profile in the response"
-            ))
-        })?;
+        let profile = out.instance_profile().or_failed(&format!("create IAM instance profile {name}: no profile in the response"))?;
         if let Some(role) = opt_str(inputs, "role")?
             && let Err(e) = add_role(clients, name, role).await
         {
@@ -160,11 +156,7 @@ impl AwsResource for InstanceProfile {
             "role",
             profile.roles().first().map(|r| r.role_name()),
         );
-        put_opt(
-            &mut read,
-            "tags",
-            read_back_tags(ctx, inputs, tag_pairs(profile.tags())),
-        );
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(profile.tags()));
         let mut all = inputs.clone();
         all.extend(read.clone());
         if !read.contains_key("role") {

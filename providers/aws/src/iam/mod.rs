@@ -5,13 +5,12 @@
 use skistack_engine::{Map, Value};
 
 pub(crate) mod document;
-mod instance_profile;
-mod role;
-mod role_policy;
 
-pub(crate) use instance_profile::InstanceProfile;
-pub(crate) use role::Role;
-pub(crate) use role_policy::{RolePolicy, RolePolicyAttachment};
+crate::kit::resource_types! {
+    role: Role;
+    role_policy: RolePolicyAttachment, RolePolicy;
+    instance_profile: InstanceProfile;
+}
 
 /// Outputs of a role or an instance profile: `inputs` with its ARN and
 /// unique id added.

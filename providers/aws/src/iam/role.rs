@@ -8,12 +8,12 @@ use skistack_engine::{
 
 use super::document::{decode_policy, read_back_json};
 use super::{kept_outputs, outputs_of};
-use crate::errors::{aws_error, error_code, is_not_found};
-use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::errors::{aws_error, error_code, is_not_found, OrFailed};
+use crate::kit::{read_back_with, AwsResource, Call, Out, created};
 use crate::props::{Put, changed, opt_i32, opt_str, put_opt, str_of};
 use crate::shared::Clients;
 use crate::tags::{
-    self, TagApi, has_identity, read_back_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+    self, TagApi, has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
 };
 
 /// The default (and minimum) maximum session duration, in seconds.
@@ -133,9 +133,7 @@ impl AwsResource for Role {
             .send()
             .await
             .map_err(|e| aws_error(&format!("create IAM role {name}"), e))?;
-        let role = out.role().ok_or_else(|| {
-            ProviderError::Failed(format!("create IAM role {name}: no role in the response"))
-        })?;
+        let role = out.role().or_failed(&format!("create IAM role {name}: no role in the response"))?;
         Ok(created(
             name.to_string(),
             outputs_of(inputs, role.arn(), role.role_id()),
@@ -174,14 +172,8 @@ impl AwsResource for Role {
             role.permissions_boundary()
                 .and_then(|b| b.permissions_boundary_arn()),
         );
-        put_opt(
-            &mut read,
-            "tags",
-            read_back_tags(ctx, inputs, tag_pairs(role.tags())),
-        );
-        let mut all = inputs.clone();
-        all.extend(read.clone());
-        read_back(read, outputs_of(&all, role.arn(), role.role_id()))
+        put_read_tags(&mut read, ctx, inputs, tag_pairs(role.tags()));
+                read_back_with(inputs, read, |all| outputs_of(all, role.arn(), role.role_id()))
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
