@@ -1,10 +1,10 @@
 //! `aws:ec2:Eip`: an Elastic IP address.
 
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{DomainType, ResourceType as Ec2ResourceType};
+use aws_sdk_ec2::types::{Address, DomainType, ResourceType as Ec2ResourceType};
 use skistack_engine::{Attribute, Created, Map, Property, ReadResult, TypeSchema, ValueType};
 
-use crate::ec2::{identified, identity_filters, own_tag_spec};
+use crate::ec2::{described, find_identified, own_tag_spec};
 use crate::errors::aws_error;
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{opt_str, read_result, with_attributes};
@@ -69,14 +69,8 @@ impl AwsResource for Eip {
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
-        let res = clients
-            .ec2
-            .describe_addresses()
-            .allocation_ids(id)
-            .send()
-            .await;
-        let out = res.map_err(|e| aws_error(&format!("describe Elastic IP {id}"), e))?;
-        let Some(addr) = out.addresses().first() else {
+        let found = described::<Address>(clients, id).await?;
+        let Some(addr) = found.as_ref() else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -100,18 +94,11 @@ impl AwsResource for Eip {
     /// Every Elastic IP carrying the identity tags: during a replacement the old
     /// one and the new one both do.
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
-        let req = clients
-            .ec2
-            .describe_addresses()
-            .set_filters(Some(identity_filters(ctx)));
-        let out = req
-            .send()
-            .await
-            .map_err(|e| aws_error("find Elastic IP by tags", e))?;
-        Ok(identified(ctx, out.addresses(), |addr| {
+        let inputs = call.inputs;
+        find_identified(call, |addr: &Address| {
             let id = addr.allocation_id().unwrap_or_default();
             with_attributes(inputs, attributes(id, addr.public_ip().unwrap_or_default()))
-        }))
+        })
+            .await
     }
 }

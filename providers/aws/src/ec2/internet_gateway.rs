@@ -6,8 +6,8 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{identified, identity_filters, own_tag_spec};
-use crate::errors::{aws_error, error_code, found, gone_ok, OrFailed};
+use crate::ec2::{described, find_identified, own_tag_spec};
+use crate::errors::{aws_error, error_code, gone_ok, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, changed, opt_str, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
@@ -111,14 +111,8 @@ impl AwsResource for InternetGateway {
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
-        let res = clients
-            .ec2
-            .describe_internet_gateways()
-            .internet_gateway_ids(id)
-            .send()
-            .await;
-        let out = res.map_err(|e| aws_error(&format!("describe internet gateway {id}"), e))?;
-        let Some(igw) = out.internet_gateways().first() else {
+        let found = described::<AwsIgw>(clients, id).await?;
+        let Some(igw) = found.as_ref() else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -153,17 +147,8 @@ impl AwsResource for InternetGateway {
         let (clients, id) = (call.clients, call.id);
         // Detach from whatever VPC AWS says it is attached to, which may
         // differ from the recorded one after drift.
-        let res = clients
-            .ec2
-            .describe_internet_gateways()
-            .internet_gateway_ids(id)
-            .send()
-            .await;
-        let Some(out) = found(&format!("describe internet gateway {id}"), res)? else {
-            return Ok(());
-        };
-        let vpcs: Vec<String> = out
-            .internet_gateways()
+        let found = described::<AwsIgw>(clients, id).await?;
+        let vpcs: Vec<String> = found
             .iter()
             .flat_map(|g| g.attachments())
             .filter_map(|a| a.vpc_id().map(str::to_string))
@@ -183,17 +168,10 @@ impl AwsResource for InternetGateway {
     /// Every internet gateway carrying the identity tags: during a replacement the old
     /// one and the new one both do.
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
-        let req = clients
-            .ec2
-            .describe_internet_gateways()
-            .set_filters(Some(identity_filters(ctx)));
-        let out = req
-            .send()
-            .await
-            .map_err(|e| aws_error("find internet gateway by tags", e))?;
-        Ok(identified(ctx, out.internet_gateways(), |g| {
+        let (clients, inputs) = (call.clients, call.inputs);
+        find_identified(call, |g: &AwsIgw| {
             with_attributes(inputs, attributes(clients, g))
-        }))
+        })
+            .await
     }
 }

@@ -5,7 +5,9 @@
 use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, Tag, TagSpecification};
 use skistack_engine::{CallContext, Created, Map, ProviderError};
 
-use crate::kit::Call;
+use crate::errors::aws_error;
+use crate::kit::{Call, Out};
+use crate::shared::Clients;
 use crate::tags::{has_identity, resource_tags, sdk_tags, tag_pairs};
 
 mod availability_zones;
@@ -79,17 +81,27 @@ pub(crate) fn identity_filters(ctx: &CallContext) -> Vec<Filter> {
         .collect()
 }
 
-/// An EC2 resource as a describe call returns it: its id and its tags.
-pub(crate) trait Described {
+/// An EC2 resource as a describe call returns it: its id and its tags, and
+/// the describe call itself, so that a read by id and a find by tags are
+/// one piece of code for every such type.
+pub(crate) trait Described: Clone + Sized {
     /// The resource's id.
     fn id(&self) -> Option<&str>;
     /// Its tags.
     fn tags(&self) -> &[Tag];
+    /// The request that describes the resource `id`, or with `None` every
+    /// one `filters` match, sent.
+    fn describe(
+        clients: &Clients,
+        id: Option<&str>,
+        filters: Option<Vec<Filter>>,
+    ) -> impl Future<Output = Result<Vec<Self>, ProviderError>> + Send;
 }
 
-/// Implements [`Described`] from the SDK type's id getter.
+/// Implements [`Described`] from the SDK type's id getter and its describe
+/// call: `Type => id getter, describe call, ids setter, list getter, noun`.
 macro_rules! described {
-    ($($ty:ident => $id:ident),* $(,)?) => {$(
+    ($($ty:ident => $id:ident, $call:ident, $ids:ident, $list:ident, $noun:literal;)*) => {$(
         impl Described for aws_sdk_ec2::types::$ty {
             fn id(&self) -> Option<&str> {
                 self.$id()
@@ -97,17 +109,59 @@ macro_rules! described {
             fn tags(&self) -> &[Tag] {
                 aws_sdk_ec2::types::$ty::tags(self)
             }
+            fn describe(
+                clients: &Clients,
+                id: Option<&str>,
+                filters: Option<Vec<Filter>>,
+            ) -> impl Future<Output = Result<Vec<Self>, ProviderError>> + Send {
+                let action = match id {
+                    Some(id) => format!("describe {} {id}", $noun),
+                    None => format!("find {} by tags", $noun),
+                };
+                let ids = id.map(|id| vec![id.to_string()]);
+                let req = clients.ec2.$call().$ids(ids).set_filters(filters);
+                async move {
+                    let out = req.send().await.map_err(|e| aws_error(&action, e))?;
+                    Ok(out.$list().to_vec())
+                }
+            }
         }
     )*};
 }
 
 described!(
-    Subnet => subnet_id,
-    InternetGateway => internet_gateway_id,
-    RouteTable => route_table_id,
-    Address => allocation_id,
-    SecurityGroup => group_id,
+    Subnet => subnet_id, describe_subnets, set_subnet_ids, subnets, "subnet";
+    InternetGateway => internet_gateway_id, describe_internet_gateways,
+        set_internet_gateway_ids, internet_gateways, "internet gateway";
+    RouteTable => route_table_id, describe_route_tables, set_route_table_ids, route_tables,
+        "route table";
+    Address => allocation_id, describe_addresses, set_allocation_ids, addresses, "Elastic IP";
+    SecurityGroup => group_id, describe_security_groups, set_group_ids, security_groups,
+        "security group";
 );
+
+/// The resource `id` as described; `None` when the answer holds none.
+pub(crate) async fn described<T: Described>(
+    clients: &Clients,
+    id: &str,
+) -> Result<Option<T>, ProviderError> {
+    Ok(T::describe(clients, Some(id), None)
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// Every resource carrying the identity tags of the call (during a
+/// replacement the old one and the new one both do), each with the outputs
+/// `outputs` gives it.
+pub(crate) async fn find_identified<T: Described>(
+    call: &Call<'_>,
+    outputs: impl Fn(&T) -> Map,
+) -> Out<Vec<Created>> {
+    let filters = Some(identity_filters(call.ctx));
+    let items = T::describe(call.clients, None, filters).await?;
+    Ok(identified(call.ctx, &items, outputs))
+}
 
 /// The described resources that carry the identity tags of `ctx` (the
 /// filters of [`identity_filters`] may leave some tags out), each as found

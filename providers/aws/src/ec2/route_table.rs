@@ -6,7 +6,7 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{identified, identity_filters, own_tag_spec};
+use crate::ec2::{described, find_identified, own_tag_spec};
 use crate::errors::{aws_error, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{Put, read_result, str_of, with_attributes};
@@ -66,14 +66,8 @@ impl AwsResource for RouteTable {
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
-        let res = clients
-            .ec2
-            .describe_route_tables()
-            .route_table_ids(id)
-            .send()
-            .await;
-        let out = res.map_err(|e| aws_error(&format!("describe route table {id}"), e))?;
-        let Some(rt) = out.route_tables().first() else {
+        let found = described::<AwsRouteTable>(clients, id).await?;
+        let Some(rt) = found.as_ref() else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -97,17 +91,10 @@ impl AwsResource for RouteTable {
     /// Every route table carrying the identity tags: during a replacement the old
     /// one and the new one both do.
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
-        let req = clients
-            .ec2
-            .describe_route_tables()
-            .set_filters(Some(identity_filters(ctx)));
-        let out = req
-            .send()
-            .await
-            .map_err(|e| aws_error("find route table by tags", e))?;
-        Ok(identified(ctx, out.route_tables(), |rt| {
+        let (clients, inputs) = (call.clients, call.inputs);
+        find_identified(call, |rt: &AwsRouteTable| {
             with_attributes(inputs, attributes(clients, rt))
-        }))
+        })
+            .await
     }
 }

@@ -8,7 +8,7 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{identified, identity_filters, own_tag_spec};
+use crate::ec2::{described, find_identified, own_tag_spec};
 use crate::errors::{aws_error, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, changed, opt_bool, opt_str, str_of, with_attributes};
@@ -112,9 +112,8 @@ impl AwsResource for Subnet {
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
-        let res = clients.ec2.describe_subnets().subnet_ids(id).send().await;
-        let out = res.map_err(|e| aws_error(&format!("describe subnet {id}"), e))?;
-        let Some(subnet) = out.subnets().first() else {
+        let found = described::<AwsSubnet>(clients, id).await?;
+        let Some(subnet) = found.as_ref() else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -165,15 +164,8 @@ impl AwsResource for Subnet {
     /// Every subnet carrying the identity tags: during a replacement the old
     /// one and the new one both do.
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
-        let req = clients
-            .ec2
-            .describe_subnets()
-            .set_filters(Some(identity_filters(ctx)));
-        let out = req
-            .send()
+        let inputs = call.inputs;
+        find_identified(call, |s: &AwsSubnet| outputs_of(inputs, s))
             .await
-            .map_err(|e| aws_error("find subnet by tags", e))?;
-        Ok(identified(ctx, out.subnets(), |s| outputs_of(inputs, s)))
     }
 }
