@@ -9,7 +9,7 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::aws_error;
+use crate::errors::{During, aws_error};
 use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{
     Put, changed, list_of_str, object_fields, opt_bool, opt_i32, opt_map, opt_str, put_opt,
@@ -71,7 +71,7 @@ async fn describe(
         .auto_scaling_group_names(name)
         .send()
         .await
-        .map_err(|e| aws_error(&format!("describe auto scaling group {name}"), e))?;
+        .during(&format!("describe auto scaling group {name}"))?;
     Ok(out
         .auto_scaling_groups()
         .iter()
@@ -87,7 +87,7 @@ async fn is_deleted(clients: &Clients, name: &str) -> Result<bool, ProviderError
         .auto_scaling_group_names(name)
         .send()
         .await
-        .map_err(|e| aws_error(&format!("describe auto scaling group {name}"), e))?;
+        .during(&format!("describe auto scaling group {name}"))?;
     Ok(out.auto_scaling_groups().is_empty())
 }
 
@@ -109,12 +109,9 @@ async fn update_target_groups(
             .set_target_group_arns(Some(attach))
             .send()
             .await
-            .map_err(|e| {
-                aws_error(
-                    &format!("attach target groups to auto scaling group {name}"),
-                    e,
-                )
-            })?;
+            .during(&format!(
+                "attach target groups to auto scaling group {name}"
+            ))?;
     }
     if !detach.is_empty() {
         clients
@@ -124,12 +121,9 @@ async fn update_target_groups(
             .set_target_group_arns(Some(detach))
             .send()
             .await
-            .map_err(|e| {
-                aws_error(
-                    &format!("detach target groups from auto scaling group {name}"),
-                    e,
-                )
-            })?;
+            .during(&format!(
+                "detach target groups from auto scaling group {name}"
+            ))?;
     }
     Ok(())
 }
@@ -212,7 +206,7 @@ impl AwsResource for Group {
             .set_tags(Some(asg_tags(name, &resource_tags(ctx, inputs))))
             .send()
             .await
-            .map_err(|e| aws_error(&format!("create auto scaling group {name}"), e))?;
+            .during(&format!("create auto scaling group {name}"))?;
         // CreateAutoScalingGroup returns nothing: the ARN comes from a describe.
         let arn = std::sync::Mutex::new(String::new());
         wait_until(
@@ -354,7 +348,7 @@ impl AwsResource for Group {
         if any {
             req.send()
                 .await
-                .map_err(|e| aws_error(&format!("update auto scaling group {id}"), e))?;
+                .during(&format!("update auto scaling group {id}"))?;
         }
         if diff("target_group_arns") {
             update_target_groups(clients, id, old_inputs, new_inputs).await?;

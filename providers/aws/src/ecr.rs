@@ -9,7 +9,7 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::{OrFailed, aws_error, found, is_not_found};
+use crate::errors::{During, OrFailed, aws_error, found, is_not_found};
 use crate::iam::document::read_back_json;
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, changed, opt_bool, opt_str, put_opt, str_of};
@@ -56,7 +56,7 @@ async fn put_lifecycle_policy(
             .send()
             .await
             .map(drop)
-            .map_err(|e| aws_error(&format!("put lifecycle policy of ECR repository {name}"), e)),
+            .during(&format!("put lifecycle policy of ECR repository {name}")),
         None => match clients
             .ecr
             .delete_lifecycle_policy()
@@ -158,7 +158,7 @@ impl AwsResource for Repository {
         let out = req
             .send()
             .await
-            .map_err(|e| aws_error(&format!("create ECR repository {name}"), e))?;
+            .during(&format!("create ECR repository {name}"))?;
         let repo = out.repository().or_failed(&format!(
             "create ECR repository {name}: no repository in the response"
         ))?;
@@ -245,7 +245,7 @@ impl AwsResource for Repository {
                 .image_tag_mutability(ImageTagMutability::from(m))
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("set tag mutability of ECR repository {id}"), e))?;
+                .during(&format!("set tag mutability of ECR repository {id}"))?;
         }
         if changed(old_inputs, new_inputs, "scan_on_push") {
             clients
@@ -259,7 +259,7 @@ impl AwsResource for Repository {
                 )
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("set scan on push of ECR repository {id}"), e))?;
+                .during(&format!("set scan on push of ECR repository {id}"))?;
         }
         if changed(old_inputs, new_inputs, "lifecycle_policy") {
             put_lifecycle_policy(clients, id, opt_str(new_inputs, "lifecycle_policy")?).await?;
@@ -302,7 +302,7 @@ impl AwsResource for Repository {
             .send()
             .await
             .map(drop)
-            .map_err(|e| aws_error(&format!("delete ECR repository {id}"), e))
+            .during(&format!("delete ECR repository {id}"))
     }
 
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {

@@ -179,6 +179,23 @@ where
     false
 }
 
+/// The result of an SDK call with its error turned into a provider error
+/// by [`aws_error`], which names `action`: one spelling for every call.
+pub trait During<T> {
+    /// The value, or the error of `action`.
+    fn during(self, action: &str) -> Result<T, ProviderError>;
+}
+
+impl<T, E, R> During<T> for Result<T, SdkError<E, R>>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    fn during(self, action: &str) -> Result<T, ProviderError> {
+        self.map_err(|e| aws_error(action, e))
+    }
+}
+
 /// Something a response must hold, as a failure naming what was missing
 /// when it does not (AWS answered, but not as documented).
 pub trait OrFailed<T> {

@@ -6,7 +6,7 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::{OrFailed, aws_error, is_not_found};
+use crate::errors::{During, OrFailed, aws_error, is_not_found};
 use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{changed, opt_i32, opt_str, put_opt, str_of};
 use crate::shared::Clients;
@@ -66,7 +66,7 @@ async fn put_retention(
             .send()
             .await
             .map(drop)
-            .map_err(|e| aws_error(&format!("set retention of log group {name}"), e)),
+            .during(&format!("set retention of log group {name}")),
         None => clients
             .logs
             .delete_retention_policy()
@@ -74,7 +74,7 @@ async fn put_retention(
             .send()
             .await
             .map(drop)
-            .map_err(|e| aws_error(&format!("remove retention of log group {name}"), e)),
+            .during(&format!("remove retention of log group {name}")),
     }
 }
 
@@ -133,7 +133,7 @@ impl AwsResource for LogGroup {
         }
         req.send()
             .await
-            .map_err(|e| aws_error(&format!("create log group {name}"), e))?;
+            .during(&format!("create log group {name}"))?;
         let finish = async {
             if let Some(days) = opt_i32(inputs, "retention_in_days")? {
                 put_retention(clients, name, Some(days)).await?;
@@ -202,7 +202,7 @@ impl AwsResource for LogGroup {
                     .send()
                     .await
                     .map(drop)
-                    .map_err(|e| aws_error(&format!("associate KMS key with log group {id}"), e))?,
+                    .during(&format!("associate KMS key with log group {id}"))?,
                 None => clients
                     .logs
                     .disassociate_kms_key()
@@ -210,9 +210,7 @@ impl AwsResource for LogGroup {
                     .send()
                     .await
                     .map(drop)
-                    .map_err(|e| {
-                        aws_error(&format!("disassociate KMS key from log group {id}"), e)
-                    })?,
+                    .during(&format!("disassociate KMS key from log group {id}"))?,
             }
         }
         let arn = match old_outputs.get("arn").and_then(Value::as_str) {
@@ -237,7 +235,7 @@ impl AwsResource for LogGroup {
             .send()
             .await
             .map(drop)
-            .map_err(|e| aws_error(&format!("delete log group {id}"), e))
+            .during(&format!("delete log group {id}"))
     }
 
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {

@@ -10,7 +10,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use rand::Rng;
 use skistack_engine::ProviderError;
 
-use crate::errors::aws_error;
+use crate::errors::During;
 
 /// How long an eventually-consistent error is retried before it is reported.
 pub const EVENTUAL_LIMIT: Duration = Duration::from_secs(120);
@@ -54,9 +54,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + 'static,
 {
-    retry_codes(codes, limit, f)
-        .await
-        .map_err(|e| aws_error(what, e))
+    retry_codes(codes, limit, f).await.during(what)
 }
 
 /// Like [`retry_eventual_for`] but returns the SDK's last error as is, for

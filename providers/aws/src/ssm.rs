@@ -8,7 +8,7 @@ use skistack_engine::{
     Attribute, CallContext, DataSource, Map, Property, ProviderError, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::aws_error;
+use crate::errors::During;
 use crate::props::{Put, str_of};
 use crate::shared::Shared;
 
@@ -55,7 +55,7 @@ impl DataSource for Parameter {
             .with_decryption(true)
             .send()
             .await
-            .map_err(|e| aws_error(&format!("get SSM parameter {name}"), e))?;
+            .during(&format!("get SSM parameter {name}"))?;
         let p = out
             .parameter()
             .ok_or_else(|| ProviderError::NotFound(format!("SSM parameter {name}")))?;

@@ -8,7 +8,7 @@ use skistack_engine::{
 };
 
 use crate::ec2::filter;
-use crate::errors::aws_error;
+use crate::errors::During;
 use crate::props::{Put, opt_str, str_list};
 use crate::shared::Shared;
 
@@ -58,10 +58,7 @@ impl DataSource for AvailabilityZones {
         if let Some(state) = opt_str(inputs, "state")? {
             req = req.filters(filter("state", state));
         }
-        let out = req
-            .send()
-            .await
-            .map_err(|e| aws_error("describe availability zones", e))?;
+        let out = req.send().await.during("describe availability zones")?;
         let mut zones: Vec<(String, String)> = out
             .availability_zones()
             .iter()

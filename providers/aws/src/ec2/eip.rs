@@ -5,7 +5,7 @@ use aws_sdk_ec2::types::{Address, DomainType, ResourceType as Ec2ResourceType};
 use skistack_engine::{Attribute, Created, Map, Property, ReadResult, TypeSchema, ValueType};
 
 use crate::ec2::{described, find_identified, own_tag_spec};
-use crate::errors::aws_error;
+use crate::errors::During;
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{opt_str, read_result, with_attributes};
 use crate::retry::retry_eventual;
@@ -61,7 +61,7 @@ impl AwsResource for Eip {
             .tag_specifications(own_tag_spec(call, Ec2ResourceType::ElasticIp)?)
             .send()
             .await
-            .map_err(|e| aws_error("allocate Elastic IP", e))?;
+            .during("allocate Elastic IP")?;
         let id = out.allocation_id().unwrap_or_default().to_string();
         let attrs = attributes(&id, out.public_ip().unwrap_or_default());
         Ok(created(id, with_attributes(inputs, attrs)))
@@ -99,6 +99,6 @@ impl AwsResource for Eip {
             let id = addr.allocation_id().unwrap_or_default();
             with_attributes(inputs, attributes(id, addr.public_ip().unwrap_or_default()))
         })
-            .await
+        .await
     }
 }

@@ -18,7 +18,7 @@ use crate::ec2::launch::{
     root_block_device_property, root_device_name,
 };
 use crate::ec2::{filter_any, identity_filters, tag_spec};
-use crate::errors::{aws_error, found, gone_ok, OrFailed};
+use crate::errors::{During, OrFailed, found, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{
     Put, changed, list_of_str, opt_bool, opt_str, str_list, str_of, with_attributes,
@@ -137,7 +137,9 @@ async fn wait_running(clients: &Clients, id: &str) -> Result<AwsInstance, Provid
         }
     })
     .await?;
-    last.into_inner().ok().flatten().or_failed(&format!("instance {id}: the wait ended without a description"))
+    last.into_inner().ok().flatten().or_failed(&format!(
+        "instance {id}: the wait ended without a description"
+    ))
 }
 
 /// The security groups of an instance: those of the instance, or those of
@@ -391,9 +393,7 @@ impl AwsResource for Instance {
                     .set_groups(Some(groups))
                     .send()
                     .await
-                    .map_err(|e| {
-                        aws_error(&format!("set the security groups of instance {id}"), e)
-                    })?;
+                    .during(&format!("set the security groups of instance {id}"))?;
             }
         }
         let old_meta = Metadata::from_inputs(old_inputs)?;
@@ -410,7 +410,7 @@ impl AwsResource for Instance {
                 .set_http_put_response_hop_limit(new_meta.hop_limit)
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("set the metadata options of instance {id}"), e))?;
+                .during(&format!("set the metadata options of instance {id}"))?;
         }
         let mut out = Map::new();
         if let Some(ip) = old_outputs.get("private_ip") {
@@ -451,7 +451,7 @@ impl AwsResource for Instance {
             .set_filters(Some(filters))
             .send()
             .await
-            .map_err(|e| aws_error("find instance by tags", e))?;
+            .during("find instance by tags")?;
         let ids: Vec<String> = out
             .reservations()
             .iter()

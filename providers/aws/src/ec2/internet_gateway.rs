@@ -7,7 +7,7 @@ use skistack_engine::{
 };
 
 use crate::ec2::{described, find_identified, own_tag_spec};
-use crate::errors::{aws_error, error_code, gone_ok, OrFailed};
+use crate::errors::{During, OrFailed, error_code, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, changed, opt_str, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
@@ -97,8 +97,10 @@ impl AwsResource for InternetGateway {
             .tag_specifications(own_tag_spec(call, Ec2ResourceType::InternetGateway)?)
             .send()
             .await
-            .map_err(|e| aws_error("create internet gateway", e))?;
-        let igw = out.internet_gateway().or_failed("create internet gateway: the response holds no gateway")?;
+            .during("create internet gateway")?;
+        let igw = out
+            .internet_gateway()
+            .or_failed("create internet gateway: the response holds no gateway")?;
         let id = igw.internet_gateway_id().unwrap_or_default().to_string();
         if let Some(vpc) = opt_str(inputs, "vpc_id")? {
             attach(clients, &id, vpc).await?;
@@ -172,6 +174,6 @@ impl AwsResource for InternetGateway {
         find_identified(call, |g: &AwsIgw| {
             with_attributes(inputs, attributes(clients, g))
         })
-            .await
+        .await
     }
 }

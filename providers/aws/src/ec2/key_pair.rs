@@ -8,7 +8,7 @@ use skistack_engine::{
 };
 
 use crate::ec2::own_tag_spec;
-use crate::errors::{aws_error, found, gone_ok};
+use crate::errors::{During, found, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{read_result, str_of, with_attributes};
 use crate::shared::Clients;
@@ -87,7 +87,7 @@ impl AwsResource for KeyPair {
             .tag_specifications(own_tag_spec(call, Ec2ResourceType::KeyPair)?)
             .send()
             .await
-            .map_err(|e| aws_error(&format!("import key pair {name}"), e))?;
+            .during(&format!("import key pair {name}"))?;
         let id = out.key_pair_id().unwrap_or_default();
         let account = call.shared.account(clients).await?;
         let arn = clients.arn("ec2", &account, &format!("key-pair/{id}"));

@@ -4,7 +4,7 @@
 use base64::Engine;
 use skistack_engine::{Map, Property, ProviderError, Value, ValueType};
 
-use crate::errors::aws_error;
+use crate::errors::During;
 use crate::props::{Put, opt_bool, opt_i32, opt_map, opt_str, read_back_object};
 use crate::shared::Clients;
 
@@ -136,7 +136,7 @@ pub(crate) async fn root_device_name(
         .image_ids(ami)
         .send()
         .await
-        .map_err(|e| aws_error(&format!("describe AMI {ami}"), e))?;
+        .during(&format!("describe AMI {ami}"))?;
     let image = out.images().first().ok_or_else(|| {
         ProviderError::Invalid(format!(
             "AMI {ami} does not exist or is not visible to this account"

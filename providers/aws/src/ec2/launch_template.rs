@@ -19,7 +19,7 @@ use skistack_engine::{
 
 use crate::ec2::launch::{Metadata, encode_user_data, is_arn, metadata_options_property};
 use crate::ec2::own_tag_spec;
-use crate::errors::{aws_error, found, gone_ok, OrFailed};
+use crate::errors::{During, OrFailed, found, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{
     Put, list_of_maps, list_of_str, opt_bool, opt_i32, opt_str, read_result, str_list, str_of,
@@ -298,7 +298,9 @@ impl AwsResource for LaunchTemplate {
                 .send()
         })
         .await?;
-        let lt = out.launch_template().or_failed("create launch template: the response holds no template")?;
+        let lt = out
+            .launch_template()
+            .or_failed("create launch template: the response holds no template")?;
         let id = lt.launch_template_id().unwrap_or_default().to_string();
         let arn = arn_of(call.shared, clients, &id).await?;
         let attrs =
@@ -338,11 +340,13 @@ impl AwsResource for LaunchTemplate {
                 .client_token(&token)
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("create a version of launch template {id}"), e))?;
+                .during(&format!("create a version of launch template {id}"))?;
             let version = created
                 .launch_template_version()
                 .and_then(|v| v.version_number())
-                .or_failed(&format!("create a version of launch template {id}: no version number"))?;
+                .or_failed(&format!(
+                    "create a version of launch template {id}: no version number"
+                ))?;
             clients
                 .ec2
                 .modify_launch_template()
@@ -350,12 +354,9 @@ impl AwsResource for LaunchTemplate {
                 .default_version(version.to_string())
                 .send()
                 .await
-                .map_err(|e| {
-                    aws_error(
-                        &format!("make version {version} the default of launch template {id}"),
-                        e,
-                    )
-                })?;
+                .during(&format!(
+                    "make version {version} the default of launch template {id}"
+                ))?;
             out.insert("latest_version".into(), Value::Int(version));
             out.insert("default_version".into(), Value::Int(version));
         }

@@ -5,7 +5,7 @@
 use aws_sdk_ec2::types::{Filter, ResourceType as Ec2ResourceType, Tag, TagSpecification};
 use skistack_engine::{CallContext, Created, Map, ProviderError};
 
-use crate::errors::aws_error;
+use crate::errors::During;
 use crate::kit::{Call, Out};
 use crate::shared::Clients;
 use crate::tags::{has_identity, resource_tags, sdk_tags, tag_pairs};
@@ -121,7 +121,7 @@ macro_rules! described {
                 let ids = id.map(|id| vec![id.to_string()]);
                 let req = clients.ec2.$call().$ids(ids).set_filters(filters);
                 async move {
-                    let out = req.send().await.map_err(|e| aws_error(&action, e))?;
+                    let out = req.send().await.during(&action)?;
                     Ok(out.$list().to_vec())
                 }
             }

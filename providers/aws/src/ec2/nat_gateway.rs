@@ -11,14 +11,12 @@ use skistack_engine::{
 };
 
 use crate::ec2::{filter_any, identity_filters, own_tag_spec};
-use crate::errors::{aws_error, found, gone_ok, OrFailed};
+use crate::errors::{During, OrFailed, found, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{Put, opt_str, read_result, str_of, with_attributes};
 use crate::retry::{retry_eventual, wait_until};
 use crate::shared::Clients;
-use crate::tags::{
-    self, TagApi, has_identity, put_read_tags, tag_pairs, tag_property,
-};
+use crate::tags::{self, TagApi, has_identity, put_read_tags, tag_pairs, tag_property};
 use crate::token::client_token;
 
 /// How long a NAT gateway may take to become available or to go away
@@ -135,7 +133,9 @@ async fn wait_available(clients: &Clients, id: &str) -> Result<AwsNat, ProviderE
         },
     )
     .await?;
-    last.into_inner().ok().flatten().or_failed(&format!("NAT gateway {id}: the wait ended without a description"))
+    last.into_inner().ok().flatten().or_failed(&format!(
+        "NAT gateway {id}: the wait ended without a description"
+    ))
 }
 
 #[async_trait]
@@ -258,7 +258,7 @@ impl AwsResource for NatGateway {
             .filter(filter_any("state", ["pending", "available"]))
             .send()
             .await
-            .map_err(|e| aws_error("find NAT gateway by tags", e))?;
+            .during("find NAT gateway by tags")?;
         let mut found = Vec::new();
         let ours = out
             .nat_gateways()

@@ -2,12 +2,10 @@
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType as Ec2ResourceType, RouteTable as AwsRouteTable};
-use skistack_engine::{
-    Attribute, Created, Map, Property, ReadResult, TypeSchema, ValueType,
-};
+use skistack_engine::{Attribute, Created, Map, Property, ReadResult, TypeSchema, ValueType};
 
 use crate::ec2::{described, find_identified, own_tag_spec};
-use crate::errors::{aws_error, OrFailed};
+use crate::errors::{During, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{Put, read_result, str_of, with_attributes};
 use crate::retry::retry_eventual;
@@ -56,8 +54,10 @@ impl AwsResource for RouteTable {
             .tag_specifications(own_tag_spec(call, Ec2ResourceType::RouteTable)?)
             .send()
             .await
-            .map_err(|e| aws_error("create route table", e))?;
-        let rt = out.route_table().or_failed("create route table: the response holds no route table")?;
+            .during("create route table")?;
+        let rt = out
+            .route_table()
+            .or_failed("create route table: the response holds no route table")?;
         Ok(created(
             rt.route_table_id().unwrap_or_default().to_string(),
             with_attributes(inputs, attributes(clients, rt)),
@@ -95,6 +95,6 @@ impl AwsResource for RouteTable {
         find_identified(call, |rt: &AwsRouteTable| {
             with_attributes(inputs, attributes(clients, rt))
         })
-            .await
+        .await
     }
 }

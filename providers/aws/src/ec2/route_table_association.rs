@@ -5,7 +5,7 @@ use aws_sdk_ec2::types::{RouteTableAssociation as AwsAssociation, RouteTableAsso
 use skistack_engine::{Created, Map, Property, ReadResult, TypeSchema, ValueType};
 
 use crate::ec2::filter;
-use crate::errors::{aws_error, gone_ok};
+use crate::errors::{During, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, str_of};
 use crate::retry::retry_eventual;
@@ -65,7 +65,7 @@ impl AwsResource for RouteTableAssociation {
             .filters(filter("association.route-table-association-id", id))
             .send()
             .await
-            .map_err(|e| aws_error(&format!("describe route table association {id}"), e))?;
+            .during(&format!("describe route table association {id}"))?;
         let assoc = out
             .route_tables()
             .iter()
@@ -103,7 +103,7 @@ impl AwsResource for RouteTableAssociation {
             .filters(filter("association.subnet-id", subnet))
             .send()
             .await
-            .map_err(|e| aws_error(&format!("find the route table association of {subnet}"), e))?;
+            .during(&format!("find the route table association of {subnet}"))?;
         let assoc = out
             .route_tables()
             .iter()

@@ -9,7 +9,7 @@ use skistack_engine::{
 };
 
 use crate::ec2::{identified, identity_filters, own_tag_spec};
-use crate::errors::{aws_error, error_code, found, OrFailed};
+use crate::errors::{During, OrFailed, aws_error, error_code, found};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{Put, changed, opt_bool, read_result, str_of, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
@@ -147,7 +147,7 @@ impl AwsResource for SecurityGroup {
             .tag_specifications(own_tag_spec(call, Ec2ResourceType::SecurityGroup)?)
             .send()
             .await
-            .map_err(|e| aws_error(&format!("create security group {name}"), e))?;
+            .during(&format!("create security group {name}"))?;
         let id = out
             .group_id()
             .or_failed("create security group: the response holds no id")?

@@ -9,7 +9,7 @@ use skistack_engine::{
 };
 
 use crate::ec2::{described, find_identified, own_tag_spec};
-use crate::errors::{aws_error, OrFailed};
+use crate::errors::{During, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, changed, opt_bool, opt_str, str_of, with_attributes};
 use crate::retry::retry_eventual;
@@ -101,8 +101,10 @@ impl AwsResource for Subnet {
             .tag_specifications(own_tag_spec(call, Ec2ResourceType::Subnet)?)
             .send()
             .await
-            .map_err(|e| aws_error("create subnet", e))?;
-        let subnet = out.subnet().or_failed("create subnet: the response holds no subnet")?;
+            .during("create subnet")?;
+        let subnet = out
+            .subnet()
+            .or_failed("create subnet: the response holds no subnet")?;
         let id = subnet.subnet_id().unwrap_or_default().to_string();
         if opt_bool(inputs, "map_public_ip_on_launch")?.unwrap_or(false) {
             set_map_public_ip(clients, &id, true).await?;
@@ -165,7 +167,6 @@ impl AwsResource for Subnet {
     /// one and the new one both do.
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
         let inputs = call.inputs;
-        find_identified(call, |s: &AwsSubnet| outputs_of(inputs, s))
-            .await
+        find_identified(call, |s: &AwsSubnet| outputs_of(inputs, s)).await
     }
 }

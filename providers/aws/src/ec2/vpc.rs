@@ -11,7 +11,7 @@ use skistack_engine::{
 };
 
 use crate::ec2::{filter, identity_filters, tag_spec};
-use crate::errors::{aws_error, found, OrFailed};
+use crate::errors::{During, OrFailed, found};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, bool_of, changed, opt_str, str_of, with_attributes};
 use crate::retry::retry_eventual;
@@ -96,7 +96,7 @@ async fn get_dns(
         .attribute(attribute.clone())
         .send()
         .await
-        .map_err(|e| aws_error(&what, e))?;
+        .during(&what)?;
     let v = match attribute {
         VpcAttributeName::EnableDnsHostnames => out.enable_dns_hostnames(),
         _ => out.enable_dns_support(),
@@ -174,7 +174,7 @@ impl AwsResource for Vpc {
         if let Some(t) = opt_str(inputs, "instance_tenancy")? {
             req = req.instance_tenancy(Tenancy::from(t));
         }
-        let out = req.send().await.map_err(|e| aws_error("create VPC", e))?;
+        let out = req.send().await.during("create VPC")?;
         let vpc = out
             .vpc()
             .or_failed("create VPC: the response holds no VPC")?;
@@ -283,7 +283,7 @@ impl AwsResource for Vpc {
             .set_filters(Some(identity_filters(ctx)))
             .send()
             .await
-            .map_err(|e| aws_error("find VPC by tags", e))?;
+            .during("find VPC by tags")?;
         let mut found = Vec::new();
         for vpc in out
             .vpcs()

@@ -13,8 +13,8 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::aws_error;
-use crate::kit::{read_back_with, AwsResource, Call, Out, arn_or_id, arn_output, created};
+use crate::errors::{During, aws_error};
+use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created, read_back_with};
 use crate::props::{
     Put, changed, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
 };
@@ -93,7 +93,7 @@ async fn describe(
         .include(CapacityProviderField::Tags)
         .send()
         .await
-        .map_err(|e| aws_error(&format!("describe ECS capacity provider {name}"), e))?;
+        .during(&format!("describe ECS capacity provider {name}"))?;
     Ok(out
         .capacity_providers()
         .iter()
@@ -176,7 +176,7 @@ impl AwsResource for CapacityProvider {
             .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
             .send()
             .await
-            .map_err(|e| aws_error(&format!("create ECS capacity provider {name}"), e))?;
+            .during(&format!("create ECS capacity provider {name}"))?;
         let arn = out
             .capacity_provider()
             .and_then(|p| p.capacity_provider_arn())
@@ -252,7 +252,7 @@ impl AwsResource for CapacityProvider {
                 .auto_scaling_group_provider(update.build())
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("update ECS capacity provider {id}"), e))?;
+                .during(&format!("update ECS capacity provider {id}"))?;
         }
         Ok(arn_output(id, old_outputs))
     }

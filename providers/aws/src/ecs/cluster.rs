@@ -6,8 +6,8 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::errors::{aws_error, is_not_found};
-use crate::kit::{read_back_with, AwsResource, Call, Out, arn_or_id, arn_output, created};
+use crate::errors::{During, aws_error, is_not_found};
+use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created, read_back_with};
 use crate::props::{changed, opt_bool, put_opt, str_of};
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
@@ -108,7 +108,7 @@ impl AwsResource for Cluster {
             .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
             .send()
             .await
-            .map_err(|e| aws_error(&format!("create ECS cluster {name}"), e))?;
+            .during(&format!("create ECS cluster {name}"))?;
         let arn = out
             .cluster()
             .and_then(|c| c.cluster_arn())
@@ -155,7 +155,7 @@ impl AwsResource for Cluster {
                 ))
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("update settings of ECS cluster {id}"), e))?;
+                .during(&format!("update settings of ECS cluster {id}"))?;
         }
         Ok(arn_output(id, old_outputs))
     }

@@ -15,8 +15,8 @@ use skistack_engine::{
 };
 
 use super::{same_ref, strategy_of, strategy_type, strategy_value};
-use crate::errors::{aws_error, error_code, is_not_found, OrFailed};
-use crate::kit::{read_back_with, AwsResource, Call, Out, arn_output, created};
+use crate::errors::{During, OrFailed, aws_error, error_code, found};
+use crate::kit::{AwsResource, Call, Out, arn_output, created, read_back_with};
 use crate::props::{
     Put, bool_of, changed, list_of_maps, list_of_str, object_fields, opt_bool, opt_i32, opt_map,
     opt_str, put_opt, read_back_object, read_back_set, str_of,
@@ -108,20 +108,17 @@ async fn describe(
     cluster: &str,
     service: &str,
 ) -> Result<Option<SdkService>, ProviderError> {
-    match clients
+    // A missing service shows as a failure (reason MISSING), not an error.
+    let res = clients
         .ecs
         .describe_services()
         .cluster(cluster)
         .services(service)
         .include(ServiceField::Tags)
         .send()
-        .await
-    {
-        // A missing service shows as a failure (reason MISSING), not an error.
-        Ok(out) => Ok(out.services().first().cloned()),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(aws_error(&format!("describe ECS service {service}"), e)),
-    }
+        .await;
+    Ok(found(&format!("describe ECS service {service}"), res)?
+        .and_then(|out| out.services().first().cloned()))
 }
 
 /// True for a service that is live: not draining after a delete, not inactive.
@@ -353,7 +350,12 @@ impl AwsResource for Service {
             },
         )
         .await?;
-        let arn = arn.into_inner().map_err(|_| poisoned())?.or_failed(&format!("create ECS service {name}: no service in the response"))?;
+        let arn = arn
+            .into_inner()
+            .map_err(|_| poisoned())?
+            .or_failed(&format!(
+                "create ECS service {name}: no service in the response"
+            ))?;
         Ok(created(arn.clone(), outputs_of(inputs, &arn)))
     }
 
@@ -464,7 +466,9 @@ impl AwsResource for Service {
             );
         }
         put_read_tags(&mut read, ctx, inputs, tag_pairs(svc.tags()));
-                read_back_with(inputs, read, |all| outputs_of(all, svc.service_arn().unwrap_or(id)))
+        read_back_with(inputs, read, |all| {
+            outputs_of(all, svc.service_arn().unwrap_or(id))
+        })
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -533,7 +537,7 @@ impl AwsResource for Service {
         if any {
             req.send()
                 .await
-                .map_err(|e| aws_error(&format!("update ECS service {id}"), e))?;
+                .during(&format!("update ECS service {id}"))?;
         }
         Ok(arn_output(id, old_outputs))
     }

@@ -13,8 +13,8 @@ use skistack_engine::{
 
 use super::container::container_definitions;
 
-use crate::errors::{aws_error, error_code, is_not_found, OrFailed};
-use crate::kit::{read_back_with, AwsResource, Call, Out, created};
+use crate::errors::{During, OrFailed, aws_error, error_code, is_not_found};
+use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{Put, list_of_str, opt_map, opt_str, put_opt, str_list, str_of};
 use crate::shared::Clients;
 use crate::tags::{
@@ -202,8 +202,10 @@ impl AwsResource for TaskDefinition {
         let out = req
             .send()
             .await
-            .map_err(|e| aws_error(&format!("register ECS task definition {family}"), e))?;
-        let td = out.task_definition().or_failed(&format!("register ECS task definition {family}: no task definition in the response"))?;
+            .during(&format!("register ECS task definition {family}"))?;
+        let td = out.task_definition().or_failed(&format!(
+            "register ECS task definition {family}: no task definition in the response"
+        ))?;
         Ok(created(
             td.task_definition_arn().unwrap_or_default().to_string(),
             outputs_of(inputs, td),
@@ -245,7 +247,7 @@ impl AwsResource for TaskDefinition {
         put_read_tags(&mut read, ctx, inputs, tag_pairs(&tags));
         // A revision is immutable: its containers are the ones it was
         // registered with, and the declared form (JSON or tables) is kept.
-                read_back_with(inputs, read, |all| outputs_of(all, &td))
+        read_back_with(inputs, read, |all| outputs_of(all, &td))
     }
 
     async fn delete(&self, call: &Call<'_>) -> Out<()> {
@@ -290,7 +292,7 @@ impl AwsResource for TaskDefinition {
                 .set_next_token(next.take())
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("list ECS task definitions of {family}"), e))?;
+                .during(&format!("list ECS task definitions of {family}"))?;
             // The prefix also matches longer family names.
             arns.extend(
                 out.task_definition_arns()

@@ -9,8 +9,8 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::{aws_error, found, is_not_found, OrFailed};
-use crate::kit::{read_back_with, AwsResource, Call, Out, created};
+use crate::errors::{During, OrFailed, aws_error, found, is_not_found};
+use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{
     Put, changed, int_of, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object,
     str_of,
@@ -202,12 +202,14 @@ impl AwsResource for Listener {
             .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
             .send()
             .await
-            .map_err(|e| aws_error(&format!("create listener on port {port} of {lb}"), e))?;
+            .during(&format!("create listener on port {port} of {lb}"))?;
         let arn = out
             .listeners()
             .first()
             .and_then(|l| l.listener_arn())
-            .or_failed(&format!("create listener on port {port}: none in the response"))?;
+            .or_failed(&format!(
+                "create listener on port {port}: none in the response"
+            ))?;
         Ok(created(arn.to_string(), outputs_of(inputs, arn)))
     }
 
@@ -242,7 +244,7 @@ impl AwsResource for Listener {
         }
         let tags = tags::elbv2_tags(clients, id).await?;
         put_read_tags(&mut read, ctx, inputs, pairs(&tags));
-                read_back_with(inputs, read, |all| outputs_of(all, id))
+        read_back_with(inputs, read, |all| outputs_of(all, id))
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -270,9 +272,7 @@ impl AwsResource for Listener {
             if diff("default_action") {
                 req = req.default_actions(default_action(new_inputs)?);
             }
-            req.send()
-                .await
-                .map_err(|e| aws_error(&format!("modify listener {id}"), e))?;
+            req.send().await.during(&format!("modify listener {id}"))?;
         }
         Ok(outputs_of(new_inputs, id))
     }
@@ -286,7 +286,7 @@ impl AwsResource for Listener {
             .send()
             .await
             .map(drop)
-            .map_err(|e| aws_error(&format!("delete listener {id}"), e))
+            .during(&format!("delete listener {id}"))
     }
 
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {

@@ -12,8 +12,8 @@ use skistack_engine::{
 };
 
 use super::arn_suffix;
-use crate::errors::{aws_error, found, is_not_found, OrFailed};
-use crate::kit::{read_back_with, AwsResource, Call, Out, created};
+use crate::errors::{During, OrFailed, aws_error, found, is_not_found};
+use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{
     Put, changed, list_of_str, opt_bool, opt_i32, opt_str, put_opt, read_back_set, str_of,
 };
@@ -91,7 +91,7 @@ async fn set_idle_timeout(clients: &Clients, arn: &str, seconds: i32) -> Result<
         .send()
         .await
         .map(drop)
-        .map_err(|e| aws_error(&format!("set idle timeout of load balancer {arn}"), e))
+        .during(&format!("set idle timeout of load balancer {arn}"))
 }
 
 async fn idle_timeout(clients: &Clients, arn: &str) -> Result<Option<i64>, ProviderError> {
@@ -101,7 +101,7 @@ async fn idle_timeout(clients: &Clients, arn: &str) -> Result<Option<i64>, Provi
         .load_balancer_arn(arn)
         .send()
         .await
-        .map_err(|e| aws_error(&format!("describe attributes of load balancer {arn}"), e))?;
+        .during(&format!("describe attributes of load balancer {arn}"))?;
     Ok(out
         .attributes()
         .iter()
@@ -239,8 +239,10 @@ impl AwsResource for LoadBalancer {
             .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
             .send()
             .await
-            .map_err(|e| aws_error(&format!("create load balancer {name}"), e))?;
-        let lb = out.load_balancers().first().cloned().or_failed(&format!("create load balancer {name}: none in the response"))?;
+            .during(&format!("create load balancer {name}"))?;
+        let lb = out.load_balancers().first().cloned().or_failed(&format!(
+            "create load balancer {name}: none in the response"
+        ))?;
         let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
         let finish = async {
             let idle = opt_i32(inputs, "idle_timeout")?;
@@ -302,7 +304,7 @@ impl AwsResource for LoadBalancer {
         }
         let tags = tags::elbv2_tags(clients, id).await?;
         put_read_tags(&mut read, ctx, inputs, pairs(&tags));
-                read_back_with(inputs, read, |all| outputs_of(all, &lb))
+        read_back_with(inputs, read, |all| outputs_of(all, &lb))
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -316,7 +318,7 @@ impl AwsResource for LoadBalancer {
                 .set_subnets(Some(list_of_str(new_inputs, "subnets")?))
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("set subnets of load balancer {id}"), e))?;
+                .during(&format!("set subnets of load balancer {id}"))?;
         }
         if changed(old_inputs, new_inputs, "security_groups") {
             clients
@@ -326,7 +328,7 @@ impl AwsResource for LoadBalancer {
                 .set_security_groups(Some(list_of_str(new_inputs, "security_groups")?))
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("set security groups of load balancer {id}"), e))?;
+                .during(&format!("set security groups of load balancer {id}"))?;
         }
         if changed(old_inputs, new_inputs, "ip_address_type") {
             clients
@@ -338,7 +340,7 @@ impl AwsResource for LoadBalancer {
                 ))
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("set IP address type of load balancer {id}"), e))?;
+                .during(&format!("set IP address type of load balancer {id}"))?;
         }
         if changed(old_inputs, new_inputs, "idle_timeout") && is_application(new_inputs)? {
             let secs = opt_i32(new_inputs, "idle_timeout")?.unwrap_or(DEFAULT_IDLE_TIMEOUT);
@@ -355,17 +357,14 @@ impl AwsResource for LoadBalancer {
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
         let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let lb = match clients
+        let res = clients
             .elbv2
             .describe_load_balancers()
             .names(name)
             .send()
-            .await
-        {
-            Ok(out) => out.load_balancers().first().cloned(),
-            Err(e) if is_not_found(&e) => None,
-            Err(e) => return Err(aws_error(&format!("describe load balancer {name}"), e)),
-        };
+            .await;
+        let lb = found(&format!("describe load balancer {name}"), res)?
+            .and_then(|out| out.load_balancers().first().cloned());
         let Some(lb) = lb else {
             return Ok(Vec::new());
         };

@@ -11,8 +11,8 @@ use skistack_engine::{
 };
 
 use super::arn_suffix;
-use crate::errors::{aws_error, found, is_not_found, OrFailed};
-use crate::kit::{read_back_with, AwsResource, Call, Out, created};
+use crate::errors::{During, OrFailed, found};
+use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{
     changed, object_fields, opt_bool, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
 };
@@ -149,12 +149,7 @@ async fn set_deregistration_delay(
         .send()
         .await
         .map(drop)
-        .map_err(|e| {
-            aws_error(
-                &format!("set deregistration delay of target group {arn}"),
-                e,
-            )
-        })
+        .during(&format!("set deregistration delay of target group {arn}"))
 }
 
 async fn deregistration_delay(clients: &Clients, arn: &str) -> Result<Option<i64>, ProviderError> {
@@ -164,7 +159,7 @@ async fn deregistration_delay(clients: &Clients, arn: &str) -> Result<Option<i64
         .target_group_arn(arn)
         .send()
         .await
-        .map_err(|e| aws_error(&format!("describe attributes of target group {arn}"), e))?;
+        .during(&format!("describe attributes of target group {arn}"))?;
     Ok(out
         .attributes()
         .iter()
@@ -276,7 +271,7 @@ impl AwsResource for TargetGroup {
         let out = req
             .send()
             .await
-            .map_err(|e| aws_error(&format!("create target group {name}"), e))?;
+            .during(&format!("create target group {name}"))?;
         let arn = out
             .target_groups()
             .first()
@@ -323,7 +318,7 @@ impl AwsResource for TargetGroup {
         }
         let tags = tags::elbv2_tags(clients, id).await?;
         put_read_tags(&mut read, ctx, inputs, pairs(&tags));
-                read_back_with(inputs, read, |all| outputs_of(all, id))
+        read_back_with(inputs, read, |all| outputs_of(all, id))
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -335,7 +330,7 @@ impl AwsResource for TargetGroup {
             modify_with_health_check(clients.elbv2.modify_target_group().target_group_arn(id), hc)?
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("modify health check of target group {id}"), e))?;
+                .during(&format!("modify health check of target group {id}"))?;
         }
         if changed(old_inputs, new_inputs, "deregistration_delay") {
             let secs = opt_i32(new_inputs, "deregistration_delay")?
@@ -353,17 +348,14 @@ impl AwsResource for TargetGroup {
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
         let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let tg = match clients
+        let res = clients
             .elbv2
             .describe_target_groups()
             .names(name)
             .send()
-            .await
-        {
-            Ok(out) => out.target_groups().first().cloned(),
-            Err(e) if is_not_found(&e) => None,
-            Err(e) => return Err(aws_error(&format!("describe target group {name}"), e)),
-        };
+            .await;
+        let tg = found(&format!("describe target group {name}"), res)?
+            .and_then(|out| out.target_groups().first().cloned());
         let Some(arn) = tg.and_then(|tg| tg.target_group_arn().map(str::to_string)) else {
             return Ok(Vec::new());
         };

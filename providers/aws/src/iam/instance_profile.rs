@@ -7,7 +7,7 @@ use skistack_engine::{
 };
 
 use super::{kept_outputs, outputs_of};
-use crate::errors::{aws_error, found, is_not_found, OrFailed};
+use crate::errors::{During, OrFailed, aws_error, found, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{changed, opt_str, put_opt, str_of};
 use crate::shared::Clients;
@@ -40,12 +40,9 @@ async fn add_role(clients: &Clients, profile: &str, role: &str) -> Result<(), Pr
         .send()
         .await
         .map(drop)
-        .map_err(|e| {
-            aws_error(
-                &format!("add IAM role {role} to instance profile {profile}"),
-                e,
-            )
-        })
+        .during(&format!(
+            "add IAM role {role} to instance profile {profile}"
+        ))
 }
 
 /// Takes a role out of the profile; a role or profile already gone is fine.
@@ -74,17 +71,13 @@ async fn delete_profile(clients: &Clients, name: &str) -> Result<(), ProviderErr
     for role in profile.roles() {
         remove_role(clients, name, role.role_name()).await?;
     }
-    match clients
+    let res = clients
         .iam
         .delete_instance_profile()
         .instance_profile_name(name)
         .send()
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(e) if is_not_found(&e) => Ok(()),
-        Err(e) => Err(aws_error(&format!("delete IAM instance profile {name}"), e)),
-    }
+        .await;
+    gone_ok(&format!("delete IAM instance profile {name}"), res)
 }
 
 #[async_trait]
@@ -128,8 +121,10 @@ impl AwsResource for InstanceProfile {
             .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
             .send()
             .await
-            .map_err(|e| aws_error(&format!("create IAM instance profile {name}"), e))?;
-        let profile = out.instance_profile().or_failed(&format!("create IAM instance profile {name}: no profile in the response"))?;
+            .during(&format!("create IAM instance profile {name}"))?;
+        let profile = out.instance_profile().or_failed(&format!(
+            "create IAM instance profile {name}: no profile in the response"
+        ))?;
         if let Some(role) = opt_str(inputs, "role")?
             && let Err(e) = add_role(clients, name, role).await
         {

@@ -8,8 +8,8 @@ use skistack_engine::{
 
 use super::document::{decode_policy, read_back_json};
 use super::{kept_outputs, outputs_of};
-use crate::errors::{aws_error, error_code, is_not_found, OrFailed};
-use crate::kit::{read_back_with, AwsResource, Call, Out, created};
+use crate::errors::{During, OrFailed, aws_error, error_code, found, gone_ok, is_not_found};
+use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{Put, changed, opt_i32, opt_str, put_opt, str_of};
 use crate::shared::Clients;
 use crate::tags::{
@@ -25,11 +25,8 @@ pub(crate) struct Role;
 
 /// The role, or `None` when it does not exist.
 async fn get(clients: &Clients, name: &str) -> Result<Option<SdkRole>, ProviderError> {
-    match clients.iam.get_role().role_name(name).send().await {
-        Ok(out) => Ok(out.role().cloned()),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(aws_error(&format!("get IAM role {name}"), e)),
-    }
+    let res = clients.iam.get_role().role_name(name).send().await;
+    Ok(found(&format!("get IAM role {name}"), res)?.and_then(|out| out.role().cloned()))
 }
 
 /// Removes the role from every instance profile that still holds it, so it
@@ -43,8 +40,7 @@ async fn leave_instance_profiles(clients: &Clients, name: &str) -> Result<(), Pr
         .send();
     let mut profiles = Vec::new();
     while let Some(page) = pages.next().await {
-        let page =
-            page.map_err(|e| aws_error(&format!("list instance profiles of IAM role {name}"), e))?;
+        let page = page.during(&format!("list instance profiles of IAM role {name}"))?;
         profiles.extend(
             page.instance_profiles()
                 .iter()
@@ -52,23 +48,17 @@ async fn leave_instance_profiles(clients: &Clients, name: &str) -> Result<(), Pr
         );
     }
     for profile in profiles {
-        match clients
+        let res = clients
             .iam
             .remove_role_from_instance_profile()
             .instance_profile_name(&profile)
             .role_name(name)
             .send()
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if is_not_found(&e) => {}
-            Err(e) => {
-                return Err(aws_error(
-                    &format!("remove IAM role {name} from instance profile {profile}"),
-                    e,
-                ));
-            }
-        }
+            .await;
+        gone_ok(
+            &format!("remove IAM role {name} from instance profile {profile}"),
+            res,
+        )?;
     }
     Ok(())
 }
@@ -132,8 +122,10 @@ impl AwsResource for Role {
             .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
             .send()
             .await
-            .map_err(|e| aws_error(&format!("create IAM role {name}"), e))?;
-        let role = out.role().or_failed(&format!("create IAM role {name}: no role in the response"))?;
+            .during(&format!("create IAM role {name}"))?;
+        let role = out
+            .role()
+            .or_failed(&format!("create IAM role {name}: no role in the response"))?;
         Ok(created(
             name.to_string(),
             outputs_of(inputs, role.arn(), role.role_id()),
@@ -173,7 +165,9 @@ impl AwsResource for Role {
                 .and_then(|b| b.permissions_boundary_arn()),
         );
         put_read_tags(&mut read, ctx, inputs, tag_pairs(role.tags()));
-                read_back_with(inputs, read, |all| outputs_of(all, role.arn(), role.role_id()))
+        read_back_with(inputs, read, |all| {
+            outputs_of(all, role.arn(), role.role_id())
+        })
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -187,7 +181,7 @@ impl AwsResource for Role {
                 .policy_document(str_of(new_inputs, "assume_role_policy")?)
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("update trust policy of IAM role {id}"), e))?;
+                .during(&format!("update trust policy of IAM role {id}"))?;
         }
         if changed(old_inputs, new_inputs, "description")
             || changed(old_inputs, new_inputs, "max_session_duration")
@@ -203,7 +197,7 @@ impl AwsResource for Role {
                 )
                 .send()
                 .await
-                .map_err(|e| aws_error(&format!("update IAM role {id}"), e))?;
+                .during(&format!("update IAM role {id}"))?;
         }
         if changed(old_inputs, new_inputs, "permissions_boundary") {
             match opt_str(new_inputs, "permissions_boundary")? {
@@ -215,25 +209,19 @@ impl AwsResource for Role {
                     .send()
                     .await
                     .map(drop)
-                    .map_err(|e| {
-                        aws_error(&format!("set permissions boundary of IAM role {id}"), e)
-                    })?,
-                None => match clients
-                    .iam
-                    .delete_role_permissions_boundary()
-                    .role_name(id)
-                    .send()
-                    .await
-                {
-                    Ok(_) => {}
-                    Err(e) if is_not_found(&e) => {}
-                    Err(e) => {
-                        return Err(aws_error(
-                            &format!("remove permissions boundary of IAM role {id}"),
-                            e,
-                        ));
-                    }
-                },
+                    .during(&format!("set permissions boundary of IAM role {id}"))?,
+                None => {
+                    let res = clients
+                        .iam
+                        .delete_role_permissions_boundary()
+                        .role_name(id)
+                        .send()
+                        .await;
+                    gone_ok(
+                        &format!("remove permissions boundary of IAM role {id}"),
+                        res,
+                    )?
+                }
             }
         }
         Ok(kept_outputs(new_inputs, old_outputs))

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use skistack_engine::{Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType};
 
 use super::document::{decode_policy, read_back_json};
-use crate::errors::{aws_error, is_not_found};
+use crate::errors::{During, aws_error, found, gone_ok, is_not_found};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, opt_str, str_of};
 use crate::shared::Clients;
@@ -87,7 +87,7 @@ impl AwsResource for RolePolicyAttachment {
             .policy_arn(policy_arn)
             .send()
             .await
-            .map_err(|e| aws_error(&format!("attach {policy_arn} to IAM role {role}"), e))?;
+            .during(&format!("attach {policy_arn} to IAM role {role}"))?;
         Ok(created(format!("{role}/{policy_arn}"), inputs.clone()))
     }
 
@@ -108,21 +108,14 @@ impl AwsResource for RolePolicyAttachment {
     async fn delete(&self, call: &Call<'_>) -> Out<()> {
         let (clients, id) = (call.clients, call.id);
         let (role, policy_arn) = split_attachment_id(id)?;
-        match clients
+        let res = clients
             .iam
             .detach_role_policy()
             .role_name(role)
             .policy_arn(policy_arn)
             .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(aws_error(
-                &format!("detach {policy_arn} from IAM role {role}"),
-                e,
-            )),
-        }
+            .await;
+        gone_ok(&format!("detach {policy_arn} from IAM role {role}"), res)
     }
 
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
@@ -166,7 +159,7 @@ async fn put_policy(
         .send()
         .await
         .map(drop)
-        .map_err(|e| aws_error(&format!("put policy {name} of IAM role {role}"), e))
+        .during(&format!("put policy {name} of IAM role {role}"))
 }
 
 /// The policy document, decoded; `None` when the policy or its role is gone.
@@ -175,21 +168,17 @@ async fn get_policy(
     role: &str,
     name: &str,
 ) -> Result<Option<String>, ProviderError> {
-    match clients
+    let res = clients
         .iam
         .get_role_policy()
         .role_name(role)
         .policy_name(name)
         .send()
-        .await
-    {
-        Ok(out) => Ok(Some(decode_policy(out.policy_document()))),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(aws_error(
-            &format!("get policy {name} of IAM role {role}"),
-            e,
-        )),
-    }
+        .await;
+    Ok(
+        found(&format!("get policy {name} of IAM role {role}"), res)?
+            .map(|out| decode_policy(out.policy_document())),
+    )
 }
 
 #[async_trait]
@@ -250,21 +239,14 @@ impl AwsResource for RolePolicy {
     async fn delete(&self, call: &Call<'_>) -> Out<()> {
         let (clients, id) = (call.clients, call.id);
         let (role, name) = split_policy_id(id)?;
-        match clients
+        let res = clients
             .iam
             .delete_role_policy()
             .role_name(role)
             .policy_name(name)
             .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(aws_error(
-                &format!("delete policy {name} of IAM role {role}"),
-                e,
-            )),
-        }
+            .await;
+        gone_ok(&format!("delete policy {name} of IAM role {role}"), res)
     }
 
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
