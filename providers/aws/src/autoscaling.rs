@@ -13,7 +13,7 @@ use crate::errors::{During, aws_error};
 use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{
     Put, changed, list_of_str, object_fields, opt_bool, opt_i32, opt_map, opt_str, put_opt,
-    read_back_object, read_back_set, str_of,
+    read_back_object, read_back_set, str_of, with_arn,
 };
 use crate::retry::wait_until;
 use crate::shared::Clients;
@@ -52,12 +52,6 @@ fn launch_template_of(inputs: &Map) -> Result<LaunchTemplateSpecification, Provi
 /// The subnets as the comma-separated list the API takes.
 fn zone_identifier(inputs: &Map) -> Result<String, ProviderError> {
     Ok(list_of_str(inputs, "vpc_zone_identifier")?.join(","))
-}
-
-fn outputs_of(inputs: &Map, arn: &str) -> Map {
-    let mut out = inputs.clone();
-    out.insert("arn".into(), arn.into());
-    out
 }
 
 /// The group, or `None` when it does not exist or is being deleted.
@@ -227,7 +221,7 @@ impl AwsResource for Group {
         let arn = arn
             .into_inner()
             .map_err(|_| ProviderError::Failed("a lock was poisoned".into()))?;
-        Ok(created(name.to_string(), outputs_of(inputs, &arn)))
+        Ok(created(name.to_string(), with_arn(inputs, &arn)))
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
@@ -295,7 +289,7 @@ impl AwsResource for Group {
             .filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))));
         put_read_tags(&mut read, ctx, inputs, tags);
         read_back_with(inputs, read, |all| {
-            outputs_of(all, g.auto_scaling_group_arn().unwrap_or_default())
+            with_arn(all, g.auto_scaling_group_arn().unwrap_or_default())
         })
     }
 
@@ -357,7 +351,7 @@ impl AwsResource for Group {
             .get("arn")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        Ok(outputs_of(&Map::new(), arn))
+        Ok(with_arn(&Map::new(), arn))
     }
 
     async fn delete(&self, call: &Call<'_>) -> Out<()> {
@@ -402,7 +396,7 @@ impl AwsResource for Group {
         }
         Ok(vec![created(
             name.to_string(),
-            outputs_of(inputs, g.auto_scaling_group_arn().unwrap_or_default()),
+            with_arn(inputs, g.auto_scaling_group_arn().unwrap_or_default()),
         )])
     }
 }

@@ -180,6 +180,13 @@ pub fn updated_outputs(
     out
 }
 
+/// Outputs of a type whose one attribute is its ARN: `inputs` with `arn`.
+pub fn with_arn(inputs: &Map, arn: &str) -> Map {
+    let mut out = inputs.clone();
+    out.insert("arn".into(), arn.into());
+    out
+}
+
 /// Outputs of a create or read: `inputs` with `attributes` added.
 pub fn with_attributes(inputs: &Map, attributes: Map) -> Map {
     let mut out = inputs.clone();

@@ -17,6 +17,7 @@ use crate::errors::{During, aws_error};
 use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created, read_back_with};
 use crate::props::{
     Put, changed, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
+    with_arn,
 };
 use crate::retry::wait_until;
 use crate::shared::Clients;
@@ -73,12 +74,6 @@ fn managed_scaling_value(s: &ManagedScaling) -> Map {
         s.instance_warmup_period().map(i64::from),
     );
     m
-}
-
-fn outputs_of(inputs: &Map, arn: &str) -> Map {
-    let mut out = inputs.clone();
-    out.insert("arn".into(), arn.into());
-    out
 }
 
 /// The capacity provider, or `None` when it does not exist or is deleted.
@@ -181,7 +176,7 @@ impl AwsResource for CapacityProvider {
             .capacity_provider()
             .and_then(|p| p.capacity_provider_arn())
             .unwrap_or_default();
-        Ok(created(name.to_string(), outputs_of(inputs, arn)))
+        Ok(created(name.to_string(), with_arn(inputs, arn)))
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
@@ -216,7 +211,7 @@ impl AwsResource for CapacityProvider {
         }
         put_read_tags(&mut read, ctx, inputs, tag_pairs(p.tags()));
         read_back_with(inputs, read, |all| {
-            outputs_of(all, p.capacity_provider_arn().unwrap_or_default())
+            with_arn(all, p.capacity_provider_arn().unwrap_or_default())
         })
     }
 
@@ -310,7 +305,7 @@ impl AwsResource for CapacityProvider {
         }
         Ok(vec![created(
             name.to_string(),
-            outputs_of(inputs, p.capacity_provider_arn().unwrap_or_default()),
+            with_arn(inputs, p.capacity_provider_arn().unwrap_or_default()),
         )])
     }
 }

@@ -8,7 +8,7 @@ use skistack_engine::{
 
 use crate::errors::{During, aws_error, is_not_found};
 use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created, read_back_with};
-use crate::props::{changed, opt_bool, put_opt, str_of};
+use crate::props::{changed, opt_bool, put_opt, str_of, with_arn};
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
 use crate::tags::{
@@ -34,12 +34,6 @@ fn insights_setting(on: bool) -> ClusterSetting {
         .name(ClusterSettingName::ContainerInsights)
         .value(if on { "enabled" } else { "disabled" })
         .build()
-}
-
-fn outputs_of(inputs: &Map, arn: &str) -> Map {
-    let mut out = inputs.clone();
-    out.insert("arn".into(), arn.into());
-    out
 }
 
 /// The active cluster, or `None` when it does not exist or was deleted.
@@ -113,7 +107,7 @@ impl AwsResource for Cluster {
             .cluster()
             .and_then(|c| c.cluster_arn())
             .unwrap_or_default();
-        Ok(created(name.to_string(), outputs_of(inputs, arn)))
+        Ok(created(name.to_string(), with_arn(inputs, arn)))
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
@@ -136,7 +130,7 @@ impl AwsResource for Cluster {
         );
         put_read_tags(&mut read, ctx, inputs, tag_pairs(cluster.tags()));
         read_back_with(inputs, read, |all| {
-            outputs_of(all, cluster.cluster_arn().unwrap_or_default())
+            with_arn(all, cluster.cluster_arn().unwrap_or_default())
         })
     }
 
@@ -185,7 +179,7 @@ impl AwsResource for Cluster {
         }
         Ok(vec![created(
             name.to_string(),
-            outputs_of(inputs, cluster.cluster_arn().unwrap_or_default()),
+            with_arn(inputs, cluster.cluster_arn().unwrap_or_default()),
         )])
     }
 }

@@ -19,7 +19,7 @@ use crate::errors::{During, OrFailed, aws_error, error_code, found};
 use crate::kit::{AwsResource, Call, Out, arn_output, created, read_back_with};
 use crate::props::{
     Put, bool_of, changed, list_of_maps, list_of_str, object_fields, opt_bool, opt_i32, opt_map,
-    opt_str, put_opt, read_back_object, read_back_set, str_of,
+    opt_str, put_opt, read_back_object, read_back_set, str_of, with_arn,
 };
 use crate::retry::wait_until;
 use crate::shared::Clients;
@@ -94,12 +94,6 @@ fn network_configuration(inputs: &Map) -> Result<Option<NetworkConfiguration>, P
             .awsvpc_configuration(vpc)
             .build(),
     ))
-}
-
-fn outputs_of(inputs: &Map, arn: &str) -> Map {
-    let mut out = inputs.clone();
-    out.insert("arn".into(), arn.into());
-    out
 }
 
 /// The service in any state, or `None` when ECS does not know it.
@@ -356,7 +350,7 @@ impl AwsResource for Service {
             .or_failed(&format!(
                 "create ECS service {name}: no service in the response"
             ))?;
-        Ok(created(arn.clone(), outputs_of(inputs, &arn)))
+        Ok(created(arn.clone(), with_arn(inputs, &arn)))
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
@@ -467,7 +461,7 @@ impl AwsResource for Service {
         }
         put_read_tags(&mut read, ctx, inputs, tag_pairs(svc.tags()));
         read_back_with(inputs, read, |all| {
-            outputs_of(all, svc.service_arn().unwrap_or(id))
+            with_arn(all, svc.service_arn().unwrap_or(id))
         })
     }
 
@@ -603,6 +597,6 @@ impl AwsResource for Service {
             return Ok(Vec::new());
         }
         let arn = svc.service_arn().unwrap_or_default();
-        Ok(vec![created(arn.to_string(), outputs_of(inputs, arn))])
+        Ok(vec![created(arn.to_string(), with_arn(inputs, arn))])
     }
 }

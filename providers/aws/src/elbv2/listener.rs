@@ -13,7 +13,7 @@ use crate::errors::{During, OrFailed, aws_error, found, is_not_found};
 use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{
     Put, changed, int_of, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object,
-    str_of,
+    str_of, with_arn,
 };
 use crate::shared::Clients;
 use crate::tags::{
@@ -111,12 +111,6 @@ fn certificates(inputs: &Map) -> Result<Option<Vec<Certificate>>, ProviderError>
         .map(|arn| vec![Certificate::builder().certificate_arn(arn).build()]))
 }
 
-fn outputs_of(inputs: &Map, arn: &str) -> Map {
-    let mut out = inputs.clone();
-    out.insert("arn".into(), arn.into());
-    out
-}
-
 async fn describe(clients: &Clients, arn: &str) -> Result<Option<SdkListener>, ProviderError> {
     let res = clients
         .elbv2
@@ -210,7 +204,7 @@ impl AwsResource for Listener {
             .or_failed(&format!(
                 "create listener on port {port}: none in the response"
             ))?;
-        Ok(created(arn.to_string(), outputs_of(inputs, arn)))
+        Ok(created(arn.to_string(), with_arn(inputs, arn)))
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
@@ -244,7 +238,7 @@ impl AwsResource for Listener {
         }
         let tags = tags::elbv2_tags(clients, id).await?;
         put_read_tags(&mut read, ctx, inputs, pairs(&tags));
-        read_back_with(inputs, read, |all| outputs_of(all, id))
+        read_back_with(inputs, read, |all| with_arn(all, id))
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -274,7 +268,7 @@ impl AwsResource for Listener {
             }
             req.send().await.during(&format!("modify listener {id}"))?;
         }
-        Ok(outputs_of(new_inputs, id))
+        Ok(with_arn(new_inputs, id))
     }
 
     async fn delete(&self, call: &Call<'_>) -> Out<()> {
@@ -315,6 +309,6 @@ impl AwsResource for Listener {
         if !has_identity(ctx, pairs(&tags::elbv2_tags(clients, arn).await?)) {
             return Ok(Vec::new());
         }
-        Ok(vec![created(arn.to_string(), outputs_of(inputs, arn))])
+        Ok(vec![created(arn.to_string(), with_arn(inputs, arn))])
     }
 }
