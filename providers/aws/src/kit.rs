@@ -232,13 +232,14 @@ impl Entry {
     }
 }
 
-/// Declares a service's resource-type modules and registers their types,
-/// one line a module: `file: Type, ...;` declares `mod file`, re-exports
-/// its types and lists them, in that order, in the service's `entries()`
-/// (which [`crate::registry`] reads). A new type is a file and a line.
+/// Registers a service's resource types, one line a module: `file: Type,
+/// ...;` re-exports the module's types and lists them, in that order, in
+/// the service's `entries()` (which [`crate::registry`] reads). The `mod`
+/// lines stay outside the macro so that `cargo fmt` formats the files; a
+/// new type is a file, its `mod` line and its line here.
 macro_rules! resource_types {
     ($($file:ident: $($ty:ident),+;)*) => {
-        $(mod $file; pub(crate) use $file::{$($ty),+};)*
+        $(pub(crate) use $file::{$($ty),+};)*
 
         /// The service's resource types, in the order the provider lists them.
         pub(crate) fn entries() -> Vec<crate::kit::Entry> {

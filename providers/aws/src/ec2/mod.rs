@@ -15,6 +15,21 @@ mod launch;
 
 pub(crate) use availability_zones::AvailabilityZones;
 
+// Declared here, not by the macro, so that `cargo fmt` reaches them.
+mod eip;
+mod instance;
+mod internet_gateway;
+mod key_pair;
+mod launch_template;
+mod nat_gateway;
+mod route;
+mod route_table;
+mod route_table_association;
+mod security_group;
+mod security_group_rule;
+mod subnet;
+mod vpc;
+
 crate::kit::resource_types! {
     vpc: Vpc;
     subnet: Subnet;

@@ -9,6 +9,13 @@ use crate::props::{opt_i32, read_back_object, str_of};
 
 mod container;
 
+// Declared here, not by the macro, so that `cargo fmt` reaches them.
+mod capacity_provider;
+mod cluster;
+mod cluster_capacity_providers;
+mod service;
+mod task_definition;
+
 crate::kit::resource_types! {
     cluster: Cluster;
     capacity_provider: CapacityProvider;

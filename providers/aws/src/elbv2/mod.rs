@@ -1,6 +1,11 @@
 //! ELBv2 resource types: application load balancers, target groups and
 //! listeners; and what they share: tags as key/value pairs, ARN suffixes.
 
+// Declared here, not by the macro, so that `cargo fmt` reaches them.
+mod listener;
+mod load_balancer;
+mod target_group;
+
 crate::kit::resource_types! {
     load_balancer: LoadBalancer;
     target_group: TargetGroup;

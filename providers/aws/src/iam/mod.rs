@@ -6,6 +6,11 @@ use skistack_engine::{Map, Value};
 
 pub(crate) mod document;
 
+// Declared here, not by the macro, so that `cargo fmt` reaches them.
+mod instance_profile;
+mod role;
+mod role_policy;
+
 crate::kit::resource_types! {
     role: Role;
     role_policy: RolePolicyAttachment, RolePolicy;
