@@ -1,125 +1,40 @@
 //! Test support: a moto server (a local AWS emulator) per test, and helpers
 //! to build call contexts and inputs for the provider's types.
 //!
-//! The moto launcher is kept as it was when every area was a test binary of
-//! its own; not every helper is used by every area.
+//! The moto launcher is the workspace's (`skistack-test-support`); not
+//! every helper is used by every area.
 #![allow(dead_code)]
 
-use std::fs::File;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
 
 use aws_sdk_ec2::types::{InstanceType, RequestLaunchTemplateData};
 use skistack_engine::{CallContext, DataSource, Map, Provider, ResourceType, Value};
 use skistack_provider_aws::{AwsOptions, AwsProvider, Clients, StaticCredentials};
 
-/// The region every test runs in.
-pub const REGION: &str = "us-east-1";
+/// The workspace's one moto launcher: a server per test on a free port,
+/// its log kept with the build.
+pub use skistack_test_support::moto::REGION;
 
-/// How long moto may take to start answering.
-const START_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// A moto server on a free local port, stopped when dropped.
-pub struct Moto {
-    /// `http://127.0.0.1:PORT`.
-    pub endpoint: String,
-    child: Child,
-}
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Installs moto into the repo's .venv once per test binary.
-fn setup() {
-    static SETUP: OnceLock<()> = OnceLock::new();
-    SETUP.get_or_init(|| {
-        let status = Command::new("bash")
-            .arg(repo_root().join("scripts/moto"))
-            .status()
-            .expect("run scripts/moto");
-        assert!(
-            status.success(),
-            "scripts/moto failed to install moto: {status}"
-        );
-    });
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
-}
-
-/// True when an HTTP server answers on the port.
-fn answers(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request = format!("GET /moto-api/ HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/")
-}
+/// A moto server for one test, stopped when dropped.
+pub struct Moto(skistack_test_support::moto::Moto);
 
 impl Moto {
     /// Starts a moto server and waits until it answers.
     pub fn start() -> Moto {
-        setup();
-        // Another test may take the port between the probe and moto's bind;
-        // then moto exits and another port is tried.
-        for _ in 0..5 {
-            let port = free_port();
-            let log_path =
-                PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("moto-{port}.log"));
-            let log = File::create(&log_path).expect("create the moto log");
-            let mut child = Command::new("bash")
-                .arg(repo_root().join("scripts/moto"))
-                .args(["start", &port.to_string()])
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().expect("clone the log handle"))
-                .stderr(log)
-                .spawn()
-                .expect("spawn moto_server");
-            let deadline = Instant::now() + START_TIMEOUT;
-            loop {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                if answers(port) {
-                    if let Ok(None) = child.try_wait() {
-                        return Moto {
-                            endpoint: format!("http://127.0.0.1:{port}"),
-                            child,
-                        };
-                    }
-                    break;
-                }
-                if Instant::now() > deadline {
-                    let _ = child.kill();
-                    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
-                    panic!("moto did not answer on port {port} within {START_TIMEOUT:?}:\n{log}");
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("moto failed to start on five ports in a row");
+        let moto = skistack_test_support::moto::Moto::builder()
+            .log_dir(env!("CARGO_TARGET_TMPDIR"))
+            .start();
+        Moto(moto)
     }
 }
 
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl std::ops::Deref for Moto {
+    type Target = skistack_test_support::moto::Moto;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
     }
 }
 
