@@ -47,9 +47,9 @@ pub use events::{Event, Observer, Silent};
 pub use exec::{Failure, RunSummary};
 pub use exec::{StepError, StepErrorKind};
 pub use ops::{
-    DestroyOptions, DestroyReport, Frontend, Holder, Imported, Loaded, LockGuard, PREVIEW_PARALLEL,
-    PreviewOptions, PreviewReport, Project, RefreshOptions, RefreshReport, StackPreview, Takeover,
-    UpOptions, UpReport, describe, destroy, preview, refresh_stack, take_lock, up,
+    DestroyOptions, DestroyReport, Frontend, Holder, Imported, Loaded, LockGuard, PreviewOptions,
+    PreviewReport, Project, RefreshOptions, RefreshReport, StackPreview, Takeover, UpOptions,
+    UpReport, describe, destroy, preview, refresh_stack, take_lock, up,
 };
 pub use plan::{Action, Change, ChangeOp, Declared, OutputChange, Plan, PropertyChange, StepOp};
 pub use provider::{

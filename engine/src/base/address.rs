@@ -95,6 +95,16 @@ impl Address {
             .unwrap_or_else(|| self.retired_copy(1))
     }
 
+    /// The first free retired name for the instance whose address is
+    /// `text`, as the state records names. A text that is no address (an
+    /// older state's name) is retired the same way, by appending the marker.
+    pub fn retired_name_of(text: &str, taken: impl Fn(&str) -> bool) -> String {
+        match Address::parse(text) {
+            Some(a) => a.free_retired_name(|r| taken(&r.to_string())).to_string(),
+            None => format!("{text}{RETIRED_SUFFIX}"),
+        }
+    }
+
     /// For the text of a retired address, the text of the live address it
     /// stands for: `subnet[1]` for `subnet[1]~2~replaced`; `None` for any
     /// other text.
@@ -307,6 +317,19 @@ mod tests {
         }
         assert_eq!(Address::decl_of("not an address"), "not an address");
         assert_eq!(Address::decl_of("subnet[2]"), "subnet");
+    }
+
+    #[test]
+    fn a_text_is_retired_as_an_address_or_by_appending_the_marker() {
+        let taken = ["vpc~replaced".to_string()];
+        assert_eq!(
+            Address::retired_name_of("vpc", |n| taken.iter().any(|t| t == n)),
+            "vpc~2~replaced"
+        );
+        assert_eq!(
+            Address::retired_name_of("not an address", |_| false),
+            "not an address~replaced"
+        );
     }
 
     #[test]

@@ -388,8 +388,6 @@ impl Shared {
         lock(&self.retired)
             .get(address)
             .cloned()
-            .unwrap_or_else(|| {
-                reconcile::retired_name(&std::collections::BTreeMap::<String, ()>::new(), address)
-            })
+            .unwrap_or_else(|| crate::base::Address::retired_name_of(address, |_| false))
     }
 }

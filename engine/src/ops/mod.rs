@@ -19,7 +19,7 @@ pub use destroy::{DestroyOptions, DestroyReport, destroy};
 pub use frontend::Frontend;
 pub use import::Imported;
 pub use lock::{Holder, LockGuard, Takeover, describe};
-pub use preview::{PREVIEW_PARALLEL, PreviewOptions, PreviewReport, StackPreview, preview};
+pub use preview::{PreviewOptions, PreviewReport, StackPreview, preview};
 pub use project::{Loaded, Project};
 pub use refresh::{RefreshOptions, RefreshReport, refresh_stack};
 pub use up::{UpOptions, UpReport, up};

@@ -18,7 +18,7 @@ use crate::state::{PendingOp, StackKey};
 
 /// How many resources `preview --refresh` reads at once (it has no
 /// `--parallel`; up's default).
-pub const PREVIEW_PARALLEL: usize = 32;
+const PREVIEW_PARALLEL: usize = 32;
 
 /// What a preview is asked for.
 #[derive(Clone, Debug, Default)]

@@ -48,15 +48,9 @@ pub enum Purpose {
 
 /// A free name under which to keep a resource of `address` that is to be
 /// deleted: `address~replaced`, else `address~2~replaced` and so on (see
-/// [`Address::free_retired_name`]). A recorded name that is no address (an
-/// older state's) is retired the same way, by text.
+/// [`Address::retired_name_of`]).
 pub fn retired_name<V>(taken: &BTreeMap<String, V>, address: &str) -> String {
-    match Address::parse(address) {
-        Some(a) => a
-            .free_retired_name(|r| taken.contains_key(&r.to_string()))
-            .to_string(),
-        None => format!("{address}~replaced"),
-    }
+    Address::retired_name_of(address, |name| taken.contains_key(name))
 }
 
 /// Everything recovery needs: where the state is, the providers, and the
