@@ -1,8 +1,9 @@
 //! Static checks of the delivery files: the game's Dockerfile and the Jenkins
-//! server's pass hadolint with no finding, the GitHub workflow validates
-//! against GitHub's workflow schema, ci/jenkins.yaml is YAML of the expected
-//! shape, and the Jenkinsfile and the workflow hold the stages issue 4 asks
-//! for. The linters come from `scripts/pytools` (into the repo's .venv).
+//! server's pass hadolint with no finding, the GitHub workflows (deploy and
+//! release) validate against GitHub's workflow schema and their scripts
+//! parse, ci/jenkins.yaml is YAML of the expected shape, and the Jenkinsfile
+//! and the workflows hold the stages issues 4 and 15 ask for. The linters
+//! come from `scripts/pytools` (into the repo's .venv).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -256,17 +257,18 @@ fn the_docker_context_admits_only_what_the_image_needs() {
 }
 
 #[test]
-fn the_workflow_validates_against_githubs_schema() {
+fn the_workflows_validate_against_githubs_schema() {
     let check = tool("check-jsonschema");
-    let out = run(
-        &check,
-        &[
-            "--builtin-schema",
-            "vendor.github-workflows",
-            ".github/workflows/deploy.yml",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out));
+    for workflow in [
+        ".github/workflows/deploy.yml",
+        ".github/workflows/release.yml",
+    ] {
+        let out = run(
+            &check,
+            &["--builtin-schema", "vendor.github-workflows", workflow],
+        );
+        assert!(out.status.success(), "{workflow}: {}", text(&out));
+    }
 
     // And the schema does reject a broken workflow (a job without runs-on).
     let dir = tempfile::tempdir().expect("a temp dir");
@@ -283,6 +285,91 @@ fn the_workflow_validates_against_githubs_schema() {
     );
     assert!(!out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("runs-on"), "{}", text(&out));
+}
+
+/// Each `run` script of every job of a workflow parses as bash (`bash -n`);
+/// the `${{ }}` expressions GitHub substitutes parse as words.
+fn assert_scripts_parse(doc: &Value, workflow: &str) {
+    for (job_name, job) in doc["jobs"].as_object().expect("jobs") {
+        for script in job["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .filter_map(|s| s["run"].as_str())
+        {
+            let mut bash = Command::new("bash")
+                .arg("-n")
+                .stdin(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("run bash -n");
+            std::io::Write::write_all(
+                bash.stdin.as_mut().expect("bash's stdin"),
+                script.as_bytes(),
+            )
+            .expect("write the script to bash");
+            drop(bash.stdin.take());
+            let out = bash.wait_with_output().expect("bash -n");
+            assert!(
+                out.status.success(),
+                "{workflow}, job {job_name}: the script does not parse:\n{script}\n{}",
+                text(&out)
+            );
+        }
+    }
+}
+
+#[test]
+fn the_release_workflow_builds_every_platform_and_publishes_checksums() {
+    let workflow = ".github/workflows/release.yml";
+    let doc = yaml(workflow);
+    let on = doc.get("on").or_else(|| doc.get("true")).expect("`on`");
+    assert_eq!(on["push"]["tags"], serde_json::json!(["v*"]));
+    assert_eq!(
+        doc["permissions"]["contents"], "read",
+        "write access only where the release is published"
+    );
+
+    let build = &doc["jobs"]["build"];
+    let mut targets: Vec<&str> = build["strategy"]["matrix"]["include"]
+        .as_array()
+        .expect("a matrix of targets")
+        .iter()
+        .map(|row| {
+            assert!(row["runner"].is_string(), "{row}");
+            row["target"].as_str().expect("a target")
+        })
+        .collect();
+    targets.sort_unstable();
+    assert_eq!(
+        targets,
+        [
+            "aarch64-apple-darwin",
+            "aarch64-unknown-linux-gnu",
+            "x86_64-apple-darwin",
+            "x86_64-unknown-linux-gnu",
+        ]
+    );
+    let script = job_scripts(build);
+    for step in [
+        "cargo test --locked",
+        "cargo build --locked --release --bin skistack --target",
+        "tar -czf",
+    ] {
+        assert!(script.contains(step), "`{step}` missing in:\n{script}");
+    }
+
+    let publish = &doc["jobs"]["publish"];
+    assert_eq!(publish["needs"], "build");
+    assert_eq!(publish["permissions"]["contents"], "write");
+    let script = job_scripts(publish);
+    let sums = script.find("sha256sum").expect("checksums");
+    let release = script.find("gh release create").expect("a release");
+    assert!(sums < release, "checksums before publishing:\n{script}");
+    assert!(script[release..].contains("SHA256SUMS"), "{script}");
+
+    assert_scripts_parse(&doc, workflow);
+    assert_scripts_parse(&yaml(".github/workflows/deploy.yml"), "deploy.yml");
 }
 
 /// Every `run` script of a workflow's job, in order, joined.
