@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::base::Value;
 use crate::base::{Diagnostic, did_you_mean};
+use crate::base::{InstanceKey, Value};
 use crate::base::{TypeSchema, ValueType};
 use crate::expr::{Expr, ExprKind, Part, PathSegment, Reference, Template, function_names};
 use crate::graph::Dag;
@@ -17,11 +17,68 @@ pub struct Checked {
     pub schemas: Vec<TypeSchema>,
     /// Declaration-level dependencies (references and `depends_on`).
     pub graph: Dag,
+    /// What each declaration depends on, by declaration index, and which
+    /// instances of it: the instance-level edges of the step graph and the
+    /// dependencies recorded with each resource.
+    pub dependencies: Vec<Vec<Dependency>>,
     /// Declaration indexes, dependencies first.
     pub order: Vec<usize>,
     /// Stacks whose outputs this stack reads (`stacks.NAME.output`), with
     /// the outputs read.
     pub stack_refs: Vec<(String, String, crate::base::Span)>,
+}
+
+/// Which instances of a declaration a reference reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// Every instance: `r[*].id`, `length(r)`, a computed index, `depends_on`,
+    /// and the one instance of a declaration without `count` or `for_each`.
+    All,
+    /// The instance with the referencing instance's own key:
+    /// `r[count.index].id`, `e[each.key].id`.
+    SameKey,
+    /// The instance a literal names: `r[0].id`, `e["a"].id`.
+    Key(InstanceKey),
+}
+
+impl Reach {
+    /// What a reference whose accessors are `path` reaches.
+    fn of(path: &[PathSegment]) -> Reach {
+        match path.first() {
+            Some(PathSegment::SameKey) => Reach::SameKey,
+            Some(PathSegment::Index(Some(Value::Int(i)))) => Reach::Key(InstanceKey::Index(*i)),
+            Some(PathSegment::Index(Some(Value::String(k)))) => {
+                Reach::Key(InstanceKey::Key(k.clone()))
+            }
+            _ => Reach::All,
+        }
+    }
+}
+
+/// A declaration that another depends on, and the instances it reaches:
+/// `[Reach::All]` when any reference reaches them all, else each distinct
+/// reach once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    pub decl: usize,
+    pub reach: Vec<Reach>,
+}
+
+/// Adds a reference of `reach` to declaration `j` to `deps`.
+fn add_dependency(deps: &mut Vec<Dependency>, j: usize, reach: Reach) {
+    match deps.iter_mut().find(|d| d.decl == j) {
+        Some(d) if d.reach == [Reach::All] => {}
+        Some(d) if reach == Reach::All => d.reach = vec![Reach::All],
+        Some(d) => {
+            if !d.reach.contains(&reach) {
+                d.reach.push(reach);
+            }
+        }
+        None => deps.push(Dependency {
+            decl: j,
+            reach: vec![reach],
+        }),
+    }
 }
 
 /// Runs every static check; returns all errors found, not just the first.
@@ -42,8 +99,10 @@ pub fn check(stack: &Stack, registry: &Registry) -> Result<Checked, Vec<Diagnost
         }
     }
     let mut graph = Dag::with_nodes(stack.decls.len());
+    let mut dependencies = Vec::with_capacity(stack.decls.len());
     let mut stack_refs = Vec::new();
     for (i, decl) in stack.decls.iter().enumerate() {
+        let mut deps = Vec::new();
         let mut refs = Vec::new();
         for p in &decl.properties {
             refs.extend(p.value.references());
@@ -62,7 +121,10 @@ pub fn check(stack: &Stack, registry: &Registry) -> Result<Checked, Vec<Diagnost
         }
         for r in refs {
             match check_reference(stack, Some(decl), &schemas, &r) {
-                Ok(Target::Decl(j)) => graph.add_edge(j, i),
+                Ok(Target::Decl(j)) => {
+                    graph.add_edge(j, i);
+                    add_dependency(&mut deps, j, Reach::of(&r.path));
+                }
                 Ok(Target::Stack(s, o)) => stack_refs.push((s, o, r.span)),
                 Ok(Target::Other) => {}
                 Err(d) => errors.push(d),
@@ -70,10 +132,14 @@ pub fn check(stack: &Stack, registry: &Registry) -> Result<Checked, Vec<Diagnost
         }
         for (dep, span) in &decl.options.depends_on {
             match stack.decl_index(dep) {
-                Some(j) => graph.add_edge(j, i),
+                Some(j) => {
+                    graph.add_edge(j, i);
+                    add_dependency(&mut deps, j, Reach::All);
+                }
                 None => errors.push(unknown_name(stack, dep, *span)),
             }
         }
+        dependencies.push(deps);
     }
     for o in &stack.outputs {
         check_calls(stack, &o.value, &mut errors);
@@ -121,6 +187,7 @@ pub fn check(stack: &Stack, registry: &Registry) -> Result<Checked, Vec<Diagnost
         Ok(Checked {
             schemas,
             graph,
+            dependencies,
             order,
             stack_refs,
         })
@@ -450,10 +517,12 @@ fn check_reference(
                         "`{name}` is a single instance: use `{name}.ATTRIBUTE`, not an index"
                     )));
                 }
-                (true, Some(PathSegment::Index(_) | PathSegment::Splat)) => match path.next() {
-                    Some(PathSegment::Attr(a)) => Some(a),
-                    _ => None,
-                },
+                (true, Some(PathSegment::Index(_) | PathSegment::SameKey | PathSegment::Splat)) => {
+                    match path.next() {
+                        Some(PathSegment::Attr(a)) => Some(a),
+                        _ => None,
+                    }
+                }
                 (true, Some(PathSegment::Attr(_))) => {
                     let how = if target.count.is_some() {
                         "`[0]` or `[*]`"

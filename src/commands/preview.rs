@@ -31,10 +31,15 @@ pub async fn run(global: &Global, args: &PreviewArgs) -> Result<Exit, Exit> {
     } else {
         super::print_metrics(global, &project);
     }
-    if args.expect_no_changes && report.any_change() {
-        return Ok(Exit::Changes);
-    }
-    Ok(Exit::Ok)
+    let exit = if args.expect_no_changes && report.any_change() {
+        Exit::Changes
+    } else {
+        Exit::Ok
+    };
+    // The process ends now: freeing a plan of 100,000 instances piece by
+    // piece would cost a tenth of a second for nothing. It holds only memory.
+    std::mem::forget(report);
+    Ok(exit)
 }
 
 /// One stack's preview as text: its notes, drift and plan.

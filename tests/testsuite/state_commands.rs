@@ -57,7 +57,8 @@ fn state_list_and_show_describe_the_records() {
     show.ok()
         .contains("type:         std:Data")
         .contains(&format!("id:           {}", p.recorded_id("web", "user")))
-        .contains("dependencies: base, node[0], node[1]")
+        // `user` reads `node[0]` only, so it depends on that instance alone.
+        .contains("dependencies: base, node[0]\n")
         .contains("options:      (none)")
         .contains("input  = {base = [secret], first = \"node-0\"}")
         .lacks("hunter2");

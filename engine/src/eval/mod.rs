@@ -9,10 +9,10 @@ use std::collections::BTreeSet;
 
 pub use scope::{EvalScope, Values};
 
-use crate::base::{Diagnostic, InstanceKey, Map, Pos, TypeSchema, Value};
+use crate::base::{Address, Diagnostic, InstanceKey, Map, Pos, TypeSchema, Value};
 use crate::expr::{ExprError, Template, eval_template};
 use crate::stack::{Decl, DeclKind, Stack};
-use crate::validate::{Checked, check_value};
+use crate::validate::{Checked, Dependency, Reach, check_value};
 
 /// A diagnostic for an expression error in a stack file.
 pub fn expr_diagnostic(stack: &Stack, e: ExprError) -> Diagnostic {
@@ -187,20 +187,51 @@ pub fn final_outputs(
     Ok(m)
 }
 
-/// Instance addresses of every declaration, for recording dependencies.
+/// The addresses of the resource instances that instance `key` of `decl`
+/// depends on, sorted, for recording with it: for `r[count.index]` only the
+/// instance of the same index, so that N instances reading N others record
+/// N dependencies, not N².
 pub fn dependency_addresses(
     stack: &Stack,
     checked: &Checked,
     values: &Values,
     decl: usize,
+    key: &InstanceKey,
 ) -> Vec<String> {
-    let mut out: Vec<String> = checked
-        .graph
-        .dependencies(decl)
-        .filter(|&j| stack.decls[j].kind == DeclKind::Resource)
-        .flat_map(|j| values.instances[j].iter().map(|(_, a)| a.clone()))
-        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for dep in &checked.dependencies[decl] {
+        if stack.decls[dep.decl].kind != DeclKind::Resource {
+            continue;
+        }
+        out.extend(reached_instances(stack, values, dep, key));
+    }
     out.sort();
     out.dedup();
     out
+}
+
+/// The addresses of the instances of `dep` that instance `key` reaches.
+pub fn reached_instances(
+    stack: &Stack,
+    values: &Values,
+    dep: &Dependency,
+    key: &InstanceKey,
+) -> Vec<String> {
+    let all = || values.instances[dep.decl].iter().map(|(_, a)| a.clone());
+    if dep.reach.contains(&Reach::All) {
+        return all().collect();
+    }
+    let name = &stack.decls[dep.decl].name;
+    dep.reach
+        .iter()
+        .filter_map(|r| {
+            let k = match r {
+                Reach::SameKey => key.clone(),
+                Reach::Key(k) => k.clone(),
+                Reach::All => return None,
+            };
+            let address = Address::new(name, k).to_string();
+            values.has_instance(&address).then_some(address)
+        })
+        .collect()
 }

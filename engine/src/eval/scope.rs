@@ -1,11 +1,11 @@
 //! Name resolution during evaluation: resources, data, config, count, each
 //! and other stacks' outputs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use crate::base::{InstanceKey, Map, Value, did_you_mean};
-use crate::expr::Scope;
+use crate::base::{Address, InstanceKey, Map, Value, did_you_mean};
+use crate::expr::{Scope, Step, walk_map};
 use crate::stack::Stack;
 
 /// The instances of every declaration, by declaration index, and the
@@ -17,6 +17,9 @@ pub struct Values {
     /// A declaration whose instances cannot be known before up (its count
     /// depends on unknown values).
     pub unknown_decls: Vec<bool>,
+    /// Every address in `instances`, so that `for_each[key]` finds its
+    /// instance without a scan.
+    addresses: HashSet<String>,
 }
 
 impl Values {
@@ -25,6 +28,49 @@ impl Values {
             instances: vec![Vec::new(); decls],
             outputs: HashMap::new(),
             unknown_decls: vec![false; decls],
+            addresses: HashSet::new(),
+        }
+    }
+
+    /// Adds instance `key` (at `address`) of declaration `decl`.
+    pub fn add_instance(&mut self, decl: usize, key: InstanceKey, address: String) {
+        self.addresses.insert(address.clone());
+        self.instances[decl].push((key, address));
+    }
+
+    /// Whether `address` is an instance added with [`Values::add_instance`].
+    pub fn has_instance(&self, address: &str) -> bool {
+        self.addresses.contains(address)
+    }
+
+    /// What [`Values::decl_value`] of `j` followed by `path` gives, reached
+    /// without building that value; `None` where only the walk can tell.
+    fn lookup(&self, stack: &Stack, j: usize, path: &[Step<'_>]) -> Option<Value> {
+        if self.unknown_decls.get(j).copied().unwrap_or(false) {
+            return Some(Value::Unknown);
+        }
+        let decl = &stack.decls[j];
+        let list = self.instances.get(j)?;
+        let (address, rest) = match (MultiKind::of(decl), path.split_first()?) {
+            (MultiKind::Single, _) => (list.first().map(|(_, a)| a.clone()), path),
+            (MultiKind::Count, (Step::Index(Value::Int(i)), rest)) => {
+                let (_, a) = list.get(usize::try_from(*i).ok()?)?;
+                (Some(a.clone()), rest)
+            }
+            (MultiKind::ForEach, (Step::Index(Value::String(k)), rest)) => {
+                let a = Address::new(&decl.name, InstanceKey::Key(k.clone())).to_string();
+                (self.has_instance(&a).then_some(a), rest)
+            }
+            _ => return None,
+        };
+        let Some(address) = address else {
+            // No instance yet (Single) is unknown; a key that is not an
+            // instance is an error the walk reports.
+            return matches!(MultiKind::of(decl), MultiKind::Single).then_some(Value::Unknown);
+        };
+        match self.outputs.get(&address) {
+            Some(outputs) => walk_map(outputs, rest),
+            None => Some(Value::Unknown),
         }
     }
 
@@ -129,6 +175,17 @@ impl Scope for EvalScope<'_> {
                     Err((format!("unknown resource or data lookup `{other}`"), hint))
                 }
             },
+        }
+    }
+
+    fn lookup(&self, name: &str, path: &[Step<'_>]) -> Option<Value> {
+        match name {
+            "config" => walk_map(self.config, path),
+            "stacks" => walk_map(self.stacks, path),
+            "count" | "each" => None,
+            other => self
+                .values
+                .lookup(self.stack, self.stack.decl_index(other)?, path),
         }
     }
 

@@ -89,6 +89,10 @@ struct Shared {
     /// The retired names that replacements gave the resources they
     /// superseded, by address (usually `address~replaced`).
     retired: Mutex<HashMap<String, String>>,
+    /// The `for_each` collection of each declaration that has one, evaluated
+    /// once per run: it cannot depend on what the run makes (the planner
+    /// refuses that), and evaluating it per instance would cost N² for N keys.
+    collections: Mutex<HashMap<usize, Option<Value>>>,
 }
 
 /// An intent recorded in the state: its id and start time make the
@@ -128,6 +132,7 @@ impl Runner {
             failures: Mutex::new(Vec::new()),
             leftovers: Mutex::new(leftovers),
             retired: Mutex::new(HashMap::new()),
+            collections: Mutex::new(HashMap::new()),
         });
         shared.runner.observer.event(&Event::Started {
             total: shared.steps.steps.len(),
@@ -341,7 +346,9 @@ impl Shared {
         let InstanceKey::Key(k) = &at.key else {
             return None;
         };
-        let collection = stack.decls[at.decl].for_each.as_ref().and_then(|(t, _)| {
+        let mut collections = lock(&self.collections);
+        let collection = collections.entry(at.decl).or_insert_with(|| {
+            let (t, _) = stack.decls[at.decl].for_each.as_ref()?;
             let scope = instance_scope(
                 stack,
                 &self.runner.config,
@@ -360,12 +367,13 @@ impl Shared {
 
     /// The record of the change's instance as it is now.
     fn record(&self, change: &Change, id: String, inputs: Map, outputs: Map) -> ResourceRecord {
-        let (dependencies, options) = match (&self.runner.source, change.decl()) {
-            (Some(source), Some(d)) => {
+        let (dependencies, options) = match (&self.runner.source, change.declared()) {
+            (Some(source), Some(at)) => {
                 let live = lock(&self.live);
+                let (stack, checked) = (&source.stack, &source.checked);
                 (
-                    dependency_addresses(&source.stack, &source.checked, &live, d),
-                    source.stack.decls[d].options.recorded(),
+                    dependency_addresses(stack, checked, &live, at.decl, &at.key),
+                    stack.decls[at.decl].options.recorded(),
                 )
             }
             _ => (Vec::new(), Default::default()),

@@ -72,8 +72,11 @@ pub struct Reference {
 pub enum PathSegment {
     /// `.name`
     Attr(String),
-    /// `[literal]`, or `None` when the index is computed (`[count.index]`).
+    /// `[literal]`, or `None` when the index is computed (`[length(x) - 1]`).
     Index(Option<Value>),
+    /// `[count.index]` or `[each.key]`: the instance with the same key as
+    /// the one evaluating, so that an instance depends on that one only.
+    SameKey,
     /// `[*]`
     Splat,
 }
@@ -87,7 +90,7 @@ impl fmt::Display for Reference {
                 PathSegment::Attr(a) => write!(f, ".{a}")?,
                 PathSegment::Index(Some(Value::String(s))) => write!(f, "[{s:?}]")?,
                 PathSegment::Index(Some(v)) => write!(f, "[{v}]")?,
-                PathSegment::Index(None) => write!(f, "[...]")?,
+                PathSegment::Index(None) | PathSegment::SameKey => write!(f, "[...]")?,
                 PathSegment::Splat => write!(f, "[*]")?,
             }
         }
@@ -142,6 +145,16 @@ impl Expr {
         }
     }
 
+    /// Whether this is `count.index` or `each.key`: the evaluating
+    /// instance's own key.
+    fn is_own_key(&self) -> bool {
+        let ExprKind::GetAttr(base, attr) = &self.kind else {
+            return false;
+        };
+        matches!((&base.kind, attr.as_str()), (ExprKind::Ident(root), "index") if root == "count")
+            || matches!((&base.kind, attr.as_str()), (ExprKind::Ident(root), "key") if root == "each")
+    }
+
     /// The root and accessor path when this expression is an accessor chain
     /// on an identifier. Collects references found in computed indices and in
     /// non-identifier bases along the way.
@@ -158,7 +171,11 @@ impl Expr {
                     ExprKind::Literal(v) => PathSegment::Index(Some(v.clone())),
                     _ => {
                         index.collect_references(out);
-                        PathSegment::Index(None)
+                        if index.is_own_key() {
+                            PathSegment::SameKey
+                        } else {
+                            PathSegment::Index(None)
+                        }
                     }
                 };
                 base.map(|(root, mut path)| {

@@ -17,6 +17,15 @@ pub trait Scope {
     /// The value of a root identifier (`vpc`, `config`, `count`, ...), or an error message
     /// with a hint (e.g. "unknown resource or data source `vcp`", hint "did you mean `vpc`?").
     fn root(&self, name: &str) -> Result<Value, (String, Option<String>)>;
+    /// The value at `path` under root `name`, when the scope can reach it
+    /// without building the root's whole value: `subnet[3].id` then copies
+    /// one attribute instead of every subnet's outputs, which would make a
+    /// stack of N counted instances cost N² copies. `None` (the default)
+    /// means: take [`Scope::root`] and walk the path, which also gives the
+    /// errors. An answer must equal what that walk returns.
+    fn lookup(&self, _name: &str, _path: &[Step<'_>]) -> Option<Value> {
+        None
+    }
     /// Directory that `file()` paths are relative to.
     fn base_dir(&self) -> &Path;
 }
@@ -33,12 +42,18 @@ pub fn eval(expr: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
         ExprKind::Ident(name) => scope
             .root(name)
             .map_err(|(message, hint)| ExprError::new(message, expr.span).with_hint_opt(hint)),
-        ExprKind::GetAttr(base, name) => get_attr(eval(base, scope)?, name, expr.span),
-        ExprKind::Index(base, index) => {
-            let b = eval(base, scope)?;
-            let i = eval(index, scope)?;
-            get_index(b, i, expr.span, index.span)
-        }
+        ExprKind::GetAttr(base, name) => match eval_reference(expr, scope) {
+            Some(v) => v,
+            None => get_attr(eval(base, scope)?, name, expr.span),
+        },
+        ExprKind::Index(base, index) => match eval_reference(expr, scope) {
+            Some(v) => v,
+            None => {
+                let b = eval(base, scope)?;
+                let i = eval(index, scope)?;
+                get_index(b, i, expr.span, index.span)
+            }
+        },
         ExprKind::Splat(base, attrs) => splat(eval(base, scope)?, attrs, expr.span, base.span),
         ExprKind::Call(name, args) => {
             let Some(f) = functions::lookup_function(name) else {
@@ -57,6 +72,96 @@ pub fn eval(expr: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
         }
         ExprKind::Binary(op, l, r) => binary(*op, eval(l, scope)?, eval(r, scope)?, expr.span),
         ExprKind::Neg(inner) => negate(eval(inner, scope)?, expr.span),
+    }
+}
+
+/// One accessor after a reference's root, its index evaluated.
+#[derive(Debug)]
+pub enum Step<'e> {
+    /// `.name`
+    Attr(&'e str),
+    /// `[index]`
+    Index(Value),
+}
+
+/// A chain of accessors on a root name (`subnet[count.index].id`),
+/// evaluated through [`Scope::lookup`] and then, if the scope cannot answer,
+/// by walking [`Scope::root`]'s value. `None` when `expr` is not such a chain
+/// or an index fails to evaluate: the plain recursive evaluation then runs,
+/// so errors come out in the order it reports them.
+fn eval_reference(expr: &Expr, scope: &dyn Scope) -> Option<Result<Value, ExprError>> {
+    let mut chain = Vec::new();
+    let mut at = expr;
+    let root = loop {
+        match &at.kind {
+            ExprKind::GetAttr(base, _) | ExprKind::Index(base, _) => {
+                chain.push(at);
+                at = base;
+            }
+            ExprKind::Ident(name) => break name,
+            _ => return None,
+        }
+    };
+    chain.reverse();
+    let mut steps = Vec::with_capacity(chain.len());
+    // Each step's span and its index's span, for errors of the walk.
+    let mut spans = Vec::with_capacity(chain.len());
+    for e in chain {
+        match &e.kind {
+            ExprKind::GetAttr(_, name) => {
+                steps.push(Step::Attr(name));
+                spans.push((e.span, e.span));
+            }
+            ExprKind::Index(_, index) => {
+                steps.push(Step::Index(eval(index, scope).ok()?));
+                spans.push((e.span, index.span));
+            }
+            _ => return None,
+        }
+    }
+    if let Some(v) = scope.lookup(root, &steps) {
+        return Some(Ok(v));
+    }
+    let walked = scope
+        .root(root)
+        .map_err(|(message, hint)| ExprError::new(message, at.span).with_hint_opt(hint))
+        .and_then(|mut v| {
+            for (step, (span, index_span)) in steps.into_iter().zip(spans) {
+                v = match step {
+                    Step::Attr(name) => get_attr(v, name, span)?,
+                    Step::Index(i) => get_index(v, i, span, index_span)?,
+                };
+            }
+            Ok(v)
+        });
+    Some(walked)
+}
+
+/// Follows `path` through borrowed values, copying only what it ends on;
+/// `None` where the walk would need [`get_attr`] or [`get_index`]'s
+/// handling (a secret to taint through, a missing key, an error).
+fn walk_path(v: &Value, path: &[Step<'_>]) -> Option<Value> {
+    let Some((first, rest)) = path.split_first() else {
+        return Some(v.clone());
+    };
+    match (v, first) {
+        (Value::Unknown, _) => Some(Value::Unknown),
+        (Value::Map(m), Step::Attr(name)) => walk_path(m.get(*name)?, rest),
+        (Value::Map(m), Step::Index(Value::String(k))) => walk_path(m.get(k)?, rest),
+        (Value::List(items), Step::Index(Value::Int(n))) => {
+            walk_path(items.get(usize::try_from(*n).ok()?)?, rest)
+        }
+        _ => None,
+    }
+}
+
+/// [`walk_path`] from a table.
+pub(crate) fn walk_map(m: &Map, path: &[Step<'_>]) -> Option<Value> {
+    match path.split_first() {
+        None => Some(Value::Map(m.clone())),
+        Some((Step::Attr(name), rest)) => walk_path(m.get(*name)?, rest),
+        Some((Step::Index(Value::String(k)), rest)) => walk_path(m.get(k)?, rest),
+        Some(_) => None,
     }
 }
 

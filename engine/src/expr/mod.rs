@@ -23,7 +23,8 @@ pub use ast::{Expr, ExprKind, PathSegment, Reference};
 pub use error::ExprError;
 #[cfg(test)]
 pub use eval::eval;
-pub use eval::{Scope, eval_template};
+pub(crate) use eval::walk_map;
+pub use eval::{Scope, Step, eval_template};
 pub use functions::function_names;
 #[cfg(test)]
 pub use parser::parse_expression;

@@ -132,7 +132,12 @@ impl Project {
             id: id.to_string(),
             inputs,
             outputs,
-            dependencies: dependency_addresses(stack, &loaded.checked, &plan.values, decl_index),
+            dependencies: match change.declared() {
+                Some(at) => {
+                    dependency_addresses(stack, &loaded.checked, &plan.values, at.decl, &at.key)
+                }
+                None => Vec::new(),
+            },
             options: o.recorded(),
         };
         let differences = diff_inputs(schema, &record.inputs, change.inputs());

@@ -95,7 +95,6 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
         input,
         changes: Vec::new(),
         errors: Vec::new(),
-        declared: BTreeSet::new(),
     };
     for &i in &p.input.checked.order {
         let Some(keys) = p.instances(i) else {
@@ -117,8 +116,6 @@ struct Planner<'a> {
     in_target: Vec<bool>,
     changes: Vec<Change>,
     errors: Vec<Diagnostic>,
-    /// Every declared instance address.
-    declared: BTreeSet<String>,
 }
 
 impl Planner<'_> {
@@ -165,8 +162,7 @@ impl Planner<'_> {
         } = &self.input;
         let decl = &stack.decls[i];
         let address = Address::new(&decl.name, key.clone()).to_string();
-        self.declared.insert(address.clone());
-        self.values.instances[i].push((key.clone(), address.clone()));
+        self.values.add_instance(i, key.clone(), address.clone());
         let prior = state.resources.get(&address).cloned();
         if !self.in_target[i] {
             // Outside --target: keep whatever the state has.
@@ -213,7 +209,7 @@ impl Planner<'_> {
     fn plan_removals(&mut self) {
         let targets = &self.input.targets;
         for (address, record) in &self.input.state.resources {
-            if self.declared.contains(address) {
+            if self.values.has_instance(address) {
                 continue;
             }
             let parsed = Address::parse(address);
@@ -255,8 +251,8 @@ impl Planner<'_> {
             .iter()
             .filter(|c| c.action() == Action::Same && c.kind == DeclKind::Resource)
             .filter_map(|c| {
-                let (decl, prior) = (c.decl()?, c.prior()?);
-                let deps = dependency_addresses(stack, checked, &values, decl);
+                let (at, prior) = (c.declared()?, c.prior()?);
+                let deps = dependency_addresses(stack, checked, &values, at.decl, &at.key);
                 (deps != prior.dependencies).then(|| (c.address.clone(), deps))
             })
             .collect();

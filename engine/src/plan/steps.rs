@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use super::{Action, Plan};
 use crate::base::Address;
+use crate::base::InstanceKey;
 use crate::graph::Dag;
 use crate::stack::Stack;
-use crate::validate::Checked;
+use crate::validate::{Checked, Reach};
 
 /// What a step does to the cloud.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,13 +99,7 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
     }
 
     // Changes by declaration, and by the address of their prior record.
-    let mut by_decl: Vec<Vec<usize>> = vec![Vec::new(); stack.decls.len()];
-    for (ci, c) in plan.changes.iter().enumerate() {
-        if let Some(d) = c.decl() {
-            by_decl[d].push(ci);
-        }
-    }
-    // For each recorded address, the changes whose old record depended on it.
+    let instances = Instances::of(stack, checked, plan);
     let mut users_of: HashMap<&str, Vec<usize>> = HashMap::new();
     for (ci, c) in plan.changes.iter().enumerate() {
         if let Some(p) = c.prior() {
@@ -115,21 +110,19 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
     }
 
     for (ci, c) in plan.changes.iter().enumerate() {
-        // New state follows the new state of what it references.
-        if let (Some(m), Some(d)) = (main[ci], c.decl()) {
-            for j in checked.graph.dependencies(d) {
-                for &cj in &by_decl[j] {
+        if let (Some(m), Some(at)) = (main[ci], c.declared()) {
+            for dep in &checked.dependencies[at.decl] {
+                for cj in instances.reached(dep.decl, &dep.reach, &at.key) {
                     if let Some(mj) = main[cj] {
                         edges.push((mj, m));
                     }
                 }
             }
         }
-        // An old resource goes only after everything that used it moved on.
         if let Some(r) = removal[ci] {
-            if let Some(d) = c.decl() {
-                for k in checked.graph.dependents(d) {
-                    for &ck in &by_decl[k] {
+            if let Some(at) = c.declared() {
+                for (k, reach) in &instances.dependents[at.decl] {
+                    for ck in instances.reaching(*k, reach, &at.key) {
                         if let Some(mk) = main[ck]
                             && !plan.changes[ci].delete_before_replace()
                         {
@@ -176,6 +169,74 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
         }
     }
     StepGraph { steps, dag }
+}
+
+/// The declared changes by declaration and by instance, and who depends on
+/// each declaration: what turns [`Checked::dependencies`] into step edges
+/// without a scan per edge.
+struct Instances<'p> {
+    /// Change indexes of each declaration's instances.
+    by_decl: Vec<Vec<usize>>,
+    /// The change index of each (declaration, key).
+    by_key: HashMap<(usize, &'p InstanceKey), usize>,
+    /// For each declaration, the declarations that depend on it and how.
+    dependents: Vec<Vec<(usize, &'p [Reach])>>,
+}
+
+impl<'p> Instances<'p> {
+    fn of(stack: &Stack, checked: &'p Checked, plan: &'p Plan) -> Instances<'p> {
+        let n = stack.decls.len();
+        let mut by_decl = vec![Vec::new(); n];
+        let mut by_key = HashMap::new();
+        for (ci, c) in plan.changes.iter().enumerate() {
+            if let Some(at) = c.declared() {
+                by_decl[at.decl].push(ci);
+                by_key.insert((at.decl, &at.key), ci);
+            }
+        }
+        let mut dependents = vec![Vec::new(); n];
+        for (k, deps) in checked.dependencies.iter().enumerate() {
+            for dep in deps {
+                dependents[dep.decl].push((k, dep.reach.as_slice()));
+            }
+        }
+        Instances {
+            by_decl,
+            by_key,
+            dependents,
+        }
+    }
+
+    /// The changes of the instances of `decl` that instance `key` of a
+    /// dependent reaches with `reach`.
+    fn reached(&self, decl: usize, reach: &[Reach], key: &InstanceKey) -> Vec<usize> {
+        if reach.contains(&Reach::All) {
+            return self.by_decl[decl].clone();
+        }
+        reach
+            .iter()
+            .filter_map(|r| match r {
+                Reach::SameKey => self.by_key.get(&(decl, key)).copied(),
+                Reach::Key(k) => self.by_key.get(&(decl, k)).copied(),
+                Reach::All => None,
+            })
+            .collect()
+    }
+
+    /// The changes of the instances of dependent `decl` whose `reach` takes
+    /// in instance `key` of the declaration they depend on.
+    fn reaching(&self, decl: usize, reach: &[Reach], key: &InstanceKey) -> Vec<usize> {
+        let mut out = Vec::new();
+        for r in reach {
+            match r {
+                Reach::All => return self.by_decl[decl].clone(),
+                Reach::Key(k) if k == key => return self.by_decl[decl].clone(),
+                Reach::Key(_) => {}
+                Reach::SameKey => out.extend(self.by_key.get(&(decl, key)).copied()),
+            }
+        }
+        out
+    }
 }
 
 /// The steps of a destroy: every recorded resource, dependents first.

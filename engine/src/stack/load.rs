@@ -1,3 +1,9 @@
+//! The stack file loader: TOML text to a [`Stack`], every value kept with
+//! its source span so that any error points at file:line:column. It never
+//! panics on input: each problem becomes a diagnostic and loading goes on,
+//! so one run reports every error in the file.
+
+use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -159,10 +165,7 @@ pub fn load_stack(name: &str, file: Arc<SourceFile>) -> Result<Stack, Vec<Diagno
             }
         }
     }
-    l.check_duplicate_names(&stack.decls);
-    for (i, d) in stack.decls.iter().enumerate() {
-        stack.index.entry(d.name.clone()).or_insert(i);
-    }
+    l.index_decls(&mut stack);
     if l.errors.is_empty() {
         Ok(stack)
     } else {
@@ -624,15 +627,24 @@ impl<'a> Loader<'a> {
         })
     }
 
-    fn check_duplicate_names(&mut self, decls: &[Decl]) {
-        for (i, d) in decls.iter().enumerate() {
-            if let Some(first) = decls[..i].iter().find(|e| e.name == d.name) {
-                let (line, _) = self.file.line_col(first.name_span.start);
-                let e = self.err(d.name_span, format!("`{}` is declared twice", d.name));
-                e.hint = Some(format!(
-                    "resources and data lookups share one namespace; the first `{}` is on line {line}",
-                    d.name
-                ));
+    /// Fills the stack's name index, reporting every name declared twice
+    /// against its first declaration. One map lookup per declaration, so a
+    /// stack of 100,000 loads in linear time.
+    fn index_decls(&mut self, stack: &mut Stack) {
+        for (i, d) in stack.decls.iter().enumerate() {
+            match stack.index.entry(d.name.clone()) {
+                Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                Entry::Occupied(o) => {
+                    let first = &stack.decls[*o.get()];
+                    let (line, _) = self.file.line_col(first.name_span.start);
+                    let e = self.err(d.name_span, format!("`{}` is declared twice", d.name));
+                    e.hint = Some(format!(
+                        "resources and data lookups share one namespace; the first `{}` is on line {line}",
+                        d.name
+                    ));
+                }
             }
         }
     }

@@ -228,3 +228,76 @@ ref = "${net.arn}"
     let made = h.cloud.at(r#"valued["b"]"#);
     assert_eq!(made[0].inputs["name"], s("b-beta"));
 }
+
+/// Instances that read the instance of their own index or key, or one
+/// named by a literal.
+const PAIRED: &str = r#"
+[config]
+keys = ["a", "b"]
+
+[resources.r]
+type = "fake:cloud:Thing"
+count = 3
+name = "r-${count.index}"
+
+[resources.s]
+type = "fake:cloud:Thing"
+count = 3
+ref = "${r[count.index].arn}"
+
+[resources.e]
+type = "fake:cloud:Thing"
+for_each = "${config.keys}"
+name = "e-${each.key}"
+
+[resources.f]
+type = "fake:cloud:Thing"
+for_each = "${config.keys}"
+ref = "${e[each.key].arn}"
+
+[resources.first]
+type = "fake:cloud:Thing"
+ref = "${r[0].arn}"
+"#;
+
+#[tokio::test]
+async fn an_instance_depends_only_on_the_instances_it_reads() {
+    let h = Harness::new();
+    h.write("web", PAIRED);
+    h.up("web").await.succeeded();
+    for (user, used) in [
+        ("s[0]", "r[0]"),
+        ("s[2]", "r[2]"),
+        (r#"f["a"]"#, r#"e["a"]"#),
+        (r#"f["b"]"#, r#"e["b"]"#),
+        ("first", "r[0]"),
+    ] {
+        let rec = h.record("web", user);
+        assert_eq!(rec.dependencies, [used], "{user}");
+        assert_eq!(rec.inputs["ref"], h.record("web", used).outputs["arn"]);
+    }
+    let calls = h.cloud.calls();
+    for (user, used) in [("s[1]", "r[1]"), (r#"f["b"]"#, r#"e["b"]"#)] {
+        assert!(
+            position(&calls, Op::Create, used) < position(&calls, Op::Create, user),
+            "{used} before {user}: {calls:#?}"
+        );
+    }
+
+    // Destroy takes each user before the one instance it reads.
+    h.cloud.refuse_deleting_used();
+    h.cloud.take_calls();
+    h.destroy("web").await.succeeded();
+    let calls = h.cloud.calls();
+    for (user, used) in [
+        ("s[1]", "r[1]"),
+        ("first", "r[0]"),
+        (r#"f["a"]"#, r#"e["a"]"#),
+    ] {
+        assert!(
+            position(&calls, Op::Delete, user) < position(&calls, Op::Delete, used),
+            "{user} before {used}: {calls:#?}"
+        );
+    }
+    assert!(h.addresses("web").is_empty());
+}

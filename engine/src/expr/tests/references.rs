@@ -56,12 +56,27 @@ fn paths_and_spans() {
         [
             PathSegment::Index(Some(s("k"))),
             PathSegment::Index(Some(Value::Int(2))),
-            PathSegment::Index(None)
+            PathSegment::SameKey
         ]
     );
     assert_eq!(r[0].span, Span::new(2, 24));
     assert_eq!(r[1].root, "count");
     assert_eq!(r[1].span, Span::new(12, 23));
+    // Only the instance's own key is `SameKey`; other computed indexes are not.
+    let r = tpl(r#"${m[each.key]}${m[length(x)]}${m[count.index + 1]}"#).references();
+    let paths: Vec<_> = r
+        .iter()
+        .filter(|r| r.root == "m")
+        .map(|r| &r.path)
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            &vec![PathSegment::SameKey],
+            &vec![PathSegment::Index(None)],
+            &vec![PathSegment::Index(None)]
+        ]
+    );
 }
 
 #[test]
