@@ -84,6 +84,11 @@ pub struct Property {
     pub force_new: bool,
     /// Values of this property never print.
     pub secret: bool,
+    /// The cloud cannot return it (a key pair's public key material, a
+    /// write-only password): a read keeps the recorded or declared value.
+    /// In a type with [`TypeSchema::complete_reads`], every other property
+    /// a read leaves out is absent in the cloud.
+    pub unreadable: bool,
     pub description: String,
 }
 
@@ -97,6 +102,7 @@ impl Property {
             default: None,
             force_new: false,
             secret: false,
+            unreadable: false,
             description: String::new(),
         }
     }
@@ -121,6 +127,12 @@ impl Property {
 
     pub fn secret(mut self) -> Property {
         self.secret = true;
+        self
+    }
+
+    /// See [`Property::unreadable`].
+    pub fn unreadable(mut self) -> Property {
+        self.unreadable = true;
         self
     }
 
@@ -172,6 +184,12 @@ pub struct TypeSchema {
     /// The type cannot exist twice at once (a unique name), so a replacement
     /// must delete the old resource before creating the new one.
     pub delete_before_replace: bool,
+    /// The type's read reports every property it can observe, absence
+    /// included (a gateway attached to nothing reads without `vpc_id`), so a
+    /// property the read leaves out is absent unless marked
+    /// [`Property::unreadable`]. Without it a property the read leaves out
+    /// keeps its recorded value: types whose reads are not yet audited.
+    pub complete_reads: bool,
 }
 
 impl TypeSchema {
@@ -182,6 +200,7 @@ impl TypeSchema {
             properties: Vec::new(),
             attributes: Vec::new(),
             delete_before_replace: false,
+            complete_reads: false,
         }
     }
 
@@ -198,6 +217,17 @@ impl TypeSchema {
     pub fn delete_before_replace(mut self) -> TypeSchema {
         self.delete_before_replace = true;
         self
+    }
+
+    /// See [`TypeSchema::complete_reads`].
+    pub fn complete_reads(mut self) -> TypeSchema {
+        self.complete_reads = true;
+        self
+    }
+
+    /// Whether a read that leaves `p` out means it is absent in the cloud.
+    pub fn absent_unless_read(&self, p: &Property) -> bool {
+        self.complete_reads && !p.unreadable
     }
 
     pub fn find_property(&self, name: &str) -> Option<&Property> {

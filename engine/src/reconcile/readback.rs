@@ -3,8 +3,13 @@
 //! which values are secret or what the outputs show.
 //!
 //! - Inputs: the base inputs with the properties the provider read in their
-//!   place, as far as [`Settle`] allows; a property it cannot read keeps its
-//!   base value. Values known only after up are never recorded.
+//!   place, as far as [`Settle`] allows. In a type whose reads are complete
+//!   (`TypeSchema::complete_reads`), a property the read leaves out is
+//!   absent in the cloud (an internet gateway attached to nothing has no
+//!   `vpc_id`): it is dropped, so the plan shows it as a change to make, and
+//!   a half-made resource never reads as done. Only a property marked
+//!   unreadable, or one of a type not yet audited, keeps its base value.
+//!   Values known only after up are never recorded.
 //! - Outputs: the base outputs with what the provider read on top, then the
 //!   inputs mirrored (outputs show the inputs as the cloud has them, so the
 //!   resources that use this one see what it really has).
@@ -48,19 +53,26 @@ pub fn fold_read(
         .filter(|(_, v)| !v.contains_unknown())
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    for (k, v) in &read.inputs {
-        // Only declared properties are inputs; anything else a provider
-        // returns belongs in the outputs.
-        let Some(p) = schema.find_property(k) else {
-            continue;
-        };
+    // Only declared properties are inputs; anything else a provider returns
+    // belongs in the outputs.
+    for p in &schema.properties {
         let settled = match settle {
             Settle::Every => true,
             Settle::Updatable => !p.force_new && !p.secret,
             Settle::Nothing => false,
         };
-        if settled {
-            folded.insert(k.clone(), keep_secret(inputs.get(k), v.clone(), p.secret));
+        if !settled {
+            continue;
+        }
+        match read.inputs.get(&p.name) {
+            Some(v) => {
+                let v = keep_secret(inputs.get(&p.name), v.clone(), p.secret);
+                folded.insert(p.name.clone(), v);
+            }
+            None if schema.absent_unless_read(p) => {
+                folded.remove(&p.name);
+            }
+            None => {}
         }
     }
     // An attribute the provider does not return keeps its base value, as a
@@ -70,9 +82,17 @@ pub fn fold_read(
         let v = keep_secret(outputs.get(k), v.clone(), schema.is_secret(k));
         out.insert(k.clone(), v);
     }
-    for (k, v) in &folded {
-        if schema.find_property(k).is_some() {
-            out.insert(k.clone(), v.clone());
+    for p in &schema.properties {
+        match folded.get(&p.name) {
+            Some(v) => {
+                out.insert(p.name.clone(), v.clone());
+            }
+            // Absent in the cloud: the outputs, which mirror the inputs, must
+            // not keep showing it to the resources that read this one.
+            None if schema.absent_unless_read(p) && !read.outputs.contains_key(&p.name) => {
+                out.remove(&p.name);
+            }
+            None => {}
         }
     }
     Folded {
@@ -114,8 +134,14 @@ mod tests {
     #[test]
     fn read_values_win_and_unreadable_ones_are_taken_as_declared() {
         let schema = TypeSchema::new("t:m:T", "")
+            .complete_reads()
             .property(Property::required("cidr", ValueType::String))
-            .property(Property::optional("key", ValueType::String).secret())
+            .property(
+                Property::optional("key", ValueType::String)
+                    .secret()
+                    .unreadable(),
+            )
+            .property(Property::optional("vpc_id", ValueType::String))
             .property(Property::optional(
                 "tags",
                 ValueType::map(ValueType::String),
@@ -124,6 +150,7 @@ mod tests {
         let declared = map(&[
             ("cidr", "10.0.0.0/16".into()),
             ("key", Value::secret("k".into())),
+            ("vpc_id", "vpc-1".into()),
             ("later", Value::Unknown),
         ]);
         let r = read(
@@ -143,20 +170,36 @@ mod tests {
             "unknown values are not recorded"
         );
         assert!(!got.contains_key("not_a_property"));
+        // A readable property the read leaves out is absent in the cloud (a
+        // gateway attached to nothing): dropped, so the plan shows it.
+        assert!(!got.contains_key("vpc_id"), "{got:?}");
+        let f = fold_read(&schema, &declared, &declared, &r, Settle::Every);
+        assert!(!f.outputs.contains_key("vpc_id"), "{:?}", f.outputs);
+        // A type whose reads are not audited keeps what the read left out.
+        let legacy = TypeSchema {
+            complete_reads: false,
+            ..schema.clone()
+        };
+        let kept = fold_read(&legacy, &declared, &declared, &r, Settle::Every);
+        assert_eq!(kept.inputs["vpc_id"], Value::from("vpc-1"));
+        assert_eq!(kept.outputs["vpc_id"], Value::from("vpc-1"));
     }
 
     #[test]
     fn only_updatable_properties_are_settled_from_a_read() {
         let schema = TypeSchema::new("t", "")
+            .complete_reads()
             .property(Property::required("cidr", ValueType::String).force_new())
             .property(Property::optional("dns", ValueType::Bool))
             .property(Property::optional("password", ValueType::String).secret())
-            .property(Property::optional("unread", ValueType::String));
+            .property(Property::optional("unread", ValueType::String).unreadable())
+            .property(Property::optional("attached", ValueType::String));
         let sent = map(&[
             ("cidr", Value::from("10.0.0.0/16")),
             ("dns", Value::Bool(true)),
             ("password", Value::secret("s".into())),
             ("unread", Value::from("kept")),
+            ("attached", Value::from("vpc-1")),
         ]);
         let r = read(
             &[
@@ -172,6 +215,10 @@ mod tests {
         assert_eq!(settled["dns"], Value::Bool(false), "what the cloud has");
         assert_eq!(settled["password"], sent["password"]);
         assert_eq!(settled["unread"], sent["unread"]);
+        assert!(
+            !settled.contains_key("attached"),
+            "the second call never landed"
+        );
         assert!(!settled.contains_key("arn"));
         let kept = fold_read(&schema, &sent, &Map::new(), &r, Settle::Nothing).inputs;
         assert_eq!(kept, sent);

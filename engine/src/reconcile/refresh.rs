@@ -285,13 +285,14 @@ mod tests {
 
     fn schema() -> TypeSchema {
         TypeSchema::new("t:m:T", "")
+            .complete_reads()
             .property(Property::required("cidr", ValueType::String).force_new())
             .property(Property::optional(
                 "tags",
                 ValueType::map(ValueType::String),
             ))
             .property(Property::optional("password", ValueType::String).secret())
-            .property(Property::optional("write_only", ValueType::String))
+            .property(Property::optional("write_only", ValueType::String).unreadable())
             .attribute(Attribute::new("arn", ValueType::String))
     }
 
@@ -491,6 +492,24 @@ mod tests {
         assert_eq!(after, rec, "secrets stay secret, write-only stays");
         assert!(!drift.is_drift());
         assert!(drift.attributes.is_empty());
+    }
+
+    #[test]
+    fn a_property_gone_from_the_cloud_is_drift_and_is_dropped() {
+        let rec = record();
+        let mut read = read_of(&rec, &[]);
+        read.inputs.remove("tags");
+        read.outputs.remove("tags");
+        let (after, drift) = refreshed_record(&schema(), &rec, read);
+        assert!(drift.is_drift());
+        let names: Vec<&str> = drift.properties.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["tags"]);
+        assert!(!after.inputs.contains_key("tags"));
+        assert!(
+            !after.outputs.contains_key("tags"),
+            "outputs mirror the inputs"
+        );
+        assert_eq!(after.inputs["write_only"], rec.inputs["write_only"]);
     }
 
     #[test]

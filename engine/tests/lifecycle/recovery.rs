@@ -528,3 +528,37 @@ async fn an_interrupted_delete_of_a_replaced_resource_completes() {
     assert_eq!(h.cloud.census()["net"].len(), 1);
     h.assert_no_pending("web");
 }
+
+#[tokio::test]
+async fn a_half_made_create_is_adopted_as_a_change_and_completed() {
+    let h = deployed_up_to_net().await;
+    let inputs = subnet_inputs(&h);
+    let op = h.begin("web", "subnet", OpKind::Create, None, &inputs);
+    // The create made the resource, and the run died before its second call
+    // (an attach, a policy) set `ref`.
+    let mut half = inputs.clone();
+    half.remove("ref");
+    let made = h
+        .cloud
+        .plant("web", "subnet", &h.operation_id("web", &op), &half, true);
+
+    let up = h.up("web").await;
+    assert!(up.notes[0].contains("adopted"), "{:?}", up.notes);
+    assert_eq!(
+        up.changes(),
+        [
+            ("app".to_string(), Action::Create),
+            ("subnet".to_string(), Action::Update)
+        ],
+        "the half-made resource shows as a change, not as done"
+    );
+    up.succeeded();
+    assert_eq!(h.cloud.at("subnet").len(), 1, "not made twice");
+    assert_eq!(
+        h.cloud.get(&made).expect("kept").inputs["ref"],
+        inputs["ref"]
+    );
+    assert_eq!(h.record("web", "subnet").inputs, inputs);
+    assert!(h.preview("web").await.expect("preview").is_empty());
+    h.assert_no_pending("web");
+}

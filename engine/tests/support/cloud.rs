@@ -378,7 +378,9 @@ pub struct Thing {
 
 impl Thing {
     pub fn new(cloud: Arc<Cloud>, token: &str) -> Thing {
+        // Its read returns every input the cloud holds: complete.
         let mut schema = TypeSchema::new(token, "a thing in the fake cloud")
+            .complete_reads()
             .property(Property::optional("name", ValueType::String).force_new())
             .property(Property::optional("size", ValueType::Int))
             .property(Property::optional("ref", ValueType::Any))

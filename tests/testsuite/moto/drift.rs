@@ -331,3 +331,62 @@ async fn import_adopts_a_vpc_made_by_hand_and_preview_shows_only_real_difference
         .expect("DescribeVpcs");
     assert_eq!(vpcs.vpcs().len(), 1);
 }
+
+/// The VPCs an internet gateway is attached to, as AWS reports them.
+async fn igw_vpcs(aws: &Aws, igw: &str) -> Vec<String> {
+    let out = aws
+        .ec2
+        .describe_internet_gateways()
+        .internet_gateway_ids(igw)
+        .send()
+        .await
+        .expect("DescribeInternetGateways");
+    out.internet_gateways()
+        .iter()
+        .flat_map(|g| g.attachments())
+        .filter_map(|a| a.vpc_id().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_detached_internet_gateway_reads_as_detached_and_up_attaches_it_again() {
+    let (_moto, ws, aws) = setup().await;
+    ws.deploy_both();
+    let outputs = ws.masked_outputs("environments");
+    let vpc = out_str(&outputs, "vpc_id").to_string();
+    let igw = recorded_id(&ws, "igw").expect("igw is recorded");
+    assert_eq!(igw_vpcs(&aws, &igw).await, std::slice::from_ref(&vpc));
+    // What a run that died between CreateInternetGateway and the attach
+    // leaves: a gateway attached to nothing.
+    aws.ec2
+        .detach_internet_gateway()
+        .internet_gateway_id(&igw)
+        .vpc_id(&vpc)
+        .send()
+        .await
+        .expect("DetachInternetGateway");
+
+    // The read reports the absence; it is not filled in from the stack file.
+    let run = ws.run(&["refresh", "environments", "--expect-no-changes"]);
+    run.expect_code(3);
+    let want = format!("vpc_id: \"{vpc}\" -> (unset)");
+    assert!(
+        run.stdout.contains("changed  igw ") && run.stdout.contains(&want),
+        "{run}"
+    );
+    let run = ws.up_with("environments", &["--refresh"]);
+    assert!(run.stdout.contains("changed  igw "), "{run}");
+    assert_eq!(
+        igw_vpcs(&aws, &igw).await,
+        [vpc],
+        "attached again, in place"
+    );
+    assert_eq!(recorded_id(&ws, "igw").as_deref(), Some(igw.as_str()));
+    ws.run(&[
+        "preview",
+        "environments",
+        "--refresh",
+        "--expect-no-changes",
+    ])
+    .ok();
+}

@@ -40,6 +40,7 @@ impl AwsResource for Eip {
             "aws:ec2:Eip",
             "An Elastic IP address (for a NAT gateway, say). Delete releases it.",
         )
+        .complete_reads()
         .property(
             Property::optional("domain", ValueType::String)
                 .default("vpc")

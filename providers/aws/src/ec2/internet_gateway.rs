@@ -85,6 +85,8 @@ impl AwsResource for InternetGateway {
             Property::optional("vpc_id", ValueType::String).describe("The VPC to attach it to."),
         )
         .property(tag_property())
+        // The read reports the attachment as it is: none when detached.
+        .complete_reads()
         .attribute(Attribute::new("arn", ValueType::String))
         .attribute(Attribute::new("owner_id", ValueType::String))
     }

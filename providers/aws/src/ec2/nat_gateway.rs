@@ -147,6 +147,7 @@ impl AwsResource for NatGateway {
             "aws:ec2:NatGateway",
             "A NAT gateway in a public subnet, giving private subnets outbound access.",
         )
+        .complete_reads()
         .property(Property::required("subnet_id", ValueType::String).force_new())
         .property(
             Property::optional("allocation_id", ValueType::String)

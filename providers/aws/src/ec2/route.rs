@@ -97,6 +97,7 @@ impl AwsResource for Route {
             "A route of a route table to an internet gateway (`gateway_id`) or a NAT gateway \
                  (`nat_gateway_id`); exactly one of the two. A new target replaces the route in place.",
         )
+        .complete_reads()
         .property(Property::required("route_table_id", ValueType::String).force_new())
         .property(
             Property::required("destination_cidr_block", ValueType::String)

@@ -39,6 +39,7 @@ impl AwsResource for RouteTable {
             "aws:ec2:RouteTable",
             "A route table of a VPC. Routes and subnet associations are separate resources.",
         )
+        .complete_reads()
         .property(Property::required("vpc_id", ValueType::String).force_new())
         .property(tag_property())
         .attribute(Attribute::new("arn", ValueType::String))

@@ -32,6 +32,7 @@ impl AwsResource for RouteTableAssociation {
             "aws:ec2:RouteTableAssociation",
             "Makes a subnet use a route table instead of the VPC's main one.",
         )
+        .complete_reads()
         .property(Property::required("subnet_id", ValueType::String).force_new())
         .property(Property::required("route_table_id", ValueType::String).force_new())
     }

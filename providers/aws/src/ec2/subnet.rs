@@ -68,6 +68,7 @@ impl AwsResource for Subnet {
             "aws:ec2:Subnet",
             "A subnet of a VPC in one availability zone.",
         )
+        .complete_reads()
         .property(Property::required("vpc_id", ValueType::String).force_new())
         .property(
             Property::required("cidr_block", ValueType::String)

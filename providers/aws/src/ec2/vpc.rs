@@ -30,6 +30,7 @@ pub(crate) struct Vpc;
 /// The schema of `aws:ec2:Vpc`.
 fn schema() -> TypeSchema {
     TypeSchema::new("aws:ec2:Vpc", "A virtual private cloud.")
+        .complete_reads()
         .property(
             Property::required("cidr_block", ValueType::String)
                 .force_new()
