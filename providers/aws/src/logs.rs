@@ -88,6 +88,7 @@ fn outputs_of(inputs: &Map, arn: String) -> Map {
 impl AwsResource for LogGroup {
     fn schema() -> TypeSchema {
         TypeSchema::new("aws:logs:LogGroup", "A CloudWatch Logs log group.")
+            .complete_reads()
             .property(
                 Property::required("name", ValueType::String)
                     .force_new()
@@ -177,11 +178,10 @@ impl AwsResource for LogGroup {
             group.retention_in_days().map(i64::from),
         );
         put_opt(&mut read, "kms_key_id", group.kms_key_id());
-        put_opt(
-            &mut read,
-            "log_group_class",
-            group.log_group_class().map(|c| c.as_str()),
-        );
+        // A response without a class (moto's, older groups') means the API's
+        // default class: the group exists, so it has one.
+        let class = group.log_group_class().map_or("STANDARD", |c| c.as_str());
+        read.insert("log_group_class".into(), class.into());
         put_read_tags(&mut read, ctx, inputs, pairs(&tags));
         read_back_with(inputs, read, |all| outputs_of(all, arn))
     }

@@ -348,16 +348,38 @@ async fn igw_vpcs(aws: &Aws, igw: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether a security group still has the allow-all egress rule AWS adds.
+async fn allows_all_egress(aws: &Aws, group: &str) -> bool {
+    let out = aws
+        .ec2
+        .describe_security_groups()
+        .group_ids(group)
+        .send()
+        .await
+        .expect("DescribeSecurityGroups");
+    out.security_groups()
+        .iter()
+        .flat_map(|g| g.ip_permissions_egress())
+        .any(|p| {
+            p.ip_protocol() == Some("-1")
+                && p.ip_ranges()
+                    .iter()
+                    .any(|r| r.cidr_ip() == Some("0.0.0.0/0"))
+        })
+}
+
 #[tokio::test]
-async fn a_detached_internet_gateway_reads_as_detached_and_up_attaches_it_again() {
+async fn a_half_configured_network_reads_as_a_change_and_up_completes_it() {
     let (_moto, ws, aws) = setup().await;
     ws.deploy_both();
     let outputs = ws.masked_outputs("environments");
     let vpc = out_str(&outputs, "vpc_id").to_string();
     let igw = recorded_id(&ws, "igw").expect("igw is recorded");
+    let sg = recorded_id(&ws, "alb_sg").expect("alb_sg is recorded");
     assert_eq!(igw_vpcs(&aws, &igw).await, std::slice::from_ref(&vpc));
-    // What a run that died between CreateInternetGateway and the attach
-    // leaves: a gateway attached to nothing.
+    assert!(allows_all_egress(&aws, &sg).await);
+    // What runs that died between two calls of one create leave: a gateway
+    // attached to nothing, a group whose egress is not as declared.
     aws.ec2
         .detach_internet_gateway()
         .internet_gateway_id(&igw)
@@ -365,23 +387,44 @@ async fn a_detached_internet_gateway_reads_as_detached_and_up_attaches_it_again(
         .send()
         .await
         .expect("DetachInternetGateway");
+    aws.ec2
+        .revoke_security_group_egress()
+        .group_id(&sg)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("-1")
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip("0.0.0.0/0")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("RevokeSecurityGroupEgress");
 
-    // The read reports the absence; it is not filled in from the stack file.
+    // The reads report what is there; nothing is filled in from the stack.
     let run = ws.run(&["refresh", "environments", "--expect-no-changes"]);
     run.expect_code(3);
-    let want = format!("vpc_id: \"{vpc}\" -> (unset)");
-    assert!(
-        run.stdout.contains("changed  igw ") && run.stdout.contains(&want),
-        "{run}"
-    );
-    let run = ws.up_with("environments", &["--refresh"]);
-    assert!(run.stdout.contains("changed  igw "), "{run}");
+    for want in [
+        "changed  igw ".to_string(),
+        format!("vpc_id: \"{vpc}\" -> (unset)"),
+        "changed  alb_sg ".to_string(),
+        "revoke_default_egress: false -> true".to_string(),
+        "Drift: 2 changed, 0 deleted,".to_string(),
+    ] {
+        assert!(run.stdout.contains(&want), "missing {want:?}:\n{run}");
+    }
+    ws.up_with("environments", &["--refresh"]);
     assert_eq!(
         igw_vpcs(&aws, &igw).await,
         [vpc],
         "attached again, in place"
     );
+    assert!(allows_all_egress(&aws, &sg).await, "egress restored");
     assert_eq!(recorded_id(&ws, "igw").as_deref(), Some(igw.as_str()));
+    assert_eq!(recorded_id(&ws, "alb_sg").as_deref(), Some(sg.as_str()));
     ws.run(&[
         "preview",
         "environments",

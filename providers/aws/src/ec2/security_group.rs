@@ -5,7 +5,7 @@ use aws_sdk_ec2::types::{
     IpPermission, IpRange, ResourceType as Ec2ResourceType, SecurityGroup as AwsSg,
 };
 use skistack_engine::{
-    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
 use crate::ec2::{identified, identity_filters, own_tag_spec};
@@ -26,6 +26,19 @@ fn default_egress() -> IpPermission {
         .ip_protocol("-1")
         .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
         .build()
+}
+
+/// Whether the group allows all egress to 0.0.0.0/0: the rule AWS adds to
+/// every new group (an identical rule of the stack's own is the same rule in
+/// AWS). Its absence is what `revoke_default_egress` did, so a run that died
+/// between the create and the revoke reads as not revoked yet.
+fn allows_all_egress(sg: &AwsSg) -> bool {
+    sg.ip_permissions_egress().iter().any(|p| {
+        p.ip_protocol() == Some("-1")
+            && p.ip_ranges()
+                .iter()
+                .any(|r| r.cidr_ip() == Some("0.0.0.0/0"))
+    })
 }
 
 /// Removes (`allow == false`) or restores the default egress rule; one
@@ -113,6 +126,7 @@ impl AwsResource for SecurityGroup {
             "aws:ec2:SecurityGroup",
             "A security group. Declare its rules as aws:ec2:SecurityGroupRule resources.",
         )
+        .complete_reads()
         .property(
             Property::required("name", ValueType::String)
                 .force_new()
@@ -177,6 +191,10 @@ impl AwsResource for SecurityGroup {
         read.insert("name".into(), sg.group_name().unwrap_or_default().into());
         read.put("description", sg.description().unwrap_or_default());
         read.insert("vpc_id".into(), sg.vpc_id().unwrap_or_default().into());
+        read.insert(
+            "revoke_default_egress".into(),
+            Value::Bool(!allows_all_egress(&sg)),
+        );
         put_read_tags(&mut read, ctx, inputs, tag_pairs(sg.tags()));
         Ok(Some(read_result(
             inputs,
