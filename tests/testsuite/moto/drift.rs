@@ -433,3 +433,62 @@ async fn a_half_configured_network_reads_as_a_change_and_up_completes_it() {
     ])
     .ok();
 }
+
+/// The roles an instance profile holds, as IAM reports them.
+async fn profile_roles(aws: &Aws, profile: &str) -> Vec<String> {
+    let out = aws
+        .iam
+        .get_instance_profile()
+        .instance_profile_name(profile)
+        .send()
+        .await
+        .expect("GetInstanceProfile");
+    out.instance_profile()
+        .map(|p| {
+            p.roles()
+                .iter()
+                .map(|r| r.role_name().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_role_added_to_its_profile_late_is_accepted_not_added_twice() {
+    let (_moto, ws, aws) = setup().await;
+    ws.deploy_both();
+    let profile = recorded_id(&ws, "instance_profile").expect("the profile is recorded");
+    let roles = profile_roles(&aws, &profile).await;
+    assert_eq!(roles.len(), 1);
+    // The state as a run that died before AddRoleToInstanceProfile answered
+    // leaves it: a profile read without its role.
+    aws.iam
+        .remove_role_from_instance_profile()
+        .instance_profile_name(&profile)
+        .role_name(&roles[0])
+        .send()
+        .await
+        .expect("RemoveRoleFromInstanceProfile");
+    let run = ws.run(&["refresh", "environments", "--yes"]);
+    run.ok();
+    assert!(run.stdout.contains("changed  instance_profile "), "{run}");
+    // Then the lost request lands: the role is in the profile again, and the
+    // up that adds it meets IAM's "one role per profile".
+    aws.iam
+        .add_role_to_instance_profile()
+        .instance_profile_name(&profile)
+        .role_name(&roles[0])
+        .send()
+        .await
+        .expect("AddRoleToInstanceProfile");
+    let run = ws.up("environments");
+    assert!(run.stdout.contains("instance_profile"), "{run}");
+    assert_eq!(profile_roles(&aws, &profile).await, roles);
+    ws.run(&[
+        "preview",
+        "environments",
+        "--refresh",
+        "--expect-no-changes",
+    ])
+    .ok();
+}

@@ -217,3 +217,61 @@ async fn interrupted_creates_replacements_and_deletes_converge_with_nothing_dupl
     assert!(recorded(&ws).is_empty());
     assert_eq!(pending_count(&ws), 0);
 }
+
+#[tokio::test]
+async fn a_rule_that_exists_already_with_its_identity_is_adopted_in_the_same_run() {
+    let moto = moto();
+    let ws = workspace(&moto.endpoint);
+    let aws = Aws::connect(&moto).await;
+    ws.stack("net", STACK);
+    ws.up("net");
+    let made = rules(&aws).await;
+    assert_eq!(made.len(), 1);
+    // What an authorize that landed after recovery had looked leaves: the
+    // rule, carrying this instance's identity, and no record of it. The
+    // create meets "already has the rule".
+    ws.run(&["state", "forget", "net", "rule", "--yes"]).ok();
+    assert!(!recorded(&ws).contains_key("rule"));
+    let run = ws.up("net");
+    assert_eq!(run.code, Some(0), "{run}");
+    assert_eq!(rules(&aws).await, made, "adopted, not made twice");
+    assert_eq!(recorded(&ws)["rule"].id, made[0]);
+    ws.run(&["preview", "net", "--refresh", "--expect-no-changes"])
+        .ok();
+
+    // A rule that is not this stack's own is a conflict, reported as one:
+    // the same permission, added by hand without tags.
+    ws.run(&["state", "forget", "net", "rule", "--yes"]).ok();
+    let group = recorded(&ws)["sg"].id.clone();
+    let permission = aws_sdk_ec2::types::IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .ip_ranges(
+            aws_sdk_ec2::types::IpRange::builder()
+                .cidr_ip("10.0.0.0/8")
+                .build(),
+        )
+        .build();
+    aws.ec2
+        .revoke_security_group_ingress()
+        .group_id(&group)
+        .ip_permissions(permission.clone())
+        .send()
+        .await
+        .expect("RevokeSecurityGroupIngress");
+    aws.ec2
+        .authorize_security_group_ingress()
+        .group_id(&group)
+        .ip_permissions(permission)
+        .send()
+        .await
+        .expect("AuthorizeSecurityGroupIngress");
+    let run = ws.run(&["up", "net", "--yes"]);
+    assert_eq!(run.code, Some(1), "{run}");
+    contains(&run, "already has the rule");
+    assert!(
+        rules(&aws).await.is_empty(),
+        "the hand-made rule is not adopted"
+    );
+}

@@ -231,30 +231,45 @@ fn read_inputs(rules: &[AwsRule], declared: &Map) -> Map {
     read
 }
 
-/// The rules an authorize call added, or an error naming a duplicate.
+/// The rules an authorize call added; `None` when the group already has
+/// the rule (a request of an earlier run that landed late, or a conflict).
 fn added_rules<E, R>(
     spec: &Spec<'_>,
     res: Result<Vec<AwsRule>, SdkError<E, R>>,
-) -> Result<Vec<AwsRule>, ProviderError>
+) -> Result<Option<Vec<AwsRule>>, ProviderError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + 'static,
 {
     match res {
-        Ok(r) => Ok(r),
-        Err(e) if error_code(&e) == Some("InvalidPermission.Duplicate") => {
-            Err(ProviderError::Failed(format!(
-                "security group {} already has the rule {}: remove the rule made outside this stack, \
-             or the duplicate declaration",
-                spec.group,
-                spec.describe()
-            )))
-        }
+        Ok(r) => Ok(Some(r)),
+        Err(e) if error_code(&e) == Some("InvalidPermission.Duplicate") => Ok(None),
         Err(e) => Err(aws_error(
             &format!("add rule {} to {}", spec.describe(), spec.group),
             e,
         )),
     }
+}
+
+/// Whether the rules `ids` (one per peer) are all the declared peers: a
+/// partial match is someone else's rule beside a part of ours.
+fn covers(spec: &Spec<'_>, ids: &str) -> bool {
+    let found = ids.split(',').count();
+    found
+        == spec
+            .cidrs
+            .len()
+            .max(usize::from(spec.source_group.is_some()))
+}
+
+/// The error of a rule that exists but is not this instance's own.
+fn duplicate(spec: &Spec<'_>) -> ProviderError {
+    ProviderError::Failed(format!(
+        "security group {} already has the rule {}: remove the rule made outside this stack, \
+         or the duplicate declaration",
+        spec.group,
+        spec.describe()
+    ))
 }
 
 /// The outcome of a revoke: a rule already gone (removed with its group,
@@ -337,6 +352,15 @@ impl AwsResource for SecurityGroupRule {
             })
             .await;
             added_rules(&spec, res.map(|o| o.security_group_rules().to_vec()))?
+        };
+        let Some(rules) = rules else {
+            // An authorize of an earlier run that landed after its lookup made
+            // the rule, carrying this instance's identity: adopt it. Anyone
+            // else's rule is a conflict to resolve by hand.
+            return match self.find_all(call).await?.pop() {
+                Some(own) if covers(&spec, &own.id) => Ok(own),
+                _ => Err(duplicate(&spec)),
+            };
         };
         let ids = rule_ids(&rules);
         if ids.is_empty() {

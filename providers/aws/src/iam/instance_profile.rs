@@ -7,7 +7,7 @@ use skistack_engine::{
 };
 
 use super::{kept_outputs, outputs_of};
-use crate::errors::{During, OrFailed, aws_error, found, gone_ok};
+use crate::errors::{During, OrFailed, aws_error, error_code, found, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{changed, opt_str, put_opt, str_of};
 use crate::shared::Clients;
@@ -31,18 +31,36 @@ async fn get(clients: &Clients, name: &str) -> Result<Option<SdkInstanceProfile>
         .and_then(|out| out.instance_profile().cloned()))
 }
 
+/// Puts the role in the profile. A profile holds one role, so an earlier
+/// run's request that landed late answers `LimitExceeded` (or
+/// `EntityAlreadyExists`): when the role in it is this one, that is done.
 async fn add_role(clients: &Clients, profile: &str, role: &str) -> Result<(), ProviderError> {
-    clients
+    let res = clients
         .iam
         .add_role_to_instance_profile()
         .instance_profile_name(profile)
         .role_name(role)
         .send()
-        .await
-        .map(drop)
-        .during(&format!(
-            "add IAM role {role} to instance profile {profile}"
-        ))
+        .await;
+    let what = || format!("add IAM role {role} to instance profile {profile}");
+    match res {
+        Ok(_) => Ok(()),
+        Err(e)
+            if matches!(
+                error_code(&e),
+                Some("LimitExceeded" | "EntityAlreadyExists")
+            ) =>
+        {
+            let held = get(clients, profile).await?;
+            let has = held.is_some_and(|p| p.roles().iter().any(|r| r.role_name() == role));
+            if has {
+                Ok(())
+            } else {
+                Err(aws_error(&what(), e))
+            }
+        }
+        Err(e) => Err(aws_error(&what(), e)),
+    }
 }
 
 /// Takes a role out of the profile; a role or profile already gone is fine.
@@ -89,6 +107,7 @@ impl AwsResource for InstanceProfile {
             "aws:iam:InstanceProfile",
             "An IAM instance profile, holding the role EC2 instances assume.",
         )
+        .complete_reads()
         .property(
             Property::required("name", ValueType::String)
                 .force_new()
