@@ -279,6 +279,20 @@ pub(crate) fn read_back_with(
     read_back(read, outputs(&all))
 }
 
+/// The answer of a create that AWS refused because the resource exists
+/// already: when it is this instance's own (made by a request of an earlier
+/// run that landed after that run's lookup), found by `find_all` and
+/// accepted by `is_it`, it is adopted; anything else is the `conflict`.
+pub(crate) async fn adopt_own<T: AwsResource>(
+    kind: &T,
+    call: &Call<'_>,
+    is_it: impl Fn(&Created) -> bool,
+    conflict: ProviderError,
+) -> Out<Created> {
+    let own = kind.find_all(call).await?.into_iter().find(|c| is_it(c));
+    own.ok_or(conflict)
+}
+
 /// A resource made (or found): its id and outputs.
 pub(crate) fn created(id: impl Into<String>, outputs: Map) -> Created {
     Created {

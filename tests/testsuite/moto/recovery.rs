@@ -219,12 +219,21 @@ async fn interrupted_creates_replacements_and_deletes_converge_with_nothing_dupl
 }
 
 #[tokio::test]
-async fn a_rule_that_exists_already_with_its_identity_is_adopted_in_the_same_run() {
+async fn creates_that_meet_their_own_late_landed_resource_adopt_it_in_the_same_run() {
     let moto = moto();
     let ws = workspace(&moto.endpoint);
     let aws = Aws::connect(&moto).await;
     ws.stack("net", STACK);
     ws.up("net");
+
+    // A subnet whose CreateSubnet landed after the lookup: the CIDR is
+    // taken, by this instance's own subnet.
+    let subnet = subnets(&aws).await;
+    ws.run(&["state", "forget", "net", "subnet", "--yes"]).ok();
+    let run = ws.up("net");
+    contains(&run, "1 created");
+    assert_eq!(subnets(&aws).await, subnet, "adopted, not made twice");
+    assert_eq!(recorded(&ws)["subnet"].id, subnet[0]);
     let made = rules(&aws).await;
     assert_eq!(made.len(), 1);
     // What an authorize that landed after recovery had looked leaves: the

@@ -13,7 +13,7 @@ use skistack_engine::{
 
 use crate::ec2::{filter, identity_filters, own_tag_spec};
 use crate::errors::{aws_error, error_code, found, gone_ok};
-use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::kit::{AwsResource, Call, Out, adopt_own, created, read_back};
 use crate::props::{Put, list_of_str, opt_i32, opt_str, str_list, str_of};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes};
 use crate::shared::Clients;
@@ -357,10 +357,7 @@ impl AwsResource for SecurityGroupRule {
             // An authorize of an earlier run that landed after its lookup made
             // the rule, carrying this instance's identity: adopt it. Anyone
             // else's rule is a conflict to resolve by hand.
-            return match self.find_all(call).await?.pop() {
-                Some(own) if covers(&spec, &own.id) => Ok(own),
-                _ => Err(duplicate(&spec)),
-            };
+            return adopt_own(self, call, |own| covers(&spec, &own.id), duplicate(&spec)).await;
         };
         let ids = rule_ids(&rules);
         if ids.is_empty() {

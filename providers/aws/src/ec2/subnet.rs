@@ -5,12 +5,12 @@ use aws_sdk_ec2::types::{
     AttributeBooleanValue, ResourceType as Ec2ResourceType, Subnet as AwsSubnet,
 };
 use skistack_engine::{
-    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
 use crate::ec2::{described, find_identified, own_tag_spec};
-use crate::errors::{During, OrFailed};
-use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::errors::{OrFailed, aws_error, error_code};
+use crate::kit::{AwsResource, Call, Out, adopt_own, created, read_back};
 use crate::props::{Put, changed, opt_bool, opt_str, str_of, with_attributes};
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
@@ -55,6 +55,9 @@ fn outputs_of(inputs: &Map, subnet: &AwsSubnet) -> Map {
     if let Some(az) = subnet.availability_zone() {
         out.insert("availability_zone".into(), az.into());
     }
+    if let Some(cidr) = subnet.cidr_block() {
+        out.insert("cidr_block".into(), cidr.into());
+    }
     out
 }
 
@@ -93,24 +96,38 @@ impl AwsResource for Subnet {
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
         let (clients, inputs) = (call.clients, call.inputs);
-        let out = clients
+        let cidr = str_of(inputs, "cidr_block")?;
+        let res = clients
             .ec2
             .create_subnet()
             .vpc_id(str_of(inputs, "vpc_id")?)
-            .cidr_block(str_of(inputs, "cidr_block")?)
+            .cidr_block(cidr)
             .set_availability_zone(opt_str(inputs, "availability_zone")?.map(str::to_string))
             .tag_specifications(own_tag_spec(call, Ec2ResourceType::Subnet)?)
             .send()
-            .await
-            .during("create subnet")?;
-        let subnet = out
-            .subnet()
-            .or_failed("create subnet: the response holds no subnet")?;
-        let id = subnet.subnet_id().unwrap_or_default().to_string();
+            .await;
+        let made = match res {
+            Ok(out) => {
+                let subnet = out
+                    .subnet()
+                    .or_failed("create subnet: the response holds no subnet")?;
+                let id = subnet.subnet_id().unwrap_or_default().to_string();
+                created(id, outputs_of(inputs, subnet))
+            }
+            // The CIDR is taken: by this instance's own subnet when an earlier
+            // run's CreateSubnet landed after that run's lookup. Adopted, and
+            // configured below as a new one would be.
+            Err(e) if error_code(&e) == Some("InvalidSubnet.Conflict") => {
+                let same_cidr =
+                    |c: &Created| c.outputs.get("cidr_block") == Some(&Value::from(cidr));
+                adopt_own(self, call, same_cidr, aws_error("create subnet", e)).await?
+            }
+            Err(e) => return Err(aws_error("create subnet", e)),
+        };
         if opt_bool(inputs, "map_public_ip_on_launch")?.unwrap_or(false) {
-            set_map_public_ip(clients, &id, true).await?;
+            set_map_public_ip(clients, &made.id, true).await?;
         }
-        Ok(created(id, outputs_of(inputs, subnet)))
+        Ok(made)
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
