@@ -332,6 +332,19 @@ async fn import_adopts_a_vpc_made_by_hand_and_preview_shows_only_real_difference
     assert_eq!(vpcs.vpcs().len(), 1);
 }
 
+/// Panics unless a preview that reads every resource first plans nothing:
+/// the cloud is as the state records it and as the stack declares it.
+#[track_caller]
+fn assert_in_sync(ws: &Project) {
+    ws.run(&[
+        "preview",
+        "environments",
+        "--refresh",
+        "--expect-no-changes",
+    ])
+    .ok();
+}
+
 /// The VPCs an internet gateway is attached to, as AWS reports them.
 async fn igw_vpcs(aws: &Aws, igw: &str) -> Vec<String> {
     let out = aws
@@ -425,13 +438,7 @@ async fn a_half_configured_network_reads_as_a_change_and_up_completes_it() {
     assert!(allows_all_egress(&aws, &sg).await, "egress restored");
     assert_eq!(recorded_id(&ws, "igw").as_deref(), Some(igw.as_str()));
     assert_eq!(recorded_id(&ws, "alb_sg").as_deref(), Some(sg.as_str()));
-    ws.run(&[
-        "preview",
-        "environments",
-        "--refresh",
-        "--expect-no-changes",
-    ])
-    .ok();
+    assert_in_sync(&ws);
 }
 
 /// The roles an instance profile holds, as IAM reports them.
@@ -484,11 +491,5 @@ async fn a_role_added_to_its_profile_late_is_accepted_not_added_twice() {
     let run = ws.up("environments");
     assert!(run.stdout.contains("instance_profile"), "{run}");
     assert_eq!(profile_roles(&aws, &profile).await, roles);
-    ws.run(&[
-        "preview",
-        "environments",
-        "--refresh",
-        "--expect-no-changes",
-    ])
-    .ok();
+    assert_in_sync(&ws);
 }
