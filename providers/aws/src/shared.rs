@@ -248,16 +248,26 @@ impl Shared {
             .unwrap_or_else(limits::default_http_client);
         // Each client counts its calls, never replays a call that may have
         // made a resource, and shares the service's limit on calls in flight.
+        // Its retries are bounded per call (attempts, backoff) and by that
+        // limit, not by the SDK's shared retry quota: the quota loses tokens
+        // for good whenever a retried call ends in an error, such as every
+        // DependencyViolation a delete waits out, so one long run against a
+        // flaky endpoint would stop retrying anything at all.
         macro_rules! client {
-            ($sdk:ident, $name:literal) => {
+            ($sdk:ident, $name:literal) => {{
+                use $sdk::config::retry::{RetryPartition, TokenBucket};
+                let partition = RetryPartition::custom(concat!("skistack-", $name))
+                    .token_bucket(TokenBucket::unlimited())
+                    .build();
                 $sdk::Client::from_conf(
                     $sdk::config::Builder::from(sdk)
                         .interceptor(self.counter($name))
                         .interceptor(NoBlindReplay)
                         .http_client(self.http_client(&http, $name))
+                        .retry_partition(partition)
                         .build(),
                 )
-            };
+            }};
         }
         Clients {
             region: sdk.region().map(|r| r.to_string()).unwrap_or_default(),
