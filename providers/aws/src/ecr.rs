@@ -82,6 +82,7 @@ impl AwsResource for Repository {
             "aws:ecr:Repository",
             "A private ECR container image repository.",
         )
+        .complete_reads()
         .property(
             Property::required("name", ValueType::String)
                 .force_new()
@@ -111,6 +112,8 @@ impl AwsResource for Repository {
         .property(
             Property::optional("force_delete", ValueType::Bool)
                 .default(false)
+                // What delete does, not a setting AWS keeps.
+                .unreadable()
                 .describe("Delete the repository even when it still holds images."),
         )
         .property(

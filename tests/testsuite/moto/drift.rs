@@ -493,3 +493,44 @@ async fn a_role_added_to_its_profile_late_is_accepted_not_added_twice() {
     assert_eq!(profile_roles(&aws, &profile).await, roles);
     assert_in_sync(&ws);
 }
+
+#[tokio::test]
+async fn a_repository_without_its_lifecycle_policy_reads_as_a_change_and_up_restores_it() {
+    let (_moto, ws, aws) = setup().await;
+    ws.deploy_both();
+    // What a run that died between CreateRepository and
+    // PutLifecyclePolicy leaves: a repository with no policy.
+    aws.ecr
+        .delete_lifecycle_policy()
+        .repository_name("ceros-ski")
+        .send()
+        .await
+        .expect("DeleteLifecyclePolicy");
+    let run = ws.run(&["refresh", "repositories", "--expect-no-changes"]);
+    run.expect_code(3);
+    assert!(
+        run.stdout.contains("changed  repository ") && run.stdout.contains("lifecycle_policy:"),
+        "{run}"
+    );
+    ws.up_with("repositories", &["--refresh"]);
+    let policy = aws
+        .ecr
+        .get_lifecycle_policy()
+        .repository_name("ceros-ski")
+        .send()
+        .await
+        .expect("GetLifecyclePolicy");
+    assert!(
+        policy
+            .lifecycle_policy_text()
+            .is_some_and(|p| p.contains("imageCountMoreThan")),
+        "{policy:?}"
+    );
+    ws.run(&[
+        "preview",
+        "repositories",
+        "--refresh",
+        "--expect-no-changes",
+    ])
+    .ok();
+}
