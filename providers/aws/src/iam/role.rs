@@ -72,6 +72,7 @@ impl AwsResource for Role {
             "aws:iam:Role",
             "An IAM role that services or instances assume.",
         )
+        .complete_reads()
         .property(
             Property::required("name", ValueType::String)
                 .force_new()

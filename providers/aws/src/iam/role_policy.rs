@@ -64,6 +64,7 @@ impl AwsResource for RolePolicyAttachment {
                 "aws:iam:RolePolicyAttachment",
                 "Attaches a managed policy (AWS's or the account's) to an IAM role.",
             )
+            .complete_reads()
             .property(
                 Property::required("role", ValueType::String)
                     .force_new()
@@ -188,6 +189,7 @@ impl AwsResource for RolePolicy {
             "aws:iam:RolePolicy",
             "An inline policy embedded in an IAM role.",
         )
+        .complete_reads()
         .property(
             Property::required("role", ValueType::String)
                 .force_new()
