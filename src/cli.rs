@@ -58,6 +58,17 @@ pub struct Global {
           default_value_t = skistack_provider_aws::limits::DEFAULT_MAX_CONCURRENCY,
           value_parser = parse_concurrency)]
     pub aws_max_concurrency: usize,
+    /// How long after an interrupted create began recovery waits for its
+    /// request to land before concluding it made nothing (e.g. 30s; 0s for
+    /// an emulator that runs each request before answering it).
+    #[arg(long, global = true, value_name = "DURATION", env = "SKISTACK_AWS_LANDING_WINDOW",
+          value_parser = parse_window)]
+    pub aws_landing_window: Option<std::time::Duration>,
+}
+
+/// A duration such as 30s or 2m (the error says how to write one).
+fn parse_window(s: &str) -> Result<std::time::Duration, String> {
+    skistack_engine::parse_duration(s.trim())
 }
 
 /// A positive number of calls.

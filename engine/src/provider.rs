@@ -145,6 +145,16 @@ pub trait ResourceType: Send + Sync {
         out
     }
 
+    /// How long after a create call began a request lost with the process
+    /// can still take effect (the time the cloud may take to run a request
+    /// it received). Recovery that finds nothing of an interrupted create
+    /// waits until this much time has passed since the call began and looks
+    /// again, so that a late create is adopted instead of made twice. Zero
+    /// (the default) for types whose calls cannot land late.
+    fn landing_window(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
+
     /// Creates the resource.
     async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError>;
 

@@ -56,6 +56,7 @@ pub fn registry(global: &Global) -> Registry {
     r.register(Arc::new(AwsProvider::new(AwsOptions {
         endpoint_url: global.endpoint_url.clone(),
         max_concurrency: Some(global.aws_max_concurrency),
+        landing_window: global.aws_landing_window,
         ..AwsOptions::default()
     })));
     r

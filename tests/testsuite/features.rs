@@ -624,3 +624,21 @@ fn types_name_the_keys_of_list_of_table_properties_as_written() {
         .contains("encrypted, delete_on_termination)")
         .lacks("delete_on_terminations");
 }
+
+#[test]
+fn a_landing_window_that_is_no_duration_is_refused_with_an_example() {
+    let p = Project::new(BIN);
+    p.stack("demo", "[resources.a]\ntype = \"std:Data\"\ninput = 1\n");
+    p.run(&["preview", "demo", "--aws-landing-window", "soon"])
+        .expect_code(2)
+        .contains("invalid duration \"soon\": use a number with a unit, such as");
+    p.run_env(
+        &["preview", "demo"],
+        &[("SKISTACK_AWS_LANDING_WINDOW", "45")],
+    )
+    .expect_code(2)
+    .contains("invalid duration \"45\"");
+    p.run(&["preview", "demo", "--aws-landing-window", "45s"])
+        .ok()
+        .contains("1 to create");
+}

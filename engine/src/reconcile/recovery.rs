@@ -11,7 +11,9 @@
 //!   `skistack:*` tags, or a unique name or combination of inputs). What it
 //!   finds beyond the resources already recorded is adopted, with its
 //!   dependencies and options, and read back so that a half-configured
-//!   resource shows as a difference to apply. When nothing is found, an up
+//!   resource shows as a difference to apply. A lookup that finds nothing
+//!   within the type's landing window of the call's start (the request may
+//!   still land) waits the window out and looks again. When nothing is found, an up
 //!   keeps the intent and creates the resource again under the same
 //!   operation id, hence the same idempotency token: a create that did reach
 //!   the cloud unseen returns the same resource instead of a second one.
@@ -26,6 +28,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::readback::{Folded, Settle, fold_read};
 use crate::base::{Address, Map, Value};
@@ -51,6 +54,15 @@ pub enum Purpose {
 /// [`Address::retired_name_of`]).
 pub fn retired_name<V>(taken: &BTreeMap<String, V>, address: &str) -> String {
     Address::retired_name_of(address, |name| taken.contains_key(name))
+}
+
+/// How much longer a request that began at `started_at` (unix seconds) may
+/// still land, given the type's landing window; `None` once it cannot.
+fn still_landing(window: Duration, started_at: i64) -> Option<Duration> {
+    let elapsed = u64::try_from(crate::sys::now().saturating_sub(started_at)).unwrap_or(0);
+    window
+        .checked_sub(Duration::from_secs(elapsed))
+        .filter(|d| !d.is_zero())
 }
 
 /// Everything recovery needs: where the state is, the providers, and the
@@ -123,10 +135,21 @@ impl Recovery<'_> {
         };
         match op.kind {
             OpKind::Create => {
-                let found = self
+                let mut found = self
                     .find_new(rt.as_ref(), op)
                     .await
                     .map_err(|e| failed(&e))?;
+                if found.is_empty()
+                    && let Some(wait) = still_landing(rt.landing_window(), op.started_at)
+                {
+                    // The interrupted request may not have landed yet: wait
+                    // out the time it can take, then look once more.
+                    tokio::time::sleep(wait).await;
+                    found = self
+                        .find_new(rt.as_ref(), op)
+                        .await
+                        .map_err(|e| failed(&e))?;
+                }
                 if found.is_empty() {
                     return self.nothing_made(op);
                 }

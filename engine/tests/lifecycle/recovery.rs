@@ -5,6 +5,8 @@
 //! (the idempotency token) what was not, complete deletes and read back
 //! updates.
 
+use std::time::Duration;
+
 use skistack_engine::{Action, Map, OpKind, Value};
 
 use super::{CHAIN, without};
@@ -561,4 +563,39 @@ async fn a_half_made_create_is_adopted_as_a_change_and_completed() {
     assert_eq!(h.record("web", "subnet").inputs, inputs);
     assert!(h.preview("web").await.expect("preview").is_empty());
     h.assert_no_pending("web");
+}
+
+/// An intent that began just now, whose create request (one that takes no
+/// idempotency token, as CreateVpc) lands only after recovery's first look.
+async fn create_landing_late(window: Duration) -> Harness {
+    let h = deployed_up_to_net().await;
+    h.cloud.set_landing_window(window);
+    let inputs = subnet_inputs(&h);
+    let now = skistack_engine::unix_now();
+    h.begin_at("web", "subnet", OpKind::Create, None, &inputs, now);
+    h.cloud
+        .land_late("web", "subnet", "a-token-the-cloud-ignored", &inputs);
+    h
+}
+
+#[tokio::test]
+async fn a_create_that_lands_after_the_first_look_is_adopted_not_made_twice() {
+    let h = create_landing_late(Duration::from_secs(2)).await;
+    let up = h.up("web").await;
+    assert!(up.notes[0].contains("adopted"), "{:?}", up.notes);
+    up.succeeded();
+    assert_eq!(h.cloud.at("subnet").len(), 1, "made once");
+    assert_eq!(h.cloud.calls_of(Op::Create), ["app"]);
+    assert_eq!(
+        h.cloud.calls_of(Op::FindAll),
+        ["subnet", "subnet"],
+        "looked again after the landing window"
+    );
+    h.assert_no_pending("web");
+
+    // A type whose calls cannot land late looks once: the late one is a
+    // second resource (what the window prevents).
+    let h = create_landing_late(Duration::ZERO).await;
+    h.up("web").await.succeeded();
+    assert_eq!(h.cloud.at("subnet").len(), 2);
 }

@@ -12,6 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use skistack_engine::{
@@ -105,6 +106,19 @@ struct Inner {
     cancel_at: Option<(Op, String)>,
     /// Refuse to delete what another resource references (by id or arn).
     strict: bool,
+    /// What create calls of this type may take to land (`landing_window`).
+    landing_window: Duration,
+    /// Creates that land only after the next lookup of their address: a
+    /// request lost with the process that the cloud runs late.
+    late: Vec<Late>,
+}
+
+/// A create that lands late (see [`Cloud::land_late`]).
+struct Late {
+    stack: String,
+    address: String,
+    token: String,
+    inputs: Map,
 }
 
 impl Inner {
@@ -167,6 +181,35 @@ impl Inner {
     fn made_with(&self, token: &str) -> Option<&CloudResource> {
         let id = self.tokens.get(token)?.first()?;
         self.resources.get(id)
+    }
+
+    /// See [`Cloud::plant`].
+    fn plant(
+        &mut self,
+        stack: &str,
+        address: &str,
+        token: &str,
+        inputs: &Map,
+        with_identity: bool,
+    ) -> String {
+        let id = self.new_id();
+        let identity = with_identity.then(|| {
+            BTreeMap::from([
+                ("skistack:stack".to_string(), stack.to_string()),
+                ("skistack:env".to_string(), "default".to_string()),
+                ("skistack:resource".to_string(), address.to_string()),
+            ])
+        });
+        let plain = reveal(inputs);
+        let outputs = outputs_of(&plain, &id);
+        self.insert(CloudResource {
+            id: id.clone(),
+            identity,
+            token: token.to_string(),
+            inputs: plain,
+            outputs,
+        });
+        id
     }
 
     fn new_id(&mut self) -> String {
@@ -253,25 +296,24 @@ impl Cloud {
         inputs: &Map,
         with_identity: bool,
     ) -> String {
-        let mut inner = self.lock();
-        let id = inner.new_id();
-        let identity = with_identity.then(|| {
-            BTreeMap::from([
-                ("skistack:stack".to_string(), stack.to_string()),
-                ("skistack:env".to_string(), "default".to_string()),
-                ("skistack:resource".to_string(), address.to_string()),
-            ])
-        });
-        let plain = reveal(inputs);
-        let outputs = outputs_of(&plain, &id);
-        inner.insert(CloudResource {
-            id: id.clone(),
-            identity,
+        self.lock()
+            .plant(stack, address, token, inputs, with_identity)
+    }
+
+    /// The create of `address` under operation id `token` lands only after
+    /// the next lookup of `address` has answered (it finds nothing then).
+    pub fn land_late(&self, stack: &str, address: &str, token: &str, inputs: &Map) {
+        self.lock().late.push(Late {
+            stack: stack.to_string(),
+            address: address.to_string(),
             token: token.to_string(),
-            inputs: plain,
-            outputs,
+            inputs: inputs.clone(),
         });
-        id
+    }
+
+    /// How long the type says a lost create may take to land.
+    pub fn set_landing_window(&self, window: Duration) {
+        self.lock().landing_window = window;
     }
 
     /// Changes a property behind the engine's back (drift).
@@ -399,6 +441,10 @@ impl ResourceType for Thing {
         &self.schema
     }
 
+    fn landing_window(&self) -> Duration {
+        self.cloud.lock().landing_window
+    }
+
     async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
         let mut inner = self.cloud.log(Op::Create, ctx, None);
         if let Some(e) = inner.fault(Op::Create, &ctx.resource, Moment::Before) {
@@ -508,7 +554,7 @@ impl ResourceType for Thing {
             return Err(e);
         }
         let identity = ctx.identity_tags();
-        Ok(inner
+        let found = inner
             .resources
             .values()
             .filter(|r| r.identity.as_ref() == Some(&identity))
@@ -516,7 +562,12 @@ impl ResourceType for Thing {
                 id: r.id.clone(),
                 outputs: r.outputs.clone(),
             })
-            .collect())
+            .collect();
+        if let Some(i) = inner.late.iter().position(|l| l.address == ctx.resource) {
+            let l = inner.late.remove(i);
+            inner.plant(&l.stack, &l.address, &l.token, &l.inputs, true);
+        }
+        Ok(found)
     }
 }
 

@@ -404,13 +404,26 @@ impl Harness {
         resource_id: Option<&str>,
         inputs: &Map,
     ) -> PendingOp {
+        self.begin_at(stack, address, kind, resource_id, inputs, STARTED_AT)
+    }
+
+    /// [`Harness::begin`] for a call that began at `started_at`.
+    pub fn begin_at(
+        &self,
+        stack: &str,
+        address: &str,
+        kind: OpKind,
+        resource_id: Option<&str>,
+        inputs: &Map,
+        started_at: i64,
+    ) -> PendingOp {
         let intent = Intent {
             address: address.to_string(),
             kind,
             type_token: THING.to_string(),
             resource_id: resource_id.map(str::to_string),
             inputs: inputs.clone(),
-            started_at: STARTED_AT,
+            started_at,
         };
         let id = self
             .store

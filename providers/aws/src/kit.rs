@@ -139,6 +139,13 @@ impl<T: AwsResource> ResourceType for Adapter<T> {
         &self.schema
     }
 
+    fn landing_window(&self) -> std::time::Duration {
+        self.shared
+            .options()
+            .landing_window
+            .unwrap_or(crate::DEFAULT_LANDING_WINDOW)
+    }
+
     /// The engine's preview (inputs, then each attribute as before or
     /// unknown), with the type's computed inputs treated like attributes.
     fn preview(&self, inputs: &Map, prior_outputs: Option<&Map>) -> Map {

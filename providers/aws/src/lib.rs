@@ -44,7 +44,16 @@ pub struct AwsOptions {
     /// The most API calls in flight per service; `None` for
     /// [`limits::DEFAULT_MAX_CONCURRENCY`].
     pub max_concurrency: Option<usize>,
+    /// How long a create request lost with the process may take to land;
+    /// `None` for [`DEFAULT_LANDING_WINDOW`]. An emulator that runs each
+    /// request before answering it needs none.
+    pub landing_window: Option<std::time::Duration>,
 }
+
+/// How long after a create call began recovery keeps looking for what it
+/// made: AWS runs a request it received within seconds, and a lookup this
+/// long after the call finds what the call made, if anything.
+pub const DEFAULT_LANDING_WINDOW: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// An access key pair.
 #[derive(Clone)]

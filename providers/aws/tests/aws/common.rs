@@ -46,6 +46,8 @@ pub fn provider(moto: &Moto) -> AwsProvider {
             access_key_id: "testing".into(),
             secret_access_key: "testing".into(),
         }),
+        // moto runs a request before it answers it: nothing lands late.
+        landing_window: Some(std::time::Duration::ZERO),
         ..AwsOptions::default()
     })
 }

@@ -125,6 +125,7 @@ fn provider(stub: &Stub, max_concurrency: Option<usize>) -> AwsProvider {
             secret_access_key: "testing".into(),
         }),
         max_concurrency,
+        ..AwsOptions::default()
     })
 }
 
