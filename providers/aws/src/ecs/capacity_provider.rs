@@ -119,6 +119,7 @@ impl AwsResource for CapacityProvider {
                 .describe("Seconds a new instance takes to count toward capacity."),
         ]);
         TypeSchema::new("aws:ecs:CapacityProvider", "An ECS capacity provider backed by an auto scaling group.")
+                .complete_reads()
                 .property(
                     Property::required("name", ValueType::String)
                         .force_new()

@@ -68,6 +68,7 @@ impl AwsResource for Cluster {
 
     fn schema() -> TypeSchema {
         TypeSchema::new("aws:ecs:Cluster", "An ECS cluster.")
+            .complete_reads()
             .property(
                 Property::required("name", ValueType::String)
                     .force_new()

@@ -57,6 +57,7 @@ impl AwsResource for ClusterCapacityProviders {
             "aws:ecs:ClusterCapacityProviders",
             "Associates capacity providers with an ECS cluster and sets its default strategy.",
         )
+        .complete_reads()
         .property(
             Property::required("cluster", ValueType::String)
                 .force_new()

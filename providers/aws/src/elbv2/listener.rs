@@ -156,6 +156,7 @@ impl AwsResource for Listener {
             "aws:elbv2:Listener",
             "A listener: a port of a load balancer and what it does.",
         )
+        .complete_reads()
         .property(
             Property::required("load_balancer_arn", ValueType::String)
                 .force_new()

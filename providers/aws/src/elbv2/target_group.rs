@@ -210,6 +210,7 @@ impl AwsResource for TargetGroup {
             Property::optional("unhealthy_threshold", ValueType::Int),
         ]);
         TypeSchema::new("aws:elbv2:TargetGroup", "A load balancer target group.")
+            .complete_reads()
             .property(
                 Property::required("name", ValueType::String)
                     .force_new()
