@@ -557,6 +557,20 @@ pub async fn resolve_failed_create(
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_create_is_waited_for_only_within_its_landing_window() {
+        let window = Duration::from_secs(30);
+        let now = crate::sys::now();
+        let left = still_landing(window, now - 10).expect("20 s left");
+        assert!(left <= Duration::from_secs(20) && left >= Duration::from_secs(19));
+        assert_eq!(still_landing(window, now - 30), None);
+        assert_eq!(still_landing(window, now - 3600), None);
+        assert_eq!(still_landing(Duration::ZERO, now), None);
+        // A start in the future (a clock set back) waits the whole window,
+        // never longer.
+        assert_eq!(still_landing(window, now + 600), Some(window));
+    }
+
     fn record(name: &str, id: &str) -> ResourceRecord {
         ResourceRecord {
             address: name.into(),
