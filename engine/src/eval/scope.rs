@@ -1,6 +1,7 @@
 //! Name resolution during evaluation: resources, data, config, count, each
 //! and other stacks' outputs.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -51,24 +52,25 @@ impl Values {
         }
         let decl = &stack.decls[j];
         let list = self.instances.get(j)?;
-        let (address, rest) = match (MultiKind::of(decl), path.split_first()?) {
-            (MultiKind::Single, _) => (list.first().map(|(_, a)| a.clone()), path),
-            (MultiKind::Count, (Step::Index(Value::Int(i)), rest)) => {
-                let (_, a) = list.get(usize::try_from(*i).ok()?)?;
-                (Some(a.clone()), rest)
-            }
-            (MultiKind::ForEach, (Step::Index(Value::String(k)), rest)) => {
-                let a = Address::new(&decl.name, InstanceKey::Key(k.clone())).to_string();
-                (self.has_instance(&a).then_some(a), rest)
-            }
-            _ => return None,
-        };
+        let (address, rest): (Option<Cow<'_, str>>, _) =
+            match (MultiKind::of(decl), path.split_first()?) {
+                (MultiKind::Single, _) => (list.first().map(|(_, a)| a.as_str().into()), path),
+                (MultiKind::Count, (Step::Index(Value::Int(i)), rest)) => {
+                    let (_, a) = list.get(usize::try_from(*i).ok()?)?;
+                    (Some(a.as_str().into()), rest)
+                }
+                (MultiKind::ForEach, (Step::Index(Value::String(k)), rest)) => {
+                    let a = Address::new(&decl.name, InstanceKey::Key(k.clone())).to_string();
+                    (self.has_instance(&a).then_some(a.into()), rest)
+                }
+                _ => return None,
+            };
         let Some(address) = address else {
             // No instance yet (Single) is unknown; a key that is not an
             // instance is an error the walk reports.
             return matches!(MultiKind::of(decl), MultiKind::Single).then_some(Value::Unknown);
         };
-        match self.outputs.get(&address) {
+        match self.outputs.get(address.as_ref()) {
             Some(outputs) => walk_map(outputs, rest),
             None => Some(Value::Unknown),
         }
