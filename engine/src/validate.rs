@@ -64,6 +64,22 @@ pub struct Dependency {
     pub reach: Vec<Reach>,
 }
 
+impl Dependency {
+    /// The keys of the instances that instance `own` of the dependent
+    /// reaches; `None` when it reaches every instance.
+    pub fn keys<'a>(&'a self, own: &'a InstanceKey) -> Option<Vec<&'a InstanceKey>> {
+        if self.reach.contains(&Reach::All) {
+            return None;
+        }
+        let key = |r: &'a Reach| match r {
+            Reach::SameKey => Some(own),
+            Reach::Key(k) => Some(k),
+            Reach::All => None,
+        };
+        Some(self.reach.iter().filter_map(key).collect())
+    }
+}
+
 /// Adds a reference of `reach` to declaration `j` to `deps`.
 fn add_dependency(deps: &mut Vec<Dependency>, j: usize, reach: Reach) {
     match deps.iter_mut().find(|d| d.decl == j) {

@@ -12,7 +12,7 @@ pub use scope::{EvalScope, Values};
 use crate::base::{Address, Diagnostic, InstanceKey, Map, Pos, TypeSchema, Value};
 use crate::expr::{ExprError, Template, eval_template};
 use crate::stack::{Decl, DeclKind, Stack};
-use crate::validate::{Checked, Dependency, Reach, check_value};
+use crate::validate::{Checked, check_value};
 
 /// A diagnostic for an expression error in a stack file.
 pub fn expr_diagnostic(stack: &Stack, e: ExprError) -> Diagnostic {
@@ -200,38 +200,19 @@ pub fn dependency_addresses(
 ) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for dep in &checked.dependencies[decl] {
-        if stack.decls[dep.decl].kind != DeclKind::Resource {
+        let j = dep.decl;
+        if stack.decls[j].kind != DeclKind::Resource {
             continue;
         }
-        out.extend(reached_instances(stack, values, dep, key));
+        match dep.keys(key) {
+            None => out.extend(values.instances[j].iter().map(|(_, a)| a.clone())),
+            Some(keys) => out.extend(keys.into_iter().filter_map(|k| {
+                let address = Address::new(&stack.decls[j].name, k.clone()).to_string();
+                values.has_instance(&address).then_some(address)
+            })),
+        }
     }
     out.sort();
     out.dedup();
     out
-}
-
-/// The addresses of the instances of `dep` that instance `key` reaches.
-pub fn reached_instances(
-    stack: &Stack,
-    values: &Values,
-    dep: &Dependency,
-    key: &InstanceKey,
-) -> Vec<String> {
-    let all = || values.instances[dep.decl].iter().map(|(_, a)| a.clone());
-    if dep.reach.contains(&Reach::All) {
-        return all().collect();
-    }
-    let name = &stack.decls[dep.decl].name;
-    dep.reach
-        .iter()
-        .filter_map(|r| {
-            let k = match r {
-                Reach::SameKey => key.clone(),
-                Reach::Key(k) => k.clone(),
-                Reach::All => return None,
-            };
-            let address = Address::new(name, k).to_string();
-            values.has_instance(&address).then_some(address)
-        })
-        .collect()
 }

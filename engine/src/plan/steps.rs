@@ -9,7 +9,7 @@ use crate::base::Address;
 use crate::base::InstanceKey;
 use crate::graph::Dag;
 use crate::stack::Stack;
-use crate::validate::{Checked, Reach};
+use crate::validate::{Checked, Dependency, Reach};
 
 /// What a step does to the cloud.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +112,7 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
     for (ci, c) in plan.changes.iter().enumerate() {
         if let (Some(m), Some(at)) = (main[ci], c.declared()) {
             for dep in &checked.dependencies[at.decl] {
-                for cj in instances.reached(dep.decl, &dep.reach, &at.key) {
+                for cj in instances.reached(dep, &at.key) {
                     if let Some(mj) = main[cj] {
                         edges.push((mj, m));
                     }
@@ -207,20 +207,16 @@ impl<'p> Instances<'p> {
         }
     }
 
-    /// The changes of the instances of `decl` that instance `key` of a
-    /// dependent reaches with `reach`.
-    fn reached(&self, decl: usize, reach: &[Reach], key: &InstanceKey) -> Vec<usize> {
-        if reach.contains(&Reach::All) {
-            return self.by_decl[decl].clone();
+    /// The changes of the instances of `dep` that instance `key` of its
+    /// dependent reaches.
+    fn reached(&self, dep: &Dependency, key: &InstanceKey) -> Vec<usize> {
+        match dep.keys(key) {
+            None => self.by_decl[dep.decl].clone(),
+            Some(keys) => keys
+                .into_iter()
+                .filter_map(|k| self.by_key.get(&(dep.decl, k)).copied())
+                .collect(),
         }
-        reach
-            .iter()
-            .filter_map(|r| match r {
-                Reach::SameKey => self.by_key.get(&(decl, key)).copied(),
-                Reach::Key(k) => self.by_key.get(&(decl, k)).copied(),
-                Reach::All => None,
-            })
-            .collect()
     }
 
     /// The changes of the instances of dependent `decl` whose `reach` takes
