@@ -9,7 +9,7 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::{During, OrFailed, aws_error, found, is_not_found};
+use crate::errors::{During, OrFailed, found, gone_ok};
 use crate::iam::document::read_back_json;
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, changed, opt_bool, opt_str, put_opt, str_of};
@@ -57,21 +57,19 @@ async fn put_lifecycle_policy(
             .await
             .map(drop)
             .during(&format!("put lifecycle policy of ECR repository {name}")),
-        None => match clients
-            .ecr
-            .delete_lifecycle_policy()
-            .repository_name(name)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
+        None => {
+            let res = clients
+                .ecr
+                .delete_lifecycle_policy()
+                .repository_name(name)
+                .send()
+                .await;
             // LifecyclePolicyNotFoundException: there was none to remove.
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(aws_error(
+            gone_ok(
                 &format!("delete lifecycle policy of ECR repository {name}"),
-                e,
-            )),
-        },
+                res,
+            )
+        }
     }
 }
 
@@ -205,25 +203,16 @@ impl AwsResource for Repository {
                 put_opt(&mut read, "kms_key", enc.kms_key());
             }
         }
-        let policy = match clients
+        let res = clients
             .ecr
             .get_lifecycle_policy()
             .repository_name(id)
             .send()
-            .await
-        {
-            Ok(out) => out.lifecycle_policy_text().map(str::to_string),
-            Err(e) if is_not_found(&e) => None,
-            Err(e) => {
-                return Err(aws_error(
-                    &format!("get lifecycle policy of ECR repository {id}"),
-                    e,
-                ));
-            }
-        };
-        if let Some(policy) = policy {
+            .await;
+        let policy = found(&format!("get lifecycle policy of ECR repository {id}"), res)?;
+        if let Some(policy) = policy.as_ref().and_then(|p| p.lifecycle_policy_text()) {
             let declared = opt_str(inputs, "lifecycle_policy")?;
-            read.put("lifecycle_policy", read_back_json(declared, &policy));
+            read.put("lifecycle_policy", read_back_json(declared, policy));
         }
         let arn = repo.repository_arn().unwrap_or_default();
         let tags = tags::ecr_tags(clients, arn).await?;

@@ -286,6 +286,17 @@ pub(crate) fn read_back_with(
     read_back(read, outputs(&all))
 }
 
+/// What `find_all` reports for a type whose id its inputs make and whose
+/// resources carry no identity of their own (an attachment, a route): the
+/// one `id` names when it `exists`, with the inputs as its outputs.
+pub(crate) fn found_if(exists: bool, id: impl FnOnce() -> String, inputs: &Map) -> Vec<Created> {
+    if exists {
+        vec![created(id(), inputs.clone())]
+    } else {
+        Vec::new()
+    }
+}
+
 /// The answer of a create that AWS refused because the resource exists
 /// already: when it is this instance's own (made by a request of an earlier
 /// run that landed after that run's lookup), found by `find_all` and

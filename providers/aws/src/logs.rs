@@ -6,9 +6,9 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::{During, OrFailed, aws_error, is_not_found};
+use crate::errors::{During, OrFailed, found};
 use crate::kit::{AwsResource, Call, Out, created, read_back_with};
-use crate::props::{changed, opt_i32, opt_str, put_opt, str_of};
+use crate::props::{changed, opt_i32, opt_str, put_opt, str_of, with_arn};
 use crate::shared::Clients;
 use crate::tags::{
     self, has_identity, pairs, put_read_tags, resource_tags, tag_changes, tag_property,
@@ -28,10 +28,8 @@ async fn describe(clients: &Clients, name: &str) -> Result<Option<SdkLogGroup>, 
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = match page {
-            Ok(p) => p,
-            Err(e) if is_not_found(&e) => return Ok(None),
-            Err(e) => return Err(aws_error(&format!("describe log group {name}"), e)),
+        let Some(page) = found(&format!("describe log group {name}"), page)? else {
+            return Ok(None);
         };
         if let Some(g) = page
             .log_groups()
@@ -76,12 +74,6 @@ async fn put_retention(
             .map(drop)
             .during(&format!("remove retention of log group {name}")),
     }
-}
-
-fn outputs_of(inputs: &Map, arn: String) -> Map {
-    let mut out = inputs.clone();
-    out.insert("arn".into(), Value::String(arn));
-    out
 }
 
 #[async_trait]
@@ -146,10 +138,7 @@ impl AwsResource for LogGroup {
             ))
         };
         match finish.await {
-            Ok(group) => Ok(created(
-                name.to_string(),
-                outputs_of(inputs, arn_of(&group)),
-            )),
+            Ok(group) => Ok(created(name.to_string(), with_arn(inputs, &arn_of(&group)))),
             Err(e) => {
                 // Undo the create so that a failed create leaves nothing behind.
                 let _ = clients
@@ -183,7 +172,7 @@ impl AwsResource for LogGroup {
         let class = group.log_group_class().map_or("STANDARD", |c| c.as_str());
         read.insert("log_group_class".into(), class.into());
         put_read_tags(&mut read, ctx, inputs, pairs(&tags));
-        read_back_with(inputs, read, |all| outputs_of(all, arn))
+        read_back_with(inputs, read, |all| with_arn(all, &arn))
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -223,7 +212,7 @@ impl AwsResource for LogGroup {
         // Tags address the group by its ARN, described if not recorded.
         let changes = tag_changes(ctx, old_inputs, new_inputs);
         tags::LOGS.apply(clients, &arn, &changes).await?;
-        Ok(outputs_of(new_inputs, arn))
+        Ok(with_arn(new_inputs, &arn))
     }
 
     async fn delete(&self, call: &Call<'_>) -> Out<()> {
@@ -245,10 +234,9 @@ impl AwsResource for LogGroup {
             return Ok(Vec::new());
         };
         let arn = arn_of(&group);
-        let tags = tags::logs_tags(clients, &arn).await?;
-        if !has_identity(ctx, pairs(&tags)) {
+        if !has_identity(ctx, pairs(&tags::logs_tags(clients, &arn).await?)) {
             return Ok(Vec::new());
         }
-        Ok(vec![created(name.to_string(), outputs_of(inputs, arn))])
+        Ok(vec![created(name.to_string(), with_arn(inputs, &arn))])
     }
 }

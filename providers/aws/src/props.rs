@@ -15,6 +15,19 @@ fn wrong_type(key: &str, want: &str, v: &Value) -> ProviderError {
     ProviderError::Invalid(format!("property `{key}` must be {want}, not {}", v.kind()))
 }
 
+/// The value of `key` as `read` takes it (`want` says what it must be);
+/// absent or null is `None`, any other kind an error.
+fn opt_as<'a, T>(
+    inputs: &'a Map,
+    key: &str,
+    want: &str,
+    read: impl FnOnce(&'a Value) -> Option<T>,
+) -> Result<Option<T>, ProviderError> {
+    present(inputs, key)
+        .map(|v| read(v).ok_or_else(|| wrong_type(key, want, v)))
+        .transpose()
+}
+
 fn missing(key: &str) -> ProviderError {
     ProviderError::Invalid(format!("property `{key}` is required"))
 }
@@ -43,13 +56,7 @@ pub fn int_of(inputs: &Map, key: &str) -> Result<i64, ProviderError> {
 
 /// An optional integer.
 pub fn opt_int(inputs: &Map, key: &str) -> Result<Option<i64>, ProviderError> {
-    match present(inputs, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_int()
-            .map(Some)
-            .ok_or_else(|| wrong_type(key, "an integer", v)),
-    }
+    opt_as(inputs, key, "an integer", Value::as_int)
 }
 
 /// An integer that must fit an `i32` (most AWS numeric fields).
@@ -70,13 +77,7 @@ pub fn bool_of(inputs: &Map, key: &str) -> Result<bool, ProviderError> {
 
 /// An optional bool.
 pub fn opt_bool(inputs: &Map, key: &str) -> Result<Option<bool>, ProviderError> {
-    match present(inputs, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_bool()
-            .map(Some)
-            .ok_or_else(|| wrong_type(key, "a bool", v)),
-    }
+    opt_as(inputs, key, "a bool", Value::as_bool)
 }
 
 /// A list of strings; absent means empty.
@@ -101,13 +102,7 @@ pub fn list_of_str(inputs: &Map, key: &str) -> Result<Vec<String>, ProviderError
 
 /// An optional table (a nested block).
 pub fn opt_map<'a>(inputs: &'a Map, key: &str) -> Result<Option<&'a Map>, ProviderError> {
-    match present(inputs, key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_map()
-            .map(Some)
-            .ok_or_else(|| wrong_type(key, "a table", v)),
-    }
+    opt_as(inputs, key, "a table", Value::as_map)
 }
 
 /// An optional list of tables (a repeated nested block); absent means empty.

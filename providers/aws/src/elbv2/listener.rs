@@ -9,16 +9,15 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::errors::{During, OrFailed, aws_error, found, is_not_found};
+use super::{is_own, put_tags};
+use crate::errors::{During, OrFailed, found};
 use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{
     Put, changed, int_of, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object,
     str_of, with_arn,
 };
 use crate::shared::Clients;
-use crate::tags::{
-    self, TagApi, has_identity, pairs, put_read_tags, resource_tags, sdk_tags, tag_property,
-};
+use crate::tags::{self, TagApi, resource_tags, sdk_tags, tag_property};
 
 /// A listener of a load balancer. Its id is the ARN.
 #[derive(Default)]
@@ -209,7 +208,7 @@ impl AwsResource for Listener {
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
-        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
         let Some(l) = describe(clients, id).await? else {
             return Ok(None);
         };
@@ -237,8 +236,7 @@ impl AwsResource for Listener {
                 )),
             );
         }
-        let tags = tags::elbv2_tags(clients, id).await?;
-        put_read_tags(&mut read, ctx, inputs, pairs(&tags));
+        put_tags(&mut read, call, id).await?;
         read_back_with(inputs, read, |all| with_arn(all, id))
     }
 
@@ -289,25 +287,24 @@ impl AwsResource for Listener {
         // A load balancer has at most one listener per port.
         let lb = str_of(inputs, "load_balancer_arn")?;
         let port = opt_i32(inputs, "port")?;
-        let listeners = match clients
+        let res = clients
             .elbv2
             .describe_listeners()
             .load_balancer_arn(lb)
             .send()
-            .await
-        {
-            Ok(out) => out.listeners().to_vec(),
-            Err(e) if is_not_found(&e) => return Ok(Vec::new()),
-            Err(e) => return Err(aws_error(&format!("describe listeners of {lb}"), e)),
+            .await;
+        let Some(out) = found(&format!("describe listeners of {lb}"), res)? else {
+            return Ok(Vec::new());
         };
-        let Some(arn) = listeners
+        let Some(arn) = out
+            .listeners()
             .iter()
             .find(|l| l.port() == port)
             .and_then(|l| l.listener_arn())
         else {
             return Ok(Vec::new());
         };
-        if !has_identity(ctx, pairs(&tags::elbv2_tags(clients, arn).await?)) {
+        if !is_own(ctx, clients, arn).await? {
             return Ok(Vec::new());
         }
         Ok(vec![created(arn.to_string(), with_arn(inputs, arn))])

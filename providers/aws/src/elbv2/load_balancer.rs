@@ -11,22 +11,21 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use super::arn_suffix;
-use crate::errors::{During, OrFailed, aws_error, found, is_not_found};
+use super::{arn_suffix, is_own, put_tags};
+use crate::errors::{During, OrFailed, found};
 use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{
     Put, changed, list_of_str, opt_bool, opt_i32, opt_str, put_opt, read_back_set, str_of,
 };
 use crate::retry::wait_until;
 use crate::shared::Clients;
-use crate::tags::{
-    self, TagApi, has_identity, pairs, put_read_tags, resource_tags, sdk_tags, tag_property,
-};
+use crate::tags::{self, TagApi, resource_tags, sdk_tags, tag_property};
 
 /// How long a new load balancer may stay provisioning.
 const ACTIVE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// How long a deleted load balancer may take to disappear.
 const DELETE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
 /// The attribute behind `idle_timeout`.
 const IDLE_TIMEOUT_KEY: &str = "idle_timeout.timeout_seconds";
 /// AWS's idle timeout when none is set, in seconds.
@@ -136,17 +135,26 @@ async fn wait_active(clients: &Clients, arn: &str) -> Result<(), ProviderError> 
     .await
 }
 
+/// What a create does after AWS accepted it: the idle timeout (application
+/// load balancers only), then waiting until it is active. Both idempotent.
+async fn finish_create(clients: &Clients, arn: &str, inputs: &Map) -> Result<(), ProviderError> {
+    if let (true, Some(secs)) = (is_application(inputs)?, opt_i32(inputs, "idle_timeout")?)
+        && secs != DEFAULT_IDLE_TIMEOUT
+    {
+        set_idle_timeout(clients, arn, secs).await?;
+    }
+    wait_active(clients, arn).await
+}
+
 async fn delete_lb(clients: &Clients, arn: &str) -> Result<(), ProviderError> {
-    match clients
+    let res = clients
         .elbv2
         .delete_load_balancer()
         .load_balancer_arn(arn)
         .send()
-        .await
-    {
-        Ok(_) => {}
-        Err(e) if is_not_found(&e) => return Ok(()),
-        Err(e) => return Err(aws_error(&format!("delete load balancer {arn}"), e)),
+        .await;
+    if found(&format!("delete load balancer {arn}"), res)?.is_none() {
+        return Ok(());
     }
     wait_until(
         &format!("load balancer {arn} to be deleted"),
@@ -244,15 +252,7 @@ impl AwsResource for LoadBalancer {
             "create load balancer {name}: none in the response"
         ))?;
         let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
-        let finish = async {
-            let idle = opt_i32(inputs, "idle_timeout")?;
-            if let (true, Some(secs)) = (is_application(inputs)?, idle)
-                && secs != DEFAULT_IDLE_TIMEOUT
-            {
-                set_idle_timeout(clients, &arn, secs).await?;
-            }
-            wait_active(clients, &arn).await
-        };
+        let finish = finish_create(clients, &arn, inputs);
         if let Err(e) = finish.await {
             // Undo the create so that a failed create leaves nothing behind.
             let _ = delete_lb(clients, &arn).await;
@@ -262,7 +262,7 @@ impl AwsResource for LoadBalancer {
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
-        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
         let Some(lb) = describe(clients, id).await? else {
             return Ok(None);
         };
@@ -302,8 +302,7 @@ impl AwsResource for LoadBalancer {
         {
             put_opt(&mut read, "idle_timeout", idle_timeout(clients, id).await?);
         }
-        let tags = tags::elbv2_tags(clients, id).await?;
-        put_read_tags(&mut read, ctx, inputs, pairs(&tags));
+        put_tags(&mut read, call, id).await?;
         read_back_with(inputs, read, |all| outputs_of(all, &lb))
     }
 
@@ -369,16 +368,11 @@ impl AwsResource for LoadBalancer {
             return Ok(Vec::new());
         };
         let arn = lb.load_balancer_arn().unwrap_or_default().to_string();
-        if !has_identity(ctx, pairs(&tags::elbv2_tags(clients, &arn).await?)) {
+        if !is_own(ctx, clients, &arn).await? {
             return Ok(Vec::new());
         }
-        // The interrupted create may have stopped before these (both idempotent).
-        if let (true, Some(secs)) = (is_application(inputs)?, opt_i32(inputs, "idle_timeout")?)
-            && secs != DEFAULT_IDLE_TIMEOUT
-        {
-            set_idle_timeout(clients, &arn, secs).await?;
-        }
-        wait_active(clients, &arn).await?;
+        // The interrupted create may have stopped before finishing.
+        finish_create(clients, &arn, inputs).await?;
         Ok(vec![created(arn, outputs_of(inputs, &lb))])
     }
 }

@@ -1,5 +1,12 @@
 //! ELBv2 resource types: application load balancers, target groups and
-//! listeners; and what they share: tags as key/value pairs, ARN suffixes.
+//! listeners; and what they share: tags (listed apart from the describe
+//! calls, and the identity check they make), ARN suffixes.
+
+use skistack_engine::{CallContext, Map, ProviderError};
+
+use crate::kit::Call;
+use crate::shared::Clients;
+use crate::tags::{self, has_identity, pairs, put_read_tags};
 
 // Declared here, not by the macro, so that `cargo fmt` reaches them.
 mod listener;
@@ -21,6 +28,23 @@ fn arn_suffix(arn: &str) -> String {
         .strip_prefix("loadbalancer/")
         .unwrap_or(resource)
         .to_string()
+}
+
+/// Whether the ELBv2 resource `arn` (found by its unique name) carries this
+/// instance's identity tags.
+async fn is_own(ctx: &CallContext, clients: &Clients, arn: &str) -> Result<bool, ProviderError> {
+    Ok(has_identity(
+        ctx,
+        pairs(&tags::elbv2_tags(clients, arn).await?),
+    ))
+}
+
+/// Puts the tags of the ELBv2 resource `arn` into `read`, as a read reports
+/// them (this instance's own tags only).
+async fn put_tags(read: &mut Map, call: &Call<'_>, arn: &str) -> Result<(), ProviderError> {
+    let tags = tags::elbv2_tags(call.clients, arn).await?;
+    put_read_tags(read, call.ctx, call.inputs, pairs(&tags));
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,17 +10,16 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use super::arn_suffix;
-use crate::errors::{During, OrFailed, found};
+use super::{arn_suffix, is_own, put_tags};
+use crate::errors::{During, OrFailed, found, gone_ok_provider};
 use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{
     changed, object_fields, opt_bool, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
+    with_arn,
 };
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
-use crate::tags::{
-    self, TagApi, has_identity, pairs, put_read_tags, resource_tags, sdk_tags, tag_property,
-};
+use crate::tags::{self, TagApi, resource_tags, sdk_tags, tag_property};
 
 /// The attribute behind `deregistration_delay`.
 const DEREGISTRATION_DELAY_KEY: &str = "deregistration_delay.timeout_seconds";
@@ -114,8 +113,7 @@ fn health_check_value(tg: &SdkTargetGroup) -> Map {
 }
 
 fn outputs_of(inputs: &Map, arn: &str) -> Map {
-    let mut out = inputs.clone();
-    out.insert("arn".into(), arn.into());
+    let mut out = with_arn(inputs, arn);
     out.insert("arn_suffix".into(), arn_suffix(arn).into());
     out
 }
@@ -168,6 +166,17 @@ async fn deregistration_delay(clients: &Clients, arn: &str) -> Result<Option<i64
         .and_then(|v| v.parse().ok()))
 }
 
+/// Sets the declared deregistration delay unless it is AWS's default (which a
+/// new group has already). Idempotent, so a find can finish a create.
+async fn set_declared_delay(clients: &Clients, arn: &str, inputs: &Map) -> Out<()> {
+    match opt_i32(inputs, "deregistration_delay")? {
+        Some(secs) if secs != DEFAULT_DEREGISTRATION_DELAY => {
+            set_deregistration_delay(clients, arn, secs).await
+        }
+        _ => Ok(()),
+    }
+}
+
 async fn delete_group(clients: &Clients, arn: &str) -> Result<(), ProviderError> {
     // Right after its listener or service is deleted, the group may still
     // count as in use for a little while.
@@ -183,10 +192,7 @@ async fn delete_group(clients: &Clients, arn: &str) -> Result<(), ProviderError>
         },
     )
     .await;
-    match result {
-        Ok(_) | Err(ProviderError::NotFound(_)) => Ok(()),
-        Err(e) => Err(e),
-    }
+    gone_ok_provider(result.map(drop))
 }
 
 #[async_trait]
@@ -279,10 +285,7 @@ impl AwsResource for TargetGroup {
             .and_then(|tg| tg.target_group_arn())
             .or_failed(&format!("create target group {name}: none in the response"))?
             .to_string();
-        if let Some(secs) = opt_i32(inputs, "deregistration_delay")?
-            && secs != DEFAULT_DEREGISTRATION_DELAY
-            && let Err(e) = set_deregistration_delay(clients, &arn, secs).await
-        {
+        if let Err(e) = set_declared_delay(clients, &arn, inputs).await {
             // Undo the create so that a failed create leaves nothing behind.
             let _ = delete_group(clients, &arn).await;
             return Err(e);
@@ -291,7 +294,7 @@ impl AwsResource for TargetGroup {
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
-        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
         let Some(tg) = describe(clients, id).await? else {
             return Ok(None);
         };
@@ -317,8 +320,7 @@ impl AwsResource for TargetGroup {
                 deregistration_delay(clients, id).await?,
             );
         }
-        let tags = tags::elbv2_tags(clients, id).await?;
-        put_read_tags(&mut read, ctx, inputs, pairs(&tags));
+        put_tags(&mut read, call, id).await?;
         read_back_with(inputs, read, |all| outputs_of(all, id))
     }
 
@@ -360,15 +362,11 @@ impl AwsResource for TargetGroup {
         let Some(arn) = tg.and_then(|tg| tg.target_group_arn().map(str::to_string)) else {
             return Ok(Vec::new());
         };
-        if !has_identity(ctx, pairs(&tags::elbv2_tags(clients, &arn).await?)) {
+        if !is_own(ctx, clients, &arn).await? {
             return Ok(Vec::new());
         }
         // The interrupted create may have stopped before this (idempotent).
-        if let Some(secs) = opt_i32(inputs, "deregistration_delay")?
-            && secs != DEFAULT_DEREGISTRATION_DELAY
-        {
-            set_deregistration_delay(clients, &arn, secs).await?;
-        }
+        set_declared_delay(clients, &arn, inputs).await?;
         Ok(vec![created(arn.clone(), outputs_of(inputs, &arn))])
     }
 }

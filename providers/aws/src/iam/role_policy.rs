@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use skistack_engine::{Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType};
 
 use super::document::{decode_policy, read_back_json};
-use crate::errors::{During, aws_error, found, gone_ok, is_not_found};
-use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::errors::{During, found, gone_ok};
+use crate::kit::{AwsResource, Call, Out, created, found_if, read_back_with};
 use crate::props::{Put, opt_str, str_of};
 use crate::shared::Clients;
 
@@ -36,15 +36,9 @@ async fn is_attached(
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page = match page {
-            Ok(p) => p,
-            Err(e) if is_not_found(&e) => return Ok(None),
-            Err(e) => {
-                return Err(aws_error(
-                    &format!("list policies attached to IAM role {role}"),
-                    e,
-                ));
-            }
+        let what = format!("list policies attached to IAM role {role}");
+        let Some(page) = found(&what, page)? else {
+            return Ok(None);
         };
         if page
             .attached_policies()
@@ -101,9 +95,7 @@ impl AwsResource for RolePolicyAttachment {
         let mut read = Map::new();
         read.insert("role".into(), role.into());
         read.insert("policy_arn".into(), policy_arn.into());
-        let mut outputs = inputs.clone();
-        outputs.extend(read.clone());
-        read_back(read, outputs)
+        read_back_with(inputs, read, Map::clone)
     }
 
     async fn delete(&self, call: &Call<'_>) -> Out<()> {
@@ -124,13 +116,11 @@ impl AwsResource for RolePolicyAttachment {
         let role = str_of(inputs, "role")?;
         let policy_arn = str_of(inputs, "policy_arn")?;
         let attached = is_attached(clients, role, policy_arn).await? == Some(true);
-        Ok(attached
-            .then(|| Created {
-                id: format!("{role}/{policy_arn}"),
-                outputs: inputs.clone(),
-            })
-            .into_iter()
-            .collect())
+        Ok(found_if(
+            attached,
+            || format!("{role}/{policy_arn}"),
+            inputs,
+        ))
     }
 }
 
@@ -226,9 +216,7 @@ impl AwsResource for RolePolicy {
         read.insert("role".into(), role.into());
         read.insert("name".into(), name.into());
         read.put("policy", read_back_json(opt_str(inputs, "policy")?, &doc));
-        let mut outputs = inputs.clone();
-        outputs.extend(read.clone());
-        read_back(read, outputs)
+        read_back_with(inputs, read, Map::clone)
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -258,12 +246,10 @@ impl AwsResource for RolePolicy {
         // An inline policy has no tags; one of this name on this role is the
         // one an interrupted create made (PutRolePolicy overwrites anyway).
         let policy = get_policy(clients, role, name).await?;
-        Ok(policy
-            .map(|_| Created {
-                id: format!("{role}:{name}"),
-                outputs: inputs.clone(),
-            })
-            .into_iter()
-            .collect())
+        Ok(found_if(
+            policy.is_some(),
+            || format!("{role}:{name}"),
+            inputs,
+        ))
     }
 }
