@@ -62,9 +62,10 @@ mod tests {
     use crate::base::{Property, ValueType};
 
     fn schema() -> TypeSchema {
-        TypeSchema::new("t:m:T", "")
-            .property(Property::required("name", ValueType::String).force_new())
-            .property(Property::optional("size", ValueType::Int))
+        TypeSchema::new("t:m:T", "").properties([
+            Property::required("name", ValueType::String).force_new(),
+            Property::optional("size", ValueType::Int),
+        ])
     }
 
     #[test]

@@ -65,10 +65,12 @@ impl Provider for TestProvider {
     }
     fn resource_types(&self) -> Vec<Arc<dyn ResourceType>> {
         let schema = TypeSchema::new("t:m:Thing", "")
-            .property(Property::optional("name", ValueType::String).force_new())
-            .property(Property::optional("size", ValueType::Int))
-            .property(Property::optional("ref", ValueType::String))
-            .attribute(crate::base::Attribute::new("arn", ValueType::String));
+            .properties([
+                Property::optional("name", ValueType::String).force_new(),
+                Property::optional("size", ValueType::Int),
+                Property::optional("ref", ValueType::String),
+            ])
+            .attributes([crate::base::Attribute::new("arn", ValueType::String)]);
         vec![Arc::new(Thing(schema))]
     }
     fn data_sources(&self) -> Vec<Arc<dyn crate::provider::DataSource>> {

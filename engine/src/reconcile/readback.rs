@@ -133,20 +133,15 @@ mod tests {
 
     #[test]
     fn read_values_win_and_unreadable_ones_are_taken_as_declared() {
-        let schema = TypeSchema::new("t:m:T", "")
-            .complete_reads()
-            .property(Property::required("cidr", ValueType::String))
-            .property(
-                Property::optional("key", ValueType::String)
-                    .secret()
-                    .unreadable(),
-            )
-            .property(Property::optional("vpc_id", ValueType::String))
-            .property(Property::optional(
-                "tags",
-                ValueType::map(ValueType::String),
-            ))
-            .property(Property::optional("later", ValueType::String));
+        let schema = TypeSchema::new("t:m:T", "").complete_reads().properties([
+            Property::required("cidr", ValueType::String),
+            Property::optional("key", ValueType::String)
+                .secret()
+                .unreadable(),
+            Property::optional("vpc_id", ValueType::String),
+            Property::optional("tags", ValueType::map(ValueType::String)),
+            Property::optional("later", ValueType::String),
+        ]);
         let declared = map(&[
             ("cidr", "10.0.0.0/16".into()),
             ("key", Value::secret("k".into())),
@@ -187,13 +182,13 @@ mod tests {
 
     #[test]
     fn only_updatable_properties_are_settled_from_a_read() {
-        let schema = TypeSchema::new("t", "")
-            .complete_reads()
-            .property(Property::required("cidr", ValueType::String).force_new())
-            .property(Property::optional("dns", ValueType::Bool))
-            .property(Property::optional("password", ValueType::String).secret())
-            .property(Property::optional("unread", ValueType::String).unreadable())
-            .property(Property::optional("attached", ValueType::String));
+        let schema = TypeSchema::new("t", "").complete_reads().properties([
+            Property::required("cidr", ValueType::String).force_new(),
+            Property::optional("dns", ValueType::Bool),
+            Property::optional("password", ValueType::String).secret(),
+            Property::optional("unread", ValueType::String).unreadable(),
+            Property::optional("attached", ValueType::String),
+        ]);
         let sent = map(&[
             ("cidr", Value::from("10.0.0.0/16")),
             ("dns", Value::Bool(true)),
@@ -227,9 +222,11 @@ mod tests {
     #[test]
     fn outputs_take_the_read_and_mirror_the_inputs_with_secrets_kept() {
         let schema = TypeSchema::new("t", "")
-            .property(Property::optional("size", ValueType::Int))
-            .attribute(Attribute::new("arn", ValueType::String))
-            .attribute(Attribute::new("token", ValueType::String).secret());
+            .properties([Property::optional("size", ValueType::Int)])
+            .attributes([
+                Attribute::new("arn", ValueType::String),
+                Attribute::new("token", ValueType::String).secret(),
+            ]);
         let before = map(&[
             ("size", Value::Int(1)),
             ("arn", "a1".into()),

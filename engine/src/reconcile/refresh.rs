@@ -286,14 +286,13 @@ mod tests {
     fn schema() -> TypeSchema {
         TypeSchema::new("t:m:T", "")
             .complete_reads()
-            .property(Property::required("cidr", ValueType::String).force_new())
-            .property(Property::optional(
-                "tags",
-                ValueType::map(ValueType::String),
-            ))
-            .property(Property::optional("password", ValueType::String).secret())
-            .property(Property::optional("write_only", ValueType::String).unreadable())
-            .attribute(Attribute::new("arn", ValueType::String))
+            .properties([
+                Property::required("cidr", ValueType::String).force_new(),
+                Property::optional("tags", ValueType::map(ValueType::String)),
+                Property::optional("password", ValueType::String).secret(),
+                Property::optional("write_only", ValueType::String).unreadable(),
+            ])
+            .attributes([Attribute::new("arn", ValueType::String)])
     }
 
     fn record() -> ResourceRecord {

@@ -423,11 +423,13 @@ impl Thing {
         // Its read returns every input the cloud holds: complete.
         let mut schema = TypeSchema::new(token, "a thing in the fake cloud")
             .complete_reads()
-            .property(Property::optional("name", ValueType::String).force_new())
-            .property(Property::optional("size", ValueType::Int))
-            .property(Property::optional("ref", ValueType::Any))
-            .property(Property::optional("password", ValueType::String).secret())
-            .attribute(Attribute::new("arn", ValueType::String));
+            .properties([
+                Property::optional("name", ValueType::String).force_new(),
+                Property::optional("size", ValueType::Int),
+                Property::optional("ref", ValueType::Any),
+                Property::optional("password", ValueType::String).secret(),
+            ])
+            .attributes([Attribute::new("arn", ValueType::String)]);
         if token == UNIQUE {
             schema = schema.delete_before_replace();
         }
@@ -602,8 +604,8 @@ pub struct Lookup {
 impl Lookup {
     pub fn new(cloud: Arc<Cloud>) -> Lookup {
         let schema = TypeSchema::new(LOOKUP, "a lookup in the fake cloud")
-            .property(Property::required("key", ValueType::String))
-            .attribute(Attribute::new("value", ValueType::String));
+            .properties([Property::required("key", ValueType::String)])
+            .attributes([Attribute::new("value", ValueType::String)]);
         Lookup { schema, cloud }
     }
 }

@@ -81,53 +81,39 @@ impl AwsResource for Repository {
             "A private ECR container image repository.",
         )
         .complete_reads()
-        .property(
+        .properties([
             Property::required("name", ValueType::String)
                 .force_new()
                 .describe("The repository's name, unique in the registry."),
-        )
-        .property(
             Property::optional("image_tag_mutability", ValueType::String)
                 .default("MUTABLE")
                 .describe("MUTABLE or IMMUTABLE (a pushed tag can never point elsewhere)."),
-        )
-        .property(
             Property::optional("scan_on_push", ValueType::Bool)
                 .default(false)
                 .describe("Scan each image for vulnerabilities when it is pushed."),
-        )
-        .property(
             Property::optional("encryption_type", ValueType::String)
                 .default("AES256")
                 .force_new()
                 .describe("AES256 or KMS."),
-        )
-        .property(
             Property::optional("kms_key", ValueType::String)
                 .force_new()
                 .describe("The KMS key for encryption_type KMS; absent uses the AWS managed key."),
-        )
-        .property(
             Property::optional("force_delete", ValueType::Bool)
                 .default(false)
                 // What delete does, not a setting AWS keeps.
                 .unreadable()
                 .describe("Delete the repository even when it still holds images."),
-        )
-        .property(
             Property::optional("lifecycle_policy", ValueType::String)
                 .describe("A lifecycle policy, as a JSON string (rules that expire images)."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(
+            tag_property(),
+        ])
+        .attributes([
+            Attribute::new("arn", ValueType::String),
             Attribute::new("repository_url", ValueType::String)
                 .describe("Where to push: <registry>.dkr.ecr.<region>.amazonaws.com/<name>."),
-        )
-        .attribute(
             Attribute::new("registry_id", ValueType::String)
                 .describe("The account id of the registry."),
-        )
+        ])
         // The name is unique: a replacement must delete the old repository first.
         .delete_before_replace()
     }

@@ -81,31 +81,25 @@ impl AwsResource for LogGroup {
     fn schema() -> TypeSchema {
         TypeSchema::new("aws:logs:LogGroup", "A CloudWatch Logs log group.")
             .complete_reads()
-            .property(
+            .properties([
                 Property::required("name", ValueType::String)
                     .force_new()
                     .describe("The log group's name, unique in the account and region."),
-            )
-            .property(
                 Property::optional("retention_in_days", ValueType::Int).describe(
                     "Days to keep events (1, 3, 5, 7, 14, 30, 60, 90...); absent keeps them forever.",
                 ),
-            )
-            .property(
                 Property::optional("kms_key_id", ValueType::String)
                     .describe("The ARN of a KMS key that encrypts the log data."),
-            )
-            .property(
                 Property::optional("log_group_class", ValueType::String)
                     .default("STANDARD")
                     .force_new()
                     .describe("STANDARD or INFREQUENT_ACCESS."),
-            )
-            .property(tag_property())
-            .attribute(
+                tag_property(),
+            ])
+            .attributes([
                 Attribute::new("arn", ValueType::String)
                     .describe("The log group's ARN, without a trailing `:*`."),
-            )
+            ])
             // The name is unique: a replacement must delete the old group first.
             .delete_before_replace()
     }

@@ -24,14 +24,17 @@ impl Parameter {
             "aws:ssm:Parameter",
             "Reads an SSM parameter, such as the latest Amazon Linux AMI id.",
         )
-        .property(
-            Property::required("name", ValueType::String)
-                .describe("The parameter's name, e.g. /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64."),
-        )
-        .attribute(Attribute::new("value", ValueType::String).describe("The current value. Secret for SecureString parameters."))
-        .attribute(Attribute::new("version", ValueType::Int))
-        .attribute(Attribute::new("type", ValueType::String).describe("String, StringList or SecureString."))
-        .attribute(Attribute::new("arn", ValueType::String));
+        .properties([Property::required("name", ValueType::String).describe(
+            "The parameter's name, e.g. /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64.",
+        )])
+        .attributes([
+            Attribute::new("value", ValueType::String)
+                .describe("The current value. Secret for SecureString parameters."),
+            Attribute::new("version", ValueType::Int),
+            Attribute::new("type", ValueType::String)
+                .describe("String, StringList or SecureString."),
+            Attribute::new("arn", ValueType::String),
+        ]);
         Parameter {
             shared: Arc::clone(shared),
             schema,

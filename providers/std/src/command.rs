@@ -46,47 +46,45 @@ impl Command {
              interrupted by a crash is retried (an idempotency key). A command that exits \
              non-zero fails the step.",
         )
-        .property(
+        .properties([
             Property::required("create", ValueType::String)
                 .force_new()
                 .describe(
                     "The command run on create. Its stdout and stderr become the `stdout` and \
                  `stderr` attributes. Changing it replaces the resource.",
                 ),
-        )
-        .property(Property::optional("update", ValueType::String).describe(
-            "The command run when `update`, `delete`, `dir` or `environment` change. It sees \
+            Property::optional("update", ValueType::String).describe(
+                "The command run when `update`, `delete`, `dir` or `environment` change. It sees \
              the previous output in SKISTACK_STDOUT and SKISTACK_STDERR, and its own output \
              replaces `stdout` and `stderr`. Without it an update only records the new values.",
-        ))
-        .property(Property::optional("delete", ValueType::String).describe(
-            "The command run on delete. It sees the recorded stdout in SKISTACK_STDOUT and \
+            ),
+            Property::optional("delete", ValueType::String).describe(
+                "The command run on delete. It sees the recorded stdout in SKISTACK_STDOUT and \
              stderr in SKISTACK_STDERR.",
-        ))
-        .property(Property::optional("dir", ValueType::String).describe(
-            "The working directory, relative to the stack file's directory. Defaults to the \
+            ),
+            Property::optional("dir", ValueType::String).describe(
+                "The working directory, relative to the stack file's directory. Defaults to the \
              stack file's directory.",
-        ))
-        .property(
+            ),
             Property::optional("environment", ValueType::map(ValueType::String))
                 .describe("Extra environment variables for every command."),
-        )
-        .property(
             Property::optional("triggers", ValueType::Any)
                 .force_new()
                 .describe(
                     "Any value; when it changes the resource is replaced, so the \
                            `delete` and `create` commands run again.",
                 ),
-        )
-        .attribute(Attribute::new("stdout", ValueType::String).describe(
-            "What the last `create` or `update` command printed on stdout, without one \
+        ])
+        .attributes([
+            Attribute::new("stdout", ValueType::String).describe(
+                "What the last `create` or `update` command printed on stdout, without one \
              trailing newline. Secret when the command or its environment is.",
-        ))
-        .attribute(Attribute::new("stderr", ValueType::String).describe(
-            "What the last `create` or `update` command printed on stderr, without one \
+            ),
+            Attribute::new("stderr", ValueType::String).describe(
+                "What the last `create` or `update` command printed on stderr, without one \
              trailing newline. Secret when the command or its environment is.",
-        ));
+            ),
+        ]);
         Command { schema }
     }
 }

@@ -25,18 +25,16 @@ impl Data {
             "Stores a value in the state and returns it as `output`. Use it to name an \
              intermediate value or to give several resources one thing to depend on.",
         )
-        .property(Property::optional("input", ValueType::Any).describe(
-            "Any value. It is copied to `output`; changing it updates the resource in place.",
-        ))
-        .property(
+        .properties([
+            Property::optional("input", ValueType::Any).describe(
+                "Any value. It is copied to `output`; changing it updates the resource in place.",
+            ),
             Property::optional("triggers", ValueType::Any)
                 .force_new()
                 .describe("Any value; when it changes the resource is replaced (new id)."),
-        )
-        .attribute(
-            Attribute::new("output", ValueType::Any)
-                .describe("The value of `input`, known at plan time."),
-        );
+        ])
+        .attributes([Attribute::new("output", ValueType::Any)
+            .describe("The value of `input`, known at plan time.")]);
         Data { schema }
     }
 

@@ -38,58 +38,42 @@ impl RandomString {
             "A random string, generated once and kept in the state. It changes only when the \
              resource is replaced, i.e. when one of its properties changes.",
         )
-        .property(
+        .properties([
             Property::optional("length", ValueType::Int)
                 .default(DEFAULT_LENGTH)
                 .force_new()
                 .describe("The number of characters, 1 to 1024."),
-        )
-        .property(
             Property::optional("special", ValueType::Bool)
                 .default(true)
                 .force_new()
                 .describe(
                     "Include special characters (`!@#$%&*()-_=+[]{}<>:?`, or `override_special`).",
                 ),
-        )
-        .property(
             Property::optional("upper", ValueType::Bool)
                 .default(true)
                 .force_new()
                 .describe("Include upper-case letters A-Z."),
-        )
-        .property(
             Property::optional("lower", ValueType::Bool)
                 .default(true)
                 .force_new()
                 .describe("Include lower-case letters a-z."),
-        )
-        .property(
             Property::optional("numeric", ValueType::Bool)
                 .default(true)
                 .force_new()
                 .describe("Include digits 0-9."),
-        )
-        .property(
             Property::optional("override_special", ValueType::String)
                 .force_new()
                 .describe("The special characters to use instead of the default set."),
-        )
-        .property(
             Property::optional("keepers", ValueType::Any)
                 .force_new()
                 .describe("Any value; when it changes a new string is generated."),
-        )
-        .property(
             Property::optional("triggers", ValueType::Any)
                 .force_new()
                 .describe("Any value; when it changes a new string is generated."),
-        )
-        .attribute(
-            Attribute::new("result", ValueType::String)
-                .secret()
-                .describe("The generated string (secret)."),
-        );
+        ])
+        .attributes([Attribute::new("result", ValueType::String)
+            .secret()
+            .describe("The generated string (secret).")]);
         RandomString { schema }
     }
 }

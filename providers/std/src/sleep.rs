@@ -30,21 +30,17 @@ impl Sleep {
             "Waits for a while when it is created and when it is deleted. Make a resource \
              depend on it to delay that resource's creation after another one's.",
         )
-        .property(
+        .properties([
             Property::optional(CREATE_DURATION, ValueType::Duration).describe(
                 "How long to wait when the resource is created, e.g. \"30s\". No wait when left out.",
             ),
-        )
-        .property(
             Property::optional(DESTROY_DURATION, ValueType::Duration).describe(
                 "How long to wait when the resource is deleted, e.g. \"10s\". No wait when left out.",
             ),
-        )
-        .property(
             Property::optional("triggers", ValueType::Any).force_new().describe(
                 "Any value; when it changes the resource is replaced, so the wait happens again.",
             ),
-        );
+        ]);
         Sleep { schema }
     }
 

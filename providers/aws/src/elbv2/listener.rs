@@ -156,28 +156,22 @@ impl AwsResource for Listener {
             "A listener: a port of a load balancer and what it does.",
         )
         .complete_reads()
-        .property(
+        .properties([
             Property::required("load_balancer_arn", ValueType::String)
                 .force_new()
                 .describe("The load balancer the listener belongs to."),
-        )
-        .property(Property::required("port", ValueType::Int))
-        .property(
+            Property::required("port", ValueType::Int),
             Property::optional("protocol", ValueType::String)
                 .default("HTTP")
                 .describe("HTTP, HTTPS, TCP, TLS, UDP or TCP_UDP."),
-        )
-        .property(
             Property::optional("certificate_arn", ValueType::String)
                 .describe("The default certificate of an HTTPS or TLS listener."),
-        )
-        .property(Property::optional("ssl_policy", ValueType::String))
-        .property(
+            Property::optional("ssl_policy", ValueType::String),
             Property::required("default_action", action)
                 .describe("What the listener does with requests."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
+            tag_property(),
+        ])
+        .attributes([Attribute::new("arn", ValueType::String)])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {

@@ -173,53 +173,38 @@ impl AwsResource for LoadBalancer {
             "aws:elbv2:LoadBalancer",
             "An ELBv2 (application or network) load balancer.",
         )
-        .property(
+        .properties([
             Property::required("name", ValueType::String)
                 .force_new()
                 .describe("The load balancer's name (up to 32 characters), unique in the region."),
-        )
-        .property(
             Property::optional("internal", ValueType::Bool)
                 .default(false)
                 .force_new()
                 .describe("Reachable only from within the VPC."),
-        )
-        .property(
             Property::optional("load_balancer_type", ValueType::String)
                 .default("application")
                 .force_new()
                 .describe("application or network."),
-        )
-        .property(
             Property::required("subnets", ValueType::list(ValueType::String))
                 .describe("Subnets in at least two availability zones."),
-        )
-        .property(Property::optional(
-            "security_groups",
-            ValueType::list(ValueType::String),
-        ))
-        .property(
+            Property::optional("security_groups", ValueType::list(ValueType::String)),
             Property::optional("ip_address_type", ValueType::String)
                 .default("ipv4")
                 .describe("ipv4 or dualstack."),
-        )
-        .property(
             Property::optional("idle_timeout", ValueType::Int)
                 .default(i64::from(DEFAULT_IDLE_TIMEOUT))
                 .describe("Seconds a connection may stay idle (application load balancers)."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(
+            tag_property(),
+        ])
+        .attributes([
+            Attribute::new("arn", ValueType::String),
             Attribute::new("arn_suffix", ValueType::String)
                 .describe("The ARN's last part, for CloudWatch metrics."),
-        )
-        .attribute(Attribute::new("dns_name", ValueType::String))
-        .attribute(
+            Attribute::new("dns_name", ValueType::String),
             Attribute::new("zone_id", ValueType::String)
                 .describe("The Route 53 hosted zone of dns_name."),
-        )
-        .attribute(Attribute::new("vpc_id", ValueType::String))
+            Attribute::new("vpc_id", ValueType::String),
+        ])
         // The name is unique: a replacement must delete the old one first.
         .delete_before_replace()
     }

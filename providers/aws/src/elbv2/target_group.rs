@@ -217,45 +217,35 @@ impl AwsResource for TargetGroup {
         ]);
         TypeSchema::new("aws:elbv2:TargetGroup", "A load balancer target group.")
             .complete_reads()
-            .property(
+            .properties([
                 Property::required("name", ValueType::String)
                     .force_new()
                     .describe(
                         "The target group's name (up to 32 characters), unique in the region.",
                     ),
-            )
-            .property(
                 Property::optional("port", ValueType::Int)
                     .force_new()
                     .describe("The port targets receive traffic on."),
-            )
-            .property(
                 Property::optional("protocol", ValueType::String)
                     .force_new()
                     .describe("HTTP, HTTPS, TCP..."),
-            )
-            .property(Property::optional("vpc_id", ValueType::String).force_new())
-            .property(
+                Property::optional("vpc_id", ValueType::String).force_new(),
                 Property::optional("target_type", ValueType::String)
                     .default("instance")
                     .force_new()
                     .describe("instance, ip, lambda or alb."),
-            )
-            .property(
                 Property::optional("health_check", health_check)
                     .describe("How targets' health is checked."),
-            )
-            .property(
                 Property::optional("deregistration_delay", ValueType::Int)
                     .default(i64::from(DEFAULT_DEREGISTRATION_DELAY))
                     .describe("Seconds a deregistering target keeps its connections."),
-            )
-            .property(tag_property())
-            .attribute(Attribute::new("arn", ValueType::String))
-            .attribute(
+                tag_property(),
+            ])
+            .attributes([
+                Attribute::new("arn", ValueType::String),
                 Attribute::new("arn_suffix", ValueType::String)
                     .describe("The ARN's last part, for CloudWatch metrics."),
-            )
+            ])
             // The name is unique: a replacement must delete the old group first.
             .delete_before_replace()
     }

@@ -106,23 +106,21 @@ impl AwsResource for InstanceProfile {
             "An IAM instance profile, holding the role EC2 instances assume.",
         )
         .complete_reads()
-        .property(
+        .properties([
             Property::required("name", ValueType::String)
                 .force_new()
                 .describe("The profile's name, unique in the account."),
-        )
-        .property(
             Property::optional("role", ValueType::String)
                 .describe("The name of the role the profile holds."),
-        )
-        .property(
             Property::optional("path", ValueType::String)
                 .default("/")
                 .force_new(),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(Attribute::new("unique_id", ValueType::String))
+            tag_property(),
+        ])
+        .attributes([
+            Attribute::new("arn", ValueType::String),
+            Attribute::new("unique_id", ValueType::String),
+        ])
         // The name is unique: a replacement must delete the old profile first.
         .delete_before_replace()
     }

@@ -71,37 +71,29 @@ impl AwsResource for Role {
             "An IAM role that services or instances assume.",
         )
         .complete_reads()
-        .property(
+        .properties([
             Property::required("name", ValueType::String)
                 .force_new()
                 .describe("The role's name, unique in the account."),
-        )
-        .property(
             Property::required("assume_role_policy", ValueType::String)
                 .describe("The trust policy, as a JSON string: who may assume the role."),
-        )
-        .property(Property::optional("description", ValueType::String))
-        .property(
+            Property::optional("description", ValueType::String),
             Property::optional("path", ValueType::String)
                 .default("/")
                 .force_new()
                 .describe("The role's path, such as /service/."),
-        )
-        .property(
             Property::optional("max_session_duration", ValueType::Int)
                 .default(i64::from(DEFAULT_MAX_SESSION))
                 .describe("The longest session, in seconds (3600 to 43200)."),
-        )
-        .property(
             Property::optional("permissions_boundary", ValueType::String)
                 .describe("The ARN of a managed policy that bounds the role's permissions."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(
+            tag_property(),
+        ])
+        .attributes([
+            Attribute::new("arn", ValueType::String),
             Attribute::new("unique_id", ValueType::String)
                 .describe("The stable id IAM assigns (AROA...)."),
-        )
+        ])
         // The name is unique: a replacement must delete the old role first.
         .delete_before_replace()
     }

@@ -55,20 +55,18 @@ async fn is_attached(
 impl AwsResource for RolePolicyAttachment {
     fn schema() -> TypeSchema {
         TypeSchema::new(
-                "aws:iam:RolePolicyAttachment",
-                "Attaches a managed policy (AWS's or the account's) to an IAM role.",
-            )
-            .complete_reads()
-            .property(
-                Property::required("role", ValueType::String)
-                    .force_new()
-                    .describe("The role's name."),
-            )
-            .property(
-                Property::required("policy_arn", ValueType::String)
-                    .force_new()
-                    .describe("The managed policy's ARN, e.g. arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore."),
-            )
+            "aws:iam:RolePolicyAttachment",
+            "Attaches a managed policy (AWS's or the account's) to an IAM role.",
+        )
+        .complete_reads()
+        .properties([
+            Property::required("role", ValueType::String)
+                .force_new()
+                .describe("The role's name."),
+            Property::required("policy_arn", ValueType::String)
+                .force_new()
+                .describe("The managed policy's ARN, e.g. arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore."),
+        ])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
@@ -180,22 +178,18 @@ impl AwsResource for RolePolicy {
             "An inline policy embedded in an IAM role.",
         )
         .complete_reads()
-        .property(
+        .properties([
             Property::required("role", ValueType::String)
                 .force_new()
                 .describe("The role's name."),
-        )
-        .property(
             Property::required("name", ValueType::String)
                 .force_new()
                 .describe("The policy's name, unique within the role."),
-        )
-        // A replacement changes the role or the name, so old and new never
-        // collide and create-before-delete is safe.
-        .property(
+            // A replacement changes the role or the name, so old and new never
+            // collide and create-before-delete is safe.
             Property::required("policy", ValueType::String)
                 .describe("The policy document, as a JSON string."),
-        )
+        ])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
