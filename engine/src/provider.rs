@@ -155,6 +155,15 @@ pub trait ResourceType: Send + Sync {
         std::time::Duration::ZERO
     }
 
+    /// Whether a create made again under the same intent cannot make a
+    /// second resource: the call passes the intent's operation id to the
+    /// cloud as an idempotency token, or the resource's name is unique.
+    /// Recovery says which when it creates again; the default makes no
+    /// such claim.
+    fn idempotent_create(&self) -> bool {
+        false
+    }
+
     /// Creates the resource.
     async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError>;
 

@@ -13,10 +13,12 @@
 //!   dependencies and options, and read back so that a half-configured
 //!   resource shows as a difference to apply. A lookup that finds nothing
 //!   within the type's landing window of the call's start (the request may
-//!   still land) waits the window out and looks again. When nothing is found, an up
-//!   keeps the intent and creates the resource again under the same
-//!   operation id, hence the same idempotency token: a create that did reach
-//!   the cloud unseen returns the same resource instead of a second one.
+//!   still land) waits the window out and looks again. When nothing is
+//!   found, an up keeps the intent and creates the resource again under the
+//!   same operation id, hence the same idempotency token: a create that did
+//!   reach the cloud unseen returns the same resource instead of a second
+//!   one. A type whose create takes no token (`CreateVpc`) relies on the
+//!   wait alone, and the notice says so.
 //! - a delete: the resource is read; gone, the delete is completed, else it
 //!   is planned again.
 //! - an update: the resource is read back and recorded as the cloud has it,
@@ -151,7 +153,7 @@ impl Recovery<'_> {
                         .map_err(|e| failed(&e))?;
                 }
                 if found.is_empty() {
-                    return self.nothing_made(op);
+                    return self.nothing_made(rt.as_ref(), op);
                 }
                 self.adopt(rt.as_ref(), op, found)
                     .await
@@ -196,7 +198,11 @@ impl Recovery<'_> {
 
     /// A create that made nothing: an up retries it under the same intent,
     /// a destroy drops it.
-    fn nothing_made(&self, op: &PendingOp) -> Result<Resolution, EngineError> {
+    fn nothing_made(
+        &self,
+        rt: &dyn ResourceType,
+        op: &PendingOp,
+    ) -> Result<Resolution, EngineError> {
         let retried = self.purpose == Purpose::Up
             && self.declared.is_some_and(|(stack, _)| {
                 stack
@@ -204,9 +210,19 @@ impl Recovery<'_> {
                     .is_some_and(|d| d.kind == DeclKind::Resource && d.type_token == op.type_token)
             });
         if retried {
+            let how = if rt.idempotent_create() {
+                "with the same idempotency token".to_string()
+            } else {
+                // Nothing can stop a second resource but having looked late
+                // enough: say how late, so the user can judge.
+                format!(
+                    "(its create takes no idempotency token; it was looked for once {} had \
+                     passed since the lost request, the time such a request can take to land)",
+                    crate::base::format_duration(rt.landing_window())
+                )
+            };
             return Ok(Resolution::Kept(format!(
-                "{} ({}): an interrupted create had made nothing; it is created again with the \
-                 same idempotency token",
+                "{} ({}): an interrupted create had made nothing; it is created again {how}",
                 op.address, op.type_token
             )));
         }
@@ -238,7 +254,7 @@ impl Recovery<'_> {
         }
         let mut live = live.into_iter();
         let Some((first, first_read)) = live.next() else {
-            return self.nothing_made(op).map_err(RecoveryError::from);
+            return self.nothing_made(rt, op).map_err(RecoveryError::from);
         };
         let extras: Vec<_> = live.collect();
         let (deps, options) = self.record_parts(&op.address, &op.inputs, &state.resources);

@@ -72,6 +72,28 @@ async fn an_interrupted_create_that_made_the_resource_is_adopted_not_made_twice(
 }
 
 #[tokio::test]
+async fn a_retried_create_without_an_idempotency_token_says_it_relies_on_the_landing_window() {
+    let h = deployed_up_to_net().await;
+    h.cloud.set_tokenless();
+    h.cloud.set_landing_window(Duration::from_secs(30));
+    // Begun long enough ago that the window has passed: no wait.
+    let started = skistack_engine::unix_now() - 60;
+    let inputs = subnet_inputs(&h);
+    h.begin_at("web", "subnet", OpKind::Create, None, &inputs, started);
+
+    let up = h.up("web").await;
+    assert_eq!(up.notes.len(), 1);
+    let note = &up.notes[0];
+    assert!(!note.contains("same idempotency token"), "{note}");
+    assert!(
+        note.contains("takes no idempotency token") && note.contains("once 30s had passed"),
+        "{note}"
+    );
+    up.succeeded();
+    assert_eq!(h.cloud.at("subnet").len(), 1);
+}
+
+#[tokio::test]
 async fn an_interrupted_create_that_made_nothing_is_retried_under_the_same_operation_id() {
     let h = deployed_up_to_net().await;
     let op = h.begin("web", "subnet", OpKind::Create, None, &subnet_inputs(&h));

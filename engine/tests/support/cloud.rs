@@ -108,6 +108,8 @@ struct Inner {
     strict: bool,
     /// What create calls of this type may take to land (`landing_window`).
     landing_window: Duration,
+    /// Creates ignore their idempotency token, as `CreateVpc` does.
+    tokenless: bool,
     /// Creates that land only after the next lookup of their address: a
     /// request lost with the process that the cloud runs late.
     late: Vec<Late>,
@@ -312,6 +314,11 @@ impl Cloud {
     }
 
     /// How long the type says a lost create may take to land.
+    /// Makes creates ignore their idempotency token (see `Inner::tokenless`).
+    pub fn set_tokenless(&self) {
+        self.lock().tokenless = true;
+    }
+
     pub fn set_landing_window(&self, window: Duration) {
         self.lock().landing_window = window;
     }
@@ -447,6 +454,12 @@ impl ResourceType for Thing {
         self.cloud.lock().landing_window
     }
 
+    /// Creates under a token already used return what that one made,
+    /// unless the cloud is tokenless.
+    fn idempotent_create(&self) -> bool {
+        !self.cloud.lock().tokenless
+    }
+
     async fn create(&self, ctx: &CallContext, inputs: &Map) -> Result<Created, ProviderError> {
         let mut inner = self.cloud.log(Op::Create, ctx, None);
         if let Some(e) = inner.fault(Op::Create, &ctx.resource, Moment::Before) {
@@ -454,7 +467,10 @@ impl ResourceType for Thing {
         }
         // Idempotency: a create under a token already used returns what
         // that create made (as EC2's ClientToken does), tagged or not.
-        if let Some(r) = inner.made_with(&ctx.operation_id) {
+        if let Some(r) = inner
+            .made_with(&ctx.operation_id)
+            .filter(|_| !inner.tokenless)
+        {
             return Ok(Created {
                 id: r.id.clone(),
                 outputs: outputs_of(inputs, &r.id),

@@ -139,6 +139,12 @@ impl<T: AwsResource> ResourceType for Adapter<T> {
         &self.schema
     }
 
+    /// Every type's create is idempotent (a token or a unique name) unless
+    /// it declares operations that are not.
+    fn idempotent_create(&self) -> bool {
+        T::NOT_IDEMPOTENT.is_empty()
+    }
+
     fn landing_window(&self) -> std::time::Duration {
         self.shared
             .options()

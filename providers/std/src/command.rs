@@ -153,6 +153,12 @@ impl ResourceType for Command {
         &self.schema
     }
 
+    /// The command gets the intent's operation id (`SKISTACK_OPERATION_ID`)
+    /// as its idempotency token.
+    fn idempotent_create(&self) -> bool {
+        true
+    }
+
     /// Like the default, except that an update running an `update` command
     /// makes `stdout` and `stderr` unknown again.
     fn preview(&self, inputs: &Map, prior_outputs: Option<&Map>) -> Map {
