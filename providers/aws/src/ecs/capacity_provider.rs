@@ -9,17 +9,15 @@ use aws_sdk_ecs::types::{
     CapacityProviderUpdateStatus, ManagedDraining, ManagedScaling, ManagedScalingStatus,
     ManagedTerminationProtection,
 };
-use skistack_engine::{
-    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
-};
+use skistack_engine::{Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType};
 
-use super::{create_tags, own_found, put_declared, put_object, read_back_arn};
+use super::{create_tags, own_found, put_declared, put_object, read_back_arn, unique_name_schema};
 use crate::errors::{During, aws_error};
 use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created};
 use crate::props::{Put, changed, opt_i32, opt_map, opt_str, put_opt, str_of, with_arn};
 use crate::retry::wait_until;
 use crate::shared::Clients;
-use crate::tags::{self, TagApi, tag_property};
+use crate::tags::{self, TagApi};
 
 /// How long a capacity provider may take to finish deleting.
 const DELETE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -103,7 +101,7 @@ impl AwsResource for CapacityProvider {
             Property::optional("instance_warmup_period", ValueType::Int)
                 .describe("Seconds a new instance takes to count toward capacity."),
         ]);
-        TypeSchema::new("aws:ecs:CapacityProvider", "An ECS capacity provider backed by an auto scaling group.")
+        let schema = TypeSchema::new("aws:ecs:CapacityProvider", "An ECS capacity provider backed by an auto scaling group.")
                 .complete_reads()
                 .property(
                     Property::required("name", ValueType::String)
@@ -124,11 +122,8 @@ impl AwsResource for CapacityProvider {
                 .property(
                     Property::optional("managed_draining", ValueType::String)
                         .describe("ENABLED drains an instance's tasks before it is terminated."),
-                )
-                .property(tag_property())
-                .attribute(Attribute::new("arn", ValueType::String))
-                // The name is unique: a replacement must delete the old provider first.
-                .delete_before_replace()
+                );
+        unique_name_schema(schema)
     }
 
     /// Tags address the resource by its ARN.

@@ -2,17 +2,15 @@
 
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{Cluster as SdkCluster, ClusterField, ClusterSetting, ClusterSettingName};
-use skistack_engine::{
-    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
-};
+use skistack_engine::{Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType};
 
-use super::{create_tags, own_found, read_back_arn};
+use super::{create_tags, own_found, read_back_arn, unique_name_schema};
 use crate::errors::{During, found};
 use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created};
 use crate::props::{changed, opt_bool, put_opt, str_of, with_arn};
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
-use crate::tags::{self, TagApi, tag_property};
+use crate::tags::{self, TagApi};
 
 /// Errors of a cluster delete that clear up once services, tasks and
 /// container instances have finished going away.
@@ -64,7 +62,7 @@ impl AwsResource for Cluster {
     const TAGS: Option<TagApi> = Some(tags::ECS);
 
     fn schema() -> TypeSchema {
-        TypeSchema::new("aws:ecs:Cluster", "An ECS cluster.")
+        let schema = TypeSchema::new("aws:ecs:Cluster", "An ECS cluster.")
             .complete_reads()
             .property(
                 Property::required("name", ValueType::String)
@@ -75,11 +73,8 @@ impl AwsResource for Cluster {
                 Property::optional("container_insights", ValueType::Bool)
                     .default(false)
                     .describe("Collect CloudWatch Container Insights metrics."),
-            )
-            .property(tag_property())
-            .attribute(Attribute::new("arn", ValueType::String))
-            // The name is unique: a replacement must delete the old cluster first.
-            .delete_before_replace()
+            );
+        unique_name_schema(schema)
     }
 
     /// Tags address the resource by its ARN.

@@ -4,11 +4,13 @@
 //! finds of resources described with their ARN and tags).
 
 use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Tag};
-use skistack_engine::{Created, Map, Property, ProviderError, ReadResult, Value, ValueType};
+use skistack_engine::{
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
+};
 
 use crate::kit::{Call, Out, created, read_back_with};
 use crate::props::{object_fields, opt_i32, opt_map, put_opt, read_back_object, str_of, with_arn};
-use crate::tags::{has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs};
+use crate::tags::{has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property};
 
 mod container;
 
@@ -99,6 +101,17 @@ fn same_ref(declared: Option<&str>, arn: &str) -> String {
         Some(d) if d == arn || short_name(d) == short_name(arn) => d.to_string(),
         _ => arn.to_string(),
     }
+}
+
+/// The end of the schema of a resource with a unique name and an ARN (a
+/// cluster, a capacity provider, a service): the tags, the `arn` attribute,
+/// and delete before replace, since the name is unique, so a replacement
+/// must delete the old resource first.
+fn unique_name_schema(schema: TypeSchema) -> TypeSchema {
+    schema
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .delete_before_replace()
 }
 
 /// The tags a create call gives what it makes: the declared and identity

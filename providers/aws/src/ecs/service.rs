@@ -11,12 +11,12 @@ use aws_sdk_ecs::types::{
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use skistack_engine::{
-    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
+    Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
 use super::{
     create_tags, own_found, put_declared, put_object, read_back_arn, same_ref, strategy_of,
-    strategy_type, strategy_value,
+    strategy_type, strategy_value, unique_name_schema,
 };
 use crate::errors::{During, OrFailed, aws_error, error_code, found};
 use crate::kit::{AwsResource, Call, Out, arn_output, created};
@@ -26,7 +26,7 @@ use crate::props::{
 };
 use crate::retry::wait_until;
 use crate::shared::Clients;
-use crate::tags::{self, TagApi, tag_property};
+use crate::tags::{self, TagApi};
 use crate::token::client_token_max;
 
 /// The longest idempotency token CreateService accepts.
@@ -224,7 +224,7 @@ impl AwsResource for Service {
             Property::required("enable", ValueType::Bool),
             Property::optional("rollback", ValueType::Bool).default(false),
         ]);
-        TypeSchema::new(
+        let schema = TypeSchema::new(
             "aws:ecs:Service",
             "An ECS service: keeps a number of tasks running.",
         )
@@ -299,11 +299,9 @@ impl AwsResource for Service {
         .property(
             Property::optional("propagate_tags", ValueType::String)
                 .describe("Copy tags to tasks from SERVICE or TASK_DEFINITION (or NONE)."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        // The name is unique in the cluster: a replacement must delete first.
-        .delete_before_replace()
+        );
+        // The name is unique in the cluster.
+        unique_name_schema(schema)
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
