@@ -54,35 +54,39 @@ fn zone_identifier(inputs: &Map) -> Result<String, ProviderError> {
     Ok(list_of_str(inputs, "vpc_zone_identifier")?.join(","))
 }
 
+/// The groups named `name` that show up, in any state: none or one.
+async fn groups(clients: &Clients, name: &str) -> Result<Vec<AutoScalingGroup>, ProviderError> {
+    let out = clients
+        .autoscaling
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(name)
+        .send()
+        .await
+        .during(&format!("describe auto scaling group {name}"))?;
+    Ok(out.auto_scaling_groups().to_vec())
+}
+
 /// The group, or `None` when it does not exist or is being deleted.
 async fn describe(
     clients: &Clients,
     name: &str,
 ) -> Result<Option<AutoScalingGroup>, ProviderError> {
-    let out = clients
-        .autoscaling
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names(name)
-        .send()
-        .await
-        .during(&format!("describe auto scaling group {name}"))?;
-    Ok(out
-        .auto_scaling_groups()
-        .iter()
-        .find(|g| g.status().is_none_or(|s| !s.starts_with("Delete")))
-        .cloned())
+    let all = groups(clients, name).await?;
+    Ok(all
+        .into_iter()
+        .find(|g| g.status().is_none_or(|s| !s.starts_with("Delete"))))
 }
 
 /// True when the group no longer shows up at all.
 async fn is_deleted(clients: &Clients, name: &str) -> Result<bool, ProviderError> {
-    let out = clients
-        .autoscaling
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names(name)
-        .send()
-        .await
-        .during(&format!("describe auto scaling group {name}"))?;
-    Ok(out.auto_scaling_groups().is_empty())
+    Ok(groups(clients, name).await?.is_empty())
+}
+
+/// The group's tags as key/value pairs.
+fn group_tags(g: &AutoScalingGroup) -> impl Iterator<Item = (&str, &str)> {
+    g.tags()
+        .iter()
+        .filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))))
 }
 
 async fn update_target_groups(
@@ -201,8 +205,9 @@ impl AwsResource for Group {
             .send()
             .await
             .during(&format!("create auto scaling group {name}"))?;
-        // CreateAutoScalingGroup returns nothing: the ARN comes from a describe.
-        let arn = std::sync::Mutex::new(String::new());
+        // CreateAutoScalingGroup returns nothing: the ARN comes from the
+        // describe that ends the wait, which keeps it here.
+        let arn = std::sync::OnceLock::new();
         wait_until(
             &format!("auto scaling group {name} to show up"),
             VISIBLE_TIMEOUT,
@@ -210,17 +215,12 @@ impl AwsResource for Group {
                 let Some(g) = describe(clients, name).await? else {
                     return Ok(false);
                 };
-                let mut slot = arn
-                    .lock()
-                    .map_err(|_| ProviderError::Failed("a lock was poisoned".into()))?;
-                *slot = g.auto_scaling_group_arn().unwrap_or_default().to_string();
+                arn.get_or_init(|| g.auto_scaling_group_arn().unwrap_or_default().to_string());
                 Ok(true)
             },
         )
         .await?;
-        let arn = arn
-            .into_inner()
-            .map_err(|_| ProviderError::Failed("a lock was poisoned".into()))?;
+        let arn = arn.into_inner().unwrap_or_default();
         Ok(created(name.to_string(), with_arn(inputs, &arn)))
     }
 
@@ -283,11 +283,7 @@ impl AwsResource for Group {
                 read_back_set(inputs, "target_group_arns", tgs)?,
             );
         }
-        let tags = g
-            .tags()
-            .iter()
-            .filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))));
-        put_read_tags(&mut read, ctx, inputs, tags);
+        put_read_tags(&mut read, ctx, inputs, group_tags(&g));
         read_back_with(inputs, read, |all| {
             with_arn(all, g.auto_scaling_group_arn().unwrap_or_default())
         })
@@ -387,11 +383,7 @@ impl AwsResource for Group {
         let Some(g) = describe(clients, name).await? else {
             return Ok(Vec::new());
         };
-        let tags = g
-            .tags()
-            .iter()
-            .filter_map(|t| Some((t.key()?, t.value().unwrap_or(""))));
-        if !has_identity(ctx, tags) {
+        if !has_identity(ctx, group_tags(&g)) {
             return Ok(Vec::new());
         }
         Ok(vec![created(

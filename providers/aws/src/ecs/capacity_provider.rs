@@ -9,21 +9,15 @@ use aws_sdk_ecs::types::{
     CapacityProviderUpdateStatus, ManagedDraining, ManagedScaling, ManagedScalingStatus,
     ManagedTerminationProtection,
 };
-use skistack_engine::{
-    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
-};
+use skistack_engine::{Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType};
 
+use super::{create_tags, own_found, put_declared, put_object, read_back_arn, unique_name_schema};
 use crate::errors::{During, aws_error};
-use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created, read_back_with};
-use crate::props::{
-    Put, changed, object_fields, opt_i32, opt_map, opt_str, put_opt, read_back_object, str_of,
-    with_arn,
-};
+use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created};
+use crate::props::{Put, changed, opt_i32, opt_map, opt_str, put_opt, str_of, with_arn};
 use crate::retry::wait_until;
 use crate::shared::Clients;
-use crate::tags::{
-    self, TagApi, has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
-};
+use crate::tags::{self, TagApi};
 
 /// How long a capacity provider may take to finish deleting.
 const DELETE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
@@ -53,26 +47,15 @@ fn managed_scaling_of(inputs: &Map) -> Result<Option<ManagedScaling>, ProviderEr
 fn managed_scaling_value(s: &ManagedScaling) -> Map {
     let mut m = Map::new();
     put_opt(&mut m, "status", s.status().map(|v| v.as_str()));
-    put_opt(
-        &mut m,
-        "target_capacity",
-        s.target_capacity().map(i64::from),
-    );
-    put_opt(
-        &mut m,
-        "minimum_scaling_step_size",
-        s.minimum_scaling_step_size().map(i64::from),
-    );
-    put_opt(
-        &mut m,
-        "maximum_scaling_step_size",
-        s.maximum_scaling_step_size().map(i64::from),
-    );
-    put_opt(
-        &mut m,
-        "instance_warmup_period",
-        s.instance_warmup_period().map(i64::from),
-    );
+    let numbers = [
+        ("target_capacity", s.target_capacity()),
+        ("minimum_scaling_step_size", s.minimum_scaling_step_size()),
+        ("maximum_scaling_step_size", s.maximum_scaling_step_size()),
+        ("instance_warmup_period", s.instance_warmup_period()),
+    ];
+    for (key, n) in numbers {
+        put_opt(&mut m, key, n.map(i64::from));
+    }
     m
 }
 
@@ -118,7 +101,7 @@ impl AwsResource for CapacityProvider {
             Property::optional("instance_warmup_period", ValueType::Int)
                 .describe("Seconds a new instance takes to count toward capacity."),
         ]);
-        TypeSchema::new("aws:ecs:CapacityProvider", "An ECS capacity provider backed by an auto scaling group.")
+        let schema = TypeSchema::new("aws:ecs:CapacityProvider", "An ECS capacity provider backed by an auto scaling group.")
                 .complete_reads()
                 .property(
                     Property::required("name", ValueType::String)
@@ -139,11 +122,8 @@ impl AwsResource for CapacityProvider {
                 .property(
                     Property::optional("managed_draining", ValueType::String)
                         .describe("ENABLED drains an instance's tasks before it is terminated."),
-                )
-                .property(tag_property())
-                .attribute(Attribute::new("arn", ValueType::String))
-                // The name is unique: a replacement must delete the old provider first.
-                .delete_before_replace()
+                );
+        unique_name_schema(schema)
     }
 
     /// Tags address the resource by its ARN.
@@ -152,7 +132,7 @@ impl AwsResource for CapacityProvider {
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let (clients, inputs) = (call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
         let provider = AutoScalingGroupProvider::builder()
             .auto_scaling_group_arn(str_of(inputs, "auto_scaling_group_arn")?)
@@ -169,7 +149,7 @@ impl AwsResource for CapacityProvider {
             .create_capacity_provider()
             .name(name)
             .auto_scaling_group_provider(provider)
-            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
+            .set_tags(Some(create_tags(call)?))
             .send()
             .await
             .during(&format!("create ECS capacity provider {name}"))?;
@@ -181,7 +161,7 @@ impl AwsResource for CapacityProvider {
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
-        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
         let Some(p) = describe(clients, id).await? else {
             return Ok(None);
         };
@@ -192,28 +172,18 @@ impl AwsResource for CapacityProvider {
             if let Some(s) = asg.managed_scaling()
                 && inputs.contains_key("managed_scaling")
             {
-                let declared = opt_map(inputs, "managed_scaling")?;
-                let fields = object_fields(call.schema, "managed_scaling");
-                let value = read_back_object(fields, declared, managed_scaling_value(s));
-                read.insert("managed_scaling".into(), Value::Map(value));
+                put_object(call, &mut read, "managed_scaling", managed_scaling_value(s))?;
             }
             put_opt(
                 &mut read,
                 "managed_termination_protection",
                 asg.managed_termination_protection().map(|v| v.as_str()),
             );
-            if inputs.contains_key("managed_draining") {
-                put_opt(
-                    &mut read,
-                    "managed_draining",
-                    asg.managed_draining().map(|v| v.as_str()),
-                );
-            }
+            let draining = asg.managed_draining().map(|v| v.as_str());
+            put_declared(&mut read, inputs, "managed_draining", draining);
         }
-        put_read_tags(&mut read, ctx, inputs, tag_pairs(p.tags()));
-        read_back_with(inputs, read, |all| {
-            with_arn(all, p.capacity_provider_arn().unwrap_or_default())
-        })
+        let arn = p.capacity_provider_arn().unwrap_or_default();
+        read_back_arn(call, read, p.tags(), arn)
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -296,17 +266,11 @@ impl AwsResource for CapacityProvider {
     }
 
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
-        let name = str_of(inputs, "name")?;
-        let Some(p) = describe(clients, name).await? else {
+        let name = str_of(call.inputs, "name")?;
+        let Some(p) = describe(call.clients, name).await? else {
             return Ok(Vec::new());
         };
-        if !has_identity(ctx, tag_pairs(p.tags())) {
-            return Ok(Vec::new());
-        }
-        Ok(vec![created(
-            name.to_string(),
-            with_arn(inputs, p.capacity_provider_arn().unwrap_or_default()),
-        )])
+        let arn = p.capacity_provider_arn().unwrap_or_default();
+        Ok(own_found(call, name, arn, p.tags()))
     }
 }

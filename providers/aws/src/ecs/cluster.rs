@@ -2,18 +2,15 @@
 
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{Cluster as SdkCluster, ClusterField, ClusterSetting, ClusterSettingName};
-use skistack_engine::{
-    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
-};
+use skistack_engine::{Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType};
 
-use crate::errors::{During, aws_error, is_not_found};
-use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created, read_back_with};
+use super::{create_tags, own_found, read_back_arn, unique_name_schema};
+use crate::errors::{During, found};
+use crate::kit::{AwsResource, Call, Out, arn_or_id, arn_output, created};
 use crate::props::{changed, opt_bool, put_opt, str_of, with_arn};
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
-use crate::tags::{
-    self, TagApi, has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
-};
+use crate::tags::{self, TagApi};
 
 /// Errors of a cluster delete that clear up once services, tasks and
 /// container instances have finished going away.
@@ -41,18 +38,16 @@ pub(super) async fn describe_cluster(
     clients: &Clients,
     name: &str,
 ) -> Result<Option<SdkCluster>, ProviderError> {
-    let out = match clients
+    let res = clients
         .ecs
         .describe_clusters()
         .clusters(name)
         .include(ClusterField::Tags)
         .include(ClusterField::Settings)
         .send()
-        .await
-    {
-        Ok(out) => out,
-        Err(e) if is_not_found(&e) => return Ok(None),
-        Err(e) => return Err(aws_error(&format!("describe ECS cluster {name}"), e)),
+        .await;
+    let Some(out) = found(&format!("describe ECS cluster {name}"), res)? else {
+        return Ok(None);
     };
     // A missing cluster shows as a failure; a deleted one stays INACTIVE for a while.
     Ok(out
@@ -67,7 +62,7 @@ impl AwsResource for Cluster {
     const TAGS: Option<TagApi> = Some(tags::ECS);
 
     fn schema() -> TypeSchema {
-        TypeSchema::new("aws:ecs:Cluster", "An ECS cluster.")
+        let schema = TypeSchema::new("aws:ecs:Cluster", "An ECS cluster.")
             .complete_reads()
             .property(
                 Property::required("name", ValueType::String)
@@ -78,11 +73,8 @@ impl AwsResource for Cluster {
                 Property::optional("container_insights", ValueType::Bool)
                     .default(false)
                     .describe("Collect CloudWatch Container Insights metrics."),
-            )
-            .property(tag_property())
-            .attribute(Attribute::new("arn", ValueType::String))
-            // The name is unique: a replacement must delete the old cluster first.
-            .delete_before_replace()
+            );
+        unique_name_schema(schema)
     }
 
     /// Tags address the resource by its ARN.
@@ -91,7 +83,7 @@ impl AwsResource for Cluster {
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let (clients, inputs) = (call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
         let out = clients
             .ecs
@@ -100,7 +92,7 @@ impl AwsResource for Cluster {
             .settings(insights_setting(
                 opt_bool(inputs, "container_insights")?.unwrap_or(false),
             ))
-            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?))
+            .set_tags(Some(create_tags(call)?))
             .send()
             .await
             .during(&format!("create ECS cluster {name}"))?;
@@ -112,7 +104,7 @@ impl AwsResource for Cluster {
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
-        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let (clients, id) = (call.clients, call.id);
         let Some(cluster) = describe_cluster(clients, id).await? else {
             return Ok(None);
         };
@@ -129,10 +121,8 @@ impl AwsResource for Cluster {
             "container_insights",
             insights.map(|v| v != "disabled"),
         );
-        put_read_tags(&mut read, ctx, inputs, tag_pairs(cluster.tags()));
-        read_back_with(inputs, read, |all| {
-            with_arn(all, cluster.cluster_arn().unwrap_or_default())
-        })
+        let arn = cluster.cluster_arn().unwrap_or_default();
+        read_back_arn(call, read, cluster.tags(), arn)
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -157,30 +147,22 @@ impl AwsResource for Cluster {
 
     async fn delete(&self, call: &Call<'_>) -> Out<()> {
         let (clients, id) = (call.clients, call.id);
-        let result = retry_eventual(
+        // A cluster already gone (NotFound) counts as deleted: the kit's rule.
+        retry_eventual(
             &format!("delete ECS cluster {id}"),
             DELETE_RETRY_CODES,
             || clients.ecs.delete_cluster().cluster(id).send(),
         )
-        .await;
-        match result {
-            Ok(_) | Err(ProviderError::NotFound(_)) => Ok(()),
-            Err(e) => Err(e),
-        }
+        .await
+        .map(drop)
     }
 
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
-        let name = str_of(inputs, "name")?;
-        let Some(cluster) = describe_cluster(clients, name).await? else {
+        let name = str_of(call.inputs, "name")?;
+        let Some(cluster) = describe_cluster(call.clients, name).await? else {
             return Ok(Vec::new());
         };
-        if !has_identity(ctx, tag_pairs(cluster.tags())) {
-            return Ok(Vec::new());
-        }
-        Ok(vec![created(
-            name.to_string(),
-            with_arn(inputs, cluster.cluster_arn().unwrap_or_default()),
-        )])
+        let arn = cluster.cluster_arn().unwrap_or_default();
+        Ok(own_found(call, name, arn, cluster.tags()))
     }
 }

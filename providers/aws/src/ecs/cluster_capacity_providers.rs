@@ -7,7 +7,7 @@ use skistack_engine::{Created, Map, Property, ProviderError, ReadResult, TypeSch
 
 use super::cluster::describe_cluster;
 use super::{same_ref, strategy_of, strategy_type, strategy_value};
-use crate::kit::{AwsResource, Call, Out, created, read_back};
+use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{Put, list_of_maps, list_of_str, opt_str, str_list, str_of};
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
@@ -119,9 +119,7 @@ impl AwsResource for ClusterCapacityProviders {
                 ),
             );
         }
-        let mut outputs = inputs.clone();
-        outputs.extend(read.clone());
-        read_back(read, outputs)
+        read_back_with(inputs, read, Map::clone)
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -135,10 +133,8 @@ impl AwsResource for ClusterCapacityProviders {
         if describe_cluster(clients, id).await?.is_none() {
             return Ok(());
         }
-        match put(clients, id, Vec::new(), Vec::new()).await {
-            Ok(()) | Err(ProviderError::NotFound(_)) => Ok(()),
-            Err(e) => Err(e),
-        }
+        // A cluster gone meanwhile (NotFound) counts as done: the kit's rule.
+        put(clients, id, Vec::new(), Vec::new()).await
     }
 
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
@@ -153,11 +149,9 @@ impl AwsResource for ClusterCapacityProviders {
         let mut want = list_of_str(inputs, "capacity_providers")?;
         have.sort();
         want.sort();
-        Ok((have == want && !want.is_empty())
-            .then(|| Created {
-                id: cluster.to_string(),
-                outputs: inputs.clone(),
-            })
+        let found = have == want && !want.is_empty();
+        Ok(found
+            .then(|| created(cluster, inputs.clone()))
             .into_iter()
             .collect())
     }

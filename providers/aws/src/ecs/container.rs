@@ -101,13 +101,22 @@ impl<'a> Fields<'a> {
         format!("{}.{key}", self.path)
     }
 
-    fn str(&self, key: &str) -> Result<Option<String>, ProviderError> {
+    /// The field `key` through `convert`, or an error saying it must be
+    /// `want` when `convert` refuses it: the one check of every getter.
+    fn typed<T>(
+        &self,
+        key: &str,
+        want: &str,
+        convert: impl FnOnce(&'a Value) -> Option<T>,
+    ) -> Result<Option<T>, ProviderError> {
+        let bad = || invalid(format!("{} must be {want}", self.at(key)));
         self.get(key)
-            .map(|v| {
-                scalar_string(v)
-                    .ok_or_else(|| invalid(format!("{} must be a string", self.at(key))))
-            })
+            .map(|v| convert(v).ok_or_else(bad))
             .transpose()
+    }
+
+    fn str(&self, key: &str) -> Result<Option<String>, ProviderError> {
+        self.typed(key, "a string", scalar_string)
     }
 
     fn req_str(&self, key: &str) -> Result<String, ProviderError> {
@@ -116,84 +125,58 @@ impl<'a> Fields<'a> {
     }
 
     fn int(&self, key: &str) -> Result<Option<i32>, ProviderError> {
-        self.get(key)
-            .map(|v| {
-                let n = match v.unwrap_secret().0 {
-                    Value::String(s) => s.trim().parse::<i64>().ok(),
-                    other => other.as_int(),
-                };
-                n.and_then(|n| i32::try_from(n).ok())
-                    .ok_or_else(|| invalid(format!("{} must be an integer", self.at(key))))
-            })
-            .transpose()
+        self.typed(key, "an integer", |v| {
+            let n = match v.unwrap_secret().0 {
+                Value::String(s) => s.trim().parse::<i64>().ok(),
+                other => other.as_int(),
+            };
+            n.and_then(|n| i32::try_from(n).ok())
+        })
     }
 
     fn bool(&self, key: &str) -> Result<Option<bool>, ProviderError> {
-        self.get(key)
-            .map(|v| {
-                v.as_bool()
-                    .ok_or_else(|| invalid(format!("{} must be true or false", self.at(key))))
-            })
-            .transpose()
+        self.typed(key, "true or false", Value::as_bool)
     }
 
     fn strs(&self, key: &str) -> Result<Option<Vec<String>>, ProviderError> {
-        self.get(key)
-            .map(|v| {
-                v.as_list()
-                    .and_then(|l| l.iter().map(scalar_string).collect::<Option<Vec<_>>>())
-                    .ok_or_else(|| invalid(format!("{} must be a list of strings", self.at(key))))
-            })
-            .transpose()
+        self.typed(key, "a list of strings", |v| {
+            v.as_list()?.iter().map(scalar_string).collect()
+        })
     }
 
     fn table(&self, key: &str) -> Result<Option<Fields<'a>>, ProviderError> {
-        self.get(key)
-            .map(|v| {
-                v.as_map()
-                    .map(|m| Fields::new(m, &self.at(key)))
-                    .ok_or_else(|| invalid(format!("{} must be a table", self.at(key))))
-            })
-            .transpose()
+        self.typed(key, "a table", |v| {
+            v.as_map().map(|m| Fields::new(m, &self.at(key)))
+        })
     }
 
     fn tables(&self, key: &str) -> Result<Option<Vec<Fields<'a>>>, ProviderError> {
-        self.get(key)
-            .map(|v| {
-                let items = v
-                    .as_list()
-                    .ok_or_else(|| invalid(format!("{} must be a list of tables", self.at(key))))?;
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| {
-                        item.as_map()
-                            .map(|m| Fields::new(m, &format!("{}[{i}]", self.at(key))))
-                            .ok_or_else(|| {
-                                invalid(format!("{}[{i}] must be a table", self.at(key)))
-                            })
-                    })
-                    .collect()
-            })
-            .transpose()
+        let Some(items) = self.typed(key, "a list of tables", Value::as_list)? else {
+            return Ok(None);
+        };
+        let each = |(i, item): (usize, &'a Value)| {
+            let path = format!("{}[{i}]", self.at(key));
+            let table = item.as_map().map(|m| Fields::new(m, &path));
+            table.ok_or_else(|| invalid(format!("{path} must be a table")))
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(each)
+            .collect::<Result<_, _>>()
+            .map(Some)
     }
 
     /// A table of string values (docker labels, log options) as pairs.
     fn string_table(&self, key: &str) -> Result<Option<Vec<(String, String)>>, ProviderError> {
-        self.get(key)
-            .map(|v| {
-                let m = v.as_map().ok_or_else(|| {
-                    invalid(format!("{} must be a table of strings", self.at(key)))
-                })?;
-                m.iter()
-                    .map(|(k, v)| {
-                        scalar_string(v).map(|s| (k.clone(), s)).ok_or_else(|| {
-                            invalid(format!("{}.{k} must be a string", self.at(key)))
-                        })
-                    })
-                    .collect()
-            })
-            .transpose()
+        let Some(m) = self.typed(key, "a table of strings", Value::as_map)? else {
+            return Ok(None);
+        };
+        let each = |(k, v): (&String, &Value)| {
+            let s = scalar_string(v).map(|s| (k.clone(), s));
+            s.ok_or_else(|| invalid(format!("{}.{k} must be a string", self.at(key))))
+        };
+        m.iter().map(each).collect::<Result<_, _>>().map(Some)
     }
 }
 

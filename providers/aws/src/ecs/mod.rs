@@ -1,11 +1,16 @@
 //! ECS resource types: clusters, capacity providers and their association
 //! with clusters, task definitions and services; and the helpers they share
-//! (capacity provider strategies, names and ARNs).
+//! (capacity provider strategies, names and ARNs, and the tags, reads and
+//! finds of resources described with their ARN and tags).
 
-use aws_sdk_ecs::types::CapacityProviderStrategyItem;
-use skistack_engine::{Map, Property, ProviderError, Value, ValueType};
+use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Tag};
+use skistack_engine::{
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
+};
 
-use crate::props::{opt_i32, read_back_object, str_of};
+use crate::kit::{Call, Out, created, read_back_with};
+use crate::props::{object_fields, opt_i32, opt_map, put_opt, read_back_object, str_of, with_arn};
+use crate::tags::{has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property};
 
 mod container;
 
@@ -24,10 +29,9 @@ crate::kit::resource_types! {
     service: Service;
 }
 
-/// The type of a capacity provider strategy: a list of
-/// `{capacity_provider, weight, base}`.
-fn strategy_type() -> ValueType {
-    ValueType::list(ValueType::Object(vec![
+/// The fields of a capacity provider strategy's items.
+fn strategy_fields() -> Vec<Property> {
+    vec![
         Property::required("capacity_provider", ValueType::String)
             .describe("The capacity provider's name."),
         Property::optional("weight", ValueType::Int)
@@ -36,7 +40,13 @@ fn strategy_type() -> ValueType {
         Property::optional("base", ValueType::Int)
             .default(0)
             .describe("How many tasks, at least, run on this provider."),
-    ]))
+    ]
+}
+
+/// The type of a capacity provider strategy: a list of
+/// `{capacity_provider, weight, base}`.
+fn strategy_type() -> ValueType {
+    ValueType::list(ValueType::Object(strategy_fields()))
 }
 
 /// A capacity provider strategy from its property value.
@@ -57,13 +67,7 @@ fn strategy_of(items: &[&Map]) -> Result<Vec<CapacityProviderStrategyItem>, Prov
 /// A capacity provider strategy as read back, item by item against the
 /// declared items.
 fn strategy_value(declared: &[&Map], items: &[CapacityProviderStrategyItem]) -> Value {
-    let fields = match strategy_type() {
-        ValueType::List(of) => match *of {
-            ValueType::Object(fields) => fields,
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    };
+    let fields = strategy_fields();
     Value::List(
         items
             .iter()
@@ -97,6 +101,62 @@ fn same_ref(declared: Option<&str>, arn: &str) -> String {
         Some(d) if d == arn || short_name(d) == short_name(arn) => d.to_string(),
         _ => arn.to_string(),
     }
+}
+
+/// The end of the schema of a resource with a unique name and an ARN (a
+/// cluster, a capacity provider, a service): the tags, the `arn` attribute,
+/// and delete before replace, since the name is unique, so a replacement
+/// must delete the old resource first.
+fn unique_name_schema(schema: TypeSchema) -> TypeSchema {
+    schema
+        .property(tag_property())
+        .attribute(Attribute::new("arn", ValueType::String))
+        .delete_before_replace()
+}
+
+/// The tags a create call gives what it makes: the declared and identity
+/// tags ([`resource_tags`]).
+fn create_tags(call: &Call<'_>) -> Result<Vec<Tag>, ProviderError> {
+    sdk_tags(&resource_tags(call.ctx, call.inputs))
+}
+
+/// Puts `v` under `key` in `read` when the declaration has `key`: what AWS
+/// fills in for a property left out is not drift.
+fn put_declared(read: &mut Map, inputs: &Map, key: &str, v: Option<impl Into<Value>>) {
+    if inputs.contains_key(key) {
+        put_opt(read, key, v);
+    }
+}
+
+/// Puts the nested table `actual` under `key` in `read`, trimmed against
+/// the declared one ([`read_back_object`]).
+fn put_object(call: &Call<'_>, read: &mut Map, key: &str, actual: Map) -> Out<()> {
+    let declared = opt_map(call.inputs, key)?;
+    let value = read_back_object(object_fields(call.schema, key), declared, actual);
+    read.insert(key.into(), Value::Map(value));
+    Ok(())
+}
+
+/// The end of a read of a resource whose one attribute is its ARN: the
+/// `tags` read back join `read`, and the outputs carry `arn`.
+fn read_back_arn(
+    call: &Call<'_>,
+    mut read: Map,
+    tags: &[Tag],
+    arn: &str,
+) -> Out<Option<ReadResult>> {
+    put_read_tags(&mut read, call.ctx, call.inputs, tag_pairs(tags));
+    read_back_with(call.inputs, read, |all| with_arn(all, arn))
+}
+
+/// What `find_all` makes of the resource a describe found: the resource
+/// `id`, with `arn` among its outputs, when its `tags` carry the identity of
+/// the instance the call is about; else nothing.
+fn own_found(call: &Call<'_>, id: &str, arn: &str, tags: &[Tag]) -> Vec<Created> {
+    if !has_identity(call.ctx, tag_pairs(tags)) {
+        return Vec::new();
+    }
+    vec![created(id, with_arn(call.inputs, arn))]
 }
 
 #[cfg(test)]

@@ -11,21 +11,22 @@ use aws_sdk_ecs::types::{
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use skistack_engine::{
-    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
+    Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use super::{same_ref, strategy_of, strategy_type, strategy_value};
+use super::{
+    create_tags, own_found, put_declared, put_object, read_back_arn, same_ref, strategy_of,
+    strategy_type, strategy_value, unique_name_schema,
+};
 use crate::errors::{During, OrFailed, aws_error, error_code, found};
-use crate::kit::{AwsResource, Call, Out, arn_output, created, read_back_with};
+use crate::kit::{AwsResource, Call, Out, arn_output, created};
 use crate::props::{
-    Put, bool_of, changed, list_of_maps, list_of_str, object_fields, opt_bool, opt_i32, opt_map,
-    opt_str, put_opt, read_back_object, read_back_set, str_of, with_arn,
+    Put, bool_of, changed, list_of_maps, list_of_str, opt_bool, opt_i32, opt_map, opt_str, put_opt,
+    read_back_set, str_of, with_arn,
 };
 use crate::retry::wait_until;
 use crate::shared::Clients;
-use crate::tags::{
-    self, TagApi, has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
-};
+use crate::tags::{self, TagApi};
 use crate::token::client_token_max;
 
 /// The longest idempotency token CreateService accepts.
@@ -164,16 +165,36 @@ fn network_value(
     Ok(Some(m))
 }
 
+/// Puts the deployment configuration read back into `read`: the percents
+/// (a daemon has no maximum) and the circuit breaker when it is declared.
+fn put_deployment(
+    call: &Call<'_>,
+    read: &mut Map,
+    dc: &DeploymentConfiguration,
+) -> Result<(), ProviderError> {
+    let minimum = dc.minimum_healthy_percent().map(i64::from);
+    put_opt(read, "deployment_minimum_healthy_percent", minimum);
+    if !is_daemon(call.inputs)? {
+        let maximum = dc.maximum_percent().map(i64::from);
+        put_opt(read, "deployment_maximum_percent", maximum);
+    }
+    if let Some(cb) = dc.deployment_circuit_breaker()
+        && call.inputs.contains_key("deployment_circuit_breaker")
+    {
+        let mut m = Map::new();
+        m.insert("enable".into(), cb.enable().into());
+        m.insert("rollback".into(), cb.rollback().into());
+        put_object(call, read, "deployment_circuit_breaker", m)?;
+    }
+    Ok(())
+}
+
 /// True for CreateService's refusal of a target group that no listener
 /// ties to a load balancer yet.
 fn waits_for_listener<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
     error_code(e) == Some("InvalidParameterException")
         && e.message()
             .is_some_and(|m| m.contains("does not have an associated load balancer"))
-}
-
-fn poisoned() -> ProviderError {
-    ProviderError::Failed("a lock was poisoned by a panic".into())
 }
 
 /// The errors that mean a service is already gone or going.
@@ -203,7 +224,7 @@ impl AwsResource for Service {
             Property::required("enable", ValueType::Bool),
             Property::optional("rollback", ValueType::Bool).default(false),
         ]);
-        TypeSchema::new(
+        let schema = TypeSchema::new(
             "aws:ecs:Service",
             "An ECS service: keeps a number of tasks running.",
         )
@@ -278,11 +299,9 @@ impl AwsResource for Service {
         .property(
             Property::optional("propagate_tags", ValueType::String)
                 .describe("Copy tags to tasks from SERVICE or TASK_DEFINITION (or NONE)."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        // The name is unique in the cluster: a replacement must delete first.
-        .delete_before_replace()
+        );
+        // The name is unique in the cluster.
+        unique_name_schema(schema)
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
@@ -320,22 +339,20 @@ impl AwsResource for Service {
             .set_enable_execute_command(opt_bool(inputs, "enable_execute_command")?)
             .set_platform_version(opt_str(inputs, "platform_version")?.map(str::to_string))
             .set_propagate_tags(opt_str(inputs, "propagate_tags")?.map(PropagateTags::from))
-            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?));
+            .set_tags(Some(create_tags(call)?));
         // A target group only takes a service once a listener (or rule)
         // ties it to its load balancer; that listener may be being created
         // right now, so that refusal is waited out.
-        let arn = std::sync::Mutex::new(None);
+        // The ARN the create answered with, kept by the poll that ends the wait.
+        let arn = std::sync::OnceLock::new();
         wait_until(
             &format!("target groups of ECS service {name} to join a load balancer"),
             LISTENER_TIMEOUT,
             || async {
                 match req.clone().send().await {
                     Ok(out) => {
-                        let created = out
-                            .service()
-                            .and_then(|s| s.service_arn())
-                            .map(str::to_string);
-                        *arn.lock().map_err(|_| poisoned())? = created;
+                        let made = out.service().and_then(|s| s.service_arn());
+                        arn.get_or_init(|| made.map(str::to_string));
                         Ok(true)
                     }
                     Err(e) if waits_for_listener(&e) => Ok(false),
@@ -344,17 +361,14 @@ impl AwsResource for Service {
             },
         )
         .await?;
-        let arn = arn
-            .into_inner()
-            .map_err(|_| poisoned())?
-            .or_failed(&format!(
-                "create ECS service {name}: no service in the response"
-            ))?;
+        let arn = arn.into_inner().flatten().or_failed(&format!(
+            "create ECS service {name}: no service in the response"
+        ))?;
         Ok(created(arn.clone(), with_arn(inputs, &arn)))
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
-        let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
+        let (clients, id, inputs) = (call.clients, call.id, call.inputs);
         let cluster = str_of(inputs, "cluster")?;
         let Some(svc) = describe(clients, cluster, id).await?.filter(is_active) else {
             return Ok(None);
@@ -376,13 +390,8 @@ impl AwsResource for Service {
         }
         // Without a launch type or strategy of its own, a service gets the
         // cluster's default (or EC2): that is not drift.
-        if inputs.contains_key("launch_type") {
-            put_opt(
-                &mut read,
-                "launch_type",
-                svc.launch_type().map(|l| l.as_str()),
-            );
-        }
+        let launch_type = svc.launch_type().map(|l| l.as_str());
+        put_declared(&mut read, inputs, "launch_type", launch_type);
         // An empty strategy means the cluster's default applies (and moto
         // keeps none at all): no drift either.
         let strategy = svc.capacity_provider_strategy();
@@ -401,30 +410,7 @@ impl AwsResource for Service {
             svc.scheduling_strategy().map(|s| s.as_str()),
         );
         if let Some(dc) = svc.deployment_configuration() {
-            put_opt(
-                &mut read,
-                "deployment_minimum_healthy_percent",
-                dc.minimum_healthy_percent().map(i64::from),
-            );
-            if !is_daemon(inputs)? {
-                put_opt(
-                    &mut read,
-                    "deployment_maximum_percent",
-                    dc.maximum_percent().map(i64::from),
-                );
-            }
-            if let (Some(cb), true) = (
-                dc.deployment_circuit_breaker(),
-                inputs.contains_key("deployment_circuit_breaker"),
-            ) {
-                let mut m = Map::new();
-                m.insert("enable".into(), cb.enable().into());
-                m.insert("rollback".into(), cb.rollback().into());
-                let fields = object_fields(call.schema, "deployment_circuit_breaker");
-                let declared = opt_map(inputs, "deployment_circuit_breaker")?;
-                let value = read_back_object(fields, declared, m);
-                read.insert("deployment_circuit_breaker".into(), Value::Map(value));
-            }
+            put_deployment(call, &mut read, dc)?;
         }
         let lbs = svc.load_balancers();
         if !lbs.is_empty() || inputs.contains_key("load_balancers") {
@@ -434,9 +420,7 @@ impl AwsResource for Service {
         if let Some(n) = svc.network_configuration()
             && let Some(actual) = network_value(declared, n)?
         {
-            let fields = object_fields(call.schema, "network_configuration");
-            let value = read_back_object(fields, declared, actual);
-            read.insert("network_configuration".into(), Value::Map(value));
+            put_object(call, &mut read, "network_configuration", actual)?;
         }
         // AWS reports 0 for a grace period never set.
         let grace = svc.health_check_grace_period_seconds();
@@ -449,20 +433,15 @@ impl AwsResource for Service {
             );
         }
         read.put("enable_execute_command", svc.enable_execute_command());
-        if inputs.contains_key("platform_version") {
-            put_opt(&mut read, "platform_version", svc.platform_version());
-        }
-        if inputs.contains_key("propagate_tags") {
-            put_opt(
-                &mut read,
-                "propagate_tags",
-                svc.propagate_tags().map(|p| p.as_str()),
-            );
-        }
-        put_read_tags(&mut read, ctx, inputs, tag_pairs(svc.tags()));
-        read_back_with(inputs, read, |all| {
-            with_arn(all, svc.service_arn().unwrap_or(id))
-        })
+        put_declared(
+            &mut read,
+            inputs,
+            "platform_version",
+            svc.platform_version(),
+        );
+        let propagate = svc.propagate_tags().map(|p| p.as_str());
+        put_declared(&mut read, inputs, "propagate_tags", propagate);
+        read_back_arn(call, read, svc.tags(), svc.service_arn().unwrap_or(id))
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -587,16 +566,13 @@ impl AwsResource for Service {
     }
 
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let (clients, inputs) = (call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
         let cluster = str_of(inputs, "cluster")?;
         let Some(svc) = describe(clients, cluster, name).await?.filter(is_active) else {
             return Ok(Vec::new());
         };
-        if !has_identity(ctx, tag_pairs(svc.tags())) {
-            return Ok(Vec::new());
-        }
         let arn = svc.service_arn().unwrap_or_default();
-        Ok(vec![created(arn.to_string(), with_arn(inputs, arn))])
+        Ok(own_found(call, arn, arn, svc.tags()))
     }
 }

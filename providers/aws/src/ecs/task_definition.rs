@@ -12,14 +12,12 @@ use skistack_engine::{
 };
 
 use super::container::container_definitions;
-
+use super::create_tags;
 use crate::errors::{During, OrFailed, aws_error, error_code, is_not_found};
 use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{Put, list_of_str, opt_map, opt_str, put_opt, str_list, str_of};
 use crate::shared::Clients;
-use crate::tags::{
-    self, TagApi, has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
-};
+use crate::tags::{self, TagApi, has_identity, put_read_tags, tag_pairs, tag_property};
 
 /// A task definition revision. Its id is the revision's ARN.
 #[derive(Default)]
@@ -165,7 +163,7 @@ impl AwsResource for TaskDefinition {
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
+        let (clients, inputs) = (call.clients, call.inputs);
         let family = str_of(inputs, "family")?;
         let containers =
             container_definitions(inputs.get("container_definitions").ok_or_else(|| {
@@ -180,7 +178,7 @@ impl AwsResource for TaskDefinition {
             .set_memory(size_of(inputs, "memory")?)
             .set_execution_role_arn(opt_str(inputs, "execution_role_arn")?.map(str::to_string))
             .set_task_role_arn(opt_str(inputs, "task_role_arn")?.map(str::to_string))
-            .set_tags(Some(sdk_tags(&resource_tags(ctx, inputs))?));
+            .set_tags(Some(create_tags(call)?));
         if let Some(mode) = opt_str(inputs, "network_mode")? {
             req = req.network_mode(NetworkMode::from(mode));
         }
@@ -219,16 +217,9 @@ impl AwsResource for TaskDefinition {
         };
         let mut read = Map::new();
         put_opt(&mut read, "family", td.family());
-        put_opt(
-            &mut read,
-            "cpu",
-            td.cpu().map(|c| read_back_size(inputs, "cpu", c)),
-        );
-        put_opt(
-            &mut read,
-            "memory",
-            td.memory().map(|m| read_back_size(inputs, "memory", m)),
-        );
+        for (key, size) in [("cpu", td.cpu()), ("memory", td.memory())] {
+            put_opt(&mut read, key, size.map(|s| read_back_size(inputs, key, s)));
+        }
         put_opt(
             &mut read,
             "network_mode",
@@ -252,27 +243,23 @@ impl AwsResource for TaskDefinition {
 
     async fn delete(&self, call: &Call<'_>) -> Out<()> {
         let (clients, id) = (call.clients, call.id);
-        match clients
+        let res = clients
             .ecs
             .deregister_task_definition()
             .task_definition(id)
             .send()
-            .await
+            .await;
+        // Deregistering one that is already inactive or gone fails with a
+        // ClientException; it is deleted all the same.
+        if let Err(e) = res
+            && describe(clients, id).await?.is_some()
         {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                // Deregistering one that is already inactive or gone fails
-                // with a ClientException; it is deleted all the same.
-                if describe(clients, id).await?.is_none() {
-                    Ok(())
-                } else {
-                    Err(aws_error(
-                        &format!("deregister ECS task definition {id}"),
-                        e,
-                    ))
-                }
-            }
+            return Err(aws_error(
+                &format!("deregister ECS task definition {id}"),
+                e,
+            ));
         }
+        Ok(())
     }
 
     /// The active revisions of the family that carry the identity tags
@@ -310,10 +297,7 @@ impl AwsResource for TaskDefinition {
             if let Some((td, tags)) = describe(clients, &arn).await?
                 && has_identity(ctx, tag_pairs(&tags))
             {
-                found.push(Created {
-                    id: arn.clone(),
-                    outputs: outputs_of(inputs, &td),
-                });
+                found.push(created(arn, outputs_of(inputs, &td)));
             }
         }
         Ok(found)
