@@ -6,10 +6,10 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{described, find_identified, own_tag_spec};
+use crate::ec2::{described, find_identified, own_tag_spec, owned_attributes};
 use crate::errors::{During, OrFailed, error_code, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
-use crate::props::{Put, changed, opt_str, with_attributes};
+use crate::props::{changed, opt_str, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
 use crate::shared::Clients;
 use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
@@ -54,18 +54,18 @@ async fn detach(clients: &Clients, id: &str, vpc: &str) -> Result<(), ProviderEr
     }
 }
 
+/// The gateway's ARN and owner.
 fn attributes(clients: &Clients, igw: &AwsIgw) -> Map {
     let id = igw.internet_gateway_id().unwrap_or_default();
-    let owner = igw.owner_id().unwrap_or_default();
-    let mut attrs = Map::new();
-    attrs.put(
-        "arn",
-        clients.arn("ec2", owner, &format!("internet-gateway/{id}")),
-    );
-    attrs.insert("owner_id".into(), owner.into());
-    attrs
+    owned_attributes(
+        clients,
+        "internet-gateway",
+        id,
+        igw.owner_id().unwrap_or_default(),
+    )
 }
 
+/// The VPC the gateway is attached to, if any.
 fn attached_vpc(igw: &AwsIgw) -> Option<&str> {
     igw.attachments().first().and_then(|a| a.vpc_id())
 }

@@ -8,8 +8,8 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::ec2::{identified, identity_filters, own_tag_spec};
-use crate::errors::{During, OrFailed, aws_error, error_code, found};
+use crate::ec2::{described, identified, identity_filters, own_tag_spec, owned_attributes};
+use crate::errors::{During, OrFailed, aws_error, error_code};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{Put, changed, opt_bool, read_result, str_of, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
@@ -84,18 +84,16 @@ async fn set_default_egress(clients: &Clients, id: &str, allow: bool) -> Result<
     }
 }
 
-/// ARN and owner of a group.
+/// ARN and owner of a group; the ARN is made from them when AWS gives none.
 fn attributes(clients: &Clients, id: &str, owner: &str, arn: Option<&str>) -> Map {
-    let arn = match arn {
-        Some(a) => a.to_string(),
-        None => clients.arn("ec2", owner, &format!("security-group/{id}")),
-    };
-    let mut attrs = Map::new();
-    attrs.insert("arn".into(), arn.into());
-    attrs.insert("owner_id".into(), owner.into());
+    let mut attrs = owned_attributes(clients, "security-group", id, owner);
+    if let Some(arn) = arn {
+        attrs.put("arn", arn);
+    }
     attrs
 }
 
+/// ARN and owner of a group as described.
 fn group_attributes(clients: &Clients, sg: &AwsSg) -> Map {
     attributes(
         clients,
@@ -103,18 +101,6 @@ fn group_attributes(clients: &Clients, sg: &AwsSg) -> Map {
         sg.owner_id().unwrap_or_default(),
         sg.security_group_arn(),
     )
-}
-
-/// The group; `None` when it is gone.
-async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsSg>, ProviderError> {
-    let res = clients
-        .ec2
-        .describe_security_groups()
-        .group_ids(id)
-        .send()
-        .await;
-    let out = found(&format!("describe security group {id}"), res)?;
-    Ok(out.and_then(|o| o.security_groups().first().cloned()))
 }
 
 #[async_trait]
@@ -174,7 +160,7 @@ impl AwsResource for SecurityGroup {
         let owner = out.security_group_arn().and_then(|a| a.split(':').nth(4));
         let attrs = match owner {
             Some(owner) => attributes(clients, &id, owner, out.security_group_arn()),
-            None => match describe(clients, &id).await? {
+            None => match described::<AwsSg>(clients, &id).await? {
                 Some(sg) => group_attributes(clients, &sg),
                 None => attributes(clients, &id, "", None),
             },
@@ -184,7 +170,7 @@ impl AwsResource for SecurityGroup {
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
-        let Some(sg) = describe(clients, id).await? else {
+        let Some(sg) = described::<AwsSg>(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
