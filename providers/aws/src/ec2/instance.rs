@@ -21,7 +21,7 @@ use crate::ec2::{described_if, filter_any, find_identified_with, tag_spec, wait_
 use crate::errors::{During, OrFailed, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{
-    Put, changed, list_of_str, opt_bool, opt_str, str_list, str_of, with_attributes,
+    Put, changed, list_of_str, opt_bool, opt_str, put_opt, str_list, str_of, with_attributes,
 };
 use crate::retry::{retry_eventual, wait_until};
 use crate::shared::Clients;
@@ -330,25 +330,11 @@ impl AwsResource for Instance {
             read.insert("iam_instance_profile".into(), value.into());
         }
         if let Some(m) = inst.metadata_options() {
-            let metadata = Metadata {
-                http_tokens: m
-                    .http_tokens()
-                    .map(|t| t.as_str().to_string())
-                    .unwrap_or_default(),
-                http_endpoint: m
-                    .http_endpoint()
-                    .map(|e| e.as_str().to_string())
-                    .unwrap_or_default(),
-                hop_limit: match Metadata::from_inputs(inputs)?.hop_limit {
-                    Some(_) => m.http_put_response_hop_limit(),
-                    None => None,
-                },
-            };
-            if inputs.contains_key("metadata_options")
-                || metadata != Metadata::from_inputs(&Map::new())?
-            {
-                read.insert("metadata_options".into(), metadata.read_back(inputs)?);
-            }
+            let tokens = m.http_tokens().map(|t| t.as_str());
+            let endpoint = m.http_endpoint().map(|e| e.as_str());
+            let hop_limit = m.http_put_response_hop_limit();
+            let metadata = Metadata::read_back_from(inputs, tokens, endpoint, hop_limit)?;
+            put_opt(&mut read, "metadata_options", metadata);
         }
         put_read_tags(&mut read, ctx, inputs, tag_pairs(inst.tags()));
         let outputs = outputs_of(clients, &with_attributes(inputs, read.clone()), &inst);

@@ -202,23 +202,11 @@ fn read_data(inputs: &Map, version: &LaunchTemplateVersion) -> Result<Map, Provi
         );
     }
     if let Some(m) = data.metadata_options() {
-        let declared = Metadata::from_inputs(inputs)?;
-        let metadata = Metadata {
-            http_tokens: m
-                .http_tokens()
-                .map(|t| t.as_str().to_string())
-                .unwrap_or_default(),
-            http_endpoint: m
-                .http_endpoint()
-                .map(|e| e.as_str().to_string())
-                .unwrap_or_default(),
-            hop_limit: declared.hop_limit.and(m.http_put_response_hop_limit()),
-        };
-        if inputs.contains_key("metadata_options")
-            || metadata != Metadata::from_inputs(&Map::new())?
-        {
-            put("metadata_options", Some(metadata.read_back(inputs)?));
-        }
+        let tokens = m.http_tokens().map(|t| t.as_str());
+        let endpoint = m.http_endpoint().map(|e| e.as_str());
+        let hop_limit = m.http_put_response_hop_limit();
+        let metadata = Metadata::read_back_from(inputs, tokens, endpoint, hop_limit)?;
+        put("metadata_options", metadata);
     }
     // Only what was declared is compared; AWS fills in the rest.
     read.retain(|k, _| inputs.contains_key(k));
