@@ -66,14 +66,13 @@ impl AwsResource for RouteTable {
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
-        let found = described::<AwsRouteTable>(clients, id).await?;
-        let Some(rt) = found.as_ref() else {
+        let Some(rt) = described::<AwsRouteTable>(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
         read.insert("vpc_id".into(), rt.vpc_id().unwrap_or_default().into());
         put_read_tags(&mut read, ctx, inputs, tag_pairs(rt.tags()));
-        Ok(Some(read_result(inputs, read, attributes(clients, rt))))
+        Ok(Some(read_result(inputs, read, attributes(clients, &rt))))
     }
 
     async fn delete(&self, call: &Call<'_>) -> Out<()> {

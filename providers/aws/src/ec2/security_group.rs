@@ -4,6 +4,8 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     IpPermission, IpRange, ResourceType as Ec2ResourceType, SecurityGroup as AwsSg,
 };
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
@@ -45,42 +47,36 @@ fn allows_all_egress(sg: &AwsSg) -> bool {
 /// already removed or present is fine.
 async fn set_default_egress(clients: &Clients, id: &str, allow: bool) -> Result<(), ProviderError> {
     const FRESH: &[&str] = &["InvalidGroup.NotFound"];
+    let ec2 = &clients.ec2;
     if allow {
         let res = retry_codes(FRESH, EVENTUAL_LIMIT, || {
-            clients
-                .ec2
-                .authorize_security_group_egress()
-                .group_id(id)
-                .ip_permissions(default_egress())
-                .send()
+            let req = ec2.authorize_security_group_egress().group_id(id);
+            req.ip_permissions(default_egress()).send()
         })
         .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("InvalidPermission.Duplicate") => Ok(()),
-            Err(e) => Err(aws_error(
-                &format!("restore the default egress rule of {id}"),
-                e,
-            )),
-        }
+        let action = format!("restore the default egress rule of {id}");
+        done_unless(&action, "InvalidPermission.Duplicate", res)
     } else {
         let res = retry_codes(FRESH, EVENTUAL_LIMIT, || {
-            clients
-                .ec2
-                .revoke_security_group_egress()
-                .group_id(id)
-                .ip_permissions(default_egress())
-                .send()
+            let req = ec2.revoke_security_group_egress().group_id(id);
+            req.ip_permissions(default_egress()).send()
         })
         .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("InvalidPermission.NotFound") => Ok(()),
-            Err(e) => Err(aws_error(
-                &format!("revoke the default egress rule of {id}"),
-                e,
-            )),
-        }
+        let action = format!("revoke the default egress rule of {id}");
+        done_unless(&action, "InvalidPermission.NotFound", res)
+    }
+}
+
+/// The outcome of a call whose error with the code `done` means that what
+/// it asks for is so already; any other error is that of `action`.
+fn done_unless<T, E, R>(action: &str, done: &str, res: Result<T, SdkError<E, R>>) -> Out<()>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    match res {
+        Err(e) if error_code(&e) != Some(done) => Err(aws_error(action, e)),
+        _ => Ok(()),
     }
 }
 
