@@ -70,8 +70,7 @@ impl AwsResource for Eip {
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
-        let found = described::<Address>(clients, id).await?;
-        let Some(addr) = found.as_ref() else {
+        let Some(addr) = described::<Address>(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();

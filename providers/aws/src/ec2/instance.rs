@@ -17,17 +17,15 @@ use crate::ec2::launch::{
     Metadata, RootDevice, encode_user_data, is_arn, metadata_options_property,
     root_block_device_property, root_device_name,
 };
-use crate::ec2::{filter_any, identity_filters, tag_spec};
-use crate::errors::{During, OrFailed, found, gone_ok};
+use crate::ec2::{described_if, filter_any, find_identified_with, tag_spec, wait_ready};
+use crate::errors::{During, OrFailed, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{
-    Put, changed, list_of_str, opt_bool, opt_str, str_list, str_of, with_attributes,
+    Put, changed, list_of_str, opt_bool, opt_str, put_opt, str_list, str_of, with_attributes,
 };
 use crate::retry::{retry_eventual, wait_until};
 use crate::shared::Clients;
-use crate::tags::{
-    self, TagApi, has_identity, put_read_tags, resource_tags, tag_pairs, tag_property,
-};
+use crate::tags::{self, TagApi, put_read_tags, resource_tags, tag_pairs, tag_property};
 use crate::token::client_token;
 
 /// How long an instance may take to start or to terminate.
@@ -85,61 +83,38 @@ fn outputs_of(clients: &Clients, inputs: &Map, inst: &AwsInstance) -> Map {
 
 /// The instance; `None` when it is gone or terminated.
 async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsInstance>, ProviderError> {
-    let res = clients
-        .ec2
-        .describe_instances()
-        .instance_ids(id)
-        .send()
-        .await;
-    let Some(out) = found(&format!("describe instance {id}"), res)? else {
-        return Ok(None);
-    };
-    Ok(out
-        .reservations()
-        .iter()
-        .flat_map(|r| r.instances())
-        .find(|i| i.state().and_then(|s| s.name()) != Some(&InstanceStateName::Terminated))
-        .cloned())
+    described_if(clients, id, |i: &AwsInstance| {
+        i.state().and_then(|s| s.name()) != Some(&InstanceStateName::Terminated)
+    })
+    .await
 }
 
 /// Waits until the instance runs and returns it as described then (with
 /// its public address, which RunInstances doesn't report yet).
 async fn wait_running(clients: &Clients, id: &str) -> Result<AwsInstance, ProviderError> {
-    // The description seen when the wait ends; a mutex because the wait's
-    // futures borrow it and create's future must be Send.
-    let last = std::sync::Mutex::new(None);
-    wait_until(&format!("instance {id} to run"), WAIT, || {
-        let last = &last;
-        async move {
-            let Some(inst) = describe(clients, id).await? else {
-                // Not visible yet right after RunInstances.
-                return Ok(false);
-            };
-            match inst.state().and_then(|s| s.name()) {
-                Some(InstanceStateName::Running) => {
-                    if let Ok(mut l) = last.lock() {
-                        *l = Some(inst);
-                    }
-                    Ok(true)
-                }
-                Some(InstanceStateName::Pending) | None => Ok(false),
-                Some(other) => {
-                    let reason = inst
-                        .state_reason()
-                        .and_then(|r| r.message())
-                        .unwrap_or_default();
-                    Err(ProviderError::Failed(format!(
-                        "instance {id} is {} instead of running: {reason}",
-                        other.as_str()
-                    )))
-                }
+    let who = format!("instance {id}");
+    let describe = || describe(clients, id);
+    wait_ready(
+        &who,
+        "to run",
+        WAIT,
+        describe,
+        |inst: &AwsInstance| match inst.state().and_then(|s| s.name()) {
+            Some(InstanceStateName::Running) => Ok(true),
+            Some(InstanceStateName::Pending) | None => Ok(false),
+            Some(other) => {
+                let reason = inst
+                    .state_reason()
+                    .and_then(|r| r.message())
+                    .unwrap_or_default();
+                Err(ProviderError::Failed(format!(
+                    "instance {id} is {} instead of running: {reason}",
+                    other.as_str()
+                )))
             }
-        }
-    })
-    .await?;
-    last.into_inner().ok().flatten().or_failed(&format!(
-        "instance {id}: the wait ended without a description"
-    ))
+        },
+    )
+    .await
 }
 
 /// The security groups of an instance: those of the instance, or those of
@@ -355,25 +330,11 @@ impl AwsResource for Instance {
             read.insert("iam_instance_profile".into(), value.into());
         }
         if let Some(m) = inst.metadata_options() {
-            let metadata = Metadata {
-                http_tokens: m
-                    .http_tokens()
-                    .map(|t| t.as_str().to_string())
-                    .unwrap_or_default(),
-                http_endpoint: m
-                    .http_endpoint()
-                    .map(|e| e.as_str().to_string())
-                    .unwrap_or_default(),
-                hop_limit: match Metadata::from_inputs(inputs)?.hop_limit {
-                    Some(_) => m.http_put_response_hop_limit(),
-                    None => None,
-                },
-            };
-            if inputs.contains_key("metadata_options")
-                || metadata != Metadata::from_inputs(&Map::new())?
-            {
-                read.insert("metadata_options".into(), metadata.read_back(inputs)?);
-            }
+            let tokens = m.http_tokens().map(|t| t.as_str());
+            let endpoint = m.http_endpoint().map(|e| e.as_str());
+            let hop_limit = m.http_put_response_hop_limit();
+            let metadata = Metadata::read_back_from(inputs, tokens, endpoint, hop_limit)?;
+            put_opt(&mut read, "metadata_options", metadata);
         }
         put_read_tags(&mut read, ctx, inputs, tag_pairs(inst.tags()));
         let outputs = outputs_of(clients, &with_attributes(inputs, read.clone()), &inst);
@@ -436,37 +397,18 @@ impl AwsResource for Instance {
         .await
     }
 
-    /// Every instance that is not terminated carrying the identity tags: during a replacement the old
-    /// one and the new one both do.
+    /// Every instance that is not terminated carrying the identity tags:
+    /// during a replacement the old one and the new one both do.
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
-        let mut filters = identity_filters(ctx);
-        filters.push(filter_any(
+        let (clients, inputs) = (call.clients, call.inputs);
+        let live = filter_any(
             "instance-state-name",
             ["pending", "running", "stopping", "stopped"],
-        ));
-        let out = clients
-            .ec2
-            .describe_instances()
-            .set_filters(Some(filters))
-            .send()
-            .await
-            .during("find instance by tags")?;
-        let ids: Vec<String> = out
-            .reservations()
-            .iter()
-            .flat_map(|r| r.instances())
-            .filter(|i| has_identity(ctx, tag_pairs(i.tags())))
-            .filter_map(|i| i.instance_id().map(str::to_string))
-            .collect();
-        let mut found = Vec::new();
-        for id in ids {
+        );
+        find_identified_with(call, vec![live], |id, _: AwsInstance| async move {
             let inst = wait_running(clients, &id).await?;
-            found.push(Created {
-                outputs: outputs_of(clients, inputs, &inst),
-                id,
-            });
-        }
-        Ok(found)
+            Ok(outputs_of(clients, inputs, &inst))
+        })
+        .await
     }
 }

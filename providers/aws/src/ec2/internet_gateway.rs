@@ -6,10 +6,10 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{described, find_identified, own_tag_spec};
+use crate::ec2::{described, find_identified, own_tag_spec, owned_attributes};
 use crate::errors::{During, OrFailed, error_code, gone_ok};
-use crate::kit::{AwsResource, Call, Out, created, read_back};
-use crate::props::{Put, changed, opt_str, with_attributes};
+use crate::kit::{AwsResource, Call, Out, created};
+use crate::props::{changed, opt_str, read_result, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
 use crate::shared::Clients;
 use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
@@ -54,18 +54,18 @@ async fn detach(clients: &Clients, id: &str, vpc: &str) -> Result<(), ProviderEr
     }
 }
 
+/// The gateway's ARN and owner.
 fn attributes(clients: &Clients, igw: &AwsIgw) -> Map {
     let id = igw.internet_gateway_id().unwrap_or_default();
-    let owner = igw.owner_id().unwrap_or_default();
-    let mut attrs = Map::new();
-    attrs.put(
-        "arn",
-        clients.arn("ec2", owner, &format!("internet-gateway/{id}")),
-    );
-    attrs.insert("owner_id".into(), owner.into());
-    attrs
+    owned_attributes(
+        clients,
+        "internet-gateway",
+        id,
+        igw.owner_id().unwrap_or_default(),
+    )
 }
 
+/// The VPC the gateway is attached to, if any.
 fn attached_vpc(igw: &AwsIgw) -> Option<&str> {
     igw.attachments().first().and_then(|a| a.vpc_id())
 }
@@ -115,23 +115,19 @@ impl AwsResource for InternetGateway {
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
-        let found = described::<AwsIgw>(clients, id).await?;
-        let Some(igw) = found.as_ref() else {
+        let Some(igw) = described::<AwsIgw>(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
-        if let Some(vpc) = attached_vpc(igw) {
+        if let Some(vpc) = attached_vpc(&igw) {
             read.insert("vpc_id".into(), vpc.into());
         }
         put_read_tags(&mut read, ctx, inputs, tag_pairs(igw.tags()));
-        let mut outputs = with_attributes(
-            &with_attributes(inputs, read.clone()),
-            attributes(clients, igw),
-        );
-        if attached_vpc(igw).is_none() {
-            outputs.remove("vpc_id");
+        let mut result = read_result(inputs, read, attributes(clients, &igw));
+        if attached_vpc(&igw).is_none() {
+            result.outputs.remove("vpc_id");
         }
-        read_back(read, outputs)
+        Ok(Some(result))
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {

@@ -3,39 +3,36 @@
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{KeyPairInfo, ResourceType as Ec2ResourceType};
 use aws_smithy_types::Blob;
-use skistack_engine::{
-    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
-};
+use skistack_engine::{Attribute, Created, Map, Property, ReadResult, TypeSchema, ValueType};
 
-use crate::ec2::own_tag_spec;
-use crate::errors::{During, found, gone_ok};
+use crate::ec2::{described, own_tag_spec};
+use crate::errors::{During, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{read_result, str_of, with_attributes};
-use crate::shared::Clients;
 use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
 
 /// An SSH key pair made from a public key. Its id is the key name.
 #[derive(Default)]
 pub(crate) struct KeyPair;
 
-fn attributes(key_pair_id: &str, fingerprint: &str, arn: String) -> Map {
+/// The key's attributes: its key-pair id, its fingerprint and its ARN
+/// (which names the account).
+async fn attributes(call: &Call<'_>, key_pair_id: &str, fingerprint: &str) -> Out<Map> {
+    let account = call.shared.account(call.clients).await?;
+    let arn = call
+        .clients
+        .arn("ec2", &account, &format!("key-pair/{key_pair_id}"));
     let mut attrs = Map::new();
     attrs.insert("key_pair_id".into(), key_pair_id.into());
     attrs.insert("fingerprint".into(), fingerprint.into());
     attrs.insert("arn".into(), arn.into());
-    attrs
+    Ok(attrs)
 }
 
-/// The key; `None` when it is gone.
-async fn describe(clients: &Clients, name: &str) -> Result<Option<KeyPairInfo>, ProviderError> {
-    let res = clients
-        .ec2
-        .describe_key_pairs()
-        .key_names(name)
-        .send()
-        .await;
-    let out = found(&format!("describe key pair {name}"), res)?;
-    Ok(out.and_then(|o| o.key_pairs().first().cloned()))
+/// The attributes of the key as described.
+async fn key_attributes(call: &Call<'_>, key: &KeyPairInfo) -> Out<Map> {
+    let id = key.key_pair_id().unwrap_or_default();
+    attributes(call, id, key.key_fingerprint().unwrap_or_default()).await
 }
 
 #[async_trait]
@@ -93,24 +90,19 @@ impl AwsResource for KeyPair {
             .await
             .during(&format!("import key pair {name}"))?;
         let id = out.key_pair_id().unwrap_or_default();
-        let account = call.shared.account(clients).await?;
-        let arn = clients.arn("ec2", &account, &format!("key-pair/{id}"));
-        let attrs = attributes(id, out.key_fingerprint().unwrap_or_default(), arn);
+        let attrs = attributes(call, id, out.key_fingerprint().unwrap_or_default()).await?;
         Ok(created(name.to_string(), with_attributes(inputs, attrs)))
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
-        let Some(key) = describe(clients, id).await? else {
+        let Some(key) = described::<KeyPairInfo>(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
         read.insert("key_name".into(), key.key_name().unwrap_or_default().into());
         put_read_tags(&mut read, ctx, inputs, tag_pairs(key.tags()));
-        let key_id = key.key_pair_id().unwrap_or_default();
-        let account = call.shared.account(clients).await?;
-        let arn = clients.arn("ec2", &account, &format!("key-pair/{key_id}"));
-        let attrs = attributes(key_id, key.key_fingerprint().unwrap_or_default(), arn);
+        let attrs = key_attributes(call, &key).await?;
         Ok(Some(read_result(inputs, read, attrs)))
     }
 
@@ -120,21 +112,13 @@ impl AwsResource for KeyPair {
         gone_ok(&format!("delete key pair {id}"), res)
     }
 
+    /// The key named `key_name`: the name is unique in the region.
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
-        let (clients, inputs) = (call.clients, call.inputs);
-        let name = str_of(inputs, "key_name")?;
-        let Some(key) = describe(clients, name).await? else {
+        let name = str_of(call.inputs, "key_name")?;
+        let Some(key) = described::<KeyPairInfo>(call.clients, name).await? else {
             return Ok(Vec::new());
         };
-        let key_id = key.key_pair_id().unwrap_or_default();
-        let account = call.shared.account(clients).await?;
-        let arn = clients.arn("ec2", &account, &format!("key-pair/{key_id}"));
-        Ok(vec![Created {
-            id: name.to_string(),
-            outputs: with_attributes(
-                inputs,
-                attributes(key_id, key.key_fingerprint().unwrap_or_default(), arn),
-            ),
-        }])
+        let attrs = key_attributes(call, &key).await?;
+        Ok(vec![created(name, with_attributes(call.inputs, attrs))])
     }
 }

@@ -75,6 +75,28 @@ impl Metadata {
             self.to_map(),
         )))
     }
+
+    /// The block read back from the settings AWS reports for an instance
+    /// or a launch template (token use, endpoint, hop limit; the hop limit
+    /// only when declared), as [`Metadata::read_back`] has it; `None` when
+    /// the declaration leaves the block out and AWS has the defaults.
+    pub fn read_back_from(
+        inputs: &Map,
+        http_tokens: Option<&str>,
+        http_endpoint: Option<&str>,
+        hop_limit: Option<i32>,
+    ) -> Result<Option<Value>, ProviderError> {
+        let metadata = Metadata {
+            http_tokens: http_tokens.unwrap_or_default().to_string(),
+            http_endpoint: http_endpoint.unwrap_or_default().to_string(),
+            hop_limit: Metadata::from_inputs(inputs)?.hop_limit.and(hop_limit),
+        };
+        let is_default = metadata == Metadata::from_inputs(&Map::new())?;
+        if inputs.contains_key("metadata_options") || !is_default {
+            return metadata.read_back(inputs).map(Some);
+        }
+        Ok(None)
+    }
 }
 
 /// The `root_block_device` block.

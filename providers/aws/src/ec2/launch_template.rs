@@ -18,7 +18,7 @@ use skistack_engine::{
 };
 
 use crate::ec2::launch::{Metadata, encode_user_data, is_arn, metadata_options_property};
-use crate::ec2::own_tag_spec;
+use crate::ec2::{described, own_tag_spec};
 use crate::errors::{During, OrFailed, found, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{
@@ -26,7 +26,7 @@ use crate::props::{
     with_attributes,
 };
 use crate::retry::retry_eventual;
-use crate::shared::{Clients, Shared};
+use crate::shared::Clients;
 use crate::tags::{self, TagApi, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property};
 use crate::token::client_token;
 
@@ -111,29 +111,23 @@ fn template_data(
     Ok(data.build())
 }
 
-fn version_attributes(arn: String, latest: Option<i64>, default: Option<i64>) -> Map {
+/// The template's attributes: its ARN (which names the account) and its
+/// latest and default version numbers.
+async fn attributes(call: &Call<'_>, lt: &AwsTemplate) -> Out<Map> {
+    let id = lt.launch_template_id().unwrap_or_default();
+    let account = call.shared.account(call.clients).await?;
+    let arn = call
+        .clients
+        .arn("ec2", &account, &format!("launch-template/{id}"));
     let mut attrs = Map::new();
     attrs.insert("arn".into(), arn.into());
-    attrs.insert("latest_version".into(), Value::Int(latest.unwrap_or(1)));
-    attrs.insert("default_version".into(), Value::Int(default.unwrap_or(1)));
-    attrs
-}
-
-async fn arn_of(shared: &Shared, clients: &Clients, id: &str) -> Result<String, ProviderError> {
-    let account = shared.account(clients).await?;
-    Ok(clients.arn("ec2", &account, &format!("launch-template/{id}")))
-}
-
-/// The template; `None` when it is gone.
-async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsTemplate>, ProviderError> {
-    let res = clients
-        .ec2
-        .describe_launch_templates()
-        .launch_template_ids(id)
-        .send()
-        .await;
-    let out = found(&format!("describe launch template {id}"), res)?;
-    Ok(out.and_then(|o| o.launch_templates().first().cloned()))
+    let version = |v: Option<i64>| Value::Int(v.unwrap_or(1));
+    attrs.insert("latest_version".into(), version(lt.latest_version_number()));
+    attrs.insert(
+        "default_version".into(),
+        version(lt.default_version_number()),
+    );
+    Ok(attrs)
 }
 
 /// The template's default version.
@@ -208,23 +202,11 @@ fn read_data(inputs: &Map, version: &LaunchTemplateVersion) -> Result<Map, Provi
         );
     }
     if let Some(m) = data.metadata_options() {
-        let declared = Metadata::from_inputs(inputs)?;
-        let metadata = Metadata {
-            http_tokens: m
-                .http_tokens()
-                .map(|t| t.as_str().to_string())
-                .unwrap_or_default(),
-            http_endpoint: m
-                .http_endpoint()
-                .map(|e| e.as_str().to_string())
-                .unwrap_or_default(),
-            hop_limit: declared.hop_limit.and(m.http_put_response_hop_limit()),
-        };
-        if inputs.contains_key("metadata_options")
-            || metadata != Metadata::from_inputs(&Map::new())?
-        {
-            put("metadata_options", Some(metadata.read_back(inputs)?));
-        }
+        let tokens = m.http_tokens().map(|t| t.as_str());
+        let endpoint = m.http_endpoint().map(|e| e.as_str());
+        let hop_limit = m.http_put_response_hop_limit();
+        let metadata = Metadata::read_back_from(inputs, tokens, endpoint, hop_limit)?;
+        put("metadata_options", metadata);
     }
     // Only what was declared is compared; AWS fills in the rest.
     read.retain(|k, _| inputs.contains_key(k));
@@ -301,16 +283,14 @@ impl AwsResource for LaunchTemplate {
         let lt = out
             .launch_template()
             .or_failed("create launch template: the response holds no template")?;
-        let id = lt.launch_template_id().unwrap_or_default().to_string();
-        let arn = arn_of(call.shared, clients, &id).await?;
-        let attrs =
-            version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
+        let id = lt.launch_template_id().unwrap_or_default();
+        let attrs = attributes(call, lt).await?;
         Ok(created(id, with_attributes(inputs, attrs)))
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
-        let Some(lt) = describe(clients, id).await? else {
+        let Some(lt) = described::<AwsTemplate>(clients, id).await? else {
             return Ok(None);
         };
         let mut read = match default_version(clients, id).await? {
@@ -319,9 +299,7 @@ impl AwsResource for LaunchTemplate {
         };
         read.put("name", lt.launch_template_name().unwrap_or_default());
         put_read_tags(&mut read, ctx, inputs, tag_pairs(lt.tags()));
-        let arn = arn_of(call.shared, clients, id).await?;
-        let attrs =
-            version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
+        let attrs = attributes(call, &lt).await?;
         Ok(Some(read_result(inputs, read, attrs)))
     }
 
@@ -389,10 +367,8 @@ impl AwsResource for LaunchTemplate {
         let Some(lt) = out.launch_templates().first() else {
             return Ok(Vec::new());
         };
-        let id = lt.launch_template_id().unwrap_or_default().to_string();
-        let arn = arn_of(call.shared, clients, &id).await?;
-        let attrs =
-            version_attributes(arn, lt.latest_version_number(), lt.default_version_number());
+        let id = lt.launch_template_id().unwrap_or_default();
+        let attrs = attributes(call, lt).await?;
         Ok(vec![created(id, with_attributes(inputs, attrs))])
     }
 }

@@ -4,19 +4,22 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    ConnectivityType, NatGateway as AwsNat, NatGatewayState, ResourceType as Ec2ResourceType,
+    Address, ConnectivityType, NatGateway as AwsNat, NatGatewayState,
+    ResourceType as Ec2ResourceType,
 };
 use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::ec2::{filter_any, identity_filters, own_tag_spec};
-use crate::errors::{During, OrFailed, found, gone_ok};
+use crate::ec2::{
+    described_all, described_if, filter_any, find_identified_with, own_tag_spec, wait_ready,
+};
+use crate::errors::{OrFailed, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{Put, opt_str, read_result, str_of, with_attributes};
 use crate::retry::{retry_eventual, wait_until};
 use crate::shared::Clients;
-use crate::tags::{self, TagApi, has_identity, put_read_tags, tag_pairs, tag_property};
+use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
 use crate::token::client_token;
 
 /// How long a NAT gateway may take to become available or to go away
@@ -49,20 +52,10 @@ fn attributes(nat: &AwsNat) -> Map {
 
 /// The gateway; `None` when AWS no longer knows it or reports it deleted.
 async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsNat>, ProviderError> {
-    let res = clients
-        .ec2
-        .describe_nat_gateways()
-        .nat_gateway_ids(id)
-        .send()
-        .await;
-    let Some(out) = found(&format!("describe NAT gateway {id}"), res)? else {
-        return Ok(None);
-    };
-    Ok(out
-        .nat_gateways()
-        .iter()
-        .find(|n| n.state() != Some(&NatGatewayState::Deleted))
-        .cloned())
+    described_if(clients, id, |n: &AwsNat| {
+        n.state() != Some(&NatGatewayState::Deleted)
+    })
+    .await
 }
 
 /// Frees the gateway's Elastic IP if it still names the deleted gateway's
@@ -74,16 +67,7 @@ async fn release_address(
     allocation: &str,
     eni: &str,
 ) -> Result<(), ProviderError> {
-    let res = clients
-        .ec2
-        .describe_addresses()
-        .allocation_ids(allocation)
-        .send()
-        .await;
-    let Some(out) = found(&format!("describe Elastic IP {allocation}"), res)? else {
-        return Ok(());
-    };
-    for a in out.addresses() {
+    for a in described_all::<Address>(clients, allocation).await? {
         if let (Some(assoc), Some(eni_now)) = (a.association_id(), a.network_interface_id())
             && eni_now == eni
             && !eni.is_empty()
@@ -102,40 +86,24 @@ async fn release_address(
 
 /// Waits until the gateway is available and returns it as described then.
 async fn wait_available(clients: &Clients, id: &str) -> Result<AwsNat, ProviderError> {
-    // The description seen when the wait ends; a mutex because the wait's
-    // futures borrow it and create's future must be Send.
-    let last = std::sync::Mutex::new(None);
-    wait_until(
-        &format!("NAT gateway {id} to become available"),
+    let who = format!("NAT gateway {id}");
+    let describe = || describe(clients, id);
+    wait_ready(
+        &who,
+        "to become available",
         WAIT,
-        || {
-            let last = &last;
-            async move {
-                // A fresh gateway may not be visible yet: keep waiting.
-                let Some(nat) = describe(clients, id).await? else {
-                    return Ok(false);
-                };
-                match nat.state() {
-                    Some(NatGatewayState::Available) => {
-                        if let Ok(mut l) = last.lock() {
-                            *l = Some(nat);
-                        }
-                        Ok(true)
-                    }
-                    Some(NatGatewayState::Failed) => Err(ProviderError::Failed(format!(
-                        "NAT gateway {id} failed: {} {}",
-                        nat.failure_code().unwrap_or_default(),
-                        nat.failure_message().unwrap_or_default()
-                    ))),
-                    _ => Ok(false),
-                }
-            }
+        describe,
+        |nat: &AwsNat| match nat.state() {
+            Some(NatGatewayState::Available) => Ok(true),
+            Some(NatGatewayState::Failed) => Err(ProviderError::Failed(format!(
+                "NAT gateway {id} failed: {} {}",
+                nat.failure_code().unwrap_or_default(),
+                nat.failure_message().unwrap_or_default()
+            ))),
+            _ => Ok(false),
         },
     )
-    .await?;
-    last.into_inner().ok().flatten().or_failed(&format!(
-        "NAT gateway {id}: the wait ended without a description"
-    ))
+    .await
 }
 
 #[async_trait]
@@ -251,28 +219,13 @@ impl AwsResource for NatGateway {
     /// Every NAT gateway carrying the identity tags that is not being
     /// deleted: during a replacement the old one and the new one both do.
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
-        let out = clients
-            .ec2
-            .describe_nat_gateways()
-            .set_filter(Some(identity_filters(ctx)))
-            .filter(filter_any("state", ["pending", "available"]))
-            .send()
-            .await
-            .during("find NAT gateway by tags")?;
-        let mut found = Vec::new();
-        let ours = out
-            .nat_gateways()
-            .iter()
-            .filter(|n| has_identity(ctx, tag_pairs(n.tags())));
-        for id in ours.filter_map(|n| n.nat_gateway_id()) {
+        let (clients, inputs) = (call.clients, call.inputs);
+        let live = filter_any("state", ["pending", "available"]);
+        find_identified_with(call, vec![live], |id, _: AwsNat| async move {
             // As after a create: routes to it need it available.
-            let nat = wait_available(clients, id).await?;
-            found.push(Created {
-                id: id.to_string(),
-                outputs: with_attributes(inputs, attributes(&nat)),
-            });
-        }
-        Ok(found)
+            let nat = wait_available(clients, &id).await?;
+            Ok(with_attributes(inputs, attributes(&nat)))
+        })
+        .await
     }
 }

@@ -4,10 +4,10 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{ResourceType as Ec2ResourceType, RouteTable as AwsRouteTable};
 use skistack_engine::{Attribute, Created, Map, Property, ReadResult, TypeSchema, ValueType};
 
-use crate::ec2::{described, find_identified, own_tag_spec};
+use crate::ec2::{described, find_identified, own_tag_spec, owned_attributes};
 use crate::errors::{During, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created};
-use crate::props::{Put, read_result, str_of, with_attributes};
+use crate::props::{read_result, str_of, with_attributes};
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
 use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
@@ -17,16 +17,15 @@ use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
 #[derive(Default)]
 pub(crate) struct RouteTable;
 
+/// The table's ARN and owner.
 fn attributes(clients: &Clients, rt: &AwsRouteTable) -> Map {
     let id = rt.route_table_id().unwrap_or_default();
-    let owner = rt.owner_id().unwrap_or_default();
-    let mut attrs = Map::new();
-    attrs.put(
-        "arn",
-        clients.arn("ec2", owner, &format!("route-table/{id}")),
-    );
-    attrs.insert("owner_id".into(), owner.into());
-    attrs
+    owned_attributes(
+        clients,
+        "route-table",
+        id,
+        rt.owner_id().unwrap_or_default(),
+    )
 }
 
 #[async_trait]
@@ -67,14 +66,13 @@ impl AwsResource for RouteTable {
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
-        let found = described::<AwsRouteTable>(clients, id).await?;
-        let Some(rt) = found.as_ref() else {
+        let Some(rt) = described::<AwsRouteTable>(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
         read.insert("vpc_id".into(), rt.vpc_id().unwrap_or_default().into());
         put_read_tags(&mut read, ctx, inputs, tag_pairs(rt.tags()));
-        Ok(Some(read_result(inputs, read, attributes(clients, rt))))
+        Ok(Some(read_result(inputs, read, attributes(clients, &rt))))
     }
 
     async fn delete(&self, call: &Call<'_>) -> Out<()> {

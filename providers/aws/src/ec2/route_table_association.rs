@@ -1,14 +1,17 @@
 //! `aws:ec2:RouteTableAssociation`: a subnet's use of a route table.
 
 use async_trait::async_trait;
-use aws_sdk_ec2::types::{RouteTableAssociation as AwsAssociation, RouteTableAssociationStateCode};
+use aws_sdk_ec2::types::{
+    Filter, RouteTableAssociation as AwsAssociation, RouteTableAssociationStateCode,
+};
 use skistack_engine::{Created, Map, Property, ReadResult, TypeSchema, ValueType};
 
 use crate::ec2::filter;
 use crate::errors::{During, gone_ok};
-use crate::kit::{AwsResource, Call, Out, created, read_back};
-use crate::props::{Put, str_of};
+use crate::kit::{AwsResource, Call, Out, created};
+use crate::props::{Put, read_result, str_of};
 use crate::retry::retry_eventual;
+use crate::shared::Clients;
 
 /// Associates a subnet with a route table. Its id is the association id.
 #[derive(Default)]
@@ -23,6 +26,20 @@ fn ended(a: &AwsAssociation) -> bool {
                 | RouteTableAssociationStateCode::Disassociating
         )
     )
+}
+
+/// The association that the describe `filter` finds and `is_it` picks,
+/// unless it has ended; `action` names the describe in errors.
+async fn association(
+    clients: &Clients,
+    action: &str,
+    filter: Filter,
+    is_it: impl Fn(&AwsAssociation) -> bool,
+) -> Out<Option<AwsAssociation>> {
+    let req = clients.ec2.describe_route_tables().filters(filter);
+    let out = req.send().await.during(action)?;
+    let mut all = out.route_tables().iter().flat_map(|t| t.associations());
+    Ok(all.find(|a| is_it(a) && !ended(a)).cloned())
 }
 
 #[async_trait]
@@ -60,27 +77,16 @@ impl AwsResource for RouteTableAssociation {
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (clients, id, inputs) = (call.clients, call.id, call.inputs);
-        let out = clients
-            .ec2
-            .describe_route_tables()
-            .filters(filter("association.route-table-association-id", id))
-            .send()
-            .await
-            .during(&format!("describe route table association {id}"))?;
-        let assoc = out
-            .route_tables()
-            .iter()
-            .flat_map(|t| t.associations())
-            .find(|a| a.route_table_association_id() == Some(id) && !ended(a));
-        let Some(assoc) = assoc else {
+        let action = format!("describe route table association {id}");
+        let by_id = filter("association.route-table-association-id", id);
+        let is_it = |a: &AwsAssociation| a.route_table_association_id() == Some(id);
+        let Some(assoc) = association(clients, &action, by_id, is_it).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
         read.put("subnet_id", assoc.subnet_id().unwrap_or_default());
         read.put("route_table_id", assoc.route_table_id().unwrap_or_default());
-        let mut outputs = inputs.clone();
-        outputs.extend(read.clone());
-        read_back(read, outputs)
+        Ok(Some(read_result(inputs, read, Map::new())))
     }
 
     async fn delete(&self, call: &Call<'_>) -> Out<()> {
@@ -98,26 +104,15 @@ impl AwsResource for RouteTableAssociation {
         let (clients, inputs) = (call.clients, call.inputs);
         let subnet = str_of(inputs, "subnet_id")?;
         let table = str_of(inputs, "route_table_id")?;
-        let out = clients
-            .ec2
-            .describe_route_tables()
-            .filters(filter("association.subnet-id", subnet))
-            .send()
-            .await
-            .during(&format!("find the route table association of {subnet}"))?;
-        let assoc = out
-            .route_tables()
-            .iter()
-            .flat_map(|t| t.associations())
-            .find(|a| {
-                a.subnet_id() == Some(subnet) && a.route_table_id() == Some(table) && !ended(a)
-            });
-        Ok(assoc
-            .and_then(|a| a.route_table_association_id())
-            .map(|id| Created {
-                id: id.to_string(),
-                outputs: inputs.clone(),
-            })
+        let action = format!("find the route table association of {subnet}");
+        let by_subnet = filter("association.subnet-id", subnet);
+        let assoc = association(clients, &action, by_subnet, |a| {
+            a.subnet_id() == Some(subnet) && a.route_table_id() == Some(table)
+        })
+        .await?;
+        let id = assoc.as_ref().and_then(|a| a.route_table_association_id());
+        Ok(id
+            .map(|id| created(id, inputs.clone()))
             .into_iter()
             .collect())
     }

@@ -4,12 +4,14 @@ use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     IpPermission, IpRange, ResourceType as Ec2ResourceType, SecurityGroup as AwsSg,
 };
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
-use crate::ec2::{identified, identity_filters, own_tag_spec};
-use crate::errors::{During, OrFailed, aws_error, error_code, found};
+use crate::ec2::{described, identified, identity_filters, own_tag_spec, owned_attributes};
+use crate::errors::{During, OrFailed, aws_error, error_code};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{Put, changed, opt_bool, read_result, str_of, with_attributes};
 use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
@@ -45,57 +47,49 @@ fn allows_all_egress(sg: &AwsSg) -> bool {
 /// already removed or present is fine.
 async fn set_default_egress(clients: &Clients, id: &str, allow: bool) -> Result<(), ProviderError> {
     const FRESH: &[&str] = &["InvalidGroup.NotFound"];
+    let ec2 = &clients.ec2;
     if allow {
         let res = retry_codes(FRESH, EVENTUAL_LIMIT, || {
-            clients
-                .ec2
-                .authorize_security_group_egress()
-                .group_id(id)
-                .ip_permissions(default_egress())
-                .send()
+            let req = ec2.authorize_security_group_egress().group_id(id);
+            req.ip_permissions(default_egress()).send()
         })
         .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("InvalidPermission.Duplicate") => Ok(()),
-            Err(e) => Err(aws_error(
-                &format!("restore the default egress rule of {id}"),
-                e,
-            )),
-        }
+        let action = format!("restore the default egress rule of {id}");
+        done_unless(&action, "InvalidPermission.Duplicate", res)
     } else {
         let res = retry_codes(FRESH, EVENTUAL_LIMIT, || {
-            clients
-                .ec2
-                .revoke_security_group_egress()
-                .group_id(id)
-                .ip_permissions(default_egress())
-                .send()
+            let req = ec2.revoke_security_group_egress().group_id(id);
+            req.ip_permissions(default_egress()).send()
         })
         .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some("InvalidPermission.NotFound") => Ok(()),
-            Err(e) => Err(aws_error(
-                &format!("revoke the default egress rule of {id}"),
-                e,
-            )),
-        }
+        let action = format!("revoke the default egress rule of {id}");
+        done_unless(&action, "InvalidPermission.NotFound", res)
     }
 }
 
-/// ARN and owner of a group.
+/// The outcome of a call whose error with the code `done` means that what
+/// it asks for is so already; any other error is that of `action`.
+fn done_unless<T, E, R>(action: &str, done: &str, res: Result<T, SdkError<E, R>>) -> Out<()>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    match res {
+        Err(e) if error_code(&e) != Some(done) => Err(aws_error(action, e)),
+        _ => Ok(()),
+    }
+}
+
+/// ARN and owner of a group; the ARN is made from them when AWS gives none.
 fn attributes(clients: &Clients, id: &str, owner: &str, arn: Option<&str>) -> Map {
-    let arn = match arn {
-        Some(a) => a.to_string(),
-        None => clients.arn("ec2", owner, &format!("security-group/{id}")),
-    };
-    let mut attrs = Map::new();
-    attrs.insert("arn".into(), arn.into());
-    attrs.insert("owner_id".into(), owner.into());
+    let mut attrs = owned_attributes(clients, "security-group", id, owner);
+    if let Some(arn) = arn {
+        attrs.put("arn", arn);
+    }
     attrs
 }
 
+/// ARN and owner of a group as described.
 fn group_attributes(clients: &Clients, sg: &AwsSg) -> Map {
     attributes(
         clients,
@@ -103,18 +97,6 @@ fn group_attributes(clients: &Clients, sg: &AwsSg) -> Map {
         sg.owner_id().unwrap_or_default(),
         sg.security_group_arn(),
     )
-}
-
-/// The group; `None` when it is gone.
-async fn describe(clients: &Clients, id: &str) -> Result<Option<AwsSg>, ProviderError> {
-    let res = clients
-        .ec2
-        .describe_security_groups()
-        .group_ids(id)
-        .send()
-        .await;
-    let out = found(&format!("describe security group {id}"), res)?;
-    Ok(out.and_then(|o| o.security_groups().first().cloned()))
 }
 
 #[async_trait]
@@ -174,7 +156,7 @@ impl AwsResource for SecurityGroup {
         let owner = out.security_group_arn().and_then(|a| a.split(':').nth(4));
         let attrs = match owner {
             Some(owner) => attributes(clients, &id, owner, out.security_group_arn()),
-            None => match describe(clients, &id).await? {
+            None => match described::<AwsSg>(clients, &id).await? {
                 Some(sg) => group_attributes(clients, &sg),
                 None => attributes(clients, &id, "", None),
             },
@@ -184,7 +166,7 @@ impl AwsResource for SecurityGroup {
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
-        let Some(sg) = describe(clients, id).await? else {
+        let Some(sg) = described::<AwsSg>(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();

@@ -132,8 +132,7 @@ impl AwsResource for Subnet {
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs) = (call.ctx, call.clients, call.id, call.inputs);
-        let found = described::<AwsSubnet>(clients, id).await?;
-        let Some(subnet) = found.as_ref() else {
+        let Some(subnet) = described::<AwsSubnet>(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -150,7 +149,7 @@ impl AwsResource for Subnet {
             subnet.map_public_ip_on_launch().unwrap_or(false),
         );
         put_read_tags(&mut read, ctx, inputs, tag_pairs(subnet.tags()));
-        let outputs = outputs_of(&with_attributes(inputs, read.clone()), subnet);
+        let outputs = outputs_of(&with_attributes(inputs, read.clone()), &subnet);
         read_back(read, outputs)
     }
 

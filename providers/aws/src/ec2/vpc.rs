@@ -10,15 +10,13 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use crate::ec2::{filter, identity_filters, tag_spec};
-use crate::errors::{During, OrFailed, found};
+use crate::ec2::{described, filter, find_identified_with, owned_attributes, tag_spec};
+use crate::errors::{During, OrFailed};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{Put, bool_of, changed, opt_str, str_of, with_attributes};
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
-use crate::tags::{
-    self, TagApi, has_identity, put_read_tags, resource_tags, tag_pairs, tag_property,
-};
+use crate::tags::{self, TagApi, put_read_tags, resource_tags, tag_pairs, tag_property};
 
 /// Codes of a VPC not yet visible right after its creation.
 const FRESH: &[&str] = &["InvalidVpcID.NotFound"];
@@ -146,9 +144,7 @@ async fn attributes(clients: &Clients, vpc: &AwsVpc) -> Result<Map, ProviderErro
         .first()
         .and_then(|t| t.route_table_id())
         .unwrap_or_default();
-    let mut attrs = Map::new();
-    attrs.put("arn", clients.arn("ec2", owner, &format!("vpc/{id}")));
-    attrs.insert("owner_id".into(), owner.into());
+    let mut attrs = owned_attributes(clients, "vpc", id, owner);
     attrs.insert("default_security_group_id".into(), sg.into());
     attrs.insert("main_route_table_id".into(), rt.into());
     Ok(attrs)
@@ -194,11 +190,7 @@ impl AwsResource for Vpc {
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
         let (ctx, clients, id, inputs, outputs) =
             (call.ctx, call.clients, call.id, call.inputs, call.outputs);
-        let what = format!("describe VPC {id}");
-        let Some(out) = found(&what, clients.ec2.describe_vpcs().vpc_ids(id).send().await)? else {
-            return Ok(None);
-        };
-        let Some(vpc) = out.vpcs().first() else {
+        let Some(vpc) = described::<AwsVpc>(clients, id).await? else {
             return Ok(None);
         };
         let mut read = Map::new();
@@ -235,7 +227,7 @@ impl AwsResource for Vpc {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         } else {
-            attributes(clients, vpc).await?
+            attributes(clients, &vpc).await?
         };
         let outputs = with_attributes(&with_attributes(inputs, read.clone()), attrs);
         read_back(read, outputs)
@@ -277,26 +269,10 @@ impl AwsResource for Vpc {
     /// Every VPC carrying the identity tags: during a replacement the old
     /// one and the new one both do.
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
-        let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
-        let out = clients
-            .ec2
-            .describe_vpcs()
-            .set_filters(Some(identity_filters(ctx)))
-            .send()
-            .await
-            .during("find VPC by tags")?;
-        let mut found = Vec::new();
-        for vpc in out
-            .vpcs()
-            .iter()
-            .filter(|v| has_identity(ctx, tag_pairs(v.tags())))
-        {
-            let attrs = attributes(clients, vpc).await?;
-            found.push(Created {
-                id: vpc.vpc_id().unwrap_or_default().to_string(),
-                outputs: with_attributes(inputs, attrs),
-            });
-        }
-        Ok(found)
+        let (clients, inputs) = (call.clients, call.inputs);
+        find_identified_with(call, Vec::new(), |_, vpc: AwsVpc| async move {
+            Ok(with_attributes(inputs, attributes(clients, &vpc).await?))
+        })
+        .await
     }
 }
