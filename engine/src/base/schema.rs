@@ -204,18 +204,6 @@ impl TypeSchema {
         }
     }
 
-    /// Adds one property (see [`TypeSchema::properties`]).
-    pub fn property(mut self, p: Property) -> TypeSchema {
-        self.properties.push(p);
-        self
-    }
-
-    /// Adds one attribute (see [`TypeSchema::attributes`]).
-    pub fn attribute(mut self, a: Attribute) -> TypeSchema {
-        self.attributes.push(a);
-        self
-    }
-
     /// Adds the declarable properties, in the order `types` lists them.
     pub fn properties(mut self, ps: impl IntoIterator<Item = Property>) -> TypeSchema {
         self.properties.extend(ps);

@@ -140,46 +140,36 @@ impl AwsResource for Group {
                 .describe("A version number, $Latest or $Default."),
         ]);
         TypeSchema::new("aws:autoscaling:Group", "An EC2 auto scaling group.")
-                .property(
+                .properties([
                     Property::required("name", ValueType::String)
                         .force_new()
                         .describe("The group's name, unique in the account and region."),
-                )
-                .property(Property::required("min_size", ValueType::Int))
-                .property(Property::required("max_size", ValueType::Int))
-                .property(
+                    Property::required("min_size", ValueType::Int),
+                    Property::required("max_size", ValueType::Int),
                     Property::optional("desired_capacity", ValueType::Int)
                         .describe("Instances to run now; absent starts at min_size and leaves scaling to policies."),
-                )
-                .property(
                     Property::required("vpc_zone_identifier", ValueType::list(ValueType::String))
                         .describe("The subnets instances launch in."),
-                )
-                .property(Property::required("launch_template", launch_template).describe("What instances to launch."))
-                .property(
+                    Property::required("launch_template", launch_template).describe("What instances to launch."),
                     Property::optional("health_check_type", ValueType::String)
                         .default("EC2")
                         .describe("EC2, or ELB to also replace instances a load balancer finds unhealthy."),
-                )
-                .property(
                     Property::optional("health_check_grace_period", ValueType::Int)
                         .default(300)
                         .describe("Seconds before a new instance's health is checked."),
-                )
-                .property(
                     Property::optional("protect_from_scale_in", ValueType::Bool)
                         .default(false)
                         .describe("Protect new instances from scale-in (needed by ECS managed termination protection)."),
-                )
-                .property(
                     Property::optional("target_group_arns", ValueType::list(ValueType::String))
                         .describe("Load balancer target groups the instances register with."),
-                )
-                .property(tag_property().describe(
+                    tag_property().describe(
                     "Tags of the group, propagated to its instances at launch. The stack's \
                      `default_tags` and the identity tags are added.",
-                ))
-                .attribute(Attribute::new("arn", ValueType::String))
+                ),
+                ])
+                .attributes([
+                    Attribute::new("arn", ValueType::String),
+                ])
                 // The name is unique: a replacement must delete the old group first.
                 .delete_before_replace()
     }

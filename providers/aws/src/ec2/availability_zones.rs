@@ -24,21 +24,17 @@ impl AvailabilityZones {
             "aws:ec2:AvailabilityZones",
             "The availability zones of the region, sorted by name.",
         )
-        .property(
-            Property::optional("state", ValueType::String)
-                .default("available")
-                .describe(
-                    "Only zones in this state: available, information, impaired or unavailable.",
-                ),
-        )
-        .attribute(
+        .properties([Property::optional("state", ValueType::String)
+            .default("available")
+            .describe(
+                "Only zones in this state: available, information, impaired or unavailable.",
+            )])
+        .attributes([
             Attribute::new("names", ValueType::list(ValueType::String))
                 .describe("Zone names, sorted."),
-        )
-        .attribute(
             Attribute::new("zone_ids", ValueType::list(ValueType::String))
                 .describe("Zone ids (use1-az1...), in the order of `names`."),
-        );
+        ]);
         AvailabilityZones {
             shared: Arc::clone(shared),
             schema,

@@ -41,15 +41,17 @@ impl AwsResource for Eip {
             "An Elastic IP address (for a NAT gateway, say). Delete releases it.",
         )
         .complete_reads()
-        .property(
+        .properties([
             Property::optional("domain", ValueType::String)
                 .default("vpc")
                 .force_new()
                 .describe("Only \"vpc\" is in use today."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("public_ip", ValueType::String))
-        .attribute(Attribute::new("allocation_id", ValueType::String))
+            tag_property(),
+        ])
+        .attributes([
+            Attribute::new("public_ip", ValueType::String),
+            Attribute::new("allocation_id", ValueType::String),
+        ])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {

@@ -81,14 +81,16 @@ impl AwsResource for InternetGateway {
             "An internet gateway. Attached to `vpc_id` on create, detached before delete; \
                  a new `vpc_id` moves it in place.",
         )
-        .property(
+        .properties([
             Property::optional("vpc_id", ValueType::String).describe("The VPC to attach it to."),
-        )
-        .property(tag_property())
+            tag_property(),
+        ])
         // The read reports the attachment as it is: none when detached.
         .complete_reads()
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(Attribute::new("owner_id", ValueType::String))
+        .attributes([
+            Attribute::new("arn", ValueType::String),
+            Attribute::new("owner_id", ValueType::String),
+        ])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {

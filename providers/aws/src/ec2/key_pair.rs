@@ -45,12 +45,10 @@ impl AwsResource for KeyPair {
             "An SSH key pair imported from a public key, for instances' `key_name`.",
         )
         .complete_reads()
-        .property(
+        .properties([
             Property::required("key_name", ValueType::String)
                 .force_new()
                 .describe("The key's name, unique in the region."),
-        )
-        .property(
             Property::required("public_key", ValueType::String)
                 .force_new()
                 // AWS returns the key only on request and re-encoded (its
@@ -59,11 +57,13 @@ impl AwsResource for KeyPair {
                 .describe(
                     "The public key in OpenSSH format (ssh-ed25519 AAAA... or ssh-rsa AAAA...).",
                 ),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("key_pair_id", ValueType::String))
-        .attribute(Attribute::new("fingerprint", ValueType::String))
-        .attribute(Attribute::new("arn", ValueType::String))
+            tag_property(),
+        ])
+        .attributes([
+            Attribute::new("key_pair_id", ValueType::String),
+            Attribute::new("fingerprint", ValueType::String),
+            Attribute::new("arn", ValueType::String),
+        ])
         .delete_before_replace()
     }
 

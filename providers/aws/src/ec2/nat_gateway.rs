@@ -116,23 +116,23 @@ impl AwsResource for NatGateway {
             "A NAT gateway in a public subnet, giving private subnets outbound access.",
         )
         .complete_reads()
-        .property(Property::required("subnet_id", ValueType::String).force_new())
-        .property(
+        .properties([
+            Property::required("subnet_id", ValueType::String).force_new(),
             Property::optional("allocation_id", ValueType::String)
                 .force_new()
                 .describe("The Elastic IP's allocation id; required for a public gateway."),
-        )
-        .property(
             Property::optional("connectivity_type", ValueType::String)
                 .default("public")
                 .force_new()
                 .describe("public or private."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("public_ip", ValueType::String))
-        .attribute(Attribute::new("private_ip", ValueType::String))
-        .attribute(Attribute::new("network_interface_id", ValueType::String))
-        .attribute(Attribute::new("vpc_id", ValueType::String))
+            tag_property(),
+        ])
+        .attributes([
+            Attribute::new("public_ip", ValueType::String),
+            Attribute::new("private_ip", ValueType::String),
+            Attribute::new("network_interface_id", ValueType::String),
+            Attribute::new("vpc_id", ValueType::String),
+        ])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {

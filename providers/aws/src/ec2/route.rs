@@ -98,16 +98,14 @@ impl AwsResource for Route {
                  (`nat_gateway_id`); exactly one of the two. A new target replaces the route in place.",
         )
         .complete_reads()
-        .property(Property::required("route_table_id", ValueType::String).force_new())
-        .property(
+        .properties([
+            Property::required("route_table_id", ValueType::String).force_new(),
             Property::required("destination_cidr_block", ValueType::String)
                 .force_new()
                 .describe("e.g. 0.0.0.0/0"),
-        )
-        .property(
             Property::optional("gateway_id", ValueType::String).describe("An internet gateway id."),
-        )
-        .property(Property::optional("nat_gateway_id", ValueType::String).describe("A NAT gateway id."))
+            Property::optional("nat_gateway_id", ValueType::String).describe("A NAT gateway id."),
+        ])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {

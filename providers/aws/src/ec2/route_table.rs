@@ -39,10 +39,14 @@ impl AwsResource for RouteTable {
             "A route table of a VPC. Routes and subnet associations are separate resources.",
         )
         .complete_reads()
-        .property(Property::required("vpc_id", ValueType::String).force_new())
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(Attribute::new("owner_id", ValueType::String))
+        .properties([
+            Property::required("vpc_id", ValueType::String).force_new(),
+            tag_property(),
+        ])
+        .attributes([
+            Attribute::new("arn", ValueType::String),
+            Attribute::new("owner_id", ValueType::String),
+        ])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {

@@ -50,8 +50,10 @@ impl AwsResource for RouteTableAssociation {
             "Makes a subnet use a route table instead of the VPC's main one.",
         )
         .complete_reads()
-        .property(Property::required("subnet_id", ValueType::String).force_new())
-        .property(Property::required("route_table_id", ValueType::String).force_new())
+        .properties([
+            Property::required("subnet_id", ValueType::String).force_new(),
+            Property::required("route_table_id", ValueType::String).force_new(),
+        ])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {

@@ -109,25 +109,23 @@ impl AwsResource for SecurityGroup {
             "A security group. Declare its rules as aws:ec2:SecurityGroupRule resources.",
         )
         .complete_reads()
-        .property(
+        .properties([
             Property::required("name", ValueType::String)
                 .force_new()
                 .describe("The group name, unique in the VPC."),
-        )
-        .property(
             Property::optional("description", ValueType::String)
                 .default("Managed by skistack")
                 .force_new(),
-        )
-        .property(Property::required("vpc_id", ValueType::String).force_new())
-        .property(
+            Property::required("vpc_id", ValueType::String).force_new(),
             Property::optional("revoke_default_egress", ValueType::Bool)
                 .default(false)
                 .describe("Remove the allow-all egress rule AWS adds to every new group."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(Attribute::new("owner_id", ValueType::String))
+            tag_property(),
+        ])
+        .attributes([
+            Attribute::new("arn", ValueType::String),
+            Attribute::new("owner_id", ValueType::String),
+        ])
         .delete_before_replace()
     }
 

@@ -295,33 +295,29 @@ impl AwsResource for SecurityGroupRule {
                 "An ingress or egress rule of a security group, from CIDR blocks or another group. \
                  Every change replaces it.",
             )
-            .property(Property::required("security_group_id", ValueType::String).force_new())
-            .property(
+            .properties([
+                Property::required("security_group_id", ValueType::String).force_new(),
                 Property::required("direction", ValueType::String)
                     .force_new()
                     .describe("ingress or egress."),
-            )
-            .property(
                 Property::required("protocol", ValueType::String)
                     .force_new()
                     .describe("tcp, udp, icmp, or -1 for all."),
-            )
-            .property(
                 Property::optional("from_port", ValueType::Int)
                     .force_new()
                     .describe("First port; leave out for protocol -1."),
-            )
-            .property(
                 Property::optional("to_port", ValueType::Int)
                     .force_new()
                     .describe("Last port; leave out for protocol -1."),
-            )
-            .property(Property::optional("cidr_blocks", ValueType::list(ValueType::String)).force_new())
-            .property(Property::optional("source_security_group_id", ValueType::String).force_new().describe(
+                Property::optional("cidr_blocks", ValueType::list(ValueType::String)).force_new(),
+                Property::optional("source_security_group_id", ValueType::String).force_new().describe(
                 "The other group (the source of an ingress rule, the destination of an egress rule).",
-            ))
-            .property(Property::optional("description", ValueType::String).force_new())
-            .attribute(Attribute::new("rule_ids", ValueType::list(ValueType::String)))
+            ),
+                Property::optional("description", ValueType::String).force_new(),
+            ])
+            .attributes([
+                Attribute::new("rule_ids", ValueType::list(ValueType::String)),
+            ])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {

@@ -72,26 +72,24 @@ impl AwsResource for Subnet {
             "A subnet of a VPC in one availability zone.",
         )
         .complete_reads()
-        .property(Property::required("vpc_id", ValueType::String).force_new())
-        .property(
+        .properties([
+            Property::required("vpc_id", ValueType::String).force_new(),
             Property::required("cidr_block", ValueType::String)
                 .force_new()
                 .describe("The IPv4 range, inside the VPC's, e.g. 10.0.1.0/24."),
-        )
-        .property(
             Property::optional("availability_zone", ValueType::String)
                 .force_new()
                 .describe("The zone, e.g. us-east-1a; AWS picks one when left out."),
-        )
-        .property(
             Property::optional("map_public_ip_on_launch", ValueType::Bool)
                 .default(false)
                 .describe("Whether instances launched here get a public IPv4 address."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(Attribute::new("availability_zone_id", ValueType::String))
-        .attribute(Attribute::new("owner_id", ValueType::String))
+            tag_property(),
+        ])
+        .attributes([
+            Attribute::new("arn", ValueType::String),
+            Attribute::new("availability_zone_id", ValueType::String),
+            Attribute::new("owner_id", ValueType::String),
+        ])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {

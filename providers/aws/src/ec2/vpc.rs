@@ -29,35 +29,28 @@ pub(crate) struct Vpc;
 fn schema() -> TypeSchema {
     TypeSchema::new("aws:ec2:Vpc", "A virtual private cloud.")
         .complete_reads()
-        .property(
+        .properties([
             Property::required("cidr_block", ValueType::String)
                 .force_new()
                 .describe("The IPv4 range, e.g. 10.0.0.0/16."),
-        )
-        .property(
             Property::optional("enable_dns_support", ValueType::Bool)
                 .default(true)
                 .describe("Whether the Amazon DNS server resolves names in the VPC."),
-        )
-        .property(
             Property::optional("enable_dns_hostnames", ValueType::Bool)
                 .default(false)
                 .describe("Whether instances with public addresses get public DNS names."),
-        )
-        .property(
             Property::optional("instance_tenancy", ValueType::String)
                 .default("default")
                 .force_new()
                 .describe("default or dedicated."),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
-        .attribute(Attribute::new(
-            "default_security_group_id",
-            ValueType::String,
-        ))
-        .attribute(Attribute::new("main_route_table_id", ValueType::String))
-        .attribute(Attribute::new("owner_id", ValueType::String))
+            tag_property(),
+        ])
+        .attributes([
+            Attribute::new("arn", ValueType::String),
+            Attribute::new("default_security_group_id", ValueType::String),
+            Attribute::new("main_route_table_id", ValueType::String),
+            Attribute::new("owner_id", ValueType::String),
+        ])
 }
 
 /// Sets one of the VPC's DNS attributes (ModifyVpcAttribute takes one per call).

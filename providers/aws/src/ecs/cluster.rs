@@ -64,16 +64,14 @@ impl AwsResource for Cluster {
     fn schema() -> TypeSchema {
         let schema = TypeSchema::new("aws:ecs:Cluster", "An ECS cluster.")
             .complete_reads()
-            .property(
+            .properties([
                 Property::required("name", ValueType::String)
                     .force_new()
                     .describe("The cluster's name, unique in the account and region."),
-            )
-            .property(
                 Property::optional("container_insights", ValueType::Bool)
                     .default(false)
                     .describe("Collect CloudWatch Container Insights metrics."),
-            );
+            ]);
         unique_name_schema(schema)
     }
 

@@ -58,20 +58,16 @@ impl AwsResource for ClusterCapacityProviders {
             "Associates capacity providers with an ECS cluster and sets its default strategy.",
         )
         .complete_reads()
-        .property(
+        .properties([
             Property::required("cluster", ValueType::String)
                 .force_new()
                 .describe("The cluster's name or ARN."),
-        )
-        .property(
             Property::required("capacity_providers", ValueType::list(ValueType::String)).describe(
                 "Names of the capacity providers (FARGATE, FARGATE_SPOT or the account's).",
             ),
-        )
-        .property(
             Property::optional("default_capacity_provider_strategy", strategy_type())
                 .describe("How services without a strategy of their own spread their tasks."),
-        )
+        ])
         // One association per cluster: a replacement must remove the old one first.
         .delete_before_replace()
     }

@@ -109,8 +109,8 @@ fn same_ref(declared: Option<&str>, arn: &str) -> String {
 /// must delete the old resource first.
 fn unique_name_schema(schema: TypeSchema) -> TypeSchema {
     schema
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String))
+        .properties([tag_property()])
+        .attributes([Attribute::new("arn", ValueType::String)])
         .delete_before_replace()
 }
 

@@ -228,78 +228,52 @@ impl AwsResource for Service {
             "aws:ecs:Service",
             "An ECS service: keeps a number of tasks running.",
         )
-        .property(
+        .properties([
             Property::required("name", ValueType::String)
                 .force_new()
                 .describe("The service's name, unique in the cluster."),
-        )
-        .property(
             Property::required("cluster", ValueType::String)
                 .force_new()
                 .describe("The cluster's name or ARN."),
-        )
-        .property(
             Property::required("task_definition", ValueType::String)
                 .describe("The task definition (ARN, or family:revision) the tasks run."),
-        )
-        .property(Property::optional("desired_count", ValueType::Int).default(1))
-        .property(
+            Property::optional("desired_count", ValueType::Int).default(1),
             Property::optional("launch_type", ValueType::String)
                 .force_new()
                 .describe(
                     "EC2, FARGATE or EXTERNAL; leave out to use a capacity provider strategy.",
                 ),
-        )
-        .property(
             Property::optional("capacity_provider_strategy", strategy_type()).describe(
                 "Where tasks run; leave out (with launch_type) for the cluster's default strategy.",
             ),
-        )
-        .property(
             Property::optional("scheduling_strategy", ValueType::String)
                 .default("REPLICA")
                 .force_new()
                 .describe("REPLICA, or DAEMON for one task per container instance."),
-        )
-        .property(
             Property::optional("deployment_minimum_healthy_percent", ValueType::Int)
                 .default(100)
                 .describe(
                     "Tasks that must stay healthy during a deployment, in % of desired_count.",
                 ),
-        )
-        .property(
             Property::optional("deployment_maximum_percent", ValueType::Int)
                 .default(200)
                 .describe("Tasks that may run during a deployment, in % of desired_count."),
-        )
-        .property(
             Property::optional("deployment_circuit_breaker", circuit_breaker)
                 .describe("Stop (and optionally roll back) a deployment whose tasks keep failing."),
-        )
-        .property(
             Property::optional("load_balancers", ValueType::list(load_balancer))
                 .force_new()
                 .describe("Target groups the service's containers register with."),
-        )
-        .property(
             Property::optional("network_configuration", network)
                 .describe("Subnets and security groups of awsvpc tasks."),
-        )
-        .property(
             Property::optional("health_check_grace_period_seconds", ValueType::Int).describe(
                 "Seconds the load balancer's health checks are ignored after a task starts.",
             ),
-        )
-        .property(Property::optional("enable_execute_command", ValueType::Bool).default(false))
-        .property(
+            Property::optional("enable_execute_command", ValueType::Bool).default(false),
             Property::optional("platform_version", ValueType::String)
                 .describe("The Fargate platform version, e.g. LATEST."),
-        )
-        .property(
             Property::optional("propagate_tags", ValueType::String)
                 .describe("Copy tags to tasks from SERVICE or TASK_DEFINITION (or NONE)."),
-        );
+        ]);
         // The name is unique in the cluster.
         unique_name_schema(schema)
     }

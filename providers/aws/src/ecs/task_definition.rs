@@ -94,12 +94,10 @@ impl AwsResource for TaskDefinition {
             "aws:ecs:TaskDefinition",
             "An ECS task definition; a change registers a new revision and deregisters the old one.",
         )
-        .property(
+        .properties([
             Property::required("family", ValueType::String)
                 .force_new()
                 .describe("The family the revision belongs to."),
-        )
-        .property(
             Property::required("container_definitions", ValueType::Any)
                 .force_new()
                 .describe(
@@ -107,41 +105,27 @@ impl AwsResource for TaskDefinition {
                          (name, image, cpu, memory, essential, port_mappings, environment, secrets, \
                          log_configuration, command, entry_point, health_check...).",
                 ),
-        )
-        .property(
             Property::optional("cpu", ValueType::Any)
                 .force_new()
                 .describe("Task CPU units (256) or vCPUs (\"0.25 vCPU\"); required for Fargate."),
-        )
-        .property(
             Property::optional("memory", ValueType::Any)
                 .force_new()
                 .describe("Task memory in MiB (512) or \"1 GB\"; required for Fargate."),
-        )
-        .property(
             Property::optional("network_mode", ValueType::String)
                 .force_new()
                 .describe("bridge, host, awsvpc or none."),
-        )
-        .property(
             Property::optional(
                 "requires_compatibilities",
                 ValueType::list(ValueType::String),
             )
             .force_new()
             .describe("Launch types the revision must suit: EC2, FARGATE, EXTERNAL."),
-        )
-        .property(
             Property::optional("execution_role_arn", ValueType::String)
                 .force_new()
                 .describe("The role ECS uses to pull images and write logs."),
-        )
-        .property(
             Property::optional("task_role_arn", ValueType::String)
                 .force_new()
                 .describe("The role the containers' code runs as."),
-        )
-        .property(
             Property::optional(
                 "runtime_platform",
                 ValueType::Object(vec![
@@ -152,14 +136,14 @@ impl AwsResource for TaskDefinition {
                 ]),
             )
             .force_new(),
-        )
-        .property(tag_property())
-        .attribute(Attribute::new("arn", ValueType::String).describe("The revision's ARN."))
-        .attribute(Attribute::new("revision", ValueType::Int))
-        .attribute(
+            tag_property(),
+        ])
+        .attributes([
+            Attribute::new("arn", ValueType::String).describe("The revision's ARN."),
+            Attribute::new("revision", ValueType::Int),
             Attribute::new("arn_without_revision", ValueType::String)
                 .describe("The family's ARN, which always means its latest revision."),
-        )
+        ])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {
