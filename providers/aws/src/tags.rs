@@ -16,6 +16,9 @@ use skistack_engine::{CallContext, Map, Property, ProviderError, Value, ValueTyp
 
 use crate::shared::Clients;
 
+/// Tags as key/value pairs, in the order they were read or declared.
+pub(crate) type Pairs = Vec<(String, String)>;
+
 /// The future of one tag call.
 pub(crate) type TagFuture<'a> =
     Pin<Box<dyn Future<Output = Result<(), ProviderError>> + Send + 'a>>;
@@ -106,10 +109,7 @@ pub(crate) const ELBV2: TagApi = tag_api!("",
 );
 
 /// ELBv2 lists tags apart from its describe calls: DescribeTags by ARN.
-pub(crate) async fn elbv2_tags(
-    clients: &Clients,
-    arn: &str,
-) -> Result<Vec<(String, String)>, ProviderError> {
+pub(crate) async fn elbv2_tags(clients: &Clients, arn: &str) -> Result<Pairs, ProviderError> {
     let out = clients
         .elbv2
         .describe_tags()
@@ -151,10 +151,7 @@ pub(crate) const ECR: TagApi = tag_api!("",
 );
 
 /// ECR lists tags apart from its describe calls: ListTagsForResource by ARN.
-pub(crate) async fn ecr_tags(
-    clients: &Clients,
-    arn: &str,
-) -> Result<Vec<(String, String)>, ProviderError> {
+pub(crate) async fn ecr_tags(clients: &Clients, arn: &str) -> Result<Pairs, ProviderError> {
     let out = clients
         .ecr
         .list_tags_for_resource()
@@ -177,10 +174,7 @@ pub(crate) const LOGS: TagApi = tag_api!("log group ",
 
 /// CloudWatch Logs lists tags apart from its describe calls:
 /// ListTagsForResource by ARN.
-pub(crate) async fn logs_tags(
-    clients: &Clients,
-    arn: &str,
-) -> Result<Vec<(String, String)>, ProviderError> {
+pub(crate) async fn logs_tags(clients: &Clients, arn: &str) -> Result<Pairs, ProviderError> {
     let out = clients
         .logs
         .list_tags_for_resource()
@@ -278,7 +272,7 @@ pub(crate) fn pairs(tags: &[(String, String)]) -> impl Iterator<Item = (&str, &s
 }
 
 /// Owned key/value pairs from borrowed ones.
-fn owned<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(String, String)> {
+fn owned<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Pairs {
     pairs.map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
@@ -297,7 +291,7 @@ pub fn tag_property() -> Property {
 
 /// The tags a resource gets: `default_tags` from the stack's config, then the
 /// resource's `tags`, then the identity tags; a later source wins a key.
-pub fn resource_tags(ctx: &CallContext, inputs: &Map) -> Vec<(String, String)> {
+pub fn resource_tags(ctx: &CallContext, inputs: &Map) -> Pairs {
     let mut tags = BTreeMap::new();
     if let Some(defaults) = ctx.config.get("default_tags").and_then(Value::as_map) {
         add_table(&mut tags, defaults);

@@ -153,39 +153,54 @@ impl AwsResource for Instance {
 
     fn schema() -> TypeSchema {
         TypeSchema::new("aws:ec2:Instance", "An EC2 instance.")
-                .properties([
-                    Property::required("ami", ValueType::String).force_new().describe("The AMI id."),
-                    Property::required("instance_type", ValueType::String)
-                        .force_new()
-                        .describe("e.g. t3.micro. A change replaces the instance (changing it in place needs a stop)."),
-                    Property::optional("subnet_id", ValueType::String).force_new(),
-                    Property::optional("vpc_security_group_ids", ValueType::list(ValueType::String))
-                        .describe("Security groups; changed in place."),
-                    Property::optional("key_name", ValueType::String).force_new(),
-                    Property::optional("associate_public_ip_address", ValueType::Bool)
-                        .force_new()
-                        .describe("Give the instance a public IPv4 address; the subnet's setting when left out."),
-                    Property::optional("iam_instance_profile", ValueType::String)
-                        .force_new()
-                        .describe("An instance profile name or ARN."),
-                    Property::optional("user_data", ValueType::String)
-                        .force_new()
-                        .describe("A script or cloud-init config, as plain text (the provider encodes it)."),
-                    Property::optional("private_ip", ValueType::String)
-                        .force_new()
-                        .describe("A fixed private address in the subnet; the output holds the one assigned."),
-                    root_block_device_property(),
-                    metadata_options_property(),
-                    tag_property(),
-                ])
-                .attributes([
-                    Attribute::new("public_ip", ValueType::String).describe("Empty without a public address."),
-                    Attribute::new("public_dns", ValueType::String),
-                    Attribute::new("private_dns", ValueType::String),
-                    Attribute::new("arn", ValueType::String),
-                    Attribute::new("availability_zone", ValueType::String),
-                    Attribute::new("primary_network_interface_id", ValueType::String),
-                ])
+            .properties([
+                Property::required("ami", ValueType::String)
+                    .force_new()
+                    .describe("The AMI id."),
+                Property::required("instance_type", ValueType::String)
+                    .force_new()
+                    .describe(
+                        "e.g. t3.micro. A change replaces the instance (changing it \
+                            in place needs a stop).",
+                    ),
+                Property::optional("subnet_id", ValueType::String).force_new(),
+                Property::optional("vpc_security_group_ids", ValueType::list(ValueType::String))
+                    .describe("Security groups; changed in place."),
+                Property::optional("key_name", ValueType::String).force_new(),
+                Property::optional("associate_public_ip_address", ValueType::Bool)
+                    .force_new()
+                    .describe(
+                        "Give the instance a public IPv4 address; the subnet's \
+                            setting when left out.",
+                    ),
+                Property::optional("iam_instance_profile", ValueType::String)
+                    .force_new()
+                    .describe("An instance profile name or ARN."),
+                Property::optional("user_data", ValueType::String)
+                    .force_new()
+                    .describe(
+                        "A script or cloud-init config, as plain text (the provider \
+                            encodes it).",
+                    ),
+                Property::optional("private_ip", ValueType::String)
+                    .force_new()
+                    .describe(
+                        "A fixed private address in the subnet; the output holds the \
+                            one assigned.",
+                    ),
+                root_block_device_property(),
+                metadata_options_property(),
+                tag_property(),
+            ])
+            .attributes([
+                Attribute::new("public_ip", ValueType::String)
+                    .describe("Empty without a public address."),
+                Attribute::new("public_dns", ValueType::String),
+                Attribute::new("private_dns", ValueType::String),
+                Attribute::new("arn", ValueType::String),
+                Attribute::new("availability_zone", ValueType::String),
+                Attribute::new("primary_network_interface_id", ValueType::String),
+            ])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {

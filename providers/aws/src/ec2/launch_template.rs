@@ -226,37 +226,41 @@ impl AwsResource for LaunchTemplate {
             Property::optional("delete_on_termination", ValueType::Bool).default(true),
         ]);
         TypeSchema::new(
-                "aws:ec2:LaunchTemplate",
-                "Instance settings for auto scaling groups. A change makes a new version, which becomes the default.",
-            )
-            .properties([
-                Property::required("name", ValueType::String)
-                    .force_new()
-                    .describe("The template's name, unique in the region."),
-                Property::optional("image_id", ValueType::String).describe("The AMI id."),
-                Property::optional("instance_type", ValueType::String),
-                Property::optional("key_name", ValueType::String),
-                Property::optional("iam_instance_profile", ValueType::String).describe("An instance profile name or ARN."),
-                Property::optional("security_group_ids", ValueType::list(ValueType::String)),
-                Property::optional("user_data", ValueType::String)
-                    .describe("A script or cloud-init config, as plain text (the provider encodes it)."),
-                Property::optional("associate_public_ip_address", ValueType::Bool)
-                    .default(false)
-                    .describe("Give instances a public IPv4 address."),
-                metadata_options_property(),
-                Property::optional("block_device_mappings", ValueType::list(block_device))
-                    .describe("Volumes; encrypted unless `encrypted = false`."),
-                tag_property().describe(
-                "Tags of the template and of the instances and volumes launched from it. The stack's \
-                 `default_tags` and the identity tags are added.",
+            "aws:ec2:LaunchTemplate",
+            "Instance settings for auto scaling groups. A change makes a \
+                    new version, which becomes the default.",
+        )
+        .properties([
+            Property::required("name", ValueType::String)
+                .force_new()
+                .describe("The template's name, unique in the region."),
+            Property::optional("image_id", ValueType::String).describe("The AMI id."),
+            Property::optional("instance_type", ValueType::String),
+            Property::optional("key_name", ValueType::String),
+            Property::optional("iam_instance_profile", ValueType::String)
+                .describe("An instance profile name or ARN."),
+            Property::optional("security_group_ids", ValueType::list(ValueType::String)),
+            Property::optional("user_data", ValueType::String).describe(
+                "A script or cloud-init config, as plain text (the provider \
+                        encodes it).",
             ),
-            ])
-            .attributes([
-                Attribute::new("arn", ValueType::String),
-                Attribute::new("latest_version", ValueType::Int),
-                Attribute::new("default_version", ValueType::Int),
-            ])
-            .delete_before_replace()
+            Property::optional("associate_public_ip_address", ValueType::Bool)
+                .default(false)
+                .describe("Give instances a public IPv4 address."),
+            metadata_options_property(),
+            Property::optional("block_device_mappings", ValueType::list(block_device))
+                .describe("Volumes; encrypted unless `encrypted = false`."),
+            tag_property().describe(
+                "Tags of the template and of the instances and volumes launched from it. \
+                 The stack's `default_tags` and the identity tags are added.",
+            ),
+        ])
+        .attributes([
+            Attribute::new("arn", ValueType::String),
+            Attribute::new("latest_version", ValueType::Int),
+            Attribute::new("default_version", ValueType::Int),
+        ])
+        .delete_before_replace()
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {

@@ -63,7 +63,9 @@ impl<'a> Spec<'a> {
         };
         if spec.cidrs.is_empty() == spec.source_group.is_none() {
             return Err(ProviderError::Invalid(
-                "a security group rule needs exactly one of `cidr_blocks` and `source_security_group_id`".into(),
+                "a security group rule needs exactly one of `cidr_blocks` and \
+                 `source_security_group_id`"
+                    .into(),
             ));
         }
         Ok(spec)
@@ -291,33 +293,37 @@ where
 impl AwsResource for SecurityGroupRule {
     fn schema() -> TypeSchema {
         TypeSchema::new(
-                "aws:ec2:SecurityGroupRule",
-                "An ingress or egress rule of a security group, from CIDR blocks or another group. \
+            "aws:ec2:SecurityGroupRule",
+            "An ingress or egress rule of a security group, from CIDR blocks or another group. \
                  Every change replaces it.",
-            )
-            .properties([
-                Property::required("security_group_id", ValueType::String).force_new(),
-                Property::required("direction", ValueType::String)
-                    .force_new()
-                    .describe("ingress or egress."),
-                Property::required("protocol", ValueType::String)
-                    .force_new()
-                    .describe("tcp, udp, icmp, or -1 for all."),
-                Property::optional("from_port", ValueType::Int)
-                    .force_new()
-                    .describe("First port; leave out for protocol -1."),
-                Property::optional("to_port", ValueType::Int)
-                    .force_new()
-                    .describe("Last port; leave out for protocol -1."),
-                Property::optional("cidr_blocks", ValueType::list(ValueType::String)).force_new(),
-                Property::optional("source_security_group_id", ValueType::String).force_new().describe(
-                "The other group (the source of an ingress rule, the destination of an egress rule).",
-            ),
-                Property::optional("description", ValueType::String).force_new(),
-            ])
-            .attributes([
-                Attribute::new("rule_ids", ValueType::list(ValueType::String)),
-            ])
+        )
+        .properties([
+            Property::required("security_group_id", ValueType::String).force_new(),
+            Property::required("direction", ValueType::String)
+                .force_new()
+                .describe("ingress or egress."),
+            Property::required("protocol", ValueType::String)
+                .force_new()
+                .describe("tcp, udp, icmp, or -1 for all."),
+            Property::optional("from_port", ValueType::Int)
+                .force_new()
+                .describe("First port; leave out for protocol -1."),
+            Property::optional("to_port", ValueType::Int)
+                .force_new()
+                .describe("Last port; leave out for protocol -1."),
+            Property::optional("cidr_blocks", ValueType::list(ValueType::String)).force_new(),
+            Property::optional("source_security_group_id", ValueType::String)
+                .force_new()
+                .describe(
+                    "The other group (the source of an ingress rule, the destination of \
+                         an egress rule).",
+                ),
+            Property::optional("description", ValueType::String).force_new(),
+        ])
+        .attributes([Attribute::new(
+            "rule_ids",
+            ValueType::list(ValueType::String),
+        )])
     }
 
     async fn create(&self, call: &Call<'_>) -> Out<Created> {

@@ -101,22 +101,32 @@ impl AwsResource for CapacityProvider {
             Property::optional("instance_warmup_period", ValueType::Int)
                 .describe("Seconds a new instance takes to count toward capacity."),
         ]);
-        let schema = TypeSchema::new("aws:ecs:CapacityProvider", "An ECS capacity provider backed by an auto scaling group.")
-                .complete_reads()
-                .properties([
-                    Property::required("name", ValueType::String)
-                        .force_new()
-                        .describe("The capacity provider's name, unique in the account and region."),
-                    Property::required("auto_scaling_group_arn", ValueType::String)
-                        .force_new()
-                        .describe("The ARN of the auto scaling group."),
-                    Property::optional("managed_scaling", managed_scaling).describe("How ECS scales the group."),
-                    Property::optional("managed_termination_protection", ValueType::String)
-                        .default("DISABLED")
-                        .describe("ENABLED keeps instances with tasks from being scaled in (needs protect_from_scale_in on the group)."),
-                    Property::optional("managed_draining", ValueType::String)
-                        .describe("ENABLED drains an instance's tasks before it is terminated."),
-                ]);
+        let schema = TypeSchema::new(
+            "aws:ecs:CapacityProvider",
+            "An ECS capacity provider backed by an auto scaling group.",
+        )
+        .complete_reads()
+        .properties([
+            Property::required("name", ValueType::String)
+                .force_new()
+                .describe(
+                    "The capacity provider's name, unique in the account and \
+                            region.",
+                ),
+            Property::required("auto_scaling_group_arn", ValueType::String)
+                .force_new()
+                .describe("The ARN of the auto scaling group."),
+            Property::optional("managed_scaling", managed_scaling)
+                .describe("How ECS scales the group."),
+            Property::optional("managed_termination_protection", ValueType::String)
+                .default("DISABLED")
+                .describe(
+                    "ENABLED keeps instances with tasks from being scaled in \
+                            (needs protect_from_scale_in on the group).",
+                ),
+            Property::optional("managed_draining", ValueType::String)
+                .describe("ENABLED drains an instance's tasks before it is terminated."),
+        ]);
         unique_name_schema(schema)
     }
 

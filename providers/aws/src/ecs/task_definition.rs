@@ -92,7 +92,8 @@ impl AwsResource for TaskDefinition {
     fn schema() -> TypeSchema {
         TypeSchema::new(
             "aws:ecs:TaskDefinition",
-            "An ECS task definition; a change registers a new revision and deregisters the old one.",
+            "An ECS task definition; a change registers a new revision \
+                and deregisters the old one.",
         )
         .properties([
             Property::required("family", ValueType::String)

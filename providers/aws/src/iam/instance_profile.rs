@@ -6,12 +6,14 @@ use skistack_engine::{
     Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
 };
 
-use super::{Entity, kept_outputs};
+use super::{kept_outputs, outputs_of};
 use crate::errors::{During, OrFailed, aws_error, error_code, found, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{changed, opt_str, put_opt, str_of};
 use crate::shared::Clients;
-use crate::tags::{self, TagApi, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property};
+use crate::tags::{
+    self, TagApi, has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+};
 
 /// An instance profile: what lets an EC2 instance assume a role.
 #[derive(Default)]
@@ -147,7 +149,10 @@ impl AwsResource for InstanceProfile {
             let _ = delete_profile(clients, name).await;
             return Err(e);
         }
-        Ok(created(name.to_string(), profile.outputs(inputs)))
+        Ok(created(
+            name.to_string(),
+            outputs_of(inputs, profile.arn(), profile.instance_profile_id()),
+        ))
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
@@ -169,7 +174,10 @@ impl AwsResource for InstanceProfile {
         if !read.contains_key("role") {
             all.remove("role");
         }
-        read_back(read, profile.outputs(&all))
+        read_back(
+            read,
+            outputs_of(&all, profile.arn(), profile.instance_profile_id()),
+        )
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -195,7 +203,10 @@ impl AwsResource for InstanceProfile {
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
         let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let Some(profile) = get(clients, name).await?.filter(|p| p.is_own(ctx)) else {
+        let Some(profile) = get(clients, name)
+            .await?
+            .filter(|p| has_identity(ctx, tag_pairs(p.tags())))
+        else {
             return Ok(Vec::new());
         };
         // The interrupted create may have stopped before adding the role.
@@ -204,6 +215,9 @@ impl AwsResource for InstanceProfile {
         {
             add_role(clients, name, role).await?;
         }
-        Ok(vec![created(name.to_string(), profile.outputs(inputs))])
+        Ok(vec![created(
+            name.to_string(),
+            outputs_of(inputs, profile.arn(), profile.instance_profile_id()),
+        )])
     }
 }

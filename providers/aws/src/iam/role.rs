@@ -7,12 +7,14 @@ use skistack_engine::{
 };
 
 use super::document::{decode_policy, read_back_json};
-use super::{Entity, kept_outputs};
+use super::{kept_outputs, outputs_of};
 use crate::errors::{During, OrFailed, aws_error, error_code, found, gone_ok, is_not_found};
 use crate::kit::{AwsResource, Call, Out, created, read_back_with};
 use crate::props::{Put, changed, opt_i32, opt_str, put_opt, str_of};
 use crate::shared::Clients;
-use crate::tags::{self, TagApi, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property};
+use crate::tags::{
+    self, TagApi, has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+};
 
 /// The default (and minimum) maximum session duration, in seconds.
 const DEFAULT_MAX_SESSION: i32 = 3600;
@@ -117,7 +119,10 @@ impl AwsResource for Role {
         let role = out
             .role()
             .or_failed(&format!("create IAM role {name}: no role in the response"))?;
-        Ok(created(name.to_string(), role.outputs(inputs)))
+        Ok(created(
+            name.to_string(),
+            outputs_of(inputs, role.arn(), role.role_id()),
+        ))
     }
 
     async fn read(&self, call: &Call<'_>) -> Out<Option<ReadResult>> {
@@ -153,7 +158,9 @@ impl AwsResource for Role {
                 .and_then(|b| b.permissions_boundary_arn()),
         );
         put_read_tags(&mut read, ctx, inputs, tag_pairs(role.tags()));
-        read_back_with(inputs, read, |all| role.outputs(all))
+        read_back_with(inputs, read, |all| {
+            outputs_of(all, role.arn(), role.role_id())
+        })
     }
 
     async fn update(&self, call: &Call<'_>, new_inputs: &Map) -> Out<Map> {
@@ -234,9 +241,15 @@ impl AwsResource for Role {
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
         let (ctx, clients, inputs) = (call.ctx, call.clients, call.inputs);
         let name = str_of(inputs, "name")?;
-        let Some(role) = get(clients, name).await?.filter(|r| r.is_own(ctx)) else {
+        let Some(role) = get(clients, name)
+            .await?
+            .filter(|r| has_identity(ctx, tag_pairs(r.tags())))
+        else {
             return Ok(Vec::new());
         };
-        Ok(vec![created(name.to_string(), role.outputs(inputs))])
+        Ok(vec![created(
+            name.to_string(),
+            outputs_of(inputs, role.arn(), role.role_id()),
+        )])
     }
 }
