@@ -139,7 +139,7 @@ impl AwsResource for Group {
                 .default(LATEST)
                 .describe("A version number, $Latest or $Default."),
         ]);
-        TypeSchema::new("aws:autoscaling:Group", "An EC2 auto scaling group.")
+        TypeSchema::new("aws:autoscaling:Group", "An EC2 auto scaling group.").complete_reads()
                 .properties([
                     Property::required("name", ValueType::String)
                         .force_new()

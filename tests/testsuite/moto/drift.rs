@@ -534,3 +534,64 @@ async fn a_repository_without_its_lifecycle_policy_reads_as_a_change_and_up_rest
     ])
     .ok();
 }
+
+/// The root volume behind an instance, as AWS reports it.
+async fn root_volume_id(aws: &Aws, instance: &str) -> String {
+    let out = aws
+        .ec2
+        .describe_instances()
+        .instance_ids(instance)
+        .send()
+        .await
+        .expect("DescribeInstances");
+    let inst = &out.reservations()[0].instances()[0];
+    let root = inst.root_device_name();
+    inst.block_device_mappings()
+        .iter()
+        .find(|m| m.device_name() == root)
+        .and_then(|m| m.ebs()?.volume_id())
+        .expect("a root volume")
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_root_volume_and_idle_timeout_read_as_aws_has_them() {
+    let (_moto, ws, aws) = setup().await;
+    ws.deploy_both();
+    let alb = recorded_id(&ws, "alb").expect("alb recorded");
+    let bastion = recorded_id(&ws, "bastion").expect("bastion recorded");
+    // Behind skistack's back: a longer idle timeout, a bigger root volume.
+    aws.elb
+        .modify_load_balancer_attributes()
+        .load_balancer_arn(&alb)
+        .attributes(
+            aws_sdk_elasticloadbalancingv2::types::LoadBalancerAttribute::builder()
+                .key("idle_timeout.timeout_seconds")
+                .value("120")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("ModifyLoadBalancerAttributes");
+    let volume = root_volume_id(&aws, &bastion).await;
+    aws.ec2
+        .modify_volume()
+        .volume_id(&volume)
+        .size(20)
+        .send()
+        .await
+        .expect("ModifyVolume");
+
+    let run = ws.run(&["refresh", "environments", "--expect-no-changes"]);
+    run.expect_code(3);
+    assert!(run.stdout.contains("idle_timeout: 60 -> 120"), "{run}");
+    assert!(
+        run.stdout
+            .contains("root_block_device.volume_size: 8 -> 20"),
+        "{run}"
+    );
+    // The idle timeout changes in place: up puts it back.
+    ws.up_with("environments", &["--refresh", "--target", "alb"]);
+    let run = ws.run(&["refresh", "environments", "--expect-no-changes"]);
+    assert!(!run.stdout.contains("idle_timeout"), "{run}");
+}

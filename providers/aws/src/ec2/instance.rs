@@ -7,10 +7,10 @@ use aws_sdk_ec2::types::{
     BlockDeviceMapping, EbsBlockDevice, HttpTokensState, IamInstanceProfileSpecification,
     Instance as AwsInstance, InstanceMetadataEndpointState, InstanceMetadataOptionsRequest,
     InstanceNetworkInterfaceSpecification, InstanceStateName, InstanceType,
-    ResourceType as Ec2ResourceType, VolumeType,
+    ResourceType as Ec2ResourceType, Volume, VolumeType,
 };
 use skistack_engine::{
-    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, ValueType,
+    Attribute, Created, Map, Property, ProviderError, ReadResult, TypeSchema, Value, ValueType,
 };
 
 use crate::ec2::launch::{
@@ -18,10 +18,11 @@ use crate::ec2::launch::{
     root_block_device_property, root_device_name,
 };
 use crate::ec2::{described_if, filter_any, find_identified_with, tag_spec, wait_ready};
-use crate::errors::{During, OrFailed, gone_ok};
+use crate::errors::{During, OrFailed, found, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created, read_back};
 use crate::props::{
-    Put, changed, list_of_str, opt_bool, opt_str, put_opt, str_list, str_of, with_attributes,
+    Put, changed, list_of_str, object_fields, opt_bool, opt_map, opt_str, put_opt,
+    read_back_object, str_list, str_of, with_attributes,
 };
 use crate::retry::{retry_eventual, wait_until};
 use crate::shared::Clients;
@@ -79,6 +80,23 @@ fn outputs_of(clients: &Clients, inputs: &Map, inst: &AwsInstance) -> Map {
             .unwrap_or_default(),
     );
     with_attributes(inputs, attrs)
+}
+
+/// The EBS volume behind the instance's root device; `None` for an instance
+/// without one (an instance-store AMI) or whose volume is already gone.
+async fn root_volume(clients: &Clients, inst: &AwsInstance) -> Out<Option<Volume>> {
+    let root = inst.root_device_name();
+    let Some(id) = inst
+        .block_device_mappings()
+        .iter()
+        .find(|m| m.device_name().is_some() && m.device_name() == root)
+        .and_then(|m| m.ebs())
+        .and_then(|e| e.volume_id())
+    else {
+        return Ok(None);
+    };
+    let res = clients.ec2.describe_volumes().volume_ids(id).send().await;
+    Ok(found(&format!("describe volume {id}"), res)?.and_then(|o| o.volumes().first().cloned()))
 }
 
 /// The instance; `None` when it is gone or terminated.
@@ -153,6 +171,7 @@ impl AwsResource for Instance {
 
     fn schema() -> TypeSchema {
         TypeSchema::new("aws:ec2:Instance", "An EC2 instance.")
+            .complete_reads()
             .properties([
                 Property::required("ami", ValueType::String)
                     .force_new()
@@ -342,6 +361,19 @@ impl AwsResource for Instance {
             let hop_limit = m.http_put_response_hop_limit();
             let metadata = Metadata::read_back_from(inputs, tokens, endpoint, hop_limit)?;
             put_opt(&mut read, "metadata_options", metadata);
+        }
+        if inputs.contains_key("associate_public_ip_address") {
+            // What the setting decides at launch: whether it has a public address.
+            read.put(
+                "associate_public_ip_address",
+                inst.public_ip_address().is_some(),
+            );
+        }
+        if let Some(volume) = root_volume(clients, &inst).await? {
+            let fields = object_fields(call.schema, "root_block_device");
+            let declared = opt_map(inputs, "root_block_device")?;
+            let value = read_back_object(fields, declared, RootDevice::read_from(&volume));
+            read.put("root_block_device", Value::Map(value));
         }
         put_read_tags(&mut read, ctx, inputs, tag_pairs(inst.tags()));
         let outputs = outputs_of(clients, &with_attributes(inputs, read.clone()), &inst);

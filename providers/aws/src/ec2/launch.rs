@@ -1,11 +1,12 @@
 //! What instances and launch templates share: metadata options, the root
 //! volume, user data, the instance profile, and the AMI's root device name.
 
+use aws_sdk_ec2::types::Volume;
 use base64::Engine;
 use skistack_engine::{Map, Property, ProviderError, Value, ValueType};
 
 use crate::errors::During;
-use crate::props::{Put, opt_bool, opt_i32, opt_map, opt_str, read_back_object};
+use crate::props::{Put, opt_bool, opt_i32, opt_map, opt_str, put_opt, read_back_object};
 use crate::shared::Clients;
 
 /// The `metadata_options` block (instance metadata service).
@@ -125,6 +126,19 @@ pub(crate) struct RootDevice {
 }
 
 impl RootDevice {
+    /// The `root_block_device` block as AWS reports the volume.
+    pub fn read_from(volume: &Volume) -> Map {
+        let mut m = Map::new();
+        put_opt(&mut m, "volume_size", volume.size().map(i64::from));
+        put_opt(
+            &mut m,
+            "volume_type",
+            volume.volume_type().map(|t| t.as_str()),
+        );
+        put_opt(&mut m, "encrypted", volume.encrypted());
+        m
+    }
+
     pub fn from_inputs(inputs: &Map) -> Result<RootDevice, ProviderError> {
         let empty = Map::new();
         let m = opt_map(inputs, "root_block_device")?.unwrap_or(&empty);

@@ -230,6 +230,7 @@ impl AwsResource for LaunchTemplate {
             "Instance settings for auto scaling groups. A change makes a \
                     new version, which becomes the default.",
         )
+        .complete_reads()
         .properties([
             Property::required("name", ValueType::String)
                 .force_new()

@@ -173,6 +173,7 @@ impl AwsResource for LoadBalancer {
             "aws:elbv2:LoadBalancer",
             "An ELBv2 (application or network) load balancer.",
         )
+        .complete_reads()
         .properties([
             Property::required("name", ValueType::String)
                 .force_new()
@@ -285,7 +286,10 @@ impl AwsResource for LoadBalancer {
             .r#type()
             .is_none_or(|t| *t == LoadBalancerTypeEnum::Application)
         {
-            put_opt(&mut read, "idle_timeout", idle_timeout(clients, id).await?);
+            // An attribute list without the key (moto's) means the default,
+            // which every application load balancer has until it is set.
+            let idle = idle_timeout(clients, id).await?;
+            read.put("idle_timeout", idle.unwrap_or(DEFAULT_IDLE_TIMEOUT.into()));
         }
         put_tags(&mut read, call, id).await?;
         read_back_with(inputs, read, |all| outputs_of(all, &lb))
