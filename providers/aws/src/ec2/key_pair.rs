@@ -9,7 +9,7 @@ use crate::ec2::{described, own_tag_spec};
 use crate::errors::{During, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{read_result, str_of, with_attributes};
-use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
+use crate::tags::{self, TagApi, has_identity, put_read_tags, tag_pairs, tag_property};
 
 /// An SSH key pair made from a public key. Its id is the key name.
 #[derive(Default)]
@@ -115,7 +115,10 @@ impl AwsResource for KeyPair {
     /// The key named `key_name`: the name is unique in the region.
     async fn find_all(&self, call: &Call<'_>) -> Out<Vec<Created>> {
         let name = str_of(call.inputs, "key_name")?;
-        let Some(key) = described::<KeyPairInfo>(call.clients, name).await? else {
+        // The name is unique in the region, but a key of that name without
+        // this instance's identity tags is someone else's: never adopted.
+        let key = described::<KeyPairInfo>(call.clients, name).await?;
+        let Some(key) = key.filter(|k| has_identity(call.ctx, tag_pairs(k.tags()))) else {
             return Ok(Vec::new());
         };
         let attrs = key_attributes(call, &key).await?;

@@ -27,7 +27,9 @@ use crate::props::{
 };
 use crate::retry::retry_eventual;
 use crate::shared::Clients;
-use crate::tags::{self, TagApi, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property};
+use crate::tags::{
+    self, TagApi, has_identity, put_read_tags, resource_tags, sdk_tags, tag_pairs, tag_property,
+};
 use crate::token::client_token;
 
 /// Errors of a fresh instance profile, group or key not yet visible.
@@ -365,7 +367,10 @@ impl AwsResource for LaunchTemplate {
         let Some(out) = found(&format!("find launch template {name}"), res)? else {
             return Ok(Vec::new());
         };
-        let Some(lt) = out.launch_templates().first() else {
+        // The name is unique in the region, but a template of that name
+        // without this instance's identity tags is someone else's.
+        let own = |lt: &&AwsTemplate| has_identity(call.ctx, tag_pairs(lt.tags()));
+        let Some(lt) = out.launch_templates().first().filter(own) else {
             return Ok(Vec::new());
         };
         let id = lt.launch_template_id().unwrap_or_default();

@@ -47,7 +47,7 @@ impl<'a> Spec<'a> {
             "egress" => true,
             other => {
                 return Err(ProviderError::Invalid(format!(
-                    "`type` must be \"ingress\" or \"egress\", not {other:?}"
+                    "property `direction` must be \"ingress\" or \"egress\", not {other:?}"
                 )));
             }
         };
@@ -505,6 +505,20 @@ mod tests {
             !spec.matches(&rule(false, "tcp", 22, Some("0.0.0.0/0"), None)),
             "peer"
         );
+    }
+
+    #[test]
+    fn a_wrong_direction_is_named_by_its_property() {
+        let m = inputs(&[
+            ("security_group_id", "sg-1".into()),
+            ("direction", "inbound".into()),
+            ("protocol", "tcp".into()),
+            ("cidr_blocks", str_list(["10.0.0.0/8"])),
+        ]);
+        let Err(ProviderError::Invalid(msg)) = Spec::from_inputs(&m) else {
+            panic!("`inbound` accepted");
+        };
+        assert!(msg.starts_with("property `direction` must be"), "{msg}");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use skistack_engine::{Map, Provider, ProviderError, Value};
 use skistack_provider_aws::AwsProvider;
 
 const AL2023: &str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
-const PUBLIC_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAiaIq3oT1zaj+Q3OhPWRtsTObG7VujarpuewL/birO7 skistack-test";
+pub(crate) const PUBLIC_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAiaIq3oT1zaj+Q3OhPWRtsTObG7VujarpuewL/birO7 skistack-test";
 
 fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()

@@ -3,6 +3,7 @@
 //! resource with the same identity.
 
 use crate::common::{Moto, ctx, map, provider, resource, strs, with_defaults};
+use crate::ec2::PUBLIC_KEY;
 use skistack_engine::Value;
 
 const CONTAINERS: &str = r#"[{"name": "web", "image": "nginx", "memory": 128, "essential": true}]"#;
@@ -167,5 +168,42 @@ async fn a_rule_is_found_by_what_it_allows_as_well_as_by_its_tags() {
             .await
             .expect("find")
             .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_key_pair_or_launch_template_of_the_declared_name_made_by_someone_else_is_not_found() {
+    let moto = Moto::start();
+    let p = provider(&moto);
+    let c = ctx("web", "key");
+    let clients = p.shared().clients(&c).await.expect("clients");
+    // Both names are unique in the region; these are not this stack's.
+    clients
+        .ec2
+        .import_key_pair()
+        .key_name("deploy")
+        .public_key_material(aws_smithy_types::Blob::new(PUBLIC_KEY))
+        .send()
+        .await
+        .expect("import a key by hand");
+    crate::common::sdk_launch_template(&clients, "nodes", None).await;
+
+    let keys = resource(&p, "aws:ec2:KeyPair");
+    let key = map([
+        ("key_name", "deploy".into()),
+        ("public_key", PUBLIC_KEY.into()),
+    ]);
+    let found = keys.find_all(&c, &key).await.expect("find_all");
+    assert!(found.is_empty(), "adopted someone else's key: {found:?}");
+
+    let templates = resource(&p, "aws:ec2:LaunchTemplate");
+    let template = with_defaults(templates.as_ref(), map([("name", "nodes".into())]));
+    let found = templates
+        .find_all(&ctx("web", "nodes"), &template)
+        .await
+        .expect("find_all");
+    assert!(
+        found.is_empty(),
+        "adopted someone else's template: {found:?}"
     );
 }
