@@ -182,7 +182,12 @@ pub fn final_outputs(
     let mut m = Map::new();
     for o in &stack.outputs {
         let v = eval_template(&o.value, &scope).map_err(|e| expr_diagnostic(stack, e))?;
-        m.insert(o.name.clone(), v);
+        // An output of something the run did not make (an `up --target`)
+        // is not known yet: it is left out, so that a stack reading it is
+        // told it is missing instead of being built on a null.
+        if !v.contains_unknown() {
+            m.insert(o.name.clone(), v);
+        }
     }
     Ok(m)
 }
