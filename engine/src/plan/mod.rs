@@ -7,7 +7,7 @@ mod change;
 mod diff;
 mod steps;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 pub use change::{Action, Change, ChangeOp, Declared};
@@ -207,16 +207,18 @@ impl Planner<'_> {
 
     /// The removal of every recorded resource that is no longer declared.
     fn plan_removals(&mut self) {
-        let targets = &self.input.targets;
-        for (address, record) in &self.input.state.resources {
-            if self.values.has_instance(address) {
+        let state = &self.input.state.resources;
+        let removed: Vec<&str> = state
+            .keys()
+            .map(String::as_str)
+            .filter(|a| !self.values.has_instance(a))
+            .collect();
+        let chosen = self.removals_in_target(&removed);
+        for (address, record) in state {
+            if !chosen.contains(address.as_str()) {
                 continue;
             }
             let parsed = Address::parse(address);
-            let decl_name = parsed.as_ref().map_or(address.as_str(), Address::decl);
-            if !targets.is_empty() && !targets.iter().any(|t| t == address || t == decl_name) {
-                continue;
-            }
             let forget = record.options.retain_on_delete;
             let retired = parsed.as_ref().is_some_and(Address::is_retired);
             if !forget && record.options.protect && !retired {
@@ -228,6 +230,39 @@ impl Planner<'_> {
             }
             self.changes.push(Change::removal(record, forget));
         }
+    }
+
+    /// Which of the `removed` instances (recorded, no longer declared) this
+    /// run deletes: all of them; with `--target`, the targeted ones and,
+    /// transitively, the removed ones that depend on them, since a
+    /// dependent can't outlive what it uses.
+    fn removals_in_target<'s>(&self, removed: &[&'s str]) -> HashSet<&'s str> {
+        let targets = &self.input.targets;
+        if targets.is_empty() {
+            return removed.iter().copied().collect();
+        }
+        let state = &self.input.state.resources;
+        let named = |address: &str| {
+            let decl = Address::parse(address).map(|a| a.decl().to_string());
+            let decl = decl.as_deref().unwrap_or(address);
+            targets.iter().any(|t| t == address || t == decl)
+        };
+        let mut dependents: HashMap<&str, Vec<&'s str>> = HashMap::new();
+        for &address in removed {
+            for dep in state.get(address).into_iter().flat_map(|r| &r.dependencies) {
+                dependents.entry(dep.as_str()).or_default().push(address);
+            }
+        }
+        let mut chosen: HashSet<&'s str> = removed.iter().copied().filter(|a| named(a)).collect();
+        let mut queue: Vec<&'s str> = chosen.iter().copied().collect();
+        while let Some(address) = queue.pop() {
+            for &d in dependents.get(address).into_iter().flatten() {
+                if chosen.insert(d) {
+                    queue.push(d);
+                }
+            }
+        }
+        chosen
     }
 
     /// The plan, or every error found.

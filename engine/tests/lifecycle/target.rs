@@ -83,9 +83,6 @@ async fn a_target_that_names_nothing_is_refused() {
 }
 
 #[tokio::test]
-#[ignore = "engine bug: `--target subnet` deletes subnet while app, removed from the file too \
-            and using it, stays (the cloud refuses, or the state keeps app pointing at nothing); \
-            reported on issue 8"]
 async fn a_targeted_removal_takes_its_removed_dependents_with_it() {
     // subnet and app are both removed from the file; `--target subnet`
     // can't delete subnet while app, in it, stays.
