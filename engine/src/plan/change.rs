@@ -163,6 +163,14 @@ impl Change {
     }
 
     /// True for a replacement that deletes the old resource first.
+    /// Makes a replacement delete the old resource first (see
+    /// [`Change::delete_before_replace`]); other changes stay as they are.
+    pub(crate) fn delete_first(&mut self) {
+        if let ChangeOp::Replace { delete_first, .. } = &mut self.op {
+            *delete_first = true;
+        }
+    }
+
     pub fn delete_before_replace(&self) -> bool {
         matches!(
             self.op,

@@ -92,6 +92,7 @@ pub async fn plan(input: PlanInput<'_>) -> Result<Plan, Vec<Diagnostic>> {
     let mut p = Planner {
         values: Values::new(input.stack.decls.len()),
         in_target: target_filter(input.stack, input.checked, &input.targets),
+        deleting_first: HashSet::new(),
         input,
         changes: Vec::new(),
         errors: Vec::new(),
@@ -114,6 +115,8 @@ struct Planner<'a> {
     values: Values,
     /// Which declarations `--target` keeps.
     in_target: Vec<bool>,
+    /// The addresses replaced by deleting the old resource first.
+    deleting_first: HashSet<String>,
     changes: Vec<Change>,
     errors: Vec<Diagnostic>,
 }
@@ -189,6 +192,14 @@ impl Planner<'_> {
             key,
             inputs,
         };
+        // A replacement whose old resource uses one that must be deleted
+        // first has to go first too: the old one can't outlive what it
+        // uses, and the new one needs the new one of that.
+        let after_deleted = prior.as_ref().is_some_and(|p| {
+            p.dependencies
+                .iter()
+                .any(|d| self.deleting_first.contains(d))
+        });
         let values = &mut self.values;
         let change = match decl.kind {
             DeclKind::Data => {
@@ -200,7 +211,15 @@ impl Planner<'_> {
             }
         };
         match change {
-            Ok(c) => self.changes.push(c),
+            Ok(mut c) => {
+                if after_deleted {
+                    c.delete_first();
+                }
+                if c.delete_before_replace() {
+                    self.deleting_first.insert(c.address.clone());
+                }
+                self.changes.push(c);
+            }
             Err(d) => self.errors.push(d),
         }
     }

@@ -405,9 +405,6 @@ async fn a_replacement_that_replaces_its_dependent_deletes_the_old_ones_users_fi
 }
 
 #[tokio::test]
-#[ignore = "engine bug: the steps form a cycle (net's delete-before-replace waits for the old \
-            subnet's delete, which waits for the new subnet, which waits for the new net), \
-            so apply refuses the plan; reported on issue 8"]
 async fn delete_before_replace_with_a_dependent_that_is_replaced_too() {
     // net can't exist twice; subnet, replaced because of it, can. The old
     // subnet must go before the old net, and the new net before the new
