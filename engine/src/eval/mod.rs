@@ -170,8 +170,8 @@ pub fn with_id(mut outputs: Map, id: Value) -> Map {
     outputs
 }
 
-/// Evaluates the outputs with final values; `Unknown` parts mean something
-/// failed to apply.
+/// Evaluates the outputs with final values, leaving out those still
+/// unknown (of what the run did not make).
 pub fn final_outputs(
     stack: &Stack,
     config: &Map,
