@@ -369,10 +369,14 @@ impl AwsResource for Instance {
                 inst.public_ip_address().is_some(),
             );
         }
-        if let Some(volume) = root_volume(clients, &inst).await? {
+        // Only a declared block is read: left out, AWS's choice is no drift,
+        // and the read needs no second call.
+        if let Some(declared) = opt_map(inputs, "root_block_device")?
+            && let Some(volume) = root_volume(clients, &inst).await?
+        {
             let fields = object_fields(call.schema, "root_block_device");
-            let declared = opt_map(inputs, "root_block_device")?;
-            let value = read_back_object(fields, declared, RootDevice::read_from(&volume));
+            let actual = RootDevice::read_from(&volume);
+            let value = read_back_object(fields, Some(declared), actual);
             read.put("root_block_device", Value::Map(value));
         }
         put_read_tags(&mut read, ctx, inputs, tag_pairs(inst.tags()));
