@@ -227,16 +227,12 @@ impl Planner<'_> {
     /// The removal of every recorded resource that is no longer declared.
     fn plan_removals(&mut self) {
         let state = &self.input.state.resources;
-        let removed: Vec<&str> = state
-            .keys()
-            .map(String::as_str)
-            .filter(|a| !self.values.has_instance(a))
+        let removed: Vec<(&str, &ResourceRecord)> = state
+            .iter()
+            .map(|(a, r)| (a.as_str(), r))
+            .filter(|(a, _)| !self.values.has_instance(a))
             .collect();
-        let chosen = self.removals_in_target(&removed);
-        for (address, record) in state {
-            if !chosen.contains(address.as_str()) {
-                continue;
-            }
+        for (address, record) in self.removals_in_target(removed) {
             let parsed = Address::parse(address);
             let forget = record.options.retain_on_delete;
             let retired = parsed.as_ref().is_some_and(Address::is_retired);
@@ -255,24 +251,30 @@ impl Planner<'_> {
     /// run deletes: all of them; with `--target`, the targeted ones and,
     /// transitively, the removed ones that depend on them, since a
     /// dependent can't outlive what it uses.
-    fn removals_in_target<'s>(&self, removed: &[&'s str]) -> HashSet<&'s str> {
+    fn removals_in_target<'s>(
+        &self,
+        mut removed: Vec<(&'s str, &'s ResourceRecord)>,
+    ) -> Vec<(&'s str, &'s ResourceRecord)> {
         let targets = &self.input.targets;
         if targets.is_empty() {
-            return removed.iter().copied().collect();
+            return removed;
         }
-        let state = &self.input.state.resources;
         let named = |address: &str| {
-            let decl = Address::parse(address).map(|a| a.decl().to_string());
-            let decl = decl.as_deref().unwrap_or(address);
+            let parsed = Address::parse(address);
+            let decl = parsed.as_ref().map_or(address, Address::decl);
             targets.iter().any(|t| t == address || t == decl)
         };
         let mut dependents: HashMap<&str, Vec<&'s str>> = HashMap::new();
-        for &address in removed {
-            for dep in state.get(address).into_iter().flat_map(|r| &r.dependencies) {
+        for &(address, record) in &removed {
+            for dep in &record.dependencies {
                 dependents.entry(dep.as_str()).or_default().push(address);
             }
         }
-        let mut chosen: HashSet<&'s str> = removed.iter().copied().filter(|a| named(a)).collect();
+        let mut chosen: HashSet<&'s str> = removed
+            .iter()
+            .map(|(a, _)| *a)
+            .filter(|a| named(a))
+            .collect();
         let mut queue: Vec<&'s str> = chosen.iter().copied().collect();
         while let Some(address) = queue.pop() {
             for &d in dependents.get(address).into_iter().flatten() {
@@ -281,7 +283,8 @@ impl Planner<'_> {
                 }
             }
         }
-        chosen
+        removed.retain(|(a, _)| chosen.contains(a));
+        removed
     }
 
     /// The plan, or every error found.
