@@ -56,7 +56,7 @@ pub use provider::{
     CallContext, CallPurpose, Created, DataSource, Provider, ProviderError, ReadResult, Registry,
     ResourceType,
 };
-pub use reconcile::{Drift, Refresh};
+pub use reconcile::{Drift, Refresh, SWEEP_HORIZON, sweep_until};
 pub use stack::{ConfigLayer, DeclKind};
 pub use state::{
     HistoryEntry, Intent, LockInfo, OpId, OpKind, PendingOp, RecordOptions, ResourceRecord,

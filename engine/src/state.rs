@@ -65,25 +65,39 @@ pub struct ResourceRecord {
 /// What a pending operation was about to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OpKind {
+    /// A provider create call.
     Create,
+    /// A provider update call.
     Update,
+    /// A provider delete call.
     Delete,
+    /// Not a call but a watch: a create that takes no idempotency token was
+    /// made again after an interrupted attempt found nothing, and the lost
+    /// request may still land. Every run's recovery looks for a resource of
+    /// the instance that the state does not record until the sweep horizon
+    /// has passed since `started_at` (the lost request's start); its
+    /// `inputs` are the lost request's.
+    Sweep,
 }
 
 impl OpKind {
+    /// The name the state stores and messages use.
     pub fn as_str(self) -> &'static str {
         match self {
             OpKind::Create => "create",
             OpKind::Update => "update",
             OpKind::Delete => "delete",
+            OpKind::Sweep => "sweep",
         }
     }
 
+    /// The kind [`OpKind::as_str`] names; `None` for any other text.
     pub fn parse(s: &str) -> Option<OpKind> {
         match s {
             "create" => Some(OpKind::Create),
             "update" => Some(OpKind::Update),
             "delete" => Some(OpKind::Delete),
+            "sweep" => Some(OpKind::Sweep),
             _ => None,
         }
     }

@@ -1,6 +1,8 @@
 //! `skistack preview`.
 
-use skistack_engine::{PendingOp, PreviewOptions, StackKey, StackPreview, format_unix};
+use skistack_engine::{
+    OpKind, PendingOp, PreviewOptions, StackKey, StackPreview, format_unix, sweep_until,
+};
 
 use super::terminal::Terminal;
 use super::{Exit, project};
@@ -73,13 +75,19 @@ fn stack_json(s: &StackPreview) -> serde_json::Value {
 }
 
 /// The note on a stack's pending operations: what an interrupted run was
-/// doing, which the next up resolves before planning.
+/// doing, which the next up resolves before planning, and the sweeps for
+/// late duplicates that every run makes until their horizon.
 fn pending_text(key: &StackKey, stack: &str, pending: &[PendingOp]) -> String {
-    let mut out = format!(
-        "note: stack {key} has {} pending operation(s) from an interrupted run; `skistack up {stack}` resolves them first:\n",
-        pending.len()
-    );
-    for op in pending {
+    let (sweeps, interrupted): (Vec<&PendingOp>, Vec<&PendingOp>) =
+        pending.iter().partition(|op| op.kind == OpKind::Sweep);
+    let mut out = String::new();
+    if !interrupted.is_empty() {
+        out.push_str(&format!(
+            "note: stack {key} has {} pending operation(s) from an interrupted run; `skistack up {stack}` resolves them first:\n",
+            interrupted.len()
+        ));
+    }
+    for op in interrupted {
         let id = op
             .resource_id
             .as_deref()
@@ -91,6 +99,14 @@ fn pending_text(key: &StackKey, stack: &str, pending: &[PendingOp]) -> String {
             op.address,
             op.type_token,
             format_unix(op.started_at)
+        ));
+    }
+    for op in sweeps {
+        out.push_str(&format!(
+            "note: stack {key}: {} ({}) was created again without an idempotency token; until {} every up, destroy and refresh looks for a late duplicate of it first\n",
+            op.address,
+            op.type_token,
+            format_unix(sweep_until(op.started_at))
         ));
     }
     out

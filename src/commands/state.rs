@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use skistack_engine::{ResourceRecord, StackKey, StackState};
+use skistack_engine::{OpKind, ResourceRecord, StackKey, StackState, format_unix, sweep_until};
 
 use super::{Exit, confirm, project};
 use crate::cli::{Global, StateAction};
@@ -72,12 +72,20 @@ fn list(global: &Global, stack: &str) -> Result<Exit, Exit> {
         );
     }
     for op in &state.pending {
-        println!(
-            "  pending: {} {} ({}), interrupted; the next up resolves it",
-            op.kind.as_str(),
-            op.address,
-            op.type_token
-        );
+        match op.kind {
+            OpKind::Sweep => println!(
+                "  pending: sweep {} ({}): a create retried without an idempotency token; every run until {} looks for a late duplicate",
+                op.address,
+                op.type_token,
+                format_unix(sweep_until(op.started_at))
+            ),
+            kind => println!(
+                "  pending: {} {} ({}), interrupted; the next up resolves it",
+                kind.as_str(),
+                op.address,
+                op.type_token
+            ),
+        }
     }
     Ok(Exit::Ok)
 }

@@ -13,7 +13,7 @@ use rusqlite::Connection;
 pub const APPLICATION_ID: i32 = 0x534B_4953;
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// One step of the schema's history: the SQL that takes a file from version
 /// `to - 1` to version `to`.
@@ -23,7 +23,8 @@ pub(crate) struct Migration {
 }
 
 /// Every step, oldest first; the last one reaches [`SCHEMA_VERSION`].
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration { to: 1, sql: V1 }];
+pub(crate) const MIGRATIONS: &[Migration] =
+    &[Migration { to: 1, sql: V1 }, Migration { to: 2, sql: V2 }];
 
 /// Version 1: the first schema. Every table is keyed by stack and env.
 /// Plain `CREATE TABLE` (no `IF NOT EXISTS`): a clash with an existing table
@@ -104,6 +105,39 @@ CREATE TABLE config (
     value TEXT NOT NULL,
     PRIMARY KEY (stack, env, key)
 );
+";
+
+/// Version 2: `pending_ops` also holds `sweep` intents (see the engine's
+/// `OpKind::Sweep`). SQLite cannot change a CHECK constraint in place, so the
+/// table is rebuilt: the old one is renamed, the new one made under the old
+/// name, every row copied with its id, and the old one dropped. The ids are
+/// idempotency tokens and must never repeat, so the AUTOINCREMENT high-water
+/// mark (`sqlite_sequence`) is carried over too: a fresh table would start
+/// again after the highest id still present, reusing the ids of intents
+/// already cleared. All of it runs in the migration's transaction.
+const V2: &str = "
+ALTER TABLE pending_ops RENAME TO pending_ops_v1;
+
+CREATE TABLE pending_ops (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    stack       TEXT NOT NULL,
+    env         TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('create', 'update', 'delete', 'sweep')),
+    type        TEXT NOT NULL,
+    resource_id TEXT,
+    inputs      TEXT NOT NULL,
+    started_at  INTEGER NOT NULL
+);
+
+INSERT INTO pending_ops (id, stack, env, name, kind, type, resource_id, inputs, started_at)
+SELECT id, stack, env, name, kind, type, resource_id, inputs, started_at FROM pending_ops_v1;
+
+DELETE FROM sqlite_sequence WHERE name = 'pending_ops';
+INSERT INTO sqlite_sequence (name, seq)
+SELECT 'pending_ops', seq FROM sqlite_sequence WHERE name = 'pending_ops_v1';
+
+DROP TABLE pending_ops_v1;
 ";
 
 /// What a SQLite file's header and catalogue say about it.

@@ -8,7 +8,7 @@ use super::project::Project;
 use crate::base::Map;
 use crate::error::EngineError;
 use crate::reconcile::{ReadContext, Refresh, read_all};
-use crate::state::{HistoryEntry, StackState};
+use crate::state::{HistoryEntry, OpKind, StackState};
 use crate::walk::Cancel;
 
 impl Project {
@@ -120,10 +120,15 @@ pub async fn refresh_stack(
         project.recover(&loaded, ui.observer().as_ref()).await?;
     }
     let state = project.store.load(&key)?;
-    if !state.pending.is_empty() {
+    // Sweeps are no interruption: every run makes them until their horizon.
+    let interrupted = state
+        .pending
+        .iter()
+        .filter(|op| op.kind != OpKind::Sweep)
+        .count();
+    if interrupted > 0 {
         ui.note(&format!(
-            "stack {key} has {} operation(s) interrupted by an earlier run; `skistack up {stack}` resolves them first",
-            state.pending.len()
+            "stack {key} has {interrupted} operation(s) interrupted by an earlier run; `skistack up {stack}` resolves them first"
         ));
     }
     if state.resources.is_empty() {

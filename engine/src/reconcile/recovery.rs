@@ -18,11 +18,16 @@
 //!   same operation id, hence the same idempotency token: a create that did
 //!   reach the cloud unseen returns the same resource instead of a second
 //!   one. A type whose create takes no token (`CreateVpc`) relies on the
-//!   wait alone, and the notice says so.
+//!   wait, and the notice says so; a sweep intent, recorded before it is
+//!   created again, catches a request that lands later still.
 //! - a delete: the resource is read; gone, the delete is completed, else it
 //!   is planned again.
 //! - an update: the resource is read back and recorded as the cloud has it,
 //!   so the plan applies whatever the update had not.
+//! - a sweep: a create without a token was made again, and its lost request
+//!   may still land; what it made is deleted or adopted (see [`super::sweep`]).
+//!   Sweeps are resolved after every other intent, and stay until their
+//!   horizon has passed.
 //!
 //! Every step is one small state transaction, so a crash during recovery
 //! leaves intents that the next recovery resolves the same way.
@@ -33,6 +38,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::readback::{Folded, Settle, fold_read};
+use super::sweep::needs_sweep;
 use crate::base::{Address, Map, Value};
 use crate::error::EngineError;
 use crate::events::{Event, Observer};
@@ -60,7 +66,7 @@ pub fn retired_name<V>(taken: &BTreeMap<String, V>, address: &str) -> String {
 
 /// How much longer a request that began at `started_at` (unix seconds) may
 /// still land, given the type's landing window; `None` once it cannot.
-fn still_landing(window: Duration, started_at: i64) -> Option<Duration> {
+pub(super) fn still_landing(window: Duration, started_at: i64) -> Option<Duration> {
     let elapsed = u64::try_from(crate::sys::now().saturating_sub(started_at)).unwrap_or(0);
     window
         .checked_sub(Duration::from_secs(elapsed))
@@ -88,22 +94,25 @@ enum Resolution {
 }
 
 impl Recovery<'_> {
-    /// Resolves every intent of the stack, oldest first; returns the notices
-    /// printed (each also sent to `observer`).
+    /// Resolves every intent of the stack, oldest first and sweeps last;
+    /// returns the notices printed (each also sent to `observer`).
     pub async fn run(&self, observer: &dyn Observer) -> Result<Vec<String>, EngineError> {
         let pending = self.store.load(&self.key)?.pending;
+        // Sweeps last: an interrupted create of the same instance adopts what
+        // it made first, so that no sweep takes it for a duplicate.
+        let (sweeps, intents): (Vec<&PendingOp>, Vec<&PendingOp>) =
+            pending.iter().partition(|op| op.kind == OpKind::Sweep);
         let mut notes = Vec::new();
-        for op in &pending {
-            let note = match self.resolve(op).await? {
-                Resolution::Note(n) | Resolution::Kept(n) => n,
-            };
-            observer.event(&Event::Notice { message: &note });
-            notes.push(note);
+        for op in intents.into_iter().chain(sweeps) {
+            for note in self.resolve(op).await? {
+                observer.event(&Event::Notice { message: &note });
+                notes.push(note);
+            }
         }
         Ok(notes)
     }
 
-    fn context(&self, op: &PendingOp) -> CallContext {
+    pub(super) fn context(&self, op: &PendingOp) -> CallContext {
         CallContext::new(
             &self.key,
             &op.address,
@@ -117,63 +126,82 @@ impl Recovery<'_> {
         )
     }
 
-    async fn resolve(&self, op: &PendingOp) -> Result<Resolution, EngineError> {
+    /// Resolves one intent; returns its notices.
+    async fn resolve(&self, op: &PendingOp) -> Result<Vec<String>, EngineError> {
         let Some(rt) = self.registry.resource(&op.type_token) else {
             self.store.abandon(&self.key, op.id)?;
-            return Ok(Resolution::Note(format!(
-                "cleared an interrupted {} of {}: no provider offers type {}",
-                op.kind.as_str(),
-                op.address,
-                op.type_token
-            )));
+            return Ok(vec![match op.kind {
+                OpKind::Sweep => format!(
+                    "stopped looking for late duplicates of {}: no provider offers type {}",
+                    op.address, op.type_token
+                ),
+                kind => format!(
+                    "cleared an interrupted {} of {}: no provider offers type {}",
+                    kind.as_str(),
+                    op.address,
+                    op.type_token
+                ),
+            }]);
         };
         let failed = |e: &dyn std::fmt::Display| {
+            let what = match op.kind {
+                OpKind::Sweep => "looking for late duplicates of".to_string(),
+                kind => format!("recovering the interrupted {} of", kind.as_str()),
+            };
             EngineError::Refused(format!(
-                "recovering the interrupted {} of {} ({}): {e}; run again once the cause is fixed",
-                op.kind.as_str(),
-                op.address,
-                op.type_token
+                "{what} {} ({}): {e}; run again once the cause is fixed",
+                op.address, op.type_token
             ))
         };
-        match op.kind {
-            OpKind::Create => {
-                let mut found = self
-                    .find_new(rt.as_ref(), op)
-                    .await
-                    .map_err(|e| failed(&e))?;
-                if found.is_empty()
-                    && let Some(wait) = still_landing(rt.landing_window(), op.started_at)
-                {
-                    // The interrupted request may not have landed yet: wait
-                    // out the time it can take, then look once more.
-                    tokio::time::sleep(wait).await;
-                    found = self
-                        .find_new(rt.as_ref(), op)
-                        .await
-                        .map_err(|e| failed(&e))?;
-                }
-                if found.is_empty() {
-                    return self.nothing_made(rt.as_ref(), op);
-                }
-                self.adopt(rt.as_ref(), op, found)
-                    .await
-                    .map_err(|e| failed(&e))
-            }
+        let resolution = match op.kind {
+            OpKind::Create => self.resolve_create(rt.as_ref(), op, &failed).await?,
             OpKind::Delete => self
                 .resolve_delete(rt.as_ref(), op)
                 .await
-                .map_err(|e| failed(&e)),
+                .map_err(|e| failed(&e))?,
             OpKind::Update => self
                 .resolve_update(rt.as_ref(), op)
                 .await
-                .map_err(|e| failed(&e)),
+                .map_err(|e| failed(&e))?,
+            OpKind::Sweep => {
+                return self
+                    .resolve_sweep(rt.as_ref(), op)
+                    .await
+                    .map_err(|e| failed(&e));
+            }
+        };
+        Ok(vec![match resolution {
+            Resolution::Note(n) | Resolution::Kept(n) => n,
+        }])
+    }
+
+    /// An interrupted create: adopts what it made, else leaves it to
+    /// [`Self::nothing_made`].
+    async fn resolve_create(
+        &self,
+        rt: &dyn ResourceType,
+        op: &PendingOp,
+        failed: &dyn Fn(&dyn std::fmt::Display) -> EngineError,
+    ) -> Result<Resolution, EngineError> {
+        let mut found = self.find_new(rt, op).await.map_err(|e| failed(&e))?;
+        if found.is_empty()
+            && let Some(wait) = still_landing(rt.landing_window(), op.started_at)
+        {
+            // The interrupted request may not have landed yet: wait
+            // out the time it can take, then look once more.
+            tokio::time::sleep(wait).await;
+            found = self.find_new(rt, op).await.map_err(|e| failed(&e))?;
         }
+        if found.is_empty() {
+            return self.nothing_made(rt, op);
+        }
+        self.adopt(rt, op, found).await.map_err(|e| failed(&e))
     }
 
     /// What the provider finds of the intent's resource that the state does
     /// not already record (the old resource of a replacement carries the same
     /// identity).
-    async fn find_new(
+    pub(super) async fn find_new(
         &self,
         rt: &dyn ResourceType,
         op: &PendingOp,
@@ -221,10 +249,22 @@ impl Recovery<'_> {
                     crate::base::format_duration(rt.landing_window())
                 )
             };
-            return Ok(Resolution::Kept(format!(
+            let mut note = format!(
                 "{} ({}): an interrupted create had made nothing; it is created again {how}",
                 op.address, op.type_token
-            )));
+            );
+            // Recorded before the create is made again, so that whatever
+            // the lost request makes later is found by every run's recovery.
+            if needs_sweep(rt)
+                && let Some(until) = self.begin_sweep(op)?
+            {
+                note.push_str(&format!(
+                    "; until {} every run looks for a late duplicate the lost request may \
+                     still make, and deletes it",
+                    crate::state::format_unix(until)
+                ));
+            }
+            return Ok(Resolution::Kept(note));
         }
         self.store.abandon(&self.key, op.id)?;
         Ok(Resolution::Note(format!(
@@ -452,7 +492,7 @@ impl Recovery<'_> {
 
     /// The dependencies and options to record for `address`: from the stack
     /// file when it declares it, else from the resources its inputs name.
-    fn record_parts(
+    pub(super) fn record_parts(
         &self,
         address: &str,
         inputs: &Map,
@@ -471,7 +511,7 @@ impl Recovery<'_> {
     /// Dependencies and options as the stack file declares them: the
     /// recorded instances of every declaration this one depends on (what
     /// a destroy needs to order deletes), and its options.
-    fn declared_parts(
+    pub(super) fn declared_parts(
         &self,
         address: &str,
         resources: &BTreeMap<String, ResourceRecord>,

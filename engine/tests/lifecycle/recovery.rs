@@ -7,10 +7,10 @@
 
 use std::time::Duration;
 
-use skistack_engine::{Action, Map, OpKind, Value};
+use skistack_engine::{Action, Map, OpKind, PendingOp, SWEEP_HORIZON, Value};
 
 use super::{CHAIN, without};
-use crate::support::{Harness, Op, map, s};
+use crate::support::{Harness, Op, THING, map, s};
 
 /// Deploys CHAIN without `subnet` and `app`, then puts them back in the
 /// file: the state a run that died while creating `subnet` starts from.
@@ -620,4 +620,322 @@ async fn a_create_that_lands_after_the_first_look_is_adopted_not_made_twice() {
     let h = create_landing_late(Duration::ZERO).await;
     h.up("web").await.succeeded();
     assert_eq!(h.cloud.at("subnet").len(), 2);
+}
+
+/// Deployed up to `net`, with creates that take no idempotency token and
+/// may land up to 30 s late, and an intent to create `subnet` begun long
+/// enough ago that the window has passed (no wait).
+async fn tokenless_create_interrupted() -> (Harness, PendingOp) {
+    let h = deployed_up_to_net().await;
+    h.cloud.set_tokenless();
+    h.cloud.set_landing_window(Duration::from_secs(30));
+    let started = skistack_engine::unix_now() - 60;
+    let inputs = subnet_inputs(&h);
+    let op = h.begin_at("web", "subnet", OpKind::Create, None, &inputs, started);
+    (h, op)
+}
+
+/// An up that creates `subnet` again after its interrupted create's lookup
+/// found nothing, while the lost request lands right after that lookup:
+/// the cloud ends with two subnets, the state records the retry's.
+async fn retried_then_landed_late() -> (Harness, PendingOp) {
+    let (h, op) = tokenless_create_interrupted().await;
+    h.cloud
+        .land_late("web", "subnet", "a-token-the-cloud-ignored", &op.inputs);
+    let up = h.up("web").await;
+    up.succeeded();
+    assert!(
+        up.notes[0].contains("every run looks for a late duplicate"),
+        "{:?}",
+        up.notes
+    );
+    assert_eq!(
+        h.cloud.at("subnet").len(),
+        2,
+        "the late one and the retry's"
+    );
+    (h, op)
+}
+
+/// The subnet in the cloud that the state does not record.
+fn late_subnet(h: &Harness) -> String {
+    let kept = h.record("web", "subnet").id;
+    let late: Vec<String> = h
+        .cloud
+        .at("subnet")
+        .into_iter()
+        .map(|r| r.id)
+        .filter(|id| *id != kept)
+        .collect();
+    assert_eq!(late.len(), 1, "{late:?}");
+    late[0].clone()
+}
+
+#[tokio::test]
+async fn a_late_duplicate_of_a_create_retried_without_a_token_is_deleted_by_the_next_run() {
+    let (h, op) = retried_then_landed_late().await;
+    let kept = h.record("web", "subnet").id;
+    let late = late_subnet(&h);
+    let pending = h.state("web").pending;
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert_eq!(pending[0].kind, OpKind::Sweep);
+    assert_eq!(
+        (pending[0].started_at, &pending[0].inputs),
+        (op.started_at, &op.inputs),
+        "the lost request's start and inputs"
+    );
+    h.cloud.take_calls();
+
+    let up = h.up("web").await;
+    assert_eq!(
+        up.notes,
+        [format!(
+            "deleted a late duplicate of subnet ({THING}) {late}: its lost create request \
+             landed after the retry"
+        )]
+    );
+    assert!(up.changes().is_empty(), "{:?}", up.changes());
+    assert_eq!(h.cloud.calls_of(Op::Delete), ["subnet"]);
+    assert_eq!(h.cloud.census()["subnet"], [kept.as_str()]);
+    assert_eq!(h.record("web", "subnet").id, kept);
+
+    // Within the horizon the sweep stays, quiet while it finds nothing.
+    assert_eq!(h.state("web").pending.len(), 1);
+    h.cloud.take_calls();
+    let up = h.up("web").await;
+    assert!(up.notes.is_empty(), "{:?}", up.notes);
+    assert_eq!(h.cloud.calls_of(Op::FindAll), ["subnet"]);
+    assert_eq!(h.cloud.calls_of(Op::Delete), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_sweep_past_its_horizon_looks_once_more_and_is_cleared() {
+    let h = Harness::new();
+    h.write("web", CHAIN);
+    h.up("web").await.succeeded();
+    h.cloud.set_tokenless();
+    h.cloud.set_landing_window(Duration::from_secs(30));
+    let subnet = h.record("web", "subnet");
+    let horizon = i64::try_from(SWEEP_HORIZON.as_secs()).unwrap();
+    let past = skistack_engine::unix_now() - horizon - 60;
+    h.begin_at("web", "subnet", OpKind::Sweep, None, &subnet.inputs, past);
+    // Landed after the last look of a run within the horizon.
+    let late = h.cloud.plant("web", "subnet", "lost", &subnet.inputs, true);
+    h.cloud.take_calls();
+
+    let up = h.up("web").await;
+    assert_eq!(up.notes.len(), 2, "{:?}", up.notes);
+    assert!(up.notes[0].contains(&late), "{:?}", up.notes);
+    assert!(up.notes[1].contains("stopped looking"), "{:?}", up.notes);
+    assert_eq!(h.cloud.census()["subnet"], [subnet.id.as_str()]);
+    h.assert_no_pending("web");
+
+    // Cleared: later runs look up nothing.
+    h.cloud
+        .plant("web", "subnet", "made-by-hand", &subnet.inputs, true);
+    h.cloud.take_calls();
+    let up = h.up("web").await;
+    assert!(up.notes.is_empty(), "{:?}", up.notes);
+    assert_eq!(h.cloud.calls_of(Op::FindAll), Vec::<String>::new());
+    assert_eq!(h.cloud.at("subnet").len(), 2);
+
+    // A create retried once the horizon has passed gets no sweep: nothing
+    // its lost request made can appear any more.
+    let h = deployed_up_to_net().await;
+    h.cloud.set_tokenless();
+    h.cloud.set_landing_window(Duration::from_secs(30));
+    h.begin_at(
+        "web",
+        "subnet",
+        OpKind::Create,
+        None,
+        &subnet_inputs(&h),
+        past,
+    );
+    h.up("web").await.succeeded();
+    h.assert_no_pending("web");
+}
+
+#[tokio::test]
+async fn only_a_create_retried_without_a_token_is_swept() {
+    // With a token the retry returns what the lost request made: no sweep.
+    let h = deployed_up_to_net().await;
+    h.cloud.set_landing_window(Duration::from_secs(30));
+    let started = skistack_engine::unix_now() - 60;
+    h.begin_at(
+        "web",
+        "subnet",
+        OpKind::Create,
+        None,
+        &subnet_inputs(&h),
+        started,
+    );
+    let up = h.up("web").await;
+    up.succeeded();
+    assert!(!up.notes[0].contains("late duplicate"), "{:?}", up.notes);
+    h.assert_no_pending("web");
+
+    // Without one, the retry records a sweep, once.
+    let (h, op) = tokenless_create_interrupted().await;
+    let up = h.up("web").await;
+    up.succeeded();
+    let kinds: Vec<(OpKind, String)> = h
+        .state("web")
+        .pending
+        .into_iter()
+        .map(|p| (p.kind, p.address))
+        .collect();
+    assert_eq!(kinds, [(OpKind::Sweep, "subnet".to_string())]);
+    assert_eq!(h.state("web").pending[0].started_at, op.started_at);
+}
+
+#[tokio::test]
+async fn a_late_resource_of_an_instance_the_state_no_longer_holds_is_adopted() {
+    // The recorded subnet is gone from the cloud: the late one replaces it.
+    let h = Harness::new();
+    h.write("web", CHAIN);
+    h.up("web").await.succeeded();
+    h.cloud.set_tokenless();
+    h.cloud.set_landing_window(Duration::from_secs(30));
+    let subnet = h.record("web", "subnet");
+    let started = skistack_engine::unix_now() - 60;
+    h.begin_at(
+        "web",
+        "subnet",
+        OpKind::Sweep,
+        None,
+        &subnet.inputs,
+        started,
+    );
+    h.cloud.remove(&subnet.id);
+    let late = h.cloud.plant("web", "subnet", "lost", &subnet.inputs, true);
+    h.cloud.take_calls();
+
+    let up = h.up("web").await;
+    assert!(
+        up.notes[0].starts_with(&format!(
+            "adopted a late resource of subnet ({THING}) {late}"
+        )) && up.notes[0].contains(&format!("({}) no longer exists", subnet.id)),
+        "{:?}",
+        up.notes
+    );
+    // app follows the adopted subnet's arn; nothing is created.
+    assert_eq!(up.changes(), [("app".to_string(), Action::Update)]);
+    up.succeeded();
+    assert_eq!(h.record("web", "subnet").id, late);
+    assert_eq!(h.record("web", "subnet").dependencies, ["net"]);
+    assert_eq!(h.cloud.calls_of(Op::Create), Vec::<String>::new());
+
+    // No record at all (the retried create failed, say): adopted as it.
+    let h = deployed_up_to_net().await;
+    let inputs = subnet_inputs(&h);
+    h.begin_at("web", "subnet", OpKind::Sweep, None, &inputs, started);
+    let late = h.cloud.plant("web", "subnet", "lost", &inputs, true);
+    let up = h.up("web").await;
+    assert!(
+        up.notes[0].contains("the state no longer recorded the instance"),
+        "{:?}",
+        up.notes
+    );
+    assert_eq!(up.changes(), [("app".to_string(), Action::Create)]);
+    up.succeeded();
+    assert_eq!(h.record("web", "subnet").id, late);
+    assert_eq!(h.cloud.calls_of(Op::Create), ["app"]);
+}
+
+#[tokio::test]
+async fn a_sweep_that_fails_is_done_again_by_the_next_run() {
+    let (h, _) = retried_then_landed_late().await;
+    let kept = h.record("web", "subnet").id;
+    let late = late_subnet(&h);
+
+    h.cloud.fail(
+        Op::FindAll,
+        "subnet",
+        skistack_engine::ProviderError::Transient("throttled".into()),
+    );
+    let err = h.try_up("web").await.err().expect("recovery fails");
+    let text = err.to_string();
+    assert!(
+        text.contains("looking for late duplicates of subnet") && text.contains("throttled"),
+        "{text}"
+    );
+    assert_eq!(h.state("web").pending[0].kind, OpKind::Sweep);
+
+    // A failed delete is reported, and does not stop the run.
+    h.cloud.fail(
+        Op::Delete,
+        "subnet",
+        skistack_engine::ProviderError::Failed("in use".into()),
+    );
+    let up = h.up("web").await;
+    assert!(
+        up.notes[0].contains("could not delete it: in use") && up.notes[0].contains(&late),
+        "{:?}",
+        up.notes
+    );
+    assert_eq!(h.cloud.at("subnet").len(), 2);
+
+    let up = h.up("web").await;
+    assert!(
+        up.notes[0].starts_with("deleted a late duplicate"),
+        "{:?}",
+        up.notes
+    );
+    assert_eq!(h.cloud.census()["subnet"], [kept.as_str()]);
+}
+
+#[tokio::test]
+async fn destroy_deletes_late_duplicates_and_sweeps_on_until_the_horizon() {
+    let (h, _) = retried_then_landed_late().await;
+    let late = late_subnet(&h);
+    let d = h.destroy("web").await;
+    d.succeeded();
+    assert!(
+        d.notes[0].starts_with("deleted a late duplicate") && d.notes[0].contains(&late),
+        "{:?}",
+        d.notes
+    );
+    assert_eq!(h.cloud.resources(), []);
+
+    // The lost request can still land: the next run adopts what it makes,
+    // and this destroy deletes it.
+    assert_eq!(h.state("web").pending[0].kind, OpKind::Sweep);
+    let inputs = h.state("web").pending[0].inputs.clone();
+    let later = h.cloud.plant("web", "subnet", "lost", &inputs, true);
+    let d = h.destroy("web").await;
+    d.succeeded();
+    assert!(d.notes[0].contains(&later), "{:?}", d.notes);
+    assert_eq!(d.changes(), [("subnet".to_string(), Action::Delete)]);
+    assert_eq!(h.cloud.resources(), []);
+}
+
+#[tokio::test]
+async fn a_sweep_leaves_to_an_interrupted_create_of_its_instance_what_that_made() {
+    // A sweep of net is on when a replacement of net dies after the cloud
+    // made the new one: that one is the create's to adopt, no duplicate.
+    let h = Harness::new();
+    h.write("web", CHAIN);
+    h.up("web").await.succeeded();
+    h.cloud.set_tokenless();
+    h.cloud.set_landing_window(Duration::from_secs(30));
+    let old = h.record("web", "net");
+    let started = skistack_engine::unix_now() - 60;
+    h.begin_at("web", "net", OpKind::Sweep, None, &old.inputs, started);
+    h.write("web", &CHAIN.replace(r#"name = "net""#, r#"name = "net2""#));
+    let mut inputs = old.inputs.clone();
+    inputs.insert("name".into(), s("net2"));
+    let op = h.begin_at("web", "net", OpKind::Create, None, &inputs, started);
+    let new = h
+        .cloud
+        .plant("web", "net", &h.operation_id("web", &op), &inputs, true);
+    h.cloud.take_calls();
+
+    let up = h.up("web").await;
+    assert_eq!(up.notes.len(), 1, "{:?}", up.notes);
+    assert!(up.notes[0].contains("as the replacement"), "{:?}", up.notes);
+    up.succeeded();
+    assert_eq!(h.cloud.calls_of(Op::Create), Vec::<String>::new());
+    assert_eq!(h.cloud.census()["net"], [new.as_str()]);
+    assert_eq!(h.record("web", "net").id, new);
 }

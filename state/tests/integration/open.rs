@@ -240,3 +240,136 @@ fn a_failing_migration_leaves_the_file_as_it_was() {
     assert_eq!(note(&path), "keep me");
     assert_eq!(note(&dir.path().join("state.db.bak-v0")), "keep me");
 }
+
+/// The schema of version 1 as skistack released it, kept here as it was:
+/// a fixture of what older files hold, which must not follow later changes
+/// of the store's own migrations.
+const RELEASED_V1: &str = "
+CREATE TABLE resources (
+    stack TEXT NOT NULL, env TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
+    provider_id TEXT NOT NULL, inputs TEXT NOT NULL, outputs TEXT NOT NULL,
+    dependencies TEXT NOT NULL, options TEXT NOT NULL, updated_at INTEGER NOT NULL,
+    PRIMARY KEY (stack, env, name)
+);
+CREATE TABLE stack_outputs (
+    stack TEXT NOT NULL, env TEXT NOT NULL, outputs TEXT NOT NULL, updated_at INTEGER NOT NULL,
+    PRIMARY KEY (stack, env)
+);
+CREATE TABLE pending_ops (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    stack       TEXT NOT NULL,
+    env         TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('create', 'update', 'delete')),
+    type        TEXT NOT NULL,
+    resource_id TEXT,
+    inputs      TEXT NOT NULL,
+    started_at  INTEGER NOT NULL
+);
+CREATE TABLE history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, stack TEXT NOT NULL, env TEXT NOT NULL,
+    kind TEXT NOT NULL, started_at INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
+    result TEXT NOT NULL, counts TEXT NOT NULL
+);
+CREATE INDEX history_by_stack ON history (stack, env);
+CREATE TABLE locks (
+    stack TEXT NOT NULL, env TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
+    started_at INTEGER NOT NULL, operation TEXT NOT NULL, PRIMARY KEY (stack, env)
+);
+CREATE TABLE applied_config (
+    stack TEXT NOT NULL, env TEXT NOT NULL, config TEXT NOT NULL, PRIMARY KEY (stack, env)
+);
+CREATE TABLE config (
+    stack TEXT NOT NULL, env TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (stack, env, key)
+);
+";
+
+/// A version-1 file holding a resource and two intents (ids 3 and 5; the
+/// ids up to 7 were used, the others cleared since).
+fn make_version_one(path: &Path) {
+    let conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
+        .unwrap();
+    conn.execute_batch(RELEASED_V1).unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    conn.execute_batch(
+        r#"
+        INSERT INTO resources VALUES ('web', 'default', 'vpc', 'aws:ec2:Vpc', 'vpc-1',
+            '{"cidr_block":"10.0.0.0/16"}', '{"id":"vpc-1"}', '[]', '{}', 1700000000);
+        INSERT INTO pending_ops VALUES (3, 'web', 'default', 'subnet', 'create',
+            'aws:ec2:Subnet', NULL, '{"cidr_block":"10.0.1.0/24"}', 1700000001);
+        INSERT INTO pending_ops VALUES (7, 'web', 'default', 'gone', 'delete',
+            'aws:ec2:Subnet', 'subnet-9', '{}', 1700000002);
+        DELETE FROM pending_ops WHERE id = 7;
+        INSERT INTO pending_ops VALUES (5, 'web', 'default', 'vpc', 'update',
+            'aws:ec2:Vpc', 'vpc-1', '{"cidr_block":"10.0.0.0/16"}', 1700000003);
+        "#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_version_one_file_keeps_its_intents_and_takes_sweeps() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    make_version_one(&path);
+
+    let store = SqliteStore::open(&path).unwrap();
+    let key = StackKey::new("web", "default");
+    let state = store.load(&key).unwrap();
+    assert_eq!(state.resources["vpc"].id, "vpc-1");
+    let pending: Vec<(i64, &str, OpKind, Option<&str>, i64)> = state
+        .pending
+        .iter()
+        .map(|op| {
+            let id = op.resource_id.as_deref();
+            (op.id.get(), op.address.as_str(), op.kind, id, op.started_at)
+        })
+        .collect();
+    assert_eq!(
+        pending,
+        [
+            (3, "subnet", OpKind::Create, None, 1_700_000_001),
+            (5, "vpc", OpKind::Update, Some("vpc-1"), 1_700_000_003),
+        ]
+    );
+    assert_eq!(
+        state.pending[0].inputs["cidr_block"],
+        skistack_engine::Value::from("10.0.1.0/24")
+    );
+
+    // The new kind is accepted, under an id never used before: ids are
+    // idempotency tokens, and 7 was one.
+    let sweep = Intent {
+        address: "subnet".into(),
+        kind: OpKind::Sweep,
+        type_token: "aws:ec2:Subnet".into(),
+        resource_id: None,
+        inputs: Map::new(),
+        started_at: 1_700_000_001,
+    };
+    let id = store.begin(&key, &sweep).unwrap();
+    assert_eq!(id.get(), 8);
+    assert_eq!(store.load(&key).unwrap().pending[2].kind, OpKind::Sweep);
+    assert!(store.integrity_check().unwrap());
+    drop(store);
+
+    let conn = Connection::open(&path).unwrap();
+    assert_eq!(pragma(&conn, "user_version"), SCHEMA_VERSION);
+    // Any other kind is still refused by the table itself.
+    let bogus = conn.execute(
+        "INSERT INTO pending_ops (stack, env, name, kind, type, inputs, started_at)
+         VALUES ('web', 'default', 'x', 'bogus', 't', '{}', 0)",
+        [],
+    );
+    assert!(bogus.is_err(), "{bogus:?}");
+    drop(conn);
+    // The backup is the version-1 file as it was.
+    let backup = Connection::open(dir.path().join("state.db.bak-v1")).unwrap();
+    assert_eq!(pragma(&backup, "user_version"), 1);
+    let kept: i64 = backup
+        .query_row("SELECT count(*) FROM pending_ops", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 2);
+}

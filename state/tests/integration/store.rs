@@ -190,7 +190,12 @@ fn abandon_clears_only_its_intent() {
 fn pending_ops_are_loaded_in_order_with_every_field() {
     let (_dir, store) = temp_store();
     let key = StackKey::new("web", "default");
-    let kinds = [OpKind::Create, OpKind::Update, OpKind::Delete];
+    let kinds = [
+        OpKind::Create,
+        OpKind::Update,
+        OpKind::Delete,
+        OpKind::Sweep,
+    ];
     let ids: Vec<OpId> = kinds
         .iter()
         .enumerate()
