@@ -171,7 +171,6 @@ async fn forget(global: &Global, stack: &str, name: &str) -> Result<Exit, Exit> 
         return Err(Exit::Failed("not forgotten".into()));
     }
     let forgotten = project
-        .store
         .forget(&key, name)
         .map_err(|e| Exit::Failed(e.to_string()))?;
     if !forgotten {

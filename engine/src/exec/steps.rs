@@ -242,8 +242,16 @@ impl Shared {
             })
     }
 
-    /// Drops a resource from the state without deleting it.
+    /// Drops a resource from the state without deleting it, ending first
+    /// any sweep of its address: a resource kept in the cloud on purpose is
+    /// no late duplicate to delete or adopt.
     fn forget(&self, op: StepOp, change: &Change) -> Result<Option<Action>, StepError> {
+        reconcile::end_sweeps(
+            self.runner.store.as_ref(),
+            &self.runner.key,
+            &change.address,
+        )
+        .map_err(|e| self.state_failed(change, op, None, e))?;
         self.runner
             .store
             .forget(&self.runner.key, &change.address)

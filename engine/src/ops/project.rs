@@ -341,6 +341,15 @@ impl Project {
         Ok(())
     }
 
+    /// Drops `name` from the state of `key` without touching the cloud
+    /// (`skistack state forget`); `false` when it was not recorded. Any
+    /// sweep of the address ends first (see [`crate::reconcile::end_sweeps`]):
+    /// the resource stays in the cloud on purpose, no late duplicate.
+    pub fn forget(&self, key: &StackKey, name: &str) -> Result<bool, EngineError> {
+        crate::reconcile::end_sweeps(self.store.as_ref(), key, name)?;
+        Ok(self.store.forget(key, name)?)
+    }
+
     /// Records the new dependencies of unchanged resources (see
     /// [`Plan::dependency_updates`]), with no provider call.
     pub fn record_dependencies(

@@ -12,4 +12,4 @@ mod sweep;
 pub use readback::{Folded, Settle, fold_read};
 pub use recovery::{Purpose, Recovery, resolve_failed_create, retired_name};
 pub use refresh::{Drift, ReadContext, Refresh, read_all};
-pub use sweep::{SWEEP_HORIZON, sweep_until};
+pub use sweep::{SWEEP_HORIZON, end_sweeps, sweep_until};

@@ -14,7 +14,10 @@
 //!
 //! Why it is safe: only what the provider finds by this instance's identity
 //! (stack, environment, address) is touched, and only what no record of the
-//! stack holds, while a lost request can still explain it. Every step is one
+//! stack holds, while a lost request can still explain it. A record dropped
+//! on purpose while its resource stays in the cloud (`state forget`,
+//! `retain_on_delete`) ends the instance's sweeps first ([`end_sweeps`]), so
+//! a resource let go is never taken back or deleted. Every step is one
 //! provider call or one state transaction and the intent stays until the
 //! horizon, so a crash anywhere leaves a sweep the next run does again; a
 //! delete that fails keeps the intent even past the horizon, so a known
@@ -26,7 +29,7 @@ use super::readback::{Settle, fold_read};
 use super::recovery::{Recovery, RecoveryError, still_landing};
 use crate::base::format_duration;
 use crate::provider::{Created, ProviderError, ResourceType};
-use crate::state::{Intent, OpKind, PendingOp, ResourceRecord, StateError};
+use crate::state::{Intent, OpKind, PendingOp, ResourceRecord, StackKey, StateError, StateStore};
 
 /// The horizon in seconds (see [`SWEEP_HORIZON`]).
 const HORIZON_SECS: u64 = 60 * 60;
@@ -52,6 +55,22 @@ pub fn sweep_until(started_at: i64) -> i64 {
 /// is the type's word that they cannot).
 pub(super) fn needs_sweep(rt: &dyn ResourceType) -> bool {
     !rt.idempotent_create() && !rt.landing_window().is_zero()
+}
+
+/// Clears every sweep intent of `address`: called before a record is
+/// dropped while its resource stays in the cloud (`state forget`,
+/// `retain_on_delete`), so that no later sweep takes the resource let go
+/// for a late duplicate. Clearing first is the safe order: a crash before
+/// the record is dropped leaves a record and no sweep, never the reverse.
+pub fn end_sweeps(store: &dyn StateStore, key: &StackKey, address: &str) -> Result<(), StateError> {
+    let pending = store.load(key)?.pending;
+    for op in pending
+        .iter()
+        .filter(|op| op.kind == OpKind::Sweep && op.address == address)
+    {
+        store.abandon(key, op.id)?;
+    }
+    Ok(())
 }
 
 /// What the state has of a swept instance: it decides between deleting what

@@ -911,6 +911,32 @@ async fn destroy_deletes_late_duplicates_and_sweeps_on_until_the_horizon() {
 }
 
 #[tokio::test]
+async fn a_resource_kept_in_the_cloud_on_purpose_ends_its_sweep() {
+    let text = format!("{CHAIN}\n[resources.other.options]\nretain_on_delete = true\n");
+    let h = Harness::new();
+    h.write("web", &text);
+    h.up("web").await.succeeded();
+    h.cloud.set_tokenless();
+    h.cloud.set_landing_window(Duration::from_secs(30));
+    let other = h.record("web", "other");
+    let started = skistack_engine::unix_now() - 60;
+    h.begin_at("web", "other", OpKind::Sweep, None, &other.inputs, started);
+
+    h.write("web", &without(&text, &["other"]));
+    let up = h.up("web").await;
+    assert_eq!(up.changes(), [("other".to_string(), Action::Forget)]);
+    up.succeeded();
+    h.assert_no_pending("web");
+
+    // Not taken back, nor deleted, by a later run.
+    h.cloud.take_calls();
+    h.up("web").await;
+    assert_eq!(h.cloud.calls_of(Op::FindAll), Vec::<String>::new());
+    assert!(h.cloud.get(&other.id).is_some());
+    assert!(!h.addresses("web").contains(&"other".to_string()));
+}
+
+#[tokio::test]
 async fn a_sweep_leaves_to_an_interrupted_create_of_its_instance_what_that_made() {
     // A sweep of net is on when a replacement of net dies after the cloud
     // made the new one: that one is the create's to adopt, no duplicate.
