@@ -89,6 +89,12 @@ pub struct Property {
     /// In a type with [`TypeSchema::complete_reads`], every other property
     /// a read leaves out is absent in the cloud.
     pub unreadable: bool,
+    /// A reference the cloud enforces: what it names cannot be deleted
+    /// while this property names it (a listener's target group, an
+    /// instance's security groups). When that resource is replaced by
+    /// deleting it first, a resource holding it is replaced the same way
+    /// instead of being updated after (see the planner).
+    pub holds: bool,
     pub description: String,
 }
 
@@ -103,6 +109,7 @@ impl Property {
             force_new: false,
             secret: false,
             unreadable: false,
+            holds: false,
             description: String::new(),
         }
     }
@@ -133,6 +140,12 @@ impl Property {
     /// See [`Property::unreadable`].
     pub fn unreadable(mut self) -> Property {
         self.unreadable = true;
+        self
+    }
+
+    /// See [`Property::holds`].
+    pub fn holds(mut self) -> Property {
+        self.holds = true;
         self
     }
 

@@ -93,6 +93,17 @@ impl Value {
         }
     }
 
+    /// True when the value, or anything inside it, is the string `s`.
+    pub fn holds_str(&self, s: &str) -> bool {
+        match self {
+            Value::String(v) => v == s,
+            Value::Secret(inner) => inner.holds_str(s),
+            Value::List(items) => items.iter().any(|v| v.holds_str(s)),
+            Value::Map(m) => m.values().any(|v| v.holds_str(s)),
+            _ => false,
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match self.unwrap_secret().0 {
             Value::String(s) => Some(s),

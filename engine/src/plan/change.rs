@@ -4,7 +4,7 @@
 //! so the executor never checks at run time that an update has a record.
 
 use super::diff::PropertyChange;
-use crate::base::{InstanceKey, Map};
+use crate::base::{InstanceKey, Map, TypeSchema};
 use crate::stack::DeclKind;
 use crate::state::ResourceRecord;
 
@@ -162,7 +162,6 @@ impl Change {
         }
     }
 
-    /// True for a replacement that deletes the old resource first.
     /// Makes a replacement delete the old resource first (see
     /// [`Change::delete_before_replace`]); other changes stay as they are.
     pub(crate) fn delete_first(&mut self) {
@@ -171,6 +170,47 @@ impl Change {
         }
     }
 
+    /// Turns an update whose old inputs still hold one of `references` (the
+    /// ids and ARNs of resources deleted before they are replaced) in a
+    /// property the cloud enforces ([`crate::base::Property::holds`]) into a replacement
+    /// that deletes first: the cloud refuses to delete what is still held,
+    /// and the update could only point at the new resource once it exists.
+    /// Those properties are shown as forcing it.
+    pub(crate) fn replaced_if_holding(
+        mut self,
+        references: &[String],
+        schema: &TypeSchema,
+    ) -> Change {
+        let ChangeOp::Update { diff, .. } = &mut self.op else {
+            return self;
+        };
+        let mut holds = false;
+        for change in diff.iter_mut() {
+            if schema.find_property(&change.name).is_some_and(|p| p.holds)
+                && change
+                    .old
+                    .as_ref()
+                    .is_some_and(|old| references.iter().any(|r| old.holds_str(r)))
+            {
+                change.forces_replace = true;
+                holds = true;
+            }
+        }
+        if !holds {
+            return self;
+        }
+        if let ChangeOp::Update { at, prior, diff } = self.op {
+            self.op = ChangeOp::Replace {
+                at,
+                prior,
+                diff,
+                delete_first: true,
+            };
+        }
+        self
+    }
+
+    /// True for a replacement that deletes the old resource first.
     pub fn delete_before_replace(&self) -> bool {
         matches!(
             self.op,

@@ -200,6 +200,10 @@ impl Planner<'_> {
                 .iter()
                 .any(|d| self.deleting_first.contains(d))
         });
+        let held = match (&prior, after_deleted) {
+            (Some(p), true) => self.references_deleted_first(&p.dependencies),
+            _ => Vec::new(),
+        };
         let values = &mut self.values;
         let change = match decl.kind {
             DeclKind::Data => {
@@ -214,6 +218,7 @@ impl Planner<'_> {
             Ok(mut c) => {
                 if after_deleted {
                     c.delete_first();
+                    c = c.replaced_if_holding(&held, &checked.schemas[i]);
                 }
                 if c.delete_before_replace() {
                     self.deleting_first.insert(c.address.clone());
@@ -222,6 +227,29 @@ impl Planner<'_> {
             }
             Err(d) => self.errors.push(d),
         }
+    }
+
+    /// The ids and ARNs of the recorded resources among `dependencies` that
+    /// are replaced by deleting them first: what a dependent may still hold.
+    fn references_deleted_first(&self, dependencies: &[String]) -> Vec<String> {
+        let state = &self.input.state.resources;
+        let mut out = Vec::new();
+        for record in dependencies
+            .iter()
+            .filter(|d| self.deleting_first.contains(*d))
+            .filter_map(|d| state.get(d))
+        {
+            out.push(record.id.clone());
+            out.extend(
+                record
+                    .outputs
+                    .iter()
+                    .filter(|(k, _)| is_reference_key(k))
+                    .filter_map(|(_, v)| v.as_str().map(String::from)),
+            );
+        }
+        out.retain(|r| !r.is_empty());
+        out
     }
 
     /// The removal of every recorded resource that is no longer declared.
@@ -638,3 +666,9 @@ pub fn config_changes(applied: Option<&Map>, now: &Map) -> Vec<OutputChange> {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether an output names the resource to the cloud (`id`, `arn`,
+/// `vpc_id`, `target_group_arn`), as a reference to it does.
+fn is_reference_key(key: &str) -> bool {
+    key == "id" || key == "arn" || key.ends_with("_id") || key.ends_with("_arn")
+}

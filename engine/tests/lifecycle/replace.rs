@@ -489,21 +489,20 @@ async fn a_second_replacement_while_the_first_old_one_remains_retires_it_under_a
 }
 
 #[tokio::test]
-#[ignore = "engine limitation: delete-before-replace deletes the old resource while a dependent \
-            still uses it (the dependent is only updated afterwards), which a cloud that checks \
-            references refuses; reported on issue 8"]
 async fn delete_before_replace_never_deletes_what_a_dependent_still_uses() {
     let h = Harness::new();
     // The cloud refuses deletes out of order, as AWS does for a security
     // group that instances still use.
     h.cloud.refuse_deleting_used();
     let text = "[resources.sg]\ntype = \"fake:cloud:Unique\"\nname = \"one\"\n\
-                [resources.vm]\ntype = \"fake:cloud:Thing\"\nref = \"${sg.arn}\"\n";
+                [resources.vm]\ntype = \"fake:cloud:Thing\"\nuses = \"${sg.arn}\"\n";
     h.write("web", text);
     h.up("web").await.succeeded();
 
     h.write("web", &text.replace("\"one\"", "\"two\""));
     let up = h.up("web").await;
+    // `uses` holds the group, so vm goes before it and comes back after.
+    assert_eq!(up.action("vm"), Action::Replace);
     let failures: Vec<String> = up
         .summary()
         .failures

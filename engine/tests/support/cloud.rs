@@ -434,6 +434,8 @@ impl Thing {
                 Property::optional("name", ValueType::String).force_new(),
                 Property::optional("size", ValueType::Int),
                 Property::optional("ref", ValueType::Any),
+                // A reference the cloud enforces (see `refuse_deleting_used`).
+                Property::optional("uses", ValueType::Any).holds(),
                 Property::optional("password", ValueType::String).secret(),
             ])
             .attributes([Attribute::new("arn", ValueType::String)]);

@@ -184,6 +184,7 @@ impl AwsResource for Instance {
                     ),
                 Property::optional("subnet_id", ValueType::String).force_new(),
                 Property::optional("vpc_security_group_ids", ValueType::list(ValueType::String))
+                    .holds()
                     .describe("Security groups; changed in place."),
                 Property::optional("key_name", ValueType::String).force_new(),
                 Property::optional("associate_public_ip_address", ValueType::Bool)

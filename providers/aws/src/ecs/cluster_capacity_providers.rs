@@ -62,9 +62,11 @@ impl AwsResource for ClusterCapacityProviders {
             Property::required("cluster", ValueType::String)
                 .force_new()
                 .describe("The cluster's name or ARN."),
-            Property::required("capacity_providers", ValueType::list(ValueType::String)).describe(
-                "Names of the capacity providers (FARGATE, FARGATE_SPOT or the account's).",
-            ),
+            Property::required("capacity_providers", ValueType::list(ValueType::String))
+                .holds()
+                .describe(
+                    "Names of the capacity providers (FARGATE, FARGATE_SPOT or the account's).",
+                ),
             Property::optional("default_capacity_provider_strategy", strategy_type())
                 .describe("How services without a strategy of their own spread their tasks."),
         ])

@@ -264,6 +264,7 @@ impl AwsResource for Service {
                 .force_new()
                 .describe("Target groups the service's containers register with."),
             Property::optional("network_configuration", network)
+                .holds()
                 .describe("Subnets and security groups of awsvpc tasks."),
             Property::optional("health_check_grace_period_seconds", ValueType::Int).describe(
                 "Seconds the load balancer's health checks are ignored after a task starts.",

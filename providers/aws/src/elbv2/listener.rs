@@ -168,6 +168,7 @@ impl AwsResource for Listener {
                 .describe("The default certificate of an HTTPS or TLS listener."),
             Property::optional("ssl_policy", ValueType::String),
             Property::required("default_action", action)
+                .holds()
                 .describe("What the listener does with requests."),
             tag_property(),
         ])

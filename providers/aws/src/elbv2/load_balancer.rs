@@ -188,7 +188,7 @@ impl AwsResource for LoadBalancer {
                 .describe("application or network."),
             Property::required("subnets", ValueType::list(ValueType::String))
                 .describe("Subnets in at least two availability zones."),
-            Property::optional("security_groups", ValueType::list(ValueType::String)),
+            Property::optional("security_groups", ValueType::list(ValueType::String)).holds(),
             Property::optional("ip_address_type", ValueType::String)
                 .default("ipv4")
                 .describe("ipv4 or dualstack."),

@@ -113,6 +113,7 @@ impl AwsResource for InstanceProfile {
                 .force_new()
                 .describe("The profile's name, unique in the account."),
             Property::optional("role", ValueType::String)
+                .holds()
                 .describe("The name of the role the profile holds."),
             Property::optional("path", ValueType::String)
                 .default("/")
