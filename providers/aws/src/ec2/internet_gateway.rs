@@ -7,10 +7,10 @@ use skistack_engine::{
 };
 
 use crate::ec2::{described, find_identified, own_tag_spec, owned_attributes};
-use crate::errors::{During, OrFailed, error_code, gone_ok};
+use crate::errors::{During, OrFailed, aws_error, error_code, gone_ok};
 use crate::kit::{AwsResource, Call, Out, created};
 use crate::props::{changed, opt_str, read_result, with_attributes};
-use crate::retry::{EVENTUAL_LIMIT, retry_codes, retry_eventual};
+use crate::retry::{EVENTUAL_LIMIT, retry_codes};
 use crate::shared::Clients;
 use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
 
@@ -18,10 +18,15 @@ use crate::tags::{self, TagApi, put_read_tags, tag_pairs, tag_property};
 #[derive(Default)]
 pub(crate) struct InternetGateway;
 
+/// Attaches the gateway to `vpc`. One already attached there is done: an
+/// attach of an earlier run that landed after it died answers
+/// `Resource.AlreadyAssociated`, which counts only when AWS shows the
+/// gateway attached to this VPC.
 async fn attach(clients: &Clients, id: &str, vpc: &str) -> Result<(), ProviderError> {
-    retry_eventual(
-        &format!("attach internet gateway {id} to {vpc}"),
+    let what = format!("attach internet gateway {id} to {vpc}");
+    let res = retry_codes(
         &["InvalidInternetGatewayID.NotFound"],
+        EVENTUAL_LIMIT,
         || {
             clients
                 .ec2
@@ -31,8 +36,19 @@ async fn attach(clients: &Clients, id: &str, vpc: &str) -> Result<(), ProviderEr
                 .send()
         },
     )
-    .await
-    .map(|_| ())
+    .await;
+    match res {
+        Ok(_) => Ok(()),
+        Err(e) if error_code(&e) == Some("Resource.AlreadyAssociated") => {
+            let igw = described::<AwsIgw>(clients, id).await?;
+            if igw.as_ref().and_then(attached_vpc) == Some(vpc) {
+                Ok(())
+            } else {
+                Err(aws_error(&what, e))
+            }
+        }
+        Err(e) => Err(aws_error(&what, e)),
+    }
 }
 
 /// Detaches the gateway; one already detached (or gone) is fine.

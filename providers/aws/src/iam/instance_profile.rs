@@ -65,20 +65,19 @@ async fn add_role(clients: &Clients, profile: &str, role: &str) -> Result<(), Pr
 
 /// Takes a role out of the profile; a role or profile already gone is fine.
 async fn remove_role(clients: &Clients, profile: &str, role: &str) -> Result<(), ProviderError> {
-    match clients
+    // `NoSuchEntity`: the role is not in the profile (a remove of an earlier
+    // run landed after it died), or either is gone; all mean done.
+    let res = clients
         .iam
         .remove_role_from_instance_profile()
         .instance_profile_name(profile)
         .role_name(role)
         .send()
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(e) => Err(aws_error(
-            &format!("remove IAM role {role} from instance profile {profile}"),
-            e,
-        )),
-    }
+        .await;
+    gone_ok(
+        &format!("remove IAM role {role} from instance profile {profile}"),
+        res,
+    )
 }
 
 async fn delete_profile(clients: &Clients, name: &str) -> Result<(), ProviderError> {
