@@ -18,7 +18,7 @@ GENERATED = re.compile(r"^(arn:|[a-z]+-[0-9a-f]{8,}$)")
 # ---------------------------------------------------------------- the state
 
 
-def read_state(path):
+def read_state(path, stack=STACK):
     """Records of the stack, pending operations (but sweeps) and the
     integrity check."""
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -27,12 +27,12 @@ def read_state(path):
         records = {
             name: (typ, pid) for name, typ, pid in db.execute(
                 "SELECT name, type, provider_id FROM resources WHERE stack = ? AND env = 'default'",
-                (STACK,))
+                (stack,))
         }
         # A sweep is not an interrupted operation: it watches, for an hour,
         # for a late duplicate of a create retried without a token.
         pending = [f"{kind} {name}" for kind, name in db.execute(
-            "SELECT kind, name FROM pending_ops WHERE stack = ? AND kind != 'sweep'", (STACK,))]
+            "SELECT kind, name FROM pending_ops WHERE stack = ? AND kind != 'sweep'", (stack,))]
     finally:
         db.close()
     return records, pending, integrity
@@ -45,9 +45,9 @@ def tag_map(tags, key="Key", value="Value"):
     return {t[key]: t.get(value, "") for t in tags or []}
 
 
-def identity(tags):
+def identity(tags, stack=STACK):
     """The logical resource a cloud resource belongs to, if it is the stack's."""
-    if tags.get("skistack:stack") == STACK and tags.get("skistack:env") == "default":
+    if tags.get("skistack:stack") == stack and tags.get("skistack:env") == "default":
         return tags.get("skistack:resource")
     return None
 
@@ -65,15 +65,16 @@ class Cloud:
         self.asg = boto3.client("autoscaling", **kw)
         self.elb = boto3.client("elbv2", **kw)
         self.logs = boto3.client("logs", **kw)
+        self.ecr = boto3.client("ecr", **kw)
 
-    def tagged(self):
+    def tagged(self, stack=STACK):
         """{type token: [(id, logical resource)]} of every tagged resource of
         the stack."""
-        f = [{"Name": "tag:skistack:stack", "Values": [STACK]}]
+        f = [{"Name": "tag:skistack:stack", "Values": [stack]}]
         out = {}
 
         def add(token, rid, tags):
-            name = identity(tags)
+            name = identity(tags, stack)
             if name is not None:
                 out.setdefault(token, []).append((rid, name))
 
@@ -165,6 +166,9 @@ class Cloud:
             arn = g["arn"].removesuffix(":*")
             tags = self.logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
             add("aws:logs:LogGroup", g["logGroupName"], tags)
+        for r in self.ecr.describe_repositories()["repositories"]:
+            tags = self.ecr.list_tags_for_resource(resourceArn=r["repositoryArn"]).get("tags", [])
+            add("aws:ecr:Repository", r["repositoryName"], tag_map(tags))
         return out
 
     def untagged(self, tagged):
@@ -194,9 +198,9 @@ class Cloud:
         return out
 
 
-def check(cloud, records):
+def check(cloud, records, stack=STACK):
     """(duplicates, orphans, missing), each a list of descriptions."""
-    tagged = cloud.tagged()
+    tagged = cloud.tagged(stack)
     untagged = cloud.untagged(tagged)
     recorded_ids = {}
     for name, (typ, pid) in records.items():
@@ -251,9 +255,9 @@ class Configuration:
     def __init__(self, cloud):
         self.cloud = cloud
 
-    def read(self, tagged=None):
+    def read(self, tagged=None, stack=STACK):
         """{logical name (token): description}."""
-        tagged = tagged if tagged is not None else self.cloud.tagged()
+        tagged = tagged if tagged is not None else self.cloud.tagged(stack)
         names = {}
         for token, found in tagged.items():
             for rid, name in found:
@@ -459,6 +463,20 @@ class Configuration:
     def _elb_tags(self, arn):
         d = self.cloud.elb.describe_tags(ResourceArns=[arn])["TagDescriptions"]
         return _tags(d[0].get("Tags")) if d else {}
+
+    def _repository(self, rid, names):
+        ecr = self.cloud.ecr
+        r = ecr.describe_repositories(repositoryNames=[rid])["repositories"][0]
+        out = _pick(r, "imageTagMutability", "imageScanningConfiguration",
+                    "encryptionConfiguration")
+        try:
+            out["lifecycle"] = json.loads(
+                ecr.get_lifecycle_policy(repositoryName=rid)["lifecyclePolicyText"])
+        except ecr.exceptions.LifecyclePolicyNotFoundException:
+            out["lifecycle"] = None
+        out["tags"] = _tags(ecr.list_tags_for_resource(
+            resourceArn=r["repositoryArn"]).get("tags"))
+        return out
 
     def _loggroup(self, rid, names):
         logs = self.cloud.logs

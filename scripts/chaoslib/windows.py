@@ -1,10 +1,11 @@
 """The window sweep: every AWS call that changes something, in every
 scenario, is the moment of one kill.
 
-A scenario is a command from a known starting point: `up` of the stack
-from nothing, `change` (an `up` that replaces the task definition, updates
+A scenario is a command from a known starting point: `up` of
+`environments` from nothing, `change` (an `up` that replaces the task definition, updates
 the service and the launch template: a new `image_tag`, `instance_type`
-and `desired_count`), and `destroy` of the deployed stack. A recording run
+and `desired_count`), `destroy` of the deployed stack, and `repo-up` / `repo-destroy`, the same
+for the `repositories` stack (its ECR repository). A recording run
 of each, with `--parallel 1` so that calls come one at a time and in the
 same order, lists its calls through the hold proxy; every call that is not
 a read is a window, named by its action and occurrence (`CreateTags #3`).
@@ -42,7 +43,8 @@ CHANGE = {"image_tag": ("latest", "v2"), "instance_type": ("t3.small", "t3.mediu
           "health_check_path": ("/", "/health"), "log_retention_days": ("30", "14"),
           "container_port": ("80", "8080")}
 
-SCENARIOS = ("up", "change", "destroy")
+SCENARIOS = ("up", "change", "destroy", "repo-up", "repo-destroy")
+REPOSITORIES = "repositories"
 
 # What a lost request of these actions would have made.
 CREATES = ("Create", "Run", "Register", "Allocate", "Put", "Import")
@@ -63,40 +65,48 @@ LATE_CREATE = 1.0
 
 class Scenario:
     """How to reach a scenario's starting point, its command, and how a run
-    after a kill converges."""
+    after a kill converges. `repo-up` and `repo-destroy` are `up` and
+    `destroy` of the `repositories` stack (the ECR repository)."""
 
     def __init__(self, name, sk):
         self.name = name
         self.sk = sk
-        self.deployed = None
+        self.stack = REPOSITORIES if name.startswith("repo-") else STACK
+        self.destroys = name.endswith("destroy")
 
     def _set_change(self, which):
         for key, values in CHANGE.items():
             self.sk.run(["config", "set", STACK, key, values[which]])
 
+    def _deployed(self, stack):
+        return bool(read_state(self.sk.state, stack)[0])
+
     def prepare(self):
         sk = self.sk
-        records, _, _ = read_state(sk.state)
-        if self.name == "up":
-            if records:
-                sk.run(["destroy", STACK, "--yes"])
+        if self.stack == REPOSITORIES and self._deployed(STACK):
+            sk.run(["destroy", STACK, "--yes"])
+        if self.name in ("up", "repo-up"):
+            if self._deployed(self.stack):
+                sk.run(["destroy", self.stack, "--yes"])
         elif self.name == "change":
             self._set_change(0)
             sk.run(["up", STACK, "--yes"])
             self._set_change(1)
         else:
-            if self.name == "destroy":
-                sk.run(["up", STACK, "--yes"])
+            sk.run(["up", self.stack, "--yes"])
 
     def command(self, slow=True):
-        verb = "destroy" if self.name == "destroy" else "up"
-        return [verb, STACK, "--yes"] + (["--parallel", "1"] if slow else [])
+        verb = "destroy" if self.destroys else "up"
+        return [verb, self.stack, "--yes"] + (["--parallel", "1"] if slow else [])
 
     def finish(self):
-        """Leaves the change scenario's config as the stack file has it."""
+        """Leaves the change scenario's config as the stack file has it, and
+        the repository deployed for the scenarios of `environments`."""
         if self.name == "change":
             for key in CHANGE:
                 self.sk.run(["config", "rm", STACK, key], check=False)
+        if self.stack == REPOSITORIES:
+            self.sk.run(["up", REPOSITORIES, "--yes"])
 
 
 def windows_of(calls, only, drop):
@@ -150,8 +160,8 @@ class Sweep:
         self.proxy.take_log()
         self.sk.run(scenario.command())
         calls = self.proxy.take_log()
-        tagged = self.cloud.tagged()
-        return calls, (self.config.read(tagged) if scenario.name != "destroy" else {})
+        tagged = self.cloud.tagged(scenario.stack)
+        return calls, ({} if scenario.destroys else self.config.read(tagged, scenario.stack))
 
     def run(self, names, only, drop, list_only):
         for name in names:
@@ -248,23 +258,23 @@ class Sweep:
 
     def checks(self, scenario, expected):
         """(duplicates, orphans, missing, divergences, other problems)."""
-        records, pending, integrity = read_state(self.sk.state)
+        records, pending, integrity = read_state(self.sk.state, scenario.stack)
         problems = []
         if pending:
             problems.append("pending operations left: " + ", ".join(pending))
         if integrity != "ok":
             problems.append("integrity_check: " + integrity)
-        if scenario.name == "destroy":
+        if scenario.destroys:
             if records:
                 problems.append("records left after destroy: " + ", ".join(sorted(records)))
-            dup, orph, miss = check(self.cloud, records)
+            dup, orph, miss = check(self.cloud, records, scenario.stack)
             return dup, orph, miss, [], problems
-        dup, orph, miss = check(self.cloud, records)
-        preview, _ = self.sk.run(["preview", STACK, "--expect-no-changes"], check=False)
+        dup, orph, miss = check(self.cloud, records, scenario.stack)
+        preview, _ = self.sk.run(["preview", scenario.stack, "--expect-no-changes"], check=False)
         if preview.returncode != 0:
             problems.append("preview after converging still has changes:\n"
                             + preview.stdout + preview.stderr)
-        div = divergences(expected, self.config.read())
+        div = divergences(expected, self.config.read(stack=scenario.stack))
         return dup, orph, miss, div, problems
 
     def report(self):
