@@ -183,7 +183,7 @@ class Sweep:
 
     def window(self, scenario, expected, i, count, action, n, verdict):
         label = f"{scenario.name} {i:3}/{count}: {action} #{n} {verdict}"
-        problems = []
+        problems, notes = [], []
         dup = orph = miss = div = []
         try:
             scenario.prepare()
@@ -191,16 +191,15 @@ class Sweep:
             if not reached:
                 self.totals["not reached"] += 1
                 problems.append("the run finished without making this call")
-            converge = self.converge(scenario, action, verdict, problems)
+            converge = self.converge(scenario, action, verdict, notes)
             dup, orph, miss, div, more = self.checks(scenario, expected)
             problems += more
             if self.verbose:
-                problems += [line for line in (converge.stdout + converge.stderr).splitlines()
-                             if "note:" in line]
+                notes += [line for line in (converge.stdout + converge.stderr).splitlines()
+                          if "note:" in line]
         except Failure as e:
             problems.append(str(e))
-        failed = bool(dup or orph or miss or div or
-                      [p for p in problems if not p.lstrip().startswith("note:")])
+        failed = bool(dup or orph or miss or div or problems)
         self.totals["windows"] += 1
         self.totals["divergences"] += len(div)
         self.totals["duplicates"] += len(dup)
@@ -209,12 +208,12 @@ class Sweep:
         self.totals["failed"] += 1 if failed else 0
         print(f"{label}: duplicates {len(dup)}, orphans {len(orph)}, missing {len(miss)}, "
               f"divergences {len(div)}" + ("; FAILED" if failed else ""), flush=True)
-        for line in dup + orph + miss + div + problems:
+        for line in dup + orph + miss + div + problems + notes:
             print("    " + line.replace("\n", "\n    "), flush=True)
         if failed and self.reset is not None:
             self.reset()
 
-    def converge(self, scenario, action, verdict, problems):
+    def converge(self, scenario, action, verdict, notes):
         """The run (or two) after the kill, with a `late` or `after` request
         landing as the verdict says."""
         timer = None
@@ -230,8 +229,8 @@ class Sweep:
                 self.proxy.land_deferred()
             elif self.proxy.undefer():
                 self.totals["not repeated"] += 1
-                problems.append("note: the next run did not repeat the call; "
-                                "the held request was lost instead")
+                notes.append("note: the next run did not repeat the call; "
+                             "the held request was lost instead")
         if verdict == "after":
             converge, _ = self.sk.run(scenario.command(slow=False))
         return converge
