@@ -74,8 +74,7 @@ async fn an_interrupted_create_that_made_the_resource_is_adopted_not_made_twice(
 #[tokio::test]
 async fn a_retried_create_without_an_idempotency_token_says_it_relies_on_the_landing_window() {
     let h = deployed_up_to_net().await;
-    h.cloud.set_tokenless();
-    h.cloud.set_landing_window(Duration::from_secs(30));
+    tokenless(&h);
     // Begun long enough ago that the window has passed: no wait.
     let started = skistack_engine::unix_now() - 60;
     let inputs = subnet_inputs(&h);
@@ -627,8 +626,7 @@ async fn a_create_that_lands_after_the_first_look_is_adopted_not_made_twice() {
 /// enough ago that the window has passed (no wait).
 async fn tokenless_create_interrupted() -> (Harness, PendingOp) {
     let h = deployed_up_to_net().await;
-    h.cloud.set_tokenless();
-    h.cloud.set_landing_window(Duration::from_secs(30));
+    tokenless(&h);
     let started = skistack_engine::unix_now() - 60;
     let inputs = subnet_inputs(&h);
     let op = h.begin_at("web", "subnet", OpKind::Create, None, &inputs, started);
@@ -713,8 +711,7 @@ async fn a_sweep_past_its_horizon_looks_once_more_and_is_cleared() {
     let h = Harness::new();
     h.write("web", CHAIN);
     h.up("web").await.succeeded();
-    h.cloud.set_tokenless();
-    h.cloud.set_landing_window(Duration::from_secs(30));
+    tokenless(&h);
     let subnet = h.record("web", "subnet");
     let horizon = i64::try_from(SWEEP_HORIZON.as_secs()).unwrap();
     let past = skistack_engine::unix_now() - horizon - 60;
@@ -742,8 +739,7 @@ async fn a_sweep_past_its_horizon_looks_once_more_and_is_cleared() {
     // A create retried once the horizon has passed gets no sweep: nothing
     // its lost request made can appear any more.
     let h = deployed_up_to_net().await;
-    h.cloud.set_tokenless();
-    h.cloud.set_landing_window(Duration::from_secs(30));
+    tokenless(&h);
     h.begin_at(
         "web",
         "subnet",
@@ -795,8 +791,7 @@ async fn a_late_resource_of_an_instance_the_state_no_longer_holds_is_adopted() {
     let h = Harness::new();
     h.write("web", CHAIN);
     h.up("web").await.succeeded();
-    h.cloud.set_tokenless();
-    h.cloud.set_landing_window(Duration::from_secs(30));
+    tokenless(&h);
     let subnet = h.record("web", "subnet");
     let started = skistack_engine::unix_now() - 60;
     h.begin_at(
@@ -916,8 +911,7 @@ async fn a_resource_kept_in_the_cloud_on_purpose_ends_its_sweep() {
     let h = Harness::new();
     h.write("web", &text);
     h.up("web").await.succeeded();
-    h.cloud.set_tokenless();
-    h.cloud.set_landing_window(Duration::from_secs(30));
+    tokenless(&h);
     let other = h.record("web", "other");
     let started = skistack_engine::unix_now() - 60;
     h.begin_at("web", "other", OpKind::Sweep, None, &other.inputs, started);
@@ -943,8 +937,7 @@ async fn a_sweep_leaves_to_an_interrupted_create_of_its_instance_what_that_made(
     let h = Harness::new();
     h.write("web", CHAIN);
     h.up("web").await.succeeded();
-    h.cloud.set_tokenless();
-    h.cloud.set_landing_window(Duration::from_secs(30));
+    tokenless(&h);
     let old = h.record("web", "net");
     let started = skistack_engine::unix_now() - 60;
     h.begin_at("web", "net", OpKind::Sweep, None, &old.inputs, started);
@@ -964,4 +957,11 @@ async fn a_sweep_leaves_to_an_interrupted_create_of_its_instance_what_that_made(
     assert_eq!(h.cloud.calls_of(Op::Create), Vec::<String>::new());
     assert_eq!(h.cloud.census()["net"], [new.as_str()]);
     assert_eq!(h.record("web", "net").id, new);
+}
+
+/// The cloud as AWS is for a create that takes no idempotency token: a
+/// retry makes a second resource, and a lost request can land for 30 s.
+fn tokenless(h: &Harness) {
+    h.cloud.set_tokenless();
+    h.cloud.set_landing_window(Duration::from_secs(30));
 }
