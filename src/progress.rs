@@ -7,7 +7,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use skistack_engine::StepOp;
 use skistack_engine::{Event, Observer};
 
 /// Chooses bars or lines depending on whether stderr is a terminal.
@@ -18,19 +17,6 @@ pub fn observer() -> std::sync::Arc<dyn Observer> {
         std::sync::Arc::new(Lines {
             start: Instant::now(),
         })
-    }
-}
-
-fn done_verb(op: StepOp) -> &'static str {
-    match op {
-        StepOp::Create => "created",
-        StepOp::Update => "updated",
-        StepOp::Read => "read",
-        StepOp::CreateReplacement => "created replacement of",
-        StepOp::DeleteReplaced => "deleted replaced",
-        StepOp::DeleteBeforeReplace => "deleted before replacing",
-        StepOp::Delete => "deleted",
-        StepOp::Forget => "forgot",
     }
 }
 
@@ -60,7 +46,7 @@ impl Observer for Lines {
             } => {
                 format!(
                     "{} {address} ({type_token}) in {}",
-                    done_verb(*op),
+                    op.done_verb(),
                     secs(*elapsed)
                 )
             }
@@ -140,7 +126,7 @@ impl Observer for Bars {
                 if self.overall.length().unwrap_or(0) <= 200 {
                     self.println(format!(
                         "  {} {address} ({type_token}) in {}",
-                        done_verb(*op),
+                        op.done_verb(),
                         secs(*elapsed)
                     ));
                 }

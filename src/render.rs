@@ -54,10 +54,15 @@ pub fn plan_text(key: &StackKey, plan: &Plan, verbose: bool) -> String {
         );
         if c.action() == Action::Replace {
             let reasons = c.replace_reasons();
-            let order = if c.delete_before_replace() {
-                "delete, then create"
-            } else {
-                "create, then delete"
+            let order = match (c.delete_before_replace(), c.retains_superseded()) {
+                (true, false) => "delete, then create",
+                (false, false) => "create, then delete",
+                (true, true) => {
+                    "forget, then create; retain_on_delete: the old one stays in the cloud"
+                }
+                (false, true) => {
+                    "create, then forget; retain_on_delete: the old one stays in the cloud"
+                }
             };
             let _ = write!(
                 line,
@@ -233,6 +238,7 @@ pub fn plan_json(key: &StackKey, plan: &Plan) -> serde_json::Value {
             }
             if c.action() == Action::Replace {
                 o["delete_before_replace"] = c.delete_before_replace().into();
+                o["retain_old"] = c.retains_superseded().into();
             }
             o
         })

@@ -59,8 +59,8 @@ pub use provider::{
 pub use reconcile::{Drift, Refresh, SWEEP_HORIZON, sweep_until};
 pub use stack::{ConfigLayer, DeclKind};
 pub use state::{
-    HistoryEntry, Intent, LockInfo, OpId, OpKind, PendingOp, RecordOptions, ResourceRecord,
-    StackKey, StackState, StackSummary, StateError, StateStore, format_unix,
+    HistoryEntry, Intent, LockInfo, OpId, OpKind, PendingOp, RecordOptions, Released,
+    ResourceRecord, StackKey, StackState, StackSummary, StateError, StateStore, format_unix,
 };
 pub use sys::now as unix_now;
 pub use walk::Cancel;

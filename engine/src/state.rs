@@ -7,7 +7,7 @@
 //! [`StateStore::abandon`], which also clear the intent. An intent still
 //! present on the next run means the process died mid-call.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::base::Map;
 
@@ -175,6 +175,30 @@ pub struct StackState {
     /// `None` when the stack was never deployed (or was destroyed).
     pub outputs: Option<Map>,
     pub pending: Vec<PendingOp>,
+    /// Resources the stack let go of while they stay in the cloud
+    /// ([`StateStore::forget`]): recovery never adopts or deletes them.
+    pub released: BTreeSet<Released>,
+}
+
+/// A resource dropped from the state on purpose (`state forget`,
+/// `retain_on_delete`) that still carries the stack's identity tags in the
+/// cloud. Remembering it is what lets recovery tell it from what an
+/// interrupted create made.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Released {
+    pub type_token: String,
+    /// The id the provider gave it.
+    pub id: String,
+}
+
+impl StackState {
+    /// Whether the resource `id` of `type_token` was let go of on purpose.
+    pub fn is_released(&self, type_token: &str, id: &str) -> bool {
+        self.released.contains(&Released {
+            type_token: type_token.to_string(),
+            id: id.to_string(),
+        })
+    }
 }
 
 /// One line of `skistack history`.
@@ -297,7 +321,10 @@ pub trait StateStore: Send + Sync {
     /// Records the config an up applied (`None` after a destroy).
     fn set_applied_config(&self, key: &StackKey, config: Option<&Map>) -> Result<(), StateError>;
 
-    /// Drops a resource from the state without touching the cloud.
+    /// Drops a resource from the state without touching the cloud, and
+    /// remembers its id among the stack's [`StackState::released`] in the
+    /// same transaction. Recording a resource with that id again (an
+    /// import) takes it back.
     fn forget(&self, key: &StackKey, name: &str) -> Result<bool, StateError>;
 
     fn add_history(&self, key: &StackKey, entry: &HistoryEntry) -> Result<(), StateError>;

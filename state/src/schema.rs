@@ -13,7 +13,7 @@ use rusqlite::Connection;
 pub const APPLICATION_ID: i32 = 0x534B_4953;
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// One step of the schema's history: the SQL that takes a file from version
 /// `to - 1` to version `to`.
@@ -23,8 +23,11 @@ pub(crate) struct Migration {
 }
 
 /// Every step, oldest first; the last one reaches [`SCHEMA_VERSION`].
-pub(crate) const MIGRATIONS: &[Migration] =
-    &[Migration { to: 1, sql: V1 }, Migration { to: 2, sql: V2 }];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration { to: 1, sql: V1 },
+    Migration { to: 2, sql: V2 },
+    Migration { to: 3, sql: V3 },
+];
 
 /// Version 1: the first schema. Every table is keyed by stack and env.
 /// Plain `CREATE TABLE` (no `IF NOT EXISTS`): a clash with an existing table
@@ -138,6 +141,22 @@ INSERT INTO sqlite_sequence (name, seq)
 SELECT 'pending_ops', seq FROM sqlite_sequence WHERE name = 'pending_ops_v1';
 
 DROP TABLE pending_ops_v1;
+";
+
+/// Version 3: `released`, the resources a stack let go of while they stay
+/// in the cloud (`state forget`, `retain_on_delete`). They still carry the
+/// stack's identity tags, so recovery needs the list to leave them alone. A
+/// new table only: nothing existing changes.
+const V3: &str = "
+CREATE TABLE released (
+    stack       TEXT NOT NULL,
+    env         TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    released_at INTEGER NOT NULL,
+    PRIMARY KEY (stack, env, type, resource_id)
+);
 ";
 
 /// What a SQLite file's header and catalogue say about it.

@@ -3,14 +3,14 @@
 //! Every method is one short transaction touching only the rows concerned;
 //! statements are prepared once per connection and cached.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use skistack_engine::{
-    HistoryEntry, Intent, LockInfo, Map, OpId, OpKind, PendingOp, ResourceRecord, StackKey,
-    StackState, StackSummary, StateError, StateStore, Value,
+    HistoryEntry, Intent, LockInfo, Map, OpId, OpKind, PendingOp, Released, ResourceRecord,
+    StackKey, StackState, StackSummary, StateError, StateStore, Value,
 };
 
 use crate::codec;
@@ -89,12 +89,15 @@ impl StateStore for SqliteStore {
         let outputs = read_outputs(&tx, key).context(|| format!("loading the outputs of {key}"))?;
         let pending = read_pending(&tx, key)
             .context(|| format!("loading the pending operations of {key}"))?;
+        let released = read_released(&tx, key)
+            .context(|| format!("loading the released resources of {key}"))?;
         tx.commit()
             .context(|| format!("loading the state of {key}"))?;
         Ok(StackState {
             resources,
             outputs,
             pending,
+            released,
         })
     }
 
@@ -292,9 +295,20 @@ impl StateStore for SqliteStore {
     }
 
     fn forget(&self, key: &StackKey, name: &str) -> Result<bool, StateError> {
-        delete_resource(&self.conn(), key, name)
-            .map(|n| n > 0)
-            .context(|| format!("forgetting resource {name}"))
+        let mut conn = self.conn();
+        let run = |conn: &mut Connection| -> Result<bool, StoreError> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO released (stack, env, type, resource_id, name, released_at)
+                 SELECT stack, env, type, provider_id, name, ?4 FROM resources
+                 WHERE stack = ?1 AND env = ?2 AND name = ?3",
+            )?
+            .execute(params![key.stack, key.env, name, codec::now()])?;
+            let forgotten = delete_resource(&tx, key, name)? > 0;
+            tx.commit()?;
+            Ok(forgotten)
+        };
+        run(&mut conn).context(|| format!("forgetting resource {name}"))
     }
 
     fn add_history(&self, key: &StackKey, entry: &HistoryEntry) -> Result<(), StateError> {
@@ -445,7 +459,25 @@ fn upsert_resource(
         codec::options_to_text(&record.options),
         codec::now(),
     ])?;
+    // A resource recorded again (an import of a forgotten one) is the
+    // stack's again.
+    conn.prepare_cached(
+        "DELETE FROM released WHERE stack = ?1 AND env = ?2 AND type = ?3 AND resource_id = ?4",
+    )?
+    .execute(params![key.stack, key.env, record.type_token, record.id])?;
     Ok(())
+}
+
+fn read_released(conn: &Connection, key: &StackKey) -> rusqlite::Result<BTreeSet<Released>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT type, resource_id FROM released WHERE stack = ?1 AND env = ?2")?;
+    let rows = stmt.query_map(params![key.stack, key.env], |r| {
+        Ok(Released {
+            type_token: r.get(0)?,
+            id: r.get(1)?,
+        })
+    })?;
+    rows.collect()
 }
 
 fn read_resources(

@@ -131,6 +131,27 @@ fn up_then_update_delete_replace_and_destroy() {
 }
 
 #[test]
+fn a_replacement_of_a_retained_resource_says_the_old_one_stays() {
+    let p = Project::new(BIN);
+    let text = DEMO.replace(
+        "triggers = 1\n",
+        "triggers = 1\n[resources.second.options]\nretain_on_delete = true\n",
+    );
+    p.stack("demo", &text);
+    p.up("demo");
+    p.stack("demo", &text.replace("triggers = 1", "triggers = 2"));
+    p.run(&["preview", "demo"])
+        .ok()
+        .contains("create, then forget; retain_on_delete: the old one stays in the cloud");
+    let plan = p.preview_json("demo", &[]);
+    assert_eq!(change(&plan, "second")["retain_old"], true);
+    p.run(&["up", "demo", "--yes"])
+        .ok()
+        .contains("forgot replaced second");
+    p.run(&["state", "list", "demo"]).ok().contains("second");
+}
+
+#[test]
 fn json_preview_has_the_documented_fields_and_expect_no_changes_exits_3() {
     let p = Project::new(BIN);
     p.stack("demo", DEMO);
@@ -166,6 +187,7 @@ fn json_preview_has_the_documented_fields_and_expect_no_changes_exits_3() {
     let second = change(&plan, "second");
     assert_eq!(second["action"], "replace");
     assert_eq!(second["delete_before_replace"], false);
+    assert_eq!(second["retain_old"], false);
     let diff = &second["diff"][0];
     assert_eq!(diff["property"], "triggers");
     assert_eq!(diff["old"], 1);

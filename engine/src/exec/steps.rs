@@ -39,6 +39,16 @@ impl Shared {
                 .delete(op, change, prior, &prior.address)
                 .await
                 .map(|()| None),
+            (StepOp::ForgetReplaced, ChangeOp::Replace { prior, .. }) => {
+                // Before the create the old record is still at the address;
+                // after it, under the name the replacement gave it.
+                let name = if change.delete_before_replace() {
+                    prior.address.clone()
+                } else {
+                    self.retired_name_of(&change.address)
+                };
+                self.release(op, change, &name).map(|()| None)
+            }
             (StepOp::Forget, _) => self.forget(op, change),
             // The step graph never pairs a step with another kind of change.
             (op, _) => Err(self.error(
@@ -242,10 +252,18 @@ impl Shared {
             })
     }
 
-    /// Drops a resource from the state without deleting it, ending first
-    /// any sweep of its address: a resource kept in the cloud on purpose is
-    /// no late duplicate to delete or adopt.
+    /// Drops a resource that is no longer declared from the state without
+    /// deleting it.
     fn forget(&self, op: StepOp, change: &Change) -> Result<Option<Action>, StepError> {
+        self.release(op, change, &change.address)?;
+        Ok(Some(Action::Forget))
+    }
+
+    /// Drops the record `name` from the state, the resource staying in the
+    /// cloud, ending first any sweep of the change's address: a resource
+    /// kept on purpose is no late duplicate to delete or adopt (the store
+    /// remembers it as released, so recovery leaves it alone too).
+    fn release(&self, op: StepOp, change: &Change, name: &str) -> Result<(), StepError> {
         reconcile::end_sweeps(
             self.runner.store.as_ref(),
             &self.runner.key,
@@ -254,9 +272,9 @@ impl Shared {
         .map_err(|e| self.state_failed(change, op, None, e))?;
         self.runner
             .store
-            .forget(&self.runner.key, &change.address)
+            .forget(&self.runner.key, name)
             .map_err(|e| self.state_failed(change, op, None, e))?;
-        Ok(Some(Action::Forget))
+        Ok(())
     }
 
     fn resource_type(

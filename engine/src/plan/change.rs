@@ -67,6 +67,9 @@ pub enum ChangeOp {
         diff: Vec<PropertyChange>,
         /// Delete the old resource before creating the new one.
         delete_first: bool,
+        /// Keep the old resource in the cloud and only drop it from the
+        /// state (`retain_on_delete`), where it would be deleted.
+        retain_old: bool,
     },
     /// Nothing to do: a resource as recorded, or a lookup read at plan time.
     Same {
@@ -180,6 +183,7 @@ impl Change {
         mut self,
         references: &[String],
         schema: &TypeSchema,
+        retain_old: bool,
     ) -> Change {
         let ChangeOp::Update { diff, .. } = &mut self.op else {
             return self;
@@ -205,6 +209,7 @@ impl Change {
                 prior,
                 diff,
                 delete_first: true,
+                retain_old,
             };
         }
         self
@@ -216,6 +221,18 @@ impl Change {
             self.op,
             ChangeOp::Replace {
                 delete_first: true,
+                ..
+            }
+        )
+    }
+
+    /// True for a replacement that keeps the old resource in the cloud
+    /// (`retain_on_delete`): its delete step only drops it from the state.
+    pub fn retains_superseded(&self) -> bool {
+        matches!(
+            self.op,
+            ChangeOp::Replace {
+                retain_old: true,
                 ..
             }
         )

@@ -218,9 +218,12 @@ impl Planner<'_> {
             Ok(mut c) => {
                 if after_deleted {
                     c.delete_first();
-                    c = c.replaced_if_holding(&held, &checked.schemas[i]);
+                    let retain = decl.options.retain_on_delete;
+                    c = c.replaced_if_holding(&held, &checked.schemas[i], retain);
                 }
-                if c.delete_before_replace() {
+                // A resource kept in the cloud is not deleted, so nothing
+                // that uses it has to go first.
+                if c.delete_before_replace() && !c.retains_superseded() {
                     self.deleting_first.insert(c.address.clone());
                 }
                 self.changes.push(c);
@@ -543,6 +546,7 @@ fn plan_resource(
             prior,
             diff,
             delete_first,
+            retain_old: decl.options.retain_on_delete,
         },
         Verdict::Update(diff) | Verdict::Options(diff) => ChangeOp::Update { at, prior, diff },
         Verdict::Same => ChangeOp::Same {

@@ -25,6 +25,9 @@ pub enum StepOp {
     DeleteReplaced,
     /// Deletes a resource first because its replacement can't coexist with it.
     DeleteBeforeReplace,
+    /// Drops the resource a replacement supersedes from the state, keeping
+    /// it in the cloud (`retain_on_delete`); where its delete would run.
+    ForgetReplaced,
     Delete,
     Forget,
 }
@@ -39,8 +42,24 @@ impl StepOp {
             StepOp::CreateReplacement => "creating replacement",
             StepOp::DeleteReplaced => "deleting replaced",
             StepOp::DeleteBeforeReplace => "deleting before replace",
+            StepOp::ForgetReplaced => "forgetting replaced",
             StepOp::Delete => "deleting",
             StepOp::Forget => "forgetting",
+        }
+    }
+
+    /// The verb shown once the step is done.
+    pub fn done_verb(self) -> &'static str {
+        match self {
+            StepOp::Create => "created",
+            StepOp::Update => "updated",
+            StepOp::Read => "read",
+            StepOp::CreateReplacement => "created replacement of",
+            StepOp::DeleteReplaced => "deleted replaced",
+            StepOp::DeleteBeforeReplace => "deleted before replacing",
+            StepOp::ForgetReplaced => "forgot replaced",
+            StepOp::Delete => "deleted",
+            StepOp::Forget => "forgot",
         }
     }
 }
@@ -74,12 +93,21 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
             steps.push(Step { op, change: ci });
             steps.len() - 1
         };
+        // A retained old resource is only dropped from the state, in the
+        // place its delete would have.
+        let supersede = |delete| {
+            if c.retains_superseded() {
+                StepOp::ForgetReplaced
+            } else {
+                delete
+            }
+        };
         match c.action() {
             Action::Create => main[ci] = Some(push(StepOp::Create)),
             Action::Update => main[ci] = Some(push(StepOp::Update)),
             Action::Read => main[ci] = Some(push(StepOp::Read)),
             Action::Replace if c.delete_before_replace() => {
-                let d = push(StepOp::DeleteBeforeReplace);
+                let d = push(supersede(StepOp::DeleteBeforeReplace));
                 let m = push(StepOp::Create);
                 edges.push((d, m));
                 main[ci] = Some(m);
@@ -87,7 +115,7 @@ pub fn build_steps(stack: &Stack, checked: &Checked, plan: &Plan) -> StepGraph {
             }
             Action::Replace => {
                 let m = push(StepOp::CreateReplacement);
-                let d = push(StepOp::DeleteReplaced);
+                let d = push(supersede(StepOp::DeleteReplaced));
                 edges.push((m, d));
                 main[ci] = Some(m);
                 removal[ci] = Some(d);

@@ -200,7 +200,9 @@ impl Recovery<'_> {
 
     /// What the provider finds of the intent's resource that the state does
     /// not already record (the old resource of a replacement carries the same
-    /// identity).
+    /// identity) and did not let go of: a resource forgotten on purpose
+    /// (`state forget`, `retain_on_delete`) keeps the identity too, and is
+    /// neither adopted nor deleted as a duplicate.
     pub(super) async fn find_new(
         &self,
         rt: &dyn ResourceType,
@@ -218,6 +220,7 @@ impl Recovery<'_> {
             .await?
             .into_iter()
             .filter(|c| !c.id.is_empty() && !known.contains(c.id.as_str()))
+            .filter(|c| !state.is_released(&op.type_token, &c.id))
             .collect();
         found.sort_by(|a, b| a.id.cmp(&b.id));
         found.dedup_by(|a, b| a.id == b.id);

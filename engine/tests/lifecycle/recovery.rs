@@ -965,3 +965,67 @@ fn tokenless(h: &Harness) {
     h.cloud.set_tokenless();
     h.cloud.set_landing_window(Duration::from_secs(30));
 }
+
+/// Deploys CHAIN with `other` kept in the cloud on removal, removes it
+/// from the file (the state lets it go), then declares it again: the
+/// resource kept on purpose still carries the identity of `other`.
+async fn other_let_go_and_declared_again() -> (Harness, String) {
+    let text = format!("{CHAIN}\n[resources.other.options]\nretain_on_delete = true\n");
+    let h = Harness::new();
+    h.write("web", &text);
+    h.up("web").await.succeeded();
+    let kept = h.record("web", "other").id;
+    h.write("web", &without(&text, &["other"]));
+    h.up("web").await.succeeded();
+    assert!(!h.addresses("web").contains(&"other".to_string()));
+    h.write("web", &text);
+    h.cloud.take_calls();
+    (h, kept)
+}
+
+#[tokio::test]
+async fn an_interrupted_create_never_adopts_a_resource_kept_in_the_cloud_on_purpose() {
+    let (h, kept) = other_let_go_and_declared_again().await;
+    let inputs = map(&[("size", Value::Int(7))]);
+    // The create died before its request reached the cloud.
+    h.begin("web", "other", OpKind::Create, None, &inputs);
+
+    let up = h.up("web").await;
+    up.succeeded();
+    assert!(
+        up.notes.iter().all(|n| !n.contains("adopted")),
+        "{:?}",
+        up.notes
+    );
+    assert_eq!(h.cloud.calls_of(Op::Create), ["other"]);
+    let made = h.record("web", "other").id;
+    assert_ne!(made, kept, "the kept resource was taken back");
+    assert!(h.cloud.get(&kept).is_some());
+    h.assert_no_pending("web");
+}
+
+#[tokio::test]
+async fn a_resource_kept_on_purpose_is_no_duplicate_of_what_an_interrupted_create_made() {
+    let (h, kept) = other_let_go_and_declared_again().await;
+    let inputs = map(&[("size", Value::Int(7))]);
+    let op = h.begin("web", "other", OpKind::Create, None, &inputs);
+    let made = h
+        .cloud
+        .plant("web", "other", &h.operation_id("web", &op), &inputs, true);
+
+    let up = h.up("web").await;
+    assert_eq!(up.changes(), Vec::<(String, Action)>::new());
+    assert_eq!(up.notes.len(), 1, "{:?}", up.notes);
+    assert!(
+        up.notes[0].contains("adopted") && up.notes[0].contains(&made),
+        "{:?}",
+        up.notes
+    );
+    assert!(!up.notes[0].contains(&kept), "{:?}", up.notes);
+    assert_eq!(h.record("web", "other").id, made);
+    assert_eq!(h.cloud.calls_of(Op::Delete), Vec::<String>::new());
+    assert!(
+        h.cloud.get(&kept).is_some(),
+        "the kept resource was deleted"
+    );
+}

@@ -8,7 +8,7 @@
 use skistack_engine::{Action, ProviderError};
 
 use super::CHAIN;
-use crate::support::{Harness, Op, position, s};
+use crate::support::{Harness, Op, THING, position, s};
 
 #[tokio::test]
 async fn a_force_new_change_creates_the_replacement_before_deleting_the_old() {
@@ -277,8 +277,6 @@ name = "${each.key}-${config.tag}"
 }
 
 #[tokio::test]
-#[ignore = "the engine deletes the resource a replacement supersedes despite retain_on_delete \
-            (Pulumi keeps it); reported on issue 8 for a decision"]
 async fn retain_on_delete_applies_to_the_resource_a_replacement_supersedes() {
     // The README's option: "on delete, drop it from the state but keep it
     // in the cloud". A replacement deletes the old resource as well, which
@@ -301,6 +299,50 @@ retain_on_delete = true
         "the superseded resource was deleted despite retain_on_delete"
     );
     assert_eq!(h.addresses("web"), ["keep"]);
+    assert_ne!(h.record("web", "keep").id, old.id);
+    assert!(h.state("web").is_released(THING, &old.id));
+    h.assert_no_pending("web");
+}
+
+#[tokio::test]
+async fn a_replacement_that_deletes_first_only_forgets_a_retained_resource() {
+    let h = Harness::new();
+    let text = r#"
+[resources.keep]
+type = "fake:cloud:Unique"
+name = "one"
+[resources.keep.options]
+retain_on_delete = true
+
+[resources.user]
+type = "fake:cloud:Thing"
+uses = "${keep.id}"
+"#;
+    h.write("web", text);
+    h.up("web").await.succeeded();
+    let old = h.record("web", "keep");
+    h.cloud.take_calls();
+    h.write("web", &text.replace("\"one\"", "\"two\""));
+    let up = h.up("web").await;
+    // Nothing is deleted, so the user that holds the old one is only
+    // updated, not replaced first.
+    assert_eq!(
+        up.changes(),
+        [
+            ("keep".to_string(), Action::Replace),
+            ("user".to_string(), Action::Update)
+        ]
+    );
+    up.succeeded();
+    assert_eq!(
+        h.cloud.mutations(),
+        [
+            (Op::Create, "keep".to_string()),
+            (Op::Update, "user".to_string())
+        ]
+    );
+    assert!(h.cloud.get(&old.id).is_some());
+    assert_eq!(h.addresses("web"), ["keep", "user"]);
 }
 
 #[tokio::test]

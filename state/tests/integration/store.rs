@@ -247,6 +247,29 @@ fn forget_drops_the_resource_once() {
 }
 
 #[test]
+fn a_forgotten_resource_is_remembered_as_released_until_recorded_again() {
+    let (_dir, store) = temp_store();
+    let key = StackKey::new("web", "default");
+    let other = StackKey::new("web", "prod");
+    store.commit_resource(&key, None, &record("vpc")).unwrap();
+    store.commit_resource(&key, None, &record("net")).unwrap();
+    assert!(store.forget(&key, "vpc").unwrap());
+    // Forgetting what is not recorded releases nothing.
+    assert!(!store.forget(&key, "ghost").unwrap());
+
+    let state = store.load(&key).unwrap();
+    assert!(state.is_released("aws:ec2:Vpc", "id-vpc"));
+    assert_eq!(state.released.len(), 1, "{:?}", state.released);
+    assert!(!state.is_released("aws:ec2:Subnet", "id-vpc"));
+    assert!(store.load(&other).unwrap().released.is_empty());
+
+    // An import of it makes it the stack's again.
+    store.commit_resource(&key, None, &record("vpc")).unwrap();
+    assert!(store.load(&key).unwrap().released.is_empty());
+    assert!(store.integrity_check().unwrap());
+}
+
+#[test]
 fn history_is_kept_in_order() {
     let (_dir, store) = temp_store();
     let key = StackKey::new("web", "default");
