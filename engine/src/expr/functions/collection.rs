@@ -11,6 +11,7 @@
 use std::cmp::Ordering;
 
 use super::args::{as_f64, number_value, to_bool, to_number, to_string, values_equal};
+use super::types::unify;
 use super::{Call, Function, MAX_OUTPUT, row};
 use crate::base::{Map, Value};
 use crate::expr::error::{ExprError, suggest};
@@ -167,12 +168,16 @@ fn chunklist(c: &Call<'_>) -> Result<Value, ExprError> {
     ))
 }
 
+/// The first argument that is neither null nor an empty string, after the
+/// arguments are converted to one type as Terraform does
+/// (`coalesce(1, "a")` is `"1"`).
 fn coalesce(c: &Call<'_>) -> Result<Value, ExprError> {
-    c.args
-        .iter()
-        .map(|a| &a.value)
+    let given: Vec<Value> = c.args.iter().map(|a| a.value.clone()).collect();
+    let unified =
+        unify(&given).map_err(|m| c.call_err(format!("the arguments must be of one type: {m}")))?;
+    unified
+        .into_iter()
         .find(|v| !matches!(v, Value::Null) && v.as_str() != Some(""))
-        .cloned()
         .ok_or_else(|| c.call_err("every argument is null or an empty string"))
 }
 
@@ -236,9 +241,10 @@ fn element(c: &Call<'_>) -> Result<Value, ExprError> {
     if list.is_empty() {
         return Err(c.err(0, "cannot take an element of an empty list"));
     }
-    let index = usize::try_from(index).map_err(|_| c.err(1, "the index must not be negative"))?;
-    // Wraps around, as in Terraform.
-    Ok(list[index % list.len()].clone())
+    // Wraps around, a negative index counting from the end, as in Terraform.
+    let len = i64::try_from(list.len()).unwrap_or(i64::MAX);
+    // rem_euclid by a positive length lies in 0..len.
+    Ok(list[index.rem_euclid(len) as usize].clone())
 }
 
 fn flatten(c: &Call<'_>) -> Result<Value, ExprError> {

@@ -132,7 +132,10 @@ fn parse_time(s: &str) -> Option<Time> {
     }
     let offset = match s.get(i..)? {
         "Z" => 0,
-        tz if tz.len() == 6 && (tz.starts_with('+') || tz.starts_with('-')) && &tz[3..4] == ":" => {
+        tz if tz.len() == 6
+            && (tz.starts_with('+') || tz.starts_with('-'))
+            && tz.as_bytes()[3] == b':' =>
+        {
             let (oh, om) = (num(i + 1, 2)?, num(i + 4, 2)?);
             if oh > 23 || om > 59 {
                 return None;

@@ -216,6 +216,33 @@ fn urlencode(c: &Call<'_>) -> Result<Value, ExprError> {
     Ok(Value::String(out))
 }
 
+/// The rest of a quoted CSV field after its opening quote (`""` is a
+/// quote); `line` counts the newlines inside it.
+fn csv_quoted(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    line: &mut usize,
+) -> Result<String, String> {
+    let mut field = String::new();
+    loop {
+        match chars.next() {
+            Some('"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            Some('"') => break,
+            Some(ch) => {
+                *line += usize::from(ch == '\n');
+                field.push(ch);
+            }
+            None => return Err(format!("line {line}: a quoted field is not closed")),
+        }
+    }
+    if !matches!(chars.peek(), None | Some(',' | '\n' | '\r')) {
+        return Err(format!("line {line}: extraneous text after a quoted field"));
+    }
+    Ok(field)
+}
+
 /// Splits CSV text into records (RFC 4180, as Go's `encoding/csv` reads it).
 fn csv_records(text: &str) -> Result<Vec<Vec<String>>, String> {
     let mut records = Vec::new();
@@ -227,23 +254,7 @@ fn csv_records(text: &str) -> Result<Vec<Vec<String>>, String> {
             let mut field = String::new();
             if chars.peek() == Some(&'"') {
                 chars.next();
-                loop {
-                    match chars.next() {
-                        Some('"') if chars.peek() == Some(&'"') => {
-                            chars.next();
-                            field.push('"');
-                        }
-                        Some('"') => break,
-                        Some(ch) => {
-                            line += usize::from(ch == '\n');
-                            field.push(ch);
-                        }
-                        None => return Err(format!("line {line}: a quoted field is not closed")),
-                    }
-                }
-                if !matches!(chars.peek(), None | Some(',' | '\n' | '\r')) {
-                    return Err(format!("line {line}: extraneous text after a quoted field"));
-                }
+                field = csv_quoted(&mut chars, &mut line)?;
             } else {
                 while let Some(&ch) = chars.peek() {
                     if matches!(ch, ',' | '\n' | '\r') {
@@ -360,6 +371,56 @@ fn yaml_quoted(s: &str) -> String {
     out
 }
 
+/// Appends a non-empty table in block style (see [`yaml_block`]).
+fn yaml_map(out: &mut String, m: &crate::base::Map, indent: usize) {
+    let pad = " ".repeat(indent);
+    for (n, (k, item)) in m.iter().enumerate() {
+        if n > 0 {
+            out.push_str(&pad);
+        }
+        out.push_str(&yaml_quoted(k));
+        out.push(':');
+        match item {
+            // A nested table is indented; a list is not, as go-yaml writes it.
+            Value::Map(inner) if !inner.is_empty() => {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent + 2));
+                yaml_block(out, item, indent + 2);
+            }
+            Value::List(inner) if !inner.is_empty() => {
+                out.push('\n');
+                out.push_str(&pad);
+                yaml_block(out, item, indent);
+            }
+            _ => {
+                out.push(' ');
+                yaml_block(out, item, indent + 2);
+            }
+        }
+    }
+}
+
+/// Appends a string holding newlines as a literal block (`|`, `|-`, `|+`
+/// by how many newlines end it).
+fn yaml_literal(out: &mut String, s: &str, indent: usize) {
+    let body = s.trim_end_matches('\n');
+    let chomp = match s.len() - body.len() {
+        0 => "-",
+        1 => "",
+        _ => "+",
+    };
+    out.push('|');
+    out.push_str(chomp);
+    out.push('\n');
+    for l in s.strip_suffix('\n').unwrap_or(s).split('\n') {
+        if !l.is_empty() {
+            out.push_str(&" ".repeat(indent.max(2)));
+            out.push_str(l);
+        }
+        out.push('\n');
+    }
+}
+
 /// Appends `v` in block style: `indent` is the column of nested lines;
 /// `out` already holds what precedes the value on its line.
 fn yaml_block(out: &mut String, v: &Value, indent: usize) {
@@ -374,49 +435,8 @@ fn yaml_block(out: &mut String, v: &Value, indent: usize) {
                 yaml_block(out, item, indent + 2);
             }
         }
-        Value::Map(m) if !m.is_empty() => {
-            for (n, (k, item)) in m.iter().enumerate() {
-                if n > 0 {
-                    out.push_str(&pad);
-                }
-                out.push_str(&yaml_quoted(k));
-                out.push(':');
-                match item {
-                    Value::Map(inner) if !inner.is_empty() => {
-                        out.push('\n');
-                        out.push_str(&" ".repeat(indent + 2));
-                        yaml_block(out, item, indent + 2);
-                    }
-                    Value::List(inner) if !inner.is_empty() => {
-                        out.push('\n');
-                        out.push_str(&pad);
-                        yaml_block(out, item, indent);
-                    }
-                    _ => {
-                        out.push(' ');
-                        yaml_block(out, item, indent + 2);
-                    }
-                }
-            }
-        }
-        Value::String(s) if s.contains('\n') => {
-            let body = s.trim_end_matches('\n');
-            let chomp = match s.len() - body.len() {
-                0 => "-",
-                1 => "",
-                _ => "+",
-            };
-            out.push('|');
-            out.push_str(chomp);
-            out.push('\n');
-            for l in s.strip_suffix('\n').unwrap_or(s).split('\n') {
-                if !l.is_empty() {
-                    out.push_str(&" ".repeat(indent.max(2)));
-                    out.push_str(l);
-                }
-                out.push('\n');
-            }
-        }
+        Value::Map(m) if !m.is_empty() => yaml_map(out, m, indent),
+        Value::String(s) if s.contains('\n') => yaml_literal(out, s, indent),
         Value::String(s) => {
             out.push_str(&yaml_quoted(s));
             out.push('\n');

@@ -40,16 +40,26 @@ struct Verb {
     mode: char,
 }
 
+/// A run of decimal digits from `chars`, saturating (the caller bounds it).
+fn number(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<usize> {
+    let mut n: Option<usize> = None;
+    while let Some(d) = chars.peek().and_then(|ch| ch.to_digit(10)) {
+        chars.next();
+        n = Some(n.unwrap_or(0).saturating_mul(10).saturating_add(d as usize));
+    }
+    n
+}
+
 /// The verb text after its `%`, from `chars`; `Ok(None)` for `%%`.
 fn parse_verb(
     c: &Call<'_>,
     chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
 ) -> Result<Option<Verb>, ExprError> {
-    let mut v = Verb::default();
     if chars.peek() == Some(&'%') {
         chars.next();
         return Ok(None);
     }
+    let mut v = Verb::default();
     while let Some(&ch) = chars.peek() {
         match ch {
             '0' => v.zero = true,
@@ -61,14 +71,6 @@ fn parse_verb(
         }
         chars.next();
     }
-    let number = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| {
-        let mut n: Option<usize> = None;
-        while let Some(d) = chars.peek().and_then(|ch| ch.to_digit(10)) {
-            chars.next();
-            n = Some(n.unwrap_or(0).saturating_mul(10).saturating_add(d as usize));
-        }
-        n
-    };
     v.width = number(chars);
     if chars.peek() == Some(&'.') {
         chars.next();

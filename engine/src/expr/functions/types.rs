@@ -60,8 +60,13 @@ fn sensitive(c: &Call<'_>) -> Result<Value, ExprError> {
     })
 }
 
+/// Removes the value's own secret mark, as Terraform removes only the
+/// top-level sensitive mark: secrets nested inside stay secret.
 fn nonsensitive(c: &Call<'_>) -> Result<Value, ExprError> {
-    Ok(c.value(0).reveal())
+    Ok(match c.value(0) {
+        Value::Secret(inner) => inner.as_ref().clone(),
+        v => v.clone(),
+    })
 }
 
 fn issensitive(c: &Call<'_>) -> Result<Value, ExprError> {
@@ -107,7 +112,7 @@ fn tostring(c: &Call<'_>) -> Result<Value, ExprError> {
 
 /// Elements of one collection converted to one type, as Terraform unifies
 /// them; the message says why they cannot be.
-fn unify(items: &[Value]) -> Result<Vec<Value>, String> {
+pub(super) fn unify(items: &[Value]) -> Result<Vec<Value>, String> {
     let primitive = |v: &Value| {
         matches!(
             v,

@@ -63,6 +63,9 @@ fn coalescing_and_compact() {
     assert_eq!(ok(r#"coalesce("a", "b")"#), s("a"));
     assert_eq!(ok(r#"coalesce("", "b")"#), s("b"));
     assert_eq!(ok("coalesce(1, 2)"), Value::Int(1));
+    assert_eq!(ok(r#"coalesce(1, "hello")"#), s("1"));
+    assert_eq!(ok(r#"coalesce(null, "", 2)"#), s("2"));
+    assert!(err("coalesce(1, true)").message.contains("of one type"));
     assert_eq!(
         ok(r#"coalescelist(["a", "b"], ["c", "d"])"#),
         strs(&["a", "b"])

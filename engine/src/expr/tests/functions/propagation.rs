@@ -70,3 +70,40 @@ fn secrets_taint_results_and_stay_out_of_errors() {
     let e = err("lookup(config.tags, config.password)");
     assert!(!e.message.contains("hunter2"), "{e:?}");
 }
+
+/// Every function with every combination of awkward arguments: each call
+/// returns a value or an error, none panics or runs away.
+#[test]
+fn no_arguments_make_a_function_panic() {
+    let values = [
+        "null",
+        "-1",
+        "9223372036854775807",
+        "1.5",
+        "\"\"",
+        "\"%[2]9d%\"",
+        "\"a\\nb\"",
+        "[]",
+        "[1, \"a\", [null]]",
+        "config.tags",
+        "\"10.0.0.0/8\"",
+        "\"2018-01-02T23:12:01+00:00\"",
+    ];
+    let few = &values[..6];
+    for name in function_names() {
+        let _ = ev(&format!("{name}()"));
+        for a in values {
+            let _ = ev(&format!("{name}({a})"));
+            for b in values {
+                let _ = ev(&format!("{name}({a}, {b})"));
+            }
+        }
+        for a in few {
+            for b in few {
+                for c in few {
+                    let _ = ev(&format!("{name}({a}, {b}, {c})"));
+                }
+            }
+        }
+    }
+}

@@ -71,6 +71,11 @@ fn sensitivity() {
     assert!(!ok("nonsensitive(sha256(config.password))").contains_secret());
     assert_eq!(ok("nonsensitive(config.keys)"), strs(&["k1", "k2"]));
     assert_eq!(ok(r#"nonsensitive("plain")"#), s("plain"));
+    // Only the value's own mark goes: a secret element stays secret.
+    assert_eq!(
+        ok(r#"nonsensitive(["a", config.password])"#),
+        list(&[s("a"), Value::secret(s("hunter2"))])
+    );
     assert_eq!(ok("nonsensitive(unknown)"), Value::Unknown);
     assert!(err("sensitive()").message.contains("takes 1 argument"));
 }
