@@ -10,6 +10,8 @@
 
 use std::cmp::Ordering;
 
+use unicode_segmentation::UnicodeSegmentation as _;
+
 use super::args::{as_f64, number_value, to_bool, to_number, to_string, values_equal};
 use super::types::unify;
 use super::{Call, Function, MAX_OUTPUT, row};
@@ -284,7 +286,8 @@ fn length(c: &Call<'_>) -> Result<Value, ExprError> {
     let n = match c.value(0) {
         Value::List(l) => l.len(),
         Value::Map(m) => m.len(),
-        Value::String(s) => s.chars().count(),
+        // Characters as a reader sees them, as Terraform counts.
+        Value::String(s) => s.graphemes(true).count(),
         _ => return Err(c.type_err(0, "a list, a table or a string")),
     };
     i64::try_from(n)

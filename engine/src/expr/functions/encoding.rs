@@ -101,21 +101,56 @@ fn jsondecode(c: &Call<'_>) -> Result<Value, ExprError> {
     Ok(from_json(&j))
 }
 
-/// JSON text of `v` as Terraform writes it: compact, keys sorted, and
-/// `<`, `>`, `&`, U+2028, U+2029 escaped as Go's encoder does.
+/// JSON text of `v` as Terraform writes it: compact, keys sorted, numbers
+/// without exponents, and `<`, `>`, `&`, U+2028, U+2029 escaped as Go's
+/// encoder does.
 pub(super) fn json_text(v: &Value) -> String {
     let mut out = String::new();
-    for ch in v.to_json().to_string().chars() {
-        match ch {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            ch => out.push(ch),
-        }
-    }
+    write_json(&mut out, v);
     out
+}
+
+fn write_json(out: &mut String, v: &Value) {
+    match v {
+        Value::String(s) => {
+            for ch in serde_json::Value::String(s.clone()).to_string().chars() {
+                match ch {
+                    '<' => out.push_str("\\u003c"),
+                    '>' => out.push_str("\\u003e"),
+                    '&' => out.push_str("\\u0026"),
+                    '\u{2028}' => out.push_str("\\u2028"),
+                    '\u{2029}' => out.push_str("\\u2029"),
+                    ch => out.push(ch),
+                }
+            }
+        }
+        // Rust writes floats in full, as Go's `big.Float.Text('f', -1)`.
+        Value::Float(x) if x.is_finite() => out.push_str(&x.to_string()),
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(out, item);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push('{');
+            for (i, (k, item)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(out, &Value::String(k.clone()));
+                out.push(':');
+                write_json(out, item);
+            }
+            out.push('}');
+        }
+        Value::Secret(inner) => write_json(out, inner),
+        other => out.push_str(&other.to_json().to_string()),
+    }
 }
 
 fn jsonencode(c: &Call<'_>) -> Result<Value, ExprError> {

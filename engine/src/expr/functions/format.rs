@@ -5,6 +5,8 @@
 //! character. Widths and precisions are bounded, so no format string can
 //! make a huge result.
 
+use unicode_segmentation::UnicodeSegmentation as _;
+
 use super::args::{as_f64, to_bool, to_number, to_string};
 use super::encoding::json_text;
 use super::{Call, Function, MAX_OUTPUT, row};
@@ -106,9 +108,9 @@ fn parse_verb(
     }
 }
 
-/// Pads `s` to the verb's width, counting characters.
+/// Pads `s` to the verb's width, counting grapheme clusters as cty does.
 fn pad(v: &Verb, s: String) -> String {
-    let len = s.chars().count();
+    let len = s.graphemes(true).count();
     let Some(width) = v.width.filter(|w| *w > len) else {
         return s;
     };
@@ -305,7 +307,7 @@ fn format_one(c: &Call<'_>, v: &Verb, arg: &Value, i: usize) -> Result<String, E
                     .with_hint("use %v or jsonencode()"));
             };
             if let Some(p) = v.precision.filter(|p| *p > 0) {
-                s = s.chars().take(p).collect();
+                s = s.graphemes(true).take(p).collect();
             }
             if verb == 'q' {
                 s = json_text(&Value::String(s));

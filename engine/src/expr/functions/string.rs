@@ -10,6 +10,7 @@ use std::cell::Cell;
 use std::path::Path;
 
 use regex::Regex;
+use unicode_segmentation::UnicodeSegmentation as _;
 
 use super::args::to_string;
 use super::{Call, Function, row};
@@ -168,7 +169,7 @@ fn trimsuffix(c: &Call<'_>) -> Result<Value, ExprError> {
 }
 
 fn strrev(c: &Call<'_>) -> Result<Value, ExprError> {
-    string(c.str(0)?.chars().rev().collect::<String>())
+    string(c.str(0)?.graphemes(true).rev().collect::<String>())
 }
 
 /// Go's `strings.Title`: a letter starts a word when what precedes it is a
@@ -194,7 +195,8 @@ fn title(c: &Call<'_>) -> Result<Value, ExprError> {
 fn substr(c: &Call<'_>) -> Result<Value, ExprError> {
     let s = c.str(0)?;
     let (offset, length) = (c.int(1)?, c.int(2)?);
-    let chars: Vec<char> = s.chars().collect();
+    // Offsets count grapheme clusters, as Terraform's do.
+    let chars: Vec<&str> = s.graphemes(true).collect();
     let total = i64::try_from(chars.len()).unwrap_or(i64::MAX);
     // A negative offset counts from the end; past either end it clamps.
     let start = if offset < 0 {
@@ -209,7 +211,7 @@ fn substr(c: &Call<'_>) -> Result<Value, ExprError> {
     };
     // Both lie in 0..=total, which came from a usize.
     let (start, end) = (start as usize, end as usize);
-    string(chars[start..end].iter().collect::<String>())
+    string(chars[start..end].concat())
 }
 
 fn split(c: &Call<'_>) -> Result<Value, ExprError> {

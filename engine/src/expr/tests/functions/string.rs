@@ -53,6 +53,10 @@ fn case_reverse_and_substr() {
     );
     assert_eq!(ok(r#"strrev("hello")"#), s("olleh"));
     assert_eq!(ok(r#"strrev("a ☃")"#), s("☃ a"));
+    // Characters are grapheme clusters, as in Terraform.
+    assert_eq!(ok(r#"strrev("a💃🏿b")"#), s("b💃🏿a"));
+    assert_eq!(ok(r#"length("💃🏿")"#), Value::Int(1));
+    assert_eq!(ok(r#"substr("💃🏿x", 1, 1)"#), s("x"));
     assert_eq!(ok(r#"substr("hello world", 1, 4)"#), s("ello"));
     assert_eq!(ok(r#"substr("🤔🤷", 0, 1)"#), s("🤔"));
     assert_eq!(ok(r#"substr("hello world", -5, -1)"#), s("world"));
