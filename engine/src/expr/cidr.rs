@@ -1,5 +1,7 @@
-//! IPv4 and IPv6 prefix arithmetic for `cidrsubnet` and `cidrhost`, with
-//! Terraform's semantics. Addresses are held in a `u128` either way.
+//! IPv4 and IPv6 prefix arithmetic for `cidrsubnet`, `cidrsubnets`,
+//! `cidrhost` and `cidrnetmask`, with Terraform's semantics. Addresses are
+//! held in a `u128` either way and every step is checked, so no prefix or
+//! number overflows.
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};

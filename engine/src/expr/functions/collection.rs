@@ -21,6 +21,7 @@ use crate::expr::error::{ExprError, suggest};
 /// Most elements `range` may produce, as in Terraform.
 const MAX_RANGE: usize = 1024;
 
+/// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
     row("alltrue", "alltrue(list)", 1, Some(1), alltrue),
     row("anytrue", "anytrue(list)", 1, Some(1), anytrue),

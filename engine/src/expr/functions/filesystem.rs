@@ -20,6 +20,7 @@ use crate::expr::error::ExprError;
 /// Most directory entries `fileset` looks at.
 const MAX_WALK: usize = 100_000;
 
+/// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
     row("abspath", "abspath(path)", 1, Some(1), abspath),
     row("basename", "basename(path)", 1, Some(1), basename),

@@ -13,6 +13,7 @@ use super::{Call, Function, MAX_OUTPUT, row};
 use crate::base::Value;
 use crate::expr::error::ExprError;
 
+/// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
     row("format", "format(format, args...)", 1, None, format),
     row(

@@ -14,6 +14,7 @@ use super::{Call, Function, row};
 use crate::base::Value;
 use crate::expr::error::ExprError;
 
+/// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
     row(
         "base64sha256",

@@ -7,6 +7,7 @@ use crate::base::Value;
 use crate::expr::cidr::{self, CidrError};
 use crate::expr::error::ExprError;
 
+/// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
     row(
         "cidrhost",

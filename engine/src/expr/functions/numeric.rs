@@ -8,6 +8,7 @@ use super::{Call, Function, row};
 use crate::base::Value;
 use crate::expr::error::ExprError;
 
+/// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
     row("abs", "abs(number)", 1, Some(1), abs),
     row("ceil", "ceil(number)", 1, Some(1), ceil),

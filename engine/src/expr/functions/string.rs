@@ -19,6 +19,7 @@ use crate::expr::error::ExprError;
 use crate::expr::eval::Scope;
 use crate::expr::{Step, eval_template, parse_template};
 
+/// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
     row("chomp", "chomp(string)", 1, Some(1), chomp),
     row("endswith", "endswith(string, suffix)", 2, Some(2), endswith),
@@ -284,10 +285,7 @@ fn replace(c: &Call<'_>) -> Result<Value, ExprError> {
     if from.len() > 1
         && let Some(pattern) = from.strip_prefix('/').and_then(|p| p.strip_suffix('/'))
     {
-        let re = compile(c, 1, pattern)?;
-        let out = re.replace_all(&s, &*to);
-        c.limit(out.len())?;
-        return string(out);
+        return regex_replace(c, &s, &compile(c, 1, pattern)?, &to);
     }
     // An empty substring matches between every two characters, as in Go.
     let matches = if from.is_empty() {
@@ -297,6 +295,31 @@ fn replace(c: &Call<'_>) -> Result<Value, ExprError> {
     };
     c.limit(matches.saturating_mul(to.len()).saturating_add(s.len()))?;
     string(s.replace(&*from, &to))
+}
+
+/// Replaces every match of `re` in `s`, expanding `$1` / `${name}` in
+/// `to`; each expansion is bounded before it is made, since `$0$0$0...`
+/// over a long match could otherwise grow without limit.
+fn regex_replace(c: &Call<'_>, s: &str, re: &Regex, to: &str) -> Result<Value, ExprError> {
+    let refs = to.matches('$').count();
+    let mut out = String::new();
+    let mut last = 0;
+    for caps in re.captures_iter(s) {
+        // Group 0 always takes part in a match.
+        let Some(m) = caps.get(0) else { continue };
+        let most = refs.saturating_mul(m.len()).saturating_add(to.len());
+        c.limit(
+            out.len()
+                .saturating_add(m.start() - last)
+                .saturating_add(most),
+        )?;
+        out.push_str(&s[last..m.start()]);
+        caps.expand(to, &mut out);
+        last = m.end();
+    }
+    out.push_str(&s[last..]);
+    c.limit(out.len())?;
+    string(out)
 }
 
 thread_local! {

@@ -136,6 +136,17 @@ fn yaml_both_ways() {
     );
     assert_eq!(ok(r#"yamldecode("1: x")"#), map(&[("1", s("x"))]));
     assert_eq!(ok(r#"yamldecode("")"#), Value::Null);
+    // Aliases that would expand exponentially ("billion laughs") are refused.
+    let mut laughs = String::from("a: &a [x, x, x, x, x, x, x, x, x]\\n");
+    for (i, name) in "bcdefghijk".chars().enumerate() {
+        let prev = char::from(b'a' + i as u8);
+        laughs.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\\n"));
+    }
+    assert!(
+        err(&format!("yamldecode(\"{laughs}\")"))
+            .message
+            .contains("invalid YAML")
+    );
     assert!(
         err(r#"yamldecode("a: [")"#)
             .message

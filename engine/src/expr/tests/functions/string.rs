@@ -119,6 +119,21 @@ fn split_and_replace() {
         s("world hello")
     );
     assert_eq!(ok(r#"replace("abc", "/b/", "$$")"#), s("a$c"));
+    assert_eq!(
+        ok(r#"replace("a1b22", "/(\\d+)/", "<$1>")"#),
+        s("a<1>b<22>")
+    );
+    assert_eq!(ok(r#"replace("ab", "//", "-")"#), s("-a-b-"));
+    // Each expansion is bounded before it is made: a replacement of 8670
+    // `$0`s over a match of 2890 characters would be 25 MB.
+    let big = r#"join("", range(1000))"#;
+    let dollars = format!(r#"replace({big}, "/./", "$$0$$0$$0")"#);
+    assert_eq!(ok(&format!("length({dollars})")), Value::Int(6 * 2890));
+    assert!(
+        err(&format!(r#"replace({big}, "/.*/", {dollars})"#))
+            .message
+            .contains("too large")
+    );
     // A lone `/` is a plain substring.
     assert_eq!(ok(r#"replace("a/b", "/", "-")"#), s("a-b"));
     let e = err(r#"replace("x", "/(/", "y")"#);
