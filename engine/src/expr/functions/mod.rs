@@ -23,6 +23,7 @@ mod types;
 
 use std::sync::OnceLock;
 
+use super::error::ExprError;
 use super::eval::{Scope, taint};
 use crate::base::Span;
 use crate::base::Value;
@@ -58,14 +59,14 @@ enum Mode {
 /// A built-in function.
 pub(crate) struct Function {
     name: &'static str,
+    /// Shown in the hint of an arity error.
     signature: &'static str,
     min: usize,
+    /// `None`: any number of arguments.
     max: Option<usize>,
     mode: Mode,
     run: fn(&Call<'_>) -> Result<Value, ExprError>,
 }
-
-use super::error::ExprError;
 
 /// The function `name`, usage `signature`, taking `min` to `max` arguments
 /// (`None`: any number).
