@@ -161,6 +161,7 @@ pub fn instance_scope<'a>(
             )),
             _ => None,
         },
+        applying: false,
     }
 }
 

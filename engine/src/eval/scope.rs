@@ -140,6 +140,8 @@ pub struct EvalScope<'a> {
     pub stacks: &'a Map,
     pub count_index: Option<i64>,
     pub each: Option<(String, Value)>,
+    /// Set by the executor when it evaluates the inputs it applies.
+    pub applying: bool,
 }
 
 impl Scope for EvalScope<'_> {
@@ -193,5 +195,9 @@ impl Scope for EvalScope<'_> {
 
     fn base_dir(&self) -> &Path {
         &self.stack.dir
+    }
+
+    fn applying(&self) -> bool {
+        self.applying
     }
 }

@@ -321,7 +321,7 @@ impl Shared {
         let decl = &stack.decls[at.decl];
         let live = lock(&self.live);
         let each_value = self.each_value(stack, at, &live);
-        let scope = instance_scope(
+        let mut scope = instance_scope(
             stack,
             &self.runner.config,
             &live,
@@ -329,6 +329,7 @@ impl Shared {
             &at.key,
             each_value.as_ref(),
         );
+        scope.applying = true;
         let mut inputs = eval_inputs(stack, decl, &source.checked.schemas[at.decl], &scope)
             .map_err(|d| self.error(change, op, StepErrorKind::Evaluation(d.to_string())))?;
         if let Some(p) = change.prior() {

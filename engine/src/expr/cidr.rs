@@ -1,5 +1,7 @@
-//! IPv4 and IPv6 prefix arithmetic for `cidrsubnet` and `cidrhost`, with
-//! Terraform's semantics. Addresses are held in a `u128` either way.
+//! IPv4 and IPv6 prefix arithmetic for `cidrsubnet`, `cidrsubnets`,
+//! `cidrhost` and `cidrnetmask`, with Terraform's semantics. Addresses are
+//! held in a `u128` either way and every step is checked, so no prefix or
+//! number overflows.
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -13,6 +15,8 @@ pub(crate) enum CidrError {
     Second(String),
     /// The third argument (`netnum`).
     Third(String),
+    /// Argument `n` (from 0) of a function taking several (`cidrsubnets`).
+    At(usize, String),
 }
 
 /// A network prefix, normalised to its network address.
@@ -143,6 +147,70 @@ pub(crate) fn host(prefix: &str, hostnum: i64) -> Result<String, CidrError> {
         }
     };
     Ok(base.format_addr(base.addr | offset))
+}
+
+/// Terraform's `cidrnetmask(prefix)`: the IPv4 netmask of the prefix.
+pub(crate) fn netmask(prefix: &str) -> Result<String, CidrError> {
+    let base = Cidr::parse(prefix).map_err(CidrError::Prefix)?;
+    if base.v6 {
+        return Err(CidrError::Prefix(format!(
+            "`{prefix}` is an IPv6 prefix: only IPv4 prefixes have a netmask"
+        )));
+    }
+    // The mask of a length in 0..=32 lies in the low 32 bits.
+    let mask = !host_mask(32, base.len) as u32;
+    Ok(Ipv4Addr::from(mask).to_string())
+}
+
+/// Terraform's `cidrsubnets(prefix, newbits...)`: consecutive subnets, each
+/// `newbits[i]` longer than the prefix, every one starting at the first
+/// address after the previous one that its own size aligns to.
+pub(crate) fn subnets(prefix: &str, newbits: &[i64]) -> Result<Vec<String>, CidrError> {
+    let base = Cidr::parse(prefix).map_err(CidrError::Prefix)?;
+    let bits = base.bits();
+    let mut out = Vec::with_capacity(newbits.len());
+    // The first address not yet handed out, as an offset from the prefix
+    // (u128 plus a carry bit: the whole IPv6 space is 2^128 addresses).
+    let mut next: Option<u128> = Some(0);
+    for (i, n) in newbits.iter().enumerate() {
+        let at = |m: String| CidrError::At(i + 1, m);
+        let len = u32::try_from(*n)
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                at(format!(
+                    "must extend the prefix by at least one bit, not {n}"
+                ))
+            })?
+            .checked_add(base.len)
+            .filter(|l| *l <= bits)
+            .ok_or_else(|| {
+                at(format!(
+                    "would extend the prefix to more than {bits} bits, which is too long"
+                ))
+            })?;
+        let size_mask = host_mask(bits, len);
+        let start = next.and_then(|off| {
+            // Round up to this subnet's alignment.
+            let aligned = off.checked_add(size_mask)? & !size_mask;
+            (aligned <= host_mask(bits, base.len)).then_some(aligned)
+        });
+        let Some(start) = start else {
+            return Err(at(format!(
+                "not enough remaining address space for a subnet with a prefix of {len} bits"
+            )));
+        };
+        out.push(
+            Cidr {
+                addr: base.addr | start,
+                len,
+                v6: base.v6,
+            }
+            .to_string(),
+        );
+        next = start.checked_add(size_mask).and_then(|l| l.checked_add(1));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

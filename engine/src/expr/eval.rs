@@ -28,6 +28,12 @@ pub trait Scope {
     }
     /// Directory that `file()` paths are relative to.
     fn base_dir(&self) -> &Path;
+    /// Whether this evaluation applies a change rather than plans it:
+    /// `timestamp()`, `uuid()` and `bcrypt()` are unknown until then, as in
+    /// Terraform.
+    fn applying(&self) -> bool {
+        false
+    }
 }
 
 /// Evaluates an expression.

@@ -1,0 +1,185 @@
+//! The built-in functions: Terraform's function library, one module per
+//! category, each a table of rows joined here into one sorted table.
+//!
+//! [`call`] handles what every function shares: arity, unknown propagation
+//! and secret tainting. The functions themselves then see plain values (no
+//! secret wrappers) and, unless they are `structural`, no unknowns either;
+//! only the `raw` rows (`sensitive`, `nonsensitive`, `issensitive`) see the
+//! wrappers, because taint is what they are about. Every size a function
+//! builds from its arguments is bounded ([`MAX_OUTPUT`]) so that no input
+//! can exhaust memory.
+
+mod args;
+mod collection;
+mod datetime;
+mod encoding;
+mod filesystem;
+mod format;
+mod hashing;
+mod network;
+mod numeric;
+mod string;
+mod types;
+
+use std::sync::OnceLock;
+
+use super::error::ExprError;
+use super::eval::{Scope, taint};
+use crate::base::Span;
+use crate::base::Value;
+
+pub(crate) use args::Call;
+
+/// Most bytes (or elements) a function may produce, so that `indent`,
+/// `format("%999999999d")` or `chunklist` over a huge count are refused
+/// instead of exhausting memory.
+pub(crate) const MAX_OUTPUT: usize = 16 * 1024 * 1024;
+
+/// An evaluated argument and where it was written.
+pub(crate) struct Arg {
+    pub(crate) value: Value,
+    pub(crate) span: Span,
+}
+
+/// How a function sees unknown and secret arguments.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Any unknown inside an argument makes the result unknown.
+    Plain,
+    /// Only looks at the shape of its list and table arguments, so unknown
+    /// elements pass through instead of making the whole result unknown
+    /// (`length([a.id, b.id])` is 2 even before the ids are known).
+    Structural,
+    /// Sees arguments exactly as given, secret wrappers and unknowns
+    /// included, and its result is not tainted: for the functions that
+    /// manage taint themselves.
+    Raw,
+}
+
+/// A built-in function.
+pub(crate) struct Function {
+    name: &'static str,
+    /// Shown in the hint of an arity error.
+    signature: &'static str,
+    min: usize,
+    /// `None`: any number of arguments.
+    max: Option<usize>,
+    mode: Mode,
+    run: fn(&Call<'_>) -> Result<Value, ExprError>,
+}
+
+/// The function `name`, usage `signature`, taking `min` to `max` arguments
+/// (`None`: any number).
+const fn row(
+    name: &'static str,
+    signature: &'static str,
+    min: usize,
+    max: Option<usize>,
+    run: fn(&Call<'_>) -> Result<Value, ExprError>,
+) -> Function {
+    Function {
+        name,
+        signature,
+        min,
+        max,
+        mode: Mode::Plain,
+        run,
+    }
+}
+
+impl Function {
+    /// The row, seeing unknown elements (see [`Mode::Structural`]).
+    const fn structural(mut self) -> Function {
+        self.mode = Mode::Structural;
+        self
+    }
+
+    /// The row, seeing secrets and unknowns as given (see [`Mode::Raw`]).
+    const fn raw(mut self) -> Function {
+        self.mode = Mode::Raw;
+        self
+    }
+}
+
+/// Every category's rows.
+static TABLES: &[&[Function]] = &[
+    collection::ROWS,
+    datetime::ROWS,
+    encoding::ROWS,
+    filesystem::ROWS,
+    format::ROWS,
+    hashing::ROWS,
+    network::ROWS,
+    numeric::ROWS,
+    string::ROWS,
+    types::ROWS,
+];
+
+/// All functions, sorted by name.
+fn sorted() -> &'static [&'static Function] {
+    static SORTED: OnceLock<Vec<&'static Function>> = OnceLock::new();
+    SORTED.get_or_init(|| {
+        let mut all: Vec<&'static Function> = TABLES.iter().flat_map(|t| t.iter()).collect();
+        all.sort_by_key(|f| f.name);
+        all
+    })
+}
+
+/// The names of all built-in functions, sorted.
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    sorted().iter().map(|f| f.name)
+}
+
+/// The function called `name`.
+pub(crate) fn lookup_function(name: &str) -> Option<&'static Function> {
+    let all = sorted();
+    all.binary_search_by_key(&name, |f| f.name)
+        .ok()
+        .map(|i| all[i])
+}
+
+/// Calls `f`: checks arity, propagates unknowns, hands the function plain
+/// values and marks the result secret when any argument held a secret.
+pub(crate) fn call(
+    f: &Function,
+    args: Vec<Arg>,
+    span: Span,
+    scope: &dyn Scope,
+) -> Result<Value, ExprError> {
+    let n = args.len();
+    if n < f.min || f.max.is_some_and(|max| n > max) {
+        let expected = match f.max {
+            Some(max) if max == f.min => max.to_string(),
+            Some(max) => format!("{} to {max}", f.min),
+            None => format!("at least {}", f.min),
+        };
+        let plural = if expected == "1" { "" } else { "s" };
+        return Err(ExprError::new(
+            format!("`{}` takes {expected} argument{plural}, got {n}", f.name),
+            span,
+        )
+        .with_hint(format!("usage: {}", f.signature)));
+    }
+    if f.mode == Mode::Raw {
+        return (f.run)(&Call::new(f.name, span, &args, scope, false));
+    }
+    if args
+        .iter()
+        .any(|a| matches!(a.value.unwrap_secret().0, Value::Unknown))
+    {
+        return Ok(Value::Unknown);
+    }
+    if f.mode == Mode::Plain && args.iter().any(|a| a.value.contains_unknown()) {
+        return Ok(Value::Unknown);
+    }
+    let secret = args.iter().any(|a| a.value.contains_secret());
+    let args: Vec<Arg> = args
+        .into_iter()
+        .map(|a| Arg {
+            value: a.value.reveal(),
+            span: a.span,
+        })
+        .collect();
+    let out = (f.run)(&Call::new(f.name, span, &args, scope, secret))?;
+    Ok(taint(out, secret))
+}

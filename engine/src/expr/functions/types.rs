@@ -1,0 +1,174 @@
+//! Type conversion and taint functions: tobool tolist tomap tonumber toset
+//! tostring, sensitive nonsensitive issensitive, and skistack's `cond` and
+//! `secret`. `tolist`/`toset`/`tomap` unify their elements as Terraform
+//! does (a mix of strings and numbers or bools becomes all strings; numbers
+//! with bools cannot unify). The three taint rows are `raw`: they see the
+//! secret wrappers that `call` otherwise strips, because the wrapper is what
+//! they read or remove.
+
+use super::args::{parse_number, to_bool, to_string};
+use super::collection::set_of;
+use super::{Call, Function, row};
+use crate::base::Value;
+use crate::expr::error::ExprError;
+
+/// This category's rows of the function table.
+pub(super) static ROWS: &[Function] = &[
+    row(
+        "cond",
+        "cond(condition, if_true, if_false)",
+        3,
+        Some(3),
+        cond,
+    ),
+    row("issensitive", "issensitive(value)", 1, Some(1), issensitive).raw(),
+    row(
+        "nonsensitive",
+        "nonsensitive(value)",
+        1,
+        Some(1),
+        nonsensitive,
+    )
+    .raw(),
+    row("secret", "secret(value)", 1, Some(1), secret),
+    row("sensitive", "sensitive(value)", 1, Some(1), sensitive).raw(),
+    row("tobool", "tobool(value)", 1, Some(1), tobool),
+    row("tolist", "tolist(list)", 1, Some(1), tolist).structural(),
+    row("tomap", "tomap(table)", 1, Some(1), tomap).structural(),
+    row("tonumber", "tonumber(value)", 1, Some(1), tonumber),
+    row("toset", "toset(list)", 1, Some(1), toset),
+    row("tostring", "tostring(value)", 1, Some(1), tostring),
+];
+
+fn cond(c: &Call<'_>) -> Result<Value, ExprError> {
+    match c.value(0).as_bool() {
+        Some(true) => Ok(c.value(1).clone()),
+        Some(false) => Ok(c.value(2).clone()),
+        None => Err(c.type_err(0, "a bool (true or false)")),
+    }
+}
+
+fn secret(c: &Call<'_>) -> Result<Value, ExprError> {
+    Ok(Value::secret(c.value(0).clone()))
+}
+
+fn sensitive(c: &Call<'_>) -> Result<Value, ExprError> {
+    Ok(match c.value(0) {
+        // Unknowns stay plain unknowns (see `taint`); the value is
+        // evaluated again, and marked, once it is known.
+        Value::Unknown => Value::Unknown,
+        v => Value::secret(v.clone()),
+    })
+}
+
+/// Removes the value's own secret mark, as Terraform removes only the
+/// top-level sensitive mark: secrets nested inside stay secret.
+fn nonsensitive(c: &Call<'_>) -> Result<Value, ExprError> {
+    Ok(match c.value(0) {
+        Value::Secret(inner) => inner.as_ref().clone(),
+        v => v.clone(),
+    })
+}
+
+fn issensitive(c: &Call<'_>) -> Result<Value, ExprError> {
+    Ok(match c.value(0) {
+        Value::Secret(_) => Value::Bool(true),
+        Value::Unknown => Value::Unknown,
+        _ => Value::Bool(false),
+    })
+}
+
+fn tobool(c: &Call<'_>) -> Result<Value, ExprError> {
+    match c.value(0) {
+        Value::Null => Ok(Value::Null),
+        v => to_bool(v).map(Value::Bool).ok_or_else(|| {
+            let found = match v {
+                Value::String(s) => format!("the string {}", c.shown(s)),
+                v => format!("a {}", v.kind()),
+            };
+            c.err(0, format!("cannot convert {found} to a bool"))
+                .with_hint("only true, false, \"true\" and \"false\" convert")
+        }),
+    }
+}
+
+fn tonumber(c: &Call<'_>) -> Result<Value, ExprError> {
+    match c.value(0) {
+        v @ (Value::Int(_) | Value::Float(_) | Value::Null) => Ok(v.clone()),
+        Value::String(s) => parse_number(s.trim())
+            .ok_or_else(|| c.err(0, format!("cannot convert {} to a number", c.shown(s)))),
+        _ => Err(c.type_err(0, "a number or a string")),
+    }
+}
+
+fn tostring(c: &Call<'_>) -> Result<Value, ExprError> {
+    match c.value(0) {
+        Value::Null => Ok(Value::Null),
+        v => to_string(v).map(Value::String).ok_or_else(|| {
+            c.err(0, format!("cannot convert a {} to a string", v.kind()))
+                .with_hint("use jsonencode()")
+        }),
+    }
+}
+
+/// Elements of one collection converted to one type, as Terraform unifies
+/// them; the message says why they cannot be.
+pub(super) fn unify(items: &[Value]) -> Result<Vec<Value>, String> {
+    let primitive = |v: &Value| {
+        matches!(
+            v,
+            Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_)
+        )
+    };
+    let has = |f: fn(&Value) -> bool| items.iter().any(f);
+    let strings = has(|v| matches!(v, Value::String(_)));
+    let numbers = has(|v| matches!(v, Value::Int(_) | Value::Float(_)));
+    let bools = has(|v| matches!(v, Value::Bool(_)));
+    let collections = has(|v| matches!(v, Value::List(_) | Value::Map(_)));
+    if collections && items.iter().any(primitive) {
+        return Err("the elements mix lists or tables with single values".into());
+    }
+    if strings {
+        // Every primitive converts to a string.
+        return Ok(items
+            .iter()
+            .map(|v| match v {
+                Value::Null | Value::Unknown => v.clone(),
+                v => to_string(v).map_or_else(|| v.clone(), Value::String),
+            })
+            .collect());
+    }
+    if numbers && bools {
+        return Err("the elements mix numbers and bools, which do not convert to one type".into());
+    }
+    Ok(items.to_vec())
+}
+
+fn tolist(c: &Call<'_>) -> Result<Value, ExprError> {
+    match c.value(0) {
+        Value::Null => Ok(Value::Null),
+        _ => unify(c.list(0)?)
+            .map(Value::List)
+            .map_err(|m| c.err(0, format!("cannot convert to a list: {m}"))),
+    }
+}
+
+fn toset(c: &Call<'_>) -> Result<Value, ExprError> {
+    match c.value(0) {
+        Value::Null => Ok(Value::Null),
+        _ => unify(c.list(0)?)
+            .map(|l| Value::List(set_of(l)))
+            .map_err(|m| c.err(0, format!("cannot convert to a set: {m}"))),
+    }
+}
+
+fn tomap(c: &Call<'_>) -> Result<Value, ExprError> {
+    let m = match c.value(0) {
+        Value::Null => return Ok(Value::Null),
+        _ => c.map(0)?,
+    };
+    let values: Vec<Value> = m.values().cloned().collect();
+    let unified =
+        unify(&values).map_err(|e| c.err(0, format!("cannot convert to a table: {e}")))?;
+    Ok(Value::Map(m.keys().cloned().zip(unified).collect()))
+}

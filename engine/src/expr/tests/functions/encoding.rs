@@ -1,0 +1,194 @@
+//! Encoding functions: Terraform's documented examples and errors.
+
+use std::io::Read as _;
+
+use super::*;
+
+#[test]
+fn base64_family() {
+    assert_eq!(ok(r#"base64encode("Hello World")"#), s("SGVsbG8gV29ybGQ="));
+    assert_eq!(ok(r#"base64decode("SGVsbG8gV29ybGQ=")"#), s("Hello World"));
+    assert!(err(r#"base64decode("/w==")"#).message.contains("not UTF-8"));
+    assert_eq!(
+        ok(r#"textencodebase64("Hello World", "UTF-16LE")"#),
+        s("SABlAGwAbABvACAAVwBvAHIAbABkAA==")
+    );
+    assert_eq!(
+        ok(r#"textdecodebase64("SABlAGwAbABvACAAVwBvAHIAbABkAA==", "UTF-16LE")"#),
+        s("Hello World")
+    );
+    assert_eq!(ok(r#"textencodebase64("é", "ISO-8859-1")"#), s("6Q=="));
+    assert_eq!(ok(r#"textdecodebase64("6Q==", "ISO-8859-1")"#), s("é"));
+    assert!(
+        err(r#"textencodebase64("é", "US-ASCII")"#)
+            .message
+            .contains("cannot represent")
+    );
+    let e = err(r#"textencodebase64("x", "EBCDIC")"#);
+    assert!(e.message.contains("unsupported encoding name"), "{e:?}");
+    assert_eq!(e.span, Span::new(22, 30));
+}
+
+#[test]
+fn base64gzip_round_trips() {
+    let Value::String(b64) = ok(r#"base64gzip("hello world")"#) else {
+        panic!("not a string");
+    };
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap_or_default();
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b], "gzip magic");
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut text)
+        .unwrap_or_default();
+    assert_eq!(text, "hello world");
+}
+
+#[test]
+fn csvdecode_reads_records() {
+    assert_eq!(
+        ok(r#"csvdecode("a,b,c\n1,2,3\n4,5,6")"#),
+        list(&[
+            map(&[("a", s("1")), ("b", s("2")), ("c", s("3"))]),
+            map(&[("a", s("4")), ("b", s("5")), ("c", s("6"))]),
+        ])
+    );
+    assert_eq!(
+        ok(r#"csvdecode("name,note\r\n\"Smith, J\",\"said \"\"hi\"\"\nthen left\"\r\n")"#),
+        list(&[map(&[
+            ("name", s("Smith, J")),
+            ("note", s("said \"hi\"\nthen left"))
+        ])])
+    );
+    assert_eq!(ok(r#"csvdecode("a,b\n")"#), list(&[]));
+    assert!(
+        err(r#"csvdecode("a,b\n1")"#)
+            .message
+            .contains("record 1 has 1 fields")
+    );
+    assert!(err(r#"csvdecode("a\n\"x")"#).message.contains("not closed"));
+    assert!(err(r#"csvdecode("")"#).message.contains("no header"));
+}
+
+#[test]
+fn json_both_ways() {
+    assert_eq!(
+        ok(r#"jsondecode("{\"hello\": \"world\"}")"#),
+        map(&[("hello", s("world"))])
+    );
+    assert_eq!(ok(r#"jsondecode("true")"#), Value::Bool(true));
+    assert_eq!(
+        ok(r#"jsondecode("[1, 2.5, null]")"#),
+        list(&[Value::Int(1), Value::Float(2.5), Value::Null])
+    );
+    // A table that looks like the state file's secret tag is just a table.
+    assert_eq!(
+        ok(r#"jsondecode("{\"$secret\": 1}")"#),
+        map(&[("$secret", Value::Int(1))])
+    );
+    let e = err(r#"jsondecode("{")"#);
+    assert!(e.message.contains("invalid JSON"), "{e:?}");
+    assert_eq!(e.span, Span::new(11, 14));
+    assert_eq!(
+        ok(r#"jsonencode(jsondecode("{\"hello\": \"world\"}"))"#),
+        s(r#"{"hello":"world"}"#)
+    );
+    assert_eq!(
+        ok(r#"jsonencode("<b> & c")"#),
+        s(r#""\u003cb\u003e \u0026 c""#)
+    );
+    assert_eq!(
+        ok("jsonencode(config.password)"),
+        Value::secret(s("\"hunter2\""))
+    );
+}
+
+#[test]
+fn urlencode_as_query_escape() {
+    assert_eq!(ok(r#"urlencode("Hello World!")"#), s("Hello+World%21"));
+    assert_eq!(ok(r#"urlencode("☃")"#), s("%E2%98%83"));
+    assert_eq!(
+        ok(r#"format("http://example.com/search?q=%s", urlencode("terraform urlencode"))"#),
+        s("http://example.com/search?q=terraform+urlencode")
+    );
+    assert_eq!(ok(r#"urlencode("a-b_c.d~e/f")"#), s("a-b_c.d~e%2Ff"));
+}
+
+#[test]
+fn yaml_both_ways() {
+    assert_eq!(
+        ok(r#"yamldecode("hello: world")"#),
+        map(&[("hello", s("world"))])
+    );
+    assert_eq!(ok(r#"yamldecode("true")"#), Value::Bool(true));
+    assert_eq!(
+        ok(r#"yamldecode("{a: &foo [1, 2, 3], b: *foo}")"#),
+        map(&[("a", ints(&[1, 2, 3])), ("b", ints(&[1, 2, 3]))])
+    );
+    assert_eq!(
+        ok(r#"yamldecode("{a: &foo [1, foo, bar], b: *foo}")"#),
+        map(&[
+            ("a", list(&[Value::Int(1), s("foo"), s("bar")])),
+            ("b", list(&[Value::Int(1), s("foo"), s("bar")])),
+        ])
+    );
+    assert_eq!(ok(r#"yamldecode("1: x")"#), map(&[("1", s("x"))]));
+    assert_eq!(ok(r#"yamldecode("")"#), Value::Null);
+    // Aliases that would expand exponentially ("billion laughs") are refused.
+    let mut laughs = String::from("a: &a [x, x, x, x, x, x, x, x, x]\\n");
+    for (i, name) in "bcdefghijk".chars().enumerate() {
+        let prev = char::from(b'a' + i as u8);
+        laughs.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\\n"));
+    }
+    assert!(
+        err(&format!("yamldecode(\"{laughs}\")"))
+            .message
+            .contains("invalid YAML")
+    );
+    assert!(
+        err(r#"yamldecode("a: [")"#)
+            .message
+            .contains("invalid YAML")
+    );
+    assert!(
+        err(r#"yamldecode("a\n---\nb")"#)
+            .message
+            .contains("invalid YAML")
+    );
+    let j = |text: &str| {
+        ok(&format!(
+            "yamlencode(jsondecode({}))",
+            Value::String(text.into())
+        ))
+    };
+    assert_eq!(j(r#"{"a":"b","c":"d"}"#), s("\"a\": \"b\"\n\"c\": \"d\"\n"));
+    assert_eq!(
+        j(r#"{"foo":[1,2,3],"bar":"baz"}"#),
+        s("\"bar\": \"baz\"\n\"foo\":\n- 1\n- 2\n- 3\n")
+    );
+    assert_eq!(
+        j(r#"{"foo":[1,{"a":"b","c":"d"},3],"bar":"baz"}"#),
+        s("\"bar\": \"baz\"\n\"foo\":\n- 1\n- \"a\": \"b\"\n  \"c\": \"d\"\n- 3\n")
+    );
+    assert_eq!(
+        j(r#"{"a":{"b":{"c":1}}}"#),
+        s("\"a\":\n  \"b\":\n    \"c\": 1\n")
+    );
+    assert_eq!(j("[[1, 2], []]"), s("- - 1\n  - 2\n- []\n"));
+    assert_eq!(
+        j(r#"{"e":{},"n":null,"t":true}"#),
+        s("\"e\": {}\n\"n\": null\n\"t\": true\n")
+    );
+    assert_eq!(j(r#"{"s":"a\nb"}"#), s("\"s\": |-\n  a\n  b\n"));
+    assert_eq!(j(r#""q\"\\""#), s("\"q\\\"\\\\\"\n"));
+    // What yamlencode writes, yamldecode reads back.
+    let back = ok(
+        r#"yamldecode(yamlencode(jsondecode("{\"a\": [1, {\"b\": \"x\\ny\\n\"}], \"c\": \"\"}")))"#,
+    );
+    assert_eq!(
+        back,
+        ok(r#"jsondecode("{\"a\": [1, {\"b\": \"x\\ny\\n\"}], \"c\": \"\"}")"#)
+    );
+}

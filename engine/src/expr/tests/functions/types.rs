@@ -1,0 +1,81 @@
+//! Conversion and taint functions: Terraform's documented examples.
+
+use super::*;
+
+#[test]
+fn scalar_conversions() {
+    assert_eq!(ok("tobool(true)"), Value::Bool(true));
+    assert_eq!(ok(r#"tobool("true")"#), Value::Bool(true));
+    assert_eq!(ok("tobool(null)"), Value::Null);
+    let e = err(r#"tobool("no")"#);
+    assert_eq!(
+        e.message,
+        "`tobool`: cannot convert the string \"no\" to a bool"
+    );
+    assert!(
+        err("tobool(1)")
+            .message
+            .contains("cannot convert a integer")
+    );
+    assert_eq!(ok("tonumber(1)"), Value::Int(1));
+    assert_eq!(ok(r#"tonumber("1")"#), Value::Int(1));
+    assert_eq!(ok(r#"tonumber("1.5e3")"#), Value::Int(1500));
+    assert_eq!(ok("tonumber(null)"), Value::Null);
+    assert!(
+        err(r#"tonumber("no")"#)
+            .message
+            .contains("cannot convert \"no\"")
+    );
+    assert!(err(r#"tonumber("nan")"#).message.contains("cannot convert"));
+    assert_eq!(ok(r#"tostring("hello")"#), s("hello"));
+    assert_eq!(ok("tostring(1)"), s("1"));
+    assert_eq!(ok("tostring(true)"), s("true"));
+    assert_eq!(ok("tostring(null)"), Value::Null);
+}
+
+#[test]
+fn collection_conversions() {
+    assert_eq!(ok(r#"tolist(["a", "b", "c"])"#), strs(&["a", "b", "c"]));
+    assert_eq!(ok(r#"tolist(["a", "b", 3])"#), strs(&["a", "b", "3"]));
+    assert!(
+        err("tolist([1, true])")
+            .message
+            .contains("mix numbers and bools")
+    );
+    assert!(err("tolist([[1], 1])").message.contains("mix lists"));
+    assert_eq!(ok(r#"toset(["a", "b", "c"])"#), strs(&["a", "b", "c"]));
+    assert_eq!(ok(r#"toset(["c", "b", "b"])"#), strs(&["b", "c"]));
+    assert_eq!(ok(r#"toset(["a", "b", 3])"#), strs(&["3", "a", "b"]));
+    assert_eq!(ok("toset([3, 1, 3])"), ints(&[1, 3]));
+    assert_eq!(
+        ok(r#"tomap(jsondecode("{\"a\": \"foo\", \"b\": true}"))"#),
+        map(&[("a", s("foo")), ("b", s("true"))])
+    );
+    assert!(err("tomap([1])").message.contains("must be a table"));
+    assert_eq!(
+        ok("tolist([pending.id, 1])"),
+        list(&[Value::Unknown, Value::Int(1)])
+    );
+}
+
+#[test]
+fn sensitivity() {
+    assert_eq!(ok(r#"sensitive("x")"#), Value::secret(s("x")));
+    assert_eq!(ok("sensitive(unknown)"), Value::Unknown);
+    assert_eq!(ok("issensitive(config.password)"), Value::Bool(true));
+    assert_eq!(ok(r#"issensitive(sensitive("x"))"#), Value::Bool(true));
+    assert_eq!(ok(r#"issensitive("x")"#), Value::Bool(false));
+    assert_eq!(ok("issensitive(unknown)"), Value::Unknown);
+    // nonsensitive lifts the taint that `call` would otherwise add.
+    assert_eq!(ok("nonsensitive(config.password)"), s("hunter2"));
+    assert!(!ok("nonsensitive(sha256(config.password))").contains_secret());
+    assert_eq!(ok("nonsensitive(config.keys)"), strs(&["k1", "k2"]));
+    assert_eq!(ok(r#"nonsensitive("plain")"#), s("plain"));
+    // Only the value's own mark goes: a secret element stays secret.
+    assert_eq!(
+        ok(r#"nonsensitive(["a", config.password])"#),
+        list(&[s("a"), Value::secret(s("hunter2"))])
+    );
+    assert_eq!(ok("nonsensitive(unknown)"), Value::Unknown);
+    assert!(err("sensitive()").message.contains("takes 1 argument"));
+}
