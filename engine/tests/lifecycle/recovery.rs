@@ -714,8 +714,7 @@ async fn a_sweep_past_its_horizon_looks_once_more_and_is_cleared() {
     tokenless(&h);
     let subnet = h.record("web", "subnet");
     let horizon = i64::try_from(SWEEP_HORIZON.as_secs()).unwrap();
-    let past = skistack_engine::unix_now() - horizon - 60;
-    h.begin_at("web", "subnet", OpKind::Sweep, None, &subnet.inputs, past);
+    let past = begin_sweep(&h, "subnet", &subnet.inputs, horizon + 60);
     // Landed after the last look of a run within the horizon.
     let late = h.cloud.plant("web", "subnet", "lost", &subnet.inputs, true);
     h.cloud.take_calls();
@@ -793,15 +792,7 @@ async fn a_late_resource_of_an_instance_the_state_no_longer_holds_is_adopted() {
     h.up("web").await.succeeded();
     tokenless(&h);
     let subnet = h.record("web", "subnet");
-    let started = skistack_engine::unix_now() - 60;
-    h.begin_at(
-        "web",
-        "subnet",
-        OpKind::Sweep,
-        None,
-        &subnet.inputs,
-        started,
-    );
+    begin_sweep(&h, "subnet", &subnet.inputs, 60);
     h.cloud.remove(&subnet.id);
     let late = h.cloud.plant("web", "subnet", "lost", &subnet.inputs, true);
     h.cloud.take_calls();
@@ -824,7 +815,7 @@ async fn a_late_resource_of_an_instance_the_state_no_longer_holds_is_adopted() {
     // No record at all (the retried create failed, say): adopted as it.
     let h = deployed_up_to_net().await;
     let inputs = subnet_inputs(&h);
-    h.begin_at("web", "subnet", OpKind::Sweep, None, &inputs, started);
+    begin_sweep(&h, "subnet", &inputs, 60);
     let late = h.cloud.plant("web", "subnet", "lost", &inputs, true);
     let up = h.up("web").await;
     assert!(
@@ -913,8 +904,7 @@ async fn a_resource_kept_in_the_cloud_on_purpose_ends_its_sweep() {
     h.up("web").await.succeeded();
     tokenless(&h);
     let other = h.record("web", "other");
-    let started = skistack_engine::unix_now() - 60;
-    h.begin_at("web", "other", OpKind::Sweep, None, &other.inputs, started);
+    begin_sweep(&h, "other", &other.inputs, 60);
 
     h.write("web", &without(&text, &["other"]));
     let up = h.up("web").await;
@@ -939,8 +929,7 @@ async fn a_sweep_leaves_to_an_interrupted_create_of_its_instance_what_that_made(
     h.up("web").await.succeeded();
     tokenless(&h);
     let old = h.record("web", "net");
-    let started = skistack_engine::unix_now() - 60;
-    h.begin_at("web", "net", OpKind::Sweep, None, &old.inputs, started);
+    let started = begin_sweep(&h, "net", &old.inputs, 60);
     h.write("web", &CHAIN.replace(r#"name = "net""#, r#"name = "net2""#));
     let mut inputs = old.inputs.clone();
     inputs.insert("name".into(), s("net2"));
@@ -957,6 +946,15 @@ async fn a_sweep_leaves_to_an_interrupted_create_of_its_instance_what_that_made(
     assert_eq!(h.cloud.calls_of(Op::Create), Vec::<String>::new());
     assert_eq!(h.cloud.census()["net"], [new.as_str()]);
     assert_eq!(h.record("web", "net").id, new);
+}
+
+/// Records a sweep of `address` in stack `web`, as a create retried
+/// without a token leaves it, for a lost request begun `age` seconds ago;
+/// returns that start.
+fn begin_sweep(h: &Harness, address: &str, inputs: &Map, age: i64) -> i64 {
+    let started = skistack_engine::unix_now() - age;
+    h.begin_at("web", address, OpKind::Sweep, None, inputs, started);
+    started
 }
 
 /// The cloud as AWS is for a create that takes no idempotency token: a
