@@ -11,9 +11,12 @@ pub mod ast;
 mod cidr;
 mod error;
 pub mod eval;
+mod for_expr;
 mod functions;
 mod lexer;
+mod ops;
 pub mod parser;
+mod special;
 pub mod template;
 
 #[cfg(test)]
@@ -24,8 +27,12 @@ pub use error::ExprError;
 #[cfg(test)]
 pub use eval::eval;
 pub(crate) use eval::walk_map;
-pub use eval::{Scope, Step, eval_template};
-pub use functions::function_names;
+#[allow(
+    unused_imports,
+    reason = "for `templatefile`, which evaluates templates with given variables"
+)]
+pub use eval::{Locals, Vars};
+pub use eval::{Scope, Step, eval_template, function_names};
 #[cfg(test)]
 pub use parser::parse_expression;
 pub use template::{Part, Template, parse_template};

@@ -22,16 +22,52 @@ fn shape(e: &Expr) -> String {
             shape(b),
             attrs.iter().map(|a| format!(".{a}")).collect::<String>()
         ),
-        ExprKind::Call(n, args) => format!(
-            "{n}({})",
-            args.iter().map(shape).collect::<Vec<_>>().join(", ")
+        ExprKind::Call(n, args, expand) => format!(
+            "{n}({}{})",
+            args.iter().map(shape).collect::<Vec<_>>().join(", "),
+            if *expand { "..." } else { "" }
         ),
         ExprKind::Binary(op, l, r) => format!("({} {} {})", shape(l), op.symbol(), shape(r)),
         ExprKind::Neg(x) => format!("(-{})", shape(x)),
+        ExprKind::Not(x) => format!("(!{})", shape(x)),
+        ExprKind::Conditional(c, a, b) => format!("({} ? {} : {})", shape(c), shape(a), shape(b)),
+        ExprKind::Object(items) => format!(
+            "{{{}}}",
+            items
+                .iter()
+                .map(|(k, v)| format!("{} = {}", shape(k), shape(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        ExprKind::For(f) => {
+            let vars = match &f.key_var {
+                Some(k) => format!("{k}, {}", f.value_var),
+                None => f.value_var.clone(),
+            };
+            let cond = f
+                .cond
+                .as_ref()
+                .map(|c| format!(" if {}", shape(c)))
+                .unwrap_or_default();
+            match &f.key {
+                Some(k) => format!(
+                    "{{for {vars} in {} : {} => {}{}{cond}}}",
+                    shape(&f.collection),
+                    shape(k),
+                    shape(&f.value),
+                    if f.group { "..." } else { "" }
+                ),
+                None => format!(
+                    "[for {vars} in {} : {}{cond}]",
+                    shape(&f.collection),
+                    shape(&f.value)
+                ),
+            }
+        }
     }
 }
 
-fn sh(src: &str) -> String {
+pub(super) fn sh(src: &str) -> String {
     shape(&parse(src))
 }
 
@@ -124,7 +160,7 @@ fn spans_are_file_offsets() {
         panic!()
     };
     assert_eq!(e.span, Span::new(3, 12));
-    let ExprKind::Call(_, args) = &e.kind else {
+    let ExprKind::Call(_, args, _) = &e.kind else {
         panic!()
     };
     assert_eq!(args[1].span, Span::new(8, 11));
@@ -190,8 +226,11 @@ fn syntax_errors_point_at_the_problem() {
     assert_eq!(e.span, Span::new(4, 5));
     let e = parse_err("${99999999999999999999}");
     assert!(e.message.contains("too large"), "{e:?}");
-    let e = parse_err("${{a = 1}}");
-    assert!(e.message.contains("found `{`"), "{e:?}");
+    let e = parse_err("${{a = 1 b = 2}}");
+    assert!(
+        e.message.contains("a newline or `}` in the object"),
+        "{e:?}"
+    );
 
     // Bare expressions end at the end of the text, not at `}`.
     let e = parse_expression("a }", Some(0), Span::new(0, 3)).unwrap_err();

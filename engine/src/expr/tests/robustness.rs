@@ -104,6 +104,18 @@ fn deep_nesting_is_rejected_not_overflowed() {
         format!("${{1{}}}", " * 1".repeat(n)),
         format!("${{{}", "(".repeat(n)),
         format!("${{a{}}}", "[a".repeat(n)),
+        format!("${{{}true}}", "!".repeat(n)),
+        format!("${{{}1}}", "-!".repeat(n)),
+        format!("${{{}1}}", "a ? b : ".repeat(n)),
+        format!("${{{}1}}", "a ? ".repeat(n)),
+        format!("${{{}1{}}}", "{a = ".repeat(n), "}".repeat(n)),
+        format!("${{{}1{}}}", "{(".repeat(n), ") = 1}".repeat(n)),
+        format!("${{{}1{}}}", "[for x in ".repeat(n), " : x]".repeat(n)),
+        format!("${{{}x{}}}", "[for x in xs : ".repeat(n), "]".repeat(n)),
+        format!("${{{}1}}", "{for k, v in m : k => ".repeat(n)),
+        format!("${{1{}}}", " && true || false == 1 < 2 / 3 % 4".repeat(n)),
+        format!("${{{}1{}}}", "try(".repeat(n), ")".repeat(n)),
+        format!("${{{}1{}}}", "max(".repeat(n), "...)".repeat(n)),
     ];
     for src in &deep {
         let e = parse_template(src, Some(0), Span::new(0, src.len())).unwrap_err();
