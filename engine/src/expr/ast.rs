@@ -27,8 +27,10 @@ pub enum ExprKind {
     GetAttr(Box<Expr>, String),
     /// `base[index]`.
     Index(Box<Expr>, Box<Expr>),
-    /// `base[*].a.b`: the attribute chain mapped over every element.
-    Splat(Box<Expr>, Vec<String>),
+    /// `base[*].a[0]` (full splat: attributes and indexes) or `base.*.a`
+    /// (attribute splat: attributes only): the accessors mapped over every
+    /// element.
+    Splat(Box<Expr>, Vec<Accessor>),
     /// `name(args...)`; `expand` when the last argument ends in `...`.
     Call(String, Vec<Expr>, bool),
     /// `a + b`, `a && b`, `a == b`, ...
@@ -44,6 +46,15 @@ pub enum ExprKind {
     Object(Vec<(Expr, Expr)>),
     /// `[for ...]` and `{for ...}`.
     For(Box<ForExpr>),
+}
+
+/// An accessor applied to each element by a splat.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Accessor {
+    /// `.name`
+    Attr(String),
+    /// `[index]`
+    Index(Expr),
 }
 
 /// A `for` expression: `[for k, v in coll : value if cond]` or
@@ -256,30 +267,44 @@ impl Expr {
             }),
             ExprKind::Index(base, index) => {
                 let base = base.chain(out);
-                let seg = match &index.kind {
-                    ExprKind::Literal(v) => PathSegment::Index(Some(v.clone())),
-                    _ => {
-                        index.collect_references(out);
-                        if index.is_own_key() {
-                            PathSegment::SameKey
-                        } else {
-                            PathSegment::Index(None)
-                        }
-                    }
-                };
+                let seg = index_segment(index, out);
                 base.map(|(root, mut path)| {
                     path.push(seg);
                     (root, path)
                 })
             }
-            ExprKind::Splat(base, attrs) => base.chain(out).map(|(root, mut path)| {
-                path.push(PathSegment::Splat);
-                path.extend(attrs.iter().cloned().map(PathSegment::Attr));
-                (root, path)
-            }),
+            ExprKind::Splat(base, accessors) => {
+                let base = base.chain(out);
+                let mut segs = vec![PathSegment::Splat];
+                for a in accessors {
+                    segs.push(match a {
+                        Accessor::Attr(name) => PathSegment::Attr(name.clone()),
+                        Accessor::Index(index) => index_segment(index, out),
+                    });
+                }
+                base.map(|(root, mut path)| {
+                    path.extend(segs);
+                    (root, path)
+                })
+            }
             _ => {
                 self.collect_references(out);
                 None
+            }
+        }
+    }
+}
+
+/// The path segment of `[index]`, collecting the index's own references.
+fn index_segment(index: &Expr, out: &mut Vec<Reference>) -> PathSegment {
+    match &index.kind {
+        ExprKind::Literal(v) => PathSegment::Index(Some(v.clone())),
+        _ => {
+            index.collect_references(out);
+            if index.is_own_key() {
+                PathSegment::SameKey
+            } else {
+                PathSegment::Index(None)
             }
         }
     }

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::ast::{BinOp, Expr, ExprKind};
+use super::ast::{Accessor, BinOp, Expr, ExprKind};
 use super::error::{ExprError, suggest};
 use super::functions::{self, Arg};
 use super::template::{Part, Template};
@@ -56,7 +56,7 @@ pub fn eval(expr: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
                 get_index(b, i, expr.span, index.span)
             }
         },
-        ExprKind::Splat(base, attrs) => splat(eval(base, scope)?, attrs, expr.span, base.span),
+        ExprKind::Splat(base, accessors) => splat(eval(base, scope)?, accessors, expr.span, scope),
         ExprKind::Call(name, args, expand) => call(name, args, *expand, expr.span, scope),
         ExprKind::Binary(op @ (BinOp::And | BinOp::Or), l, r) => {
             let a = eval(l, scope)?;
@@ -543,24 +543,40 @@ fn get_index(base: Value, index: Value, span: Span, index_span: Span) -> Result<
     Ok(taint(out, base_secret || index_secret))
 }
 
-/// `base[*].a.b`: over a list's elements or a table's values (key order).
-fn splat(base: Value, attrs: &[String], span: Span, base_span: Span) -> Result<Value, ExprError> {
+/// `base[*].a[0]` / `base.*.a`: the accessors over every element of a
+/// list (a table's values, in key order, so that `r[*].id` covers every
+/// instance of a `for_each` resource); a null base gives an empty list and
+/// any other value is treated as a list of that one value, as in HCL.
+fn splat(
+    base: Value,
+    accessors: &[Accessor],
+    span: Span,
+    scope: &dyn Scope,
+) -> Result<Value, ExprError> {
     let (inner, secret) = base.unwrap_secret();
     let items: Vec<Value> = match inner {
         Value::Unknown => return Ok(Value::Unknown),
         Value::List(items) => items.clone(),
         Value::Map(m) => m.values().cloned().collect(),
         Value::Null => Vec::new(),
-        other => {
-            return Err(ExprError::new(
-                format!("`[*]` needs a list or a table, not a {}", other.kind()),
-                base_span,
-            ));
-        }
+        other => vec![other.clone()],
     };
+    // Indexes are evaluated once, in the splat's scope.
+    let steps = accessors
+        .iter()
+        .map(|a| match a {
+            Accessor::Attr(name) => Ok((Step::Attr(name), span)),
+            Accessor::Index(i) => Ok((Step::Index(eval(i, scope)?), i.span)),
+        })
+        .collect::<Result<Vec<_>, ExprError>>()?;
     let out = items
         .into_iter()
-        .map(|item| attrs.iter().try_fold(item, |acc, a| get_attr(acc, a, span)))
+        .map(|item| {
+            steps.iter().try_fold(item, |acc, (step, at)| match step {
+                Step::Attr(name) => get_attr(acc, name, span),
+                Step::Index(i) => get_index(acc, i.clone(), span, *at),
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(taint(Value::List(out), secret))
 }

@@ -6,7 +6,7 @@
 //! left. Nesting is bounded so that no input can exhaust the stack, here or
 //! later when the tree is walked.
 
-use super::ast::{BinOp, Expr, ExprKind, ForExpr};
+use super::ast::{Accessor, BinOp, Expr, ExprKind, ForExpr};
 use super::error::ExprError;
 use super::lexer::{Lexer, SpanMap, Tok, Token};
 use crate::base::Span;
@@ -366,20 +366,35 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The attribute chain after `[*]` or `.*`.
-    fn splat(&mut self, base: Node, mut end: Span, _full: bool) -> Result<Node, ExprError> {
-        let mut attrs = Vec::new();
-        while self.peek()? == &Tok::Dot {
-            self.next()?;
-            let (name, at) = self.attr_name()?;
-            attrs.push(name);
-            end = at;
+    /// The accessors after `[*]` (attributes and indexes) or `.*`
+    /// (attributes only), which the splat maps over every element.
+    fn splat(&mut self, base: Node, mut end: Span, full: bool) -> Result<Node, ExprError> {
+        let mut accessors = Vec::new();
+        let mut depth = base.depth;
+        loop {
+            let (first, second) = (self.peek()?.clone(), self.peek_second()?);
+            match first {
+                Tok::Dot if matches!(second, Tok::Ident(_)) => {
+                    self.next()?;
+                    let (name, at) = self.attr_name()?;
+                    accessors.push(Accessor::Attr(name));
+                    end = at;
+                }
+                Tok::LBracket if full && second != Tok::Star => {
+                    self.next()?;
+                    let index = self.expr()?;
+                    end = self.expect(&Tok::RBracket, "`]`")?.span;
+                    depth = depth.max(index.depth);
+                    accessors.push(Accessor::Index(index.expr));
+                }
+                _ => break,
+            }
         }
         let span = base.expr.span.to(end);
         Parser::node(
-            ExprKind::Splat(Box::new(base.expr), attrs),
+            ExprKind::Splat(Box::new(base.expr), accessors),
             span,
-            base.depth + 1,
+            depth + 1,
         )
     }
 

@@ -13,7 +13,10 @@ fn attributes_indices_and_splats() {
     // Over a table's values, in key order.
     assert_eq!(ok("bucket[*].arn"), list(&[s("arn:data"), s("arn:logs")]));
     assert_eq!(ok("subnet[*]").as_list().map(<[Value]>::len), Some(2));
-    assert_eq!(ok("subnet[*].id[1]"), s("subnet-b"));
+    // The full splat maps indexes over the elements too (HCL); the
+    // attribute splat and parentheses index the resulting list.
+    assert_eq!(ok("(subnet[*].id)[1]"), s("subnet-b"));
+    assert_eq!(ok("subnet.*.id[1]"), s("subnet-b"));
     assert_eq!(ok("config.nothing[*].x"), list(&[]));
     assert_eq!(ok("[10, 20, 30][2]"), Value::Int(30));
     assert_eq!(ok("config.zones[1.0]"), s("b"));
@@ -52,9 +55,10 @@ fn accessor_errors_explain_themselves() {
     );
     let e = err("vpc.id[0]");
     assert!(e.message.contains("cannot index a string"), "{e:?}");
+    // A splat wraps a value that is not a list (HCL).
     let e = err("vpc.id[*].x");
-    assert!(e.message.contains("`[*]` needs a list or a table"), "{e:?}");
-    assert_eq!(e.span, Span::new(0, 6));
+    assert_eq!(e.message, "cannot read attribute `x` of a string value");
+    assert_eq!(e.span, Span::new(0, 11));
     let e = err("subnet[*].name");
     assert_eq!(e.message, "no attribute `name`");
 

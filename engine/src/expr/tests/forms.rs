@@ -215,3 +215,43 @@ fn expanding_the_last_argument() {
         "{e:?}"
     );
 }
+
+#[test]
+fn splats_as_hcl_defines_them() {
+    let mut sc = scope();
+    sc.roots.insert(
+        "inst".into(),
+        list(&[
+            map(&[("ips", list(&[s("1"), s("2")]))]),
+            map(&[("ips", list(&[s("3")]))]),
+        ]),
+    );
+    let ev_in = |src: &str| eval(&parse(src), &sc);
+    // The full splat maps attributes and indexes over every element.
+    assert_eq!(ev_in("inst[*].ips[0]"), Ok(list(&[s("1"), s("3")])));
+    assert_eq!(
+        ev_in("inst[*].ips[count.index - 1]"),
+        Ok(list(&[s("1"), s("3")]))
+    );
+    // The attribute splat maps attributes only; the index then applies to the list.
+    assert_eq!(ev_in("inst.*.ips[1]"), Ok(list(&[s("3")])));
+    assert_eq!(ok("subnet.*.az"), list(&[s("a"), s("b")]));
+    // A value that is not a list is wrapped; null gives an empty list. (A
+    // table gives its values, unlike HCL: that is how `r[*]` reaches every
+    // instance of a `for_each` resource.)
+    assert_eq!(ok("config.port[*]"), list(&[int(8080)]));
+    assert_eq!(ok("config.tags[*]"), list(&[s("prod"), s("ops")]));
+    assert_eq!(ok("config.name[*]"), list(&[s("web")]));
+    assert_eq!(ok("config.nothing[*]"), list(&[]));
+    assert_eq!(ok("config.nothing.*.x"), list(&[]));
+    // On any value, including calls and literals.
+    assert_eq!(ok("[{a = 1}, {a = 2}][*].a"), list(&[int(1), int(2)]));
+    assert_eq!(
+        ok("concat(subnet, [{az = \"c\"}])[*].az"),
+        list(&[s("a"), s("b"), s("c")])
+    );
+    assert_eq!(ok("{a = [1, 2]}.a[1]"), int(2));
+    assert_eq!(ok("[[1, 2], [3]][0][1]"), int(2));
+    assert_eq!(ok("element(subnet, 1).id"), s("subnet-b"));
+    assert_eq!(ev("unknown.*.id"), Ok(Value::Unknown));
+}

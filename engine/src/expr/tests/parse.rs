@@ -1,6 +1,7 @@
 //! Parsing: precedence, identifiers, accessors, literals and syntax errors.
 
 use super::*;
+use crate::expr::ast::Accessor;
 
 fn lit(v: Value) -> ExprKind {
     ExprKind::Literal(v)
@@ -17,10 +18,16 @@ fn shape(e: &Expr) -> String {
         ExprKind::Ident(n) => n.clone(),
         ExprKind::GetAttr(b, a) => format!("{}.{a}", shape(b)),
         ExprKind::Index(b, i) => format!("{}[{}]", shape(b), shape(i)),
-        ExprKind::Splat(b, attrs) => format!(
+        ExprKind::Splat(b, accessors) => format!(
             "{}[*]{}",
             shape(b),
-            attrs.iter().map(|a| format!(".{a}")).collect::<String>()
+            accessors
+                .iter()
+                .map(|a| match a {
+                    Accessor::Attr(a) => format!(".{a}"),
+                    Accessor::Index(i) => format!("[{}]", shape(i)),
+                })
+                .collect::<String>()
         ),
         ExprKind::Call(n, args, expand) => format!(
             "{n}({}{})",
@@ -108,9 +115,16 @@ fn accessors_and_splats() {
     assert_eq!(sh("subnet[*].id"), "subnet[*].id");
     assert_eq!(sh("subnet[ * ].a.b"), "subnet[*].a.b");
     assert_eq!(sh("subnet[*]"), "subnet[*]");
-    // An index after the splat's attribute chain indexes the resulting list.
+    // As in HCL, the full splat maps indexes too; parentheses end it.
     assert_eq!(sh("subnet[*].id[0]"), "subnet[*].id[0]");
-    assert!(matches!(parse("subnet[*].id[0]").kind, ExprKind::Index(..)));
+    assert!(matches!(parse("subnet[*].id[0]").kind, ExprKind::Splat(..)));
+    assert!(matches!(
+        parse("(subnet[*].id)[0]").kind,
+        ExprKind::Index(..)
+    ));
+    // The attribute splat maps attributes only; an index ends it.
+    assert_eq!(sh("subnet.*.id"), "subnet[*].id");
+    assert!(matches!(parse("subnet.*.id[0]").kind, ExprKind::Index(..)));
     assert_eq!(sh("stacks.network.vpc_id"), "stacks.network.vpc_id");
     assert_eq!(sh("a[0][1].b"), "a[0][1].b");
 }

@@ -122,3 +122,18 @@ fn new_forms_report_their_references() {
     assert_eq!(refs("${try(a.x, b)} ${can(c)}"), ["a.x", "b", "c"]);
     assert_eq!(refs("${max(a...)}"), ["a"]);
 }
+
+#[test]
+fn splat_indexes_are_part_of_the_path() {
+    let r = tpl("${subnet[*].ips[0]}").references();
+    assert_eq!(
+        r[0].path,
+        [
+            PathSegment::Splat,
+            PathSegment::Attr("ips".into()),
+            PathSegment::Index(Some(Value::Int(0)))
+        ]
+    );
+    assert_eq!(refs("${a[*].b[c]}"), ["a[*].b[...]", "c"]);
+    assert_eq!(refs("${a.*.b}"), ["a[*].b"]);
+}
