@@ -406,10 +406,8 @@ fn check_calls(stack: &Stack, t: &Template, errors: &mut Vec<Diagnostic>) {
         Template::Literal(_) => {}
         Template::Expr(e) => expr(stack, e, errors),
         Template::Interpolated(parts, _) => {
-            for p in parts {
-                if let Part::Expr(e) = p {
-                    expr(stack, e, errors);
-                }
+            for e in Part::exprs_of(parts) {
+                expr(stack, e, errors);
             }
         }
         Template::List(items, _) => items.iter().for_each(|i| check_calls(stack, i, errors)),

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::template::Part;
 use crate::base::Span;
 use crate::base::Value;
 
@@ -46,6 +47,8 @@ pub enum ExprKind {
     Object(Vec<(Expr, Expr)>),
     /// `[for ...]` and `{for ...}`.
     For(Box<ForExpr>),
+    /// A quoted string with interpolations or directives: `"a-${x}"`.
+    Template(Vec<Part>),
 }
 
 /// An accessor applied to each element by a splat.
@@ -203,6 +206,7 @@ impl Expr {
                     r.root != f.value_var && f.key_var.as_deref() != Some(r.root.as_str())
                 }));
             }
+            ExprKind::Template(parts) => Part::collect_references(parts, out),
             _ => {
                 for e in self.children() {
                     e.collect_references(out);
@@ -225,6 +229,7 @@ impl Expr {
             ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => vec![a, b],
             ExprKind::Conditional(c, a, b) => vec![c, a, b],
             ExprKind::Object(items) => items.iter().flat_map(|(k, v)| [k, v]).collect(),
+            ExprKind::Template(parts) => Part::exprs_of(parts),
             ExprKind::For(f) => [
                 Some(&f.collection),
                 f.key.as_ref(),

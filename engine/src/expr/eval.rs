@@ -70,6 +70,7 @@ pub fn eval(expr: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
         ExprKind::Not(inner) => ops::not(&eval(inner, scope)?, inner.span),
         ExprKind::Conditional(c, a, b) => conditional(c, a, b, scope),
         ExprKind::For(f) => for_expr::eval_for(f, scope),
+        ExprKind::Template(parts) => interpolate(parts, scope),
     }
 }
 
@@ -382,41 +383,89 @@ pub fn eval_template(t: &Template, scope: &dyn Scope) -> Result<Value, ExprError
     }
 }
 
-fn interpolate(parts: &[Part], scope: &dyn Scope) -> Result<Value, ExprError> {
-    let mut out = String::new();
-    let mut unknown = false;
-    let mut secret = false;
-    for part in parts {
-        match part {
-            Part::Text(t) => out.push_str(t),
-            Part::Expr(e) => {
-                let v = eval(e, scope)?;
-                let (inner, is_secret) = v.unwrap_secret();
-                secret |= is_secret;
-                if matches!(inner, Value::Unknown) {
-                    // Keep going: a later part may still be an error worth reporting.
-                    unknown = true;
-                    continue;
+/// Renders template parts to a string: unknown when any part that is
+/// rendered is unknown (or an `if` condition or `for` collection is),
+/// secret when any is secret.
+pub(crate) fn interpolate(parts: &[Part], scope: &dyn Scope) -> Result<Value, ExprError> {
+    let mut r = Rendered::default();
+    r.parts(parts, scope)?;
+    if r.unknown {
+        return Ok(Value::Unknown);
+    }
+    Ok(taint(Value::String(r.out), r.secret))
+}
+
+/// A template being rendered.
+#[derive(Default)]
+struct Rendered {
+    out: String,
+    unknown: bool,
+    secret: bool,
+}
+
+impl Rendered {
+    fn parts(&mut self, parts: &[Part], scope: &dyn Scope) -> Result<(), ExprError> {
+        for part in parts {
+            match part {
+                Part::Text(t) => self.out.push_str(t),
+                Part::Expr(e) => self.splice(e, scope)?,
+                Part::If(c, yes, no) => {
+                    let v = eval(c, scope)?;
+                    if matches!(v.unwrap_secret().0, Value::Null) {
+                        return Err(ExprError::new("the `%{ if }` condition is null", c.span));
+                    }
+                    self.secret |= v.contains_secret();
+                    match ops::to_bool(&v, c.span)? {
+                        // Keep going: a later part may still be an error worth reporting.
+                        None => self.unknown = true,
+                        Some(true) => self.parts(yes, scope)?,
+                        Some(false) => self.parts(no, scope)?,
+                    }
                 }
-                match inner.to_interpolated() {
-                    Some(s) => out.push_str(&s),
-                    None => {
-                        return Err(ExprError::new(
-                            format!("cannot put a {} into a string", inner.kind()),
-                            e.span,
-                        )
-                        .with_hint(
-                            "use join() or jsonencode(), or make the whole string \"${...}\" to keep the value's type",
-                        ));
+                Part::For(f) => {
+                    let coll = eval(&f.collection, scope)?;
+                    let Some((items, secret)) = for_expr::items(&coll, f.collection.span)? else {
+                        self.unknown = true;
+                        continue;
+                    };
+                    self.secret |= secret;
+                    for (k, v) in items {
+                        let mut vars = Vec::with_capacity(2);
+                        if let Some(name) = &f.key_var {
+                            vars.push((name.clone(), k));
+                        }
+                        vars.push((f.value_var.clone(), v));
+                        self.parts(&f.body, &Locals::new(scope, vars))?;
                     }
                 }
             }
         }
+        Ok(())
     }
-    if unknown {
-        return Ok(Value::Unknown);
+
+    /// Splices an interpolation's value in its string form.
+    fn splice(&mut self, e: &Expr, scope: &dyn Scope) -> Result<(), ExprError> {
+        let v = eval(e, scope)?;
+        let (inner, is_secret) = v.unwrap_secret();
+        self.secret |= is_secret;
+        if matches!(inner, Value::Unknown) {
+            self.unknown = true;
+            return Ok(());
+        }
+        match inner.to_interpolated() {
+            Some(s) => {
+                self.out.push_str(&s);
+                Ok(())
+            }
+            None => Err(ExprError::new(
+                format!("cannot put a {} into a string", inner.kind()),
+                e.span,
+            )
+            .with_hint(
+                "use join() or jsonencode(), or make the whole string \"${...}\" to keep the value's type",
+            )),
+        }
     }
-    Ok(taint(Value::String(out), secret))
 }
 
 /// Marks `v` secret when `secret`; unknowns stay plain unknowns.

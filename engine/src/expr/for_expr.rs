@@ -12,30 +12,13 @@ use super::ast::ForExpr;
 use super::error::ExprError;
 use super::eval::{Locals, Scope, eval, object_key, taint};
 use super::ops::to_bool;
-use crate::base::{Map, Value};
+use crate::base::{Map, Span, Value};
 
 /// Evaluates a `for` expression.
 pub(crate) fn eval_for(f: &ForExpr, scope: &dyn Scope) -> Result<Value, ExprError> {
     let coll = eval(&f.collection, scope)?;
-    let (inner, mut secret) = coll.unwrap_secret();
-    let items: Vec<(Value, &Value)> = match inner {
-        Value::Unknown => return Ok(Value::Unknown),
-        Value::List(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (Value::Int(i64::try_from(i).unwrap_or(i64::MAX)), v))
-            .collect(),
-        Value::Map(m) => m
-            .iter()
-            .map(|(k, v)| (Value::String(k.clone()), v))
-            .collect(),
-        other => {
-            return Err(ExprError::new(
-                format!("cannot iterate over a {} value", other.kind()),
-                f.collection.span,
-            )
-            .with_hint("`for` needs a list or a table"));
-        }
+    let Some((items, mut secret)) = items(&coll, f.collection.span)? else {
+        return Ok(Value::Unknown);
     };
     let mut list = Vec::new();
     let mut object: Map = Map::new();
@@ -44,7 +27,7 @@ pub(crate) fn eval_for(f: &ForExpr, scope: &dyn Scope) -> Result<Value, ExprErro
         if let Some(name) = &f.key_var {
             vars.push((name.clone(), k));
         }
-        vars.push((f.value_var.clone(), v.clone()));
+        vars.push((f.value_var.clone(), v));
         let local = Locals::new(scope, vars);
         if let Some(cond) = &f.cond {
             let c = eval(cond, &local)?;
@@ -101,4 +84,34 @@ pub(crate) fn eval_for(f: &ForExpr, scope: &dyn Scope) -> Result<Value, ExprErro
         Some(_) => Value::Map(object),
     };
     Ok(taint(out, secret))
+}
+
+/// What a `for` iterates over: (key, value) pairs.
+pub(crate) type Items = Vec<(Value, Value)>;
+
+/// The (key, value) pairs a `for` iterates over in `coll` (written at
+/// `span`): a list's indexes and elements, a table's keys and values in key
+/// order; and whether `coll` was secret. `None` when it is unknown.
+pub(crate) fn items(coll: &Value, span: Span) -> Result<Option<(Items, bool)>, ExprError> {
+    let (inner, secret) = coll.unwrap_secret();
+    let items = match inner {
+        Value::Unknown => return Ok(None),
+        Value::List(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Value::Int(i64::try_from(i).unwrap_or(i64::MAX)), v.clone()))
+            .collect(),
+        Value::Map(m) => m
+            .iter()
+            .map(|(k, v)| (Value::String(k.clone()), v.clone()))
+            .collect(),
+        other => {
+            return Err(ExprError::new(
+                format!("cannot iterate over a {} value", other.kind()),
+                span,
+            )
+            .with_hint("`for` needs a list or a table"));
+        }
+    };
+    Ok(Some((items, secret)))
 }

@@ -33,7 +33,8 @@ pub(crate) enum Tok {
     Ident(String),
     Int(i64),
     Float(f64),
-    Str(String),
+    /// The `"` opening a string.
+    Quote,
     LParen,
     RParen,
     LBracket,
@@ -73,7 +74,7 @@ impl Tok {
             Tok::Ident(name) => format!("`{name}`"),
             Tok::Int(i) => format!("`{i}`"),
             Tok::Float(x) => format!("`{x}`"),
-            Tok::Str(_) => "a string".to_string(),
+            Tok::Quote => "a string".to_string(),
             Tok::LParen => "`(`".to_string(),
             Tok::RParen => "`)`".to_string(),
             Tok::LBracket => "`[`".to_string(),
@@ -142,6 +143,26 @@ fn is_ident_char(c: char) -> bool {
 impl<'a> Lexer<'a> {
     pub(crate) fn new(src: &'a str, pos: usize, map: SpanMap) -> Lexer<'a> {
         Lexer { src, pos, map }
+    }
+
+    /// The text being lexed.
+    pub(crate) fn src(&self) -> &'a str {
+        self.src
+    }
+
+    /// The map from content offsets to file spans.
+    pub(crate) fn map(&self) -> SpanMap {
+        self.map
+    }
+
+    /// Continues lexing at byte `pos` (after a string the parser read).
+    pub(crate) fn seek(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
+    /// The empty file span at content offset `end`.
+    pub(crate) fn span_to(&self, end: usize) -> Span {
+        self.map.span(end, end)
     }
 
     /// The byte position after the last token produced.
@@ -235,7 +256,8 @@ impl<'a> Lexer<'a> {
             '=' => self.pair('>', Tok::FatArrow, Tok::Assign),
             '&' if self.eat('&') => Tok::AndAnd,
             '|' if self.eat('|') => Tok::OrOr,
-            '"' => self.string(start)?,
+            // The parser reads the string itself: it is a template.
+            '"' => Tok::Quote,
             '0'..='9' => self.number(start)?,
             c if c.is_ascii_alphabetic() || c == '_' => self.ident(start),
             '\'' => {
@@ -313,39 +335,6 @@ impl<'a> Lexer<'a> {
                 ExprError::new(format!("integer `{text}` is too large"), self.span(start))
                     .with_hint("integers are 64-bit signed")
             })
-        }
-    }
-
-    fn string(&mut self, start: usize) -> Result<Tok, ExprError> {
-        let mut out = String::new();
-        loop {
-            let at = self.pos;
-            match self.bump() {
-                None => {
-                    return Err(ExprError::new("unterminated string", self.span(start))
-                        .with_hint("close the string with `\"`"));
-                }
-                Some('"') => return Ok(Tok::Str(out)),
-                Some('\\') => match self.bump() {
-                    Some('"') => out.push('"'),
-                    Some('\\') => out.push('\\'),
-                    Some('n') => out.push('\n'),
-                    Some('t') => out.push('\t'),
-                    Some('r') => out.push('\r'),
-                    Some(other) => {
-                        return Err(ExprError::new(
-                            format!("unknown escape `\\{other}` in string"),
-                            self.span(at),
-                        )
-                        .with_hint(r#"supported escapes: \" \\ \n \t \r"#));
-                    }
-                    None => {
-                        return Err(ExprError::new("unterminated string", self.span(start))
-                            .with_hint("close the string with `\"`"));
-                    }
-                },
-                Some(c) => out.push(c),
-            }
         }
     }
 }

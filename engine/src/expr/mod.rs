@@ -1,7 +1,8 @@
 //! The expression language of stack files.
 //!
-//! A string property may hold `${ ... }` interpolations. [`parse_template`]
-//! turns such a string into a [`Template`], [`Expr::references`] and
+//! A string property is a template: text with `${ ... }` interpolations and
+//! `%{ if }` / `%{ for }` directives. [`parse_template`] turns such a
+//! string into a [`Template`], [`Expr::references`] and
 //! [`Template::references`] tell the engine what an expression depends on, and
 //! [`eval`] / [`eval_template`] compute values against a [`Scope`] that the
 //! engine implements. Unknown values ("known after up") flow through every
@@ -18,6 +19,7 @@ mod ops;
 pub mod parser;
 mod special;
 pub mod template;
+mod template_parse;
 
 #[cfg(test)]
 mod tests;

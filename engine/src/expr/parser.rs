@@ -9,12 +9,14 @@
 use super::ast::{Accessor, BinOp, Expr, ExprKind, ForExpr};
 use super::error::ExprError;
 use super::lexer::{Lexer, SpanMap, Tok, Token};
+use super::template::Part;
+use super::template_parse::{End, parse_parts};
 use crate::base::Span;
 use crate::base::Value;
 
 /// How deeply parentheses, lists, objects, calls, indices, conditionals,
 /// `for` expressions and unary operators may nest.
-const MAX_NESTING: usize = 64;
+pub(crate) const MAX_NESTING: usize = 64;
 /// How deep the syntax tree may get (long operator or accessor chains count).
 const MAX_DEPTH: usize = 128;
 
@@ -36,48 +38,43 @@ pub fn parse_expression(
     Ok(node.expr)
 }
 
-/// Parses the expression of an interpolation starting at byte `start` of
-/// `content` (just after `${`) through its closing `}`. Returns the
-/// expression and the byte position after the `}`.
-pub(crate) fn parse_interpolation(
-    content: &str,
-    start: usize,
-    open: Span,
-    map: SpanMap,
-) -> Result<(Expr, usize), ExprError> {
-    let (expr, end, _) = parse_until_brace(content, start, open, map, "`${`")?;
-    Ok((expr, end))
-}
-
 /// Parses an expression from byte `start` of `content` through the `}` that
 /// closes `what` (`${` or a `%{` directive). Returns the expression, the
-/// byte position after the `}` and whether a `~` came right before it.
+/// byte position after the `}`, whether a `~` came right before it and the
+/// expression's tree depth. `nesting` is how deeply the text sits inside other expressions.
 pub(crate) fn parse_until_brace(
     content: &str,
     start: usize,
     open: Span,
     map: SpanMap,
     what: &str,
-) -> Result<(Expr, usize, bool), ExprError> {
+    nesting: usize,
+) -> Result<(Expr, usize, bool, usize), ExprError> {
     let mut p = Parser::new(content, start, map, Some(open));
+    p.nesting = nesting;
     let node = p.expr()?;
     let (end, strip) = p.close_brace(what)?;
-    Ok((node.expr, end, strip))
+    Ok((node.expr, end, strip, node.depth))
 }
 
 /// The parser positioned inside a `%{` directive, for the template parser
 /// to read keywords and expressions one at a time.
-#[allow(dead_code, reason = "used by the template parser's directives")]
 pub(crate) struct Directive<'a> {
     p: Parser<'a>,
 }
 
-#[allow(dead_code, reason = "used by the template parser's directives")]
 impl<'a> Directive<'a> {
-    pub(crate) fn new(content: &'a str, start: usize, open: Span, map: SpanMap) -> Directive<'a> {
-        Directive {
-            p: Parser::new(content, start, map, Some(open)),
-        }
+    pub(crate) fn new(
+        content: &'a str,
+        start: usize,
+        open: Span,
+        map: SpanMap,
+        nesting: usize,
+    ) -> Directive<'a> {
+        let mut p = Parser::new(content, start, map, Some(open));
+        p.nesting = nesting;
+        p.opener = "`%{`";
+        Directive { p }
     }
 
     /// The next token, consumed.
@@ -95,9 +92,9 @@ impl<'a> Directive<'a> {
         self.p.eat(tok)
     }
 
-    /// An expression.
-    pub(crate) fn expr(&mut self) -> Result<Expr, ExprError> {
-        self.p.expr().map(|n| n.expr)
+    /// An expression and its tree depth.
+    pub(crate) fn expr(&mut self) -> Result<(Expr, usize), ExprError> {
+        self.p.expr().map(|n| (n.expr, n.depth))
     }
 
     /// The closing `}` (after an optional `~`): the position after it and
@@ -124,6 +121,8 @@ struct Parser<'a> {
     nesting: usize,
     /// The `${` this expression sits in; `None` for a bare expression.
     open: Option<Span>,
+    /// What opened it: "`${`" or "`%{`", for "unclosed" errors.
+    opener: &'static str,
 }
 
 impl<'a> Parser<'a> {
@@ -133,6 +132,7 @@ impl<'a> Parser<'a> {
             peeked: None,
             nesting: 0,
             open,
+            opener: "`${`",
         }
     }
 
@@ -163,10 +163,14 @@ impl<'a> Parser<'a> {
     fn unexpected(&self, found: &Token, expected: &str) -> ExprError {
         if let (Tok::Eof, Some(open)) = (&found.tok, self.open) {
             return ExprError::new(
-                format!("unclosed `${{`: expected {expected}"),
+                format!("unclosed {}: expected {expected}", self.opener),
                 open.to(found.span),
             )
-            .with_hint("close the interpolation with `}`");
+            .with_hint(if self.opener == "`${`" {
+                "close the interpolation with `}`"
+            } else {
+                "close the directive with `}`"
+            });
         }
         ExprError::new(
             format!("expected {expected}, found {}", found.tok.describe()),
@@ -404,7 +408,7 @@ impl<'a> Parser<'a> {
         match &t.tok {
             Tok::Int(i) => literal(Value::Int(*i)),
             Tok::Float(x) => literal(Value::Float(*x)),
-            Tok::Str(s) => literal(Value::String(s.clone())),
+            Tok::Quote => self.quoted(t.span),
             Tok::Ident(name) => match name.as_str() {
                 "true" => literal(Value::Bool(true)),
                 "false" => literal(Value::Bool(false)),
@@ -435,6 +439,30 @@ impl<'a> Parser<'a> {
             Tok::LBrace => self.object(t.span),
             _ => Err(self.unexpected(&t, "an expression")),
         }
+    }
+
+    /// A quoted string after its `"`: a template itself, as in HCL. Plain
+    /// text is a string literal and a lone `"${x}"` is `x` with its type.
+    fn quoted(&mut self, open: Span) -> Result<Node, ExprError> {
+        let (parts, end, depth) = parse_parts(
+            self.lex.src(),
+            self.lex.pos(),
+            self.lex.map(),
+            End::Quote(open),
+            self.nesting,
+        )?;
+        self.lex.seek(end);
+        let span = open.to(self.lex.span_to(end));
+        let mut parts = parts.into_iter();
+        let kind = match (parts.next(), parts.next()) {
+            (None, _) => ExprKind::Literal(Value::String(String::new())),
+            (Some(Part::Text(t)), None) => ExprKind::Literal(Value::String(t)),
+            (Some(Part::Expr(e)), None) => return Parser::node(e.kind, span, depth),
+            (Some(first), second) => {
+                ExprKind::Template(std::iter::once(first).chain(second).chain(parts).collect())
+            }
+        };
+        Parser::node(kind, span, depth + 1)
     }
 
     /// Whether `for NAME` comes next (after a `[` or `{`).

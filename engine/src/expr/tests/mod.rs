@@ -9,6 +9,7 @@ mod operators;
 mod parse;
 mod references;
 mod robustness;
+mod templates;
 
 use std::path::{Path, PathBuf};
 

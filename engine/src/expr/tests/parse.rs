@@ -46,6 +46,7 @@ fn shape(e: &Expr) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        ExprKind::Template(parts) => format!("\"{}\"", parts.len()),
         ExprKind::For(f) => {
             let vars = match &f.key_var {
                 Some(k) => format!("{k}, {}", f.value_var),
@@ -153,7 +154,8 @@ fn string_escapes() {
         parse(r#""a\"b\\c\nd\te\rf""#).kind,
         lit(s("a\"b\\c\nd\te\rf"))
     );
-    assert_eq!(parse("\"}{ é ${x}\"").kind, lit(s("}{ é ${x}")));
+    // A quoted string is a template (HCL): `$${` is the literal `${`.
+    assert_eq!(parse("\"}{ é $${x}\"").kind, lit(s("}{ é ${x}")));
     // A `}` inside a string does not close the interpolation.
     assert_eq!(render(r#"${lower("A}B")}"#), Ok(s("a}b")));
 }
