@@ -134,8 +134,10 @@ fn call(
 }
 
 /// `c ? a : b`. As in HCL, only the chosen branch's errors count, an
-/// unknown condition gives an unknown result, and a secret in either
-/// branch taints the result (which branch was taken must not leak).
+/// unknown condition gives an unknown result, a secret in either branch
+/// taints the result (which branch was taken must not leak), and results
+/// of different primitive types are unified: a number or bool beside a
+/// string becomes a string (`c ? 1 : "a"` gives `"1"`).
 fn conditional(c: &Expr, a: &Expr, b: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
     let cv = eval(c, scope)?;
     if matches!(cv.unwrap_secret().0, Value::Null) {
@@ -151,10 +153,41 @@ fn conditional(c: &Expr, a: &Expr, b: &Expr, scope: &dyn Scope) -> Result<Value,
             .any(|r| r.as_ref().is_ok_and(Value::contains_secret));
     let chosen = match cond {
         None => return Ok(Value::Unknown),
-        Some(true) => yes?,
-        Some(false) => no?,
+        Some(true) => yes.as_ref().map_err(Clone::clone)?,
+        Some(false) => no.as_ref().map_err(Clone::clone)?,
     };
-    Ok(taint(chosen, secret))
+    let kinds = match (&yes, &no) {
+        (Ok(x), Ok(y)) => Some((primitive(x), primitive(y))),
+        _ => None,
+    };
+    let out = match kinds {
+        Some((Some(x), Some(y))) if x != y && (x == "string" || y == "string") => {
+            match chosen.unwrap_secret().0.to_interpolated() {
+                Some(s) => Value::String(s),
+                None => chosen.clone(),
+            }
+        }
+        Some((Some(x), Some(y))) if x != y => {
+            return Err(ExprError::new(
+                format!("the results of `?` have inconsistent types: {x} and {y}"),
+                a.span.to(b.span),
+            )
+            .with_hint("make both results the same type, e.g. with tostring()"));
+        }
+        _ => chosen.clone(),
+    };
+    Ok(taint(out, secret))
+}
+
+/// The kind of a known, non-null primitive value (integers and floats are
+/// both numbers); `None` for anything else.
+fn primitive(v: &Value) -> Option<&'static str> {
+    match v.unwrap_secret().0 {
+        Value::String(_) => Some("string"),
+        Value::Int(_) | Value::Float(_) => Some("number"),
+        Value::Bool(_) => Some("bool"),
+        _ => None,
+    }
 }
 
 /// `{ k = v, ... }`: keys convert to strings; an unknown key makes the

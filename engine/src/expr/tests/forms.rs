@@ -35,7 +35,18 @@ fn conditional_picks_a_branch() {
     );
     // Secrets in either branch or the condition taint the result.
     assert_eq!(ok("secret(true) ? 1 : 2"), Value::secret(int(1)));
-    assert_eq!(ok("true ? 1 : config.password"), Value::secret(int(1)));
+    assert_eq!(ok("true ? 1 : secret(2)"), Value::secret(int(1)));
+    // Primitive results of different types unify to a string, as in Terraform.
+    assert_eq!(ok("true ? 1 : \"a\""), s("1"));
+    assert_eq!(ok("false ? \"a\" : true"), s("true"));
+    assert_eq!(ok("true ? 1 : 2.5"), int(1));
+    assert_eq!(ok("true ? 1 : null"), int(1));
+    let e = err("true ? 1 : false");
+    assert!(
+        e.message.contains("inconsistent types: number and bool"),
+        "{e:?}"
+    );
+    assert_eq!(e.span, Span::new(7, 16));
     // The `cond()` function still works.
     assert_eq!(ok("cond(true, 1, 2)"), int(1));
     let e = parse_err("${true ? 1}");
