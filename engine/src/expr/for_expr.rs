@@ -52,32 +52,7 @@ pub(crate) fn eval_for(f: &ForExpr, scope: &dyn Scope) -> Result<Value, ExprErro
             return Ok(Value::Unknown);
         };
         let value = eval(&f.value, &local)?;
-        match object.entry(name) {
-            Entry::Vacant(slot) => {
-                slot.insert(if f.group {
-                    Value::List(vec![value])
-                } else {
-                    value
-                });
-            }
-            Entry::Occupied(mut slot) if f.group => {
-                if let Value::List(group) = slot.get_mut() {
-                    group.push(value);
-                }
-            }
-            Entry::Occupied(slot) => {
-                let shown = if key.contains_secret() {
-                    "(secret)".to_string()
-                } else {
-                    format!("{:?}", slot.key())
-                };
-                return Err(ExprError::new(
-                    format!("two items produced the key {shown} in this `for` expression"),
-                    key_expr.span,
-                )
-                .with_hint("add `...` after the value expression to group values by key"));
-            }
-        }
+        insert(&mut object, name, value, f.group, &key, key_expr.span)?;
     }
     let out = match f.key {
         None => Value::List(list),
@@ -114,4 +89,43 @@ pub(crate) fn items(coll: &Value, span: Span) -> Result<Option<(Items, bool)>, E
         }
     };
     Ok(Some((items, secret)))
+}
+
+/// Puts one item of a `{for}` into `object`: grouped into a list with
+/// `...`, else an error when its key came before.
+fn insert(
+    object: &mut Map,
+    name: String,
+    value: Value,
+    group: bool,
+    key: &Value,
+    key_span: Span,
+) -> Result<(), ExprError> {
+    match object.entry(name) {
+        Entry::Vacant(slot) => {
+            slot.insert(if group {
+                Value::List(vec![value])
+            } else {
+                value
+            });
+        }
+        Entry::Occupied(mut slot) if group => {
+            if let Value::List(group) = slot.get_mut() {
+                group.push(value);
+            }
+        }
+        Entry::Occupied(slot) => {
+            let shown = if key.contains_secret() {
+                "(secret)".to_string()
+            } else {
+                format!("{:?}", slot.key())
+            };
+            return Err(ExprError::new(
+                format!("two items produced the key {shown} in this `for` expression"),
+                key_span,
+            )
+            .with_hint("add `...` after the value expression to group values by key"));
+        }
+    }
+    Ok(())
 }

@@ -228,83 +228,54 @@ enum Open {
 /// Matches directives up into nested parts; also returns how deeply they
 /// nest.
 fn build(items: Vec<Item>, nesting: usize) -> Result<(Vec<Part>, usize), ExprError> {
-    let mut deepest = 0;
-    let mut stack: Vec<(Open, Vec<Part>)> = Vec::new();
-    let mut parts = Vec::new();
+    let mut b = Builder {
+        stack: Vec::new(),
+        parts: Vec::new(),
+        deepest: 0,
+        nesting,
+    };
     for item in items {
-        let open = match item {
-            Item::Text(t) => {
-                parts.push(Part::Text(t));
-                continue;
-            }
-            Item::Part(p) => {
-                parts.push(p);
-                continue;
-            }
-            Item::If(cond, span) => Open::If {
-                cond,
-                then: None,
+        match item {
+            Item::Text(t) => b.parts.push(Part::Text(t)),
+            Item::Part(p) => b.parts.push(p),
+            Item::If(cond, span) => b.open(
+                Open::If {
+                    cond,
+                    then: None,
+                    span,
+                },
                 span,
-            },
-            Item::For(key, value, collection, span) => Open::For {
-                key,
-                value,
-                collection,
-                span,
-            },
-            Item::Else(span) => {
-                match stack.last_mut() {
-                    Some((
-                        Open::If {
-                            then: then @ None, ..
-                        },
-                        _,
-                    )) => {
-                        *then = Some(std::mem::take(&mut parts));
-                    }
-                    _ => return Err(stray("%{ else }", "%{ if }", span)),
-                }
-                continue;
-            }
-            Item::EndIf(span) => {
-                let Some((Open::If { cond, then, .. }, outer)) = pop_if(&mut stack, true) else {
-                    return Err(stray("%{ endif }", "%{ if }", span));
-                };
-                let body = std::mem::replace(&mut parts, outer);
-                let (yes, no) = match then {
-                    Some(yes) => (yes, body),
-                    None => (body, Vec::new()),
-                };
-                parts.push(Part::If(cond, yes, no));
-                continue;
-            }
-            Item::EndFor(span) => {
-                let Some((
-                    Open::For {
-                        key,
-                        value,
-                        collection,
-                        ..
-                    },
-                    outer,
-                )) = pop_if(&mut stack, false)
-                else {
-                    return Err(stray("%{ endfor }", "%{ for }", span));
-                };
-                let body = std::mem::replace(&mut parts, outer);
-                parts.push(Part::For(Box::new(ForPart {
-                    key_var: key,
-                    value_var: value,
+            )?,
+            Item::For(key, value, collection, span) => b.open(
+                Open::For {
+                    key,
+                    value,
                     collection,
-                    body,
-                })));
-                continue;
-            }
-        };
-        if nesting + stack.len() >= MAX_NESTING {
-            let span = match &open {
-                Open::If { span, .. } | Open::For { span, .. } => *span,
-            };
+                    span,
+                },
+                span,
+            )?,
+            Item::Else(span) => b.else_(span)?,
+            Item::EndIf(span) => b.end_if(span)?,
+            Item::EndFor(span) => b.end_for(span)?,
+        }
+    }
+    b.finish()
+}
+
+/// The directives open while the parts are matched up.
+struct Builder {
+    /// Each open directive and the parts collected before it.
+    stack: Vec<(Open, Vec<Part>)>,
+    /// The parts of the innermost open body.
+    parts: Vec<Part>,
+    deepest: usize,
+    nesting: usize,
+}
+
+impl Builder {
+    fn open(&mut self, open: Open, span: Span) -> Result<(), ExprError> {
+        if self.nesting + self.stack.len() >= MAX_NESTING {
             return Err(ExprError::new(
                 format!(
                     "template directives are nested too deeply (more than {MAX_NESTING} levels)"
@@ -313,18 +284,74 @@ fn build(items: Vec<Item>, nesting: usize) -> Result<(Vec<Part>, usize), ExprErr
             )
             .with_hint("split the template into smaller ones"));
         }
-        stack.push((open, std::mem::take(&mut parts)));
-        deepest = deepest.max(stack.len());
+        self.stack.push((open, std::mem::take(&mut self.parts)));
+        self.deepest = self.deepest.max(self.stack.len());
+        Ok(())
     }
-    if let Some((open, _)) = stack.pop() {
-        let (span, what, end) = match open {
-            Open::If { span, .. } => (span, "%{ if }", "%{ endif }"),
-            Open::For { span, .. } => (span, "%{ for }", "%{ endfor }"),
+
+    fn else_(&mut self, span: Span) -> Result<(), ExprError> {
+        match self.stack.last_mut() {
+            Some((
+                Open::If {
+                    then: then @ None, ..
+                },
+                _,
+            )) => {
+                *then = Some(std::mem::take(&mut self.parts));
+                Ok(())
+            }
+            _ => Err(stray("%{ else }", "%{ if }", span)),
+        }
+    }
+
+    fn end_if(&mut self, span: Span) -> Result<(), ExprError> {
+        let Some((Open::If { cond, then, .. }, outer)) = pop_if(&mut self.stack, true) else {
+            return Err(stray("%{ endif }", "%{ if }", span));
         };
-        return Err(ExprError::new(format!("unclosed `{what}`"), span)
-            .with_hint(format!("end it with `{end}`")));
+        let body = std::mem::replace(&mut self.parts, outer);
+        let (yes, no) = match then {
+            Some(yes) => (yes, body),
+            None => (body, Vec::new()),
+        };
+        self.parts.push(Part::If(cond, yes, no));
+        Ok(())
     }
-    Ok((parts, deepest))
+
+    fn end_for(&mut self, span: Span) -> Result<(), ExprError> {
+        let Some((
+            Open::For {
+                key,
+                value,
+                collection,
+                ..
+            },
+            outer,
+        )) = pop_if(&mut self.stack, false)
+        else {
+            return Err(stray("%{ endfor }", "%{ for }", span));
+        };
+        let body = std::mem::replace(&mut self.parts, outer);
+        self.parts.push(Part::For(Box::new(ForPart {
+            key_var: key,
+            value_var: value,
+            collection,
+            body,
+        })));
+        Ok(())
+    }
+
+    /// The parts, once every directive is closed.
+    fn finish(mut self) -> Result<(Vec<Part>, usize), ExprError> {
+        if let Some((open, _)) = self.stack.pop() {
+            let (span, what, end) = match open {
+                Open::If { span, .. } => (span, "%{ if }", "%{ endif }"),
+                Open::For { span, .. } => (span, "%{ for }", "%{ endfor }"),
+            };
+            return Err(ExprError::new(format!("unclosed `{what}`"), span)
+                .with_hint(format!("end it with `{end}`")));
+        }
+        Ok((self.parts, self.deepest))
+    }
 }
 
 /// Pops the innermost open directive when it is an `if` (`want_if`) or a
