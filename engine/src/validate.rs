@@ -385,40 +385,29 @@ pub fn check_value(v: &Value, ty: &ValueType) -> Result<(), String> {
 /// Reports calls of functions that do not exist, before anything runs.
 fn check_calls(stack: &Stack, t: &Template, errors: &mut Vec<Diagnostic>) {
     fn expr(stack: &Stack, e: &Expr, errors: &mut Vec<Diagnostic>) {
-        match &e.kind {
-            ExprKind::Call(name, args) => {
-                if !function_names().any(|f| f == name) {
-                    let d =
-                        Diagnostic::at(&stack.file, e.span, format!("unknown function `{name}`"));
-                    errors.push(match did_you_mean(name, function_names()) {
-                        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                        None => d.with_hint(format!(
-                            "functions are: {}",
-                            function_names().collect::<Vec<_>>().join(", ")
-                        )),
-                    });
-                }
-                args.iter().for_each(|a| expr(stack, a, errors));
+        e.walk(&mut |e| {
+            let ExprKind::Call(name, ..) = &e.kind else {
+                return;
+            };
+            if function_names().any(|f| f == name) {
+                return;
             }
-            ExprKind::List(items) => items.iter().for_each(|a| expr(stack, a, errors)),
-            ExprKind::GetAttr(a, _) | ExprKind::Splat(a, _) | ExprKind::Neg(a) => {
-                expr(stack, a, errors)
-            }
-            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
-                expr(stack, a, errors);
-                expr(stack, b, errors);
-            }
-            ExprKind::Literal(_) | ExprKind::Ident(_) => {}
-        }
+            let d = Diagnostic::at(&stack.file, e.span, format!("unknown function `{name}`"));
+            errors.push(match did_you_mean(name, function_names()) {
+                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                None => d.with_hint(format!(
+                    "functions are: {}",
+                    function_names().collect::<Vec<_>>().join(", ")
+                )),
+            });
+        });
     }
     match t {
         Template::Literal(_) => {}
         Template::Expr(e) => expr(stack, e, errors),
         Template::Interpolated(parts, _) => {
-            for p in parts {
-                if let Part::Expr(e) = p {
-                    expr(stack, e, errors);
-                }
+            for e in Part::exprs_of(parts) {
+                expr(stack, e, errors);
             }
         }
         Template::List(items, _) => items.iter().for_each(|i| check_calls(stack, i, errors)),

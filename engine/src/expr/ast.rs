@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::template::Part;
 use crate::base::Span;
 use crate::base::Value;
 
@@ -27,31 +28,90 @@ pub enum ExprKind {
     GetAttr(Box<Expr>, String),
     /// `base[index]`.
     Index(Box<Expr>, Box<Expr>),
-    /// `base[*].a.b`: the attribute chain mapped over every element.
-    Splat(Box<Expr>, Vec<String>),
-    /// `name(args...)`.
-    Call(String, Vec<Expr>),
-    /// `a + b`, `a - b`, `a * b`.
+    /// `base[*].a[0]` (full splat: attributes and indexes) or `base.*.a`
+    /// (attribute splat: attributes only): the accessors mapped over every
+    /// element.
+    Splat(Box<Expr>, Vec<Accessor>),
+    /// `name(args...)`; `expand` when the last argument ends in `...`.
+    Call(String, Vec<Expr>, bool),
+    /// `a + b`, `a && b`, `a == b`, ...
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `-a`.
     Neg(Box<Expr>),
+    /// `!a`.
+    Not(Box<Expr>),
+    /// `cond ? a : b`.
+    Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `{ key = value, ... }`: keys are expressions (a bare name is a
+    /// string literal there, as in HCL).
+    Object(Vec<(Expr, Expr)>),
+    /// `[for ...]` and `{for ...}`.
+    For(Box<ForExpr>),
+    /// A quoted string with interpolations or directives: `"a-${x}"`.
+    Template(Vec<Part>),
+}
+
+/// An accessor applied to each element by a splat.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Accessor {
+    /// `.name`
+    Attr(String),
+    /// `[index]`
+    Index(Expr),
+}
+
+/// A `for` expression: `[for k, v in coll : value if cond]` or
+/// `{for k, v in coll : key => value... if cond}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForExpr {
+    /// The key (or index) variable, when two are named.
+    pub key_var: Option<String>,
+    /// The value variable.
+    pub value_var: String,
+    pub collection: Expr,
+    /// The key expression of a `{for}`; `None` for a `[for]`.
+    pub key: Option<Expr>,
+    pub value: Expr,
+    /// `...` after the value: group values with the same key into lists.
+    pub group: bool,
+    pub cond: Option<Expr>,
 }
 
 /// Binary operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    NotEq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
     Add,
     Sub,
     Mul,
+    Div,
+    Mod,
 }
 
 impl BinOp {
     /// The operator as written.
     pub fn symbol(self) -> &'static str {
         match self {
+            BinOp::Or => "||",
+            BinOp::And => "&&",
+            BinOp::Eq => "==",
+            BinOp::NotEq => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
             BinOp::Add => "+",
             BinOp::Sub => "-",
             BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Mod => "%",
         }
     }
 }
@@ -131,17 +191,62 @@ impl Expr {
                     });
                 }
             }
-            ExprKind::Literal(_) => {}
-            ExprKind::List(items) | ExprKind::Call(_, items) => {
-                for e in items {
+            ExprKind::For(f) => {
+                f.collection.collect_references(out);
+                // The loop variables are local: references to them are not
+                // dependencies (an outer name they shadow is not either).
+                let mut inner = Vec::new();
+                for e in [f.key.as_ref(), Some(&f.value), f.cond.as_ref()]
+                    .into_iter()
+                    .flatten()
+                {
+                    e.collect_references(&mut inner);
+                }
+                out.extend(inner.into_iter().filter(|r| {
+                    r.root != f.value_var && f.key_var.as_deref() != Some(r.root.as_str())
+                }));
+            }
+            ExprKind::Template(parts) => Part::collect_references(parts, out),
+            _ => {
+                for e in self.children() {
                     e.collect_references(out);
                 }
             }
-            ExprKind::Binary(_, l, r) => {
-                l.collect_references(out);
-                r.collect_references(out);
+        }
+    }
+
+    /// The direct sub-expressions, in source order.
+    pub fn children(&self) -> Vec<&Expr> {
+        match &self.kind {
+            ExprKind::Literal(_) | ExprKind::Ident(_) => Vec::new(),
+            ExprKind::List(items) | ExprKind::Call(_, items, _) => items.iter().collect(),
+            ExprKind::GetAttr(e, _)
+            | ExprKind::Splat(e, _)
+            | ExprKind::Neg(e)
+            | ExprKind::Not(e) => {
+                vec![e]
             }
-            ExprKind::Neg(e) => e.collect_references(out),
+            ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => vec![a, b],
+            ExprKind::Conditional(c, a, b) => vec![c, a, b],
+            ExprKind::Object(items) => items.iter().flat_map(|(k, v)| [k, v]).collect(),
+            ExprKind::Template(parts) => Part::exprs_of(parts),
+            ExprKind::For(f) => [
+                Some(&f.collection),
+                f.key.as_ref(),
+                Some(&f.value),
+                f.cond.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        }
+    }
+
+    /// Visits this expression and every sub-expression, parents first.
+    pub fn walk(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        for c in self.children() {
+            c.walk(f);
         }
     }
 
@@ -167,30 +272,44 @@ impl Expr {
             }),
             ExprKind::Index(base, index) => {
                 let base = base.chain(out);
-                let seg = match &index.kind {
-                    ExprKind::Literal(v) => PathSegment::Index(Some(v.clone())),
-                    _ => {
-                        index.collect_references(out);
-                        if index.is_own_key() {
-                            PathSegment::SameKey
-                        } else {
-                            PathSegment::Index(None)
-                        }
-                    }
-                };
+                let seg = index_segment(index, out);
                 base.map(|(root, mut path)| {
                     path.push(seg);
                     (root, path)
                 })
             }
-            ExprKind::Splat(base, attrs) => base.chain(out).map(|(root, mut path)| {
-                path.push(PathSegment::Splat);
-                path.extend(attrs.iter().cloned().map(PathSegment::Attr));
-                (root, path)
-            }),
+            ExprKind::Splat(base, accessors) => {
+                let base = base.chain(out);
+                let mut segs = vec![PathSegment::Splat];
+                for a in accessors {
+                    segs.push(match a {
+                        Accessor::Attr(name) => PathSegment::Attr(name.clone()),
+                        Accessor::Index(index) => index_segment(index, out),
+                    });
+                }
+                base.map(|(root, mut path)| {
+                    path.extend(segs);
+                    (root, path)
+                })
+            }
             _ => {
                 self.collect_references(out);
                 None
+            }
+        }
+    }
+}
+
+/// The path segment of `[index]`, collecting the index's own references.
+fn index_segment(index: &Expr, out: &mut Vec<Reference>) -> PathSegment {
+    match &index.kind {
+        ExprKind::Literal(v) => PathSegment::Index(Some(v.clone())),
+        _ => {
+            index.collect_references(out);
+            if index.is_own_key() {
+                PathSegment::SameKey
+            } else {
+                PathSegment::Index(None)
             }
         }
     }

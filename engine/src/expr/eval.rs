@@ -5,10 +5,11 @@
 
 use std::path::Path;
 
-use super::ast::{BinOp, Expr, ExprKind};
+use super::ast::{Accessor, BinOp, Expr, ExprKind};
 use super::error::{ExprError, suggest};
 use super::functions::{self, Arg};
 use super::template::{Part, Template};
+use super::{for_expr, ops, special};
 use crate::base::Span;
 use crate::base::{Map, Value};
 
@@ -45,6 +46,7 @@ pub fn eval(expr: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
             .map(|e| eval(e, scope))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::List),
+        ExprKind::Object(items) => object(items, scope),
         ExprKind::Ident(name) => scope
             .root(name)
             .map_err(|(message, hint)| ExprError::new(message, expr.span).with_hint_opt(hint)),
@@ -60,24 +62,251 @@ pub fn eval(expr: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
                 get_index(b, i, expr.span, index.span)
             }
         },
-        ExprKind::Splat(base, attrs) => splat(eval(base, scope)?, attrs, expr.span, base.span),
-        ExprKind::Call(name, args) => {
-            let Some(f) = functions::lookup_function(name) else {
-                return Err(unknown_function(name, expr.span));
-            };
-            let args = args
-                .iter()
-                .map(|a| {
-                    Ok(Arg {
-                        value: eval(a, scope)?,
-                        span: a.span,
-                    })
-                })
-                .collect::<Result<Vec<_>, ExprError>>()?;
-            functions::call(f, args, expr.span, scope)
+        ExprKind::Splat(base, accessors) => splat(eval(base, scope)?, accessors, expr.span, scope),
+        ExprKind::Call(name, args, expand) => call(name, args, *expand, expr.span, scope),
+        ExprKind::Binary(op @ (BinOp::And | BinOp::Or), l, r) => {
+            let a = eval(l, scope)?;
+            ops::logical(*op, &a, eval(r, scope), l.span, r.span)
         }
-        ExprKind::Binary(op, l, r) => binary(*op, eval(l, scope)?, eval(r, scope)?, expr.span),
-        ExprKind::Neg(inner) => negate(eval(inner, scope)?, expr.span),
+        ExprKind::Binary(op, l, r) => {
+            let (a, b) = (eval(l, scope)?, eval(r, scope)?);
+            ops::binary(*op, &a, &b, (l.span, r.span, expr.span))
+        }
+        ExprKind::Neg(inner) => ops::negate(&eval(inner, scope)?, expr.span, inner.span),
+        ExprKind::Not(inner) => ops::not(&eval(inner, scope)?, inner.span),
+        ExprKind::Conditional(c, a, b) => conditional(c, a, b, scope),
+        ExprKind::For(f) => for_expr::eval_for(f, scope),
+        ExprKind::Template(parts) => interpolate(parts, scope),
+    }
+}
+
+/// The forms that look like calls but evaluate their arguments lazily.
+const SPECIAL_FORMS: &[&str] = &["can", "try"];
+
+/// Every name that can be called, sorted: the built-in functions and
+/// `can`/`try`.
+pub fn function_names() -> impl Iterator<Item = &'static str> {
+    let mut names: Vec<&'static str> = functions::function_names()
+        .chain(SPECIAL_FORMS.iter().copied())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter()
+}
+
+/// `name(args...)`: a special form, or a function of the table with its
+/// arguments evaluated (the last one spread into several with `...`).
+fn call(
+    name: &str,
+    args: &[Expr],
+    expand: bool,
+    span: Span,
+    scope: &dyn Scope,
+) -> Result<Value, ExprError> {
+    match name {
+        "can" => return special::can(args, span, scope),
+        "try" => return special::try_(args, span, scope),
+        _ => {}
+    }
+    let Some(f) = functions::lookup_function(name) else {
+        return Err(unknown_function(name, span));
+    };
+    let mut values = args
+        .iter()
+        .map(|a| {
+            Ok(Arg {
+                value: eval(a, scope)?,
+                span: a.span,
+            })
+        })
+        .collect::<Result<Vec<_>, ExprError>>()?;
+    if expand && let Some(last) = values.pop() {
+        let (inner, secret) = last.value.unwrap_secret();
+        match inner {
+            Value::Unknown => return Ok(Value::Unknown),
+            Value::List(items) => values.extend(items.iter().map(|v| Arg {
+                value: taint(v.clone(), secret),
+                span: last.span,
+            })),
+            other => {
+                return Err(ExprError::new(
+                    format!("`...` expands a list, not a {}", other.kind()),
+                    last.span,
+                ));
+            }
+        }
+    }
+    functions::call(f, values, span, scope)
+}
+
+/// `c ? a : b`. As in HCL, only the chosen branch's errors count, an
+/// unknown condition gives an unknown result, a secret in either branch
+/// taints the result (which branch was taken must not leak), and results
+/// of different primitive types are unified: a number or bool beside a
+/// string becomes a string (`c ? 1 : "a"` gives `"1"`).
+fn conditional(c: &Expr, a: &Expr, b: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
+    let cv = eval(c, scope)?;
+    if matches!(cv.unwrap_secret().0, Value::Null) {
+        return Err(ExprError::new("the condition is null", c.span)
+            .with_hint("a condition must be true or false"));
+    }
+    let cond = ops::to_bool(&cv, c.span)?;
+    let yes = eval(a, scope);
+    let no = eval(b, scope);
+    let secret = cv.contains_secret()
+        || [&yes, &no]
+            .iter()
+            .any(|r| r.as_ref().is_ok_and(Value::contains_secret));
+    let chosen = match cond {
+        None => return Ok(Value::Unknown),
+        Some(true) => yes.as_ref().map_err(Clone::clone)?,
+        Some(false) => no.as_ref().map_err(Clone::clone)?,
+    };
+    let kinds = match (&yes, &no) {
+        (Ok(x), Ok(y)) => Some((primitive(x), primitive(y))),
+        _ => None,
+    };
+    let out = match kinds {
+        Some((Some(x), Some(y))) if x != y && (x == "string" || y == "string") => {
+            match chosen.unwrap_secret().0.to_interpolated() {
+                Some(s) => Value::String(s),
+                None => chosen.clone(),
+            }
+        }
+        Some((Some(x), Some(y))) if x != y => {
+            return Err(ExprError::new(
+                format!("the results of `?` have inconsistent types: {x} and {y}"),
+                a.span.to(b.span),
+            )
+            .with_hint("make both results the same type, e.g. with tostring()"));
+        }
+        _ => chosen.clone(),
+    };
+    Ok(taint(out, secret))
+}
+
+/// The kind of a known, non-null primitive value (integers and floats are
+/// both numbers); `None` for anything else.
+fn primitive(v: &Value) -> Option<&'static str> {
+    match v.unwrap_secret().0 {
+        Value::String(_) => Some("string"),
+        Value::Int(_) | Value::Float(_) => Some("number"),
+        Value::Bool(_) => Some("bool"),
+        _ => None,
+    }
+}
+
+/// `{ k = v, ... }`: keys convert to strings; an unknown key makes the
+/// whole object unknown; a later duplicate key wins.
+fn object(items: &[(Expr, Expr)], scope: &dyn Scope) -> Result<Value, ExprError> {
+    let mut out = Map::new();
+    let mut unknown = false;
+    let mut secret = false;
+    for (k, v) in items {
+        let key = eval(k, scope)?;
+        let value = eval(v, scope)?;
+        match object_key(&key, k.span)? {
+            None => unknown = true,
+            Some(name) => {
+                secret |= key.contains_secret();
+                out.insert(name, value);
+            }
+        }
+    }
+    if unknown {
+        return Ok(Value::Unknown);
+    }
+    Ok(taint(Value::Map(out), secret))
+}
+
+/// A value used as an object key, as a string; `None` when unknown.
+pub(crate) fn object_key(key: &Value, span: Span) -> Result<Option<String>, ExprError> {
+    let (inner, _) = key.unwrap_secret();
+    match inner {
+        Value::Unknown => Ok(None),
+        Value::Null => Err(ExprError::new("an object key cannot be null", span)),
+        Value::String(s) => Ok(Some(s.clone())),
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => Ok(inner.to_interpolated()),
+        other => Err(ExprError::new(
+            format!("an object key must be a string, not a {}", other.kind()),
+            span,
+        )),
+    }
+}
+
+/// A scope with local names (loop variables, template variables) on top of
+/// another scope.
+pub struct Locals<'a> {
+    parent: &'a dyn Scope,
+    vars: Vec<(String, Value)>,
+}
+
+impl<'a> Locals<'a> {
+    /// `vars` shadow `parent`'s names.
+    pub fn new(parent: &'a dyn Scope, vars: Vec<(String, Value)>) -> Locals<'a> {
+        Locals { parent, vars }
+    }
+
+    fn local(&self, name: &str) -> Option<&Value> {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+}
+
+impl Scope for Locals<'_> {
+    fn root(&self, name: &str) -> Result<Value, (String, Option<String>)> {
+        match self.local(name) {
+            Some(v) => Ok(v.clone()),
+            None => self.parent.root(name),
+        }
+    }
+
+    fn lookup(&self, name: &str, path: &[Step<'_>]) -> Option<Value> {
+        match self.local(name) {
+            Some(_) => None,
+            None => self.parent.lookup(name, path),
+        }
+    }
+
+    fn base_dir(&self) -> &Path {
+        self.parent.base_dir()
+    }
+}
+
+/// Variables for evaluating a template or expression on their own (as
+/// `templatefile` and config validation rules do): no other names exist.
+pub struct Vars<'a> {
+    vars: &'a Map,
+    base_dir: &'a Path,
+}
+
+impl<'a> Vars<'a> {
+    /// A scope where exactly `vars` are defined; `file()` paths are
+    /// relative to `base_dir`.
+    pub fn new(vars: &'a Map, base_dir: &'a Path) -> Vars<'a> {
+        Vars { vars, base_dir }
+    }
+}
+
+impl Scope for Vars<'_> {
+    fn root(&self, name: &str) -> Result<Value, (String, Option<String>)> {
+        self.vars.get(name).cloned().ok_or_else(|| {
+            (
+                format!("unknown variable `{name}`"),
+                suggest(name, self.vars.keys().map(String::as_str)),
+            )
+        })
+    }
+
+    fn lookup(&self, name: &str, path: &[Step<'_>]) -> Option<Value> {
+        walk_map(self.vars.get(name)?.as_map()?, path)
+    }
+
+    fn base_dir(&self) -> &Path {
+        self.base_dir
     }
 }
 
@@ -192,41 +421,89 @@ pub fn eval_template(t: &Template, scope: &dyn Scope) -> Result<Value, ExprError
     }
 }
 
-fn interpolate(parts: &[Part], scope: &dyn Scope) -> Result<Value, ExprError> {
-    let mut out = String::new();
-    let mut unknown = false;
-    let mut secret = false;
-    for part in parts {
-        match part {
-            Part::Text(t) => out.push_str(t),
-            Part::Expr(e) => {
-                let v = eval(e, scope)?;
-                let (inner, is_secret) = v.unwrap_secret();
-                secret |= is_secret;
-                if matches!(inner, Value::Unknown) {
-                    // Keep going: a later part may still be an error worth reporting.
-                    unknown = true;
-                    continue;
+/// Renders template parts to a string: unknown when any part that is
+/// rendered is unknown (or an `if` condition or `for` collection is),
+/// secret when any is secret.
+pub(crate) fn interpolate(parts: &[Part], scope: &dyn Scope) -> Result<Value, ExprError> {
+    let mut r = Rendered::default();
+    r.parts(parts, scope)?;
+    if r.unknown {
+        return Ok(Value::Unknown);
+    }
+    Ok(taint(Value::String(r.out), r.secret))
+}
+
+/// A template being rendered.
+#[derive(Default)]
+struct Rendered {
+    out: String,
+    unknown: bool,
+    secret: bool,
+}
+
+impl Rendered {
+    fn parts(&mut self, parts: &[Part], scope: &dyn Scope) -> Result<(), ExprError> {
+        for part in parts {
+            match part {
+                Part::Text(t) => self.out.push_str(t),
+                Part::Expr(e) => self.splice(e, scope)?,
+                Part::If(c, yes, no) => {
+                    let v = eval(c, scope)?;
+                    if matches!(v.unwrap_secret().0, Value::Null) {
+                        return Err(ExprError::new("the `%{ if }` condition is null", c.span));
+                    }
+                    self.secret |= v.contains_secret();
+                    match ops::to_bool(&v, c.span)? {
+                        // Keep going: a later part may still be an error worth reporting.
+                        None => self.unknown = true,
+                        Some(true) => self.parts(yes, scope)?,
+                        Some(false) => self.parts(no, scope)?,
+                    }
                 }
-                match inner.to_interpolated() {
-                    Some(s) => out.push_str(&s),
-                    None => {
-                        return Err(ExprError::new(
-                            format!("cannot put a {} into a string", inner.kind()),
-                            e.span,
-                        )
-                        .with_hint(
-                            "use join() or jsonencode(), or make the whole string \"${...}\" to keep the value's type",
-                        ));
+                Part::For(f) => {
+                    let coll = eval(&f.collection, scope)?;
+                    let Some((items, secret)) = for_expr::items(&coll, f.collection.span)? else {
+                        self.unknown = true;
+                        continue;
+                    };
+                    self.secret |= secret;
+                    for (k, v) in items {
+                        let mut vars = Vec::with_capacity(2);
+                        if let Some(name) = &f.key_var {
+                            vars.push((name.clone(), k));
+                        }
+                        vars.push((f.value_var.clone(), v));
+                        self.parts(&f.body, &Locals::new(scope, vars))?;
                     }
                 }
             }
         }
+        Ok(())
     }
-    if unknown {
-        return Ok(Value::Unknown);
+
+    /// Splices an interpolation's value in its string form.
+    fn splice(&mut self, e: &Expr, scope: &dyn Scope) -> Result<(), ExprError> {
+        let v = eval(e, scope)?;
+        let (inner, is_secret) = v.unwrap_secret();
+        self.secret |= is_secret;
+        if matches!(inner, Value::Unknown) {
+            self.unknown = true;
+            return Ok(());
+        }
+        match inner.to_interpolated() {
+            Some(s) => {
+                self.out.push_str(&s);
+                Ok(())
+            }
+            None => Err(ExprError::new(
+                format!("cannot put a {} into a string", inner.kind()),
+                e.span,
+            )
+            .with_hint(
+                "use join() or jsonencode(), or make the whole string \"${...}\" to keep the value's type",
+            )),
+        }
     }
-    Ok(taint(Value::String(out), secret))
 }
 
 /// Marks `v` secret when `secret`; unknowns stay plain unknowns.
@@ -239,10 +516,10 @@ pub(crate) fn taint(v: Value, secret: bool) -> Value {
 }
 
 fn unknown_function(name: &str, span: Span) -> ExprError {
-    let hint = suggest(name, functions::function_names()).unwrap_or_else(|| {
+    let hint = suggest(name, function_names()).unwrap_or_else(|| {
         format!(
             "available functions: {}",
-            functions::function_names().collect::<Vec<_>>().join(", ")
+            function_names().collect::<Vec<_>>().join(", ")
         )
     });
     ExprError::new(format!("unknown function `{name}`"), span).with_hint(hint)
@@ -353,105 +630,40 @@ fn get_index(base: Value, index: Value, span: Span, index_span: Span) -> Result<
     Ok(taint(out, base_secret || index_secret))
 }
 
-/// `base[*].a.b`: over a list's elements or a table's values (key order).
-fn splat(base: Value, attrs: &[String], span: Span, base_span: Span) -> Result<Value, ExprError> {
+/// `base[*].a[0]` / `base.*.a`: the accessors over every element of a
+/// list (a table's values, in key order, so that `r[*].id` covers every
+/// instance of a `for_each` resource); a null base gives an empty list and
+/// any other value is treated as a list of that one value, as in HCL.
+fn splat(
+    base: Value,
+    accessors: &[Accessor],
+    span: Span,
+    scope: &dyn Scope,
+) -> Result<Value, ExprError> {
     let (inner, secret) = base.unwrap_secret();
     let items: Vec<Value> = match inner {
         Value::Unknown => return Ok(Value::Unknown),
         Value::List(items) => items.clone(),
         Value::Map(m) => m.values().cloned().collect(),
         Value::Null => Vec::new(),
-        other => {
-            return Err(ExprError::new(
-                format!("`[*]` needs a list or a table, not a {}", other.kind()),
-                base_span,
-            ));
-        }
+        other => vec![other.clone()],
     };
+    // Indexes are evaluated once, in the splat's scope.
+    let steps = accessors
+        .iter()
+        .map(|a| match a {
+            Accessor::Attr(name) => Ok((Step::Attr(name), span)),
+            Accessor::Index(i) => Ok((Step::Index(eval(i, scope)?), i.span)),
+        })
+        .collect::<Result<Vec<_>, ExprError>>()?;
     let out = items
         .into_iter()
-        .map(|item| attrs.iter().try_fold(item, |acc, a| get_attr(acc, a, span)))
+        .map(|item| {
+            steps.iter().try_fold(item, |acc, (step, at)| match step {
+                Step::Attr(name) => get_attr(acc, name, span),
+                Step::Index(i) => get_index(acc, i.clone(), span, *at),
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(taint(Value::List(out), secret))
-}
-
-fn binary(op: BinOp, l: Value, r: Value, span: Span) -> Result<Value, ExprError> {
-    let (a, a_secret) = l.unwrap_secret();
-    let (b, b_secret) = r.unwrap_secret();
-    if matches!(a, Value::Unknown) || matches!(b, Value::Unknown) {
-        return Ok(Value::Unknown);
-    }
-    let sym = op.symbol();
-    let out = match (a, b) {
-        (Value::Int(x), Value::Int(y)) => {
-            let v = match op {
-                BinOp::Add => x.checked_add(*y),
-                BinOp::Sub => x.checked_sub(*y),
-                BinOp::Mul => x.checked_mul(*y),
-            };
-            match v {
-                Some(v) => Value::Int(v),
-                None => {
-                    return Err(ExprError::new(format!("integer overflow in `{sym}`"), span)
-                        .with_hint("integers are 64-bit signed"));
-                }
-            }
-        }
-        (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
-            let (x, y) = (as_f64(a), as_f64(b));
-            let v = match op {
-                BinOp::Add => x + y,
-                BinOp::Sub => x - y,
-                BinOp::Mul => x * y,
-            };
-            if !v.is_finite() {
-                return Err(ExprError::new(format!("number overflow in `{sym}`"), span));
-            }
-            Value::Float(v)
-        }
-        (Value::String(x), Value::String(y)) if op == BinOp::Add => {
-            Value::String(format!("{x}{y}"))
-        }
-        _ => {
-            let e = ExprError::new(
-                format!("cannot apply `{sym}` to a {} and a {}", a.kind(), b.kind()),
-                span,
-            );
-            return Err(
-                if op == BinOp::Add && (a.as_str().is_some() || b.as_str().is_some()) {
-                    e.with_hint("to build a string, use \"${a}${b}\" or format()")
-                } else {
-                    e
-                },
-            );
-        }
-    };
-    Ok(taint(out, a_secret || b_secret))
-}
-
-fn as_f64(v: &Value) -> f64 {
-    match v {
-        Value::Int(i) => *i as f64,
-        Value::Float(x) => *x,
-        _ => f64::NAN,
-    }
-}
-
-fn negate(v: Value, span: Span) -> Result<Value, ExprError> {
-    let (inner, secret) = v.unwrap_secret();
-    let out = match inner {
-        Value::Unknown => return Ok(Value::Unknown),
-        Value::Int(i) => match i.checked_neg() {
-            Some(n) => Value::Int(n),
-            None => return Err(ExprError::new("integer overflow in `-`", span)),
-        },
-        Value::Float(x) => Value::Float(-x),
-        other => {
-            return Err(ExprError::new(
-                format!("cannot negate a {}", other.kind()),
-                span,
-            ));
-        }
-    };
-    Ok(taint(out, secret))
 }

@@ -33,7 +33,8 @@ pub(crate) enum Tok {
     Ident(String),
     Int(i64),
     Float(f64),
-    Str(String),
+    /// The `"` opening a string.
+    Quote,
     LParen,
     RParen,
     LBracket,
@@ -45,6 +46,24 @@ pub(crate) enum Tok {
     Star,
     Plus,
     Minus,
+    Slash,
+    Percent,
+    Bang,
+    EqEq,
+    NotEq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    AndAnd,
+    OrOr,
+    Question,
+    Colon,
+    Assign,
+    FatArrow,
+    Ellipsis,
+    /// `~` right before the `}` that closes an interpolation or directive.
+    Tilde,
     Eof,
 }
 
@@ -55,7 +74,7 @@ impl Tok {
             Tok::Ident(name) => format!("`{name}`"),
             Tok::Int(i) => format!("`{i}`"),
             Tok::Float(x) => format!("`{x}`"),
-            Tok::Str(_) => "a string".to_string(),
+            Tok::Quote => "a string".to_string(),
             Tok::LParen => "`(`".to_string(),
             Tok::RParen => "`)`".to_string(),
             Tok::LBracket => "`[`".to_string(),
@@ -68,6 +87,32 @@ impl Tok {
             Tok::Plus => "`+`".to_string(),
             Tok::Minus => "`-`".to_string(),
             Tok::Eof => "the end of the string".to_string(),
+            other => format!("`{}`", other.symbol()),
+        }
+    }
+
+    /// The text of a punctuation token.
+    fn symbol(&self) -> &'static str {
+        match self {
+            Tok::Minus => "-",
+            Tok::Slash => "/",
+            Tok::Percent => "%",
+            Tok::Bang => "!",
+            Tok::EqEq => "==",
+            Tok::NotEq => "!=",
+            Tok::Lt => "<",
+            Tok::Le => "<=",
+            Tok::Gt => ">",
+            Tok::Ge => ">=",
+            Tok::AndAnd => "&&",
+            Tok::OrOr => "||",
+            Tok::Question => "?",
+            Tok::Colon => ":",
+            Tok::Assign => "=",
+            Tok::FatArrow => "=>",
+            Tok::Ellipsis => "...",
+            Tok::Tilde => "~",
+            _ => "",
         }
     }
 }
@@ -77,9 +122,14 @@ impl Tok {
 pub(crate) struct Token {
     pub(crate) tok: Tok,
     pub(crate) span: Span,
+    /// Whether a newline came between the previous token and this one:
+    /// inside `{ }` object literals a newline separates items, as in HCL.
+    pub(crate) newline_before: bool,
 }
 
 /// A lexer over `src` from a byte position; stops at the end of `src`.
+/// Cheap to copy, which is how the parser looks more than one token ahead.
+#[derive(Clone, Copy)]
 pub(crate) struct Lexer<'a> {
     src: &'a str,
     pos: usize,
@@ -93,6 +143,26 @@ fn is_ident_char(c: char) -> bool {
 impl<'a> Lexer<'a> {
     pub(crate) fn new(src: &'a str, pos: usize, map: SpanMap) -> Lexer<'a> {
         Lexer { src, pos, map }
+    }
+
+    /// The text being lexed.
+    pub(crate) fn src(&self) -> &'a str {
+        self.src
+    }
+
+    /// The map from content offsets to file spans.
+    pub(crate) fn map(&self) -> SpanMap {
+        self.map
+    }
+
+    /// Continues lexing at byte `pos` (after a string the parser read).
+    pub(crate) fn seek(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
+    /// The empty file span at content offset `end`.
+    pub(crate) fn span_to(&self, end: usize) -> Span {
+        self.map.span(end, end)
     }
 
     /// The byte position after the last token produced.
@@ -124,21 +194,39 @@ impl<'a> Lexer<'a> {
         self.map.span(start, self.pos)
     }
 
-    fn token(&self, tok: Tok, start: usize) -> Token {
+    fn token(&self, tok: Tok, start: usize, newline_before: bool) -> Token {
         Token {
             tok,
             span: self.span(start),
+            newline_before,
         }
+    }
+
+    /// Consumes `c` when it comes next.
+    fn eat(&mut self, c: char) -> bool {
+        if self.peek_char() == Some(c) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The token for `one`, or `two` when `second` follows.
+    fn pair(&mut self, second: char, two: Tok, one: Tok) -> Tok {
+        if self.eat(second) { two } else { one }
     }
 
     /// The next token; `Eof` at the end of the text.
     pub(crate) fn next_token(&mut self) -> Result<Token, ExprError> {
-        while self.peek_char().is_some_and(char::is_whitespace) {
+        let mut newline = false;
+        while let Some(c) = self.peek_char().filter(|c| c.is_whitespace()) {
+            newline |= c == '\n';
             self.bump();
         }
         let start = self.pos;
         let Some(c) = self.bump() else {
-            return Ok(self.token(Tok::Eof, start));
+            return Ok(self.token(Tok::Eof, start, newline));
         };
         let tok = match c {
             '(' => Tok::LParen,
@@ -148,11 +236,28 @@ impl<'a> Lexer<'a> {
             '{' => Tok::LBrace,
             '}' => Tok::RBrace,
             ',' => Tok::Comma,
+            '.' if self.rest().starts_with("..") => {
+                self.pos += 2;
+                Tok::Ellipsis
+            }
             '.' => Tok::Dot,
             '*' => Tok::Star,
             '+' => Tok::Plus,
             '-' => Tok::Minus,
-            '"' => self.string(start)?,
+            '/' => Tok::Slash,
+            '%' => Tok::Percent,
+            '?' => Tok::Question,
+            ':' => Tok::Colon,
+            '~' => Tok::Tilde,
+            '!' => self.pair('=', Tok::NotEq, Tok::Bang),
+            '<' => self.pair('=', Tok::Le, Tok::Lt),
+            '>' => self.pair('=', Tok::Ge, Tok::Gt),
+            '=' if self.eat('=') => Tok::EqEq,
+            '=' => self.pair('>', Tok::FatArrow, Tok::Assign),
+            '&' if self.eat('&') => Tok::AndAnd,
+            '|' if self.eat('|') => Tok::OrOr,
+            // The parser reads the string itself: it is a template.
+            '"' => Tok::Quote,
             '0'..='9' => self.number(start)?,
             c if c.is_ascii_alphabetic() || c == '_' => self.ident(start),
             '\'' => {
@@ -166,7 +271,7 @@ impl<'a> Lexer<'a> {
                 ));
             }
         };
-        Ok(self.token(tok, start))
+        Ok(self.token(tok, start, newline))
     }
 
     fn ident(&mut self, start: usize) -> Tok {
@@ -230,39 +335,6 @@ impl<'a> Lexer<'a> {
                 ExprError::new(format!("integer `{text}` is too large"), self.span(start))
                     .with_hint("integers are 64-bit signed")
             })
-        }
-    }
-
-    fn string(&mut self, start: usize) -> Result<Tok, ExprError> {
-        let mut out = String::new();
-        loop {
-            let at = self.pos;
-            match self.bump() {
-                None => {
-                    return Err(ExprError::new("unterminated string", self.span(start))
-                        .with_hint("close the string with `\"`"));
-                }
-                Some('"') => return Ok(Tok::Str(out)),
-                Some('\\') => match self.bump() {
-                    Some('"') => out.push('"'),
-                    Some('\\') => out.push('\\'),
-                    Some('n') => out.push('\n'),
-                    Some('t') => out.push('\t'),
-                    Some('r') => out.push('\r'),
-                    Some(other) => {
-                        return Err(ExprError::new(
-                            format!("unknown escape `\\{other}` in string"),
-                            self.span(at),
-                        )
-                        .with_hint(r#"supported escapes: \" \\ \n \t \r"#));
-                    }
-                    None => {
-                        return Err(ExprError::new("unterminated string", self.span(start))
-                            .with_hint("close the string with `\"`"));
-                    }
-                },
-                Some(c) => out.push(c),
-            }
         }
     }
 }

@@ -1,17 +1,22 @@
 //! A recursive-descent parser for expressions.
 //!
-//! Precedence, loosest first: `+ -`, `*`, unary `-`, then accessors
-//! (`.attr`, `[index]`, `[*]`) and calls. Nesting is bounded so that no input
-//! can exhaust the stack, here or later when the tree is walked.
+//! HCL's grammar and precedence, loosest first: `?:`, `||`, `&&`, `== !=`,
+//! `< <= > >=`, `+ -`, `* / %`, unary `! -`, then accessors (`.attr`,
+//! `[index]`, `[*]`, `.*`) and calls; binary operators associate to the
+//! left. Nesting is bounded so that no input can exhaust the stack, here or
+//! later when the tree is walked.
 
-use super::ast::{BinOp, Expr, ExprKind};
+use super::ast::{Accessor, BinOp, Expr, ExprKind, ForExpr};
 use super::error::ExprError;
 use super::lexer::{Lexer, SpanMap, Tok, Token};
+use super::template::Part;
+use super::template_parse::{End, parse_parts};
 use crate::base::Span;
 use crate::base::Value;
 
-/// How deeply parentheses, lists, calls, indices and unary minus may nest.
-const MAX_NESTING: usize = 64;
+/// How deeply parentheses, lists, objects, calls, indices, conditionals,
+/// `for` expressions and unary operators may nest.
+pub(crate) const MAX_NESTING: usize = 64;
 /// How deep the syntax tree may get (long operator or accessor chains count).
 const MAX_DEPTH: usize = 128;
 
@@ -33,22 +38,75 @@ pub fn parse_expression(
     Ok(node.expr)
 }
 
-/// Parses the expression of an interpolation starting at byte `start` of
-/// `content` (just after `${`) through its closing `}`. Returns the
-/// expression and the byte position after the `}`.
-pub(crate) fn parse_interpolation(
+/// Parses an expression from byte `start` of `content` through the `}` that
+/// closes `what` (`${` or a `%{` directive). Returns the expression, the
+/// byte position after the `}`, whether a `~` came right before it and the
+/// expression's tree depth. `nesting` is how deeply the text sits inside other expressions.
+pub(crate) fn parse_until_brace(
     content: &str,
     start: usize,
     open: Span,
     map: SpanMap,
-) -> Result<(Expr, usize), ExprError> {
+    what: &str,
+    nesting: usize,
+) -> Result<(Expr, usize, bool, usize), ExprError> {
     let mut p = Parser::new(content, start, map, Some(open));
+    p.nesting = nesting;
     let node = p.expr()?;
-    let t = p.next()?;
-    if t.tok != Tok::RBrace {
-        return Err(p.unexpected(&t, "`}` to close `${`"));
+    let (end, strip) = p.close_brace(what)?;
+    Ok((node.expr, end, strip, node.depth))
+}
+
+/// The parser positioned inside a `%{` directive, for the template parser
+/// to read keywords and expressions one at a time.
+pub(crate) struct Directive<'a> {
+    p: Parser<'a>,
+}
+
+impl<'a> Directive<'a> {
+    pub(crate) fn new(
+        content: &'a str,
+        start: usize,
+        open: Span,
+        map: SpanMap,
+        nesting: usize,
+    ) -> Directive<'a> {
+        let mut p = Parser::new(content, start, map, Some(open));
+        p.nesting = nesting;
+        p.opener = "`%{`";
+        Directive { p }
     }
-    Ok((node.expr, p.lex.pos()))
+
+    /// The next token, consumed.
+    pub(crate) fn next(&mut self) -> Result<Token, ExprError> {
+        self.p.next()
+    }
+
+    /// An identifier (a loop variable), or an error saying `expected`.
+    pub(crate) fn ident(&mut self, expected: &str) -> Result<(String, Span), ExprError> {
+        self.p.ident(expected)
+    }
+
+    /// Whether the next token is `tok`; consumes it when so.
+    pub(crate) fn eat(&mut self, tok: &Tok) -> Result<bool, ExprError> {
+        self.p.eat(tok)
+    }
+
+    /// An expression and its tree depth.
+    pub(crate) fn expr(&mut self) -> Result<(Expr, usize), ExprError> {
+        self.p.expr().map(|n| (n.expr, n.depth))
+    }
+
+    /// The closing `}` (after an optional `~`): the position after it and
+    /// whether the `~` was there.
+    pub(crate) fn close(&mut self) -> Result<(usize, bool), ExprError> {
+        self.p.close_brace("`%{`")
+    }
+
+    /// An "expected X, found Y" error at `found`.
+    pub(crate) fn unexpected(&self, found: &Token, expected: &str) -> ExprError {
+        self.p.unexpected(found, expected)
+    }
 }
 
 /// An expression and the depth of its tree.
@@ -63,6 +121,8 @@ struct Parser<'a> {
     nesting: usize,
     /// The `${` this expression sits in; `None` for a bare expression.
     open: Option<Span>,
+    /// What opened it: "`${`" or "`%{`", for "unclosed" errors.
+    opener: &'static str,
 }
 
 impl<'a> Parser<'a> {
@@ -72,6 +132,7 @@ impl<'a> Parser<'a> {
             peeked: None,
             nesting: 0,
             open,
+            opener: "`${`",
         }
     }
 
@@ -102,10 +163,14 @@ impl<'a> Parser<'a> {
     fn unexpected(&self, found: &Token, expected: &str) -> ExprError {
         if let (Tok::Eof, Some(open)) = (&found.tok, self.open) {
             return ExprError::new(
-                format!("unclosed `${{`: expected {expected}"),
+                format!("unclosed {}: expected {expected}", self.opener),
                 open.to(found.span),
             )
-            .with_hint("close the interpolation with `}`");
+            .with_hint(if self.opener == "`${`" {
+                "close the interpolation with `}`"
+            } else {
+                "close the directive with `}`"
+            });
         }
         ExprError::new(
             format!("expected {expected}, found {}", found.tok.describe()),
@@ -127,37 +192,56 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn expr(&mut self) -> Result<Node, ExprError> {
-        self.additive()
+    /// The token after the next one, without consuming either.
+    fn peek_second(&mut self) -> Result<Tok, ExprError> {
+        self.peek()?;
+        let mut ahead = self.lex;
+        Ok(ahead.next_token()?.tok)
     }
 
-    fn additive(&mut self) -> Result<Node, ExprError> {
-        let mut lhs = self.multiplicative()?;
-        loop {
-            let op = match self.peek()? {
-                Tok::Plus => BinOp::Add,
-                Tok::Minus => BinOp::Sub,
-                _ => return Ok(lhs),
-            };
+    /// Whether the next token is `tok`; consumes it when so.
+    fn eat(&mut self, tok: &Tok) -> Result<bool, ExprError> {
+        if self.peek()? == tok {
             self.next()?;
-            let rhs = self.multiplicative()?;
-            lhs = binary(op, lhs, rhs)?;
+            Ok(true)
+        } else {
+            Ok(false)
         }
     }
 
-    fn multiplicative(&mut self) -> Result<Node, ExprError> {
-        let mut lhs = self.unary()?;
-        while self.peek()? == &Tok::Star {
-            self.next()?;
-            let rhs = self.unary()?;
-            lhs = binary(BinOp::Mul, lhs, rhs)?;
+    fn ident(&mut self, expected: &str) -> Result<(String, Span), ExprError> {
+        let t = self.next()?;
+        match t.tok {
+            Tok::Ident(name) => Ok((name, t.span)),
+            _ => Err(self.unexpected(&t, expected)),
         }
-        Ok(lhs)
     }
 
-    /// Every path of nested parsing runs through here, so this is where the
-    /// nesting is bounded.
-    fn unary(&mut self) -> Result<Node, ExprError> {
+    /// Expects the keyword `word` (`in`, `if`, ...).
+    fn keyword(&mut self, word: &str, expected: &str) -> Result<Token, ExprError> {
+        let t = self.next()?;
+        match &t.tok {
+            Tok::Ident(name) if name == word => Ok(t),
+            _ => Err(self.unexpected(&t, expected)),
+        }
+    }
+
+    /// `}` (after an optional `~`) closing `what`.
+    fn close_brace(&mut self, what: &str) -> Result<(usize, bool), ExprError> {
+        let strip = self.eat(&Tok::Tilde)?;
+        let t = self.next()?;
+        if t.tok != Tok::RBrace {
+            return Err(self.unexpected(&t, &format!("`}}` to close {what}")));
+        }
+        Ok((self.lex.pos(), strip))
+    }
+
+    /// Runs `f` one nesting level deeper; every recursion of the grammar
+    /// passes through here, so this is where nesting is bounded.
+    fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, ExprError>,
+    ) -> Result<T, ExprError> {
         self.nesting += 1;
         let result = if self.nesting > MAX_NESTING {
             let span = match self.next() {
@@ -170,77 +254,152 @@ impl<'a> Parser<'a> {
             )
             .with_hint("split it into smaller expressions"))
         } else {
-            self.unary_inner()
+            f(self)
         };
         self.nesting -= 1;
         result
     }
 
-    fn unary_inner(&mut self) -> Result<Node, ExprError> {
-        if self.peek()? == &Tok::Minus {
-            let minus = self.next()?;
-            let inner = self.unary()?;
-            let span = minus.span.to(inner.expr.span);
-            return Parser::node(ExprKind::Neg(Box::new(inner.expr)), span, inner.depth + 1);
+    fn expr(&mut self) -> Result<Node, ExprError> {
+        self.nested(Parser::conditional)
+    }
+
+    /// `cond ? a : b`, the loosest form; both branches may be conditionals.
+    fn conditional(&mut self) -> Result<Node, ExprError> {
+        let cond = self.binary()?;
+        if !self.eat(&Tok::Question)? {
+            return Ok(cond);
         }
-        self.postfix()
+        let yes = self.expr()?;
+        let t = self.next()?;
+        if t.tok != Tok::Colon {
+            return Err(self.unexpected(&t, "`:` between the results of `?`"));
+        }
+        let no = self.expr()?;
+        let span = cond.expr.span.to(no.expr.span);
+        let depth = cond.depth.max(yes.depth).max(no.depth) + 1;
+        Parser::node(
+            ExprKind::Conditional(Box::new(cond.expr), Box::new(yes.expr), Box::new(no.expr)),
+            span,
+            depth,
+        )
+    }
+
+    /// Left-associative binary operators, by precedence climbing over an
+    /// explicit stack (no recursion per precedence level, which keeps the
+    /// stack frames per nesting level few).
+    fn binary(&mut self) -> Result<Node, ExprError> {
+        // Operands and the operators between them that still wait for a
+        // tighter-binding right side.
+        let mut operands = vec![self.unary()?];
+        let mut pending: Vec<(BinOp, usize)> = Vec::new();
+        loop {
+            let tok = self.peek()?;
+            let Some((op, level)) = operator(tok) else {
+                break;
+            };
+            self.next()?;
+            reduce(&mut operands, &mut pending, level)?;
+            pending.push((op, level));
+            operands.push(self.unary()?);
+        }
+        reduce(&mut operands, &mut pending, 0)?;
+        match operands.pop() {
+            Some(node) => Ok(node),
+            // `operands` starts with one node and every reduction replaces
+            // two with one, so one is always left.
+            None => Err(ExprError::new("empty expression", Span::default())),
+        }
+    }
+
+    fn unary(&mut self) -> Result<Node, ExprError> {
+        let make: fn(Box<Expr>) -> ExprKind = match self.peek()? {
+            Tok::Minus => ExprKind::Neg,
+            Tok::Bang => ExprKind::Not,
+            _ => return self.postfix(),
+        };
+        let op = self.next()?;
+        let inner = self.nested(Parser::unary)?;
+        let span = op.span.to(inner.expr.span);
+        Parser::node(make(Box::new(inner.expr)), span, inner.depth + 1)
     }
 
     fn attr_name(&mut self) -> Result<(String, Span), ExprError> {
-        let t = self.next()?;
-        match t.tok {
-            Tok::Ident(name) => Ok((name, t.span)),
-            _ => Err(self.unexpected(&t, "an attribute name after `.`")),
-        }
+        self.ident("an attribute name after `.`")
     }
 
     fn postfix(&mut self) -> Result<Node, ExprError> {
         let mut base = self.primary()?;
         loop {
-            match self.peek()? {
+            base = match self.peek()? {
                 Tok::Dot => {
                     self.next()?;
-                    let (name, end) = self.attr_name()?;
-                    let span = base.expr.span.to(end);
-                    base = Parser::node(
-                        ExprKind::GetAttr(Box::new(base.expr), name),
-                        span,
-                        base.depth + 1,
-                    )?;
+                    if self.peek()? == &Tok::Star {
+                        let star = self.next()?;
+                        self.splat(base, star.span, false)?
+                    } else {
+                        let (name, end) = self.attr_name()?;
+                        let span = base.expr.span.to(end);
+                        Parser::node(
+                            ExprKind::GetAttr(Box::new(base.expr), name),
+                            span,
+                            base.depth + 1,
+                        )?
+                    }
                 }
                 Tok::LBracket => {
                     self.next()?;
                     if self.peek()? == &Tok::Star {
                         self.next()?;
-                        let mut end = self.expect(&Tok::RBracket, "`]` after `[*`")?.span;
-                        let mut attrs = Vec::new();
-                        while self.peek()? == &Tok::Dot {
-                            self.next()?;
-                            let (name, at) = self.attr_name()?;
-                            attrs.push(name);
-                            end = at;
-                        }
-                        let span = base.expr.span.to(end);
-                        base = Parser::node(
-                            ExprKind::Splat(Box::new(base.expr), attrs),
-                            span,
-                            base.depth + 1,
-                        )?;
+                        let end = self.expect(&Tok::RBracket, "`]` after `[*`")?.span;
+                        self.splat(base, end, true)?
                     } else {
                         let index = self.expr()?;
                         let close = self.expect(&Tok::RBracket, "`]`")?;
                         let span = base.expr.span.to(close.span);
                         let depth = base.depth.max(index.depth) + 1;
-                        base = Parser::node(
+                        Parser::node(
                             ExprKind::Index(Box::new(base.expr), Box::new(index.expr)),
                             span,
                             depth,
-                        )?;
+                        )?
                     }
                 }
                 _ => return Ok(base),
+            };
+        }
+    }
+
+    /// The accessors after `[*]` (attributes and indexes) or `.*`
+    /// (attributes only), which the splat maps over every element.
+    fn splat(&mut self, base: Node, mut end: Span, full: bool) -> Result<Node, ExprError> {
+        let mut accessors = Vec::new();
+        let mut depth = base.depth;
+        loop {
+            let (first, second) = (self.peek()?.clone(), self.peek_second()?);
+            match first {
+                Tok::Dot if matches!(second, Tok::Ident(_)) => {
+                    self.next()?;
+                    let (name, at) = self.attr_name()?;
+                    accessors.push(Accessor::Attr(name));
+                    end = at;
+                }
+                Tok::LBracket if full && second != Tok::Star => {
+                    self.next()?;
+                    let index = self.expr()?;
+                    end = self.expect(&Tok::RBracket, "`]`")?.span;
+                    depth = depth.max(index.depth);
+                    accessors.push(Accessor::Index(index.expr));
+                }
+                _ => break,
             }
         }
+        let span = base.expr.span.to(end);
+        Parser::node(
+            ExprKind::Splat(Box::new(base.expr), accessors),
+            span,
+            depth + 1,
+        )
     }
 
     fn primary(&mut self) -> Result<Node, ExprError> {
@@ -249,7 +408,7 @@ impl<'a> Parser<'a> {
         match &t.tok {
             Tok::Int(i) => literal(Value::Int(*i)),
             Tok::Float(x) => literal(Value::Float(*x)),
-            Tok::Str(s) => literal(Value::String(s.clone())),
+            Tok::Quote => self.quoted(t.span),
             Tok::Ident(name) => match name.as_str() {
                 "true" => literal(Value::Bool(true)),
                 "false" => literal(Value::Bool(false)),
@@ -270,48 +429,250 @@ impl<'a> Parser<'a> {
                     depth: inner.depth,
                 })
             }
+            Tok::LBracket if self.at_for()? => self.for_expr(t.span, false),
             Tok::LBracket => {
-                let (items, end, depth) =
-                    self.sequence(&Tok::RBracket, "`,` or `]` in the list")?;
+                let (items, end, depth, _) =
+                    self.sequence(&Tok::RBracket, "`,` or `]` in the list", false)?;
                 Parser::node(ExprKind::List(items), t.span.to(end), depth + 1)
             }
+            Tok::LBrace if self.at_for()? => self.for_expr(t.span, true),
+            Tok::LBrace => self.object(t.span),
             _ => Err(self.unexpected(&t, "an expression")),
         }
+    }
+
+    /// A quoted string after its `"`: a template itself, as in HCL. Plain
+    /// text is a string literal and a lone `"${x}"` is `x` with its type.
+    fn quoted(&mut self, open: Span) -> Result<Node, ExprError> {
+        let (parts, end, depth) = parse_parts(
+            self.lex.src(),
+            self.lex.pos(),
+            self.lex.map(),
+            End::Quote(open),
+            self.nesting,
+        )?;
+        self.lex.seek(end);
+        let span = open.to(self.lex.span_to(end));
+        let mut parts = parts.into_iter();
+        let kind = match (parts.next(), parts.next()) {
+            (None, _) => ExprKind::Literal(Value::String(String::new())),
+            (Some(Part::Text(t)), None) => ExprKind::Literal(Value::String(t)),
+            (Some(Part::Expr(e)), None) => return Parser::node(e.kind, span, depth),
+            (Some(first), second) => {
+                ExprKind::Template(std::iter::once(first).chain(second).chain(parts).collect())
+            }
+        };
+        Parser::node(kind, span, depth + 1)
+    }
+
+    /// Whether `for NAME` comes next (after a `[` or `{`).
+    fn at_for(&mut self) -> Result<bool, ExprError> {
+        Ok(matches!(self.peek()?, Tok::Ident(w) if w == "for")
+            && matches!(self.peek_second()?, Tok::Ident(_)))
+    }
+
+    /// `{ key = value, ... }`; items are separated by commas or newlines,
+    /// and `:` may stand for `=`, as in HCL.
+    fn object(&mut self, open: Span) -> Result<Node, ExprError> {
+        let mut items = Vec::new();
+        let mut depth = 0;
+        loop {
+            if self.peek()? == &Tok::RBrace {
+                let close = self.next()?;
+                return Parser::node(ExprKind::Object(items), open.to(close.span), depth + 1);
+            }
+            let key = self.object_key()?;
+            let t = self.next()?;
+            if !matches!(t.tok, Tok::Assign | Tok::Colon) {
+                return Err(self.unexpected(&t, "`=` after the key in the object"));
+            }
+            let value = self.expr()?;
+            depth = depth.max(key.depth).max(value.depth);
+            items.push((key.expr, value.expr));
+            let newline = {
+                self.peek()?;
+                self.peeked.as_ref().is_some_and(|t| t.newline_before)
+            };
+            match self.peek()? {
+                Tok::Comma => {
+                    self.next()?;
+                }
+                Tok::RBrace => {}
+                _ if newline => {}
+                _ => {
+                    let t = self.next()?;
+                    return Err(self.unexpected(&t, "`,`, a newline or `}` in the object"));
+                }
+            }
+        }
+    }
+
+    /// An object key: a bare name is the string itself (as in HCL); any
+    /// other expression, e.g. `(var.name)`, is evaluated.
+    fn object_key(&mut self) -> Result<Node, ExprError> {
+        if let Tok::Ident(name) = self.peek()?.clone()
+            && matches!(self.peek_second()?, Tok::Assign | Tok::Colon)
+        {
+            let t = self.next()?;
+            return Parser::node(ExprKind::Literal(Value::String(name)), t.span, 1);
+        }
+        self.expr()
+    }
+
+    /// `[for k, v in coll : value if cond]` / `{for ... : key => value...}`
+    /// after its opening bracket.
+    fn for_expr(&mut self, open: Span, object: bool) -> Result<Node, ExprError> {
+        self.next()?; // `for`, which `at_for` saw
+        let (first, _) = self.ident("a variable name after `for`")?;
+        let (key_var, value_var) = if self.eat(&Tok::Comma)? {
+            let (second, _) = self.ident("a second variable name after `,`")?;
+            (Some(first), second)
+        } else {
+            (None, first)
+        };
+        self.keyword("in", "`in` after the variables of `for`")?;
+        let collection = self.expr()?;
+        let t = self.next()?;
+        if t.tok != Tok::Colon {
+            return Err(self.unexpected(&t, "`:` after the collection of `for`"));
+        }
+        let key = if object {
+            let k = self.expr()?;
+            let t = self.next()?;
+            if t.tok != Tok::FatArrow {
+                return Err(self.unexpected(&t, "`=>` after the key of a `{for}`"));
+            }
+            Some(k)
+        } else {
+            None
+        };
+        let value = self.expr()?;
+        let group = object && self.eat(&Tok::Ellipsis)?;
+        let cond = if matches!(self.peek()?, Tok::Ident(w) if w == "if") {
+            self.next()?;
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        let (close, what) = if object {
+            (Tok::RBrace, "`}` to close the `{for}`")
+        } else {
+            (Tok::RBracket, "`]` to close the `[for]`")
+        };
+        let end = self.expect(&close, what)?.span;
+        let depth = [Some(&collection), key.as_ref(), Some(&value), cond.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|n| n.depth)
+            .max()
+            .unwrap_or(0);
+        let f = ForExpr {
+            key_var,
+            value_var,
+            collection: collection.expr,
+            key: key.map(|k| k.expr),
+            value: value.expr,
+            group,
+            cond: cond.map(|c| c.expr),
+        };
+        Parser::node(ExprKind::For(Box::new(f)), open.to(end), depth + 1)
     }
 
     fn call(&mut self, name: String, name_span: Span) -> Result<Node, ExprError> {
         self.next()?; // the `(` the caller peeked
         let expected = format!("`,` or `)` in the arguments of `{name}`");
-        let (args, end, depth) = self.sequence(&Tok::RParen, &expected)?;
-        Parser::node(ExprKind::Call(name, args), name_span.to(end), depth + 1)
+        let (args, end, depth, expand) = self.sequence(&Tok::RParen, &expected, true)?;
+        Parser::node(
+            ExprKind::Call(name, args, expand),
+            name_span.to(end),
+            depth + 1,
+        )
     }
 
     /// Comma-separated expressions up to `close` (a trailing comma is fine).
-    /// Returns them, the span of `close` and their greatest depth.
+    /// Returns them, the span of `close`, their greatest depth and whether
+    /// the last one was followed by `...` (only allowed when `expand`).
     fn sequence(
         &mut self,
         close: &Tok,
         expected: &str,
-    ) -> Result<(Vec<Expr>, Span, usize), ExprError> {
+        expand: bool,
+    ) -> Result<(Vec<Expr>, Span, usize, bool), ExprError> {
         let mut items = Vec::new();
         let mut depth = 0;
         loop {
             if self.peek()? == close {
                 let t = self.next()?;
-                return Ok((items, t.span, depth));
+                return Ok((items, t.span, depth, false));
             }
             let item = self.expr()?;
             depth = depth.max(item.depth);
             items.push(item.expr);
+            if expand && self.eat(&Tok::Ellipsis)? {
+                let t = self.next()?;
+                if t.tok != *close {
+                    return Err(self.unexpected(&t, "`)` after the expanded last argument"));
+                }
+                return Ok((items, t.span, depth, true));
+            }
             let t = self.next()?;
             if t.tok == *close {
-                return Ok((items, t.span, depth));
+                return Ok((items, t.span, depth, false));
             }
             if t.tok != Tok::Comma {
                 return Err(self.unexpected(&t, expected));
             }
         }
     }
+}
+
+/// The binary operators by precedence, loosest first.
+const LEVELS: &[&[(Tok, BinOp)]] = &[
+    &[(Tok::OrOr, BinOp::Or)],
+    &[(Tok::AndAnd, BinOp::And)],
+    &[(Tok::EqEq, BinOp::Eq), (Tok::NotEq, BinOp::NotEq)],
+    &[
+        (Tok::Lt, BinOp::Lt),
+        (Tok::Le, BinOp::Le),
+        (Tok::Gt, BinOp::Gt),
+        (Tok::Ge, BinOp::Ge),
+    ],
+    &[(Tok::Plus, BinOp::Add), (Tok::Minus, BinOp::Sub)],
+    &[
+        (Tok::Star, BinOp::Mul),
+        (Tok::Slash, BinOp::Div),
+        (Tok::Percent, BinOp::Mod),
+    ],
+];
+
+/// The binary operator `tok` stands for and its precedence (1 loosest).
+fn operator(tok: &Tok) -> Option<(BinOp, usize)> {
+    LEVELS.iter().enumerate().find_map(|(level, ops)| {
+        ops.iter()
+            .find(|(t, _)| t == tok)
+            .map(|&(_, op)| (op, level + 1))
+    })
+}
+
+/// Folds the pending operators that bind at least as tightly as `level`
+/// (so equal precedence associates to the left).
+fn reduce(
+    operands: &mut Vec<Node>,
+    pending: &mut Vec<(BinOp, usize)>,
+    level: usize,
+) -> Result<(), ExprError> {
+    while let Some(&(op, l)) = pending.last() {
+        if l < level {
+            break;
+        }
+        pending.pop();
+        let (Some(rhs), Some(lhs)) = (operands.pop(), operands.pop()) else {
+            // There is always one more operand than pending operators.
+            break;
+        };
+        operands.push(binary(op, lhs, rhs)?);
+    }
+    Ok(())
 }
 
 fn binary(op: BinOp, lhs: Node, rhs: Node) -> Result<Node, ExprError> {

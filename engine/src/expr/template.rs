@@ -1,9 +1,10 @@
-//! Property values as declared: TOML structure whose strings may hold
-//! `${...}` interpolations.
+//! Property values as declared: TOML structure whose strings are
+//! templates: text with `${...}` interpolations and `%{ if }` / `%{ for }`
+//! directives (parsed by [`super::template_parse`]).
 
 use super::ast::{Expr, Reference};
 use super::lexer::SpanMap;
-use super::parser::parse_interpolation;
+use super::template_parse::{End, parse_parts};
 use crate::base::Span;
 use crate::base::Value;
 
@@ -31,6 +32,68 @@ pub enum Part {
     Text(String),
     /// An interpolation, spliced in its string form.
     Expr(Expr),
+    /// `%{ if cond }yes%{ else }no%{ endif }`.
+    If(Expr, Vec<Part>, Vec<Part>),
+    /// `%{ for k, v in coll }body%{ endfor }`.
+    For(Box<ForPart>),
+}
+
+/// A `%{ for }` directive.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForPart {
+    /// The key (or index) variable, when two are named.
+    pub key_var: Option<String>,
+    pub value_var: String,
+    pub collection: Expr,
+    pub body: Vec<Part>,
+}
+
+impl Part {
+    /// Every expression in `parts`, directives' bodies included, in source
+    /// order.
+    pub fn exprs_of(parts: &[Part]) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        for p in parts {
+            match p {
+                Part::Text(_) => {}
+                Part::Expr(e) => out.push(e),
+                Part::If(c, yes, no) => {
+                    out.push(c);
+                    out.extend(Part::exprs_of(yes));
+                    out.extend(Part::exprs_of(no));
+                }
+                Part::For(f) => {
+                    out.push(&f.collection);
+                    out.extend(Part::exprs_of(&f.body));
+                }
+            }
+        }
+        out
+    }
+
+    /// The references `parts` make; a `%{ for }`'s variables are local to
+    /// its body.
+    pub(crate) fn collect_references(parts: &[Part], out: &mut Vec<Reference>) {
+        for p in parts {
+            match p {
+                Part::Text(_) => {}
+                Part::Expr(e) => e.collect_references(out),
+                Part::If(c, yes, no) => {
+                    c.collect_references(out);
+                    Part::collect_references(yes, out);
+                    Part::collect_references(no, out);
+                }
+                Part::For(f) => {
+                    f.collection.collect_references(out);
+                    let mut inner = Vec::new();
+                    Part::collect_references(&f.body, &mut inner);
+                    out.extend(inner.into_iter().filter(|r| {
+                        r.root != f.value_var && f.key_var.as_deref() != Some(r.root.as_str())
+                    }));
+                }
+            }
+        }
+    }
 }
 
 impl Template {
@@ -46,11 +109,10 @@ impl Template {
             Template::Literal(_) => {}
             Template::Expr(e) => out.extend(e.references()),
             Template::Interpolated(parts, _) => {
-                for p in parts {
-                    if let Part::Expr(e) = p {
-                        out.extend(e.references());
-                    }
-                }
+                let mut refs = Vec::new();
+                Part::collect_references(parts, &mut refs);
+                refs.sort_by_key(|r| r.span.start);
+                out.extend(refs);
             }
             Template::List(items, _) => {
                 for t in items {
@@ -113,39 +175,15 @@ pub fn parse_template(
     string_span: Span,
 ) -> Result<Template, ExprError> {
     let map = SpanMap::new(content_start, string_span);
-    let mut parts = Vec::new();
-    let mut text = String::new();
-    let mut i = 0;
-    while let Some(rest) = content.get(i..).filter(|r| !r.is_empty()) {
-        if rest.starts_with("$${") {
-            text.push_str("${");
-            i += 3;
-        } else if rest.starts_with("${") {
-            if !text.is_empty() {
-                parts.push(Part::Text(std::mem::take(&mut text)));
-            }
-            let open = map.span(i, i + 2);
-            let (expr, end) = parse_interpolation(content, i + 2, open, map)?;
-            parts.push(Part::Expr(expr));
-            i = end;
-        } else {
-            let Some(c) = rest.chars().next() else { break };
-            text.push(c);
-            i += c.len_utf8();
-        }
-    }
-    if !text.is_empty() {
-        parts.push(Part::Text(text));
-    }
+    let (parts, _, _) = parse_parts(content, 0, map, End::Content, 0)?;
     let mut parts = parts.into_iter();
     Ok(match (parts.next(), parts.next()) {
         (None, _) => Template::Literal(Value::String(String::new())),
         (Some(Part::Text(t)), None) => Template::Literal(Value::String(t)),
         (Some(Part::Expr(e)), None) => Template::Expr(e),
-        (Some(first), Some(second)) => {
-            let mut all = vec![first, second];
-            all.extend(parts);
-            Template::Interpolated(all, string_span)
-        }
+        (Some(first), second) => Template::Interpolated(
+            std::iter::once(first).chain(second).chain(parts).collect(),
+            string_span,
+        ),
     })
 }

@@ -7,17 +7,15 @@
 //! template cannot recurse into itself.
 
 use std::cell::Cell;
-use std::path::Path;
 
 use regex::Regex;
 use unicode_segmentation::UnicodeSegmentation as _;
 
 use super::args::to_string;
 use super::{Call, Function, row};
-use crate::base::{Map, Value};
+use crate::base::Value;
 use crate::expr::error::ExprError;
-use crate::expr::eval::Scope;
-use crate::expr::{Step, eval_template, parse_template};
+use crate::expr::{Vars, eval_template, parse_template};
 
 /// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
@@ -328,33 +326,6 @@ thread_local! {
     static IN_TEMPLATE: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The scope of a template: only its variables, paths relative to the
-/// stack file.
-struct Vars<'a> {
-    vars: &'a Map,
-    dir: &'a Path,
-}
-
-impl Scope for Vars<'_> {
-    fn root(&self, name: &str) -> Result<Value, (String, Option<String>)> {
-        self.vars.get(name).cloned().ok_or_else(|| {
-            (
-                format!("no template variable `{name}`"),
-                crate::base::did_you_mean(name, self.vars.keys().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?")),
-            )
-        })
-    }
-
-    fn lookup(&self, name: &str, path: &[Step<'_>]) -> Option<Value> {
-        crate::expr::walk_map(self.vars.get(name)?.as_map()?, path)
-    }
-
-    fn base_dir(&self) -> &Path {
-        self.dir
-    }
-}
-
 /// Renders `text` as a template with only the table in argument `vars` in
 /// scope. Errors inside the template point at argument `at`, where the
 /// template came from.
@@ -367,10 +338,7 @@ pub(super) fn render(c: &Call<'_>, text: &str, at: usize, vars: usize) -> Result
         return Err(c.call_err("cannot be called from inside a template"));
     }
     let span = c.args.get(at).map_or(c.span, |a| a.span);
-    let scope = Vars {
-        vars,
-        dir: c.scope().base_dir(),
-    };
+    let scope = Vars::new(vars, c.scope().base_dir());
     let template = parse_template(text, None, span)
         .map_err(|e| c.err(at, format!("invalid template: {}", e.message)))?;
     IN_TEMPLATE.with(|t| t.set(true));

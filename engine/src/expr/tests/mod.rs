@@ -1,11 +1,15 @@
 //! Tests of the expression language: parsing, references, evaluation,
-//! functions and robustness against malformed input.
+//! operators, conditionals, `for`, `can`/`try`, functions and robustness
+//! against malformed input.
 
 mod eval;
+mod forms;
 mod functions;
+mod operators;
 mod parse;
 mod references;
 mod robustness;
+mod templates;
 
 use std::path::{Path, PathBuf};
 

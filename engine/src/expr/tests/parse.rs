@@ -1,6 +1,7 @@
 //! Parsing: precedence, identifiers, accessors, literals and syntax errors.
 
 use super::*;
+use crate::expr::ast::Accessor;
 
 fn lit(v: Value) -> ExprKind {
     ExprKind::Literal(v)
@@ -17,21 +18,64 @@ fn shape(e: &Expr) -> String {
         ExprKind::Ident(n) => n.clone(),
         ExprKind::GetAttr(b, a) => format!("{}.{a}", shape(b)),
         ExprKind::Index(b, i) => format!("{}[{}]", shape(b), shape(i)),
-        ExprKind::Splat(b, attrs) => format!(
+        ExprKind::Splat(b, accessors) => format!(
             "{}[*]{}",
             shape(b),
-            attrs.iter().map(|a| format!(".{a}")).collect::<String>()
+            accessors
+                .iter()
+                .map(|a| match a {
+                    Accessor::Attr(a) => format!(".{a}"),
+                    Accessor::Index(i) => format!("[{}]", shape(i)),
+                })
+                .collect::<String>()
         ),
-        ExprKind::Call(n, args) => format!(
-            "{n}({})",
-            args.iter().map(shape).collect::<Vec<_>>().join(", ")
+        ExprKind::Call(n, args, expand) => format!(
+            "{n}({}{})",
+            args.iter().map(shape).collect::<Vec<_>>().join(", "),
+            if *expand { "..." } else { "" }
         ),
         ExprKind::Binary(op, l, r) => format!("({} {} {})", shape(l), op.symbol(), shape(r)),
         ExprKind::Neg(x) => format!("(-{})", shape(x)),
+        ExprKind::Not(x) => format!("(!{})", shape(x)),
+        ExprKind::Conditional(c, a, b) => format!("({} ? {} : {})", shape(c), shape(a), shape(b)),
+        ExprKind::Object(items) => format!(
+            "{{{}}}",
+            items
+                .iter()
+                .map(|(k, v)| format!("{} = {}", shape(k), shape(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        ExprKind::Template(parts) => format!("\"{}\"", parts.len()),
+        ExprKind::For(f) => {
+            let vars = match &f.key_var {
+                Some(k) => format!("{k}, {}", f.value_var),
+                None => f.value_var.clone(),
+            };
+            let cond = f
+                .cond
+                .as_ref()
+                .map(|c| format!(" if {}", shape(c)))
+                .unwrap_or_default();
+            match &f.key {
+                Some(k) => format!(
+                    "{{for {vars} in {} : {} => {}{}{cond}}}",
+                    shape(&f.collection),
+                    shape(k),
+                    shape(&f.value),
+                    if f.group { "..." } else { "" }
+                ),
+                None => format!(
+                    "[for {vars} in {} : {}{cond}]",
+                    shape(&f.collection),
+                    shape(&f.value)
+                ),
+            }
+        }
     }
 }
 
-fn sh(src: &str) -> String {
+pub(super) fn sh(src: &str) -> String {
     shape(&parse(src))
 }
 
@@ -72,9 +116,16 @@ fn accessors_and_splats() {
     assert_eq!(sh("subnet[*].id"), "subnet[*].id");
     assert_eq!(sh("subnet[ * ].a.b"), "subnet[*].a.b");
     assert_eq!(sh("subnet[*]"), "subnet[*]");
-    // An index after the splat's attribute chain indexes the resulting list.
+    // As in HCL, the full splat maps indexes too; parentheses end it.
     assert_eq!(sh("subnet[*].id[0]"), "subnet[*].id[0]");
-    assert!(matches!(parse("subnet[*].id[0]").kind, ExprKind::Index(..)));
+    assert!(matches!(parse("subnet[*].id[0]").kind, ExprKind::Splat(..)));
+    assert!(matches!(
+        parse("(subnet[*].id)[0]").kind,
+        ExprKind::Index(..)
+    ));
+    // The attribute splat maps attributes only; an index ends it.
+    assert_eq!(sh("subnet.*.id"), "subnet[*].id");
+    assert!(matches!(parse("subnet.*.id[0]").kind, ExprKind::Index(..)));
     assert_eq!(sh("stacks.network.vpc_id"), "stacks.network.vpc_id");
     assert_eq!(sh("a[0][1].b"), "a[0][1].b");
 }
@@ -103,7 +154,8 @@ fn string_escapes() {
         parse(r#""a\"b\\c\nd\te\rf""#).kind,
         lit(s("a\"b\\c\nd\te\rf"))
     );
-    assert_eq!(parse("\"}{ é ${x}\"").kind, lit(s("}{ é ${x}")));
+    // A quoted string is a template (HCL): `$${` is the literal `${`.
+    assert_eq!(parse("\"}{ é $${x}\"").kind, lit(s("}{ é ${x}")));
     // A `}` inside a string does not close the interpolation.
     assert_eq!(render(r#"${lower("A}B")}"#), Ok(s("a}b")));
 }
@@ -124,7 +176,7 @@ fn spans_are_file_offsets() {
         panic!()
     };
     assert_eq!(e.span, Span::new(3, 12));
-    let ExprKind::Call(_, args) = &e.kind else {
+    let ExprKind::Call(_, args, _) = &e.kind else {
         panic!()
     };
     assert_eq!(args[1].span, Span::new(8, 11));
@@ -190,8 +242,11 @@ fn syntax_errors_point_at_the_problem() {
     assert_eq!(e.span, Span::new(4, 5));
     let e = parse_err("${99999999999999999999}");
     assert!(e.message.contains("too large"), "{e:?}");
-    let e = parse_err("${{a = 1}}");
-    assert!(e.message.contains("found `{`"), "{e:?}");
+    let e = parse_err("${{a = 1 b = 2}}");
+    assert!(
+        e.message.contains("a newline or `}` in the object"),
+        "{e:?}"
+    );
 
     // Bare expressions end at the end of the text, not at `}`.
     let e = parse_expression("a }", Some(0), Span::new(0, 3)).unwrap_err();

@@ -95,3 +95,45 @@ fn nested_templates_collect_everything() {
     assert_eq!(names, ["a", "b"]);
     assert!(!t.is_literal());
 }
+
+#[test]
+fn for_loop_variables_are_local() {
+    assert_eq!(
+        refs("${[for s in subnet : s.id if s.az != config.name]}"),
+        ["subnet", "config.name"]
+    );
+    assert_eq!(
+        refs("${{for k, v in config.tags : k => v if vpc.id != \"\"}}"),
+        ["config.tags", "vpc.id"]
+    );
+    // A loop variable shadows an outer name inside the body only.
+    assert_eq!(
+        refs("${[for vpc in vpc.ids : vpc]} ${vpc.id}"),
+        ["vpc.ids", "vpc.id"]
+    );
+    assert_eq!(refs("${[for x in a : [for y in x : y + b]]}"), ["a", "b"]);
+}
+
+#[test]
+fn new_forms_report_their_references() {
+    assert_eq!(refs("${a ? b.c : d[0]}"), ["a", "b.c", "d[0]"]);
+    assert_eq!(refs("${{k = a, (b) = 1}}"), ["a", "b"]);
+    assert_eq!(refs("${!a && b == c}"), ["a", "b", "c"]);
+    assert_eq!(refs("${try(a.x, b)} ${can(c)}"), ["a.x", "b", "c"]);
+    assert_eq!(refs("${max(a...)}"), ["a"]);
+}
+
+#[test]
+fn splat_indexes_are_part_of_the_path() {
+    let r = tpl("${subnet[*].ips[0]}").references();
+    assert_eq!(
+        r[0].path,
+        [
+            PathSegment::Splat,
+            PathSegment::Attr("ips".into()),
+            PathSegment::Index(Some(Value::Int(0)))
+        ]
+    );
+    assert_eq!(refs("${a[*].b[c]}"), ["a[*].b[...]", "c"]);
+    assert_eq!(refs("${a.*.b}"), ["a[*].b"]);
+}

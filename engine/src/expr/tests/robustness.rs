@@ -74,6 +74,49 @@ fn malformed_inputs_never_panic() {
         "{",
         "$",
         "${ \n\t vpc \n . \n id \n}",
+        "%{",
+        "%{}",
+        "%{ if",
+        "%{ if }",
+        "%{ if x }",
+        "%{ endif }",
+        "%{ for }",
+        "%{ for x in }",
+        "%{ for x in [1] }${x}",
+        "%{~",
+        "${~",
+        "${~}",
+        "${~ 1 ~ }",
+        "${ 1 ~~}",
+        "%%{",
+        "%%%{",
+        "${\"${\"}",
+        "${\"${}\"}",
+        "${\"%{ if true }\"}",
+        "${\"\\",
+        "${{a = 1, b}}",
+        "${{a = }}",
+        "${{for}}",
+        "${[for x in [1] : ]}",
+        "${{for k, v in {a = 1} : k => v...}}",
+        "${a ? b}",
+        "${a ? b :}",
+        "${? : }",
+        "${1 / 0}",
+        "${-9223372036854775808 / -1}",
+        "${-9223372036854775808 % -1}",
+        "${f(x...)}",
+        "${f(...)}",
+        "${a.*}",
+        "${a.*.*}",
+        "${a[*][*]}",
+        "${try()}",
+        "${can(}",
+        "${!}",
+        "${a == }",
+        "${a &&& b}",
+        "${a | b}",
+        "${a => b}",
     ];
     for src in samples {
         survive(src);
@@ -84,6 +127,12 @@ fn malformed_inputs_never_panic() {
 fn every_truncation_of_a_valid_template_is_handled() {
     let full = r#"x-${format("%s-%d", lower(config.name), length(subnet[*].id) + -2 * 3)}-${bucket["logs"].arn}é"#;
     assert!(render(full).is_ok());
+    for (i, _) in full.char_indices() {
+        survive(&full[..i]);
+        survive(&full[i..]);
+    }
+    let full = r#"%{ for i, z in config.zones ~} ${i}:${z == "a" ? upper(z) : "${z}-x"} %{~ if i < 2 }, %{ else }.%{ endif }%{ endfor } ${{for k, v in config.tags : k => [for c in [v] : c if c != ""]...}["env"][0][0]} ${try(vpc.nope, max(nums...) / 2 % 1)}é"#;
+    assert!(render(full).is_ok(), "{:?}", render(full));
     for (i, _) in full.char_indices() {
         survive(&full[..i]);
         survive(&full[i..]);
@@ -104,7 +153,38 @@ fn deep_nesting_is_rejected_not_overflowed() {
         format!("${{1{}}}", " * 1".repeat(n)),
         format!("${{{}", "(".repeat(n)),
         format!("${{a{}}}", "[a".repeat(n)),
+        format!("${{{}true}}", "!".repeat(n)),
+        format!("${{{}1}}", "-!".repeat(n)),
+        format!("${{{}1}}", "a ? b : ".repeat(n)),
+        format!("${{{}1}}", "a ? ".repeat(n)),
+        format!("${{{}1{}}}", "{a = ".repeat(n), "}".repeat(n)),
+        format!("${{{}1{}}}", "{(".repeat(n), ") = 1}".repeat(n)),
+        format!("${{{}1{}}}", "[for x in ".repeat(n), " : x]".repeat(n)),
+        format!("${{{}x{}}}", "[for x in xs : ".repeat(n), "]".repeat(n)),
+        format!("${{{}1}}", "{for k, v in m : k => ".repeat(n)),
+        format!("${{1{}}}", " && true || false == 1 < 2 / 3 % 4".repeat(n)),
+        format!("${{{}1{}}}", "try(".repeat(n), ")".repeat(n)),
+        format!("${{{}1{}}}", "max(".repeat(n), "...)".repeat(n)),
+        format!("${{{}1{}}}", "\"${".repeat(n), "}\"".repeat(n)),
+        format!("${{{}1{}}}", "\"x${".repeat(n), "}\"".repeat(n)),
+        format!("${{{}1}}", "\"%{ if ".repeat(n)),
     ];
+    for src in [
+        "%{ if true }".repeat(n),
+        format!(
+            "{}x{}",
+            "%{ for x in y }".repeat(n),
+            "%{ endfor }".repeat(n)
+        ),
+        format!("{}x", "%{~ if true ~}%{ else }".repeat(n)),
+    ] {
+        let e = parse_template(&src, Some(0), Span::new(0, src.len())).unwrap_err();
+        assert!(
+            e.message.contains("nested too deeply"),
+            "{}: {e:?}",
+            &src[..20]
+        );
+    }
     for src in &deep {
         let e = parse_template(src, Some(0), Span::new(0, src.len())).unwrap_err();
         assert!(

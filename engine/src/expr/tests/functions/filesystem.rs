@@ -140,7 +140,7 @@ fn templatefile_renders_a_file() {
         Ok(s("backend 10.0.0.1:8080"))
     );
     let e = run(&sc, r#"templatefile("bad.tpl", config.tags)"#).unwrap_err();
-    assert!(e.message.contains("no template variable `nope`"), "{e:?}");
+    assert!(e.message.contains("unknown variable `nope`"), "{e:?}");
     assert_eq!(e.span, Span::new(13, 22));
     assert!(run(&sc, r#"templatefile("self.tpl", config.tags)"#).is_err());
     assert_eq!(

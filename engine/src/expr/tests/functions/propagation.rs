@@ -18,7 +18,7 @@ fn unknown_arguments_give_unknown_results() {
         "flatten([[pending.id]])",
         "timeadd(pending.id, \"1h\")",
         "tobool(unknown)",
-        "templatestring(\"${a}\", pending)",
+        "templatestring(\"$${a}\", pending)",
         "sort([pending.id])",
         "setunion([pending.id], [\"a\"])",
     ] {

@@ -115,7 +115,7 @@ fn split_and_replace() {
         s("hello everybody")
     );
     assert_eq!(
-        ok(r#"replace("hello world", "/(?P<first>\\w+) (\\w+)/", "$2 ${first}")"#),
+        ok(r#"replace("hello world", "/(?P<first>\\w+) (\\w+)/", "$2 $${first}")"#),
         s("world hello")
     );
     assert_eq!(ok(r#"replace("abc", "/b/", "$$")"#), s("a$c"));
@@ -215,24 +215,24 @@ fn templatestring_renders_with_only_its_vars() {
     );
     // A template of one interpolation keeps the value's type.
     assert_eq!(
-        ok(r#"templatestring("${x}", jsondecode("{\"x\": [1]}"))"#),
+        ok(r#"templatestring("$${x}", jsondecode("{\"x\": [1]}"))"#),
         ints(&[1])
     );
-    let e = err(r#"templatestring("${vpc.id}", config.tags)"#);
-    assert!(e.message.contains("no template variable `vpc`"), "{e:?}");
-    assert_eq!(e.span, Span::new(15, 26));
+    let e = err(r#"templatestring("$${vpc.id}", config.tags)"#);
+    assert!(e.message.contains("unknown variable `vpc`"), "{e:?}");
+    assert_eq!(e.span, Span::new(15, 27));
     assert!(
         err(r#"templatestring("x", "y")"#)
             .message
             .contains("must be a table of template variables")
     );
     assert!(
-        err(r#"templatestring("${templatestring(\"a\", t)}", jsondecode("{\"t\": {}}"))"#)
+        err(r#"templatestring("$${templatestring(\"a\", t)}", jsondecode("{\"t\": {}}"))"#)
             .message
             .contains("cannot be called from inside a template")
     );
     assert!(
-        err(r#"templatestring("${", config.tags)"#)
+        err(r#"templatestring("$${", config.tags)"#)
             .message
             .contains("invalid template")
     );
