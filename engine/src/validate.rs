@@ -9,7 +9,7 @@ use crate::base::{TypeSchema, ValueType};
 use crate::expr::{Expr, ExprKind, Part, PathSegment, Reference, Template, function_names};
 use crate::graph::Dag;
 use crate::provider::Registry;
-use crate::stack::{Decl, DeclKind, Stack};
+use crate::stack::{ConfigRule, Decl, DeclKind, Stack};
 
 /// A stack that passed the static checks.
 pub struct Checked {
@@ -166,6 +166,9 @@ pub fn check(stack: &Stack, registry: &Registry) -> Result<Checked, Vec<Diagnost
                 Err(d) => errors.push(d),
             }
         }
+    }
+    for rule in stack.config.iter().flat_map(|c| &c.rules) {
+        check_rule(stack, &schemas, rule, &mut errors);
     }
     let order = match graph.order() {
         Ok(order) => order,
@@ -414,6 +417,34 @@ fn check_calls(stack: &Stack, t: &Template, errors: &mut Vec<Diagnostic>) {
         Template::Map(items, _) => items
             .iter()
             .for_each(|(_, i)| check_calls(stack, i, errors)),
+    }
+}
+
+/// A validation rule may call any function but refer only to config keys:
+/// it runs before anything is planned.
+fn check_rule(
+    stack: &Stack,
+    schemas: &[TypeSchema],
+    rule: &ConfigRule,
+    errors: &mut Vec<Diagnostic>,
+) {
+    check_calls(stack, &rule.condition, errors);
+    for r in rule.condition.references() {
+        if r.root != "config" {
+            errors.push(
+                Diagnostic::at(
+                    &stack.file,
+                    r.span,
+                    format!(
+                        "a validation rule can refer only to config keys, not `{}`",
+                        r.root
+                    ),
+                )
+                .with_hint("rules are checked before anything is planned: use `config.NAME`"),
+            );
+        } else if let Err(d) = check_reference(stack, None, schemas, &r) {
+            errors.push(d);
+        }
     }
 }
 

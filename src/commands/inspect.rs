@@ -17,7 +17,7 @@ pub fn validate(global: &Global, stacks: &[String]) -> Result<Exit, Exit> {
     };
     let mut errors = Vec::new();
     for name in &names {
-        match project.parse(name) {
+        match project.validate(name) {
             Ok((stack, checked)) => {
                 let resources = stack.decls.len();
                 println!(

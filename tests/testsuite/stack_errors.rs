@@ -390,3 +390,113 @@ fn a_missing_stack_suggests_a_close_name() {
         .expect_code(2)
         .contains("did you mean `network`?");
 }
+
+/// A stack whose `az_count` must be 1 to 6 and whose `cidr` must be a CIDR
+/// block, as the ceros-ski stacks check theirs; `az_count` defaults to
+/// `default`.
+fn with_rules(default: i64) -> String {
+    format!(
+        r#"
+[config]
+az_count = {{ type = "integer", default = {default}, validation = [{{ condition = "${{config.az_count >= 1 && config.az_count <= 6}}", message = "az_count must be 1 to 6" }}] }}
+cidr = {{ type = "string", default = "10.0.0.0/16", validation = [{{ condition = "${{can(cidrhost(config.cidr, 0))}}", message = "cidr must be a CIDR block such as 10.0.0.0/16" }}] }}
+
+[resources.a]
+type = "std:Data"
+input = "${{config.az_count}} ${{config.cidr}}"
+"#
+    )
+}
+
+#[test]
+fn a_default_that_breaks_its_validation_rule() {
+    rejects(
+        &with_rules(9),
+        "s.toml:3:1",
+        "invalid value for config `az_count`: az_count must be 1 to 6",
+    )
+    .contains("checked by the validation rule at stacks/s.toml:3:");
+}
+
+#[test]
+fn a_value_set_elsewhere_that_breaks_a_validation_rule_names_where_it_was_set() {
+    let p = Project::new(BIN);
+    p.stack("s", &with_rules(2));
+    p.up("s");
+    p.run(&["preview", "s", "-c", "az_count=7"])
+        .expect_code(2)
+        .contains("invalid value for config `az_count` (given with -c): az_count must be 1 to 6")
+        .contains("checked by the validation rule at stacks/s.toml:3:");
+    p.run(&["up", "s", "--yes", "-c", "cidr=10.0.0.0/33"])
+        .expect_code(2)
+        .contains("cidr must be a CIDR block");
+    p.run(&["config", "set", "s", "az_count", "0"]).ok();
+    p.run(&["preview", "s"])
+        .expect_code(2)
+        .contains("(set with `skistack config set`): az_count must be 1 to 6");
+    p.run(&["config", "set", "s", "az_count", "3"]).ok();
+    let before = p.state_snapshot();
+    p.stack("s.prod.toml", "[config]\naz_count = 12\n");
+    p.run(&["preview", "s", "--env", "prod"])
+        .expect_code(2)
+        .contains("--> stacks/s.prod.toml:2:12\n")
+        .contains("az_count must be 1 to 6");
+    assert_eq!(p.state_snapshot(), before, "the state changed");
+    // Values the rules accept pass.
+    p.run(&[
+        "up",
+        "s",
+        "--yes",
+        "-c",
+        "az_count=6",
+        "-c",
+        "cidr=10.1.0.0/24",
+    ])
+    .ok();
+}
+
+#[test]
+fn malformed_validation_rules_are_located() {
+    let rule = |r: &str| {
+        format!(
+            "[config]\nn = {{ type = \"integer\", default = 1, validation = {r} }}\n\
+             [resources.a]\ntype = \"std:Data\"\ninput = \"x\"\n"
+        )
+    };
+    rejects(
+        &rule(r#"[{ condition = "${config.n + 1}", message = "m" }]"#),
+        "s.toml:2:69",
+        "a validation condition must be true or false, found integer 2",
+    );
+    rejects(
+        &rule(r#"[{ condition = "${config.n > 0}" }]"#),
+        "s.toml:2:52",
+        "needs a condition and a message",
+    );
+    rejects(
+        &rule(r#"[{ condition = "${config.n > 0}", message = "m", msg = "x" }]"#),
+        "s.toml:2:100",
+        "unknown key `msg` in a validation rule of config `n`",
+    );
+    rejects(
+        &rule(r#"[{ condition = "n > 0", message = "m" }]"#),
+        "s.toml:2:66",
+        "a validation condition must be one expression",
+    );
+    rejects(
+        &rule(r#""yes""#),
+        "s.toml:2:51",
+        "must be an array of tables",
+    );
+    rejects(
+        &rule(r#"[{ condition = "${config.m > 0}", message = "m" }]"#),
+        "s.toml:2:69",
+        "unknown config key `m`",
+    )
+    .contains("did you mean `config.n`?");
+    rejects(
+        &rule(r#"[{ condition = "${a.output != \"\"}", message = "m" }]"#),
+        "s.toml:2:66",
+        "a validation rule can refer only to config keys, not `a`",
+    );
+}

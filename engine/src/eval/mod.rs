@@ -9,18 +9,14 @@ use std::collections::BTreeSet;
 
 pub use scope::{EvalScope, Values};
 
-use crate::base::{Address, Diagnostic, InstanceKey, Map, Pos, TypeSchema, Value};
+use crate::base::{Address, Diagnostic, InstanceKey, Map, TypeSchema, Value};
 use crate::expr::{ExprError, Template, eval_template};
 use crate::stack::{Decl, DeclKind, Stack};
 use crate::validate::{Checked, check_value};
 
 /// A diagnostic for an expression error in a stack file.
 pub fn expr_diagnostic(stack: &Stack, e: ExprError) -> Diagnostic {
-    let mut d = Diagnostic::new(e.message.clone(), Some(Pos::new(&stack.file, e.span)));
-    if let Some(h) = e.hint {
-        d = d.with_hint(h);
-    }
-    d
+    stack.expr_diagnostic(e)
 }
 
 /// The keys of a declaration's instances, each with its `each.value`.

@@ -58,6 +58,19 @@ impl Project {
         Ok((Arc::new(stack), Arc::new(checked)))
     }
 
+    /// What `validate` checks: [`Project::parse`], and the config keys'
+    /// validation rules against the stack file's own defaults (no state, no
+    /// overlay, no `-c`: validate reads nothing else).
+    pub fn validate(&self, name: &str) -> Result<(Arc<Stack>, Arc<Checked>), EngineError> {
+        let (stack, checked) = self.parse(name)?;
+        let defaults_only = ConfigSources {
+            missing_as_unknown: true,
+            ..ConfigSources::default()
+        };
+        stack::resolve_config(&stack, &defaults_only)?;
+        Ok((stack, checked))
+    }
+
     /// Parses, checks and configures a stack. `strict_cli` rejects `-c` keys
     /// the stack does not declare.
     pub fn load(&self, name: &str, strict_cli: bool) -> Result<Loaded, EngineError> {

@@ -1,5 +1,6 @@
 //! Config resolution: the stack file's `[config]` defaults, overridden by the
-//! environment overlay, then by `skistack config set`, then by `-c`.
+//! environment overlay, then by `skistack config set`, then by `-c`; the
+//! result must pass the keys' validation rules.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -238,6 +239,10 @@ pub fn resolve_config(
         let secret = stack.config_decl(&k).is_some_and(|c| c.secret);
         map.insert(k.clone(), if secret { Value::secret(v) } else { v });
         layers.insert(k, layer);
+    }
+    let broken = super::rules::check_rules(stack, sources, &map, &layers);
+    if !broken.is_empty() {
+        return Err(broken);
     }
     Ok((map, layers))
 }

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::model::{ConfigDecl, Decl, DeclKind, Options, OutputDecl, PropertyDecl, Stack};
+use super::model::{
+    ConfigDecl, ConfigRule, Decl, DeclKind, Options, OutputDecl, PropertyDecl, Stack,
+};
 use crate::base::{Diagnostic, SourceFile, Span, did_you_mean};
 use crate::base::{Map, Value};
 use crate::expr::{Template, parse_template};
@@ -23,6 +25,10 @@ const OPTION_KEYS: [&str; 5] = [
     "delete_before_replace",
     "retain_on_delete",
 ];
+/// The shape of a validation rule, for hints.
+const RULE_SHAPE: &str =
+    r#"write validation = [{ condition = "${length(config.KEY) > 0}", message = "..." }]"#;
+
 /// Type names accepted in a typed config declaration.
 pub(crate) const CONFIG_TYPES: [&str; 6] = ["string", "integer", "number", "bool", "list", "table"];
 
@@ -316,6 +322,7 @@ impl<'a> Loader<'a> {
                     description: None,
                     secret: false,
                     span,
+                    rules: Vec::new(),
                 };
                 for (k2, v2) in t {
                     match k2.get_ref().as_ref() {
@@ -325,6 +332,7 @@ impl<'a> Loader<'a> {
                             decl.description = v2.get_ref().as_str().map(str::to_string)
                         }
                         "secret" => decl.secret = v2.get_ref().as_bool().unwrap_or(false),
+                        "validation" => decl.rules = self.config_rules(&decl.name, v2),
                         other => {
                             let d = self.err(
                                 k2.span(),
@@ -333,7 +341,7 @@ impl<'a> Loader<'a> {
                                     decl.name
                                 ),
                             );
-                            d.hint = Some("a typed config declaration takes type, default, description and secret".into());
+                            d.hint = Some("a typed config declaration takes type, default, description, secret and validation".into());
                         }
                     }
                 }
@@ -355,6 +363,79 @@ impl<'a> Loader<'a> {
             ty: None,
             description: None,
             secret: false,
+            span,
+            rules: Vec::new(),
+        })
+    }
+
+    /// `validation = [{ condition = "${...}", message = "..." }, ...]`.
+    fn config_rules(&mut self, name: &str, v: &Spanned<DeValue<'_>>) -> Vec<ConfigRule> {
+        let DeValue::Array(items) = v.get_ref() else {
+            self.err(
+                v.span(),
+                format!("`validation` of config `{name}` must be an array of tables"),
+            )
+            .hint = Some(RULE_SHAPE.into());
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| self.config_rule(name, item))
+            .collect()
+    }
+
+    fn config_rule(&mut self, name: &str, item: &Spanned<DeValue<'_>>) -> Option<ConfigRule> {
+        let span = Span::from(item.span());
+        let DeValue::Table(t) = item.get_ref() else {
+            self.err(
+                item.span(),
+                format!("a validation rule of config `{name}` must be a table"),
+            )
+            .hint = Some(RULE_SHAPE.into());
+            return None;
+        };
+        let (mut condition, mut message) = (None, None);
+        for (k, v) in t {
+            match k.get_ref().as_ref() {
+                "condition" => match self.template(v)? {
+                    t @ Template::Expr(_) => condition = Some(t),
+                    _ => {
+                        self.err(
+                            v.span(),
+                            "a validation condition must be one expression, \"${...}\"",
+                        )
+                        .hint = Some(RULE_SHAPE.into());
+                        return None;
+                    }
+                },
+                "message" => match v.get_ref().as_str() {
+                    Some(m) if !m.trim().is_empty() => message = Some(m.to_string()),
+                    _ => {
+                        self.err(v.span(), "a validation message must be a non-empty string");
+                        return None;
+                    }
+                },
+                other => {
+                    self.err(
+                        k.span(),
+                        format!("unknown key `{other}` in a validation rule of config `{name}`"),
+                    )
+                    .hint = Some(RULE_SHAPE.into());
+                    return None;
+                }
+            }
+        }
+        let (Some(condition), Some(message)) = (condition, message) else {
+            self.err(
+                item.span(),
+                format!("a validation rule of config `{name}` needs a condition and a message"),
+            )
+            .hint = Some(RULE_SHAPE.into());
+            return None;
+        };
+        Some(ConfigRule {
+            condition,
+            message,
             span,
         })
     }

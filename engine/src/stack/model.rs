@@ -2,8 +2,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::base::{Pos, SourceFile, Span, Value};
-use crate::expr::Template;
+use crate::base::{Diagnostic, Pos, SourceFile, Span, Value};
+use crate::expr::{ExprError, Template};
 use crate::state::RecordOptions;
 
 /// A parsed stack file.
@@ -40,6 +40,15 @@ impl Stack {
     pub fn pos(&self, span: Span) -> Pos {
         Pos::new(&self.file, span)
     }
+
+    /// A diagnostic for an expression error in this stack's file.
+    pub fn expr_diagnostic(&self, e: ExprError) -> Diagnostic {
+        let mut d = Diagnostic::new(e.message, Some(self.pos(e.span)));
+        if let Some(h) = e.hint {
+            d = d.with_hint(h);
+        }
+        d
+    }
 }
 
 /// A key of `[config]`.
@@ -53,6 +62,20 @@ pub struct ConfigDecl {
     pub ty: Option<String>,
     pub description: Option<String>,
     pub secret: bool,
+    pub span: Span,
+    /// `validation = [{ condition, message }]`, checked against the
+    /// resolved value.
+    pub rules: Vec<ConfigRule>,
+}
+
+/// One validation rule of a config key, as Terraform's `validation` block.
+#[derive(Debug, Clone)]
+pub struct ConfigRule {
+    /// `"${...}"`, true when the value is acceptable.
+    pub condition: Template,
+    /// What to tell the user when it is not.
+    pub message: String,
+    /// The rule's table, for pointing at it.
     pub span: Span,
 }
 
