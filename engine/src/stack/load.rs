@@ -15,14 +15,62 @@ use crate::base::{Diagnostic, SourceFile, Span, did_you_mean};
 use crate::base::{Map, Value};
 use crate::expr::{Template, parse_template};
 
-const TOP_LEVEL: [&str; 5] = ["stack", "config", "data", "resources", "outputs"];
-const OPTION_KEYS: [&str; 5] = [
-    "depends_on",
-    "protect",
-    "ignore_changes",
-    "delete_before_replace",
-    "retain_on_delete",
+/// The sections of a stack file.
+pub(super) const TOP_LEVEL: [&str; 5] = ["stack", "config", "data", "resources", "outputs"];
+/// The keys of `[stack]`.
+pub(super) const STACK_KEYS: [&str; 1] = ["description"];
+/// The keys of a typed config declaration (`x = { type = "string", ... }`).
+pub(super) const CONFIG_DECL_KEYS: [&str; 4] = ["type", "default", "description", "secret"];
+/// Names a resource or data lookup cannot take: the roots of expressions.
+pub(super) const RESERVED_NAMES: [&str; 4] = ["config", "count", "each", "stacks"];
+
+/// The keys of a declaration that are not properties of its type.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum DeclKey {
+    /// The type token, e.g. `"aws:ec2:Vpc"`.
+    Type,
+    /// How many instances: an integer or an expression.
+    Count,
+    /// One instance per item of a list or entry of a table.
+    ForEach,
+    /// The resource options (resources only).
+    Options,
+}
+
+/// The language's own keys of a `[data.X]` or `[resources.X]` table.
+pub(super) const DECL_KEYS: [(&str, DeclKey); 4] = [
+    ("type", DeclKey::Type),
+    ("count", DeclKey::Count),
+    ("for_each", DeclKey::ForEach),
+    ("options", DeclKey::Options),
 ];
+
+/// What an option key of a resource takes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum OptionKind {
+    /// A list of names (strings).
+    Names,
+    /// `true` or `false`.
+    Bool,
+}
+
+/// The keys of a resource's `options` table, with what each takes.
+pub(super) const OPTIONS: [(&str, OptionKind); 5] = [
+    ("depends_on", OptionKind::Names),
+    ("protect", OptionKind::Bool),
+    ("ignore_changes", OptionKind::Names),
+    ("delete_before_replace", OptionKind::Bool),
+    ("retain_on_delete", OptionKind::Bool),
+];
+const OPTION_KEYS: [&str; 5] = {
+    let mut keys = [""; 5];
+    let mut i = 0;
+    while i < OPTIONS.len() {
+        keys[i] = OPTIONS[i].0;
+        i += 1;
+    }
+    keys
+};
 /// Type names accepted in a typed config declaration.
 pub(crate) const CONFIG_TYPES: [&str; 6] = ["string", "integer", "number", "bool", "list", "table"];
 
@@ -281,7 +329,7 @@ impl<'a> Loader<'a> {
                 }
                 (other, _) => {
                     let d = self.err(k.span(), format!("unknown key `{other}` in [stack]"));
-                    d.hint = Some("[stack] accepts only `description`".into());
+                    d.hint = Some(format!("[stack] accepts only {}", STACK_KEYS.join(", ")));
                 }
             }
         }
@@ -333,7 +381,10 @@ impl<'a> Loader<'a> {
                                     decl.name
                                 ),
                             );
-                            d.hint = Some("a typed config declaration takes type, default, description and secret".into());
+                            d.hint = Some(format!(
+                                "a typed config declaration takes {}",
+                                CONFIG_DECL_KEYS.join(", ")
+                            ));
                         }
                     }
                 }
@@ -388,7 +439,7 @@ impl<'a> Loader<'a> {
             );
             return None;
         }
-        if matches!(name.as_str(), "config" | "count" | "each" | "stacks") {
+        if RESERVED_NAMES.contains(&name.as_str()) {
             self.err(
                 name_span,
                 format!("`{name}` is reserved and cannot name a resource or data lookup"),
@@ -419,8 +470,9 @@ impl<'a> Loader<'a> {
         for (pk, pv) in t {
             let key = pk.get_ref().as_ref();
             let key_span = Span::from(pk.span());
-            match key {
-                "type" => match pv.get_ref() {
+            let own = DECL_KEYS.iter().find(|(k, _)| *k == key).map(|(_, d)| *d);
+            match own {
+                Some(DeclKey::Type) => match pv.get_ref() {
                     DeValue::String(s) => {
                         decl.type_token = s.to_string();
                         decl.type_span = pv.span().into();
@@ -437,9 +489,15 @@ impl<'a> Loader<'a> {
                         return None;
                     }
                 },
-                "count" => decl.count = self.template(pv).map(|t| (t, Span::from(pv.span()))),
-                "for_each" => decl.for_each = self.template(pv).map(|t| (t, Span::from(pv.span()))),
-                "options" if kind == DeclKind::Resource => decl.options = self.options(pv),
+                Some(DeclKey::Count) => {
+                    decl.count = self.template(pv).map(|t| (t, Span::from(pv.span())))
+                }
+                Some(DeclKey::ForEach) => {
+                    decl.for_each = self.template(pv).map(|t| (t, Span::from(pv.span())))
+                }
+                Some(DeclKey::Options) if kind == DeclKind::Resource => {
+                    decl.options = self.options(pv)
+                }
                 _ => {
                     if let Some(value) = self.template(pv) {
                         decl.properties.push(PropertyDecl {
