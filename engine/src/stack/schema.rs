@@ -14,8 +14,8 @@
 use serde_json::{Map as JMap, Value as J, json};
 
 use super::load::{
-    CONFIG_DECL_KEYS, CONFIG_TYPES, DECL_KEYS, DeclKey, OPTIONS, OptionKind, RESERVED_NAMES,
-    STACK_KEYS, TOP_LEVEL,
+    CONFIG_DECL_KEYS, CONFIG_TYPES, ConfigKey, DECL_KEYS, DeclKey, OPTIONS, RESERVED_NAMES,
+    SECTIONS, STACK_KEYS, Section,
 };
 use super::model::DeclKind;
 use crate::base::{Property, TypeSchema, ValueType};
@@ -39,19 +39,18 @@ pub fn stack_json_schema(registry: &Registry) -> J {
     let data_refs = type_defs(&data, DeclKind::Data, &mut defs);
     defs.insert("options".into(), options_schema());
     let mut sections = JMap::new();
-    for name in TOP_LEVEL {
-        let s = match name {
-            "stack" => stack_section(),
-            "config" => config_section(),
-            "data" => decls_section(data_refs.clone(), "Data lookups: [data.NAME]"),
-            "resources" => decls_section(resource_refs.clone(), "Resources: [resources.NAME]"),
-            "outputs" => json!({
+    for (name, section) in SECTIONS {
+        let s = match section {
+            Section::Stack => stack_section(),
+            Section::Config => config_section(),
+            Section::Data => decls_section(data_refs.clone(), "Data lookups: [data.NAME]"),
+            Section::Resources => {
+                decls_section(resource_refs.clone(), "Resources: [resources.NAME]")
+            }
+            Section::Outputs => json!({
                 "type": "object",
                 "description": "Values the stack publishes: a literal or a `${ }` expression each",
             }),
-            // The loader's list names exactly the sections matched above; a
-            // section added there without a schema here is still accepted.
-            _ => json!({}),
         };
         sections.insert(name.to_string(), s);
     }
@@ -201,13 +200,14 @@ fn options_schema() -> J {
     let props: JMap<String, J> = OPTIONS
         .iter()
         .map(|(key, kind)| {
-            let s = match kind {
-                OptionKind::Names => json!({
+            let s = if kind.takes_names() {
+                json!({
                     "type": "array",
                     "items": { "type": "string" },
                     "description": "a list of names",
-                }),
-                OptionKind::Bool => json!({ "type": "boolean" }),
+                })
+            } else {
+                json!({ "type": "boolean" })
             };
             (key.to_string(), s)
         })
@@ -238,12 +238,12 @@ fn stack_section() -> J {
 /// whose `type` is a string; the loader rejects one naming no config type).
 fn config_section() -> J {
     let mut props = JMap::new();
-    for key in CONFIG_DECL_KEYS {
-        let s = match key {
-            "type" => json!({ "enum": CONFIG_TYPES }),
-            "description" => json!({ "type": "string" }),
-            "secret" => json!({ "type": "boolean" }),
-            _ => json!({}),
+    for (key, which) in CONFIG_DECL_KEYS {
+        let s = match which {
+            ConfigKey::Type => json!({ "enum": CONFIG_TYPES }),
+            ConfigKey::Default => json!({}),
+            ConfigKey::Description => json!({ "type": "string" }),
+            ConfigKey::Secret => json!({ "type": "boolean" }),
         };
         props.insert(key.to_string(), s);
     }
