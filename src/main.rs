@@ -56,6 +56,8 @@ fn main() -> ExitCode {
             Command::Refresh(a) => commands::refresh::run(g, a).await,
             Command::Import(a) => commands::import::run(g, a).await,
             Command::State { action } => commands::state::run(g, action).await,
+            Command::Schema => commands::editor::schema(g),
+            Command::Completions { shell } => commands::editor::completions((*shell).into()),
         }
     });
     // Steps in flight may still hold provider clients; don't wait for them.

@@ -57,7 +57,7 @@ pub use provider::{
     ResourceType,
 };
 pub use reconcile::{Drift, Refresh, SWEEP_HORIZON, sweep_until};
-pub use stack::{ConfigLayer, DeclKind};
+pub use stack::{ConfigLayer, DeclKind, stack_json_schema};
 pub use state::{
     HistoryEntry, Intent, LockInfo, OpId, OpKind, PendingOp, RecordOptions, Released,
     ResourceRecord, StackKey, StackState, StackSummary, StateError, StateStore, format_unix,

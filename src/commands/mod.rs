@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod destroy;
+pub mod editor;
 pub mod import;
 pub mod inspect;
 pub mod lock;

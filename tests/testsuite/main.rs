@@ -13,6 +13,7 @@
 mod concurrency;
 mod config_changes;
 mod delivery;
+mod editor;
 mod features;
 mod lifecycle;
 mod locks;

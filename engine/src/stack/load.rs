@@ -17,17 +17,128 @@ use crate::base::{Diagnostic, SourceFile, Span, did_you_mean};
 use crate::base::{Map, Value};
 use crate::expr::{Template, parse_template};
 
-const TOP_LEVEL: [&str; 5] = ["stack", "config", "data", "resources", "outputs"];
-const OPTION_KEYS: [&str; 5] = [
-    "depends_on",
-    "protect",
-    "ignore_changes",
-    "delete_before_replace",
-    "retain_on_delete",
+/// A section of a stack file.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Section {
+    /// `[stack]`: about the stack.
+    Stack,
+    /// `[config]`: the config values and declarations.
+    Config,
+    /// `[data.NAME]`: data lookups.
+    Data,
+    /// `[resources.NAME]`: resources.
+    Resources,
+    /// `[outputs]`: what the stack publishes.
+    Outputs,
+}
+
+/// The sections of a stack file, by name.
+pub(super) const SECTIONS: [(&str, Section); 5] = [
+    ("stack", Section::Stack),
+    ("config", Section::Config),
+    ("data", Section::Data),
+    ("resources", Section::Resources),
+    ("outputs", Section::Outputs),
 ];
+
 /// The shape of a validation rule, for hints.
 const RULE_SHAPE: &str =
     r#"write validation = [{ condition = "${length(config.KEY) > 0}", message = "..." }]"#;
+
+const TOP_LEVEL: [&str; 5] = names(SECTIONS);
+
+/// The keys of `[stack]`.
+pub(super) const STACK_KEYS: [&str; 1] = ["description"];
+/// Names a resource or data lookup cannot take: the roots of expressions.
+pub(super) const RESERVED_NAMES: [&str; 4] = ["config", "count", "each", "stacks"];
+
+/// A key of a typed config declaration (`x = { type = "string", ... }`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum ConfigKey {
+    /// One of [`CONFIG_TYPES`].
+    Type,
+    /// The value when nothing sets one.
+    Default,
+    /// What the value is for.
+    Description,
+    /// The value never prints.
+    Secret,
+    /// Rules the value must pass.
+    Validation,
+}
+
+/// The keys of a typed config declaration, by name.
+pub(super) const CONFIG_DECL_KEYS: [(&str, ConfigKey); 5] = [
+    ("type", ConfigKey::Type),
+    ("default", ConfigKey::Default),
+    ("description", ConfigKey::Description),
+    ("secret", ConfigKey::Secret),
+    ("validation", ConfigKey::Validation),
+];
+
+/// The keys of a declaration that are not properties of its type.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum DeclKey {
+    /// The type token, e.g. `"aws:ec2:Vpc"`.
+    Type,
+    /// How many instances: an integer or an expression.
+    Count,
+    /// One instance per item of a list or entry of a table.
+    ForEach,
+    /// The resource options (resources only).
+    Options,
+}
+
+/// The language's own keys of a `[data.X]` or `[resources.X]` table.
+pub(super) const DECL_KEYS: [(&str, DeclKey); 4] = [
+    ("type", DeclKey::Type),
+    ("count", DeclKey::Count),
+    ("for_each", DeclKey::ForEach),
+    ("options", DeclKey::Options),
+];
+
+/// A key of a resource's `options` table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum OptionKey {
+    DependsOn,
+    Protect,
+    IgnoreChanges,
+    DeleteBeforeReplace,
+    RetainOnDelete,
+}
+
+impl OptionKey {
+    /// Whether the option takes a list of names (else `true` or `false`).
+    pub(super) fn takes_names(self) -> bool {
+        matches!(self, OptionKey::DependsOn | OptionKey::IgnoreChanges)
+    }
+}
+
+/// The keys of a resource's `options` table, by name.
+pub(super) const OPTIONS: [(&str, OptionKey); 5] = [
+    ("depends_on", OptionKey::DependsOn),
+    ("protect", OptionKey::Protect),
+    ("ignore_changes", OptionKey::IgnoreChanges),
+    ("delete_before_replace", OptionKey::DeleteBeforeReplace),
+    ("retain_on_delete", OptionKey::RetainOnDelete),
+];
+const OPTION_KEYS: [&str; 5] = names(OPTIONS);
+
+/// The names of a table of keys, for hints.
+const fn names<K: Copy, const N: usize>(table: [(&'static str, K); N]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = table[i].0;
+        i += 1;
+    }
+    out
+}
+
+/// What `key` means in a table of keys, if it is one.
+fn lookup<K: Copy>(table: &[(&str, K)], key: &str) -> Option<K> {
+    table.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
 
 /// Type names accepted in a typed config declaration.
 pub(crate) const CONFIG_TYPES: [&str; 6] = ["string", "integer", "number", "bool", "list", "table"];
@@ -135,16 +246,16 @@ pub fn load_stack(name: &str, file: Arc<SourceFile>) -> Result<Stack, Vec<Diagno
     };
     for (key, value) in root.get_ref() {
         let span = Span::from(key.span());
-        match key.get_ref().as_ref() {
-            "stack" => stack.description = l.stack_table(value),
-            "config" => {
+        match lookup(&SECTIONS, key.get_ref().as_ref()) {
+            Some(Section::Stack) => stack.description = l.stack_table(value),
+            Some(Section::Config) => {
                 if let Some(t) = l.table(value, "[config]") {
                     stack.config = t.iter().filter_map(|(k, v)| l.config_entry(k, v)).collect();
                 }
             }
-            "data" => l.decls(value, DeclKind::Data, &mut stack.decls),
-            "resources" => l.decls(value, DeclKind::Resource, &mut stack.decls),
-            "outputs" => {
+            Some(Section::Data) => l.decls(value, DeclKind::Data, &mut stack.decls),
+            Some(Section::Resources) => l.decls(value, DeclKind::Resource, &mut stack.decls),
+            Some(Section::Outputs) => {
                 if let Some(t) = l.table(value, "[outputs]") {
                     for (k, v) in t {
                         if let Some(value) = l.template(v) {
@@ -157,7 +268,8 @@ pub fn load_stack(name: &str, file: Arc<SourceFile>) -> Result<Stack, Vec<Diagno
                     }
                 }
             }
-            other => {
+            None => {
+                let other = key.get_ref();
                 let mut d = Diagnostic::at(
                     &file,
                     span,
@@ -287,7 +399,7 @@ impl<'a> Loader<'a> {
                 }
                 (other, _) => {
                     let d = self.err(k.span(), format!("unknown key `{other}` in [stack]"));
-                    d.hint = Some("[stack] accepts only `description`".into());
+                    d.hint = Some(format!("[stack] accepts only {}", STACK_KEYS.join(", ")));
                 }
             }
         }
@@ -325,15 +437,20 @@ impl<'a> Loader<'a> {
                     rules: Vec::new(),
                 };
                 for (k2, v2) in t {
-                    match k2.get_ref().as_ref() {
-                        "type" => {}
-                        "default" => decl.default = self.literal(v2),
-                        "description" => {
+                    match lookup(&CONFIG_DECL_KEYS, k2.get_ref().as_ref()) {
+                        Some(ConfigKey::Type) => {}
+                        Some(ConfigKey::Default) => decl.default = self.literal(v2),
+                        Some(ConfigKey::Description) => {
                             decl.description = v2.get_ref().as_str().map(str::to_string)
                         }
-                        "secret" => decl.secret = v2.get_ref().as_bool().unwrap_or(false),
-                        "validation" => decl.rules = self.config_rules(&decl.name, v2),
-                        other => {
+                        Some(ConfigKey::Secret) => {
+                            decl.secret = v2.get_ref().as_bool().unwrap_or(false)
+                        }
+                        Some(ConfigKey::Validation) => {
+                            decl.rules = self.config_rules(&decl.name, v2)
+                        }
+                        None => {
+                            let other = k2.get_ref();
                             let d = self.err(
                                 k2.span(),
                                 format!(
@@ -341,7 +458,10 @@ impl<'a> Loader<'a> {
                                     decl.name
                                 ),
                             );
-                            d.hint = Some("a typed config declaration takes type, default, description, secret and validation".into());
+                            d.hint = Some(format!(
+                                "a typed config declaration takes {}",
+                                names(CONFIG_DECL_KEYS).join(", ")
+                            ));
                         }
                     }
                 }
@@ -469,7 +589,7 @@ impl<'a> Loader<'a> {
             );
             return None;
         }
-        if matches!(name.as_str(), "config" | "count" | "each" | "stacks") {
+        if RESERVED_NAMES.contains(&name.as_str()) {
             self.err(
                 name_span,
                 format!("`{name}` is reserved and cannot name a resource or data lookup"),
@@ -500,8 +620,8 @@ impl<'a> Loader<'a> {
         for (pk, pv) in t {
             let key = pk.get_ref().as_ref();
             let key_span = Span::from(pk.span());
-            match key {
-                "type" => match pv.get_ref() {
+            match lookup(&DECL_KEYS, key) {
+                Some(DeclKey::Type) => match pv.get_ref() {
                     DeValue::String(s) => {
                         decl.type_token = s.to_string();
                         decl.type_span = pv.span().into();
@@ -518,9 +638,15 @@ impl<'a> Loader<'a> {
                         return None;
                     }
                 },
-                "count" => decl.count = self.template(pv).map(|t| (t, Span::from(pv.span()))),
-                "for_each" => decl.for_each = self.template(pv).map(|t| (t, Span::from(pv.span()))),
-                "options" if kind == DeclKind::Resource => decl.options = self.options(pv),
+                Some(DeclKey::Count) => {
+                    decl.count = self.template(pv).map(|t| (t, Span::from(pv.span())))
+                }
+                Some(DeclKey::ForEach) => {
+                    decl.for_each = self.template(pv).map(|t| (t, Span::from(pv.span())))
+                }
+                Some(DeclKey::Options) if kind == DeclKind::Resource => {
+                    decl.options = self.options(pv)
+                }
                 _ => {
                     if let Some(value) = self.template(pv) {
                         decl.properties.push(PropertyDecl {
@@ -556,13 +682,16 @@ impl<'a> Loader<'a> {
         };
         for (k, v) in t {
             let key = k.get_ref().as_ref();
-            match key {
-                "depends_on" => o.depends_on = self.string_list(v, "depends_on"),
-                "ignore_changes" => o.ignore_changes = self.string_list(v, "ignore_changes"),
-                "protect" => o.protect = self.bool_value(v, key),
-                "delete_before_replace" => o.delete_before_replace = self.bool_value(v, key),
-                "retain_on_delete" => o.retain_on_delete = self.bool_value(v, key),
-                other => {
+            match lookup(&OPTIONS, key) {
+                Some(OptionKey::DependsOn) => o.depends_on = self.string_list(v, key),
+                Some(OptionKey::IgnoreChanges) => o.ignore_changes = self.string_list(v, key),
+                Some(OptionKey::Protect) => o.protect = self.bool_value(v, key),
+                Some(OptionKey::DeleteBeforeReplace) => {
+                    o.delete_before_replace = self.bool_value(v, key)
+                }
+                Some(OptionKey::RetainOnDelete) => o.retain_on_delete = self.bool_value(v, key),
+                None => {
+                    let other = key;
                     let hint = match did_you_mean(other, OPTION_KEYS) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("options are: {}", OPTION_KEYS.join(", ")),
