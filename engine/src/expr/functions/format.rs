@@ -43,6 +43,22 @@ struct Verb {
     mode: char,
 }
 
+impl Verb {
+    /// The sign a number is printed with: `-`, or `+` / a space as the
+    /// flags ask for a non-negative one.
+    fn sign(&self, negative: bool) -> &'static str {
+        if negative {
+            "-"
+        } else if self.plus {
+            "+"
+        } else if self.space {
+            " "
+        } else {
+            ""
+        }
+    }
+}
+
 /// A run of decimal digits from `chars`, saturating (the caller bounds it).
 fn number(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<usize> {
     let mut n: Option<usize> = None;
@@ -183,15 +199,7 @@ fn g_format(x: f64, precision: Option<usize>, upper: bool) -> String {
 
 /// Lays out a signed number `body` (no sign) as `big.Float` does.
 fn pad_float(v: &Verb, negative: bool, body: String) -> String {
-    let sign = if negative {
-        "-"
-    } else if v.plus {
-        "+"
-    } else if v.space {
-        " "
-    } else {
-        ""
-    };
+    let sign = v.sign(negative);
     let padding = v
         .width
         .map_or(0, |w| w.saturating_sub(sign.len() + body.len()));
@@ -226,15 +234,7 @@ fn fmt_int(v: &Verb, n: i64) -> String {
         _ => (m.to_string(), ""),
     };
     let prefix = if v.sharp { prefix } else { "" };
-    let sign = if n < 0 {
-        "-"
-    } else if v.plus {
-        "+"
-    } else if v.space {
-        " "
-    } else {
-        ""
-    };
+    let sign = v.sign(n < 0);
     let mut zeros = 0;
     if let Some(p) = v.precision {
         if digits.len() < p {
