@@ -108,6 +108,8 @@ pub enum Command {
     },
     /// List the resource types and data sources, or show one type's schema.
     Types { token: Option<String> },
+    /// List the built-in functions of expressions, or show one function.
+    Functions { name: Option<String> },
     /// Release a stack's lock left by a process that is gone (asks unless --yes).
     Unlock { stack: String },
     /// Read every resource back and record what changed outside skistack.

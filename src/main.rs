@@ -52,6 +52,7 @@ fn main() -> ExitCode {
             Command::Graph { stack, format } => commands::inspect::graph(g, stack, *format),
             Command::Config { action } => commands::config::run(g, action),
             Command::Types { token } => commands::inspect::types(g, token.as_deref()),
+            Command::Functions { name } => commands::functions::run(name.as_deref()),
             Command::Unlock { stack } => commands::lock::unlock(g, stack),
             Command::Refresh(a) => commands::refresh::run(g, a).await,
             Command::Import(a) => commands::import::run(g, a).await,

@@ -46,6 +46,7 @@ pub use error::EngineError;
 pub use events::{Event, Observer, Silent};
 pub use exec::{Failure, RunSummary};
 pub use exec::{StepError, StepErrorKind};
+pub use expr::{FunctionDoc, function_docs};
 pub use ops::{
     DestroyOptions, DestroyReport, Frontend, Holder, Imported, Loaded, LockGuard, PreviewOptions,
     PreviewReport, Project, RefreshOptions, RefreshReport, StackPreview, Takeover, UpOptions,

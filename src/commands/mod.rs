@@ -4,6 +4,7 @@
 pub mod config;
 pub mod destroy;
 pub mod editor;
+pub mod functions;
 pub mod import;
 pub mod inspect;
 pub mod lock;

@@ -15,6 +15,7 @@ mod config_changes;
 mod delivery;
 mod editor;
 mod features;
+mod functions;
 mod lifecycle;
 mod locks;
 mod moto;

@@ -80,18 +80,55 @@ pub fn eval(expr: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
     }
 }
 
-/// The forms that look like calls but evaluate their arguments lazily.
-const SPECIAL_FORMS: &[&str] = &["can", "try"];
-
 /// Every name that can be called, sorted: the built-in functions and
 /// `can`/`try`.
 pub fn function_names() -> impl Iterator<Item = &'static str> {
     let mut names: Vec<&'static str> = functions::function_names()
-        .chain(SPECIAL_FORMS.iter().copied())
+        .chain(special::FORMS.iter().map(|(name, _, _)| *name))
         .collect();
     names.sort_unstable();
     names.dedup();
     names.into_iter()
+}
+
+/// One callable name in the function reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FunctionDoc {
+    /// The category it is listed under, e.g. `"network"`.
+    pub category: &'static str,
+    /// The name it is called by, e.g. `"cidrsubnet"`.
+    pub name: &'static str,
+    /// How it is called, e.g. `"cidrsubnet(prefix, newbits, netnum)"`.
+    pub signature: &'static str,
+    /// What it returns, in one line.
+    pub summary: &'static str,
+}
+
+/// Every callable name (the built-in functions and `can`/`try`) with its
+/// signature and summary, declared with it: grouped by category, in a fixed
+/// order of categories, and sorted by name within one. What `skistack
+/// functions` prints and the README lists.
+pub fn function_docs() -> Vec<FunctionDoc> {
+    let forms = special::FORMS
+        .iter()
+        .map(|&(name, signature, summary)| (functions::SPECIAL_CATEGORY, name, signature, summary));
+    let mut docs: Vec<FunctionDoc> = functions::docs()
+        .chain(forms)
+        .map(|(category, name, signature, summary)| FunctionDoc {
+            category,
+            name,
+            signature,
+            summary,
+        })
+        .collect();
+    let mut order: Vec<&str> = Vec::new();
+    for d in &docs {
+        if !order.contains(&d.category) {
+            order.push(d.category);
+        }
+    }
+    docs.sort_by_key(|d| (order.iter().position(|c| *c == d.category), d.name));
+    docs
 }
 
 /// `name(args...)`: a special form, or a function of the table with its

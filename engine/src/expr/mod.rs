@@ -30,7 +30,7 @@ pub use eval::Vars;
 #[cfg(test)]
 pub use eval::eval;
 pub(crate) use eval::walk_map;
-pub use eval::{Scope, Step, eval_template, function_names};
+pub use eval::{FunctionDoc, Scope, Step, eval_template, function_docs, function_names};
 #[cfg(test)]
 pub use parser::parse_expression;
 pub use template::{Part, Template, parse_template};

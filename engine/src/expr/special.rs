@@ -8,6 +8,21 @@ use super::error::ExprError;
 use super::eval::{Scope, eval};
 use crate::base::{Span, Value};
 
+/// The special forms as `(name, signature, summary)`, listed with the
+/// functions by `skistack functions` and the README.
+pub(crate) const FORMS: &[(&str, &str, &str)] = &[
+    (
+        "can",
+        "can(expression)",
+        "whether expression evaluates without an error",
+    ),
+    (
+        "try",
+        "try(a, b, ...)",
+        "the first argument that evaluates without an error",
+    ),
+];
+
 /// `can(expr)`: whether `expr` evaluates without an error.
 pub(crate) fn can(args: &[Expr], span: Span, scope: &dyn Scope) -> Result<Value, ExprError> {
     let [arg] = args else {

@@ -12,11 +12,15 @@ use super::{Call, Function, row};
 use crate::base::Value;
 use crate::expr::error::ExprError;
 
+/// This table's category, a heading of `skistack functions` and the README.
+pub(super) const CATEGORY: &str = "date and time";
+
 /// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
     row(
         "formatdate",
         "formatdate(spec, timestamp)",
+        "timestamp laid out by spec (e.g. `\"YYYY-MM-DD hh:mm\"`)",
         2,
         Some(2),
         formatdate,
@@ -24,6 +28,7 @@ pub(super) static ROWS: &[Function] = &[
     row(
         "plantimestamp",
         "plantimestamp()",
+        "the time of the plan, an RFC 3339 timestamp",
         0,
         Some(0),
         plantimestamp,
@@ -31,6 +36,7 @@ pub(super) static ROWS: &[Function] = &[
     row(
         "timeadd",
         "timeadd(timestamp, duration)",
+        "timestamp plus duration (e.g. `\"1h30m\"`, `\"-10m\"`)",
         2,
         Some(2),
         timeadd,
@@ -38,11 +44,19 @@ pub(super) static ROWS: &[Function] = &[
     row(
         "timecmp",
         "timecmp(timestamp_a, timestamp_b)",
+        "-1, 0 or 1: whether timestamp_a is before, at or after timestamp_b",
         2,
         Some(2),
         timecmp,
     ),
-    row("timestamp", "timestamp()", 0, Some(0), timestamp),
+    row(
+        "timestamp",
+        "timestamp()",
+        "the current time, an RFC 3339 timestamp (known after up)",
+        0,
+        Some(0),
+        timestamp,
+    ),
 ];
 
 /// An instant with the UTC offset it was written in.

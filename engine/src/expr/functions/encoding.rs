@@ -14,11 +14,15 @@ use super::{Call, Function, row};
 use crate::base::Value;
 use crate::expr::error::ExprError;
 
+/// This table's category, a heading of `skistack functions` and the README.
+pub(super) const CATEGORY: &str = "encoding";
+
 /// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
     row(
         "base64decode",
         "base64decode(string)",
+        "the UTF-8 string that the Base64 string encodes",
         1,
         Some(1),
         base64decode,
@@ -26,17 +30,47 @@ pub(super) static ROWS: &[Function] = &[
     row(
         "base64encode",
         "base64encode(string)",
+        "the UTF-8 bytes of string in Base64",
         1,
         Some(1),
         base64encode,
     ),
-    row("base64gzip", "base64gzip(string)", 1, Some(1), base64gzip),
-    row("csvdecode", "csvdecode(string)", 1, Some(1), csvdecode),
-    row("jsondecode", "jsondecode(string)", 1, Some(1), jsondecode),
-    row("jsonencode", "jsonencode(value)", 1, Some(1), jsonencode),
+    row(
+        "base64gzip",
+        "base64gzip(string)",
+        "string compressed with gzip, in Base64",
+        1,
+        Some(1),
+        base64gzip,
+    ),
+    row(
+        "csvdecode",
+        "csvdecode(string)",
+        "the rows of the CSV string as a list of tables keyed by its header",
+        1,
+        Some(1),
+        csvdecode,
+    ),
+    row(
+        "jsondecode",
+        "jsondecode(string)",
+        "the value that the JSON string encodes",
+        1,
+        Some(1),
+        jsondecode,
+    ),
+    row(
+        "jsonencode",
+        "jsonencode(value)",
+        "value encoded as a JSON string",
+        1,
+        Some(1),
+        jsonencode,
+    ),
     row(
         "textdecodebase64",
         "textdecodebase64(string, encoding_name)",
+        "the Base64 string decoded from the character encoding encoding_name",
         2,
         Some(2),
         textdecodebase64,
@@ -44,13 +78,35 @@ pub(super) static ROWS: &[Function] = &[
     row(
         "textencodebase64",
         "textencodebase64(string, encoding_name)",
+        "string in the character encoding encoding_name, in Base64",
         2,
         Some(2),
         textencodebase64,
     ),
-    row("urlencode", "urlencode(string)", 1, Some(1), urlencode),
-    row("yamldecode", "yamldecode(string)", 1, Some(1), yamldecode),
-    row("yamlencode", "yamlencode(value)", 1, Some(1), yamlencode),
+    row(
+        "urlencode",
+        "urlencode(string)",
+        "string percent-encoded for a URL query",
+        1,
+        Some(1),
+        urlencode,
+    ),
+    row(
+        "yamldecode",
+        "yamldecode(string)",
+        "the value that the YAML string encodes",
+        1,
+        Some(1),
+        yamldecode,
+    ),
+    row(
+        "yamlencode",
+        "yamlencode(value)",
+        "value encoded as a YAML string",
+        1,
+        Some(1),
+        yamlencode,
+    ),
 ];
 
 /// Decodes base64 argument `i` into bytes.

@@ -20,19 +20,79 @@ use crate::expr::error::ExprError;
 /// Most directory entries `fileset` looks at.
 const MAX_WALK: usize = 100_000;
 
+/// This table's category, a heading of `skistack functions` and the README.
+pub(super) const CATEGORY: &str = "filesystem";
+
 /// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
-    row("abspath", "abspath(path)", 1, Some(1), abspath),
-    row("basename", "basename(path)", 1, Some(1), basename),
-    row("dirname", "dirname(path)", 1, Some(1), dirname),
-    row("file", "file(path)", 1, Some(1), file),
-    row("filebase64", "filebase64(path)", 1, Some(1), filebase64),
-    row("fileexists", "fileexists(path)", 1, Some(1), fileexists),
-    row("fileset", "fileset(path, pattern)", 2, Some(2), fileset),
-    row("pathexpand", "pathexpand(path)", 1, Some(1), pathexpand),
+    row(
+        "abspath",
+        "abspath(path)",
+        "path made absolute",
+        1,
+        Some(1),
+        abspath,
+    ),
+    row(
+        "basename",
+        "basename(path)",
+        "the last element of path",
+        1,
+        Some(1),
+        basename,
+    ),
+    row(
+        "dirname",
+        "dirname(path)",
+        "path without its last element",
+        1,
+        Some(1),
+        dirname,
+    ),
+    row(
+        "file",
+        "file(path)",
+        "the contents of the file at path, a UTF-8 string",
+        1,
+        Some(1),
+        file,
+    ),
+    row(
+        "filebase64",
+        "filebase64(path)",
+        "the contents of the file at path, in Base64",
+        1,
+        Some(1),
+        filebase64,
+    ),
+    row(
+        "fileexists",
+        "fileexists(path)",
+        "whether a file exists at path",
+        1,
+        Some(1),
+        fileexists,
+    ),
+    row(
+        "fileset",
+        "fileset(path, pattern)",
+        "the files under path whose names match the glob pattern, sorted",
+        2,
+        Some(2),
+        fileset,
+    ),
+    row(
+        "pathexpand",
+        "pathexpand(path)",
+        "path with a leading `~` replaced by the home directory",
+        1,
+        Some(1),
+        pathexpand,
+    ),
     row(
         "templatefile",
         "templatefile(path, vars)",
+        "the template in the file at path, rendered with the variables of vars",
         2,
         Some(2),
         templatefile,

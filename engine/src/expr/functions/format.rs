@@ -13,12 +13,23 @@ use super::{Call, Function, MAX_OUTPUT, row};
 use crate::base::Value;
 use crate::expr::error::ExprError;
 
+/// This table's category, a heading of `skistack functions` and the README.
+pub(super) const CATEGORY: &str = "string";
+
 /// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
-    row("format", "format(format, args...)", 1, None, format),
+    row(
+        "format",
+        "format(format, args...)",
+        "args laid out by the printf-like verbs of format",
+        1,
+        None,
+        format,
+    ),
     row(
         "formatlist",
         "formatlist(format, args...)",
+        "a list: format applied to the elements of the list args at each index",
         1,
         None,
         formatlist,

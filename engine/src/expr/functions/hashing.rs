@@ -14,11 +14,15 @@ use super::{Call, Function, row};
 use crate::base::Value;
 use crate::expr::error::ExprError;
 
+/// This table's category, a heading of `skistack functions` and the README.
+pub(super) const CATEGORY: &str = "hashing";
+
 /// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
     row(
         "base64sha256",
         "base64sha256(string)",
+        "the SHA-256 hash of string, in Base64",
         1,
         Some(1),
         base64sha256,
@@ -26,14 +30,23 @@ pub(super) static ROWS: &[Function] = &[
     row(
         "base64sha512",
         "base64sha512(string)",
+        "the SHA-512 hash of string, in Base64",
         1,
         Some(1),
         base64sha512,
     ),
-    row("bcrypt", "bcrypt(string[, cost])", 1, Some(2), bcrypt),
+    row(
+        "bcrypt",
+        "bcrypt(string[, cost])",
+        "the bcrypt hash of string with cost (default 10) (known after up)",
+        1,
+        Some(2),
+        bcrypt,
+    ),
     row(
         "filebase64sha256",
         "filebase64sha256(path)",
+        "the SHA-256 hash of the file at path, in Base64",
         1,
         Some(1),
         filebase64sha256,
@@ -41,20 +54,91 @@ pub(super) static ROWS: &[Function] = &[
     row(
         "filebase64sha512",
         "filebase64sha512(path)",
+        "the SHA-512 hash of the file at path, in Base64",
         1,
         Some(1),
         filebase64sha512,
     ),
-    row("filemd5", "filemd5(path)", 1, Some(1), filemd5),
-    row("filesha1", "filesha1(path)", 1, Some(1), filesha1),
-    row("filesha256", "filesha256(path)", 1, Some(1), filesha256),
-    row("filesha512", "filesha512(path)", 1, Some(1), filesha512),
-    row("md5", "md5(string)", 1, Some(1), md5),
-    row("sha1", "sha1(string)", 1, Some(1), sha1),
-    row("sha256", "sha256(string)", 1, Some(1), sha256),
-    row("sha512", "sha512(string)", 1, Some(1), sha512),
-    row("uuid", "uuid()", 0, Some(0), uuid),
-    row("uuidv5", "uuidv5(namespace, name)", 2, Some(2), uuidv5),
+    row(
+        "filemd5",
+        "filemd5(path)",
+        "the MD5 hash of the file at path, in hex",
+        1,
+        Some(1),
+        filemd5,
+    ),
+    row(
+        "filesha1",
+        "filesha1(path)",
+        "the SHA-1 hash of the file at path, in hex",
+        1,
+        Some(1),
+        filesha1,
+    ),
+    row(
+        "filesha256",
+        "filesha256(path)",
+        "the SHA-256 hash of the file at path, in hex",
+        1,
+        Some(1),
+        filesha256,
+    ),
+    row(
+        "filesha512",
+        "filesha512(path)",
+        "the SHA-512 hash of the file at path, in hex",
+        1,
+        Some(1),
+        filesha512,
+    ),
+    row(
+        "md5",
+        "md5(string)",
+        "the MD5 hash of string, in hex",
+        1,
+        Some(1),
+        md5,
+    ),
+    row(
+        "sha1",
+        "sha1(string)",
+        "the SHA-1 hash of string, in hex",
+        1,
+        Some(1),
+        sha1,
+    ),
+    row(
+        "sha256",
+        "sha256(string)",
+        "the SHA-256 hash of string, in hex",
+        1,
+        Some(1),
+        sha256,
+    ),
+    row(
+        "sha512",
+        "sha512(string)",
+        "the SHA-512 hash of string, in hex",
+        1,
+        Some(1),
+        sha512,
+    ),
+    row(
+        "uuid",
+        "uuid()",
+        "a new random UUID (known after up)",
+        0,
+        Some(0),
+        uuid,
+    ),
+    row(
+        "uuidv5",
+        "uuidv5(namespace, name)",
+        "the name-based UUID of name in namespace (dns, url, oid, x500 or a UUID)",
+        2,
+        Some(2),
+        uuidv5,
+    ),
 ];
 
 #[derive(Clone, Copy)]

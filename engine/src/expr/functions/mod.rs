@@ -8,6 +8,10 @@
 //! wrappers, because taint is what they are about. Every size a function
 //! builds from its arguments is bounded ([`MAX_OUTPUT`]) so that no input
 //! can exhaust memory.
+//!
+//! Each row also declares a one-line summary of what it returns, and each
+//! table its category: [`docs`] hands them to `skistack functions`, and the
+//! README's list of functions is checked against them.
 
 mod args;
 mod collection;
@@ -61,6 +65,9 @@ pub(crate) struct Function {
     name: &'static str,
     /// Shown in the hint of an arity error.
     signature: &'static str,
+    /// What it returns, in one line: shown by `skistack functions` and in
+    /// the README.
+    summary: &'static str,
     min: usize,
     /// `None`: any number of arguments.
     max: Option<usize>,
@@ -68,11 +75,12 @@ pub(crate) struct Function {
     run: fn(&Call<'_>) -> Result<Value, ExprError>,
 }
 
-/// The function `name`, usage `signature`, taking `min` to `max` arguments
-/// (`None`: any number).
+/// The function `name`, usage `signature`, returning what `summary` says,
+/// taking `min` to `max` arguments (`None`: any number).
 const fn row(
     name: &'static str,
     signature: &'static str,
+    summary: &'static str,
     min: usize,
     max: Option<usize>,
     run: fn(&Call<'_>) -> Result<Value, ExprError>,
@@ -80,6 +88,7 @@ const fn row(
     Function {
         name,
         signature,
+        summary,
         min,
         max,
         mode: Mode::Plain,
@@ -101,25 +110,40 @@ impl Function {
     }
 }
 
-/// Every category's rows.
-static TABLES: &[&[Function]] = &[
-    collection::ROWS,
-    datetime::ROWS,
-    encoding::ROWS,
-    filesystem::ROWS,
-    format::ROWS,
-    hashing::ROWS,
-    network::ROWS,
-    numeric::ROWS,
-    string::ROWS,
-    types::ROWS,
+/// Every category's rows, with the category's name, in the order the
+/// categories are listed (`format.rs` is a second table of string functions).
+static TABLES: &[(&str, &[Function])] = &[
+    (numeric::CATEGORY, numeric::ROWS),
+    (string::CATEGORY, string::ROWS),
+    (format::CATEGORY, format::ROWS),
+    (collection::CATEGORY, collection::ROWS),
+    (encoding::CATEGORY, encoding::ROWS),
+    (filesystem::CATEGORY, filesystem::ROWS),
+    (datetime::CATEGORY, datetime::ROWS),
+    (hashing::CATEGORY, hashing::ROWS),
+    (network::CATEGORY, network::ROWS),
+    (types::CATEGORY, types::ROWS),
 ];
+
+/// The category the special forms `can` and `try` are listed under, as in
+/// Terraform's documentation.
+pub(crate) const SPECIAL_CATEGORY: &str = types::CATEGORY;
+
+/// Every function as `(category, name, signature, summary)`, in the order
+/// of [`TABLES`].
+pub(crate) fn docs()
+-> impl Iterator<Item = (&'static str, &'static str, &'static str, &'static str)> {
+    TABLES.iter().flat_map(|(category, rows)| {
+        rows.iter()
+            .map(|f| (*category, f.name, f.signature, f.summary))
+    })
+}
 
 /// All functions, sorted by name.
 fn sorted() -> &'static [&'static Function] {
     static SORTED: OnceLock<Vec<&'static Function>> = OnceLock::new();
     SORTED.get_or_init(|| {
-        let mut all: Vec<&'static Function> = TABLES.iter().flat_map(|t| t.iter()).collect();
+        let mut all: Vec<&'static Function> = TABLES.iter().flat_map(|(_, t)| t.iter()).collect();
         all.sort_by_key(|f| f.name);
         all
     })

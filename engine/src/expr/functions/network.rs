@@ -7,11 +7,15 @@ use crate::base::Value;
 use crate::expr::cidr::{self, CidrError};
 use crate::expr::error::ExprError;
 
+/// This table's category, a heading of `skistack functions` and the README.
+pub(super) const CATEGORY: &str = "network";
+
 /// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
     row(
         "cidrhost",
         "cidrhost(prefix, hostnum)",
+        "the IP address of host number hostnum in prefix",
         2,
         Some(2),
         cidrhost,
@@ -19,6 +23,7 @@ pub(super) static ROWS: &[Function] = &[
     row(
         "cidrnetmask",
         "cidrnetmask(prefix)",
+        "the netmask of the IPv4 prefix, in dotted decimal",
         1,
         Some(1),
         cidrnetmask,
@@ -26,6 +31,7 @@ pub(super) static ROWS: &[Function] = &[
     row(
         "cidrsubnet",
         "cidrsubnet(prefix, newbits, netnum)",
+        "the netnum-th subnet of prefix with newbits more bits",
         3,
         Some(3),
         cidrsubnet,
@@ -33,6 +39,7 @@ pub(super) static ROWS: &[Function] = &[
     row(
         "cidrsubnets",
         "cidrsubnets(prefix, newbits, ...)",
+        "consecutive subnets of prefix, one per newbits, each that many bits longer",
         1,
         None,
         cidrsubnets,

@@ -8,17 +8,83 @@ use super::{Call, Function, row};
 use crate::base::Value;
 use crate::expr::error::ExprError;
 
+/// This table's category, a heading of `skistack functions` and the README.
+pub(super) const CATEGORY: &str = "numeric";
+
 /// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
-    row("abs", "abs(number)", 1, Some(1), abs),
-    row("ceil", "ceil(number)", 1, Some(1), ceil),
-    row("floor", "floor(number)", 1, Some(1), floor),
-    row("log", "log(number, base)", 2, Some(2), log),
-    row("max", "max(number, ...)", 1, None, max),
-    row("min", "min(number, ...)", 1, None, min),
-    row("parseint", "parseint(string, base)", 2, Some(2), parseint),
-    row("pow", "pow(base, exponent)", 2, Some(2), pow),
-    row("signum", "signum(number)", 1, Some(1), signum),
+    row(
+        "abs",
+        "abs(number)",
+        "the absolute value of number",
+        1,
+        Some(1),
+        abs,
+    ),
+    row(
+        "ceil",
+        "ceil(number)",
+        "the smallest whole number greater than or equal to number",
+        1,
+        Some(1),
+        ceil,
+    ),
+    row(
+        "floor",
+        "floor(number)",
+        "the largest whole number less than or equal to number",
+        1,
+        Some(1),
+        floor,
+    ),
+    row(
+        "log",
+        "log(number, base)",
+        "the logarithm of number in base",
+        2,
+        Some(2),
+        log,
+    ),
+    row(
+        "max",
+        "max(number, ...)",
+        "the largest of the numbers",
+        1,
+        None,
+        max,
+    ),
+    row(
+        "min",
+        "min(number, ...)",
+        "the smallest of the numbers",
+        1,
+        None,
+        min,
+    ),
+    row(
+        "parseint",
+        "parseint(string, base)",
+        "the integer that string writes in base (2 to 62)",
+        2,
+        Some(2),
+        parseint,
+    ),
+    row(
+        "pow",
+        "pow(base, exponent)",
+        "base raised to the power exponent",
+        2,
+        Some(2),
+        pow,
+    ),
+    row(
+        "signum",
+        "signum(number)",
+        "the sign of number: -1, 0 or 1",
+        1,
+        Some(1),
+        signum,
+    ),
 ];
 
 /// A float result, refused when it is not finite.

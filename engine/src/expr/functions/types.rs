@@ -12,32 +12,104 @@ use super::{Call, Function, row};
 use crate::base::Value;
 use crate::expr::error::ExprError;
 
+/// This table's category, a heading of `skistack functions` and the README.
+pub(super) const CATEGORY: &str = "types";
+
 /// This category's rows of the function table.
 pub(super) static ROWS: &[Function] = &[
     row(
         "cond",
         "cond(condition, if_true, if_false)",
+        "if_true when condition is true, else if_false (both are evaluated)",
         3,
         Some(3),
         cond,
     ),
-    row("issensitive", "issensitive(value)", 1, Some(1), issensitive).raw(),
+    row(
+        "issensitive",
+        "issensitive(value)",
+        "whether value is secret",
+        1,
+        Some(1),
+        issensitive,
+    )
+    .raw(),
     row(
         "nonsensitive",
         "nonsensitive(value)",
+        "value without its own secret mark (secrets nested inside stay)",
         1,
         Some(1),
         nonsensitive,
     )
     .raw(),
-    row("secret", "secret(value)", 1, Some(1), secret),
-    row("sensitive", "sensitive(value)", 1, Some(1), sensitive).raw(),
-    row("tobool", "tobool(value)", 1, Some(1), tobool),
-    row("tolist", "tolist(list)", 1, Some(1), tolist).structural(),
-    row("tomap", "tomap(table)", 1, Some(1), tomap).structural(),
-    row("tonumber", "tonumber(value)", 1, Some(1), tonumber),
-    row("toset", "toset(list)", 1, Some(1), toset),
-    row("tostring", "tostring(value)", 1, Some(1), tostring),
+    row(
+        "secret",
+        "secret(value)",
+        "value marked secret: printed as `[secret]`, as is what is computed from it",
+        1,
+        Some(1),
+        secret,
+    ),
+    row(
+        "sensitive",
+        "sensitive(value)",
+        "value marked secret, as `secret` does (Terraform's name)",
+        1,
+        Some(1),
+        sensitive,
+    )
+    .raw(),
+    row(
+        "tobool",
+        "tobool(value)",
+        "value converted to a bool",
+        1,
+        Some(1),
+        tobool,
+    ),
+    row(
+        "tolist",
+        "tolist(list)",
+        "list with its elements converted to one type",
+        1,
+        Some(1),
+        tolist,
+    )
+    .structural(),
+    row(
+        "tomap",
+        "tomap(table)",
+        "table with its values converted to one type",
+        1,
+        Some(1),
+        tomap,
+    )
+    .structural(),
+    row(
+        "tonumber",
+        "tonumber(value)",
+        "value converted to a number",
+        1,
+        Some(1),
+        tonumber,
+    ),
+    row(
+        "toset",
+        "toset(list)",
+        "list converted to a set: one type, sorted, without duplicates",
+        1,
+        Some(1),
+        toset,
+    ),
+    row(
+        "tostring",
+        "tostring(value)",
+        "value converted to a string",
+        1,
+        Some(1),
+        tostring,
+    ),
 ];
 
 fn cond(c: &Call<'_>) -> Result<Value, ExprError> {

@@ -401,3 +401,47 @@ fn cond_picks_a_branch() {
     assert_eq!(e.span, Span::new(5, 10));
     assert!(err("cond(true, 1)").message.contains("takes 3 arguments"));
 }
+
+#[test]
+fn every_function_has_a_one_line_summary_and_a_category() {
+    let docs = crate::expr::function_docs();
+    let mut named: Vec<&str> = docs.iter().map(|d| d.name).collect();
+    named.sort_unstable();
+    assert_eq!(
+        named,
+        function_names().collect::<Vec<_>>(),
+        "one row per callable name"
+    );
+    for d in &docs {
+        assert!(
+            d.signature.starts_with(&format!("{}(", d.name)),
+            "{}",
+            d.signature
+        );
+        assert!(
+            !d.summary.is_empty() && !d.summary.contains('\n'),
+            "{}",
+            d.name
+        );
+        assert!(
+            !d.summary.ends_with('.'),
+            "{}: a summary is a phrase",
+            d.name
+        );
+        assert!(!d.category.is_empty(), "{}", d.name);
+    }
+    // Grouped: a category's rows are together, sorted by name.
+    for group in docs.chunk_by(|a, b| a.category == b.category) {
+        assert!(group.is_sorted_by_key(|d| d.name), "{}", group[0].category);
+        let later = docs
+            .iter()
+            .skip_while(|d| d.name != group[group.len() - 1].name);
+        assert!(
+            later.skip(1).all(|d| d.category != group[0].category),
+            "{}",
+            group[0].category
+        );
+    }
+    let try_ = docs.iter().find(|d| d.name == "try");
+    assert_eq!(try_.map(|d| d.category), Some("types"));
+}
