@@ -69,7 +69,7 @@ pub(crate) fn to_number(v: &Value, span: Span) -> Result<Option<Num>, ExprError>
 }
 
 /// A decimal number written as a string (`"5"`, `"-1.5"`, `"1e3"`).
-fn parse_number(s: &str) -> Option<Num> {
+pub(crate) fn parse_number(s: &str) -> Option<Num> {
     if let Ok(i) = s.parse::<i64>() {
         return Some(Num::Int(i));
     }
@@ -221,7 +221,8 @@ fn all_equal<'a>(pairs: impl Iterator<Item = (&'a Value, &'a Value)>) -> Option<
     known.then_some(true)
 }
 
-fn as_f64(v: &Value) -> f64 {
+/// A number value as a float (NaN for anything else).
+pub(crate) fn as_f64(v: &Value) -> f64 {
     match v {
         Value::Int(i) => *i as f64,
         Value::Float(x) => *x,

@@ -12,6 +12,8 @@ use super::{Arg, MAX_OUTPUT};
 use crate::base::{Map, Span, Value};
 use crate::expr::error::ExprError;
 use crate::expr::eval::Scope;
+pub(crate) use crate::expr::ops::as_f64;
+use crate::expr::ops::{self, Num};
 
 /// One call in progress.
 pub(crate) struct Call<'a> {
@@ -44,22 +46,13 @@ pub(crate) fn to_number(v: &Value) -> Option<Value> {
     }
 }
 
-/// A decimal number in Terraform's syntax: an integer when it is one.
+/// A decimal number in Terraform's syntax: an integer when it is one,
+/// also when written as a whole float (`"2.0"`), as functions return them.
 pub(crate) fn parse_number(t: &str) -> Option<Value> {
-    if let Ok(i) = t.parse::<i64>() {
-        return Some(Value::Int(i));
-    }
-    // Rust also accepts "inf", "nan" and "infinity", Terraform does not.
-    if !t
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
-    {
-        return None;
-    }
-    t.parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite())
-        .map(number_value)
+    ops::parse_number(t).map(|n| match n {
+        Num::Int(i) => Value::Int(i),
+        Num::Float(x) => number_value(x),
+    })
 }
 
 /// A float as a number value: an integer when it is a whole number that
@@ -70,15 +63,6 @@ pub(crate) fn number_value(x: f64) -> Value {
         Value::Int(x as i64)
     } else {
         Value::Float(x)
-    }
-}
-
-/// A number value as a float.
-pub(crate) fn as_f64(v: &Value) -> f64 {
-    match v {
-        Value::Int(i) => *i as f64,
-        Value::Float(x) => *x,
-        _ => f64::NAN,
     }
 }
 
