@@ -24,6 +24,9 @@ pub(super) fn check_rules(
     config: &Map,
     layers: &BTreeMap<String, ConfigLayer>,
 ) -> Vec<Diagnostic> {
+    if stack.config.iter().all(|c| c.rules.is_empty()) {
+        return Vec::new();
+    }
     let scope_vars: Map = [("config".to_string(), Value::Map(config.clone()))]
         .into_iter()
         .collect();
