@@ -500,3 +500,19 @@ fn malformed_validation_rules_are_located() {
         "a validation rule can refer only to config keys, not `a`",
     );
 }
+
+#[test]
+fn an_infinite_number_is_refused_where_it_would_be_stored() {
+    // JSON, the form of the state and of provider calls, has no infinity:
+    // a TOML `inf` and a division by zero stop with their location.
+    rejects(
+        "[resources.a]\ntype = \"std:Data\"\ninput = inf\n",
+        "s.toml:3:9",
+        "`inf` cannot be stored",
+    );
+    rejected_by_plan(
+        "[resources.a]\ntype = \"std:Data\"\ninput = \"${[1, 2 / 0]}\"\n",
+        "s.toml:3:12",
+        "infinite number",
+    );
+}

@@ -147,7 +147,7 @@ impl Value {
             Value::Null => Some(String::new()),
             Value::Bool(b) => Some(b.to_string()),
             Value::Int(i) => Some(i.to_string()),
-            Value::Float(f) => Some(f.to_string()),
+            Value::Float(f) => Some(float_text(*f)),
             Value::String(s) => Some(s.clone()),
             _ => None,
         }
@@ -264,6 +264,16 @@ impl From<Map> for Value {
     }
 }
 
+/// A float as Terraform writes it (Go's `big.Float.Text('f', -1)`): in
+/// full, without an exponent, and infinities as `+Inf` / `-Inf`.
+pub(crate) fn float_text(x: f64) -> String {
+    match x {
+        f64::INFINITY => "+Inf".to_string(),
+        f64::NEG_INFINITY => "-Inf".to_string(),
+        x => x.to_string(),
+    }
+}
+
 /// Human form used by previews: strings quoted, secrets hidden, unknowns
 /// spelled out.
 impl fmt::Display for Value {
@@ -272,7 +282,7 @@ impl fmt::Display for Value {
             Value::Null => write!(f, "null"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
-            Value::Float(x) => write!(f, "{x}"),
+            Value::Float(x) => write!(f, "{}", float_text(*x)),
             Value::String(s) => write!(f, "{s:?}"),
             Value::Unknown => write!(f, "(known after up)"),
             Value::Secret(_) => write!(f, "[secret]"),

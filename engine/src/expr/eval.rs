@@ -443,7 +443,7 @@ pub(crate) fn walk_map(m: &Map, path: &[Step<'_>]) -> Option<Value> {
 pub fn eval_template(t: &Template, scope: &dyn Scope) -> Result<Value, ExprError> {
     match t {
         Template::Literal(v) => Ok(v.clone()),
-        Template::Expr(e) => eval(e, scope),
+        Template::Expr(e) => storable(eval(e, scope)?, e.span),
         Template::Interpolated(parts, _) => interpolate(parts, scope),
         Template::List(items, _) => items
             .iter()
@@ -455,6 +455,34 @@ pub fn eval_template(t: &Template, scope: &dyn Scope) -> Result<Value, ExprError
             .map(|(k, t)| Ok((k.clone(), eval_template(t, scope)?)))
             .collect::<Result<Map, ExprError>>()
             .map(Value::Map),
+    }
+}
+
+/// `v` if it can be stored: the state and providers speak JSON, which has
+/// no infinity, so an infinite number (from a division by zero) may flow
+/// through expressions but stops here. Interpolated strings spell it
+/// `+Inf`, and literals never hold one (the loader refuses `inf`).
+fn storable(v: Value, span: Span) -> Result<Value, ExprError> {
+    if !holds_infinity(&v) {
+        return Ok(v);
+    }
+    Err(ExprError::new(
+        "the value holds an infinite number, which no property can store",
+        span,
+    )
+    .with_hint(
+        "an infinity comes from a division by zero: guard the divisor, e.g. `d == 0 ? 0 : n / d`",
+    ))
+}
+
+/// Whether `v` is or holds an infinite number.
+fn holds_infinity(v: &Value) -> bool {
+    match v {
+        Value::Float(x) => x.is_infinite(),
+        Value::Secret(inner) => holds_infinity(inner),
+        Value::List(items) => items.iter().any(holds_infinity),
+        Value::Map(m) => m.values().any(holds_infinity),
+        _ => false,
     }
 }
 

@@ -3,8 +3,13 @@
 //!
 //! Arithmetic and comparison convert their operands to numbers (`"5" + 1`
 //! is 6), logic converts to bools (`"true"`), `==` compares without
-//! converting. Integers stay integers while results are integral; floats
-//! never silently overflow (a non-finite result is an error). Unknown
+//! converting. Integers stay integers while results are integral. As in
+//! Terraform, `x / 0` is an infinity signed by its operands and `x % 0` is
+//! `x`; `0 / 0` and `inf / inf` are errors (no value is NaN). A float that
+//! overflows otherwise is an error: Terraform's numbers are arbitrary
+//! precision, so an infinity there comes only from a division by zero or
+//! from an infinite operand. An infinity may flow through expressions but
+//! never into a property (`eval_template` refuses it). Unknown
 //! operands give unknown results, secret operands taint the result, and no
 //! error message shows a secret's value.
 
@@ -143,14 +148,13 @@ pub(crate) fn binary(
 fn arithmetic(op: BinOp, a: Num, b: Num, span: Span, rspan: Span) -> Result<Num, ExprError> {
     let sym = op.symbol();
     let zero = b.f64() == 0.0;
-    if op == BinOp::Div && zero {
-        return Err(ExprError::new("division by zero", rspan));
-    }
     if op == BinOp::Mod && zero {
         // Terraform: `x % 0` is `x`.
         return Ok(a);
     }
-    if let (Num::Int(x), Num::Int(y)) = (a, b) {
+    if let (Num::Int(x), Num::Int(y)) = (a, b)
+        && !zero
+    {
         let v = match op {
             BinOp::Add => x.checked_add(y),
             BinOp::Sub => x.checked_sub(y),
@@ -166,18 +170,37 @@ fn arithmetic(op: BinOp, a: Num, b: Num, span: Span, rspan: Span) -> Result<Num,
                 .with_hint("integers are 64-bit signed")
         });
     }
-    let (x, y) = (a.f64(), b.f64());
+    float_arithmetic(op, a.f64(), b.f64(), span, rspan).map(Num::Float)
+}
+
+/// Float arithmetic with Terraform's infinities: see the module comment.
+fn float_arithmetic(op: BinOp, x: f64, y: f64, span: Span, rspan: Span) -> Result<f64, ExprError> {
+    let sym = op.symbol();
+    let infinite_operand = x.is_infinite() || y.is_infinite();
     let v = match op {
         BinOp::Add => x + y,
         BinOp::Sub => x - y,
         BinOp::Mul => x * y,
         BinOp::Div => x / y,
+        // Terraform hands an infinite operand of `%` to multiplication.
+        _ if infinite_operand => x * y,
         _ => x % y,
     };
-    if !v.is_finite() {
-        return Err(ExprError::new(format!("number overflow in `{sym}`"), span));
+    if v.is_nan() {
+        let message = match op {
+            BinOp::Div => "can't divide zero by zero or infinity by infinity",
+            BinOp::Mul | BinOp::Mod => "can't multiply zero by infinity",
+            _ => "can't subtract infinity from infinity",
+        };
+        let at = if op == BinOp::Div { rspan } else { span };
+        return Err(ExprError::new(message, at));
     }
-    Ok(Num::Float(v))
+    let by_zero = op == BinOp::Div && y == 0.0;
+    if v.is_infinite() && !by_zero && !infinite_operand {
+        return Err(ExprError::new(format!("number overflow in `{sym}`"), span)
+            .with_hint("numbers are 64-bit floats here, not arbitrary precision"));
+    }
+    Ok(v)
 }
 
 /// `a == b` without conversions (`1 == "1"` is false), numbers by value

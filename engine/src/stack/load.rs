@@ -807,19 +807,22 @@ impl<'a> Loader<'a> {
             }
             DeValue::Float(f) => {
                 let text = f.as_str().replace('_', "");
-                let x = match text.as_str() {
-                    "inf" | "+inf" => f64::INFINITY,
-                    "-inf" => f64::NEG_INFINITY,
-                    "nan" | "+nan" | "-nan" => f64::NAN,
-                    t => match t.parse() {
-                        Ok(x) => x,
-                        Err(_) => {
-                            self.err(v.span(), format!("invalid number `{t}`"));
-                            return None;
-                        }
-                    },
-                };
-                Value::Float(x)
+                // The state and providers speak JSON, which has no `inf` or
+                // `nan`: such a value would be stored as null.
+                match text.parse::<f64>() {
+                    Ok(x) if x.is_finite() => Value::Float(x),
+                    Ok(_) => {
+                        self.err(
+                            v.span(),
+                            format!("`{text}` cannot be stored: a value must be a finite number"),
+                        );
+                        return None;
+                    }
+                    Err(_) => {
+                        self.err(v.span(), format!("invalid number `{text}`"));
+                        return None;
+                    }
+                }
             }
             DeValue::Boolean(b) => Value::Bool(*b),
             DeValue::Datetime(d) => Value::String(d.to_string()),

@@ -1,7 +1,8 @@
 //! Numeric functions: abs ceil floor log max min parseint pow signum.
 //! Integers stay integers where Terraform's exact arithmetic would give a
-//! whole number; results that are not finite (`log(0, 10)`, `pow(10, 400)`)
-//! are refused, since no value can hold them.
+//! whole number. As in Terraform, `log` and `pow` compute in 64-bit floats,
+//! so `log(0, 10)` is `-Inf` and `pow(10, 400)` is `+Inf`; only a result
+//! that is not a number (`log(-1, 10)`) is refused.
 
 use super::args::{as_f64, number_value, to_number};
 use super::{Call, Function, row};
@@ -87,12 +88,12 @@ pub(super) static ROWS: &[Function] = &[
     ),
 ];
 
-/// A float result, refused when it is not finite.
-fn finite(c: &Call<'_>, x: f64) -> Result<Value, ExprError> {
-    if x.is_finite() {
-        Ok(number_value(x))
+/// A float result, refused when it is not a number.
+fn float_result(c: &Call<'_>, x: f64) -> Result<Value, ExprError> {
+    if x.is_nan() {
+        Err(c.call_err("the result is not a number"))
     } else {
-        Err(c.call_err("the result is not a finite number"))
+        Ok(number_value(x))
     }
 }
 
@@ -102,21 +103,21 @@ fn abs(c: &Call<'_>) -> Result<Value, ExprError> {
             .checked_abs()
             .map(Value::Int)
             .ok_or_else(|| c.err(0, "integer overflow")),
-        v => finite(c, as_f64(&v).abs()),
+        v => float_result(c, as_f64(&v).abs()),
     }
 }
 
 fn ceil(c: &Call<'_>) -> Result<Value, ExprError> {
     match c.num(0)? {
         v @ Value::Int(_) => Ok(v),
-        v => finite(c, as_f64(&v).ceil()),
+        v => float_result(c, as_f64(&v).ceil()),
     }
 }
 
 fn floor(c: &Call<'_>) -> Result<Value, ExprError> {
     match c.num(0)? {
         v @ Value::Int(_) => Ok(v),
-        v => finite(c, as_f64(&v).floor()),
+        v => float_result(c, as_f64(&v).floor()),
     }
 }
 
@@ -126,9 +127,9 @@ fn log(c: &Call<'_>) -> Result<Value, ExprError> {
     // Keep exact powers exact: ln(16)/ln(2) is 4 only up to rounding.
     let rounded = out.round();
     if (rounded - out).abs() < 1e-12 && base.powf(rounded) == x {
-        return finite(c, rounded);
+        return float_result(c, rounded);
     }
-    finite(c, out)
+    float_result(c, out)
 }
 
 fn pow(c: &Call<'_>) -> Result<Value, ExprError> {
@@ -138,7 +139,7 @@ fn pow(c: &Call<'_>) -> Result<Value, ExprError> {
     {
         return Ok(Value::Int(v));
     }
-    finite(c, c.f64(0)?.powf(c.f64(1)?))
+    float_result(c, c.f64(0)?.powf(c.f64(1)?))
 }
 
 fn signum(c: &Call<'_>) -> Result<Value, ExprError> {

@@ -38,17 +38,49 @@ fn each_operator() {
 }
 
 #[test]
-fn division_by_zero_is_an_error() {
-    let e = err("1 / 0");
-    assert_eq!(e.message, "division by zero");
+fn division_by_zero_is_an_infinity_as_in_terraform() {
+    assert_eq!(ok("1 / 0"), Value::Float(f64::INFINITY));
+    assert_eq!(ok("-1 / 0"), Value::Float(f64::NEG_INFINITY));
+    assert_eq!(ok("1 / 0 > 1000000"), b(true));
+    assert_eq!(ok("\"a${1 / 0}\""), Value::String("a+Inf".into()));
+    assert_eq!(ok("tostring(-1 / 0)"), Value::String("-Inf".into()));
+    assert_eq!(ok("5 % (1 / 0)"), Value::Float(f64::INFINITY));
+    assert_eq!(ok("(1 / 0) - 1"), Value::Float(f64::INFINITY));
+    let e = err("0 / 0");
+    assert_eq!(
+        e.message,
+        "can't divide zero by zero or infinity by infinity"
+    );
     assert_eq!(e.span, Span::new(4, 5));
-    assert!(err("0 / 0.0").message.contains("division by zero"));
+    assert!(
+        err("(1 / 0) / (1 / 0)")
+            .message
+            .contains("infinity by infinity")
+    );
+    assert!(err("(1 / 0) * 0").message.contains("zero by infinity"));
+    assert!(
+        err("(1 / 0) - (1 / 0)")
+            .message
+            .contains("infinity from infinity")
+    );
+    // Only a division by zero or an infinite operand makes an infinity:
+    // anything else beyond a float's range is our precision's limit.
+    assert!(err("1e308 * 10").message.contains("number overflow"));
     assert!(
         err("(-9223372036854775807 - 1) / -1")
             .message
             .contains("overflow")
     );
     assert_eq!(ok("(-9223372036854775807 - 1) % -1"), int(0));
+}
+
+#[test]
+fn an_infinity_is_never_stored() {
+    let e = render("${[1, 2 / 0]}").unwrap_err();
+    assert!(e.message.contains("infinite number"), "{e:?}");
+    assert_eq!(e.span, Span::new(2, 12));
+    assert_eq!(render("${1 / 0 > 0}"), Ok(b(true)));
+    assert_eq!(render("x${1 / 0}"), Ok(Value::String("x+Inf".into())));
 }
 
 #[test]
