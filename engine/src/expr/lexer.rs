@@ -1,4 +1,9 @@
 //! Splits expression text into tokens.
+//!
+//! Whitespace and HCL's comments (`#` and `//` to the end of the line,
+//! `/* ... */`) separate tokens; a line comment counts as a newline, as it
+//! ends one. After a `.` a number is read as whole digits only, so the
+//! legacy index `a.0.1` is two indices, not `a` and the float `0.1`.
 
 use super::error::ExprError;
 use crate::base::Span;
@@ -134,6 +139,8 @@ pub(crate) struct Lexer<'a> {
     src: &'a str,
     pos: usize,
     map: SpanMap,
+    /// Whether the last token was a `.`: a number then is a legacy index.
+    after_dot: bool,
 }
 
 fn is_ident_char(c: char) -> bool {
@@ -142,7 +149,12 @@ fn is_ident_char(c: char) -> bool {
 
 impl<'a> Lexer<'a> {
     pub(crate) fn new(src: &'a str, pos: usize, map: SpanMap) -> Lexer<'a> {
-        Lexer { src, pos, map }
+        Lexer {
+            src,
+            pos,
+            map,
+            after_dot: false,
+        }
     }
 
     /// The text being lexed.
@@ -219,11 +231,7 @@ impl<'a> Lexer<'a> {
 
     /// The next token; `Eof` at the end of the text.
     pub(crate) fn next_token(&mut self) -> Result<Token, ExprError> {
-        let mut newline = false;
-        while let Some(c) = self.peek_char().filter(|c| c.is_whitespace()) {
-            newline |= c == '\n';
-            self.bump();
-        }
+        let newline = self.skip_blank()?;
         let start = self.pos;
         let Some(c) = self.bump() else {
             return Ok(self.token(Tok::Eof, start, newline));
@@ -258,6 +266,10 @@ impl<'a> Lexer<'a> {
             '|' if self.eat('|') => Tok::OrOr,
             // The parser reads the string itself: it is a template.
             '"' => Tok::Quote,
+            '0'..='9' if self.after_dot => {
+                self.eat_digits();
+                self.integer(start)?
+            }
             '0'..='9' => self.number(start)?,
             c if c.is_ascii_alphabetic() || c == '_' => self.ident(start),
             '\'' => {
@@ -271,7 +283,36 @@ impl<'a> Lexer<'a> {
                 ));
             }
         };
+        self.after_dot = tok == Tok::Dot;
         Ok(self.token(tok, start, newline))
+    }
+
+    /// Skips whitespace and comments; whether a newline was among them.
+    fn skip_blank(&mut self) -> Result<bool, ExprError> {
+        let mut newline = false;
+        loop {
+            let rest = self.rest();
+            if rest.starts_with('#') || rest.starts_with("//") {
+                // The newline ending the comment is skipped next round.
+                self.pos += rest.find('\n').unwrap_or(rest.len());
+                newline = true;
+            } else if let Some(body) = rest.strip_prefix("/*") {
+                let Some(len) = body.find("*/") else {
+                    return Err(ExprError::new(
+                        "unterminated `/*` comment",
+                        self.map.span(self.pos, self.pos + 2),
+                    )
+                    .with_hint("close the comment with `*/`"));
+                };
+                newline |= rest[..len + 2].contains('\n');
+                self.pos += len + 4;
+            } else if let Some(c) = self.peek_char().filter(|c| c.is_whitespace()) {
+                newline |= c == '\n';
+                self.bump();
+            } else {
+                return Ok(newline);
+            }
+        }
     }
 
     fn ident(&mut self, start: usize) -> Tok {
@@ -331,10 +372,16 @@ impl<'a> Lexer<'a> {
                 )),
             }
         } else {
-            text.parse::<i64>().map(Tok::Int).map_err(|_| {
-                ExprError::new(format!("integer `{text}` is too large"), self.span(start))
-                    .with_hint("integers are 64-bit signed")
-            })
+            self.integer(start)
         }
+    }
+
+    /// The whole number from `start` to here.
+    fn integer(&self, start: usize) -> Result<Tok, ExprError> {
+        let text = &self.src[start..self.pos];
+        text.parse::<i64>().map(Tok::Int).map_err(|_| {
+            ExprError::new(format!("integer `{text}` is too large"), self.span(start))
+                .with_hint("integers are 64-bit signed")
+        })
     }
 }

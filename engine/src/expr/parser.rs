@@ -337,6 +337,16 @@ impl<'a> Parser<'a> {
                     if self.peek()? == &Tok::Star {
                         let star = self.next()?;
                         self.splat(base, star.span, false)?
+                    } else if let Tok::Int(i) = *self.peek()? {
+                        // HCL's legacy index: `a.0` is `a[0]`.
+                        let t = self.next()?;
+                        let index = Expr::new(ExprKind::Literal(Value::Int(i)), t.span);
+                        let span = base.expr.span.to(t.span);
+                        Parser::node(
+                            ExprKind::Index(Box::new(base.expr), Box::new(index)),
+                            span,
+                            base.depth + 1,
+                        )?
                     } else {
                         let (name, end) = self.attr_name()?;
                         let span = base.expr.span.to(end);

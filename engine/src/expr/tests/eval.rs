@@ -270,3 +270,9 @@ fn unknown_functions_suggest_names() {
     // The name is checked before the arguments are evaluated.
     assert_eq!(err("fromat(vcp.id)").message, "unknown function `fromat`");
 }
+
+#[test]
+fn a_legacy_index_reads_as_an_index() {
+    assert_eq!(ok("config.zones.1"), s("b"));
+    assert_eq!(ok("[[1, 2], [3, 4]].1.0"), Value::Int(3));
+}

@@ -131,6 +131,23 @@ fn accessors_and_splats() {
 }
 
 #[test]
+fn legacy_indexes_and_comments_as_in_hcl() {
+    assert_eq!(sh("a.0"), "a[0]");
+    assert_eq!(sh("a.0.1.b"), "a[0][1].b");
+    assert_eq!(sh("subnet.1.id"), "subnet[1].id");
+    // A float is still a float where no `.` comes before it.
+    assert_eq!(sh("[0.5]"), sh("[ 0.5 ]"));
+    assert_eq!(sh("a + # the base\n  1"), "(a + 1)");
+    assert_eq!(sh("a + // the base\n  1"), "(a + 1)");
+    assert_eq!(sh("a /* the base */ + 1"), "(a + 1)");
+    assert_eq!(sh("a /* several\nlines */ / 2"), "(a / 2)");
+    // In an object literal a line comment ends an item, as a newline does.
+    assert_eq!(sh("{ a = 1 # one\n b = 2 }"), sh("{ a = 1, b = 2 }"));
+    let e = parse_err("${a /* open}");
+    assert!(e.message.contains("unterminated `/*` comment"), "{e:?}");
+}
+
+#[test]
 fn calls_lists_and_literals() {
     assert_eq!(
         sh("join(\",\", concat(a, [b, \"c\"], []))"),
@@ -219,7 +236,7 @@ fn syntax_errors_point_at_the_problem() {
     assert!(e.message.contains("in the list"), "{e:?}");
     let e = parse_err("${a[1}");
     assert!(e.message.contains("expected `]`"), "{e:?}");
-    let e = parse_err("${a.1}");
+    let e = parse_err("${a.\"b\"}");
     assert!(e.message.contains("attribute name"), "{e:?}");
     assert_eq!(e.span, Span::new(4, 5));
     let e = parse_err("${a[*}");
@@ -237,9 +254,12 @@ fn syntax_errors_point_at_the_problem() {
             .is_some_and(|h| h.contains("double quotes")),
         "{e:?}"
     );
-    let e = parse_err("${a # b}");
-    assert_eq!(e.message, "unexpected character `#`");
+    let e = parse_err("${a @ b}");
+    assert_eq!(e.message, "unexpected character `@`");
     assert_eq!(e.span, Span::new(4, 5));
+    // A line comment runs to the end of the line, as in HCL, `}` included.
+    let e = parse_err("${a # b}");
+    assert!(e.message.contains("unclosed `${`"), "{e:?}");
     let e = parse_err("${99999999999999999999}");
     assert!(e.message.contains("too large"), "{e:?}");
     let e = parse_err("${{a = 1 b = 2}}");
