@@ -40,7 +40,7 @@ input = ["${node[1].output}", "${zone[\"west\"].output}", "${size[\"large\"].out
 
 [outputs]
 nodes = "${node[*].output}"
-zones = "${zone[*].output}"
+zones = "${values(zone)[*].output}"
 count = "${length(node[*].id)}"
 pick = "${pick.output}"
 "#,

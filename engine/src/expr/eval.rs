@@ -696,9 +696,8 @@ fn get_index(base: Value, index: Value, span: Span, index_span: Span) -> Result<
 }
 
 /// `base[*].a[0]` / `base.*.a`: the accessors over every element of a
-/// list (a table's values, in key order, so that `r[*].id` covers every
-/// instance of a `for_each` resource); a null base gives an empty list and
-/// any other value is treated as a list of that one value, as in HCL.
+/// list; a null base gives an empty list and any other value, a table
+/// included, is treated as a list of that one value, as in HCL.
 fn splat(
     base: Value,
     accessors: &[Accessor],
@@ -706,10 +705,13 @@ fn splat(
     scope: &dyn Scope,
 ) -> Result<Value, ExprError> {
     let (inner, secret) = base.unwrap_secret();
+    let table = matches!(inner, Value::Map(_));
     let items: Vec<Value> = match inner {
         Value::Unknown => return Ok(Value::Unknown),
         Value::List(items) => items.clone(),
-        Value::Map(m) => m.values().cloned().collect(),
+        // As in Terraform, anything else, a table included (a resource with
+        // `for_each` is one), is a list of itself: `values(r)[*].id`
+        // reaches every instance.
         Value::Null => Vec::new(),
         other => vec![other.clone()],
     };
@@ -729,6 +731,15 @@ fn splat(
                 Step::Index(i) => get_index(acc, i.clone(), span, *at),
             })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            if !table {
+                return e;
+            }
+            e.with_hint(
+                "`[*]` over a table is a list of that one table, as in Terraform; \
+                 for its values (the instances of a `for_each` resource) write `values(x)[*]`",
+            )
+        })?;
     Ok(taint(Value::List(out), secret))
 }

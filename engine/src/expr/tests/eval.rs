@@ -11,7 +11,16 @@ fn attributes_indices_and_splats() {
     assert_eq!(ok("config.tags[\"env\"]"), s("prod"));
     assert_eq!(ok("subnet[*].id"), list(&[s("subnet-a"), s("subnet-b")]));
     // Over a table's values, in key order.
-    assert_eq!(ok("bucket[*].arn"), list(&[s("arn:data"), s("arn:logs")]));
+    assert_eq!(
+        ok("values(bucket)[*].arn"),
+        list(&[s("arn:data"), s("arn:logs")])
+    );
+    // As in Terraform, `[*]` over a table is a list of the table itself.
+    let e = err("bucket[*].arn");
+    assert!(
+        e.hint.as_deref().is_some_and(|h| h.contains("values(")),
+        "{e:?}"
+    );
     assert_eq!(ok("subnet[*]").as_list().map(<[Value]>::len), Some(2));
     // The full splat maps indexes over the elements too (HCL); the
     // attribute splat and parentheses index the resulting list.

@@ -248,11 +248,15 @@ fn splats_as_hcl_defines_them() {
     // The attribute splat maps attributes only; the index then applies to the list.
     assert_eq!(ev_in("inst.*.ips[1]"), Ok(list(&[s("3")])));
     assert_eq!(ok("subnet.*.az"), list(&[s("a"), s("b")]));
-    // A value that is not a list is wrapped; null gives an empty list. (A
-    // table gives its values, unlike HCL: that is how `r[*]` reaches every
-    // instance of a `for_each` resource.)
+    // A value that is not a list is wrapped, a table too (so `values(r)[*]`
+    // reaches the instances of a `for_each` resource); null gives an empty list.
     assert_eq!(ok("config.port[*]"), list(&[int(8080)]));
-    assert_eq!(ok("config.tags[*]"), list(&[s("prod"), s("ops")]));
+    assert_eq!(
+        ok("config.tags[*]"),
+        list(&[map(&[("env", s("prod")), ("team", s("ops"))])])
+    );
+    assert_eq!(ok("values(config.tags)[*]"), list(&[s("prod"), s("ops")]));
+    assert_eq!(ok("config.tags[*].env"), list(&[s("prod")]));
     assert_eq!(ok("config.name[*]"), list(&[s("web")]));
     assert_eq!(ok("config.nothing[*]"), list(&[]));
     assert_eq!(ok("config.nothing.*.x"), list(&[]));
