@@ -9,7 +9,7 @@ use super::ast::{Accessor, BinOp, Expr, ExprKind};
 use super::error::{ExprError, suggest};
 use super::functions::{self, Arg};
 use super::template::{Part, Template};
-use super::{for_expr, ops, special};
+use super::{convert, for_expr, ops, special};
 use crate::base::Span;
 use crate::base::{Map, Value};
 
@@ -178,9 +178,9 @@ fn call(
 
 /// `c ? a : b`. As in HCL, only the chosen branch's errors count, an
 /// unknown condition gives an unknown result, a secret in either branch
-/// taints the result (which branch was taken must not leak), and results
-/// of different primitive types are unified: a number or bool beside a
-/// string becomes a string (`c ? 1 : "a"` gives `"1"`).
+/// taints the result (which branch was taken must not leak), and the
+/// chosen result is converted to the type both results unify to
+/// (`c ? 1 : "a"` gives `"1"`, `c ? [1] : ["a", "b"]` gives `["1"]`).
 fn conditional(c: &Expr, a: &Expr, b: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
     let cv = eval(c, scope)?;
     if matches!(cv.unwrap_secret().0, Value::Null) {
@@ -199,38 +199,20 @@ fn conditional(c: &Expr, a: &Expr, b: &Expr, scope: &dyn Scope) -> Result<Value,
         Some(true) => yes.as_ref().map_err(Clone::clone)?,
         Some(false) => no.as_ref().map_err(Clone::clone)?,
     };
-    let kinds = match (&yes, &no) {
-        (Ok(x), Ok(y)) => Some((primitive(x), primitive(y))),
-        _ => None,
-    };
-    let out = match kinds {
-        Some((Some(x), Some(y))) if x != y && (x == "string" || y == "string") => {
-            match chosen.unwrap_secret().0.to_interpolated() {
-                Some(s) => Value::String(s),
-                None => chosen.clone(),
-            }
-        }
-        Some((Some(x), Some(y))) if x != y => {
-            return Err(ExprError::new(
-                format!("the results of `?` have inconsistent types: {x} and {y}"),
-                a.span.to(b.span),
-            )
-            .with_hint("make both results the same type, e.g. with tostring()"));
+    let out = match (&yes, &no) {
+        (Ok(x), Ok(y)) => {
+            let ty = convert::unify(&[convert::type_of(x), convert::type_of(y)]).map_err(|m| {
+                ExprError::new(
+                    format!("the results of `?` have inconsistent types: {m}"),
+                    a.span.to(b.span),
+                )
+                .with_hint("make both results the same type, e.g. with tostring()")
+            })?;
+            convert::convert(chosen.clone(), &ty)
         }
         _ => chosen.clone(),
     };
     Ok(taint(out, secret))
-}
-
-/// The kind of a known, non-null primitive value (integers and floats are
-/// both numbers); `None` for anything else.
-fn primitive(v: &Value) -> Option<&'static str> {
-    match v.unwrap_secret().0 {
-        Value::String(_) => Some("string"),
-        Value::Int(_) | Value::Float(_) => Some("number"),
-        Value::Bool(_) => Some("bool"),
-        _ => None,
-    }
 }
 
 /// `{ k = v, ... }`: keys convert to strings; an unknown key makes the

@@ -10,6 +10,7 @@
 
 pub mod ast;
 mod cidr;
+mod convert;
 mod error;
 pub mod eval;
 mod for_expr;

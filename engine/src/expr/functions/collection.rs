@@ -403,7 +403,7 @@ fn contains(c: &Call<'_>) -> Result<Value, ExprError> {
 
 fn distinct(c: &Call<'_>) -> Result<Value, ExprError> {
     let mut out: Vec<Value> = Vec::new();
-    for v in c.list(0)? {
+    for v in &one_type(c, 0)? {
         if !out.iter().any(|o| values_equal(o, v)) {
             out.push(v.clone());
         }
@@ -599,10 +599,23 @@ fn reverse(c: &Call<'_>) -> Result<Value, ExprError> {
 }
 
 /// Every argument as a set.
+/// The arguments as sets of the one element type they all unify to, as
+/// Terraform converts them (`setunion(["a"], [1])` is `["1", "a"]`).
 fn sets(c: &Call<'_>) -> Result<Vec<Vec<Value>>, ExprError> {
-    (0..c.len())
-        .map(|i| Ok(set_of(c.list(i)?.to_vec())))
-        .collect()
+    let lists: Vec<&[Value]> = (0..c.len()).map(|i| c.list(i)).collect::<Result<_, _>>()?;
+    let all: Vec<Value> = lists.concat();
+    let mut unified = unify(&all)
+        .map_err(|m| c.call_err(format!("the sets' elements must be of one type: {m}")))?
+        .into_iter();
+    Ok(lists
+        .iter()
+        .map(|l| set_of(unified.by_ref().take(l.len()).collect()))
+        .collect())
+}
+
+/// Argument `i`, a list, with its elements converted to one type.
+fn one_type(c: &Call<'_>, i: usize) -> Result<Vec<Value>, ExprError> {
+    unify(c.list(i)?).map_err(|m| c.err(i, format!("the elements must be of one type: {m}")))
 }
 
 fn setintersection(c: &Call<'_>) -> Result<Value, ExprError> {
@@ -622,7 +635,11 @@ fn setunion(c: &Call<'_>) -> Result<Value, ExprError> {
 }
 
 fn setsubtract(c: &Call<'_>) -> Result<Value, ExprError> {
-    let (a, b) = (set_of(c.list(0)?.to_vec()), c.list(1)?);
+    let mut both = sets(c)?.into_iter();
+    let (a, b) = (
+        both.next().unwrap_or_default(),
+        both.next().unwrap_or_default(),
+    );
     Ok(Value::List(
         a.into_iter()
             .filter(|v| !b.iter().any(|x| values_equal(x, v)))

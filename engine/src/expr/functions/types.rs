@@ -1,8 +1,9 @@
 //! Type conversion and taint functions: tobool tolist tomap tonumber toset
 //! tostring, sensitive nonsensitive issensitive, and skistack's `cond` and
 //! `secret`. `tolist`/`toset`/`tomap` unify their elements as Terraform
-//! does (a mix of strings and numbers or bools becomes all strings; numbers
-//! with bools cannot unify). The three taint rows are `raw`: they see the
+//! does (`expr::convert`: a mix of strings and numbers or bools becomes all
+//! strings, nested lists and tables too; numbers with bools cannot unify).
+//! The three taint rows are `raw`: they see the
 //! secret wrappers that `call` otherwise strips, because the wrapper is what
 //! they read or remove.
 
@@ -10,6 +11,7 @@ use super::args::{parse_number, to_bool, to_string};
 use super::collection::set_of;
 use super::{Call, Function, row};
 use crate::base::Value;
+use crate::expr::convert::{Mismatch, unify_values};
 use crate::expr::error::ExprError;
 
 /// This table's category, a heading of `skistack functions` and the README.
@@ -184,36 +186,9 @@ fn tostring(c: &Call<'_>) -> Result<Value, ExprError> {
 }
 
 /// Elements of one collection converted to one type, as Terraform unifies
-/// them; the message says why they cannot be.
-pub(super) fn unify(items: &[Value]) -> Result<Vec<Value>, String> {
-    let primitive = |v: &Value| {
-        matches!(
-            v,
-            Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_)
-        )
-    };
-    let has = |f: fn(&Value) -> bool| items.iter().any(f);
-    let strings = has(|v| matches!(v, Value::String(_)));
-    let numbers = has(|v| matches!(v, Value::Int(_) | Value::Float(_)));
-    let bools = has(|v| matches!(v, Value::Bool(_)));
-    let collections = has(|v| matches!(v, Value::List(_) | Value::Map(_)));
-    if collections && items.iter().any(primitive) {
-        return Err("the elements mix lists or tables with single values".into());
-    }
-    if strings {
-        // Every primitive converts to a string.
-        return Ok(items
-            .iter()
-            .map(|v| match v {
-                Value::Null | Value::Unknown => v.clone(),
-                v => to_string(v).map_or_else(|| v.clone(), Value::String),
-            })
-            .collect());
-    }
-    if numbers && bools {
-        return Err("the elements mix numbers and bools, which do not convert to one type".into());
-    }
-    Ok(items.to_vec())
+/// them (see `expr::convert`); the message says why they cannot be.
+pub(super) fn unify(items: &[Value]) -> Result<Vec<Value>, Mismatch> {
+    unify_values(items.to_vec())
 }
 
 fn tolist(c: &Call<'_>) -> Result<Value, ExprError> {

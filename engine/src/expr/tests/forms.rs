@@ -47,6 +47,16 @@ fn conditional_picks_a_branch() {
         "{e:?}"
     );
     assert_eq!(e.span, Span::new(7, 16));
+    // Lists and tables unify too: element-wise, or to one element type.
+    assert_eq!(ok("true ? [1] : [\"a\", \"b\"]"), list(&[s("1")]));
+    assert_eq!(
+        ok("true ? [1, true] : [\"a\", false]"),
+        list(&[s("1"), Value::Bool(true)])
+    );
+    assert_eq!(ok("true ? {a = 1} : {b = \"x\"}"), map(&[("a", s("1"))]));
+    assert_eq!(ok("true ? [] : [1]"), list(&[]));
+    let e = err("true ? [1] : \"a\"");
+    assert!(e.message.contains("list and string"), "{e:?}");
     // The `cond()` function still works.
     assert_eq!(ok("cond(true, 1, 2)"), int(1));
     let e = parse_err("${true ? 1}");

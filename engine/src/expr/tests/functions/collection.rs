@@ -231,6 +231,16 @@ fn sets_are_sorted_and_deduplicated() {
         strs(&["b"])
     );
     assert_eq!(ok("setunion([3, 1], [2, 1])"), ints(&[1, 2, 3]));
+    // The sets' elements convert to one type first, as in Terraform.
+    assert_eq!(ok(r#"setunion(["a"], [1])"#), strs(&["1", "a"]));
+    assert_eq!(ok(r#"setintersection(["1", "2"], [1])"#), strs(&["1"]));
+    assert_eq!(ok(r#"setsubtract(["1", "2"], [1])"#), strs(&["2"]));
+    assert!(
+        err("setunion([1], [true])")
+            .message
+            .contains("number and bool do not convert")
+    );
+    assert_eq!(ok(r#"distinct([1, "1", "a"])"#), strs(&["1", "a"]));
     assert_eq!(
         ok(r#"setproduct(["development", "staging"], ["app1", "app2"])"#),
         list(&[

@@ -40,9 +40,18 @@ fn collection_conversions() {
     assert!(
         err("tolist([1, true])")
             .message
-            .contains("mix numbers and bools")
+            .contains("number and bool do not convert to one type")
     );
-    assert!(err("tolist([[1], 1])").message.contains("mix lists"));
+    assert!(
+        err("tolist([[1], 1])")
+            .message
+            .contains("list and number do not convert")
+    );
+    // Nested collections unify as Terraform's do.
+    assert_eq!(
+        ok(r#"tolist([[1], ["a", "b"]])"#),
+        list(&[strs(&["1"]), strs(&["a", "b"])])
+    );
     assert_eq!(ok(r#"toset(["a", "b", "c"])"#), strs(&["a", "b", "c"]));
     assert_eq!(ok(r#"toset(["c", "b", "b"])"#), strs(&["b", "c"]));
     assert_eq!(ok(r#"toset(["a", "b", 3])"#), strs(&["3", "a", "b"]));
