@@ -17,6 +17,7 @@ use super::types::unify;
 use super::{Call, Function, MAX_OUTPUT, row};
 use crate::base::{Map, Value};
 use crate::expr::error::{ExprError, suggest};
+use crate::expr::eval::taint;
 
 /// Most elements `range` may produce, as in Terraform.
 const MAX_RANGE: usize = 1024;
@@ -50,7 +51,7 @@ pub(super) static ROWS: &[Function] = &[
         Some(2),
         chunklist,
     )
-    .structural(),
+    .marked(),
     row(
         "coalesce",
         "coalesce(value, ...)",
@@ -84,7 +85,7 @@ pub(super) static ROWS: &[Function] = &[
         None,
         concat,
     )
-    .structural(),
+    .marked(),
     row(
         "contains",
         "contains(list, value)",
@@ -109,7 +110,7 @@ pub(super) static ROWS: &[Function] = &[
         Some(2),
         element,
     )
-    .structural(),
+    .marked(),
     row(
         "flatten",
         "flatten(list)",
@@ -117,7 +118,8 @@ pub(super) static ROWS: &[Function] = &[
         1,
         Some(1),
         flatten,
-    ),
+    )
+    .marked(),
     row(
         "index",
         "index(list, value)",
@@ -134,7 +136,7 @@ pub(super) static ROWS: &[Function] = &[
         Some(1),
         keys,
     )
-    .structural(),
+    .marked(),
     row(
         "length",
         "length(list | table | string)",
@@ -143,7 +145,7 @@ pub(super) static ROWS: &[Function] = &[
         Some(1),
         length,
     )
-    .structural(),
+    .marked(),
     row(
         "lookup",
         "lookup(table, key[, default])",
@@ -152,7 +154,7 @@ pub(super) static ROWS: &[Function] = &[
         Some(3),
         lookup,
     )
-    .structural(),
+    .marked(),
     row(
         "matchkeys",
         "matchkeys(valueslist, keyslist, searchset)",
@@ -169,7 +171,7 @@ pub(super) static ROWS: &[Function] = &[
         None,
         merge,
     )
-    .structural(),
+    .marked(),
     row(
         "one",
         "one(list)",
@@ -195,7 +197,7 @@ pub(super) static ROWS: &[Function] = &[
         Some(1),
         reverse,
     )
-    .structural(),
+    .marked(),
     row(
         "setintersection",
         "setintersection(set, ...)",
@@ -211,7 +213,8 @@ pub(super) static ROWS: &[Function] = &[
         1,
         None,
         setproduct,
-    ),
+    )
+    .marked(),
     row(
         "setsubtract",
         "setsubtract(a, b)",
@@ -236,7 +239,7 @@ pub(super) static ROWS: &[Function] = &[
         Some(3),
         slice,
     )
-    .structural(),
+    .marked(),
     row(
         "sort",
         "sort(list)",
@@ -269,7 +272,7 @@ pub(super) static ROWS: &[Function] = &[
         Some(1),
         values,
     )
-    .structural(),
+    .marked(),
     row(
         "zipmap",
         "zipmap(keyslist, valueslist)",
@@ -278,7 +281,7 @@ pub(super) static ROWS: &[Function] = &[
         Some(2),
         zipmap,
     )
-    .structural(),
+    .marked(),
 ];
 
 /// Terraform's set order: numbers by value, strings lexically, then
@@ -423,18 +426,32 @@ fn element(c: &Call<'_>) -> Result<Value, ExprError> {
     Ok(list[index.rem_euclid(len) as usize].clone())
 }
 
+/// As in Terraform, the elements keep their secrets, a nested list that is
+/// itself secret makes the whole result secret, and an unknown element
+/// (which may be a list) makes it unknown.
 fn flatten(c: &Call<'_>) -> Result<Value, ExprError> {
-    fn into(out: &mut Vec<Value>, items: &[Value]) {
+    /// Appends the flattened `items`; whether a nested list was secret, or
+    /// `None` when an element is unknown.
+    fn into(out: &mut Vec<Value>, items: &[Value]) -> Option<bool> {
+        let mut secret = false;
         for v in items {
             match v {
-                Value::List(inner) => into(out, inner),
+                Value::Unknown => return None,
+                Value::List(inner) => secret |= into(out, inner)?,
+                Value::Secret(inner) if matches!(**inner, Value::List(_) | Value::Unknown) => {
+                    secret = true;
+                    into(out, std::slice::from_ref(inner))?;
+                }
                 other => out.push(other.clone()),
             }
         }
+        Some(secret)
     }
     let mut out = Vec::new();
-    into(&mut out, c.list(0)?);
-    Ok(Value::List(out))
+    Ok(match into(&mut out, c.list(0)?) {
+        None => Value::Unknown,
+        Some(secret) => taint(Value::List(out), secret),
+    })
 }
 
 fn index(c: &Call<'_>) -> Result<Value, ExprError> {
@@ -758,14 +775,18 @@ fn zipmap(c: &Call<'_>) -> Result<Value, ExprError> {
         ));
     }
     let mut out = Map::new();
+    // A key cannot be secret on its own: a secret key makes the table secret.
+    let mut secret = false;
     for (n, (k, v)) in keys.iter().zip(vals).enumerate() {
+        let (k, key_secret) = k.unwrap_secret();
         if matches!(k, Value::Unknown) {
             // The table's keys are not known yet.
             return Ok(Value::Unknown);
         }
+        secret |= key_secret;
         let k = to_string(k)
             .ok_or_else(|| c.err(0, format!("key {n} must be a string, not a {}", k.kind())))?;
         out.insert(k, v.clone());
     }
-    Ok(Value::Map(out))
+    Ok(taint(Value::Map(out), secret))
 }

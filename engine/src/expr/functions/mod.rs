@@ -54,6 +54,12 @@ enum Mode {
     /// elements pass through instead of making the whole result unknown
     /// (`length([a.id, b.id])` is 2 even before the ids are known).
     Structural,
+    /// Structural, and keeps the secrets inside its arguments where they
+    /// are: only an argument that is itself secret taints the whole result
+    /// (`element([secret(a), b], 1)` is `b`, not secret). These are the
+    /// functions Terraform declares `AllowMarked`; every other function's
+    /// result is secret when anything in its arguments is, as there.
+    Marked,
     /// Sees arguments exactly as given, secret wrappers and unknowns
     /// included, and its result is not tainted: for the functions that
     /// manage taint themselves.
@@ -100,6 +106,12 @@ impl Function {
     /// The row, seeing unknown elements (see [`Mode::Structural`]).
     const fn structural(mut self) -> Function {
         self.mode = Mode::Structural;
+        self
+    }
+
+    /// The row, keeping the secrets inside its arguments (see [`Mode::Marked`]).
+    const fn marked(mut self) -> Function {
+        self.mode = Mode::Marked;
         self
     }
 
@@ -196,7 +208,23 @@ pub(crate) fn call(
     if f.mode == Mode::Plain && args.iter().any(|a| a.value.contains_unknown()) {
         return Ok(Value::Unknown);
     }
-    let secret = args.iter().any(|a| a.value.contains_secret());
+    // Errors never show a value from arguments holding a secret anywhere.
+    let hidden = args.iter().any(|a| a.value.contains_secret());
+    if f.mode == Mode::Marked {
+        let secret = args.iter().any(|a| matches!(a.value, Value::Secret(_)));
+        let args: Vec<Arg> = args
+            .into_iter()
+            .map(|a| Arg {
+                value: match a.value {
+                    Value::Secret(inner) => *inner,
+                    v => v,
+                },
+                span: a.span,
+            })
+            .collect();
+        let out = (f.run)(&Call::new(f.name, span, &args, scope, hidden))?;
+        return Ok(taint(out, secret));
+    }
     let args: Vec<Arg> = args
         .into_iter()
         .map(|a| Arg {
@@ -204,6 +232,6 @@ pub(crate) fn call(
             span: a.span,
         })
         .collect();
-    let out = (f.run)(&Call::new(f.name, span, &args, scope, secret))?;
-    Ok(taint(out, secret))
+    let out = (f.run)(&Call::new(f.name, span, &args, scope, hidden))?;
+    Ok(taint(out, hidden))
 }

@@ -78,7 +78,7 @@ pub(super) static ROWS: &[Function] = &[
         Some(1),
         tolist,
     )
-    .structural(),
+    .marked(),
     row(
         "tomap",
         "tomap(table)",
@@ -87,7 +87,7 @@ pub(super) static ROWS: &[Function] = &[
         Some(1),
         tomap,
     )
-    .structural(),
+    .marked(),
     row(
         "tonumber",
         "tonumber(value)",

@@ -88,3 +88,64 @@ fn sensitivity() {
     assert_eq!(ok("nonsensitive(unknown)"), Value::Unknown);
     assert!(err("sensitive()").message.contains("takes 1 argument"));
 }
+
+#[test]
+fn secrets_stay_on_their_elements_where_terraform_keeps_them() {
+    let pw = || Value::secret(s("hunter2"));
+    let mixed = r#"["a", config.password]"#;
+    // Terraform's `AllowMarked` functions copy elements with their marks.
+    assert_eq!(ok(&format!("length({mixed})")), Value::Int(2));
+    assert_eq!(ok(&format!("element({mixed}, 0)")), s("a"));
+    assert_eq!(ok(&format!("element({mixed}, 1)")), pw());
+    assert_eq!(ok(&format!("reverse({mixed})")), list(&[pw(), s("a")]));
+    assert_eq!(ok(&format!("slice({mixed}, 0, 1)")), strs(&["a"]));
+    assert_eq!(
+        ok(&format!(r#"concat({mixed}, ["b"])"#)),
+        list(&[s("a"), pw(), s("b")])
+    );
+    assert_eq!(
+        ok(&format!("chunklist({mixed}, 1)")),
+        list(&[strs(&["a"]), list(&[pw()])])
+    );
+    assert_eq!(
+        ok(&format!("flatten([{mixed}, [\"b\"]])")),
+        list(&[s("a"), pw(), s("b")])
+    );
+    assert_eq!(ok(&format!("tolist({mixed})")), list(&[s("a"), pw()]));
+    let table = r#"{ user = "admin", password = config.password }"#;
+    assert_eq!(ok(&format!("lookup({table}, \"user\")")), s("admin"));
+    assert_eq!(ok(&format!("keys({table})")), strs(&["password", "user"]));
+    assert_eq!(ok(&format!("values({table})")), list(&[pw(), s("admin")]));
+    assert_eq!(
+        ok(&format!(r#"merge({table}, {{ port = 1 }})"#)),
+        map(&[
+            ("password", pw()),
+            ("port", Value::Int(1)),
+            ("user", s("admin"))
+        ])
+    );
+    assert_eq!(
+        ok(&format!(r#"zipmap(["u", "p"], {mixed})"#)),
+        map(&[("p", pw()), ("u", s("a"))])
+    );
+    // A value that is itself secret still taints the whole result.
+    assert_eq!(ok("length(config.keys)"), Value::secret(Value::Int(2)));
+    assert_eq!(
+        ok(r#"flatten([["a"], secret(["b"])])"#),
+        Value::secret(strs(&["a", "b"]))
+    );
+    assert_eq!(
+        ok(r#"zipmap([secret("k")], ["v"])"#),
+        Value::secret(map(&[("k", s("v"))]))
+    );
+    // Every other function's result is secret when anything in it is.
+    assert_eq!(
+        ok(&format!("join(\",\", {mixed})")),
+        Value::secret(s("a,hunter2"))
+    );
+    assert_eq!(
+        ok(&format!("one([{mixed}])")),
+        Value::secret(list(&[s("a"), s("hunter2")]))
+    );
+    assert_eq!(ok("flatten([[\"a\"], unknown])"), Value::Unknown);
+}
