@@ -214,7 +214,10 @@ fn jsonencode(c: &Call<'_>) -> Result<Value, ExprError> {
     Ok(Value::String(json_text(c.value(0))))
 }
 
-/// A text encoding `textencodebase64` knows.
+/// A text encoding `textencodebase64` knows: Unicode's, ISO-8859-1 and
+/// US-ASCII exactly as IANA defines them, and every other encoding of the
+/// WHATWG Encoding Standard by any of its labels (`windows-1252`,
+/// `Shift_JIS`, `EUC-KR`, `GBK`, `KOI8-R`, ...).
 #[derive(Clone, Copy)]
 enum TextEncoding {
     Utf8,
@@ -222,6 +225,7 @@ enum TextEncoding {
     Utf16Be,
     Latin1,
     Ascii,
+    Legacy(&'static encoding_rs::Encoding),
 }
 
 fn text_encoding(c: &Call<'_>, i: usize) -> Result<TextEncoding, ExprError> {
@@ -230,13 +234,22 @@ fn text_encoding(c: &Call<'_>, i: usize) -> Result<TextEncoding, ExprError> {
         "UTF-8" | "UTF8" => TextEncoding::Utf8,
         "UTF-16LE" => TextEncoding::Utf16Le,
         "UTF-16BE" => TextEncoding::Utf16Be,
+        // WHATWG reads these labels as windows-1252; IANA's are exact.
         "ISO-8859-1" | "LATIN1" | "ISO8859-1" => TextEncoding::Latin1,
         "US-ASCII" | "ASCII" => TextEncoding::Ascii,
-        _ => {
-            return Err(c
-                .err(i, format!("unsupported encoding name {}", c.shown(&name)))
-                .with_hint("supported: UTF-8, UTF-16LE, UTF-16BE, ISO-8859-1, US-ASCII"));
-        }
+        _ => match encoding_rs::Encoding::for_label(name.trim().as_bytes()) {
+            // encoding_rs encodes UTF-16 and "replacement" as UTF-8: refuse
+            // them rather than give other bytes than the name says.
+            Some(e) if e.output_encoding() == e => TextEncoding::Legacy(e),
+            _ => {
+                return Err(c
+                    .err(i, format!("unsupported encoding name {}", c.shown(&name)))
+                    .with_hint(
+                        "supported: UTF-8, UTF-16LE, UTF-16BE, ISO-8859-1, US-ASCII and the \
+                         WHATWG encodings (windows-1252, Shift_JIS, EUC-KR, GBK, ...)",
+                    ));
+            }
+        },
     })
 }
 
@@ -252,23 +265,29 @@ fn textencodebase64(c: &Call<'_>) -> Result<Value, ExprError> {
         TextEncoding::Utf8 => s.as_bytes().to_vec(),
         TextEncoding::Utf16Le => s.encode_utf16().flat_map(u16::to_le_bytes).collect(),
         TextEncoding::Utf16Be => s.encode_utf16().flat_map(u16::to_be_bytes).collect(),
-        TextEncoding::Latin1 | TextEncoding::Ascii => {
-            let top = if matches!(text_encoding(c, 1)?, TextEncoding::Ascii) {
-                0x7f
-            } else {
-                0xff
-            };
-            s.chars()
-                .map(|ch| {
-                    u8::try_from(ch)
-                        .ok()
-                        .filter(|b| *b <= top)
-                        .ok_or_else(|| unencodable(ch))
-                })
-                .collect::<Result<_, _>>()?
+        TextEncoding::Latin1 => single_bytes(&s, 0xff).map_err(unencodable)?,
+        TextEncoding::Ascii => single_bytes(&s, 0x7f).map_err(unencodable)?,
+        TextEncoding::Legacy(e) => {
+            let (bytes, _, had_errors) = e.encode(&s);
+            if had_errors {
+                // encoding_rs wrote a numeric character reference instead:
+                // name the first character it could not encode.
+                let mut buf = [0u8; 4];
+                let bad = s.chars().find(|ch| e.encode(ch.encode_utf8(&mut buf)).2);
+                return Err(unencodable(bad.unwrap_or(char::REPLACEMENT_CHARACTER)));
+            }
+            bytes.into_owned()
         }
     };
     Ok(Value::String(BASE64.encode(bytes)))
+}
+
+/// `s` in an encoding of one byte per character up to `top`; the first
+/// character beyond it otherwise.
+fn single_bytes(s: &str, top: u8) -> Result<Vec<u8>, char> {
+    s.chars()
+        .map(|ch| u8::try_from(ch).ok().filter(|b| *b <= top).ok_or(ch))
+        .collect()
 }
 
 fn textdecodebase64(c: &Call<'_>) -> Result<Value, ExprError> {
@@ -288,6 +307,10 @@ fn textdecodebase64(c: &Call<'_>) -> Result<Value, ExprError> {
         TextEncoding::Latin1 => bytes.iter().map(|b| char::from(*b)).collect(),
         TextEncoding::Ascii if bytes.is_ascii() => bytes.iter().map(|b| char::from(*b)).collect(),
         TextEncoding::Ascii => return Err(bad()),
+        TextEncoding::Legacy(e) => e
+            .decode_without_bom_handling_and_without_replacement(&bytes)
+            .ok_or_else(bad)?
+            .into_owned(),
     };
     Ok(Value::String(s))
 }

@@ -27,6 +27,31 @@ fn base64_family() {
     let e = err(r#"textencodebase64("x", "EBCDIC")"#);
     assert!(e.message.contains("unsupported encoding name"), "{e:?}");
     assert_eq!(e.span, Span::new(22, 30));
+    // The WHATWG encodings, by any of their labels.
+    assert_eq!(ok(r#"textencodebase64("€", "windows-1252")"#), s("gA=="));
+    assert_eq!(ok(r#"textdecodebase64("gA==", "cp1252")"#), s("€"));
+    assert_eq!(
+        ok(r#"textencodebase64("日本", "Shift_JIS")"#),
+        s("k/qWew==")
+    );
+    assert_eq!(
+        ok(r#"textdecodebase64("k/qWew==", "shift_jis")"#),
+        s("日本")
+    );
+    assert_eq!(ok(r#"textencodebase64("Ж", "KOI8-R")"#), s("9g=="));
+    let e = err(r#"textencodebase64("a日", "windows-1252")"#);
+    assert!(e.message.contains("'日'"), "{e:?}");
+    // encoding_rs would give UTF-8 for these: refused instead.
+    assert!(
+        err(r#"textencodebase64("x", "replacement")"#)
+            .message
+            .contains("unsupported")
+    );
+    assert!(
+        err(r#"textdecodebase64("gQ==", "Shift_JIS")"#)
+            .message
+            .contains("not valid")
+    );
 }
 
 #[test]
