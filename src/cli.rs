@@ -38,6 +38,16 @@ pub struct Global {
     /// State file (default: .skistack/state.db beside the stacks directory).
     #[arg(long, global = true, env = "SKISTACK_STATE")]
     pub state: Option<PathBuf>,
+    /// What encrypts the state's secrets: `passphrase` (SKISTACK_PASSPHRASE),
+    /// `file://PATH` (a key file), or by default the key file
+    /// $XDG_CONFIG_HOME/skistack/state.key (~/.config/skistack/state.key).
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "SKISTACK_SECRETS_PROVIDER"
+    )]
+    pub secrets_provider: Option<String>,
     /// Apply without asking for confirmation.
     #[arg(long, short = 'y', global = true)]
     pub yes: bool,
@@ -252,4 +262,11 @@ pub enum StateAction {
     Show { stack: String, name: String },
     /// Drop a resource from the state without deleting it.
     Forget { stack: String, name: String },
+    /// Re-wrap every stack's secrets key with another secrets provider
+    /// (passphrase, file://PATH); the current one must still be configured.
+    ChangeSecretsProvider {
+        /// The new provider; `passphrase` reads SKISTACK_NEW_PASSPHRASE
+        /// (else SKISTACK_PASSPHRASE).
+        url: String,
+    },
 }

@@ -9,6 +9,8 @@ pub fn run(global: &Global, action: &ConfigAction) -> Result<Exit, Exit> {
     match action {
         ConfigAction::Set { stack, key, value } => {
             let v = project.set_config(stack, key, value)?;
+            // `Value`'s display prints a secret as `[secret]`; the echo
+            // never shows the value typed for a secret key.
             println!("set {key} = {v} for stack {}", project.key(stack));
         }
         ConfigAction::Get { stack, key } => {

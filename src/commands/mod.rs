@@ -10,6 +10,7 @@ pub mod inspect;
 pub mod lock;
 pub mod preview;
 pub mod refresh;
+pub mod secrets;
 pub mod state;
 mod terminal;
 pub mod up;
@@ -97,7 +98,8 @@ pub fn project(global: &Global) -> Result<Project, Exit> {
         return Err(Exit::Invalid(bad));
     }
     let path = state_path(global);
-    let store = SqliteStore::open(&path).map_err(|e| Exit::Failed(e.to_string()))?;
+    let store = SqliteStore::open(&path, secrets::provider(global)?)
+        .map_err(|e| Exit::Failed(e.to_string()))?;
     Ok(Project {
         stacks_dir: global.stacks_dir.clone(),
         env: global.env.clone(),

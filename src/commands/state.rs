@@ -1,4 +1,5 @@
-//! `skistack state list|show|forget`: the recorded resources of a stack.
+//! `skistack state list|show|forget|change-secrets-provider`: the recorded
+//! resources of a stack, and the wrapping of its secrets' keys.
 
 use std::io::IsTerminal;
 
@@ -13,6 +14,7 @@ pub async fn run(global: &Global, action: &StateAction) -> Result<Exit, Exit> {
         StateAction::List { stack } => list(global, stack),
         StateAction::Show { stack, name } => show(global, stack, name),
         StateAction::Forget { stack, name } => forget(global, stack, name).await,
+        StateAction::ChangeSecretsProvider { url } => super::secrets::change(global, url),
     }
 }
 

@@ -14,7 +14,10 @@ const RESOURCES: usize = 10_000;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let dir = tempfile::tempdir()?;
-    let store = SqliteStore::open(&dir.path().join("state.db"))?;
+    let store = SqliteStore::open(
+        &dir.path().join("state.db"),
+        std::sync::Arc::new(skistack_state::KeyFile::new(dir.path().join("state.key"))),
+    )?;
     let key = StackKey::new("bench", "default");
 
     // Inputs and outputs of a typical size (a dozen attributes).

@@ -1,25 +1,47 @@
 //! The JSON text stored in the state's columns, and back.
 //!
-//! Values go through [`Value::to_json`] so secrets stay tagged. Decoding is
+//! Values go through [`Value::to_json`] so secrets stay tagged, and every
+//! tagged secret is then sealed (`{"$sealed": ...}`, see `secrets.rs`) so
+//! no column holds a secret in plaintext. Decoding is
 //! strict: a column that does not hold what it should is reported rather
 //! than silently read as empty, since the state drives deletions.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value as Json;
 use skistack_engine::RecordOptions;
 use skistack_engine::{Map, Value};
 
 use crate::error::StoreError;
+use crate::secrets::Sealer;
 
-/// A property map as column text.
-pub(crate) fn map_to_text(map: &Map) -> String {
-    Value::map_to_json(map).to_string()
+/// The tag `Value::to_json` gives a secret.
+const SECRET_TAG: &str = "$secret";
+
+/// The tag of a sealed secret in a column.
+const SEALED_TAG: &str = "$sealed";
+
+/// Hands out the sealer of the stack a column belongs to. Called only when
+/// a secret is met, so stacks without secrets never need a data key.
+pub(crate) type Keys<'a> = &'a dyn Fn() -> Result<Arc<Sealer>, StoreError>;
+
+/// A property map as column text, its secrets sealed.
+pub(crate) fn map_to_text(map: &Map, keys: Keys<'_>) -> Result<String, StoreError> {
+    let json = Value::map_to_json(map);
+    if !map.values().any(Value::contains_secret) {
+        return Ok(json.to_string());
+    }
+    Ok(seal_json(json, keys)?.to_string())
 }
 
 /// A property map from column text; the text must hold a JSON object.
-pub(crate) fn map_from_text(column: &'static str, text: &str) -> Result<Map, StoreError> {
-    let json = parse(column, text)?;
+pub(crate) fn map_from_text(
+    column: &'static str,
+    text: &str,
+    keys: Keys<'_>,
+) -> Result<Map, StoreError> {
+    let json = open_json(parse(column, text)?, keys)?;
     if !json.is_object() {
         return Err(StoreError::Shape {
             column,
@@ -29,14 +51,87 @@ pub(crate) fn map_from_text(column: &'static str, text: &str) -> Result<Map, Sto
     Ok(Value::map_from_json(&json))
 }
 
-/// A single value as column text.
-pub(crate) fn value_to_text(value: &Value) -> String {
-    value.to_json().to_string()
+/// A single value as column text, its secrets sealed.
+pub(crate) fn value_to_text(value: &Value, keys: Keys<'_>) -> Result<String, StoreError> {
+    let json = value.to_json();
+    if !value.contains_secret() {
+        return Ok(json.to_string());
+    }
+    Ok(seal_json(json, keys)?.to_string())
 }
 
 /// A single value from column text.
-pub(crate) fn value_from_text(column: &'static str, text: &str) -> Result<Value, StoreError> {
-    Ok(Value::from_json(&parse(column, text)?))
+pub(crate) fn value_from_text(
+    column: &'static str,
+    text: &str,
+    keys: Keys<'_>,
+) -> Result<Value, StoreError> {
+    Ok(Value::from_json(&open_json(parse(column, text)?, keys)?))
+}
+
+/// Column text with its plaintext secrets sealed (the migration of a file
+/// written before secrets were encrypted); `None` when it holds none.
+pub(crate) fn seal_text(
+    column: &'static str,
+    text: &str,
+    keys: Keys<'_>,
+) -> Result<Option<String>, StoreError> {
+    if !text.contains(SECRET_TAG) {
+        return Ok(None);
+    }
+    Ok(Some(seal_json(parse(column, text)?, keys)?.to_string()))
+}
+
+/// The JSON with every `{"$secret": x}` replaced by `{"$sealed": seal(x)}`.
+fn seal_json(json: Json, keys: Keys<'_>) -> Result<Json, StoreError> {
+    Ok(match json {
+        Json::Object(mut o) if o.len() == 1 && o.contains_key(SECRET_TAG) => {
+            let inner = o.remove(SECRET_TAG).unwrap_or(Json::Null);
+            tagged(SEALED_TAG, keys()?.seal(&inner))
+        }
+        Json::Object(o) => Json::Object(
+            o.into_iter()
+                .map(|(k, v)| Ok((k, seal_json(v, keys)?)))
+                .collect::<Result<_, StoreError>>()?,
+        ),
+        Json::Array(items) => Json::Array(
+            items
+                .into_iter()
+                .map(|v| seal_json(v, keys))
+                .collect::<Result<_, _>>()?,
+        ),
+        other => other,
+    })
+}
+
+/// The JSON with every `{"$sealed": s}` opened back into `{"$secret": x}`.
+/// A plaintext `{"$secret": x}` (a file not yet migrated) reads as it is.
+fn open_json(json: Json, keys: Keys<'_>) -> Result<Json, StoreError> {
+    Ok(match json {
+        Json::Object(o) if o.len() == 1 && o.contains_key(SEALED_TAG) => {
+            let sealed = &o[SEALED_TAG];
+            tagged(SECRET_TAG, keys()?.open(sealed)?)
+        }
+        Json::Object(o) => Json::Object(
+            o.into_iter()
+                .map(|(k, v)| Ok((k, open_json(v, keys)?)))
+                .collect::<Result<_, StoreError>>()?,
+        ),
+        Json::Array(items) => Json::Array(
+            items
+                .into_iter()
+                .map(|v| open_json(v, keys))
+                .collect::<Result<_, _>>()?,
+        ),
+        other => other,
+    })
+}
+
+/// `{tag: inner}`.
+fn tagged(tag: &str, inner: Json) -> Json {
+    let mut o = serde_json::Map::new();
+    o.insert(tag.to_string(), inner);
+    Json::Object(o)
 }
 
 /// A resource's dependencies as a JSON list of addresses.
@@ -142,6 +237,16 @@ fn parse(column: &'static str, text: &str) -> Result<Json, StoreError> {
 mod tests {
     use super::*;
 
+    use crate::secrets::DataKey;
+    use skistack_engine::StackKey;
+
+    fn sealer() -> Arc<Sealer> {
+        Arc::new(Sealer::new(
+            StackKey::new("web", "default"),
+            DataKey::generate(),
+        ))
+    }
+
     #[test]
     fn maps_keep_secrets_and_nesting() {
         let mut inner = Map::new();
@@ -150,14 +255,18 @@ mod tests {
         map.insert("password".into(), Value::secret("hunter2".into()));
         map.insert("listener".into(), Value::Map(inner));
         map.insert("ratio".into(), Value::Float(0.25));
-        let text = map_to_text(&map);
-        assert!(text.contains("$secret"), "{text}");
-        assert_eq!(map_from_text("inputs", &text).unwrap(), map);
+        let sealer = sealer();
+        let keys = || Ok(sealer.clone());
+        let text = map_to_text(&map, &keys).unwrap();
+        assert!(text.contains("$sealed"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert_eq!(map_from_text("inputs", &text, &keys).unwrap(), map);
     }
 
     #[test]
     fn a_map_column_must_hold_an_object() {
-        let err = map_from_text("inputs", "[1, 2]").unwrap_err();
+        let keys = || Ok(sealer());
+        let err = map_from_text("inputs", "[1, 2]", &keys).unwrap_err();
         assert!(matches!(
             err,
             StoreError::Shape {
@@ -165,7 +274,7 @@ mod tests {
                 ..
             }
         ));
-        let err = map_from_text("outputs", "{not json").unwrap_err();
+        let err = map_from_text("outputs", "{not json", &keys).unwrap_err();
         assert!(matches!(
             err,
             StoreError::Json {

@@ -24,6 +24,8 @@ pub(crate) enum StoreError {
         column: &'static str,
         expected: &'static str,
     },
+    #[error(transparent)]
+    Secrets(#[from] crate::secrets::SecretsError),
     #[error("unknown pending operation kind {0:?}")]
     OpKind(String),
 }

@@ -4,13 +4,20 @@
 //! The file is a SQLite database in WAL mode, stamped with [`APPLICATION_ID`]
 //! and versioned by [`SCHEMA_VERSION`]. Several processes may share it: each
 //! call is one short transaction, and stack locks are rows in the file.
+//! Every secret value is encrypted with a per-stack data key wrapped by a
+//! [`KeyWrapper`] (by default a [`KeyFile`]).
 
 mod codec;
 mod error;
+mod keys;
 mod lock;
 mod open;
+mod passphrase;
 mod schema;
+mod secrets;
 mod store;
 
+pub use passphrase::Passphrase;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
+pub use secrets::{DataKey, KeyFile, KeyWrapper, SecretsError, open_bytes, seal_bytes};
 pub use store::SqliteStore;

@@ -4,6 +4,13 @@
 //! a regular, writable file, a SQLite database, and skistack's (through a
 //! read-only connection). Only then is it opened for writing, and its schema
 //! created or migrated (after a backup) under SQLite's write lock.
+//!
+//! Every connection sets `secure_delete`, so bytes a write replaces are
+//! zeroed rather than left in free pages. The migration that seals the
+//! plaintext secrets of an older file then vacuums it, empties the WAL, and
+//! removes the pre-migration backup (which holds those plaintexts) once the
+//! migrated file passes its integrity check: a backup of secrets in
+//! plaintext beside the state would undo the encryption.
 
 use std::fs::{self, DirBuilder, File, Metadata, OpenOptions};
 use std::io::{self, Read};
@@ -14,7 +21,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use skistack_engine::StateError;
 
-use crate::error::{Context, describe_sqlite, unusable};
+use crate::codec;
+use crate::error::{Context, StoreError, describe_sqlite, unusable};
+use crate::keys::{KeyRing, Need};
 use crate::schema::{self, Layout};
 
 /// How long a call waits for another connection's write lock.
@@ -31,7 +40,7 @@ const HEADER_LEN: usize = 100;
 const SETUP_ATTEMPTS: usize = 5;
 
 /// Opens (creating if missing) the state file at `path`, ready for use.
-pub(crate) fn open(path: &Path) -> Result<Connection, StateError> {
+pub(crate) fn open(path: &Path, keys: &KeyRing) -> Result<Connection, StateError> {
     match fs::metadata(path) {
         Ok(meta) => check_existing(path, &meta)?,
         Err(err) if err.kind() == io::ErrorKind::NotFound => create(path)?,
@@ -43,7 +52,9 @@ pub(crate) fn open(path: &Path) -> Result<Connection, StateError> {
     conn.busy_timeout(BUSY_TIMEOUT).context(what)?;
     conn.pragma_update(None, "synchronous", "NORMAL")
         .context(what)?;
-    set_up_schema(&mut conn, path)?;
+    conn.pragma_update(None, "secure_delete", "ON")
+        .context(what)?;
+    set_up_schema(&mut conn, path, keys)?;
     // WAL lets readers and a writer (from several processes) work at once.
     // Some file systems cannot do WAL; SQLite then keeps its rollback
     // journal, which is slower but correct, so the answer is not checked.
@@ -162,7 +173,7 @@ fn create_private(path: &Path) -> io::Result<()> {
 /// Creates or migrates the schema as the file requires. Each decision is
 /// re-checked under the write lock, since another process may be opening
 /// the same file at the same moment.
-fn set_up_schema(conn: &mut Connection, path: &Path) -> Result<(), StateError> {
+fn set_up_schema(conn: &mut Connection, path: &Path, keys: &KeyRing) -> Result<(), StateError> {
     let what = || format!("setting up the schema of {}", path.display());
     let mut backed_up = None;
     for _ in 0..SETUP_ATTEMPTS {
@@ -174,10 +185,9 @@ fn set_up_schema(conn: &mut Connection, path: &Path) -> Result<(), StateError> {
             Layout::Older(version) => Some(version),
         };
         if let Some(version) = from
-            && backed_up != Some(version)
+            && backed_up.as_ref().map(|(v, _)| *v) != Some(version)
         {
-            back_up(conn, path, version)?;
-            backed_up = Some(version);
+            backed_up = Some((version, back_up(conn, path, version)?));
         }
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -189,9 +199,19 @@ fn set_up_schema(conn: &mut Connection, path: &Path) -> Result<(), StateError> {
             schema::stamp(&tx).context(what)?;
         }
         let from = from.unwrap_or(0);
-        schema::migrate(&tx, from)
-            .context(|| format!("migrating {} from schema version {from}", path.display()))?;
+        let migrating = || format!("migrating {} from schema version {from}", path.display());
+        schema::migrate(&tx, from).context(migrating)?;
+        let sealed = if from < SEALED_SINCE {
+            seal_plaintext(&tx, keys).context(migrating)?
+        } else {
+            0
+        };
         tx.commit().context(what)?;
+        if sealed > 0
+            && let Some((_, backup)) = backed_up
+        {
+            scrub(conn, path, &backup)?;
+        }
         return Ok(());
     }
     Err(StateError::Backend(format!(
@@ -200,10 +220,74 @@ fn set_up_schema(conn: &mut Connection, path: &Path) -> Result<(), StateError> {
     )))
 }
 
+/// The schema version from which secrets are sealed in the columns.
+const SEALED_SINCE: i64 = 4;
+
+/// Seals every plaintext secret of a file written before [`SEALED_SINCE`];
+/// returns how many column values changed.
+fn seal_plaintext(conn: &Connection, keys: &KeyRing) -> Result<usize, StoreError> {
+    let mut sealed_values = 0;
+    for (table, column) in schema::SECRET_COLUMNS {
+        let rows = {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT rowid, stack, env, {column} FROM {table} \
+                 WHERE instr({column}, '\"$secret\"') > 0"
+            ))?;
+            stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    skistack_engine::StackKey {
+                        stack: r.get(1)?,
+                        env: r.get(2)?,
+                    },
+                    r.get::<_, String>(3)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?
+        };
+        for (rowid, key, text) in rows {
+            let sealer = || keys.sealer(conn, &key, Need::Write);
+            if let Some(sealed) = codec::seal_text(column, &text, &sealer)? {
+                conn.execute(
+                    &format!("UPDATE {table} SET {column} = ?1 WHERE rowid = ?2"),
+                    rusqlite::params![sealed, rowid],
+                )?;
+                sealed_values += 1;
+            }
+        }
+    }
+    Ok(sealed_values)
+}
+
+/// After sealing (only then: a backup without secrets is worth keeping):
+/// rewrites the file so no page keeps an old plaintext,
+/// empties the WAL, and removes the plaintext backup once the file is sound.
+fn scrub(conn: &Connection, path: &Path, backup: &Path) -> Result<(), StateError> {
+    let what = || format!("removing the plaintext secrets left in {}", path.display());
+    conn.execute_batch("VACUUM").context(what)?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .context(what)?;
+    let sound: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .context(what)?;
+    if sound != "ok" {
+        // Keep the backup: it is the only sound copy.
+        return Err(unusable(
+            path,
+            format!(
+                "failed its integrity check after migration ({sound}); the backup {} is kept",
+                backup.display()
+            ),
+        ));
+    }
+    fs::remove_file(backup)
+        .map_err(|err| unusable(path, format!("cannot remove {}: {err}", backup.display())))
+}
+
 /// Copies the database to `<path>.bak-v<version>` (or `.bak-v<version>.<n>`
 /// when that exists) before a migration. `VACUUM INTO` makes a consistent
 /// copy including what is still in the write-ahead log.
-fn back_up(conn: &Connection, path: &Path, version: i64) -> Result<(), StateError> {
+fn back_up(conn: &Connection, path: &Path, version: i64) -> Result<PathBuf, StateError> {
     let mut n = 0;
     let backup = loop {
         let mut name = path.as_os_str().to_owned();
@@ -237,5 +321,5 @@ fn back_up(conn: &Connection, path: &Path, version: i64) -> Result<(), StateErro
         // Best effort: an empty or partial backup would only mislead.
         let _ = fs::remove_file(&backup);
     }
-    result
+    result.map(|()| backup)
 }

@@ -13,7 +13,7 @@ use rusqlite::Connection;
 pub const APPLICATION_ID: i32 = 0x534B_4953;
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// One step of the schema's history: the SQL that takes a file from version
 /// `to - 1` to version `to`.
@@ -27,6 +27,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { to: 1, sql: V1 },
     Migration { to: 2, sql: V2 },
     Migration { to: 3, sql: V3 },
+    Migration { to: 4, sql: V4 },
 ];
 
 /// Version 1: the first schema. Every table is keyed by stack and env.
@@ -158,6 +159,31 @@ CREATE TABLE released (
     PRIMARY KEY (stack, env, type, resource_id)
 );
 ";
+
+/// Version 4: secrets encrypted at rest. A row per stack holds its data key
+/// wrapped by the secrets provider named beside it (`secrets.rs`). The
+/// plaintext secrets of an older file are sealed by `open.rs` in the same
+/// transaction, since that needs the provider and not only SQL.
+const V4: &str = "
+CREATE TABLE secret_keys (
+    stack    TEXT NOT NULL,
+    env      TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    wrapped  BLOB NOT NULL,
+    PRIMARY KEY (stack, env)
+);
+";
+
+/// The JSON columns that may hold secrets, by table; the migration to
+/// version 4 seals what they hold. `rowid` identifies each row.
+pub(crate) const SECRET_COLUMNS: &[(&str, &str)] = &[
+    ("resources", "inputs"),
+    ("resources", "outputs"),
+    ("stack_outputs", "outputs"),
+    ("pending_ops", "inputs"),
+    ("applied_config", "config"),
+    ("config", "value"),
+];
 
 /// What a SQLite file's header and catalogue say about it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

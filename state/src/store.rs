@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use skistack_engine::{
@@ -15,8 +15,10 @@ use skistack_engine::{
 
 use crate::codec;
 use crate::error::{Context, StoreError};
+use crate::keys::{KeyRing, Need};
 use crate::lock;
 use crate::open;
+use crate::secrets::KeyWrapper;
 
 /// Distinct statements the store prepares; the cache holds them all.
 const STATEMENT_CACHE: usize = 64;
@@ -26,6 +28,7 @@ const STATEMENT_CACHE: usize = 64;
 pub struct SqliteStore {
     path: PathBuf,
     conn: Mutex<Connection>,
+    keys: KeyRing,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -39,17 +42,34 @@ impl std::fmt::Debug for SqliteStore {
 impl SqliteStore {
     /// Opens the state file at `path`, creating it (mode 0600) and its
     /// directory when missing, and creating or migrating its schema.
+    /// `secrets` wraps the per-stack data keys that encrypt every secret.
     ///
     /// Fails with [`StateError::Unusable`], leaving the file untouched, when
     /// the path is a directory, a read-only file, not a SQLite database,
     /// another application's database, or written by a newer skistack.
-    pub fn open(path: &Path) -> Result<SqliteStore, StateError> {
-        let conn = open::open(path)?;
+    pub fn open(path: &Path, secrets: Arc<dyn KeyWrapper>) -> Result<SqliteStore, StateError> {
+        let keys = KeyRing::new(secrets);
+        let conn = open::open(path, &keys)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(SqliteStore {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
+            keys,
         })
+    }
+
+    /// Re-wraps every stack's data key with `to` in one transaction (the
+    /// secrets themselves are not re-encrypted); returns how many keys
+    /// changed. Nothing changes when any key fails to unwrap.
+    pub fn change_secrets_provider(&self, to: &dyn KeyWrapper) -> Result<usize, StateError> {
+        let mut conn = self.conn();
+        let run = |conn: &mut Connection| -> Result<usize, StoreError> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let n = self.keys.rewrap_all(&tx, to)?;
+            tx.commit()?;
+            Ok(n)
+        };
+        run(&mut conn).context(|| format!("changing the secrets provider to {}", to.url()))
     }
 
     /// The state file's path.
@@ -84,10 +104,11 @@ impl StateStore for SqliteStore {
         let tx = conn
             .transaction()
             .context(|| format!("loading the state of {key}"))?;
-        let resources =
-            read_resources(&tx, key).context(|| format!("loading the resources of {key}"))?;
-        let outputs = read_outputs(&tx, key).context(|| format!("loading the outputs of {key}"))?;
-        let pending = read_pending(&tx, key)
+        let resources = read_resources(&tx, &self.keys, key)
+            .context(|| format!("loading the resources of {key}"))?;
+        let outputs = read_outputs(&tx, &self.keys, key)
+            .context(|| format!("loading the outputs of {key}"))?;
+        let pending = read_pending(&tx, &self.keys, key)
             .context(|| format!("loading the pending operations of {key}"))?;
         let released = read_released(&tx, key)
             .context(|| format!("loading the released resources of {key}"))?;
@@ -102,7 +123,8 @@ impl StateStore for SqliteStore {
     }
 
     fn outputs(&self, key: &StackKey) -> Result<Option<Map>, StateError> {
-        read_outputs(&self.conn(), key).context(|| format!("reading the outputs of {key}"))
+        read_outputs(&self.conn(), &self.keys, key)
+            .context(|| format!("reading the outputs of {key}"))
     }
 
     fn list_stacks(&self) -> Result<Vec<StackSummary>, StateError> {
@@ -139,6 +161,8 @@ impl StateStore for SqliteStore {
     fn begin(&self, key: &StackKey, op: &Intent) -> Result<OpId, StateError> {
         let conn = self.conn();
         let run = || -> Result<OpId, StoreError> {
+            let inputs =
+                codec::map_to_text(&op.inputs, &|| self.keys.sealer(&conn, key, Need::Write))?;
             let mut stmt = conn.prepare_cached(
                 "INSERT INTO pending_ops (stack, env, name, kind, type, resource_id, inputs, started_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -150,7 +174,7 @@ impl StateStore for SqliteStore {
                 op.kind.as_str(),
                 op.type_token,
                 op.resource_id,
-                codec::map_to_text(&op.inputs),
+                inputs,
                 op.started_at,
             ])?;
             Ok(OpId::new(id))
@@ -173,7 +197,7 @@ impl StateStore for SqliteStore {
         let mut conn = self.conn();
         let run = |conn: &mut Connection| -> Result<(), StoreError> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            upsert_resource(&tx, key, record)?;
+            upsert_resource(&tx, &self.keys, key, record)?;
             if let Some(op_id) = op_id {
                 delete_pending(&tx, key, op_id)?;
             }
@@ -198,7 +222,7 @@ impl StateStore for SqliteStore {
                 "UPDATE resources SET name = ?4 WHERE stack = ?1 AND env = ?2 AND name = ?3",
             )?
             .execute(params![key.stack, key.env, record.address, retired_name])?;
-            upsert_resource(&tx, key, record)?;
+            upsert_resource(&tx, &self.keys, key, record)?;
             delete_pending(&tx, key, op_id)?;
             Ok(tx.commit()?)
         };
@@ -232,6 +256,8 @@ impl StateStore for SqliteStore {
         let run = || -> Result<(), StoreError> {
             match outputs {
                 Some(map) => {
+                    let text =
+                        codec::map_to_text(map, &|| self.keys.sealer(&conn, key, Need::Write))?;
                     conn.prepare_cached(
                         "INSERT INTO stack_outputs (stack, env, outputs, updated_at)
                          VALUES (?1, ?2, ?3, ?4)
@@ -241,7 +267,7 @@ impl StateStore for SqliteStore {
                     .execute(params![
                         key.stack,
                         key.env,
-                        codec::map_to_text(map),
+                        text,
                         codec::now()
                     ])?;
                 }
@@ -262,7 +288,9 @@ impl StateStore for SqliteStore {
                 .prepare_cached("SELECT config FROM applied_config WHERE stack = ?1 AND env = ?2")?
                 .query_row(params![key.stack, key.env], |r| r.get(0))
                 .optional()?;
-            text.map(|t| codec::map_from_text("config", &t)).transpose()
+            let keys = || self.keys.sealer(&conn, key, Need::Read);
+            text.map(|t| codec::map_from_text("config", &t, &keys))
+                .transpose()
         };
         run().context(|| format!("reading the applied config of {key}"))
     }
@@ -272,15 +300,13 @@ impl StateStore for SqliteStore {
         let run = || -> Result<(), StoreError> {
             match config {
                 Some(map) => {
+                    let text =
+                        codec::map_to_text(map, &|| self.keys.sealer(&conn, key, Need::Write))?;
                     conn.prepare_cached(
                         "INSERT INTO applied_config (stack, env, config) VALUES (?1, ?2, ?3)
                          ON CONFLICT (stack, env) DO UPDATE SET config = excluded.config",
                     )?
-                    .execute(params![
-                        key.stack,
-                        key.env,
-                        codec::map_to_text(map)
-                    ])?;
+                    .execute(params![key.stack, key.env, text])?;
                 }
                 None => {
                     conn.prepare_cached(
@@ -393,7 +419,9 @@ impl StateStore for SqliteStore {
             )?;
             let rows = stmt.query_and_then(params![key.stack, key.env], |r| {
                 let name: String = r.get(0)?;
-                let value = codec::value_from_text("value", &r.get::<_, String>(1)?)?;
+                let value = codec::value_from_text("value", &r.get::<_, String>(1)?, &|| {
+                    self.keys.sealer(&conn, key, Need::Read)
+                })?;
                 Ok::<_, StoreError>((name, value))
             })?;
             rows.collect()
@@ -403,20 +431,16 @@ impl StateStore for SqliteStore {
 
     fn set_config(&self, key: &StackKey, name: &str, value: &Value) -> Result<(), StateError> {
         let conn = self.conn();
-        conn.prepare_cached(
-            "INSERT INTO config (stack, env, key, value) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (stack, env, key) DO UPDATE SET value = excluded.value",
-        )
-        .and_then(|mut stmt| {
-            stmt.execute(params![
-                key.stack,
-                key.env,
-                name,
-                codec::value_to_text(value)
-            ])
-        })
-        .map(drop)
-        .context(|| format!("setting config {name} of {key}"))
+        let run = || -> Result<(), StoreError> {
+            let text = codec::value_to_text(value, &|| self.keys.sealer(&conn, key, Need::Write))?;
+            conn.prepare_cached(
+                "INSERT INTO config (stack, env, key, value) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (stack, env, key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key.stack, key.env, name, text])?;
+            Ok(())
+        };
+        run().context(|| format!("setting config {name} of {key}"))
     }
 
     fn remove_config(&self, key: &StackKey, name: &str) -> Result<bool, StateError> {
@@ -431,9 +455,13 @@ impl StateStore for SqliteStore {
 /// Inserts or replaces a resource row.
 fn upsert_resource(
     conn: &Connection,
+    keys: &KeyRing,
     key: &StackKey,
     record: &ResourceRecord,
-) -> rusqlite::Result<()> {
+) -> Result<(), StoreError> {
+    let sealer = || keys.sealer(conn, key, Need::Write);
+    let inputs = codec::map_to_text(&record.inputs, &sealer)?;
+    let outputs = codec::map_to_text(&record.outputs, &sealer)?;
     conn.prepare_cached(
         "INSERT INTO resources
              (stack, env, name, type, provider_id, inputs, outputs, dependencies, options, updated_at)
@@ -453,8 +481,8 @@ fn upsert_resource(
         record.address,
         record.type_token,
         record.id,
-        codec::map_to_text(&record.inputs),
-        codec::map_to_text(&record.outputs),
+        inputs,
+        outputs,
         codec::names_to_text(&record.dependencies),
         codec::options_to_text(&record.options),
         codec::now(),
@@ -482,39 +510,53 @@ fn read_released(conn: &Connection, key: &StackKey) -> rusqlite::Result<BTreeSet
 
 fn read_resources(
     conn: &Connection,
+    keys: &KeyRing,
     key: &StackKey,
 ) -> Result<BTreeMap<String, ResourceRecord>, StoreError> {
+    let sealer = || keys.sealer(conn, key, Need::Read);
     let mut stmt = conn.prepare_cached(
         "SELECT name, type, provider_id, inputs, outputs, dependencies, options
          FROM resources WHERE stack = ?1 AND env = ?2",
     )?;
-    let rows = stmt.query_and_then(params![key.stack, key.env], resource_from_row)?;
+    let rows = stmt.query_and_then(params![key.stack, key.env], |r| {
+        resource_from_row(r, &sealer)
+    })?;
     rows.map(|r| r.map(|record| (record.address.clone(), record)))
         .collect()
 }
 
-fn resource_from_row(r: &Row<'_>) -> Result<ResourceRecord, StoreError> {
+fn resource_from_row(r: &Row<'_>, keys: codec::Keys<'_>) -> Result<ResourceRecord, StoreError> {
     Ok(ResourceRecord {
         address: r.get(0)?,
         type_token: r.get(1)?,
         id: r.get(2)?,
-        inputs: codec::map_from_text("inputs", &r.get::<_, String>(3)?)?,
-        outputs: codec::map_from_text("outputs", &r.get::<_, String>(4)?)?,
+        inputs: codec::map_from_text("inputs", &r.get::<_, String>(3)?, keys)?,
+        outputs: codec::map_from_text("outputs", &r.get::<_, String>(4)?, keys)?,
         dependencies: codec::names_from_text("dependencies", &r.get::<_, String>(5)?)?,
         options: codec::options_from_text("options", &r.get::<_, String>(6)?)?,
     })
 }
 
-fn read_outputs(conn: &Connection, key: &StackKey) -> Result<Option<Map>, StoreError> {
+fn read_outputs(
+    conn: &Connection,
+    keys: &KeyRing,
+    key: &StackKey,
+) -> Result<Option<Map>, StoreError> {
     let text: Option<String> = conn
         .prepare_cached("SELECT outputs FROM stack_outputs WHERE stack = ?1 AND env = ?2")?
         .query_row(params![key.stack, key.env], |r| r.get(0))
         .optional()?;
-    text.map(|t| codec::map_from_text("outputs", &t))
+    let sealer = || keys.sealer(conn, key, Need::Read);
+    text.map(|t| codec::map_from_text("outputs", &t, &sealer))
         .transpose()
 }
 
-fn read_pending(conn: &Connection, key: &StackKey) -> Result<Vec<PendingOp>, StoreError> {
+fn read_pending(
+    conn: &Connection,
+    keys: &KeyRing,
+    key: &StackKey,
+) -> Result<Vec<PendingOp>, StoreError> {
+    let sealer = || keys.sealer(conn, key, Need::Read);
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, kind, type, resource_id, inputs, started_at
          FROM pending_ops WHERE stack = ?1 AND env = ?2 ORDER BY id",
@@ -527,7 +569,7 @@ fn read_pending(conn: &Connection, key: &StackKey) -> Result<Vec<PendingOp>, Sto
             kind: OpKind::parse(&kind).ok_or(StoreError::OpKind(kind))?,
             type_token: r.get(3)?,
             resource_id: r.get(4)?,
-            inputs: codec::map_from_text("inputs", &r.get::<_, String>(5)?)?,
+            inputs: codec::map_from_text("inputs", &r.get::<_, String>(5)?, &sealer)?,
             started_at: r.get(6)?,
         })
     })?;
@@ -555,7 +597,8 @@ mod tests {
     #[test]
     fn a_full_disk_fails_the_commit_whole_and_says_so() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
+        let secrets = Arc::new(crate::KeyFile::new(dir.path().join("state.key")));
+        let store = SqliteStore::open(&dir.path().join("state.db"), secrets).unwrap();
         let key = StackKey::new("web", "default");
         let op = Intent {
             address: "big".into(),

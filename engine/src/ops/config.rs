@@ -31,11 +31,15 @@ impl Project {
             && type_name(&v) != ty
             && !(ty == "number" && type_name(&v) == "integer")
         {
+            // Not even a mistyped secret is echoed.
+            let shown = if decl.secret { "the value" } else { text };
             return Err(EngineError::Refused(format!(
-                "config `{key}` is of type {ty}, but `{text}` is of type {}",
+                "config `{key}` is of type {ty}, but `{shown}` is of type {}",
                 type_name(&v)
             )));
         }
+        // Stored as a secret, so the state encrypts it and the echo hides it.
+        let v = if decl.secret { Value::secret(v) } else { v };
         self.store.set_config(&self.key(stack), key, &v)?;
         Ok(v)
     }

@@ -215,7 +215,13 @@ impl Harness {
         let dir = tempfile::tempdir().expect("temp dir");
         let stacks_dir = dir.path().join("stacks");
         std::fs::create_dir(&stacks_dir).expect("stacks dir");
-        let store = Arc::new(SqliteStore::open(&dir.path().join("state.db")).expect("state"));
+        let store = Arc::new(
+            SqliteStore::open(
+                &dir.path().join("state.db"),
+                std::sync::Arc::new(skistack_state::KeyFile::new(dir.path().join("state.key"))),
+            )
+            .expect("state"),
+        );
         let cloud = Arc::new(Cloud::default());
         let mut registry = Registry::new();
         registry.register(Arc::new(cloud::FakeProvider {

@@ -16,7 +16,7 @@ fn holder(pid: u32, host: &str, started_at: i64) -> LockInfo {
 
 fn temp_store() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
+    let store = crate::support::open(&dir.path().join("state.db")).unwrap();
     (dir, store)
 }
 

@@ -14,7 +14,7 @@ use skistack_state::{APPLICATION_ID, SCHEMA_VERSION, SqliteStore};
 /// and leave the file's bytes as they were.
 fn assert_refused(path: &Path, needle: &str) {
     let before = fs::read(path).ok();
-    match SqliteStore::open(path) {
+    match crate::support::open(path) {
         Err(StateError::Unusable { path: p, message }) => {
             assert_eq!(p, path.display().to_string());
             assert!(
@@ -54,7 +54,7 @@ fn use_store(store: &SqliteStore) {
 fn a_new_file_and_its_directories_are_created_private() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a/b/state.db");
-    let store = SqliteStore::open(&path).unwrap();
+    let store = crate::support::open(&path).unwrap();
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(path.parent().unwrap()), 0o700);
     use_store(&store);
@@ -75,7 +75,7 @@ fn an_existing_empty_file_becomes_a_state_file() {
     let path = dir.path().join("state.db");
     fs::write(&path, b"").unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
-    let store = SqliteStore::open(&path).unwrap();
+    let store = crate::support::open(&path).unwrap();
     use_store(&store);
     // The mode of a file skistack did not create is left alone.
     assert_eq!(mode(&path), 0o640);
@@ -123,7 +123,7 @@ fn another_applications_database_is_refused_untouched() {
 fn a_read_only_file_is_refused_before_any_write() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.db");
-    use_store(&SqliteStore::open(&path).unwrap());
+    use_store(&crate::support::open(&path).unwrap());
     fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
     assert_refused(&path, "state file is read-only");
 
@@ -137,7 +137,7 @@ fn a_read_only_file_is_refused_before_any_write() {
 fn a_file_from_a_newer_skistack_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.db");
-    drop(SqliteStore::open(&path).unwrap());
+    drop(crate::support::open(&path).unwrap());
     {
         let conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
@@ -169,7 +169,7 @@ fn an_older_file_is_backed_up_then_migrated() {
     let path = dir.path().join("state.db");
     make_version_zero(&path, "");
 
-    let store = SqliteStore::open(&path).unwrap();
+    let store = crate::support::open(&path).unwrap();
     use_store(&store);
     assert!(store.integrity_check().unwrap());
     drop(store);
@@ -188,7 +188,7 @@ fn an_older_file_is_backed_up_then_migrated() {
     assert_eq!(note(&path), "keep me");
 
     // Reopening a current file makes no further backup.
-    drop(SqliteStore::open(&path).unwrap());
+    drop(crate::support::open(&path).unwrap());
     let backups = fs::read_dir(dir.path())
         .unwrap()
         .filter(|e| {
@@ -207,7 +207,7 @@ fn an_existing_backup_is_never_overwritten() {
     let earlier = dir.path().join("state.db.bak-v0");
     fs::write(&earlier, b"an earlier backup").unwrap();
 
-    drop(SqliteStore::open(&path).unwrap());
+    drop(crate::support::open(&path).unwrap());
     assert_eq!(fs::read(&earlier).unwrap(), b"an earlier backup");
     assert_eq!(note(&dir.path().join("state.db.bak-v0.1")), "keep me");
 }
@@ -219,7 +219,7 @@ fn a_failing_migration_leaves_the_file_as_it_was() {
     // A table in the way of version 1's.
     make_version_zero(&path, "CREATE TABLE resources (anything);");
 
-    match SqliteStore::open(&path) {
+    match crate::support::open(&path) {
         Err(StateError::Backend(message)) => {
             assert!(message.contains("migrating"), "{message}");
             assert!(message.contains("resources"), "{message}");
@@ -315,7 +315,7 @@ fn a_version_one_file_keeps_its_intents_and_takes_sweeps() {
     let path = dir.path().join("state.db");
     make_version_one(&path);
 
-    let store = SqliteStore::open(&path).unwrap();
+    let store = crate::support::open(&path).unwrap();
     let key = StackKey::new("web", "default");
     let state = store.load(&key).unwrap();
     assert_eq!(state.resources["vpc"].id, "vpc-1");

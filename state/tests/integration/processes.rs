@@ -49,7 +49,7 @@ fn write_resources(store: &SqliteStore, stack: &str) {
 #[ignore = "run as a child process by two_processes_share_one_file"]
 fn child_process() {
     let path = std::env::var(CHILD_ENV).expect("run by two_processes_share_one_file");
-    let store = SqliteStore::open(Path::new(&path)).unwrap();
+    let store = crate::support::open(Path::new(&path)).unwrap();
     let info = LockInfo {
         pid: std::process::id(),
         host: "child-host".into(),
@@ -64,7 +64,7 @@ fn child_process() {
 fn two_processes_share_one_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.db");
-    let store = SqliteStore::open(&path).unwrap();
+    let store = crate::support::open(&path).unwrap();
 
     let child = Command::new(std::env::current_exe().unwrap())
         .args([
@@ -117,7 +117,7 @@ fn two_processes_share_one_file() {
 
     // A second store on the same file sees the same lock, and the lock is
     // free once released.
-    let other = SqliteStore::open(&path).unwrap();
+    let other = crate::support::open(&path).unwrap();
     assert!(matches!(
         other.lock(&locked_key(), &mine),
         Err(StateError::Locked { .. })

@@ -12,7 +12,7 @@ use skistack_state::SqliteStore;
 
 fn temp_store() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("state.db")).unwrap();
+    let store = crate::support::open(&dir.path().join("state.db")).unwrap();
     (dir, store)
 }
 
@@ -429,7 +429,7 @@ fn state_survives_reopening() {
     let path = dir.path().join("state.db");
     let key = StackKey::new("web", "default");
     let (done, pending) = {
-        let store = SqliteStore::open(&path).unwrap();
+        let store = crate::support::open(&path).unwrap();
         let id = store.begin(&key, &op("vpc", OpKind::Create)).unwrap();
         store
             .commit_resource(&key, Some(id), &record("vpc"))
@@ -440,7 +440,7 @@ fn state_survives_reopening() {
             .unwrap();
         (record("vpc"), pending)
     };
-    let store = SqliteStore::open(&path).unwrap();
+    let store = crate::support::open(&path).unwrap();
     let state = store.load(&key).unwrap();
     assert_eq!(state.resources["vpc"], done);
     assert_eq!(
@@ -452,7 +452,7 @@ fn state_survives_reopening() {
     // file reopened: providers use them as idempotency tokens.
     store.abandon(&key, pending).unwrap();
     drop(store);
-    let store = SqliteStore::open(&path).unwrap();
+    let store = crate::support::open(&path).unwrap();
     let next = store.begin(&key, &op("subnet[1]", OpKind::Create)).unwrap();
     assert!(next > pending);
     assert!(store.integrity_check().unwrap());

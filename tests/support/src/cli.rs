@@ -237,7 +237,7 @@ impl Project {
 
     /// A command for the binary in the project directory, with a clean
     /// environment (no inherited `AWS_*`, `SKISTACK_*` or `RUST_LOG`,
-    /// `NO_COLOR=1`), no stdin and piped output; for [`Project::aws`], the
+    /// `NO_COLOR=1`, `HOME` and `XDG_CONFIG_HOME` inside the project), no stdin and piped output; for [`Project::aws`], the
     /// test credentials, the endpoint and the explicit stacks and state.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.bin);
@@ -247,8 +247,13 @@ impl Project {
                 cmd.env_remove(&key);
             }
         }
+        // The default key file lives under the config dir: the project's
+        // own, never the user's.
+        let config_home = self.root().join("config-home");
         cmd.current_dir(self.root())
             .env("NO_COLOR", "1")
+            .env("XDG_CONFIG_HOME", &config_home)
+            .env("HOME", self.root())
             .env_remove("RUST_LOG");
         if let Some(endpoint) = &self.endpoint {
             let nowhere = self.root().join("no-aws-config");
