@@ -14,6 +14,7 @@
 //! README's list of functions is checked against them.
 
 mod args;
+mod charsets;
 mod collection;
 mod datetime;
 mod encoding;
