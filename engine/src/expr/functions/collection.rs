@@ -155,7 +155,7 @@ pub(super) static ROWS: &[Function] = &[
         Some(3),
         lookup,
     )
-    .marked(),
+    .marked_passing(2),
     row(
         "matchkeys",
         "matchkeys(valueslist, keyslist, searchset)",
@@ -487,6 +487,9 @@ fn length(c: &Call<'_>) -> Result<Value, ExprError> {
         .map_err(|_| c.err(0, "the length does not fit in an integer"))
 }
 
+/// The default is passed as given (see the row): as in Terraform, its
+/// secret mark reaches the result only when it is the result, and an
+/// unknown default does not matter when the key is there.
 fn lookup(c: &Call<'_>) -> Result<Value, ExprError> {
     let m = c.map(0)?;
     let key = c.str(1)?;
