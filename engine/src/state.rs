@@ -297,7 +297,10 @@ pub trait StateStore: Send + Sync {
 
     /// Records the replacement of a resource: the old record moves to
     /// `retired_name` (deleted later by its own step) and `record` takes its
-    /// place, in one transaction that also clears the intent.
+    /// place, in one transaction that also clears the intent. The retired
+    /// record takes `record`'s `retain_on_delete`, the one declared now, so
+    /// a later run that removes it from the record alone keeps or deletes
+    /// the old resource as the declaration says.
     fn commit_replacement(
         &self,
         key: &StackKey,

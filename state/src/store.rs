@@ -9,8 +9,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use skistack_engine::{
-    HistoryEntry, Intent, LockInfo, Map, OpId, OpKind, PendingOp, Released, ResourceRecord,
-    StackKey, StackState, StackSummary, StateError, StateStore, Value,
+    HistoryEntry, Intent, LockInfo, Map, OpId, OpKind, PendingOp, RecordOptions, Released,
+    ResourceRecord, StackKey, StackState, StackSummary, StateError, StateStore, Value,
 };
 
 use crate::codec;
@@ -192,12 +192,7 @@ impl StateStore for SqliteStore {
         let mut conn = self.conn();
         let run = |conn: &mut Connection| -> Result<(), StoreError> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            // A record already under `retired_name` is a resource still to
-            // delete: the primary key makes the rename fail rather than lose it.
-            tx.prepare_cached(
-                "UPDATE resources SET name = ?4 WHERE stack = ?1 AND env = ?2 AND name = ?3",
-            )?
-            .execute(params![key.stack, key.env, record.address, retired_name])?;
+            retire(&tx, key, &record.address, retired_name, &record.options)?;
             upsert_resource(&tx, key, record)?;
             delete_pending(&tx, key, op_id)?;
             Ok(tx.commit()?)
@@ -429,6 +424,45 @@ impl StateStore for SqliteStore {
 }
 
 /// Inserts or replaces a resource row.
+/// Moves the record at `address` to `retired_name`, with the declared
+/// `retain_on_delete` of its replacement: the step that removes it may run
+/// in a later process (the run stopped first) from the record alone, and
+/// must keep the resource when the declaration now says so. A record
+/// already under `retired_name` is a resource still to delete: the primary
+/// key makes the rename fail rather than lose it.
+fn retire(
+    tx: &Connection,
+    key: &StackKey,
+    address: &str,
+    retired_name: &str,
+    declared: &RecordOptions,
+) -> Result<(), StoreError> {
+    let old: Option<String> = tx
+        .prepare_cached(
+            "SELECT options FROM resources WHERE stack = ?1 AND env = ?2 AND name = ?3",
+        )?
+        .query_row(params![key.stack, key.env, address], |r| r.get(0))
+        .optional()?;
+    let Some(old) = old else {
+        return Ok(());
+    };
+    let options = RecordOptions {
+        retain_on_delete: declared.retain_on_delete,
+        ..codec::options_from_text("options", &old)?
+    };
+    tx.prepare_cached(
+        "UPDATE resources SET name = ?4, options = ?5 WHERE stack = ?1 AND env = ?2 AND name = ?3",
+    )?
+    .execute(params![
+        key.stack,
+        key.env,
+        address,
+        retired_name,
+        codec::options_to_text(&options)
+    ])?;
+    Ok(())
+}
+
 fn upsert_resource(
     conn: &Connection,
     key: &StackKey,
