@@ -309,6 +309,15 @@ pub trait StateStore: Send + Sync {
         retired_name: &str,
     ) -> Result<(), StateError>;
 
+    /// Renames recorded resources (`[[moved]]`), `(from, to)` pairs, and
+    /// every recorded dependency on them, in one transaction. A `to` that
+    /// another record holds after the renames fails the whole transaction.
+    fn move_resources(
+        &self,
+        key: &StackKey,
+        renames: &[(String, String)],
+    ) -> Result<(), StateError>;
+
     /// Removes a deleted resource and clears the intent.
     fn commit_delete(&self, key: &StackKey, op_id: OpId, name: &str) -> Result<(), StateError>;
 

@@ -205,6 +205,20 @@ impl StateStore for SqliteStore {
         })
     }
 
+    fn move_resources(
+        &self,
+        key: &StackKey,
+        renames: &[(String, String)],
+    ) -> Result<(), StateError> {
+        let mut conn = self.conn();
+        let run = |conn: &mut Connection| -> Result<(), StoreError> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            rename_all(&tx, key, renames)?;
+            Ok(tx.commit()?)
+        };
+        run(&mut conn).context(|| format!("recording {} moved resource(s)", renames.len()))
+    }
+
     fn commit_delete(&self, key: &StackKey, op_id: OpId, name: &str) -> Result<(), StateError> {
         let mut conn = self.conn();
         let run = |conn: &mut Connection| -> Result<(), StoreError> {
@@ -460,6 +474,61 @@ fn retire(
         retired_name,
         codec::options_to_text(&options)
     ])?;
+    Ok(())
+}
+
+/// The renames of [`StateStore::move_resources`] inside `tx`. Every record
+/// first takes a name no address can have, then its new one, so moves that
+/// swap or chain never meet on the primary key; a `to` still held by a
+/// record that does not move fails on it, and the caller's transaction with
+/// it.
+fn rename_all(
+    tx: &Connection,
+    key: &StackKey,
+    renames: &[(String, String)],
+) -> rusqlite::Result<()> {
+    const MOVING: &str = "~moving~";
+    let mut rename = tx.prepare_cached(
+        "UPDATE resources SET name = ?4 WHERE stack = ?1 AND env = ?2 AND name = ?3",
+    )?;
+    for (from, to) in renames {
+        rename.execute(params![key.stack, key.env, from, format!("{MOVING}{to}")])?;
+    }
+    for (_, to) in renames {
+        rename.execute(params![key.stack, key.env, format!("{MOVING}{to}"), to])?;
+    }
+    let renamed: BTreeMap<&str, &str> = renames
+        .iter()
+        .map(|(f, t)| (f.as_str(), t.as_str()))
+        .collect();
+    let rows: Vec<(String, String)> = tx
+        .prepare_cached("SELECT name, dependencies FROM resources WHERE stack = ?1 AND env = ?2")?
+        .query_map(params![key.stack, key.env], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = tx.prepare_cached(
+        "UPDATE resources SET dependencies = ?4 WHERE stack = ?1 AND env = ?2 AND name = ?3",
+    )?;
+    for (name, text) in rows {
+        // A column that does not decode is left as it is: loading reports it.
+        let Ok(deps) = codec::names_from_text("dependencies", &text) else {
+            continue;
+        };
+        if deps.iter().any(|d| renamed.contains_key(d.as_str())) {
+            let deps: Vec<String> = (deps.iter())
+                .map(|d| {
+                    renamed
+                        .get(d.as_str())
+                        .map_or_else(|| d.clone(), |t| (*t).to_string())
+                })
+                .collect();
+            update.execute(params![
+                key.stack,
+                key.env,
+                name,
+                codec::names_to_text(&deps)
+            ])?;
+        }
+    }
     Ok(())
 }
 
