@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use skistack_engine::DeclKind;
 use skistack_engine::RunSummary;
 use skistack_engine::StackKey;
-use skistack_engine::{Action, Change, Plan};
+use skistack_engine::{Action, Change, Kept, Plan};
 use skistack_engine::{Map, Value};
 
 fn symbol(a: Action) -> &'static str {
@@ -36,7 +36,11 @@ pub fn plan_text(key: &StackKey, plan: &Plan, verbose: bool) -> String {
         .max()
         .unwrap_or(0)
         .min(48);
-    let mut shown = 0;
+    let mut shown = plan.moves.len();
+    for m in &plan.moves {
+        // A move is state bookkeeping: no call, whatever else changes.
+        let _ = writeln!(out, "  -> moved    {} -> {}  (no cloud call)", m.from, m.to);
+    }
     for c in &plan.changes {
         if c.action() == Action::Same && !verbose {
             continue;
@@ -74,8 +78,12 @@ pub fn plan_text(key: &StackKey, plan: &Plan, verbose: bool) -> String {
                     .join(", ")
             );
         }
-        if c.action() == Action::Forget {
-            line.push_str("  (retain_on_delete: stays in the cloud)");
+        match c.kept() {
+            Some(Kept::RetainOnDelete) => line.push_str("  (retain_on_delete: stays in the cloud)"),
+            Some(Kept::Removed) => {
+                line.push_str("  ([[removed]] with destroy = false: stays in the cloud)");
+            }
+            None => {}
         }
         let _ = writeln!(out, "{line}");
         property_lines(&mut out, c);
@@ -271,9 +279,13 @@ pub fn plan_json(key: &StackKey, plan: &Plan) -> serde_json::Value {
         .into_iter()
         .map(|(a, n)| (a.as_str().to_string(), n.into()))
         .collect();
+    let moves: Vec<serde_json::Value> = (plan.moves.iter())
+        .map(|m| serde_json::json!({ "from": m.from, "to": m.to }))
+        .collect();
     serde_json::json!({
         "stack": key.stack,
         "env": key.env,
+        "moves": moves,
         "changes": changes,
         "outputs": outputs,
         "config": config,

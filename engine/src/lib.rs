@@ -52,7 +52,9 @@ pub use ops::{
     PreviewReport, Project, RefreshOptions, RefreshReport, StackPreview, Takeover, UpOptions,
     UpReport, describe, destroy, preview, refresh_stack, take_lock, up,
 };
-pub use plan::{Action, Change, ChangeOp, Declared, OutputChange, Plan, PropertyChange, StepOp};
+pub use plan::{
+    Action, Change, ChangeOp, Declared, Kept, Move, OutputChange, Plan, PropertyChange, StepOp,
+};
 pub use provider::{
     CallContext, CallPurpose, Created, DataSource, Provider, ProviderError, ReadResult, Registry,
     ResourceType,

@@ -297,13 +297,25 @@ pub trait StateStore: Send + Sync {
 
     /// Records the replacement of a resource: the old record moves to
     /// `retired_name` (deleted later by its own step) and `record` takes its
-    /// place, in one transaction that also clears the intent.
+    /// place, in one transaction that also clears the intent. The retired
+    /// record takes `record`'s `retain_on_delete`, the one declared now, so
+    /// a later run that removes it from the record alone keeps or deletes
+    /// the old resource as the declaration says.
     fn commit_replacement(
         &self,
         key: &StackKey,
         op_id: OpId,
         record: &ResourceRecord,
         retired_name: &str,
+    ) -> Result<(), StateError>;
+
+    /// Renames recorded resources (`[[moved]]`), `(from, to)` pairs, and
+    /// every recorded dependency on them, in one transaction. A `to` that
+    /// another record holds after the renames fails the whole transaction.
+    fn move_resources(
+        &self,
+        key: &StackKey,
+        renames: &[(String, String)],
     ) -> Result<(), StateError>;
 
     /// Removes a deleted resource and clears the intent.

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use skistack_engine::{
-    HistoryEntry, Intent, LockInfo, Map, OpId, OpKind, PendingOp, Released, ResourceRecord,
-    StackKey, StackState, StackSummary, StateError, StateStore, Value,
+    HistoryEntry, Intent, LockInfo, Map, OpId, OpKind, PendingOp, RecordOptions, Released,
+    ResourceRecord, StackKey, StackState, StackSummary, StateError, StateStore, Value,
 };
 
 use crate::codec;
@@ -216,12 +216,7 @@ impl StateStore for SqliteStore {
         let mut conn = self.conn();
         let run = |conn: &mut Connection| -> Result<(), StoreError> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            // A record already under `retired_name` is a resource still to
-            // delete: the primary key makes the rename fail rather than lose it.
-            tx.prepare_cached(
-                "UPDATE resources SET name = ?4 WHERE stack = ?1 AND env = ?2 AND name = ?3",
-            )?
-            .execute(params![key.stack, key.env, record.address, retired_name])?;
+            retire(&tx, key, &record.address, retired_name, &record.options)?;
             upsert_resource(&tx, &self.keys, key, record)?;
             delete_pending(&tx, key, op_id)?;
             Ok(tx.commit()?)
@@ -232,6 +227,20 @@ impl StateStore for SqliteStore {
                 record.address
             )
         })
+    }
+
+    fn move_resources(
+        &self,
+        key: &StackKey,
+        renames: &[(String, String)],
+    ) -> Result<(), StateError> {
+        let mut conn = self.conn();
+        let run = |conn: &mut Connection| -> Result<(), StoreError> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            rename_all(&tx, key, renames)?;
+            Ok(tx.commit()?)
+        };
+        run(&mut conn).context(|| format!("recording {} moved resource(s)", renames.len()))
     }
 
     fn commit_delete(&self, key: &StackKey, op_id: OpId, name: &str) -> Result<(), StateError> {
@@ -450,6 +459,100 @@ impl StateStore for SqliteStore {
             .map(|n| n > 0)
             .context(|| format!("removing config {name} of {key}"))
     }
+}
+
+/// Moves the record at `address` to `retired_name`, with the declared
+/// `retain_on_delete` of its replacement: the step that removes it may run
+/// in a later process (the run stopped first) from the record alone, and
+/// must keep the resource when the declaration now says so. A record
+/// already under `retired_name` is a resource still to delete: the primary
+/// key makes the rename fail rather than lose it.
+fn retire(
+    tx: &Connection,
+    key: &StackKey,
+    address: &str,
+    retired_name: &str,
+    declared: &RecordOptions,
+) -> Result<(), StoreError> {
+    let old: Option<String> = tx
+        .prepare_cached(
+            "SELECT options FROM resources WHERE stack = ?1 AND env = ?2 AND name = ?3",
+        )?
+        .query_row(params![key.stack, key.env, address], |r| r.get(0))
+        .optional()?;
+    let Some(old) = old else {
+        return Ok(());
+    };
+    let options = RecordOptions {
+        retain_on_delete: declared.retain_on_delete,
+        ..codec::options_from_text("options", &old)?
+    };
+    tx.prepare_cached(
+        "UPDATE resources SET name = ?4, options = ?5 WHERE stack = ?1 AND env = ?2 AND name = ?3",
+    )?
+    .execute(params![
+        key.stack,
+        key.env,
+        address,
+        retired_name,
+        codec::options_to_text(&options)
+    ])?;
+    Ok(())
+}
+
+/// The renames of [`StateStore::move_resources`] inside `tx`. Every record
+/// first takes a name no address can have, then its new one, so moves that
+/// swap or chain never meet on the primary key; a `to` still held by a
+/// record that does not move fails on it, and the caller's transaction with
+/// it.
+fn rename_all(
+    tx: &Connection,
+    key: &StackKey,
+    renames: &[(String, String)],
+) -> rusqlite::Result<()> {
+    const MOVING: &str = "~moving~";
+    let mut rename = tx.prepare_cached(
+        "UPDATE resources SET name = ?4 WHERE stack = ?1 AND env = ?2 AND name = ?3",
+    )?;
+    for (from, to) in renames {
+        rename.execute(params![key.stack, key.env, from, format!("{MOVING}{to}")])?;
+    }
+    for (_, to) in renames {
+        rename.execute(params![key.stack, key.env, format!("{MOVING}{to}"), to])?;
+    }
+    let renamed: BTreeMap<&str, &str> = renames
+        .iter()
+        .map(|(f, t)| (f.as_str(), t.as_str()))
+        .collect();
+    let rows: Vec<(String, String)> = tx
+        .prepare_cached("SELECT name, dependencies FROM resources WHERE stack = ?1 AND env = ?2")?
+        .query_map(params![key.stack, key.env], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = tx.prepare_cached(
+        "UPDATE resources SET dependencies = ?4 WHERE stack = ?1 AND env = ?2 AND name = ?3",
+    )?;
+    for (name, text) in rows {
+        // A column that does not decode is left as it is: loading reports it.
+        let Ok(deps) = codec::names_from_text("dependencies", &text) else {
+            continue;
+        };
+        if deps.iter().any(|d| renamed.contains_key(d.as_str())) {
+            let deps: Vec<String> = (deps.iter())
+                .map(|d| {
+                    renamed
+                        .get(d.as_str())
+                        .map_or_else(|| d.clone(), |t| (*t).to_string())
+                })
+                .collect();
+            update.execute(params![
+                key.stack,
+                key.env,
+                name,
+                codec::names_to_text(&deps)
+            ])?;
+        }
+    }
+    Ok(())
 }
 
 /// Inserts or replaces a resource row.

@@ -642,3 +642,42 @@ fn a_landing_window_that_is_no_duration_is_refused_with_an_example() {
         .ok()
         .contains("1 to create");
 }
+
+#[test]
+fn moved_and_removed_refactor_without_the_cloud() {
+    let p = Project::new(BIN);
+    p.stack(
+        "s",
+        "[resources.a]\ntype = \"std:Data\"\ninput = \"one\"\n\n[resources.old]\ntype = \"std:Data\"\ninput = \"x\"\n",
+    );
+    p.up("s");
+    p.stack(
+        "s",
+        "[resources.b]\ntype = \"std:Data\"\ninput = \"one\"\n\n[[moved]]\nfrom = \"a\"\nto = \"b\"\n\n\
+         [[removed]]\nfrom = \"old\"\ndestroy = false\n",
+    );
+    p.run(&["preview", "s"])
+        .ok()
+        .contains("  -> moved    a -> b  (no cloud call)\n")
+        .contains("forget   old")
+        .contains("([[removed]] with destroy = false: stays in the cloud)")
+        .contains("Plan: 0 to create, 0 to update, 0 to replace, 1 to delete, 1 unchanged.");
+    let json = p.preview_json("s", &[]);
+    assert_eq!(
+        json["stacks"][0]["moves"],
+        serde_json::json!([{ "from": "a", "to": "b" }]),
+        "{json}"
+    );
+    p.up("s");
+    let listed = p.run(&["state", "list", "s"]);
+    let names: Vec<&str> = listed
+        .ok()
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["Stack", "b"], "{}", listed.stdout);
+    p.run(&["preview", "s"])
+        .ok()
+        .contains("no resource changes");
+}

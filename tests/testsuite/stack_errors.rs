@@ -430,7 +430,20 @@ fn a_value_set_elsewhere_that_breaks_a_validation_rule_names_where_it_was_set() 
     p.run(&["up", "s", "--yes", "-c", "cidr=10.0.0.0/33"])
         .expect_code(2)
         .contains("cidr must be a CIDR block");
+    // `config set` judges the value by the key's rules before recording it.
+    let before = p.state_snapshot();
+    p.run(&["config", "set", "s", "az_count", "0"])
+        .expect_code(2)
+        .contains("(set with `skistack config set`): az_count must be 1 to 6")
+        .contains("checked by the validation rule at stacks/s.toml:3:");
+    assert_eq!(p.state_snapshot(), before, "a refused value was recorded");
+    // A recorded value that a rule written later breaks is named as set there.
+    p.stack(
+        "s",
+        &with_rules(2).replace("az_count >= 1", "az_count >= 0"),
+    );
     p.run(&["config", "set", "s", "az_count", "0"]).ok();
+    p.stack("s", &with_rules(2));
     p.run(&["preview", "s"])
         .expect_code(2)
         .contains("(set with `skistack config set`): az_count must be 1 to 6");
@@ -453,6 +466,35 @@ fn a_value_set_elsewhere_that_breaks_a_validation_rule_names_where_it_was_set() 
         "cidr=10.1.0.0/24",
     ])
     .ok();
+}
+
+#[test]
+fn config_set_never_quotes_a_secret_value_it_refuses() {
+    let p = Project::new(BIN);
+    p.stack(
+        "s",
+        r#"
+[config]
+pin = { type = "integer", secret = true, validation = [{ condition = "${config.pin > 999}", message = "the pin has four digits" }] }
+
+[resources.a]
+type = "std:Data"
+input = "${config.pin}"
+"#,
+    );
+    let wrong_type = p.run(&["config", "set", "s", "pin", "hunter2"]);
+    wrong_type
+        .expect_code(1)
+        .contains("config `pin` is of type integer, but the value given is of type string");
+    assert!(
+        !wrong_type.stderr.contains("hunter2"),
+        "{}",
+        wrong_type.stderr
+    );
+    let broken = p.run(&["config", "set", "s", "pin", "12"]);
+    broken.expect_code(2).contains("the pin has four digits");
+    assert!(!broken.stdout.contains("12") && !broken.stderr.contains("= 12"));
+    p.run(&["config", "set", "s", "pin", "1234"]).ok();
 }
 
 #[test]

@@ -88,15 +88,26 @@ pub(crate) fn parse_number(s: &str) -> Option<Num> {
         .map(Num::Float)
 }
 
-/// `v` converted to a bool: bools as they are, `"true"` and `"false"`.
+/// The bool a known value is or spells, as Terraform converts: bools as
+/// they are, `"true"` and `"false"`; `None` for anything else.
+pub(crate) fn as_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s == "true" => Some(true),
+        Value::String(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// `v` converted to a bool ([`as_bool`]), or an error saying what it is.
 /// `Ok(None)` for unknown.
 pub(crate) fn to_bool(v: &Value, span: Span) -> Result<Option<bool>, ExprError> {
     let (inner, secret) = v.unwrap_secret();
+    if let Some(b) = as_bool(inner) {
+        return Ok(Some(b));
+    }
     match inner {
         Value::Unknown => Ok(None),
-        Value::Bool(b) => Ok(Some(*b)),
-        Value::String(s) if s == "true" => Ok(Some(true)),
-        Value::String(s) if s == "false" => Ok(Some(false)),
         Value::String(_) => Err(ExprError::new(
             format!("cannot convert {} to bool", shown(inner, secret)),
             span,

@@ -234,17 +234,19 @@ impl Project {
                 unknown_targets.join(", ")
             )));
         }
+        let (state, moves) = plan::apply_moves(&loaded.stack, state)?;
         let mut plan = plan::plan(PlanInput {
             stack: &loaded.stack,
             checked: &loaded.checked,
             registry: &self.registry,
             config: Arc::clone(&loaded.config),
-            state,
+            state: &state,
             stacks,
             targets: targets.to_vec(),
             env: self.env.clone(),
         })
         .await?;
+        plan.moves = moves;
         let applied = self.store.applied_config(&self.key(&loaded.stack.name))?;
         plan.config_changes = plan::config_changes(applied.as_ref(), &loaded.config);
         Ok(plan)
@@ -315,6 +317,16 @@ impl Project {
         let key = self.key(&loaded.stack.name);
         let started = now();
         let steps = build_steps(&loaded.stack, &loaded.checked, &plan);
+        // The steps were planned against the moved state: the moves are
+        // written first, all in one transaction.
+        if !plan.moves.is_empty() {
+            let renames: Vec<(String, String)> = plan
+                .moves
+                .iter()
+                .map(|m| (m.from.clone(), m.to.clone()))
+                .collect();
+            self.store.move_resources(&key, &renames)?;
+        }
         if steps.dag.order().is_err() {
             return Err(EngineError::Refused("the plan's steps form a cycle; this is a bug in skistack, please report it with the stack file".into()));
         }

@@ -79,8 +79,17 @@ pub enum ChangeOp {
     /// A recorded resource that is no longer declared, deleted.
     Delete(ResourceRecord),
     /// A recorded resource that is no longer declared, dropped from the
-    /// state without deleting it (`retain_on_delete`).
-    Forget(ResourceRecord),
+    /// state without deleting it.
+    Forget(ResourceRecord, Kept),
+}
+
+/// Why a resource that is no longer declared stays in the cloud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Its `retain_on_delete` option.
+    RetainOnDelete,
+    /// A `[[removed]]` entry with `destroy = false`.
+    Removed,
 }
 
 /// The plan for one instance.
@@ -97,17 +106,25 @@ static NO_INPUTS: Map = Map::new();
 
 impl Change {
     /// The removal of a recorded resource that is no longer declared:
-    /// deleted, or forgotten (`retain_on_delete`).
-    pub fn removal(record: &ResourceRecord, forget: bool) -> Change {
+    /// deleted, or forgotten when something says to keep it.
+    pub fn removal(record: &ResourceRecord, kept: Option<Kept>) -> Change {
         Change {
             address: record.address.clone(),
             type_token: record.type_token.clone(),
             kind: DeclKind::Resource,
-            op: if forget {
-                ChangeOp::Forget(record.clone())
-            } else {
-                ChangeOp::Delete(record.clone())
+            op: match kept {
+                Some(why) => ChangeOp::Forget(record.clone(), why),
+                None => ChangeOp::Delete(record.clone()),
             },
+        }
+    }
+
+    /// Why a forgotten resource stays in the cloud; `None` for any other
+    /// change.
+    pub fn kept(&self) -> Option<Kept> {
+        match &self.op {
+            ChangeOp::Forget(_, why) => Some(*why),
+            _ => None,
         }
     }
 
@@ -120,7 +137,7 @@ impl Change {
             ChangeOp::Replace { .. } => Action::Replace,
             ChangeOp::Same { .. } => Action::Same,
             ChangeOp::Delete(_) => Action::Delete,
-            ChangeOp::Forget(_) => Action::Forget,
+            ChangeOp::Forget(..) => Action::Forget,
         }
     }
 
@@ -131,7 +148,7 @@ impl Change {
             ChangeOp::Update { at, .. }
             | ChangeOp::Replace { at, .. }
             | ChangeOp::Same { at, .. } => Some(at),
-            ChangeOp::Delete(_) | ChangeOp::Forget(_) => None,
+            ChangeOp::Delete(_) | ChangeOp::Forget(..) => None,
         }
     }
 
@@ -151,7 +168,7 @@ impl Change {
             ChangeOp::Update { prior, .. }
             | ChangeOp::Replace { prior, .. }
             | ChangeOp::Delete(prior)
-            | ChangeOp::Forget(prior) => Some(prior),
+            | ChangeOp::Forget(prior, _) => Some(prior),
             ChangeOp::Same { prior, .. } => prior.as_ref(),
             ChangeOp::Create(_) | ChangeOp::Read(_) => None,
         }

@@ -5,13 +5,15 @@
 
 mod change;
 mod diff;
+mod moves;
 mod steps;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-pub use change::{Action, Change, ChangeOp, Declared};
+pub use change::{Action, Change, ChangeOp, Declared, Kept};
 pub use diff::{PropertyChange, apply_ignore_changes, diff_inputs};
+pub use moves::{Move, apply_moves};
 pub use steps::{StepGraph, StepOp, build_steps, destroy_steps};
 
 use crate::base::{Address, Diagnostic, InstanceKey, Map, TypeSchema, Value};
@@ -21,7 +23,7 @@ use crate::eval::{
 };
 use crate::expr::eval_template;
 use crate::provider::{CallContext, CallPurpose, Registry};
-use crate::stack::{Decl, DeclKind, Stack};
+use crate::stack::{Decl, DeclKind, RemovedDecl, Stack};
 use crate::state::{ResourceRecord, StackKey, StackState};
 use crate::validate::Checked;
 
@@ -37,6 +39,9 @@ pub struct OutputChange {
 #[derive(Debug)]
 pub struct Plan {
     pub changes: Vec<Change>,
+    /// Recorded instances whose address changes (`[[moved]]`); the changes
+    /// above are planned against the state with these made.
+    pub moves: Vec<Move>,
     /// Planned values: state outputs for unchanged instances, previews for
     /// the rest, results of data lookups.
     pub values: Values,
@@ -67,6 +72,7 @@ impl Plan {
     /// True when applying the plan would change nothing.
     pub fn is_empty(&self) -> bool {
         self.changes.iter().all(|c| c.action() == Action::Same)
+            && self.moves.is_empty()
             && self.outputs.iter().all(|o| o.old == o.new)
             && self.config_changes.is_empty()
     }
@@ -265,16 +271,22 @@ impl Planner<'_> {
             .collect();
         for (address, record) in self.removals_in_target(removed) {
             let parsed = Address::parse(address);
-            let forget = record.options.retain_on_delete;
+            let removed = |r: &&RemovedDecl| parsed.as_ref().is_some_and(|a| r.covers(a));
+            let entry = self.input.stack.removals.iter().find(removed);
+            let kept = match entry {
+                Some(r) if !r.destroy => Some(Kept::Removed),
+                _ if record.options.retain_on_delete => Some(Kept::RetainOnDelete),
+                _ => None,
+            };
             let retired = parsed.as_ref().is_some_and(Address::is_retired);
-            if !forget && record.options.protect && !retired {
+            if kept.is_none() && record.options.protect && !retired {
                 self.errors.push(
                     Diagnostic::new(format!("`{address}` ({}) is protected and can't be deleted", record.type_token), None)
                         .with_hint("declare it again, or set `protect = false` in its options and run up before removing it"),
                 );
                 continue;
             }
-            self.changes.push(Change::removal(record, forget));
+            self.changes.push(Change::removal(record, kept));
         }
     }
 
@@ -351,6 +363,7 @@ impl Planner<'_> {
             return Err(errors);
         }
         Ok(Plan {
+            moves: Vec::new(),
             changes,
             values,
             outputs,
@@ -368,7 +381,12 @@ pub fn destroy_plan(state: &StackState) -> Plan {
     let changes = state
         .resources
         .values()
-        .map(|r| Change::removal(r, r.options.retain_on_delete))
+        .map(|r| {
+            Change::removal(
+                r,
+                r.options.retain_on_delete.then_some(Kept::RetainOnDelete),
+            )
+        })
         .collect();
     let outputs = state
         .outputs
@@ -381,6 +399,7 @@ pub fn destroy_plan(state: &StackState) -> Plan {
         })
         .collect();
     Plan {
+        moves: Vec::new(),
         changes,
         values: Values::default(),
         outputs,

@@ -123,8 +123,42 @@ pub fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// The resolved config of a stack and the layer each value came from.
+/// The resolved config of a stack and the layer each value came from;
+/// every validation rule holds for it.
 pub fn resolve_config(
+    stack: &Stack,
+    sources: &ConfigSources,
+) -> Result<(Map, BTreeMap<String, ConfigLayer>), Vec<Diagnostic>> {
+    let (map, layers) = resolve_values(stack, sources)?;
+    let broken = super::rules::check_rules(stack, sources, &map, &layers, None);
+    if !broken.is_empty() {
+        return Err(broken);
+    }
+    Ok((map, layers))
+}
+
+/// What `config set` checks before it records a value for `key` (given in
+/// `sources.state`): that the config still resolves and that `key`'s own
+/// validation rules hold. Rules of other keys that read `key` are judged
+/// where every rule is, at the next load, so a key already broken elsewhere
+/// never blocks setting this one.
+pub fn check_config_key(
+    stack: &Stack,
+    sources: &ConfigSources,
+    key: &str,
+) -> Result<(), Vec<Diagnostic>> {
+    let (map, layers) = resolve_values(stack, sources)?;
+    let broken = super::rules::check_rules(stack, sources, &map, &layers, Some(key));
+    if broken.is_empty() {
+        Ok(())
+    } else {
+        Err(broken)
+    }
+}
+
+/// Every config value by its layers (default < overlay < state < `-c`),
+/// each checked against its key's type; rules not yet applied.
+fn resolve_values(
     stack: &Stack,
     sources: &ConfigSources,
 ) -> Result<(Map, BTreeMap<String, ConfigLayer>), Vec<Diagnostic>> {
@@ -239,10 +273,6 @@ pub fn resolve_config(
         let secret = stack.config_decl(&k).is_some_and(|c| c.secret);
         map.insert(k.clone(), if secret { Value::secret(v) } else { v });
         layers.insert(k, layer);
-    }
-    let broken = super::rules::check_rules(stack, sources, &map, &layers);
-    if !broken.is_empty() {
-        return Err(broken);
     }
     Ok((map, layers))
 }

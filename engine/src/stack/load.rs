@@ -30,22 +30,28 @@ pub(super) enum Section {
     Resources,
     /// `[outputs]`: what the stack publishes.
     Outputs,
+    /// `[[moved]]`: addresses that changed.
+    Moved,
+    /// `[[removed]]`: declarations dropped on purpose.
+    Removed,
 }
 
 /// The sections of a stack file, by name.
-pub(super) const SECTIONS: [(&str, Section); 5] = [
+pub(super) const SECTIONS: [(&str, Section); 7] = [
     ("stack", Section::Stack),
     ("config", Section::Config),
     ("data", Section::Data),
     ("resources", Section::Resources),
     ("outputs", Section::Outputs),
+    ("moved", Section::Moved),
+    ("removed", Section::Removed),
 ];
 
 /// The shape of a validation rule, for hints.
 const RULE_SHAPE: &str =
     r#"write validation = [{ condition = "${length(config.KEY) > 0}", message = "..." }]"#;
 
-const TOP_LEVEL: [&str; 5] = names(SECTIONS);
+const TOP_LEVEL: [&str; 7] = names(SECTIONS);
 
 /// The keys of `[stack]`.
 pub(super) const STACK_KEYS: [&str; 1] = ["description"];
@@ -242,6 +248,8 @@ pub fn load_stack(name: &str, file: Arc<SourceFile>) -> Result<Stack, Vec<Diagno
         config: Vec::new(),
         decls: Vec::new(),
         outputs: Vec::new(),
+        moves: Vec::new(),
+        removals: Vec::new(),
         index: Default::default(),
     };
     for (key, value) in root.get_ref() {
@@ -255,6 +263,8 @@ pub fn load_stack(name: &str, file: Arc<SourceFile>) -> Result<Stack, Vec<Diagno
             }
             Some(Section::Data) => l.decls(value, DeclKind::Data, &mut stack.decls),
             Some(Section::Resources) => l.decls(value, DeclKind::Resource, &mut stack.decls),
+            Some(Section::Moved) => stack.moves = l.moves(value),
+            Some(Section::Removed) => stack.removals = l.removals(value),
             Some(Section::Outputs) => {
                 if let Some(t) = l.table(value, "[outputs]") {
                     for (k, v) in t {
@@ -277,13 +287,14 @@ pub fn load_stack(name: &str, file: Arc<SourceFile>) -> Result<Stack, Vec<Diagno
                 );
                 d = match did_you_mean(other, TOP_LEVEL) {
                     Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                    None => d.with_hint("a stack file has [stack], [config], [data.NAME], [resources.NAME] and [outputs]"),
+                    None => d.with_hint("a stack file has [stack], [config], [data.NAME], [resources.NAME], [outputs], [[moved]] and [[removed]]"),
                 };
                 l.errors.push(d);
             }
         }
     }
     l.index_decls(&mut stack);
+    l.check_refactoring(&stack);
     if l.errors.is_empty() {
         Ok(stack)
     } else {
@@ -355,13 +366,13 @@ fn parse_toml(file: &Arc<SourceFile>) -> Result<Spanned<DeTable<'_>>, Diagnostic
     })
 }
 
-struct Loader<'a> {
-    file: &'a Arc<SourceFile>,
+pub(super) struct Loader<'a> {
+    pub(super) file: &'a Arc<SourceFile>,
     errors: Vec<Diagnostic>,
 }
 
 impl<'a> Loader<'a> {
-    fn err(&mut self, span: impl Into<Span>, msg: impl Into<String>) -> &mut Diagnostic {
+    pub(super) fn err(&mut self, span: impl Into<Span>, msg: impl Into<String>) -> &mut Diagnostic {
         self.errors
             .push(Diagnostic::at(self.file, span.into(), msg));
         let last = self.errors.len() - 1;
@@ -704,7 +715,7 @@ impl<'a> Loader<'a> {
         o
     }
 
-    fn bool_value(&mut self, v: &Spanned<DeValue<'_>>, key: &str) -> bool {
+    pub(super) fn bool_value(&mut self, v: &Spanned<DeValue<'_>>, key: &str) -> bool {
         match v.get_ref() {
             DeValue::Boolean(b) => *b,
             other => {

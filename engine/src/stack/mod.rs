@@ -4,10 +4,13 @@
 mod config;
 mod load;
 mod model;
+mod refactor;
 mod rules;
 mod schema;
 
-pub use config::{ConfigLayer, ConfigSources, parse_cli_value, resolve_config, type_name};
+pub use config::{
+    ConfigLayer, ConfigSources, check_config_key, parse_cli_value, resolve_config, type_name,
+};
 pub use load::{list_stack_names, load_overlay, load_stack, load_stack_source};
-pub use model::{ConfigRule, Decl, DeclKind, Stack};
+pub use model::{ConfigRule, Decl, DeclKind, MoveDecl, RemovedDecl, Stack};
 pub use schema::stack_json_schema;

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::base::{Diagnostic, Pos, SourceFile, Span, Value};
+use crate::base::{Address, Diagnostic, InstanceKey, Pos, SourceFile, Span, Value};
 use crate::expr::{ExprError, Template};
 use crate::state::RecordOptions;
 
@@ -19,6 +19,11 @@ pub struct Stack {
     /// Resources and data lookups, in declaration order.
     pub decls: Vec<Decl>,
     pub outputs: Vec<OutputDecl>,
+    /// `[[moved]]`: recorded resources whose address changed.
+    pub moves: Vec<MoveDecl>,
+    /// `[[removed]]`: recorded resources no longer declared, and whether
+    /// they are deleted or only forgotten.
+    pub removals: Vec<RemovedDecl>,
     /// Declaration index by name, so lookups stay cheap in large stacks.
     pub index: HashMap<String, usize>,
 }
@@ -144,4 +149,57 @@ pub struct OutputDecl {
     pub name: String,
     pub value: Template,
     pub span: Span,
+}
+
+/// A `[[moved]]` entry: what the state records at `from` is now at `to`.
+///
+/// Two addresses without instance keys move a whole declaration, every
+/// instance keeping its key (`from = "bastion_sg"`, `to = "jump_sg"`); an
+/// address with a key moves that instance alone (`from = "subnet[0]"`,
+/// `to = "subnet[\"a\"]"`), where a keyless one is the instance of a
+/// declaration without `count` or `for_each`.
+#[derive(Debug, Clone)]
+pub struct MoveDecl {
+    pub from: Address,
+    pub to: Address,
+    /// The entry's table, for errors naming it.
+    pub span: Span,
+}
+
+impl MoveDecl {
+    /// Whether both ends name declarations rather than instances.
+    pub fn whole(&self) -> bool {
+        *self.from.key() == InstanceKey::Single && *self.to.key() == InstanceKey::Single
+    }
+
+    /// Where this entry sends the instance at `a`, if it covers it.
+    pub fn destination(&self, a: &Address) -> Option<Address> {
+        if a.is_retired() {
+            return None;
+        }
+        if self.whole() {
+            (a.decl() == self.from.decl()).then(|| Address::new(self.to.decl(), a.key().clone()))
+        } else {
+            (*a == self.from).then(|| self.to.clone())
+        }
+    }
+}
+
+/// A `[[removed]]` entry: the recorded instances of `from` (a declaration,
+/// or one instance of it) leave the state; with `destroy = false` they stay
+/// in the cloud, as `state forget` leaves them.
+#[derive(Debug, Clone)]
+pub struct RemovedDecl {
+    pub from: Address,
+    pub destroy: bool,
+    pub span: Span,
+}
+
+impl RemovedDecl {
+    /// Whether this entry is about the recorded instance at `a`.
+    pub fn covers(&self, a: &Address) -> bool {
+        !a.is_retired()
+            && a.decl() == self.from.decl()
+            && (*self.from.key() == InstanceKey::Single || a.key() == self.from.key())
+    }
 }

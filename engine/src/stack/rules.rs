@@ -17,12 +17,14 @@ use super::model::{ConfigDecl, ConfigRule, Stack};
 use crate::base::{Diagnostic, Map, Pos, Value};
 use crate::expr::{Template, Vars, eval_template};
 
-/// The diagnostics of every rule that the resolved `config` breaks.
+/// The diagnostics of every rule that the resolved `config` breaks; with
+/// `only`, of that key's rules alone.
 pub(super) fn check_rules(
     stack: &Stack,
     sources: &ConfigSources,
     config: &Map,
     layers: &BTreeMap<String, ConfigLayer>,
+    only: Option<&str>,
 ) -> Vec<Diagnostic> {
     if stack.config.iter().all(|c| c.rules.is_empty()) {
         return Vec::new();
@@ -32,7 +34,8 @@ pub(super) fn check_rules(
         .collect();
     let scope = Vars::new(&scope_vars, &stack.dir);
     let mut errors = Vec::new();
-    for decl in stack.config.iter().filter(|c| !c.rules.is_empty()) {
+    let judged = |c: &&ConfigDecl| !c.rules.is_empty() && only.is_none_or(|k| k == c.name);
+    for decl in stack.config.iter().filter(judged) {
         let known = config
             .get(&decl.name)
             .is_some_and(|v| !v.contains_unknown());

@@ -51,6 +51,19 @@ pub fn stack_json_schema(registry: &Registry) -> J {
                 "type": "object",
                 "description": "Values the stack publishes: a literal or a `${ }` expression each",
             }),
+            Section::Moved => refactor_section(
+                "Addresses that changed: the state follows, with no cloud call",
+                json!({ "from": address_schema(), "to": address_schema() }),
+                &["from", "to"],
+            ),
+            Section::Removed => refactor_section(
+                "Declarations dropped on purpose: deleted (destroy = true) or only forgotten",
+                json!({
+                    "from": address_schema(),
+                    "destroy": { "type": "boolean", "description": "false keeps it in the cloud" },
+                }),
+                &["from", "destroy"],
+            ),
         };
         sections.insert(name.to_string(), s);
     }
@@ -61,6 +74,29 @@ pub fn stack_json_schema(registry: &Registry) -> J {
         "properties": sections,
         "additionalProperties": false,
         "definitions": defs,
+    })
+}
+
+/// An instance or declaration address, as `[[moved]]` and `[[removed]]`
+/// take it.
+fn address_schema() -> J {
+    json!({
+        "type": "string",
+        "description": "An address: `name`, `name[0]` or `name[\"key\"]`",
+    })
+}
+
+/// `[[moved]]` or `[[removed]]`: an array of tables with `props`.
+fn refactor_section(description: &str, props: J, required: &[&str]) -> J {
+    json!({
+        "type": "array",
+        "description": description,
+        "items": {
+            "type": "object",
+            "properties": props,
+            "required": required,
+            "additionalProperties": false,
+        },
     })
 }
 

@@ -8,6 +8,7 @@ mod delete;
 mod failure;
 mod import;
 mod recovery;
+mod refactor;
 mod refresh;
 mod replace;
 mod stacks;

@@ -346,6 +346,46 @@ uses = "${keep.id}"
 }
 
 #[tokio::test]
+async fn retain_on_delete_switched_on_with_a_replacement_holds_when_the_run_stops_halfway() {
+    // The old resource waits under its retired name for its forget step,
+    // which runs after its users moved off. A run that stops before then
+    // leaves the step to the next run, which has only the retired record:
+    // that record must carry the option declared when it was retired.
+    let h = Harness::new();
+    let text = r#"
+[resources.keep]
+type = "fake:cloud:Thing"
+name = "one"
+
+[resources.user]
+type = "fake:cloud:Thing"
+uses = "${keep.id}"
+"#;
+    h.write("web", text);
+    h.up("web").await.succeeded();
+    let old = h.record("web", "keep");
+    let retained = text.replace(
+        "name = \"one\"",
+        "name = \"two\"\noptions = { retain_on_delete = true }",
+    );
+    h.write("web", &retained);
+    h.cloud
+        .fail(Op::Update, "user", ProviderError::Invalid("busy".into()));
+    let stopped = h.up("web").await;
+    assert_eq!(stopped.failed(), ["user"]);
+    assert_eq!(h.addresses("web"), ["keep", "keep~replaced", "user"]);
+    assert!(h.record("web", "keep~replaced").options.retain_on_delete);
+
+    h.up("web").await.succeeded();
+    assert!(
+        h.cloud.get(&old.id).is_some(),
+        "the superseded resource was deleted despite retain_on_delete"
+    );
+    assert_eq!(h.addresses("web"), ["keep", "user"]);
+    assert!(h.state("web").is_released(THING, &old.id));
+}
+
+#[tokio::test]
 async fn a_type_that_cannot_exist_twice_is_deleted_before_its_replacement() {
     // No option in the file: the schema of fake:cloud:Unique asks for it.
     let h = Harness::new();

@@ -168,6 +168,44 @@ fn commit_replacement_retires_the_old_record_in_one_step() {
 }
 
 #[test]
+fn moves_swap_and_chain_names_and_carry_dependencies() {
+    let (_dir, store) = temp_store();
+    let key = StackKey::new("web", "default");
+    for name in ["a", "b", "c"] {
+        store.commit_resource(&key, None, &record(name)).unwrap();
+    }
+    let mut user = record("user");
+    user.dependencies = vec!["a".into(), "c".into()];
+    store.commit_resource(&key, None, &user).unwrap();
+    let renames = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(f, t)| (f.to_string(), t.to_string()))
+            .collect()
+    };
+    // a and b swap; c moves on.
+    store
+        .move_resources(&key, &renames(&[("a", "b"), ("b", "a"), ("c", "d")]))
+        .unwrap();
+    let state = store.load(&key).unwrap();
+    assert_eq!(
+        state.resources.keys().collect::<Vec<_>>(),
+        ["a", "b", "d", "user"]
+    );
+    assert_eq!(state.resources["b"].id, "id-a");
+    assert_eq!(state.resources["a"].id, "id-b");
+    assert_eq!(state.resources["d"].id, "id-c");
+    assert_eq!(state.resources["user"].dependencies, ["b", "d"]);
+    // A move onto a name that stays fails as a whole.
+    assert!(
+        store
+            .move_resources(&key, &renames(&[("d", "user")]))
+            .is_err()
+    );
+    assert_eq!(store.load(&key).unwrap().resources, state.resources);
+}
+
+#[test]
 fn abandon_clears_only_its_intent() {
     let (_dir, store) = temp_store();
     let key = StackKey::new("web", "default");

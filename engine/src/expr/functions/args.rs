@@ -66,16 +66,6 @@ pub(crate) fn number_value(x: f64) -> Value {
     }
 }
 
-/// `v` as a bool, accepting `"true"` and `"false"`.
-pub(crate) fn to_bool(v: &Value) -> Option<bool> {
-    match v {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) if s == "true" => Some(true),
-        Value::String(s) if s == "false" => Some(false),
-        _ => None,
-    }
-}
-
 impl<'a> Call<'a> {
     pub(super) fn new(
         name: &'static str,
@@ -246,19 +236,9 @@ impl<'a> Call<'a> {
     }
 }
 
-/// Equality that treats `1` and `1.0` alike.
+/// Equality of the operators' `==` (`1` and `1.0` alike). Functions that
+/// compare values see their arguments revealed and fully known (see
+/// [`super::Mode::Plain`]), where `==` always has an answer.
 pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Int(i), Value::Float(x)) | (Value::Float(x), Value::Int(i)) => *i as f64 == *x,
-        (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| values_equal(a, b))
-        }
-        (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y)
-                    .all(|((ka, a), (kb, b))| ka == kb && values_equal(a, b))
-        }
-        _ => a == b,
-    }
+    ops::equals(a, b) == Some(true)
 }

@@ -12,12 +12,13 @@ use std::cmp::Ordering;
 
 use unicode_segmentation::UnicodeSegmentation as _;
 
-use super::args::{as_f64, number_value, to_bool, to_number, to_string, values_equal};
+use super::args::{as_f64, number_value, to_number, to_string, values_equal};
 use super::types::unify;
 use super::{Call, Function, MAX_OUTPUT, row};
 use crate::base::{Map, Value};
 use crate::expr::error::{ExprError, suggest};
 use crate::expr::eval::taint;
+use crate::expr::ops::as_bool;
 
 /// Most elements `range` may produce, as in Terraform.
 const MAX_RANGE: usize = 1024;
@@ -154,7 +155,7 @@ pub(super) static ROWS: &[Function] = &[
         Some(3),
         lookup,
     )
-    .marked(),
+    .marked_passing(2),
     row(
         "matchkeys",
         "matchkeys(valueslist, keyslist, searchset)",
@@ -319,7 +320,7 @@ fn bools(c: &Call<'_>, i: usize) -> Result<Vec<bool>, ExprError> {
         .iter()
         .enumerate()
         .map(|(n, v)| {
-            to_bool(v)
+            as_bool(v)
                 .ok_or_else(|| c.err(i, format!("element {n} must be a bool, not a {}", v.kind())))
         })
         .collect()
@@ -486,6 +487,9 @@ fn length(c: &Call<'_>) -> Result<Value, ExprError> {
         .map_err(|_| c.err(0, "the length does not fit in an integer"))
 }
 
+/// The default is passed as given (see the row): as in Terraform, its
+/// secret mark reaches the result only when it is the result, and an
+/// unknown default does not matter when the key is there.
 fn lookup(c: &Call<'_>) -> Result<Value, ExprError> {
     let m = c.map(0)?;
     let key = c.str(1)?;

@@ -10,6 +10,7 @@ use std::io::Write as _;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use super::charsets::{Charset, charset};
 use super::{Call, Function, row};
 use crate::base::Value;
 use crate::expr::error::ExprError;
@@ -214,104 +215,52 @@ fn jsonencode(c: &Call<'_>) -> Result<Value, ExprError> {
     Ok(Value::String(json_text(c.value(0))))
 }
 
-/// A text encoding `textencodebase64` knows: Unicode's, ISO-8859-1 and
-/// US-ASCII exactly as IANA defines them, and every other encoding of the
-/// WHATWG Encoding Standard by any of its labels (`windows-1252`,
-/// `Shift_JIS`, `EUC-KR`, `GBK`, `KOI8-R`, ...).
-#[derive(Clone, Copy)]
-enum TextEncoding {
-    Utf8,
-    Utf16Le,
-    Utf16Be,
-    Latin1,
-    Ascii,
-    Legacy(&'static encoding_rs::Encoding),
-}
-
-fn text_encoding(c: &Call<'_>, i: usize) -> Result<TextEncoding, ExprError> {
+/// The character set argument `i` names, by its IANA name or alias.
+fn named_charset(c: &Call<'_>, i: usize) -> Result<&'static Charset, ExprError> {
     let name = c.str(i)?;
-    Ok(match name.to_ascii_uppercase().replace('_', "-").as_str() {
-        "UTF-8" | "UTF8" => TextEncoding::Utf8,
-        "UTF-16LE" => TextEncoding::Utf16Le,
-        "UTF-16BE" => TextEncoding::Utf16Be,
-        // WHATWG reads these labels as windows-1252; IANA's are exact.
-        "ISO-8859-1" | "LATIN1" | "ISO8859-1" => TextEncoding::Latin1,
-        "US-ASCII" | "ASCII" => TextEncoding::Ascii,
-        _ => match encoding_rs::Encoding::for_label(name.trim().as_bytes()) {
-            // encoding_rs encodes UTF-16 and "replacement" as UTF-8: refuse
-            // them rather than give other bytes than the name says.
-            Some(e) if e.output_encoding() == e => TextEncoding::Legacy(e),
-            _ => {
-                return Err(c
-                    .err(i, format!("unsupported encoding name {}", c.shown(&name)))
-                    .with_hint(
-                        "supported: UTF-8, UTF-16LE, UTF-16BE, ISO-8859-1, US-ASCII and the \
-                         WHATWG encodings (windows-1252, Shift_JIS, EUC-KR, GBK, ...)",
-                    ));
-            }
-        },
+    charset(&name).ok_or_else(|| {
+        c.err(
+            i,
+            format!(
+                "{} is not a supported IANA encoding name or alias",
+                c.shown(&name)
+            ),
+        )
+        .with_hint(
+            "use a name IANA registers, as Terraform does: UTF-8, UTF-16, UTF-16LE, UTF-16BE, \
+             US-ASCII, ISO-8859-1 to -10 and -13 to -16, windows-1250 to -1258, IBM437, IBM850, IBM037, \
+             KOI8-R, Shift_JIS, EUC-JP, EUC-KR, GBK, GB18030, Big5, ...",
+        )
     })
 }
 
 fn textencodebase64(c: &Call<'_>) -> Result<Value, ExprError> {
     let s = c.str(0)?;
-    let unencodable = |ch: char| {
+    let set = named_charset(c, 1)?;
+    let bytes = set.encode(&s).map_err(|ch| {
         c.err(
             0,
-            format!("the string contains {ch:?}, which the encoding cannot represent"),
+            format!(
+                "the string contains {ch:?}, which {} cannot represent",
+                set.name
+            ),
         )
-    };
-    let bytes: Vec<u8> = match text_encoding(c, 1)? {
-        TextEncoding::Utf8 => s.as_bytes().to_vec(),
-        TextEncoding::Utf16Le => s.encode_utf16().flat_map(u16::to_le_bytes).collect(),
-        TextEncoding::Utf16Be => s.encode_utf16().flat_map(u16::to_be_bytes).collect(),
-        TextEncoding::Latin1 => single_bytes(&s, 0xff).map_err(unencodable)?,
-        TextEncoding::Ascii => single_bytes(&s, 0x7f).map_err(unencodable)?,
-        TextEncoding::Legacy(e) => {
-            let (bytes, _, had_errors) = e.encode(&s);
-            if had_errors {
-                // encoding_rs wrote a numeric character reference instead:
-                // name the first character it could not encode.
-                let mut buf = [0u8; 4];
-                let bad = s.chars().find(|ch| e.encode(ch.encode_utf8(&mut buf)).2);
-                return Err(unencodable(bad.unwrap_or(char::REPLACEMENT_CHARACTER)));
-            }
-            bytes.into_owned()
-        }
-    };
+    })?;
     Ok(Value::String(BASE64.encode(bytes)))
 }
 
-/// `s` in an encoding of one byte per character up to `top`; the first
-/// character beyond it otherwise.
-fn single_bytes(s: &str, top: u8) -> Result<Vec<u8>, char> {
-    s.chars()
-        .map(|ch| u8::try_from(ch).ok().filter(|b| *b <= top).ok_or(ch))
-        .collect()
-}
-
 fn textdecodebase64(c: &Call<'_>) -> Result<Value, ExprError> {
+    let set = named_charset(c, 1)?;
     let bytes = base64_bytes(c, 0)?;
-    let bad = || c.err(0, "the decoded bytes are not valid in the given encoding");
-    let utf16 = |f: fn([u8; 2]) -> u16| {
-        if bytes.len() % 2 != 0 {
-            return Err(bad());
-        }
-        let units: Vec<u16> = bytes.chunks_exact(2).map(|p| f([p[0], p[1]])).collect();
-        String::from_utf16(&units).map_err(|_| bad())
-    };
-    let s = match text_encoding(c, 1)? {
-        TextEncoding::Utf8 => String::from_utf8(bytes.clone()).map_err(|_| bad())?,
-        TextEncoding::Utf16Le => utf16(u16::from_le_bytes)?,
-        TextEncoding::Utf16Be => utf16(u16::from_be_bytes)?,
-        TextEncoding::Latin1 => bytes.iter().map(|b| char::from(*b)).collect(),
-        TextEncoding::Ascii if bytes.is_ascii() => bytes.iter().map(|b| char::from(*b)).collect(),
-        TextEncoding::Ascii => return Err(bad()),
-        TextEncoding::Legacy(e) => e
-            .decode_without_bom_handling_and_without_replacement(&bytes)
-            .ok_or_else(bad)?
-            .into_owned(),
-    };
+    let s = set.decode(&bytes).ok_or_else(|| {
+        c.err(
+            0,
+            format!(
+                "the decoded bytes hold symbols that are not defined for {}",
+                set.name
+            ),
+        )
+    })?;
     Ok(Value::String(s))
 }
 

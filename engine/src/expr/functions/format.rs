@@ -7,11 +7,12 @@
 
 use unicode_segmentation::UnicodeSegmentation as _;
 
-use super::args::{as_f64, to_bool, to_number, to_string};
+use super::args::{as_f64, to_number, to_string};
 use super::encoding::json_text;
 use super::{Call, Function, MAX_OUTPUT, row};
 use crate::base::Value;
 use crate::expr::error::ExprError;
+use crate::expr::ops::as_bool;
 
 /// This table's category, a heading of `skistack functions` and the README.
 pub(super) const CATEGORY: &str = "string";
@@ -301,7 +302,7 @@ fn format_one(c: &Call<'_>, v: &Verb, arg: &Value, i: usize) -> Result<String, E
     };
     match verb {
         'v' => Ok(fmt_as_is(v, arg)),
-        't' => to_bool(arg)
+        't' => as_bool(arg)
             .map(|b| b.to_string())
             .ok_or_else(|| c.err(i, format!("%t needs a bool, not a {}", arg.kind()))),
         'd' | 'b' | 'o' | 'x' | 'X' => match number()? {

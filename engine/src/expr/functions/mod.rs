@@ -14,6 +14,7 @@
 //! README's list of functions is checked against them.
 
 mod args;
+mod charsets;
 mod collection;
 mod datetime;
 mod encoding;
@@ -59,7 +60,11 @@ enum Mode {
     /// (`element([secret(a), b], 1)` is `b`, not secret). These are the
     /// functions Terraform declares `AllowMarked`; every other function's
     /// result is secret when anything in its arguments is, as there.
-    Marked,
+    /// Arguments from `passed` on are given exactly as they are, secret
+    /// mark and unknown included, and taint nothing by themselves: the
+    /// function returns such an argument whole or not at all (`lookup`'s
+    /// default is secret in the result only when it is the result).
+    Marked { passed: usize },
     /// Sees arguments exactly as given, secret wrappers and unknowns
     /// included, and its result is not tainted: for the functions that
     /// manage taint themselves.
@@ -110,8 +115,14 @@ impl Function {
     }
 
     /// The row, keeping the secrets inside its arguments (see [`Mode::Marked`]).
-    const fn marked(mut self) -> Function {
-        self.mode = Mode::Marked;
+    const fn marked(self) -> Function {
+        self.marked_passing(usize::MAX)
+    }
+
+    /// [`Function::marked`], with the arguments from `passed` on given as
+    /// they are (see [`Mode::Marked`]).
+    const fn marked_passing(mut self, passed: usize) -> Function {
+        self.mode = Mode::Marked { passed };
         self
     }
 
@@ -199,8 +210,13 @@ pub(crate) fn call(
     if f.mode == Mode::Raw {
         return (f.run)(&Call::new(f.name, span, &args, scope, false));
     }
+    let passed = match f.mode {
+        Mode::Marked { passed } => passed,
+        _ => usize::MAX,
+    };
     if args
         .iter()
+        .take(passed)
         .any(|a| matches!(a.value.unwrap_secret().0, Value::Unknown))
     {
         return Ok(Value::Unknown);
@@ -210,13 +226,12 @@ pub(crate) fn call(
     }
     // Errors never show a value from arguments holding a secret anywhere.
     let hidden = args.iter().any(|a| a.value.contains_secret());
-    if f.mode == Mode::Marked {
-        let secret = args.iter().any(|a| matches!(a.value, Value::Secret(_)));
-        let args: Vec<Arg> = args
-            .into_iter()
-            .map(|a| Arg {
+    if let Mode::Marked { passed } = f.mode {
+        let secret = (args.iter().take(passed)).any(|a| matches!(a.value, Value::Secret(_)));
+        let args: Vec<Arg> = (args.into_iter().enumerate())
+            .map(|(i, a)| Arg {
                 value: match a.value {
-                    Value::Secret(inner) => *inner,
+                    Value::Secret(inner) if i < passed => *inner,
                     v => v,
                 },
                 span: a.span,

@@ -7,12 +7,13 @@
 //! secret wrappers that `call` otherwise strips, because the wrapper is what
 //! they read or remove.
 
-use super::args::{parse_number, to_bool, to_string};
+use super::args::{parse_number, to_string};
 use super::collection::set_of;
 use super::{Call, Function, row};
 use crate::base::Value;
 use crate::expr::convert::{Mismatch, unify_values};
 use crate::expr::error::ExprError;
+use crate::expr::ops::as_bool;
 
 /// This table's category, a heading of `skistack functions` and the README.
 pub(super) const CATEGORY: &str = "types";
@@ -155,7 +156,7 @@ fn issensitive(c: &Call<'_>) -> Result<Value, ExprError> {
 fn tobool(c: &Call<'_>) -> Result<Value, ExprError> {
     match c.value(0) {
         Value::Null => Ok(Value::Null),
-        v => to_bool(v).map(Value::Bool).ok_or_else(|| {
+        v => as_bool(v).map(Value::Bool).ok_or_else(|| {
             let found = match v {
                 Value::String(s) => format!("the string {}", c.shown(s)),
                 v => format!("a {}", v.kind()),

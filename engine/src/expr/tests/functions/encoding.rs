@@ -25,32 +25,122 @@ fn base64_family() {
             .contains("cannot represent")
     );
     let e = err(r#"textencodebase64("x", "EBCDIC")"#);
-    assert!(e.message.contains("unsupported encoding name"), "{e:?}");
+    assert!(
+        e.message.contains("not a supported IANA encoding name"),
+        "{e:?}"
+    );
     assert_eq!(e.span, Span::new(22, 30));
-    // The WHATWG encodings, by any of their labels.
+    // The WHATWG encodings, by their IANA names and aliases.
     assert_eq!(ok(r#"textencodebase64("€", "windows-1252")"#), s("gA=="));
-    assert_eq!(ok(r#"textdecodebase64("gA==", "cp1252")"#), s("€"));
+    assert_eq!(ok(r#"textdecodebase64("gA==", "csWindows1252")"#), s("€"));
     assert_eq!(
         ok(r#"textencodebase64("日本", "Shift_JIS")"#),
         s("k/qWew==")
     );
-    assert_eq!(
-        ok(r#"textdecodebase64("k/qWew==", "shift_jis")"#),
-        s("日本")
-    );
+    assert_eq!(ok(r#"textdecodebase64("k/qWew==", "ms_kanji")"#), s("日本"));
     assert_eq!(ok(r#"textencodebase64("Ж", "KOI8-R")"#), s("9g=="));
     let e = err(r#"textencodebase64("a日", "windows-1252")"#);
     assert!(e.message.contains("'日'"), "{e:?}");
-    // encoding_rs would give UTF-8 for these: refused instead.
-    assert!(
-        err(r#"textencodebase64("x", "replacement")"#)
-            .message
-            .contains("unsupported")
-    );
     assert!(
         err(r#"textdecodebase64("gQ==", "Shift_JIS")"#)
             .message
-            .contains("not valid")
+            .contains("not defined for Shift_JIS")
+    );
+}
+
+#[test]
+fn text_encodings_are_named_as_iana_names_them() {
+    // Matching ignores case and surrounding blanks, as Go's index does.
+    assert_eq!(ok(r#"textencodebase64("é", " Latin1 ")"#), s("6Q=="));
+    assert_eq!(ok(r#"textencodebase64("é", "cp819")"#), s("6Q=="));
+    // WHATWG labels that IANA does not register are refused, as in
+    // Terraform ("cp1252", "replacement", "unicode-1-1-utf-8").
+    for name in [
+        "cp1252",
+        "replacement",
+        "unicode-1-1-utf-8",
+        "x-mac-cyrillic",
+    ] {
+        let e = err(&format!(r#"textencodebase64("x", "{name}")"#));
+        assert!(e.message.contains("not a supported IANA"), "{name}: {e:?}");
+    }
+    // Errors name the character set by its IANA name.
+    let e = err(r#"textencodebase64("日", "ISO-8859-1")"#);
+    assert!(
+        e.message.contains("ISO_8859-1:1987 cannot represent"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn ibm_code_pages_and_iso_8859_9_are_icu_s_tables() {
+    assert_eq!(ok(r#"textencodebase64("╬", "IBM437")"#), s("zg=="));
+    assert_eq!(ok(r#"textdecodebase64("zg==", "cp437")"#), s("╬"));
+    // The variants of 437 differ where their languages need it.
+    assert_eq!(ok(r#"textencodebase64("¢", "IBM437")"#), s("mw=="));
+    assert_eq!(ok(r#"textencodebase64("ø", "IBM865")"#), s("mw=="));
+    assert_eq!(ok(r#"textencodebase64("א", "IBM862")"#), s("gA=="));
+    // EBCDIC: letters are not where ASCII has them, and 037 and 1047
+    // differ on the brackets.
+    assert_eq!(ok(r#"textencodebase64("Hello", "IBM037")"#), s("yIWTk5Y="));
+    assert_eq!(
+        ok(r#"textdecodebase64("yIWTk5Y=", "ebcdic-cp-us")"#),
+        s("Hello")
+    );
+    assert_eq!(ok(r#"textencodebase64("[", "IBM037")"#), s("ug=="));
+    assert_eq!(ok(r#"textencodebase64("[", "IBM1047")"#), s("rQ=="));
+    // The euro variants.
+    assert_eq!(ok(r#"textencodebase64("€", "IBM01140")"#), s("nw=="));
+    assert_eq!(ok(r#"textencodebase64("€", "IBM00858")"#), s("1Q=="));
+    let e = err(r#"textencodebase64("€", "IBM850")"#);
+    assert!(e.message.contains("IBM850 cannot represent"), "{e:?}");
+    // ISO-8859-9 is ICU's Latin 5, not WHATWG's windows-1254.
+    assert_eq!(ok(r#"textencodebase64("Ğ", "ISO-8859-9")"#), s("0A=="));
+    assert!(
+        err(r#"textencodebase64("€", "latin5")"#)
+            .message
+            .contains("cannot represent")
+    );
+    assert_eq!(ok(r#"textencodebase64("€", "windows-1254")"#), s("gA=="));
+}
+
+#[test]
+fn utf_16_with_a_byte_order_mark() {
+    // "UTF-16" writes a big-endian mark and reads either order by its mark.
+    assert_eq!(ok(r#"textencodebase64("A", "UTF-16")"#), s("/v8AQQ=="));
+    assert_eq!(ok(r#"textdecodebase64("/v8AQQ==", "UTF-16")"#), s("A"));
+    assert_eq!(ok(r#"textdecodebase64("//5BAA==", "UTF-16")"#), s("A"));
+    assert_eq!(ok(r#"textdecodebase64("AEE=", "UTF-16")"#), s("A"));
+    // UTF-16LE/BE keep a mark as the character it spells.
+    assert_eq!(
+        ok(r#"textdecodebase64("//5BAA==", "UTF-16LE")"#),
+        s("\u{feff}A")
+    );
+    assert_eq!(ok(r#"textencodebase64("A", "UTF-16BE")"#), s("AEE="));
+    assert_eq!(ok(r#"textencodebase64("😀", "UTF-16BE")"#), s("2D3eAA=="));
+    // An odd byte or a lone surrogate is no text.
+    assert!(
+        err(r#"textdecodebase64("AEEA", "UTF-16BE")"#)
+            .message
+            .contains("not defined")
+    );
+    assert!(
+        err(r#"textdecodebase64("2D0=", "UTF-16BE")"#)
+            .message
+            .contains("not defined")
+    );
+}
+
+#[test]
+fn a_replacement_character_in_decoded_text_is_refused_as_terraform_does() {
+    // Go's decoders mark what they cannot read with U+FFFD and Terraform
+    // refuses any U+FFFD in the result, even one the bytes spell.
+    let e = err(r#"textdecodebase64("77+9", "UTF-8")"#);
+    assert!(e.message.contains("not defined for UTF-8"), "{e:?}");
+    assert!(
+        err(r#"textdecodebase64("gA==", "US-ASCII")"#)
+            .message
+            .contains("not defined")
     );
 }
 
@@ -215,5 +305,43 @@ fn yaml_both_ways() {
     assert_eq!(
         back,
         ok(r#"jsondecode("{\"a\": [1, {\"b\": \"x\\ny\\n\"}], \"c\": \"\"}")"#)
+    );
+}
+
+#[test]
+fn hz_gb_2312_as_go_writes_it() {
+    // `~` is doubled even inside GB2312, and nothing closes the last run.
+    assert_eq!(
+        ok(r#"textencodebase64("a中~b", "HZ-GB-2312")"#),
+        s("YX57VlB+fn59Yg==")
+    );
+    assert_eq!(
+        ok(r#"textencodebase64("中文", "hz-gb-2312")"#),
+        s("fntWUE5E")
+    );
+    // Reading: switches, a doubled `~`, and `~` before a newline is nothing.
+    assert_eq!(
+        ok(r#"textdecodebase64("fntWUH59fgp+fng=", "HZ-GB-2312")"#),
+        s("中~x")
+    );
+    assert_eq!(
+        ok(r#"textdecodebase64("YX57VlB+fn59Yg==", "HZ-GB-2312")"#),
+        s("a中~b")
+    );
+    // A character outside GB2312, a stray `~`, a byte above 0x7F: refused.
+    assert!(
+        err(r#"textencodebase64("€", "HZ-GB-2312")"#)
+            .message
+            .contains("cannot represent")
+    );
+    assert!(
+        err(r#"textdecodebase64("fng=", "HZ-GB-2312")"#)
+            .message
+            .contains("not defined")
+    );
+    assert!(
+        err(r#"textdecodebase64("gA==", "HZ-GB-2312")"#)
+            .message
+            .contains("not defined")
     );
 }

@@ -149,3 +149,38 @@ fn secrets_stay_on_their_elements_where_terraform_keeps_them() {
     );
     assert_eq!(ok("flatten([[\"a\"], unknown])"), Value::Unknown);
 }
+
+#[test]
+fn lookup_s_default_counts_only_when_it_is_the_result() {
+    // As in Terraform: the table's and the key's marks reach the result,
+    // the default's only when the key is missing.
+    let table = r#"{ user = "admin" }"#;
+    assert_eq!(
+        ok(&format!("lookup({table}, \"user\", config.password)")),
+        s("admin")
+    );
+    assert_eq!(
+        ok(&format!("lookup({table}, \"pass\", config.password)")),
+        Value::secret(s("hunter2"))
+    );
+    assert_eq!(
+        ok(&format!("lookup({table}, \"user\", unknown)")),
+        s("admin")
+    );
+    assert_eq!(
+        ok(&format!("lookup({table}, \"pass\", unknown)")),
+        Value::Unknown
+    );
+    assert_eq!(
+        ok(&format!("lookup({table}, secret(\"user\"), \"x\")")),
+        Value::secret(s("admin"))
+    );
+    assert_eq!(
+        ok(&format!("lookup(secret({table}), \"user\")")),
+        Value::secret(s("admin"))
+    );
+    assert_eq!(
+        ok(&format!("lookup({table}, unknown, \"x\")")),
+        Value::Unknown
+    );
+}
