@@ -38,8 +38,9 @@ pub struct Global {
     /// State file (default: .skistack/state.db beside the stacks directory).
     #[arg(long, global = true, env = "SKISTACK_STATE")]
     pub state: Option<PathBuf>,
-    /// What encrypts the state's secrets: `passphrase` (SKISTACK_PASSPHRASE),
-    /// `file://PATH` (a key file), or by default the key file
+    /// What encrypts the state's secrets: `awskms://KEY-ID-OR-ALIAS[?region=R]`
+    /// (an AWS KMS key), `passphrase` (SKISTACK_PASSPHRASE),
+    /// `file://PATH` (a key file), or `keyfile`, the default: the key file
     /// $XDG_CONFIG_HOME/skistack/state.key (~/.config/skistack/state.key).
     #[arg(
         long,
@@ -263,7 +264,7 @@ pub enum StateAction {
     /// Drop a resource from the state without deleting it.
     Forget { stack: String, name: String },
     /// Re-wrap every stack's secrets key with another secrets provider
-    /// (passphrase, file://PATH); the current one must still be configured.
+    /// (awskms://KEY, passphrase, file://PATH, keyfile); the current one must still be configured.
     ChangeSecretsProvider {
         /// The new provider; `passphrase` reads SKISTACK_NEW_PASSPHRASE
         /// (else SKISTACK_PASSPHRASE).

@@ -19,5 +19,7 @@ mod store;
 
 pub use passphrase::Passphrase;
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
-pub use secrets::{DataKey, KeyFile, KeyWrapper, SecretsError, open_bytes, seal_bytes};
+pub use secrets::{
+    DEFAULT_KEY_FILE, DataKey, KeyFile, KeyWrapper, SecretsError, open_bytes, seal_bytes,
+};
 pub use store::SqliteStore;

@@ -126,15 +126,35 @@ pub trait KeyWrapper: Send + Sync {
 
 /// The default provider of the local backend: a key-encryption key in a
 /// file of its own (mode 0600, directory 0700), created on first use.
+///
+/// The user's default key file is recorded as [`DEFAULT_KEY_FILE`], not by
+/// its path, so a state moved to another machine or user opens with that
+/// user's default key file (restored from a backup) without re-wrapping.
 #[derive(Clone, Debug)]
 pub struct KeyFile {
     path: PathBuf,
+    is_default: bool,
 }
 
+/// The URL recorded for the user's default key file.
+pub const DEFAULT_KEY_FILE: &str = "keyfile";
+
 impl KeyFile {
-    /// The key file at `path`.
+    /// The key file at `path` (the provider `file://PATH`).
     pub fn new(path: impl Into<PathBuf>) -> KeyFile {
-        KeyFile { path: path.into() }
+        KeyFile {
+            path: path.into(),
+            is_default: false,
+        }
+    }
+
+    /// The user's default key file (the provider [`DEFAULT_KEY_FILE`]), at
+    /// [`KeyFile::default_path`]; `None` when it has no place.
+    pub fn user_default() -> Option<KeyFile> {
+        Some(KeyFile {
+            path: KeyFile::default_path()?,
+            is_default: true,
+        })
     }
 
     /// `$XDG_CONFIG_HOME/skistack/state.key`, else
@@ -223,7 +243,11 @@ impl KeyFile {
 
 impl KeyWrapper for KeyFile {
     fn url(&self) -> String {
-        format!("file://{}", self.path.display())
+        if self.is_default {
+            DEFAULT_KEY_FILE.to_string()
+        } else {
+            format!("file://{}", self.path.display())
+        }
     }
 
     fn wrap(&self, key: &StackKey, data_key: &DataKey) -> Result<Vec<u8>, SecretsError> {

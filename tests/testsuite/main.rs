@@ -20,6 +20,7 @@ mod lifecycle;
 mod locks;
 mod moto;
 mod recovery;
+mod secrets;
 mod signals;
 mod stack_errors;
 mod state_commands;

@@ -25,11 +25,13 @@ mod ecr;
 mod ecs;
 mod elbv2;
 mod iam;
+mod keywrap;
 mod kit;
 mod logs;
 mod registry;
 mod ssm;
 
+pub use keywrap::KmsKeyWrap;
 pub use shared::{Clients, Shared};
 
 /// How the provider reaches AWS.

@@ -184,7 +184,9 @@ impl Shared {
             .max(1)
     }
 
-    async fn load_config(&self, region: &str) -> Result<SdkConfig, ProviderError> {
+    /// The SDK config for `region` (empty: the standard chain's), with the
+    /// provider's endpoint, credentials and retry policy.
+    pub(crate) async fn load_config(&self, region: &str) -> Result<SdkConfig, ProviderError> {
         let retry = RetryConfig::standard()
             .with_max_attempts(MAX_ATTEMPTS)
             .with_max_backoff(MAX_BACKOFF);

@@ -449,6 +449,34 @@ impl Project {
             .unwrap_or_else(|e| panic!("no recorded resource {stack}/{name}: {e}"))
     }
 
+    /// Asserts that no byte of the state's files (the database, its WAL and
+    /// shared memory) holds any of `plaintexts`.
+    #[track_caller]
+    pub fn assert_state_lacks(&self, plaintexts: &[&str]) {
+        let state = self.state_path();
+        let name = state.file_name().expect("the state path names a file");
+        let dir = state.parent().expect("the state file is in a directory");
+        let mut scanned = 0;
+        for entry in std::fs::read_dir(dir).expect("list the state's directory") {
+            let path = entry.expect("read a directory entry").path();
+            let file = path.file_name().unwrap_or_default().as_encoded_bytes();
+            if !file.starts_with(name.as_encoded_bytes()) {
+                continue;
+            }
+            let bytes = std::fs::read(&path).expect("read a state file");
+            scanned += 1;
+            for text in plaintexts {
+                let needle = text.as_bytes();
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle),
+                    "{} holds the plaintext of a secret",
+                    path.display()
+                );
+            }
+        }
+        assert!(scanned > 0, "no state file at {}", state.display());
+    }
+
     /// A digest of everything the state holds (except history and locks),
     /// to check that a failed command left it untouched.
     pub fn state_snapshot(&self) -> String {

@@ -22,6 +22,7 @@ pub struct Aws {
     pub elb: aws_sdk_elasticloadbalancingv2::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub tagging: aws_sdk_resourcegroupstagging::Client,
+    pub kms: aws_sdk_kms::Client,
 }
 
 /// An EC2 filter on one name and value.
@@ -79,6 +80,7 @@ impl Aws {
             elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             tagging: aws_sdk_resourcegroupstagging::Client::new(&config),
+            kms: aws_sdk_kms::Client::new(&config),
         }
     }
 

@@ -15,6 +15,7 @@ mod ci_stack;
 mod drift;
 mod faults;
 mod recovery;
+mod secrets;
 
 use skistack_test_support::{Moto, Project};
 
