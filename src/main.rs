@@ -30,6 +30,10 @@ fn main() -> ExitCode {
     {
         cli.global.verbose = 1;
     }
+    // The project file fills what neither a flag nor the environment chose.
+    if let Err(exit) = commands::settings::apply(&mut cli.global) {
+        return exit_code(exit);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -63,7 +67,11 @@ fn main() -> ExitCode {
     });
     // Steps in flight may still hold provider clients; don't wait for them.
     runtime.shutdown_background();
-    let exit = result.unwrap_or_else(|e| e);
+    exit_code(result.unwrap_or_else(|e| e))
+}
+
+/// Reports how a command ended and gives the process's exit code.
+fn exit_code(exit: Exit) -> ExitCode {
     match exit {
         Exit::Ok => ExitCode::SUCCESS,
         Exit::Changes => ExitCode::from(3),

@@ -11,6 +11,7 @@ pub mod lock;
 pub mod preview;
 pub mod refresh;
 pub mod secrets;
+pub mod settings;
 pub mod state;
 mod terminal;
 pub mod up;

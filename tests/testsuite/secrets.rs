@@ -175,3 +175,48 @@ fn a_passphrase_state_needs_its_passphrase_and_moves_to_a_key_file() {
     assert_eq!(shown["password"], password.as_str());
     p.run_env(&show, &right).expect_code(1).contains(&url);
 }
+
+#[test]
+fn the_project_file_chooses_the_state_and_its_secrets_provider() {
+    let p = Project::new(BIN);
+    p.stack("sec", STACK);
+    let file = p.root().join("skistack.toml");
+    std::fs::write(
+        &file,
+        "[state]\nurl = \"team/state.db\"\nsecrets = \"passphrase\"\n",
+    )
+    .expect("write skistack.toml");
+    let right = [("SKISTACK_PASSPHRASE", "one for the team")];
+    p.run_env(&["config", "set", "sec", "token", TOKEN], &right)
+        .ok()
+        .contains("[secret]");
+    p.run_env(&["up", "sec", "--yes"], &right).ok();
+    assert!(p.root().join("team/state.db").exists());
+    assert!(!p.state_path().exists(), "the default state was used");
+    // The file's provider needs its passphrase; a flag beats the file.
+    p.run(&["outputs", "sec", "--show-secrets"])
+        .expect_code(1)
+        .contains("SKISTACK_PASSPHRASE");
+    p.run_env(&["--secrets-provider", "keyfile", "outputs", "sec"], &right)
+        .expect_code(1)
+        .contains("encrypted with passphrase");
+    p.run_env(&["--state", "other.db", "outputs", "sec"], &right)
+        .expect_code(1)
+        .contains("not deployed");
+
+    // Mistakes are shown where they are, before any state is opened.
+    std::fs::write(
+        &file,
+        "[state]\nurl = \"team/state.db\"\nsecret = \"passphrase\"\n",
+    )
+    .expect("write skistack.toml");
+    p.run(&["outputs", "sec"])
+        .expect_code(2)
+        .contains("skistack.toml:3:1")
+        .contains("secret");
+    std::fs::write(&file, "[state]\nurl = \"gs://bucket/state\"\n").expect("write skistack.toml");
+    p.run(&["outputs", "sec"])
+        .expect_code(2)
+        .contains("skistack.toml:2:7")
+        .contains("gs://bucket/state");
+}
