@@ -176,6 +176,10 @@ pub struct PreviewArgs {
     /// (records nothing).
     #[arg(long)]
     pub refresh: bool,
+    /// Save the plan of the one stack named to FILE, for `up --plan FILE`
+    /// to apply as reviewed (no secret's value is in it).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -191,6 +195,10 @@ pub struct UpArgs {
     /// plan against it.
     #[arg(long)]
     pub refresh: bool,
+    /// Apply the plan `preview --out FILE` saved, without asking; refuses,
+    /// changing nothing, when the stack file, config or state changed since.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["target", "refresh"])]
+    pub plan: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

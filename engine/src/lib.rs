@@ -48,9 +48,10 @@ pub use exec::{Failure, RunSummary};
 pub use exec::{StepError, StepErrorKind};
 pub use expr::{FunctionDoc, function_docs};
 pub use ops::{
-    DestroyOptions, DestroyReport, Frontend, Holder, Imported, Loaded, LockGuard, PreviewOptions,
-    PreviewReport, Project, RefreshOptions, RefreshReport, StackPreview, Takeover, UpOptions,
-    UpReport, describe, destroy, preview, refresh_stack, take_lock, up,
+    DestroyOptions, DestroyReport, Fingerprint, Frontend, Holder, Imported, Loaded, LockGuard,
+    PreviewOptions, PreviewReport, Project, RefreshOptions, RefreshReport, SAVED_PLAN_FORMAT,
+    SavedPlan, StackPreview, Takeover, UpOptions, UpReport, describe, destroy, preview,
+    refresh_stack, take_lock, up,
 };
 pub use plan::{
     Action, Change, ChangeOp, Declared, Kept, Move, OutputChange, Plan, PropertyChange, StepOp,

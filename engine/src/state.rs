@@ -371,6 +371,12 @@ pub trait StateStore: Send + Sync {
         value: &crate::base::Value,
     ) -> Result<(), StateError>;
     fn remove_config(&self, key: &StackKey, name: &str) -> Result<bool, StateError>;
+
+    /// A digest of a secret's bytes keyed by a key of the stack's that
+    /// never leaves the store (made when the stack has none yet), so a
+    /// saved plan can tell that a secret is unchanged without holding a
+    /// plain hash of it, against which guesses could be tested.
+    fn secret_digest(&self, key: &StackKey, plain: &[u8]) -> Result<[u8; 32], StateError>;
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod inspect;
 pub mod lock;
 pub mod preview;
 pub mod refresh;
+pub mod saved_plan;
 pub mod secrets;
 pub mod settings;
 pub mod state;

@@ -5,16 +5,24 @@ use skistack_engine::{
 };
 
 use super::terminal::Terminal;
-use super::{Exit, project};
+use super::{Exit, project, saved_plan};
 use crate::cli::{Global, PreviewArgs};
 use crate::render;
 
 pub async fn run(global: &Global, args: &PreviewArgs) -> Result<Exit, Exit> {
+    if args.out.is_some() && args.stacks.len() != 1 {
+        return Err(Exit::Failed(
+            "--out saves the plan of one stack: name it, e.g. `skistack preview environments \
+             --out plan.json`"
+                .into(),
+        ));
+    }
     let project = project(global)?;
     let options = PreviewOptions {
         stacks: args.stacks.clone(),
         targets: args.target.clone(),
         refresh: args.refresh,
+        save: args.out.is_some(),
     };
     // The report carries the drift; it prints with its stack's plan.
     let mut ui = Terminal::new(global);
@@ -25,6 +33,15 @@ pub async fn run(global: &Global, args: &PreviewArgs) -> Result<Exit, Exit> {
     }
     if !report.errors.is_empty() {
         return Err(Exit::Invalid(report.errors));
+    }
+    if let (Some(path), Some(stack)) = (&args.out, report.stacks.first()) {
+        saved_plan::write(path, stack)?;
+        eprintln!(
+            "Saved the plan to {}; `skistack up {} --plan {}` applies exactly it.",
+            path.display(),
+            stack.name,
+            path.display()
+        );
     }
     if args.json {
         let json: Vec<serde_json::Value> = report.stacks.iter().map(stack_json).collect();

@@ -3,17 +3,19 @@
 use skistack_engine::{UpOptions, UpReport};
 
 use super::terminal::Terminal;
-use super::{Exit, print_metrics, project};
+use super::{Exit, print_metrics, project, saved_plan};
 use crate::cli::{Global, UpArgs};
 use crate::render;
 
 pub async fn run(global: &Global, args: &UpArgs) -> Result<Exit, Exit> {
     let project = project(global)?;
+    let saved = args.plan.as_deref().map(saved_plan::read).transpose()?;
     let options = UpOptions {
         targets: args.target.clone(),
         refresh: args.refresh,
         parallel: args.parallel,
         lock_wait: global.lock_wait.unwrap_or_default(),
+        saved,
     };
     let report =
         skistack_engine::up(&project, &args.stack, &options, &Terminal::new(global)).await?;

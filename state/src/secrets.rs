@@ -269,6 +269,18 @@ impl KeyWrapper for KeyFile {
     }
 }
 
+/// What derives the digest subkey from a data key (never used to encrypt).
+const DIGEST_LABEL: &[u8] = b"skistack digest v1";
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    use hmac::{KeyInit as _, Mac};
+    // HMAC takes keys of any length, so `new_from_slice` cannot fail.
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
 /// The associated data binding a ciphertext to its stack.
 fn associated_data(key: &StackKey) -> Vec<u8> {
     format!("skistack/{}/{}", key.stack, key.env).into_bytes()
@@ -320,6 +332,15 @@ pub(crate) struct Sealer {
 impl Sealer {
     pub(crate) fn new(key: StackKey, data_key: DataKey) -> Sealer {
         Sealer { key, data_key }
+    }
+
+    /// A digest of `plain` keyed by this stack's data key (HMAC-SHA256
+    /// under a subkey derived for digests alone), so a saved plan can show
+    /// that a secret is unchanged without carrying anything that lets a
+    /// reader test guesses of it.
+    pub(crate) fn digest(&self, plain: &[u8]) -> [u8; 32] {
+        let subkey = hmac_sha256(&self.data_key.0, DIGEST_LABEL);
+        hmac_sha256(&subkey, plain)
     }
 
     /// The sealed JSON of a secret's inner JSON:

@@ -452,6 +452,14 @@ impl StateStore for SqliteStore {
         run().context(|| format!("setting config {name} of {key}"))
     }
 
+    fn secret_digest(&self, key: &StackKey, plain: &[u8]) -> Result<[u8; 32], StateError> {
+        let conn = self.conn();
+        let run = || -> Result<[u8; 32], StoreError> {
+            Ok(self.keys.sealer(&conn, key, Need::Write)?.digest(plain))
+        };
+        run().context(|| format!("digesting a secret of {key}"))
+    }
+
     fn remove_config(&self, key: &StackKey, name: &str) -> Result<bool, StateError> {
         let conn = self.conn();
         conn.prepare_cached("DELETE FROM config WHERE stack = ?1 AND env = ?2 AND key = ?3")

@@ -20,6 +20,7 @@ mod lifecycle;
 mod locks;
 mod moto;
 mod recovery;
+mod saved_plans;
 mod secrets;
 mod signals;
 mod stack_errors;

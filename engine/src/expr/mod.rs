@@ -32,6 +32,7 @@ pub use eval::Vars;
 pub use eval::eval;
 pub(crate) use eval::walk_map;
 pub use eval::{FunctionDoc, Scope, Step, eval_template, function_docs, function_names};
+pub(crate) use functions::{plan_time, set_plan_time};
 #[cfg(test)]
 pub use parser::parse_expression;
 pub use template::{Part, Template, parse_template};

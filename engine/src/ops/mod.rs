@@ -12,6 +12,7 @@ mod lock;
 mod preview;
 mod project;
 mod refresh;
+mod saved;
 mod up;
 mod workflow;
 
@@ -22,5 +23,6 @@ pub use lock::{Holder, LockGuard, Takeover, describe};
 pub use preview::{PreviewOptions, PreviewReport, StackPreview, preview};
 pub use project::{Loaded, Project};
 pub use refresh::{RefreshOptions, RefreshReport, refresh_stack};
+pub use saved::{Fingerprint, SAVED_PLAN_FORMAT, SavedPlan};
 pub use up::{UpOptions, UpReport, up};
 pub use workflow::take_lock;

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use super::frontend::Frontend;
 use super::project::Project;
+use super::saved::{SAVED_PLAN_FORMAT, SavedPlan};
 use super::workflow::refresh_before_plan;
 use crate::base::Diagnostic;
 use crate::error::EngineError;
@@ -29,6 +30,8 @@ pub struct PreviewOptions {
     pub targets: Vec<String>,
     /// Plan against what the cloud has now (nothing is recorded).
     pub refresh: bool,
+    /// Make each stack's [`SavedPlan`], for `up` to apply as reviewed.
+    pub save: bool,
 }
 
 /// The preview of one stack.
@@ -43,6 +46,8 @@ pub struct StackPreview {
     pub missing_config: Vec<String>,
     /// What `--refresh` read back.
     pub drift: Option<Refresh>,
+    /// The plan as saved, when [`PreviewOptions::save`] asked for it.
+    pub saved: Option<SavedPlan>,
 }
 
 /// The previews, in the order of up, and the errors of the stack files
@@ -116,6 +121,18 @@ async fn preview_stack(
     let plan = project
         .plan(&loaded, &state, &options.targets, in_run)
         .await?;
+    let saved = match options.save {
+        true => Some(SavedPlan {
+            format: SAVED_PLAN_FORMAT,
+            stack: name.to_string(),
+            env: key.env.clone(),
+            targets: options.targets.clone(),
+            refresh: options.refresh,
+            plan_time: crate::expr::plan_time().unwrap_or_default(),
+            inputs: project.fingerprint(&key, &loaded, &state, &plan)?,
+        }),
+        false => None,
+    };
     Ok(StackPreview {
         name: name.to_string(),
         key,
@@ -123,5 +140,6 @@ async fn preview_stack(
         pending,
         missing_config,
         drift,
+        saved,
     })
 }

@@ -1,4 +1,6 @@
 //! `up`: lock -> recover -> (refresh) -> plan -> confirm -> apply -> record.
+//! With a saved plan, the confirmation is the check that the plan made now
+//! is the one saved (see `saved.rs`).
 //! The lock is held from before recovery until the outputs are recorded,
 //! so no other run sees the stack between the plan and its application;
 //! a refresh is recorded only once its plan is confirmed (or is empty).
@@ -8,6 +10,7 @@ use std::time::Duration;
 
 use super::frontend::Frontend;
 use super::project::Project;
+use super::saved::{SavedPlan, check_made_for};
 use super::workflow::{refresh_before_plan, take_lock};
 use crate::base::Map;
 use crate::error::EngineError;
@@ -24,6 +27,9 @@ pub struct UpOptions {
     pub parallel: usize,
     /// How long to wait for a live holder of the lock.
     pub lock_wait: Duration,
+    /// Apply only this reviewed plan (its targets and refresh replace
+    /// those above), without asking; refuse if the plan made now differs.
+    pub saved: Option<SavedPlan>,
 }
 
 /// How an up ended.
@@ -50,20 +56,30 @@ pub async fn up(
     options: &UpOptions,
     ui: &dyn Frontend,
 ) -> Result<UpReport, EngineError> {
-    let loaded = project.load(stack, true)?;
     let key = project.key(stack);
+    let (targets, refresh) = match &options.saved {
+        Some(saved) => {
+            check_made_for(saved, &key)?;
+            (&saved.targets, saved.refresh)
+        }
+        None => (&options.targets, options.refresh),
+    };
+    let loaded = project.load(stack, true)?;
     let _lock = take_lock(project, stack, "up", options.lock_wait, ui).await?;
     let observer = ui.observer();
     project.recover(&loaded, observer.as_ref()).await?;
     let state = project.store.load(&key)?;
-    let refreshed = match options.refresh {
+    let refreshed = match refresh {
         true => Some(refresh_before_plan(project, &loaded, &state, options.parallel, ui).await?),
         false => None,
     };
     let state = refreshed.as_ref().map_or(state, |r| r.state.clone());
     let plan = project
-        .plan(&loaded, &state, &options.targets, &BTreeSet::new())
+        .plan(&loaded, &state, targets, &BTreeSet::new())
         .await?;
+    if let Some(saved) = &options.saved {
+        project.check_saved(saved, &project.fingerprint(&key, &loaded, &state, &plan)?)?;
+    }
     ui.planned(&key, &plan);
     if plan.is_empty() {
         if let Some(r) = &refreshed {
@@ -75,7 +91,8 @@ pub async fn up(
         project.clear_kept_creates(&key)?;
         return Ok(UpReport::NoChanges);
     }
-    if !ui.confirm("Apply these changes?")? {
+    // A saved plan was reviewed and confirmed when it was made.
+    if options.saved.is_none() && !ui.confirm("Apply these changes?")? {
         return Ok(UpReport::Declined);
     }
     if let Some(r) = &refreshed {

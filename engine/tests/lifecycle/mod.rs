@@ -11,6 +11,7 @@ mod recovery;
 mod refactor;
 mod refresh;
 mod replace;
+mod saved;
 mod stacks;
 mod target;
 mod update;

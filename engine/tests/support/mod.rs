@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use skistack_engine::{
     Action, CallContext, CallPurpose, Cancel, DestroyOptions, EngineError, Event, Frontend, Intent,
-    LockInfo, Map, Observer, OpId, OpKind, PendingOp, Plan, Project, Refresh, Registry,
-    ResourceRecord, RunSummary, StackKey, StackState, StateStore, Takeover, UpOptions, UpReport,
-    Value,
+    LockInfo, Map, Observer, OpId, OpKind, PendingOp, Plan, PreviewOptions, Project, Refresh,
+    Registry, ResourceRecord, RunSummary, SavedPlan, StackKey, StackState, StateStore, Takeover,
+    UpOptions, UpReport, Value,
 };
 use skistack_state::SqliteStore;
 
@@ -332,6 +332,35 @@ impl Harness {
         let options = UpOptions {
             targets: targets.iter().map(|t| t.to_string()).collect(),
             parallel: PARALLEL,
+            ..UpOptions::default()
+        };
+        let script = self.script();
+        let summary = match skistack_engine::up(&self.project, stack, &options, &script).await? {
+            UpReport::Applied { summary, .. } => Some(*summary),
+            UpReport::NoChanges | UpReport::Declined => None,
+        };
+        Ok(script.into_up(summary))
+    }
+
+    /// `skistack preview STACK --out FILE`: the saved plan.
+    pub async fn save_plan(&self, stack: &str) -> Result<SavedPlan, EngineError> {
+        let options = PreviewOptions {
+            stacks: vec![stack.to_string()],
+            save: true,
+            ..PreviewOptions::default()
+        };
+        let report = skistack_engine::preview(&self.project, &options, &self.script()).await?;
+        if let Some(d) = report.errors.first() {
+            panic!("preview {stack}: {}", d.message);
+        }
+        Ok(report.stacks[0].saved.clone().expect("a saved plan"))
+    }
+
+    /// `skistack up STACK --plan FILE`.
+    pub async fn try_up_saved(&self, stack: &str, saved: &SavedPlan) -> Result<Up, EngineError> {
+        let options = UpOptions {
+            parallel: PARALLEL,
+            saved: Some(saved.clone()),
             ..UpOptions::default()
         };
         let script = self.script();

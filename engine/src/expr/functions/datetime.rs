@@ -423,8 +423,28 @@ fn timestamp(c: &Call<'_>) -> Result<Value, ExprError> {
         .ok_or_else(|| c.call_err("the clock is outside the years 0000 to 9999"))
 }
 
+/// The time of this process's plans: fixed at first use, or by
+/// [`set_plan_time`] before any plan.
+static PLAN_TIME: OnceLock<Time> = OnceLock::new();
+
+/// This process's plan time as `plantimestamp()` returns it, fixing it now
+/// if nothing has yet; `None` only for a clock outside years 0000–9999.
+pub(crate) fn plan_time() -> Option<String> {
+    rfc3339(*PLAN_TIME.get_or_init(now))
+}
+
+/// Makes this process plan at `text`, the [`plan_time`] of the process that
+/// saved a plan, so that `plantimestamp()` evaluates as it did then. False
+/// when `text` is no time, or this process already plans at another one.
+pub(crate) fn set_plan_time(text: &str) -> bool {
+    let Some(t) = parse_time(text) else {
+        return false;
+    };
+    let fixed = PLAN_TIME.get_or_init(|| t);
+    rfc3339(*fixed).as_deref() == Some(text)
+}
+
 fn plantimestamp(c: &Call<'_>) -> Result<Value, ExprError> {
-    static PLAN_TIME: OnceLock<Time> = OnceLock::new();
     rfc3339(*PLAN_TIME.get_or_init(now))
         .map(Value::String)
         .ok_or_else(|| c.call_err("the clock is outside the years 0000 to 9999"))

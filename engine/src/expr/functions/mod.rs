@@ -34,6 +34,7 @@ use crate::base::Span;
 use crate::base::Value;
 
 pub(crate) use args::Call;
+pub(crate) use datetime::{plan_time, set_plan_time};
 
 /// Most bytes (or elements) a function may produce, so that `indent`,
 /// `format("%999999999d")` or `chunklist` over a huge count are refused
