@@ -63,7 +63,7 @@ pub use provider::{
 pub use reconcile::{Drift, Refresh, SWEEP_HORIZON, sweep_until};
 pub use stack::{ConfigLayer, DeclKind, stack_json_schema};
 pub use state::{
-    HistoryEntry, Intent, LockInfo, OpId, OpKind, PendingOp, RecordOptions, Released,
+    HistoryEntry, Intent, Lease, LockInfo, OpId, OpKind, PendingOp, RecordOptions, Released,
     ResourceRecord, StackKey, StackState, StackSummary, StateError, StateStore, format_unix,
 };
 pub use sys::now as unix_now;

@@ -224,6 +224,33 @@ pub struct LockInfo {
     pub started_at: i64,
     /// The command holding it (`up`, `destroy`).
     pub operation: String,
+    /// The holder's lease, in stores shared between machines, whose holders
+    /// renew it while they run; `None` in a store whose locks live on one
+    /// host (the SQLite file), judged by asking that host's kernel.
+    pub lease: Option<Lease>,
+}
+
+impl LockInfo {
+    /// Whether `other` names the same holder, whatever its heartbeat.
+    pub fn same_holder(&self, other: &LockInfo) -> bool {
+        self.pid == other.pid
+            && self.host == other.host
+            && self.started_at == other.started_at
+            && self.operation == other.operation
+    }
+}
+
+/// A lock's lease: renewed by its holder's heartbeat, lost when the
+/// heartbeat stops for longer than the lease.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lease {
+    /// Unix seconds of the last renewal.
+    pub heartbeat_at: i64,
+    /// How long the holder promised the lock lives without a renewal.
+    pub seconds: i64,
+    /// Renewals so far: two readings of a lock with the same count are
+    /// the same lock, even within one second.
+    pub beats: u64,
 }
 
 /// A deployed stack, as listed by the store.
@@ -241,7 +268,11 @@ pub enum StateError {
         "stack {key} is locked by pid {} on {} since {} ({}); wait for it to finish",
         .holder.pid, .holder.host, format_unix(.holder.started_at), .holder.operation
     )]
-    Locked { key: StackKey, holder: LockInfo },
+    Locked {
+        key: StackKey,
+        /// Boxed: errors pass through every call, and a holder is large.
+        holder: Box<LockInfo>,
+    },
     #[error("state file {path}: {message}")]
     Unusable { path: String, message: String },
     #[error("state store: {0}")]

@@ -28,11 +28,7 @@ pub(crate) type Keys<'a> = &'a dyn Fn() -> Result<Arc<Sealer>, StoreError>;
 
 /// A property map as column text, its secrets sealed.
 pub(crate) fn map_to_text(map: &Map, keys: Keys<'_>) -> Result<String, StoreError> {
-    let json = Value::map_to_json(map);
-    if !map.values().any(Value::contains_secret) {
-        return Ok(json.to_string());
-    }
-    Ok(seal_json(json, keys)?.to_string())
+    Ok(map_to_sealed(map, keys)?.to_string())
 }
 
 /// A property map from column text; the text must hold a JSON object.
@@ -41,7 +37,40 @@ pub(crate) fn map_from_text(
     text: &str,
     keys: Keys<'_>,
 ) -> Result<Map, StoreError> {
-    let json = open_json(parse(column, text)?, keys)?;
+    map_from_sealed(column, parse(column, text)?, keys)
+}
+
+/// A single value as column text, its secrets sealed.
+pub(crate) fn value_to_text(value: &Value, keys: Keys<'_>) -> Result<String, StoreError> {
+    Ok(value_to_sealed(value, keys)?.to_string())
+}
+
+/// A single value from column text.
+pub(crate) fn value_from_text(
+    column: &'static str,
+    text: &str,
+    keys: Keys<'_>,
+) -> Result<Value, StoreError> {
+    value_from_sealed(parse(column, text)?, keys)
+}
+
+/// A property map as JSON, its secrets sealed (for stores that keep JSON
+/// documents rather than columns of text).
+pub(crate) fn map_to_sealed(map: &Map, keys: Keys<'_>) -> Result<Json, StoreError> {
+    let json = Value::map_to_json(map);
+    if !map.values().any(Value::contains_secret) {
+        return Ok(json);
+    }
+    seal_json(json, keys)
+}
+
+/// A property map from JSON that [`map_to_sealed`] made.
+pub(crate) fn map_from_sealed(
+    column: &'static str,
+    json: Json,
+    keys: Keys<'_>,
+) -> Result<Map, StoreError> {
+    let json = open_json(json, keys)?;
     if !json.is_object() {
         return Err(StoreError::Shape {
             column,
@@ -51,22 +80,18 @@ pub(crate) fn map_from_text(
     Ok(Value::map_from_json(&json))
 }
 
-/// A single value as column text, its secrets sealed.
-pub(crate) fn value_to_text(value: &Value, keys: Keys<'_>) -> Result<String, StoreError> {
+/// A single value as JSON, its secrets sealed.
+pub(crate) fn value_to_sealed(value: &Value, keys: Keys<'_>) -> Result<Json, StoreError> {
     let json = value.to_json();
     if !value.contains_secret() {
-        return Ok(json.to_string());
+        return Ok(json);
     }
-    Ok(seal_json(json, keys)?.to_string())
+    seal_json(json, keys)
 }
 
-/// A single value from column text.
-pub(crate) fn value_from_text(
-    column: &'static str,
-    text: &str,
-    keys: Keys<'_>,
-) -> Result<Value, StoreError> {
-    Ok(Value::from_json(&open_json(parse(column, text)?, keys)?))
+/// A single value from JSON that [`value_to_sealed`] made.
+pub(crate) fn value_from_sealed(json: Json, keys: Keys<'_>) -> Result<Value, StoreError> {
+    Ok(Value::from_json(&open_json(json, keys)?))
 }
 
 /// Column text with its plaintext secrets sealed (the migration of a file

@@ -28,6 +28,33 @@ pub(crate) enum StoreError {
     Secrets(#[from] crate::secrets::SecretsError),
     #[error("unknown pending operation kind {0:?}")]
     OpKind(String),
+    #[error(transparent)]
+    Objects(#[from] crate::objects::ObjectError),
+    #[error("object {name} is not what skistack wrote there: {source}")]
+    Object {
+        name: String,
+        source: serde_json::Error,
+    },
+    #[error("object {name} was written by a newer skistack (form {format}); upgrade skistack")]
+    Newer { name: String, format: u32 },
+    #[error("cannot encode the change: {0}")]
+    Encode(serde_json::Error),
+    #[error(
+        "another process wrote change {seq} of this stack first; nothing of this one was \
+         written, and the next call reads the state again"
+    )]
+    Overtaken { seq: u64 },
+    #[error(
+        "an earlier write of this stack failed while others were still in flight; try again \
+         once they are done"
+    )]
+    Busy,
+    #[error("the state kept being compacted while it was read; try again")]
+    Moving,
+    #[error("{0}")]
+    LockLost(String),
+    #[error(transparent)]
+    Refused(#[from] crate::journal::Refusal),
 }
 
 impl StoreError {

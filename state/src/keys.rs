@@ -44,28 +44,57 @@ impl KeyRing {
         key: &StackKey,
         need: Need,
     ) -> Result<Arc<Sealer>, StoreError> {
-        let wrapped = match read_row(conn, key)? {
-            Some((provider, wrapped)) => {
-                self.check_provider(key, provider)?;
-                wrapped
-            }
-            None if need == Need::Read => {
-                return Err(StoreError::Shape {
-                    column: "secret_keys",
-                    expected: "a data key for a stack holding sealed secrets",
-                });
-            }
+        match read_row(conn, key)? {
+            Some((provider, wrapped)) => self.open_wrapped(key, provider, &wrapped),
+            None if need == Need::Read => Err(missing_key()),
             None => {
-                let wrapped = self.wrapper.wrap(key, &DataKey::generate())?;
+                let (wrapped, sealer) = self.new_key(key)?;
                 conn.prepare_cached(
                     "INSERT INTO secret_keys (stack, env, provider, wrapped) VALUES (?1, ?2, ?3, ?4)",
                 )?
                 .execute(params![key.stack, key.env, self.wrapper.url(), wrapped])?;
-                wrapped
+                Ok(sealer)
             }
-        };
-        let data_key = self.unwrap(key, &wrapped)?;
+        }
+    }
+
+    /// The URL of the provider this ring wraps new keys with.
+    pub(crate) fn url(&self) -> String {
+        self.wrapper.url()
+    }
+
+    /// The sealer of a data key recorded as wrapped by `provider`, which
+    /// must be this ring's provider.
+    pub(crate) fn open_wrapped(
+        &self,
+        key: &StackKey,
+        provider: String,
+        wrapped: &[u8],
+    ) -> Result<Arc<Sealer>, StoreError> {
+        self.check_provider(key, provider)?;
+        let data_key = self.unwrap(key, wrapped)?;
         Ok(Arc::new(Sealer::new(key.clone(), data_key)))
+    }
+
+    /// A new data key for `key`: wrapped, for the store to record (under
+    /// [`KeyRing::url`]), and as a sealer.
+    pub(crate) fn new_key(&self, key: &StackKey) -> Result<(Vec<u8>, Arc<Sealer>), StoreError> {
+        let data_key = DataKey::generate();
+        let wrapped = self.wrapper.wrap(key, &data_key)?;
+        Ok((wrapped, Arc::new(Sealer::new(key.clone(), data_key))))
+    }
+
+    /// `wrapped` (recorded as wrapped by `provider`) wrapped again by `to`.
+    pub(crate) fn rewrap(
+        &self,
+        key: &StackKey,
+        provider: String,
+        wrapped: &[u8],
+        to: &dyn KeyWrapper,
+    ) -> Result<Vec<u8>, StoreError> {
+        self.check_provider(key, provider)?;
+        let data_key = self.unwrap(key, wrapped)?;
+        Ok(to.wrap(key, &data_key)?)
     }
 
     fn check_provider(&self, key: &StackKey, recorded: String) -> Result<(), SecretsError> {
@@ -116,15 +145,21 @@ impl KeyRing {
             .collect::<Result<Vec<_>, _>>()?
         };
         for (key, provider, wrapped) in &rows {
-            self.check_provider(key, provider.clone())?;
-            let data_key = self.unwrap(key, wrapped)?;
-            let rewrapped = to.wrap(key, &data_key)?;
+            let rewrapped = self.rewrap(key, provider.clone(), wrapped, to)?;
             conn.prepare_cached(
                 "UPDATE secret_keys SET provider = ?3, wrapped = ?4 WHERE stack = ?1 AND env = ?2",
             )?
             .execute(params![key.stack, key.env, to.url(), rewrapped])?;
         }
         Ok(rows.len())
+    }
+}
+
+/// What reading a secret finds when its stack has no data key.
+pub(crate) fn missing_key() -> StoreError {
+    StoreError::Shape {
+        column: "secret_keys",
+        expected: "a data key for a stack holding sealed secrets",
     }
 }
 

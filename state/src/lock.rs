@@ -51,6 +51,7 @@ pub(crate) fn holder(conn: &Connection, key: &StackKey) -> Result<Option<LockInf
                 host: r.get(1)?,
                 started_at: r.get(2)?,
                 operation: r.get(3)?,
+                lease: None,
             })
         })
         .optional()?)

@@ -393,7 +393,7 @@ impl StateStore for SqliteStore {
             None => Ok(()),
             Some(holder) => Err(StateError::Locked {
                 key: key.clone(),
-                holder,
+                holder: Box::new(holder),
             }),
         }
     }

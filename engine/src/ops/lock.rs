@@ -34,8 +34,30 @@ pub enum Holder {
     Unknown(String),
 }
 
-/// Judges a lock's holder from this host (`host`, our host name).
+/// Judges a lock's holder from this host (`host`, our host name). A lock
+/// with a lease is judged by its heartbeat first: machines that share a
+/// state (containers above all) may share a host name, so a pid alone
+/// cannot tell that a holder elsewhere is gone.
 pub fn judge(holder: &LockInfo, host: &str) -> Holder {
+    if let Some(lease) = holder.lease {
+        let silent = crate::sys::now() - lease.heartbeat_at;
+        if silent > lease.seconds {
+            return Holder::Gone(format!(
+                "its heartbeat stopped {silent} s ago, longer than its lease of {} s",
+                lease.seconds
+            ));
+        }
+        if holder.host == host
+            && matches!(inspect_process(holder.pid), ProcessState::Running { .. })
+        {
+            return Holder::Running;
+        }
+        return Holder::Unknown(format!(
+            "its lease is live (the last heartbeat was {silent} s ago; it lapses after {} s \
+             without one)",
+            lease.seconds
+        ));
+    }
     if holder.host != host {
         return Holder::Unknown(format!(
             "it was taken on host {}, and skistack can only check processes of this host ({host})",
@@ -132,12 +154,13 @@ impl Project {
             host: hostname(),
             started_at: crate::sys::now(),
             operation: operation.to_string(),
+            lease: None,
         };
         let mut taken_over = None;
         loop {
             let holder = match self.store.lock(&key, &info) {
                 Ok(()) => break,
-                Err(StateError::Locked { holder, .. }) => holder,
+                Err(StateError::Locked { holder, .. }) => *holder,
                 Err(e) => return Err(e.into()),
             };
             match judge(&holder, &info.host) {
@@ -153,7 +176,11 @@ impl Project {
                     // Someone else released or took it meanwhile: try again.
                 }
                 Holder::Running | Holder::Unknown(_) => {
-                    return Err(StateError::Locked { key, holder }.into());
+                    return Err(StateError::Locked {
+                        key,
+                        holder: Box::new(holder),
+                    }
+                    .into());
                 }
             }
         }
@@ -180,7 +207,7 @@ impl Project {
         let mut last_seen: Option<LockInfo> = None;
         loop {
             let holder = match self.lock(stack, operation) {
-                Err(EngineError::State(StateError::Locked { holder, .. })) => holder,
+                Err(EngineError::State(StateError::Locked { holder, .. })) => *holder,
                 other => return other,
             };
             let elapsed = start.elapsed();
@@ -201,7 +228,10 @@ impl Project {
                     }
                 )));
             }
-            if last_seen.as_ref() != Some(&holder) {
+            if !last_seen
+                .as_ref()
+                .is_some_and(|seen| seen.same_holder(&holder))
+            {
                 waiting(&holder);
                 last_seen = Some(holder);
             }

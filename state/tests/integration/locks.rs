@@ -11,6 +11,7 @@ fn holder(pid: u32, host: &str, started_at: i64) -> LockInfo {
         host: host.into(),
         started_at,
         operation: "up".into(),
+        lease: None,
     }
 }
 
@@ -36,7 +37,7 @@ fn a_stale_lock_is_taken_over_once() {
     assert!(!store.take_over_lock(&key, &dead, &second).unwrap());
     assert_eq!(store.lock_holder(&key).unwrap(), Some(first.clone()));
     match store.lock(&key, &second) {
-        Err(StateError::Locked { holder, .. }) => assert_eq!(holder, first),
+        Err(StateError::Locked { holder, .. }) => assert_eq!(*holder, first),
         other => panic!("expected Locked, got {other:?}"),
     }
 }

@@ -1,9 +1,10 @@
 //! The state store's integration tests, one test binary with a module per
-//! area, each on real SQLite files in temp dirs.
+//! area, each on real SQLite files in temp dirs or on an object store in memory.
 
 mod support;
 
 mod locks;
+mod object_store;
 mod open;
 mod processes;
 mod secrets;

@@ -55,6 +55,7 @@ fn child_process() {
         host: "child-host".into(),
         started_at: 1_700_000_000,
         operation: "up".into(),
+        lease: None,
     };
     store.lock(&locked_key(), &info).unwrap();
     write_resources(&store, "child");
@@ -99,6 +100,7 @@ fn two_processes_share_one_file() {
         host: "parent-host".into(),
         started_at: 1_700_000_500,
         operation: "destroy".into(),
+        lease: None,
     };
     let err = store.lock(&locked_key(), &mine).unwrap_err();
     let text = err.to_string();
