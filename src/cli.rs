@@ -35,9 +35,16 @@ pub struct Global {
     /// Set a config value for this run (repeatable), e.g. -c az_count=3.
     #[arg(short = 'c', long = "config", global = true, value_name = "KEY=VALUE")]
     pub config: Vec<String>,
-    /// State file (default: .skistack/state.db beside the stacks directory).
-    #[arg(long, global = true, env = "SKISTACK_STATE")]
-    pub state: Option<PathBuf>,
+    /// Where the state lives: a file path (default: .skistack/state.db
+    /// beside the stacks directory), or s3://BUCKET/PREFIX[?region=R] for a
+    /// state shared between machines.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH_OR_URL",
+        env = "SKISTACK_STATE"
+    )]
+    pub state: Option<String>,
     /// What encrypts the state's secrets: `awskms://KEY-ID-OR-ALIAS[?region=R]`
     /// (an AWS KMS key), `passphrase` (SKISTACK_PASSPHRASE),
     /// `file://PATH` (a key file), or `keyfile`, the default: the key file

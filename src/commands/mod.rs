@@ -14,12 +14,13 @@ pub mod saved_plan;
 pub mod secrets;
 pub mod settings;
 pub mod state;
+pub mod store;
 mod terminal;
 pub mod up;
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
 use std::sync::Arc;
+use store::{Location, Store};
 
 use skistack_engine::Cancel;
 use skistack_engine::Diagnostic;
@@ -27,7 +28,6 @@ use skistack_engine::Registry;
 use skistack_engine::{EngineError, Project};
 use skistack_provider_aws::{AwsOptions, AwsProvider};
 use skistack_provider_std::StdProvider;
-use skistack_state::SqliteStore;
 
 use crate::cli::Global;
 
@@ -67,20 +67,6 @@ pub fn registry(global: &Global) -> Registry {
     r
 }
 
-/// Where the state lives: `--state`, `SKISTACK_STATE`, or `.skistack/state.db`
-/// beside the stacks directory.
-pub fn state_path(global: &Global) -> PathBuf {
-    if let Some(p) = &global.state {
-        return p.clone();
-    }
-    let parent = global
-        .stacks_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), PathBuf::from);
-    parent.join(".skistack").join("state.db")
-}
-
 /// Opens the state and builds the project.
 pub fn project(global: &Global) -> Result<Project, Exit> {
     let mut cli_config = Vec::new();
@@ -99,14 +85,12 @@ pub fn project(global: &Global) -> Result<Project, Exit> {
     if !bad.is_empty() {
         return Err(Exit::Invalid(bad));
     }
-    let path = state_path(global);
-    let store = SqliteStore::open(&path, secrets::provider(global)?)
-        .map_err(|e| Exit::Failed(e.to_string()))?;
+    let store = Store::open(global, &Location::of(global), secrets::provider(global)?)?;
     Ok(Project {
         stacks_dir: global.stacks_dir.clone(),
         env: global.env.clone(),
         registry: registry(global),
-        store: Arc::new(store),
+        store: store.into_engine(),
         cli_config,
     })
 }

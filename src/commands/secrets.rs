@@ -10,11 +10,10 @@ use std::sync::Arc;
 
 use skistack_engine::{ProviderError, StackKey};
 use skistack_provider_aws::{AwsOptions, KmsKeyWrap};
-use skistack_state::{
-    DEFAULT_KEY_FILE, DataKey, KeyFile, KeyWrapper, Passphrase, SecretsError, SqliteStore,
-};
+use skistack_state::{DEFAULT_KEY_FILE, DataKey, KeyFile, KeyWrapper, Passphrase, SecretsError};
 
-use super::{Exit, state_path};
+use super::Exit;
+use super::store::{Location, Store};
 use crate::cli::Global;
 
 /// Where the passphrase provider reads the passphrase.
@@ -153,18 +152,16 @@ impl KeyWrapper for Kms {
 }
 
 /// `skistack state change-secrets-provider URL`: re-wraps every stack's
-/// data key with the provider `url`, in one transaction.
+/// data key with the provider `url` (in one transaction in a file; in a
+/// shared state, after every key has been unwrapped).
 pub fn change(global: &Global, url: &str) -> Result<Exit, Exit> {
     let to = from_url(
         Some(url),
         &[NEW_PASSPHRASE_VAR, PASSPHRASE_VAR],
         global.endpoint_url.as_deref(),
     )?;
-    let store = SqliteStore::open(&state_path(global), provider(global)?)
-        .map_err(|e| Exit::Failed(e.to_string()))?;
-    let n = store
-        .change_secrets_provider(to.as_ref())
-        .map_err(|e| Exit::Failed(e.to_string()))?;
+    let store = Store::open(global, &Location::of(global), provider(global)?)?;
+    let n = store.change_secrets_provider(to.as_ref())?;
     println!("re-wrapped the data keys of {n} stack(s) with {}", to.url());
     Ok(Exit::Ok)
 }

@@ -73,10 +73,14 @@ pub fn apply(global: &mut Global) -> Result<(), Exit> {
     Ok(())
 }
 
-/// The state file that `[state] url` names, relative to the project file.
-fn state_location(file: &Arc<SourceFile>, url: toml::Spanned<String>) -> Result<PathBuf, Exit> {
+/// The state that `[state] url` names: an `s3://` URL as it is, or a
+/// file (a path or `file://PATH`) relative to the project file.
+fn state_location(file: &Arc<SourceFile>, url: toml::Spanned<String>) -> Result<String, Exit> {
     let span = Span::from(url.span());
     let url = url.into_inner();
+    if url.starts_with("s3://") {
+        return Ok(url);
+    }
     if let Some((scheme, _)) = url.split_once("://")
         && scheme != "file"
     {
@@ -84,9 +88,9 @@ fn state_location(file: &Arc<SourceFile>, url: toml::Spanned<String>) -> Result<
             Diagnostic::at(
                 file,
                 span,
-                format!("this build keeps the state only in a local file, not at `{url}`"),
+                format!("skistack keeps the state in a file or in S3, not at `{url}`"),
             )
-            .with_hint("write a path (relative to this file), or file://PATH"),
+            .with_hint("write a path (relative to this file), file://PATH, or s3://BUCKET/PREFIX"),
         ]));
     }
     let path = url.strip_prefix("file://").unwrap_or(&url);
@@ -97,7 +101,13 @@ fn state_location(file: &Arc<SourceFile>, url: toml::Spanned<String>) -> Result<
         ]));
     }
     let dir = file.path.parent().unwrap_or(Path::new("."));
-    Ok(dir.join(path))
+    dir.join(path).into_os_string().into_string().map_err(|_| {
+        Exit::Invalid(vec![Diagnostic::at(
+            file,
+            span,
+            "the state file's path is not valid UTF-8",
+        )])
+    })
 }
 
 #[cfg(test)]

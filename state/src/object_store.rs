@@ -193,6 +193,16 @@ impl ObjectStateStore {
         Ok(rewrapped.len())
     }
 
+    /// Makes the next call read `key`'s document from the store: what was
+    /// read before the lock was taken may have changed since.
+    fn read_again(&self, key: &StackKey) {
+        let cell = self.cell(key);
+        let mut c = lock(&cell);
+        if c.in_flight == 0 {
+            c.loaded = false;
+        }
+    }
+
     fn cell(&self, key: &StackKey) -> Arc<Mutex<Cached>> {
         let mut stacks = self.stacks.lock().unwrap_or_else(PoisonError::into_inner);
         Arc::clone(stacks.entry(key.clone()).or_default())
@@ -287,11 +297,7 @@ impl ObjectStateStore {
 
     /// The entries after `base`, in order; `None` when one vanished
     /// between the listing and its read (a compaction ran).
-    fn read_journal(
-        &self,
-        dir: &str,
-        base: u64,
-    ) -> Result<Option<Vec<Numbered>>, StoreError> {
+    fn read_journal(&self, dir: &str, base: u64) -> Result<Option<Vec<Numbered>>, StoreError> {
         let prefix = format!("{dir}journal/");
         let after = journal_name(dir, base);
         let names = self.objects.list(&prefix, Some(&after))?;
@@ -897,7 +903,9 @@ impl StateStore for ObjectStateStore {
     }
 
     fn lock(&self, key: &StackKey, info: &LockInfo) -> Result<(), StateError> {
-        self.leases.acquire(key, info)
+        self.leases.acquire(key, info)?;
+        self.read_again(key);
+        Ok(())
     }
 
     fn unlock(&self, key: &StackKey) -> Result<(), StateError> {
@@ -914,7 +922,11 @@ impl StateStore for ObjectStateStore {
         stale: &LockInfo,
         info: &LockInfo,
     ) -> Result<bool, StateError> {
-        self.leases.take_over(key, stale, info)
+        let taken = self.leases.take_over(key, stale, info)?;
+        if taken {
+            self.read_again(key);
+        }
+        Ok(taken)
     }
 
     fn release_lock(&self, key: &StackKey, holder: &LockInfo) -> Result<bool, StateError> {

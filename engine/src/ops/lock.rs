@@ -79,10 +79,15 @@ pub fn judge(holder: &LockInfo, host: &str) -> Holder {
     }
 }
 
-/// One line describing a holder: `pid 42 on build-1 (up, since ...)`.
+/// One line describing a holder: `pid 42 on build-1 (up, since ...)`, and
+/// the age of its last heartbeat when it has a lease.
 pub fn describe(holder: &LockInfo) -> String {
+    let heartbeat = holder.lease.map_or_else(String::new, |lease| {
+        let ago = (crate::sys::now() - lease.heartbeat_at).max(0);
+        format!(", last heartbeat {ago} s ago")
+    });
     format!(
-        "pid {} on {} ({}, since {})",
+        "pid {} on {} ({}, since {}{heartbeat})",
         holder.pid,
         holder.host,
         holder.operation,

@@ -99,7 +99,8 @@ fn retried() -> String {
 }
 
 /// The HTTP status of the answer an error came with, if any.
-fn status<E, R: 'static>(err: &SdkError<E, R>) -> Option<u16> {
+/// The HTTP status of the response an SDK error came with, if any.
+pub(crate) fn http_status<E, R: 'static>(err: &SdkError<E, R>) -> Option<u16> {
     let raw: &dyn Any = err.raw_response()?;
     raw.downcast_ref::<HttpResponse>()
         .map(|r| r.status().as_u16())
@@ -120,7 +121,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + 'static,
 {
-    let status = status(&err);
+    let status = http_status(&err);
     match &err {
         SdkError::ServiceError(_) => {
             let code = err.code().unwrap_or("Unknown");

@@ -20,6 +20,7 @@ pub mod tags;
 pub mod token;
 
 mod autoscaling;
+mod bucket;
 mod ec2;
 mod ecr;
 mod ecs;
@@ -31,6 +32,7 @@ mod logs;
 mod registry;
 mod ssm;
 
+pub use bucket::S3Bucket;
 pub use keywrap::KmsKeyWrap;
 pub use shared::{Clients, Shared};
 

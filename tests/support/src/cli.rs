@@ -196,6 +196,14 @@ impl Project {
         }
     }
 
+    /// The same project with its state at `url` (`s3://BUCKET/PREFIX`, on
+    /// the project's endpoint) instead of a file: every run passes
+    /// `--state URL`. Helpers that read the state file do not apply.
+    pub fn with_state(mut self, url: &str) -> Project {
+        self.state = PathBuf::from(url);
+        self
+    }
+
     /// The project's root directory (the working directory of every run).
     pub fn root(&self) -> &Path {
         self.dir.path()

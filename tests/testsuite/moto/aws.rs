@@ -23,6 +23,7 @@ pub struct Aws {
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub tagging: aws_sdk_resourcegroupstagging::Client,
     pub kms: aws_sdk_kms::Client,
+    pub s3: aws_sdk_s3::Client,
 }
 
 /// An EC2 filter on one name and value.
@@ -81,6 +82,12 @@ impl Aws {
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             tagging: aws_sdk_resourcegroupstagging::Client::new(&config),
             kms: aws_sdk_kms::Client::new(&config),
+            // moto serves buckets under the path, not as host names.
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&config)
+                    .force_path_style(true)
+                    .build(),
+            ),
         }
     }
 

@@ -16,6 +16,7 @@ mod drift;
 mod faults;
 mod recovery;
 mod secrets;
+mod shared_state;
 
 use skistack_test_support::{Moto, Project};
 
