@@ -285,4 +285,17 @@ pub enum StateAction {
         /// (else SKISTACK_PASSPHRASE).
         url: String,
     },
+    /// Copy every stack and environment (resources, pending operations,
+    /// outputs, config, history) into another, empty state (a file or
+    /// s3://BUCKET/PREFIX), verify the copy, and leave this one untouched.
+    Migrate {
+        /// Where the copy goes: a path, file://PATH or s3://BUCKET/PREFIX[?region=R].
+        #[arg(long)]
+        to: String,
+        /// The secrets provider of the copy (default: this state's, as
+        /// --secrets-provider says); `passphrase` reads SKISTACK_NEW_PASSPHRASE
+        /// (else SKISTACK_PASSPHRASE).
+        #[arg(long, value_name = "URL")]
+        to_secrets_provider: Option<String>,
+    },
 }

@@ -49,9 +49,9 @@ pub use exec::{StepError, StepErrorKind};
 pub use expr::{FunctionDoc, function_docs};
 pub use ops::{
     DestroyOptions, DestroyReport, Fingerprint, Frontend, Holder, Imported, Loaded, LockGuard,
-    PreviewOptions, PreviewReport, Project, RefreshOptions, RefreshReport, SAVED_PLAN_FORMAT,
-    SavedPlan, StackPreview, Takeover, UpOptions, UpReport, describe, destroy, preview,
-    refresh_stack, take_lock, up,
+    MigrateReport, MigratedStack, PreviewOptions, PreviewReport, Project, RefreshOptions,
+    RefreshReport, SAVED_PLAN_FORMAT, SavedPlan, StackPreview, Takeover, UpOptions, UpReport,
+    describe, destroy, migrate, preview, refresh_stack, take_lock, up,
 };
 pub use plan::{
     Action, Change, ChangeOp, Declared, Kept, Move, OutputChange, Plan, PropertyChange, StepOp,
@@ -64,7 +64,8 @@ pub use reconcile::{Drift, Refresh, SWEEP_HORIZON, sweep_until};
 pub use stack::{ConfigLayer, DeclKind, stack_json_schema};
 pub use state::{
     HistoryEntry, Intent, Lease, LockInfo, OpId, OpKind, PendingOp, RecordOptions, Released,
-    ResourceRecord, StackKey, StackState, StackSummary, StateError, StateStore, format_unix,
+    ResourceRecord, StackCopy, StackKey, StackState, StackSummary, StateError, StateStore,
+    format_unix,
 };
 pub use sys::now as unix_now;
 pub use walk::Cancel;

@@ -169,7 +169,7 @@ pub struct PendingOp {
 }
 
 /// Everything recorded for a stack in one environment.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StackState {
     pub resources: BTreeMap<String, ResourceRecord>,
     /// `None` when the stack was never deployed (or was destroyed).
@@ -253,6 +253,30 @@ pub struct Lease {
     pub beats: u64,
 }
 
+/// Everything a store holds for one stack in one environment, as `state
+/// migrate` copies it between stores: the state, the config set with
+/// `config set`, the config last applied and the history. The stack's data
+/// key is not part of it: the target seals the secrets with its own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StackCopy {
+    pub state: StackState,
+    pub config: Map,
+    pub applied_config: Option<Map>,
+    pub history: Vec<HistoryEntry>,
+}
+
+impl StackCopy {
+    /// Reads everything `store` holds for `key`.
+    pub fn read(store: &dyn StateStore, key: &StackKey) -> Result<StackCopy, StateError> {
+        Ok(StackCopy {
+            state: store.load(key)?,
+            config: store.config(key)?,
+            applied_config: store.applied_config(key)?,
+            history: store.history(key)?,
+        })
+    }
+}
+
 /// A deployed stack, as listed by the store.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackSummary {
@@ -312,6 +336,19 @@ pub trait StateStore: Send + Sync {
 
     /// Every stack with anything recorded.
     fn list_stacks(&self) -> Result<Vec<StackSummary>, StateError>;
+
+    /// Every stack the store holds anything of, config and released
+    /// resources included (what [`StateStore::list_stacks`] leaves out):
+    /// what a copy of the store must copy.
+    fn recorded_stacks(&self) -> Result<Vec<StackKey>, StateError>;
+
+    /// Writes `stacks`, of which this store must hold nothing, as they are:
+    /// pending operations keep their ids (providers derived idempotency
+    /// tokens from them), secrets are sealed with this store's keys. Fails
+    /// before writing when the store holds anything of one of them. A store
+    /// that cannot write several stacks in one transaction may have written
+    /// some of them when it fails.
+    fn restore(&self, stacks: &[(StackKey, StackCopy)]) -> Result<(), StateError>;
 
     /// Records an intent before a provider call; returns its id.
     fn begin(&self, key: &StackKey, intent: &Intent) -> Result<OpId, StateError>;

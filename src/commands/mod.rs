@@ -8,6 +8,7 @@ pub mod functions;
 pub mod import;
 pub mod inspect;
 pub mod lock;
+pub mod migrate;
 pub mod preview;
 pub mod refresh;
 pub mod saved_plan;

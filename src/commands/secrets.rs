@@ -151,15 +151,21 @@ impl KeyWrapper for Kms {
     }
 }
 
+/// A provider that takes over from the run's: a passphrase comes from
+/// SKISTACK_NEW_PASSPHRASE first, so one passphrase can replace another.
+pub fn new_provider(global: &Global, url: &str) -> Result<Arc<dyn KeyWrapper>, Exit> {
+    from_url(
+        Some(url),
+        &[NEW_PASSPHRASE_VAR, PASSPHRASE_VAR],
+        global.endpoint_url.as_deref(),
+    )
+}
+
 /// `skistack state change-secrets-provider URL`: re-wraps every stack's
 /// data key with the provider `url` (in one transaction in a file; in a
 /// shared state, after every key has been unwrapped).
 pub fn change(global: &Global, url: &str) -> Result<Exit, Exit> {
-    let to = from_url(
-        Some(url),
-        &[NEW_PASSPHRASE_VAR, PASSPHRASE_VAR],
-        global.endpoint_url.as_deref(),
-    )?;
+    let to = new_provider(global, url)?;
     let store = Store::open(global, &Location::of(global), provider(global)?)?;
     let n = store.change_secrets_provider(to.as_ref())?;
     println!("re-wrapped the data keys of {n} stack(s) with {}", to.url());

@@ -1,5 +1,6 @@
-//! `skistack state list|show|forget|change-secrets-provider`: the recorded
-//! resources of a stack, and the wrapping of its secrets' keys.
+//! `skistack state list|show|forget|change-secrets-provider|migrate`: the
+//! recorded resources of a stack, the wrapping of its secrets' keys, and
+//! copying the whole state elsewhere.
 
 use std::io::IsTerminal;
 
@@ -15,6 +16,10 @@ pub async fn run(global: &Global, action: &StateAction) -> Result<Exit, Exit> {
         StateAction::Show { stack, name } => show(global, stack, name),
         StateAction::Forget { stack, name } => forget(global, stack, name).await,
         StateAction::ChangeSecretsProvider { url } => super::secrets::change(global, url),
+        StateAction::Migrate {
+            to,
+            to_secrets_provider,
+        } => super::migrate::run(global, to, to_secrets_provider.as_deref()),
     }
 }
 

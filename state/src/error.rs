@@ -55,6 +55,18 @@ pub(crate) enum StoreError {
     LockLost(String),
     #[error(transparent)]
     Refused(#[from] crate::journal::Refusal),
+    #[error("this state already holds stack {stack}")]
+    Occupied { stack: String },
+    #[error(
+        "pending operation {id} of stack {stack} has the id of one of stack {other}'s, and \
+         this state numbers operations across stacks; finish the interrupted run of one of \
+         them (`skistack up`) and copy again"
+    )]
+    OpIdTaken {
+        id: i64,
+        stack: String,
+        other: String,
+    },
 }
 
 impl StoreError {

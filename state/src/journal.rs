@@ -56,6 +56,15 @@ impl StackDoc {
             || !self.pending.is_empty()
     }
 
+    /// Whether anything at all is recorded, config included (what a copy
+    /// of the state copies).
+    pub fn holds_records(&self) -> bool {
+        self.holds_anything()
+            || !self.config.is_empty()
+            || self.applied_config.is_some()
+            || !self.released.is_empty()
+    }
+
     /// The released resources as the engine sees them.
     pub fn released(&self) -> BTreeSet<Released> {
         (self.released.iter())

@@ -33,8 +33,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use skistack_engine::{
-    HistoryEntry, Intent, LockInfo, Map, OpId, OpKind, PendingOp, ResourceRecord, StackKey,
-    StackState, StackSummary, StateError, StateStore, Value,
+    HistoryEntry, Intent, LockInfo, Map, OpId, OpKind, PendingOp, ResourceRecord, StackCopy,
+    StackKey, StackState, StackSummary, StateError, StateStore, Value,
 };
 
 use crate::codec;
@@ -466,6 +466,59 @@ impl ObjectStateStore {
         Ok(())
     }
 
+    /// Writes a copied stack as its first snapshot, number 0: the journal
+    /// that follows starts at 1, and intents keep their ids.
+    fn restore_stack(&self, key: &StackKey, copy: &StackCopy) -> Result<(), StoreError> {
+        let batch = Batch {
+            store: self,
+            key,
+            existing: None,
+            sealer: OnceCell::new(),
+            made: OnceCell::new(),
+        };
+        let mut doc = StackDoc::default();
+        for (address, record) in &copy.state.resources {
+            doc.resources
+                .insert(address.clone(), record_doc(&batch, record)?);
+        }
+        for op in &copy.state.pending {
+            let id = op.id.get();
+            doc.pending.insert(id, pending_doc(&batch, op)?);
+            doc.next_op = doc.next_op.max(id + 1);
+        }
+        doc.outputs = copy
+            .state
+            .outputs
+            .as_ref()
+            .map(|m| batch.map(m))
+            .transpose()?;
+        doc.applied_config = (copy.applied_config.as_ref())
+            .map(|m| batch.map(m))
+            .transpose()?;
+        for (name, value) in &copy.config {
+            let sealed = codec::value_to_sealed(value, &|| batch.sealer())?;
+            doc.config.insert(name.clone(), sealed);
+        }
+        doc.history = copy.history.iter().map(HistoryDoc::from).collect();
+        doc.released = (copy.state.released.iter())
+            .map(|r| (r.type_token.clone(), r.id.clone()))
+            .collect();
+        doc.data_key = batch.made.into_inner();
+        let body = serde_json::to_vec(&SnapshotObject {
+            format: FORMAT,
+            doc,
+        })
+        .map_err(StoreError::Encode)?;
+        let name = snapshot_name(&stack_dir(key), 0);
+        if self.objects.put(&name, body, Precondition::Absent)? == Put::Conflict {
+            return Err(StoreError::Occupied {
+                stack: key.to_string(),
+            });
+        }
+        self.read_again(key);
+        Ok(())
+    }
+
     /// Every stack and environment the location holds.
     fn all_stacks(&self) -> Result<Vec<StackKey>, StoreError> {
         let mut keys = Vec::new();
@@ -650,6 +703,17 @@ fn record_of(
     })
 }
 
+fn pending_doc(batch: &Batch<'_>, op: &PendingOp) -> Result<PendingDoc, StoreError> {
+    Ok(PendingDoc {
+        address: op.address.clone(),
+        kind: op.kind.as_str().to_string(),
+        type_token: op.type_token.clone(),
+        resource_id: op.resource_id.clone(),
+        inputs: batch.map(&op.inputs)?,
+        started_at: op.started_at,
+    })
+}
+
 fn pending_of(id: i64, p: &PendingDoc, keys: codec::Keys<'_>) -> Result<PendingOp, StoreError> {
     Ok(PendingOp {
         id: OpId::new(id),
@@ -720,6 +784,33 @@ impl StateStore for ObjectStateStore {
         Ok(out)
     }
 
+    fn recorded_stacks(&self) -> Result<Vec<StackKey>, StateError> {
+        let what = || "listing every stack recorded".to_string();
+        let mut out = Vec::new();
+        for key in self.all_stacks().context(what)? {
+            if self.read(&key, what, |doc| Ok(doc.holds_records()))? {
+                out.push(key);
+            }
+        }
+        Ok(out)
+    }
+
+    fn restore(&self, stacks: &[(StackKey, StackCopy)]) -> Result<(), StateError> {
+        let what = || format!("copying {} stack(s) into the state", stacks.len());
+        let held = self.all_stacks().context(what)?;
+        if let Some((key, _)) = stacks.iter().find(|(k, _)| held.contains(k)) {
+            let occupied = StoreError::Occupied {
+                stack: key.to_string(),
+            };
+            return Err(occupied.in_context(&what()));
+        }
+        for (key, copy) in stacks {
+            self.restore_stack(key, copy)
+                .context(|| format!("copying stack {key} into the state"))?;
+        }
+        Ok(())
+    }
+
     fn begin(&self, key: &StackKey, op: &Intent) -> Result<OpId, StateError> {
         self.write(
             key,
@@ -732,14 +823,7 @@ impl StateStore for ObjectStateStore {
             },
             |doc, batch| {
                 let id = doc.next_op.max(1);
-                let pending = PendingDoc {
-                    address: op.address.clone(),
-                    kind: op.kind.as_str().to_string(),
-                    type_token: op.type_token.clone(),
-                    resource_id: op.resource_id.clone(),
-                    inputs: batch.map(&op.inputs)?,
-                    started_at: op.started_at,
-                };
+                let pending = pending_doc(batch, &op.clone().with_id(OpId::new(id)))?;
                 Ok((vec![Entry::Begin { id, op: pending }], OpId::new(id)))
             },
         )

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use skistack_engine::{
     HistoryEntry, Intent, LockInfo, Map, OpId, OpKind, PendingOp, RecordOptions, Released,
-    ResourceRecord, StackKey, StackState, StackSummary, StateError, StateStore, Value,
+    ResourceRecord, StackCopy, StackKey, StackState, StackSummary, StateError, StateStore, Value,
 };
 
 use crate::codec;
@@ -158,27 +158,32 @@ impl StateStore for SqliteStore {
         run().context(|| "listing stacks".into())
     }
 
+    fn recorded_stacks(&self) -> Result<Vec<StackKey>, StateError> {
+        recorded_keys(&self.conn()).context(|| "listing every stack recorded".into())
+    }
+
+    fn restore(&self, stacks: &[(StackKey, StackCopy)]) -> Result<(), StateError> {
+        let mut conn = self.conn();
+        // One transaction for every stack: a copy that fails writes nothing.
+        let run = |conn: &mut Connection| -> Result<(), StoreError> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let held: BTreeSet<StackKey> = recorded_keys(&tx)?.into_iter().collect();
+            for (key, copy) in stacks {
+                if held.contains(key) {
+                    return Err(StoreError::Occupied {
+                        stack: key.to_string(),
+                    });
+                }
+                restore_stack(&tx, &self.keys, key, copy)?;
+            }
+            Ok(tx.commit()?)
+        };
+        run(&mut conn).context(|| format!("copying {} stack(s) into the state", stacks.len()))
+    }
+
     fn begin(&self, key: &StackKey, op: &Intent) -> Result<OpId, StateError> {
         let conn = self.conn();
-        let run = || -> Result<OpId, StoreError> {
-            let inputs =
-                codec::map_to_text(&op.inputs, &|| self.keys.sealer(&conn, key, Need::Write))?;
-            let mut stmt = conn.prepare_cached(
-                "INSERT INTO pending_ops (stack, env, name, kind, type, resource_id, inputs, started_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            let id = stmt.insert(params![
-                key.stack,
-                key.env,
-                op.address,
-                op.kind.as_str(),
-                op.type_token,
-                op.resource_id,
-                inputs,
-                op.started_at,
-            ])?;
-            Ok(OpId::new(id))
-        };
+        let run = || insert_pending(&conn, &self.keys, key, None, op);
         run().context(|| {
             format!(
                 "recording the intent to {} {}",
@@ -262,32 +267,8 @@ impl StateStore for SqliteStore {
 
     fn set_outputs(&self, key: &StackKey, outputs: Option<&Map>) -> Result<(), StateError> {
         let conn = self.conn();
-        let run = || -> Result<(), StoreError> {
-            match outputs {
-                Some(map) => {
-                    let text =
-                        codec::map_to_text(map, &|| self.keys.sealer(&conn, key, Need::Write))?;
-                    conn.prepare_cached(
-                        "INSERT INTO stack_outputs (stack, env, outputs, updated_at)
-                         VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT (stack, env) DO UPDATE SET
-                             outputs = excluded.outputs, updated_at = excluded.updated_at",
-                    )?
-                    .execute(params![
-                        key.stack,
-                        key.env,
-                        text,
-                        codec::now()
-                    ])?;
-                }
-                None => {
-                    conn.prepare_cached("DELETE FROM stack_outputs WHERE stack = ?1 AND env = ?2")?
-                        .execute(params![key.stack, key.env])?;
-                }
-            }
-            Ok(())
-        };
-        run().context(|| format!("recording the outputs of {key}"))
+        write_outputs(&conn, &self.keys, key, outputs)
+            .context(|| format!("recording the outputs of {key}"))
     }
 
     fn applied_config(&self, key: &StackKey) -> Result<Option<Map>, StateError> {
@@ -306,27 +287,8 @@ impl StateStore for SqliteStore {
 
     fn set_applied_config(&self, key: &StackKey, config: Option<&Map>) -> Result<(), StateError> {
         let conn = self.conn();
-        let run = || -> Result<(), StoreError> {
-            match config {
-                Some(map) => {
-                    let text =
-                        codec::map_to_text(map, &|| self.keys.sealer(&conn, key, Need::Write))?;
-                    conn.prepare_cached(
-                        "INSERT INTO applied_config (stack, env, config) VALUES (?1, ?2, ?3)
-                         ON CONFLICT (stack, env) DO UPDATE SET config = excluded.config",
-                    )?
-                    .execute(params![key.stack, key.env, text])?;
-                }
-                None => {
-                    conn.prepare_cached(
-                        "DELETE FROM applied_config WHERE stack = ?1 AND env = ?2",
-                    )?
-                    .execute(params![key.stack, key.env])?;
-                }
-            }
-            Ok(())
-        };
-        run().context(|| format!("recording the applied config of {key}"))
+        write_applied_config(&conn, &self.keys, key, config)
+            .context(|| format!("recording the applied config of {key}"))
     }
 
     fn forget(&self, key: &StackKey, name: &str) -> Result<bool, StateError> {
@@ -348,23 +310,7 @@ impl StateStore for SqliteStore {
 
     fn add_history(&self, key: &StackKey, entry: &HistoryEntry) -> Result<(), StateError> {
         let conn = self.conn();
-        let run = || -> Result<(), StoreError> {
-            conn.prepare_cached(
-                "INSERT INTO history (stack, env, kind, started_at, duration_ms, result, counts)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                key.stack,
-                key.env,
-                entry.kind,
-                entry.started_at,
-                entry.duration_ms,
-                entry.result,
-                codec::counts_to_text(&entry.counts),
-            ])?;
-            Ok(())
-        };
-        run().context(|| format!("recording the history of {key}"))
+        insert_history(&conn, key, entry).context(|| format!("recording the history of {key}"))
     }
 
     fn history(&self, key: &StackKey) -> Result<Vec<HistoryEntry>, StateError> {
@@ -440,16 +386,8 @@ impl StateStore for SqliteStore {
 
     fn set_config(&self, key: &StackKey, name: &str, value: &Value) -> Result<(), StateError> {
         let conn = self.conn();
-        let run = || -> Result<(), StoreError> {
-            let text = codec::value_to_text(value, &|| self.keys.sealer(&conn, key, Need::Write))?;
-            conn.prepare_cached(
-                "INSERT INTO config (stack, env, key, value) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (stack, env, key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute(params![key.stack, key.env, name, text])?;
-            Ok(())
-        };
-        run().context(|| format!("setting config {name} of {key}"))
+        write_config(&conn, &self.keys, key, name, value)
+            .context(|| format!("setting config {name} of {key}"))
     }
 
     fn secret_digest(&self, key: &StackKey, plain: &[u8]) -> Result<[u8; 32], StateError> {
@@ -560,6 +498,204 @@ fn rename_all(
             ])?;
         }
     }
+    Ok(())
+}
+
+/// Every stack and environment with a row in any table but the lock's and
+/// the data key's (neither is state a copy needs), sorted.
+fn recorded_keys(conn: &Connection) -> rusqlite::Result<Vec<StackKey>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT stack, env FROM resources
+         UNION SELECT stack, env FROM stack_outputs
+         UNION SELECT stack, env FROM history
+         UNION SELECT stack, env FROM pending_ops
+         UNION SELECT stack, env FROM config
+         UNION SELECT stack, env FROM applied_config
+         UNION SELECT stack, env FROM released
+         ORDER BY 1, 2",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(StackKey {
+            stack: r.get(0)?,
+            env: r.get(1)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Writes one copied stack inside the caller's transaction.
+fn restore_stack(
+    tx: &Connection,
+    keys: &KeyRing,
+    key: &StackKey,
+    copy: &StackCopy,
+) -> Result<(), StoreError> {
+    for record in copy.state.resources.values() {
+        upsert_resource(tx, keys, key, record)?;
+    }
+    for op in &copy.state.pending {
+        // Ids are global in this file: one another stack's intent holds
+        // cannot be given, and a new one would change the operation's
+        // idempotency token.
+        let holder: Option<(String, String)> = tx
+            .prepare_cached("SELECT stack, env FROM pending_ops WHERE id = ?1")?
+            .query_row(params![op.id.get()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((stack, env)) = holder {
+            return Err(StoreError::OpIdTaken {
+                id: op.id.get(),
+                stack: key.to_string(),
+                other: StackKey { stack, env }.to_string(),
+            });
+        }
+        insert_pending(tx, keys, key, Some(op.id), &pending_intent(op))?;
+    }
+    for released in &copy.state.released {
+        // The name is not read back: a released resource is known by its id.
+        tx.prepare_cached(
+            "INSERT INTO released (stack, env, type, resource_id, name, released_at)
+             VALUES (?1, ?2, ?3, ?4, '', ?5)",
+        )?
+        .execute(params![
+            key.stack,
+            key.env,
+            released.type_token,
+            released.id,
+            codec::now()
+        ])?;
+    }
+    write_outputs(tx, keys, key, copy.state.outputs.as_ref())?;
+    write_applied_config(tx, keys, key, copy.applied_config.as_ref())?;
+    for (name, value) in &copy.config {
+        write_config(tx, keys, key, name, value)?;
+    }
+    for entry in &copy.history {
+        insert_history(tx, key, entry)?;
+    }
+    Ok(())
+}
+
+/// The intent a pending operation was recorded from.
+fn pending_intent(op: &PendingOp) -> Intent {
+    Intent {
+        address: op.address.clone(),
+        kind: op.kind,
+        type_token: op.type_token.clone(),
+        resource_id: op.resource_id.clone(),
+        inputs: op.inputs.clone(),
+        started_at: op.started_at,
+    }
+}
+
+/// Records an intent, under `id` when given (a copy), else under the next.
+fn insert_pending(
+    conn: &Connection,
+    keys: &KeyRing,
+    key: &StackKey,
+    id: Option<OpId>,
+    op: &Intent,
+) -> Result<OpId, StoreError> {
+    let inputs = codec::map_to_text(&op.inputs, &|| keys.sealer(conn, key, Need::Write))?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO pending_ops (id, stack, env, name, kind, type, resource_id, inputs, started_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    let id = stmt.insert(params![
+        id.map(OpId::get),
+        key.stack,
+        key.env,
+        op.address,
+        op.kind.as_str(),
+        op.type_token,
+        op.resource_id,
+        inputs,
+        op.started_at,
+    ])?;
+    Ok(OpId::new(id))
+}
+
+/// Replaces the stack's outputs; `None` deletes them.
+fn write_outputs(
+    conn: &Connection,
+    keys: &KeyRing,
+    key: &StackKey,
+    outputs: Option<&Map>,
+) -> Result<(), StoreError> {
+    match outputs {
+        Some(map) => {
+            let text = codec::map_to_text(map, &|| keys.sealer(conn, key, Need::Write))?;
+            conn.prepare_cached(
+                "INSERT INTO stack_outputs (stack, env, outputs, updated_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (stack, env) DO UPDATE SET
+                     outputs = excluded.outputs, updated_at = excluded.updated_at",
+            )?
+            .execute(params![key.stack, key.env, text, codec::now()])?;
+        }
+        None => {
+            conn.prepare_cached("DELETE FROM stack_outputs WHERE stack = ?1 AND env = ?2")?
+                .execute(params![key.stack, key.env])?;
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the config the last up applied; `None` deletes it.
+fn write_applied_config(
+    conn: &Connection,
+    keys: &KeyRing,
+    key: &StackKey,
+    config: Option<&Map>,
+) -> Result<(), StoreError> {
+    match config {
+        Some(map) => {
+            let text = codec::map_to_text(map, &|| keys.sealer(conn, key, Need::Write))?;
+            conn.prepare_cached(
+                "INSERT INTO applied_config (stack, env, config) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (stack, env) DO UPDATE SET config = excluded.config",
+            )?
+            .execute(params![key.stack, key.env, text])?;
+        }
+        None => {
+            conn.prepare_cached("DELETE FROM applied_config WHERE stack = ?1 AND env = ?2")?
+                .execute(params![key.stack, key.env])?;
+        }
+    }
+    Ok(())
+}
+
+/// Sets one config value.
+fn write_config(
+    conn: &Connection,
+    keys: &KeyRing,
+    key: &StackKey,
+    name: &str,
+    value: &Value,
+) -> Result<(), StoreError> {
+    let text = codec::value_to_text(value, &|| keys.sealer(conn, key, Need::Write))?;
+    conn.prepare_cached(
+        "INSERT INTO config (stack, env, key, value) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (stack, env, key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![key.stack, key.env, name, text])?;
+    Ok(())
+}
+
+/// Appends a line of history.
+fn insert_history(conn: &Connection, key: &StackKey, entry: &HistoryEntry) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO history (stack, env, kind, started_at, duration_ms, result, counts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        key.stack,
+        key.env,
+        entry.kind,
+        entry.started_at,
+        entry.duration_ms,
+        entry.result,
+        codec::counts_to_text(&entry.counts),
+    ])?;
     Ok(())
 }
 

@@ -153,48 +153,7 @@ impl Project {
     /// [`LockGuard::taken_over`]); a live or unknown holder fails at once
     /// with [`StateError::Locked`].
     pub fn lock(&self, stack: &str, operation: &str) -> Result<LockGuard, EngineError> {
-        let key = self.key(stack);
-        let info = LockInfo {
-            pid: std::process::id(),
-            host: hostname(),
-            started_at: crate::sys::now(),
-            operation: operation.to_string(),
-            lease: None,
-        };
-        let mut taken_over = None;
-        loop {
-            let holder = match self.store.lock(&key, &info) {
-                Ok(()) => break,
-                Err(StateError::Locked { holder, .. }) => *holder,
-                Err(e) => return Err(e.into()),
-            };
-            match judge(&holder, &info.host) {
-                Holder::Gone(reason) => {
-                    if self.store.take_over_lock(&key, &holder, &info)? {
-                        taken_over = Some(Takeover {
-                            stack: key.clone(),
-                            previous: holder,
-                            reason,
-                        });
-                        break;
-                    }
-                    // Someone else released or took it meanwhile: try again.
-                }
-                Holder::Running | Holder::Unknown(_) => {
-                    return Err(StateError::Locked {
-                        key,
-                        holder: Box::new(holder),
-                    }
-                    .into());
-                }
-            }
-        }
-        Ok(LockGuard {
-            store: Arc::clone(&self.store),
-            key,
-            info,
-            taken_over,
-        })
+        lock_stack(&self.store, self.key(stack), operation)
     }
 
     /// Like [`Project::lock`], but while a live process holds the lock,
@@ -266,4 +225,53 @@ impl Project {
         }
         Ok(self.store.release_lock(&self.key(stack), holder)?)
     }
+}
+
+/// [`Project::lock`] for any stack and environment of `store`.
+pub(crate) fn lock_stack(
+    store: &Arc<dyn StateStore>,
+    key: StackKey,
+    operation: &str,
+) -> Result<LockGuard, EngineError> {
+    let info = LockInfo {
+        pid: std::process::id(),
+        host: hostname(),
+        started_at: crate::sys::now(),
+        operation: operation.to_string(),
+        lease: None,
+    };
+    let mut taken_over = None;
+    loop {
+        let holder = match store.lock(&key, &info) {
+            Ok(()) => break,
+            Err(StateError::Locked { holder, .. }) => *holder,
+            Err(e) => return Err(e.into()),
+        };
+        match judge(&holder, &info.host) {
+            Holder::Gone(reason) => {
+                if store.take_over_lock(&key, &holder, &info)? {
+                    taken_over = Some(Takeover {
+                        stack: key.clone(),
+                        previous: holder,
+                        reason,
+                    });
+                    break;
+                }
+                // Someone else released or took it meanwhile: try again.
+            }
+            Holder::Running | Holder::Unknown(_) => {
+                return Err(StateError::Locked {
+                    key,
+                    holder: Box::new(holder),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(LockGuard {
+        store: Arc::clone(store),
+        key,
+        info,
+        taken_over,
+    })
 }

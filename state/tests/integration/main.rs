@@ -4,6 +4,7 @@
 mod support;
 
 mod locks;
+mod migrate;
 mod object_store;
 mod open;
 mod processes;

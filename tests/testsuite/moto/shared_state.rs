@@ -281,3 +281,82 @@ async fn a_location_that_is_not_a_state_or_a_bucket_is_refused_untouched() {
     elsewhere.stack("quick", "[resources.x]\ntype = \"std:Data\"\ninput = 1\n");
     elsewhere.up("quick").contains("keeps no old versions");
 }
+
+#[tokio::test]
+async fn state_migrate_copies_a_file_into_s3_and_back_verified_and_leaves_the_source() {
+    let moto = moto();
+    let aws = Aws::connect(&moto).await;
+    bucket(&aws, true).await;
+    let local = Project::aws(BIN, &moto.endpoint);
+    let password = deployed(&local, &WITH, &PASSPHRASE);
+    // What the source records, as its commands show it (the file's bytes
+    // change: the migration takes and releases its stacks' locks).
+    let recorded = |p: &Project| {
+        [
+            "state list sec",
+            "outputs sec --json --show-secrets",
+            "history sec",
+        ]
+        .map(|args| run(p, &args.split(' ').collect::<Vec<_>>()).ok().all())
+    };
+    let before = recorded(&local);
+
+    run(&local, &["state", "migrate", "--to", URL])
+        .ok()
+        .contains("Copied 1 stack(s)")
+        .contains("sec  2 resource(s), 0 pending, 1 config value(s), 1 run(s) of history")
+        .contains("Verified");
+    assert_eq!(recorded(&local), before, "the source is unchanged");
+    for (key, body) in every_object(&aws).await {
+        for secret in [TOKEN, password.as_str()] {
+            assert!(
+                !body.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} in s3://{BUCKET}/{key}"
+            );
+        }
+    }
+    // Another machine on the copy sees the stack deployed, its secrets, its
+    // config and its history, with nothing to change.
+    let other = machine(&moto.endpoint);
+    other.stack("sec", STACK);
+    let shown = run(&other, &["outputs", "sec", "--json", "--show-secrets"])
+        .ok()
+        .json();
+    assert_eq!(shown["password"], password.as_str());
+    run(&other, &["preview", "sec"])
+        .ok()
+        .contains("0 to create, 0 to update, 0 to replace, 0 to delete");
+    run(&other, &["history", "sec"]).ok().contains("up");
+
+    // The copy holds state now: a second migration into it is refused.
+    run(&local, &["state", "migrate", "--to", URL])
+        .expect_code(1)
+        .contains("the target already holds the state of sec");
+    // Back into a file, under another secrets provider.
+    let back = other.root().join("back.db");
+    let back = back.to_str().expect("a UTF-8 path");
+    let key = format!("file://{}", other.root().join("back.key").display());
+    let mut args = vec!["state", "migrate", "--to", back];
+    args.extend(["--to-secrets-provider", key.as_str()]);
+    run(&other, &args).ok().contains("Copied 1 stack(s)");
+    let third = Project::aws(BIN, &moto.endpoint).with_state(back);
+    let shown = third
+        .run(&[
+            "--secrets-provider",
+            &key,
+            "outputs",
+            "sec",
+            "--json",
+            "--show-secrets",
+        ])
+        .ok()
+        .json();
+    assert_eq!(shown["password"], password.as_str());
+    // A state that does not exist is not created to be copied.
+    let empty = Project::aws(BIN, &moto.endpoint);
+    empty
+        .run(&["state", "migrate", "--to", "copy.db"])
+        .expect_code(1)
+        .contains("there is no state at");
+    assert!(!empty.state_path().exists());
+}
