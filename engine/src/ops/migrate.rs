@@ -55,6 +55,15 @@ pub fn migrate(
     let guards: Vec<LockGuard> = (keys.iter())
         .map(|key| lock_stack(from, key.clone(), "state migrate"))
         .collect::<Result<_, _>>()?;
+    // A stack whose first run began between the listing and the locks
+    // would be left out: its lock was not taken, so it is not copied.
+    if from.recorded_stacks()? != keys {
+        return Err(EngineError::Refused(
+            "a stack of the source was first written while the migration took its locks; \
+             nothing was copied; migrate again once that run is done"
+                .to_string(),
+        ));
+    }
     let copies: Vec<(StackKey, StackCopy)> = (keys.iter())
         .map(|key| Ok((key.clone(), StackCopy::read(from.as_ref(), key)?)))
         .collect::<Result<_, EngineError>>()?;
