@@ -168,6 +168,21 @@ pub struct PendingOp {
     pub started_at: i64,
 }
 
+impl PendingOp {
+    /// The intent this records, without its id (a copy of the state
+    /// records it again under the same id).
+    pub fn intent(&self) -> Intent {
+        Intent {
+            address: self.address.clone(),
+            kind: self.kind,
+            type_token: self.type_token.clone(),
+            resource_id: self.resource_id.clone(),
+            inputs: self.inputs.clone(),
+            started_at: self.started_at,
+        }
+    }
+}
+
 /// Everything recorded for a stack in one environment.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StackState {

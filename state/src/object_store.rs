@@ -111,7 +111,22 @@ struct Batch<'a> {
     made: OnceCell<KeyDoc>,
 }
 
-impl Batch<'_> {
+impl<'a> Batch<'a> {
+    /// A change to `key`'s document, whose data key is `existing` (if any).
+    fn new(
+        store: &'a ObjectStateStore,
+        key: &'a StackKey,
+        existing: Option<&'a KeyDoc>,
+    ) -> Batch<'a> {
+        Batch {
+            store,
+            key,
+            existing,
+            sealer: OnceCell::new(),
+            made: OnceCell::new(),
+        }
+    }
+
     fn sealer(&self) -> Result<Arc<Sealer>, StoreError> {
         if let Some(s) = self.sealer.get() {
             return Ok(Arc::clone(s));
@@ -398,13 +413,7 @@ impl ObjectStateStore {
         if !c.loaded {
             self.refresh(key, c)?;
         }
-        let batch = Batch {
-            store: self,
-            key,
-            existing: c.doc.data_key.as_ref(),
-            sealer: OnceCell::new(),
-            made: OnceCell::new(),
-        };
+        let batch = Batch::new(self, key, c.doc.data_key.as_ref());
         let (mut entries, out) = build(&c.doc, &batch)?;
         if let Some(made) = batch.made.into_inner() {
             entries.insert(0, Entry::DataKey { key: made });
@@ -469,13 +478,7 @@ impl ObjectStateStore {
     /// Writes a copied stack as its first snapshot, number 0: the journal
     /// that follows starts at 1, and intents keep their ids.
     fn restore_stack(&self, key: &StackKey, copy: &StackCopy) -> Result<(), StoreError> {
-        let batch = Batch {
-            store: self,
-            key,
-            existing: None,
-            sealer: OnceCell::new(),
-            made: OnceCell::new(),
-        };
+        let batch = Batch::new(self, key, None);
         let mut doc = StackDoc::default();
         for (address, record) in &copy.state.resources {
             doc.resources
@@ -483,7 +486,7 @@ impl ObjectStateStore {
         }
         for op in &copy.state.pending {
             let id = op.id.get();
-            doc.pending.insert(id, pending_doc(&batch, op)?);
+            doc.pending.insert(id, pending_doc(&batch, &op.intent())?);
             doc.next_op = doc.next_op.max(id + 1);
         }
         doc.outputs = copy
@@ -703,7 +706,7 @@ fn record_of(
     })
 }
 
-fn pending_doc(batch: &Batch<'_>, op: &PendingOp) -> Result<PendingDoc, StoreError> {
+fn pending_doc(batch: &Batch<'_>, op: &Intent) -> Result<PendingDoc, StoreError> {
     Ok(PendingDoc {
         address: op.address.clone(),
         kind: op.kind.as_str().to_string(),
@@ -823,7 +826,7 @@ impl StateStore for ObjectStateStore {
             },
             |doc, batch| {
                 let id = doc.next_op.max(1);
-                let pending = pending_doc(batch, &op.clone().with_id(OpId::new(id)))?;
+                let pending = pending_doc(batch, op)?;
                 Ok((vec![Entry::Begin { id, op: pending }], OpId::new(id)))
             },
         )

@@ -548,7 +548,7 @@ fn restore_stack(
                 other: StackKey { stack, env }.to_string(),
             });
         }
-        insert_pending(tx, keys, key, Some(op.id), &pending_intent(op))?;
+        insert_pending(tx, keys, key, Some(op.id), &op.intent())?;
     }
     for released in &copy.state.released {
         // The name is not read back: a released resource is known by its id.
@@ -573,18 +573,6 @@ fn restore_stack(
         insert_history(tx, key, entry)?;
     }
     Ok(())
-}
-
-/// The intent a pending operation was recorded from.
-fn pending_intent(op: &PendingOp) -> Intent {
-    Intent {
-        address: op.address.clone(),
-        kind: op.kind,
-        type_token: op.type_token.clone(),
-        resource_id: op.resource_id.clone(),
-        inputs: op.inputs.clone(),
-        started_at: op.started_at,
-    }
 }
 
 /// Records an intent, under `id` when given (a copy), else under the next.
