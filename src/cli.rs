@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use skistack_engine::{PolicyMode, PolicySettings, Severity};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -187,6 +188,55 @@ pub struct PreviewArgs {
     /// to apply as reviewed (no secret's value is in it).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// How policy findings are treated.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct PolicyArgs {
+    /// `enforce` makes up refuse (exit code 5, applying nothing) while a
+    /// finding at or above --policy-threshold remains; `advisory` only
+    /// reports.
+    #[arg(long, value_enum, default_value_t = PolicyModeArg::Advisory)]
+    pub policy: PolicyModeArg,
+    /// The lowest severity that stops an up in enforce mode.
+    #[arg(long, value_enum, default_value_t = SeverityArg::High)]
+    pub policy_threshold: SeverityArg,
+}
+
+impl PolicyArgs {
+    /// The settings the engine takes.
+    pub fn settings(&self) -> PolicySettings {
+        PolicySettings {
+            mode: match self.policy {
+                PolicyModeArg::Advisory => PolicyMode::Advisory,
+                PolicyModeArg::Enforce => PolicyMode::Enforce,
+            },
+            threshold: match self.policy_threshold {
+                SeverityArg::Low => Severity::Low,
+                SeverityArg::Medium => Severity::Medium,
+                SeverityArg::High => Severity::High,
+                SeverityArg::Critical => Severity::Critical,
+            },
+        }
+    }
+}
+
+/// `--policy`.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum PolicyModeArg {
+    Advisory,
+    Enforce,
+}
+
+/// `--policy-threshold`.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
 }
 
 #[derive(Args, Debug)]
@@ -206,6 +256,8 @@ pub struct UpArgs {
     /// changing nothing, when the stack file, config or state changed since.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["target", "refresh"])]
     pub plan: Option<PathBuf>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
 #[derive(Args, Debug)]

@@ -76,6 +76,10 @@ fn exit_code(exit: Exit) -> ExitCode {
         Exit::Ok => ExitCode::SUCCESS,
         Exit::Changes => ExitCode::from(3),
         Exit::Interrupted => ExitCode::from(130),
+        Exit::Policy(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(5)
+        }
         Exit::Failed(msg) => {
             eprintln!("error: {msg}");
             ExitCode::from(1)

@@ -7,6 +7,7 @@ use skistack_engine::DeclKind;
 use skistack_engine::RunSummary;
 use skistack_engine::StackKey;
 use skistack_engine::{Action, Change, Kept, Plan};
+use skistack_engine::{Finding, PolicyMode, PolicyReport, Severity};
 use skistack_engine::{Map, Value};
 
 fn symbol(a: Action) -> &'static str {
@@ -356,4 +357,85 @@ fn past(kind: &str) -> String {
         k if k.ends_with('e') => format!("{k}d"),
         k => format!("{k}ed"),
     }
+}
+
+/// A plan's policy findings, worst first, grouped by severity; in enforce
+/// mode the groups that stop an up say so. Nothing when there are none.
+pub fn policy_text(key: &StackKey, report: &PolicyReport) -> String {
+    let mut out = String::new();
+    if report.findings.is_empty() {
+        return out;
+    }
+    let settings = report.settings;
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|s| {
+            let n = report
+                .findings
+                .iter()
+                .filter(|f| f.rule.severity == *s)
+                .count();
+            (n > 0).then(|| format!("{n} {s}"))
+        })
+        .collect();
+    let n = report.findings.len();
+    let _ = writeln!(
+        out,
+        "Policy of stack {key} ({}): {n} finding{}: {}",
+        settings.mode,
+        if n == 1 { "" } else { "s" },
+        counts.join(", ")
+    );
+    for severity in Severity::ALL {
+        let group: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule.severity == severity)
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let blocks = settings.mode == PolicyMode::Enforce && severity >= settings.threshold;
+        let _ = writeln!(
+            out,
+            "  {severity}{}",
+            if blocks { " (stops up)" } else { "" }
+        );
+        for f in group {
+            let _ = writeln!(out, "    {} {}  {}", f.rule.id, f.address, f.at);
+            let _ = writeln!(out, "      {}: {}", f.rule.title, f.detail);
+            let _ = writeln!(out, "      fix: {}", f.rule.fix);
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// A plan's policy findings as JSON.
+pub fn policy_json(report: &PolicyReport) -> serde_json::Value {
+    let findings: Vec<serde_json::Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "rule": f.rule.id,
+                "severity": f.rule.severity.as_str(),
+                "title": f.rule.title,
+                "address": f.address,
+                "type": f.type_token,
+                "property": f.property,
+                "detail": f.detail,
+                "fix": f.rule.fix,
+                "file": f.at.path.display().to_string(),
+                "line": f.at.line,
+                "column": f.at.column,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "mode": report.settings.mode.as_str(),
+        "threshold": report.settings.threshold.as_str(),
+        "findings": findings,
+        "blocking": report.blocking().count(),
+    })
 }

@@ -13,6 +13,17 @@ pub enum EngineError {
     Invalid(Vec<Diagnostic>),
     #[error(transparent)]
     State(#[from] StateError),
+    /// Policy findings at or above the threshold in enforce mode: up
+    /// applied nothing (exit code 5).
+    #[error(
+        "stack `{stack}`: {count} policy finding{} at or above `{threshold}` in enforce mode; nothing was applied",
+        if *count == 1 { "" } else { "s" }
+    )]
+    PolicyViolated {
+        stack: String,
+        count: usize,
+        threshold: crate::policy::Severity,
+    },
     /// The operation is refused as asked (exit code 1).
     #[error("{0}")]
     Refused(String),

@@ -13,6 +13,8 @@
 //! - `eval`: scopes, instance expansion, input evaluation.
 //! - `plan`: what changes and the steps that change it; `events`: what a
 //!   run reports while it goes.
+//! - `policy`: the check of every plan against the rules providers offer
+//!   (the rules' interface, `policy::rule`, sits with `provider`).
 //! - `reconcile`: recovery, refresh, import (the state made to agree with
 //!   the cloud).
 //! - `exec`: the steps run through the providers.
@@ -30,6 +32,7 @@ mod expr;
 mod graph;
 mod ops;
 mod plan;
+mod policy;
 mod provider;
 mod reconcile;
 mod stack;
@@ -39,8 +42,8 @@ mod validate;
 mod walk;
 
 pub use base::{
-    Address, AddressError, Attribute, Diagnostic, InstanceKey, Map, Pos, Property, SourceFile,
-    Span, TypeSchema, Value, ValueType, did_you_mean, format_duration, parse_duration,
+    Address, AddressError, Attribute, Diagnostic, InstanceKey, Location, Map, Pos, Property,
+    SourceFile, Span, TypeSchema, Value, ValueType, did_you_mean, format_duration, parse_duration,
 };
 pub use error::EngineError;
 pub use events::{Event, Observer, Silent};
@@ -55,6 +58,10 @@ pub use ops::{
 };
 pub use plan::{
     Action, Change, ChangeOp, Declared, Kept, Move, OutputChange, Plan, PropertyChange, StepOp,
+};
+pub use policy::{
+    Finding, PolicyMode, PolicyReport, PolicyRule, PolicySettings, RuleInfo, Severity, Subject,
+    Violation,
 };
 pub use provider::{
     CallContext, CallPurpose, Created, DataSource, Provider, ProviderError, ReadResult, Registry,

@@ -12,6 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::base::{Map, TypeSchema, Value};
+use crate::policy::PolicyRule;
 use crate::state::{OpId, StackKey};
 
 /// Why the engine calls a provider, which decides the operation id the
@@ -240,6 +241,12 @@ pub trait Provider: Send + Sync {
     fn metrics(&self) -> Vec<(String, u64)> {
         Vec::new()
     }
+
+    /// The policy rules the provider offers for its types, judged on every
+    /// plan (see [`crate::policy`]).
+    fn policy_rules(&self) -> Vec<Arc<dyn PolicyRule>> {
+        Vec::new()
+    }
 }
 
 /// Every type the engine can use, by token.
@@ -248,6 +255,7 @@ pub struct Registry {
     providers: Vec<Arc<dyn Provider>>,
     resources: BTreeMap<String, Arc<dyn ResourceType>>,
     data: BTreeMap<String, Arc<dyn DataSource>>,
+    rules: Vec<Arc<dyn PolicyRule>>,
 }
 
 impl Registry {
@@ -263,6 +271,7 @@ impl Registry {
         for d in provider.data_sources() {
             self.data.insert(d.schema().token.clone(), d);
         }
+        self.rules.extend(provider.policy_rules());
         self.providers.push(provider);
     }
 
@@ -277,6 +286,11 @@ impl Registry {
                     .map(move |(k, v)| (format!("{name}.{k}"), v))
             })
             .collect()
+    }
+
+    /// Every provider's policy rules, in the order they were registered.
+    pub fn policy_rules(&self) -> &[Arc<dyn PolicyRule>] {
+        &self.rules
     }
 
     pub fn resource(&self, token: &str) -> Option<&Arc<dyn ResourceType>> {

@@ -44,12 +44,15 @@ pub enum Exit {
     Changes,
     /// Interrupted by a signal (exit 130).
     Interrupted,
+    /// Enforced policy findings stopped the command (exit 5).
+    Policy(String),
 }
 
 impl From<EngineError> for Exit {
     fn from(e: EngineError) -> Exit {
         match e {
             EngineError::Invalid(d) => Exit::Invalid(d),
+            e @ EngineError::PolicyViolated { .. } => Exit::Policy(e.to_string()),
             other => Exit::Failed(other.to_string()),
         }
     }

@@ -23,6 +23,7 @@ pub async fn run(global: &Global, args: &PreviewArgs) -> Result<Exit, Exit> {
         targets: args.target.clone(),
         refresh: args.refresh,
         save: args.out.is_some(),
+        policy: args.policy.settings(),
     };
     // The report carries the drift; it prints with its stack's plan.
     let mut ui = Terminal::new(global);
@@ -77,6 +78,7 @@ fn print_stack(global: &Global, s: &StackPreview) {
     }
     print!("{}", render::plan_text(&s.key, &s.plan, global.verbose > 0));
     println!("{}\n", render::summary_line(&s.plan.counts()));
+    print!("{}", render::policy_text(&s.key, &s.policy));
 }
 
 /// One stack's preview as JSON.
@@ -88,6 +90,7 @@ fn stack_json(s: &StackPreview) -> serde_json::Value {
     if let Some(r) = &s.drift {
         j["drift"] = super::refresh::drift_json(r);
     }
+    j["policy"] = render::policy_json(&s.policy);
     j
 }
 

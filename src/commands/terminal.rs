@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use skistack_engine::{
-    Cancel, EngineError, Frontend, LockInfo, Observer, Plan, Refresh, RunSummary, StackKey,
-    Takeover, describe, format_duration,
+    Cancel, EngineError, Frontend, LockInfo, Observer, Plan, PolicyReport, Refresh, RunSummary,
+    StackKey, Takeover, describe, format_duration,
 };
 
 use super::{ask, install_signals};
@@ -74,6 +74,10 @@ impl Frontend for Terminal<'_> {
         if self.blank_after_plan {
             println!();
         }
+    }
+
+    fn judged(&self, key: &StackKey, report: &PolicyReport) {
+        print!("{}", render::policy_text(key, report));
     }
 
     fn confirm(&self, question: &str) -> Result<bool, EngineError> {

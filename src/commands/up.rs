@@ -16,6 +16,7 @@ pub async fn run(global: &Global, args: &UpArgs) -> Result<Exit, Exit> {
         parallel: args.parallel,
         lock_wait: global.lock_wait.unwrap_or_default(),
         saved,
+        policy: args.policy.settings(),
     };
     let report =
         skistack_engine::up(&project, &args.stack, &options, &Terminal::new(global)).await?;

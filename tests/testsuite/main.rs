@@ -19,6 +19,7 @@ mod functions;
 mod lifecycle;
 mod locks;
 mod moto;
+mod policy;
 mod recovery;
 mod saved_plans;
 mod secrets;

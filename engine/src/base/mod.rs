@@ -11,5 +11,5 @@ mod value;
 pub use address::{Address, AddressError, InstanceKey};
 pub use duration::{format_duration, parse_duration};
 pub use schema::{Attribute, Property, TypeSchema, ValueType};
-pub use source::{Diagnostic, Pos, SourceFile, Span, did_you_mean};
+pub use source::{Diagnostic, Location, Pos, SourceFile, Span, did_you_mean};
 pub use value::{Map, Value};

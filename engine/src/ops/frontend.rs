@@ -12,6 +12,7 @@ use crate::error::EngineError;
 use crate::events::Observer;
 use crate::exec::RunSummary;
 use crate::plan::Plan;
+use crate::policy::PolicyReport;
 use crate::reconcile::Refresh;
 use crate::state::{LockInfo, StackKey};
 use crate::walk::Cancel;
@@ -37,6 +38,9 @@ pub trait Frontend: Send + Sync {
 
     /// The plan for a stack, shown before it is confirmed.
     fn planned(&self, key: &StackKey, plan: &Plan);
+
+    /// What the policy rules found in the plan, shown after it.
+    fn judged(&self, key: &StackKey, report: &PolicyReport);
 
     /// Asks a yes/no question before anything changes. Fails when nobody
     /// can answer (no terminal and no `--yes`).

@@ -13,6 +13,7 @@ use super::workflow::refresh_before_plan;
 use crate::base::Diagnostic;
 use crate::error::EngineError;
 use crate::plan::Plan;
+use crate::policy::{PolicyReport, PolicySettings, check_plan};
 use crate::reconcile::Refresh;
 use crate::stack::ConfigLayer;
 use crate::state::{PendingOp, StackKey};
@@ -32,6 +33,8 @@ pub struct PreviewOptions {
     pub refresh: bool,
     /// Make each stack's [`SavedPlan`], for `up` to apply as reviewed.
     pub save: bool,
+    /// The policy mode and threshold the findings are judged by.
+    pub policy: PolicySettings,
 }
 
 /// The preview of one stack.
@@ -48,6 +51,8 @@ pub struct StackPreview {
     pub drift: Option<Refresh>,
     /// The plan as saved, when [`PreviewOptions::save`] asked for it.
     pub saved: Option<SavedPlan>,
+    /// What the policy rules found in the plan.
+    pub policy: PolicyReport,
 }
 
 /// The previews, in the order of up, and the errors of the stack files
@@ -133,6 +138,7 @@ async fn preview_stack(
         }),
         false => None,
     };
+    let policy = check_plan(&loaded.stack, &plan, &project.registry, options.policy);
     Ok(StackPreview {
         name: name.to_string(),
         key,
@@ -141,5 +147,6 @@ async fn preview_stack(
         missing_config,
         drift,
         saved,
+        policy,
     })
 }

@@ -15,6 +15,7 @@ use super::workflow::{refresh_before_plan, take_lock};
 use crate::base::Map;
 use crate::error::EngineError;
 use crate::exec::RunSummary;
+use crate::policy::{PolicySettings, check_plan};
 
 /// How an up runs.
 #[derive(Clone, Debug, Default)]
@@ -30,6 +31,8 @@ pub struct UpOptions {
     /// Apply only this reviewed plan (its targets and refresh replace
     /// those above), without asking; refuse if the plan made now differs.
     pub saved: Option<SavedPlan>,
+    /// The policy mode and threshold.
+    pub policy: PolicySettings,
 }
 
 /// How an up ended.
@@ -81,6 +84,16 @@ pub async fn up(
         project.check_saved(saved, &project.fingerprint(&key, &loaded, &state, &plan)?)?;
     }
     ui.planned(&key, &plan);
+    let judged = check_plan(&loaded.stack, &plan, &project.registry, options.policy);
+    ui.judged(&key, &judged);
+    let blocking = judged.blocking().count();
+    if blocking > 0 {
+        return Err(EngineError::PolicyViolated {
+            stack: stack.to_string(),
+            count: blocking,
+            threshold: options.policy.threshold,
+        });
+    }
     if plan.is_empty() {
         if let Some(r) = &refreshed {
             project.record_refresh(r)?;

@@ -7,6 +7,7 @@ mod data;
 mod delete;
 mod failure;
 mod import;
+mod policy;
 mod recovery;
 mod refactor;
 mod refresh;

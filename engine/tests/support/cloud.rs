@@ -16,8 +16,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use skistack_engine::{
-    Attribute, CallContext, Cancel, Created, DataSource, Map, Property, Provider, ProviderError,
-    ReadResult, ResourceType, TypeSchema, Value, ValueType,
+    Attribute, CallContext, Cancel, Created, DataSource, Map, PolicyRule, Property, Provider,
+    ProviderError, ReadResult, ResourceType, RuleInfo, Severity, Subject, TypeSchema, Value,
+    ValueType, Violation,
 };
 
 /// The fake resource type's token.
@@ -610,6 +611,47 @@ impl Provider for FakeProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![Arc::new(Lookup::new(Arc::clone(&self.cloud)))]
+    }
+
+    fn policy_rules(&self) -> Vec<Arc<dyn PolicyRule>> {
+        vec![Arc::new(TooBig::new())]
+    }
+}
+
+/// The fake provider's one policy rule, `FAKE-001` (high): a Thing's
+/// `size` over 100; a size left out or not known yet is not judged.
+pub struct TooBig {
+    info: RuleInfo,
+}
+
+impl TooBig {
+    fn new() -> TooBig {
+        TooBig {
+            info: RuleInfo {
+                id: "FAKE-001".into(),
+                severity: Severity::High,
+                title: "A thing too big".into(),
+                reason: "big things cost".into(),
+                fix: "set size to 100 or less".into(),
+            },
+        }
+    }
+}
+
+impl PolicyRule for TooBig {
+    fn info(&self) -> &RuleInfo {
+        &self.info
+    }
+
+    fn judges(&self, type_token: &str) -> bool {
+        type_token == THING
+    }
+
+    fn check(&self, subject: &Subject<'_>) -> Vec<Violation> {
+        match subject.get("size").and_then(Value::as_int) {
+            Some(n) if n > 100 => vec![Violation::at("size", format!("size is {n}"))],
+            _ => Vec::new(),
+        }
     }
 }
 

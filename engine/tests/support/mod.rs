@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use skistack_engine::{
     Action, CallContext, CallPurpose, Cancel, DestroyOptions, EngineError, Event, Frontend, Intent,
-    LockInfo, Map, Observer, OpId, OpKind, PendingOp, Plan, PreviewOptions, Project, Refresh,
-    Registry, ResourceRecord, RunSummary, SavedPlan, StackKey, StackState, StateStore, Takeover,
-    UpOptions, UpReport, Value,
+    LockInfo, Map, Observer, OpId, OpKind, PendingOp, Plan, PolicyReport, PolicySettings,
+    PreviewOptions, Project, Refresh, Registry, ResourceRecord, RunSummary, SavedPlan, StackKey,
+    StackState, StateStore, Takeover, UpOptions, UpReport, Value,
 };
 use skistack_state::SqliteStore;
 
@@ -64,6 +64,9 @@ pub struct Up {
     /// Every planned change, in the plan's order.
     pub actions: Vec<(String, Action)>,
     pub summary: Option<RunSummary>,
+    /// The policy findings shown after the plan: rule id, address and
+    /// `line:column` in the stack file.
+    pub findings: Vec<(String, String, String)>,
 }
 
 impl Up {
@@ -129,6 +132,7 @@ struct Script<'a> {
     notes: Mutex<Option<Vec<String>>>,
     actions: Mutex<Vec<(String, Action)>>,
     summary: Mutex<Option<RunSummary>>,
+    findings: Mutex<Vec<(String, String, String)>>,
 }
 
 impl Script<'_> {
@@ -139,6 +143,7 @@ impl Script<'_> {
             notes: notes.unwrap_or_else(|| self.harness.notices_since(self.events_before)),
             actions: self.actions.into_inner().unwrap(),
             summary,
+            findings: self.findings.into_inner().unwrap(),
         }
     }
 }
@@ -163,6 +168,14 @@ impl Frontend for Script<'_> {
         }
         let actions = plan.changes.iter().map(|c| (c.address.clone(), c.action()));
         self.actions.lock().unwrap().extend(actions);
+    }
+
+    fn judged(&self, _: &StackKey, report: &PolicyReport) {
+        let found = report.findings.iter().map(|f| {
+            let at = format!("{}:{}", f.at.line, f.at.column);
+            (f.rule.id.clone(), f.address.clone(), at)
+        });
+        self.findings.lock().unwrap().extend(found);
     }
 
     fn confirm(&self, _: &str) -> Result<bool, EngineError> {
@@ -329,9 +342,21 @@ impl Harness {
 
     /// `skistack up STACK --target T... --yes`.
     pub async fn try_up_targets(&self, stack: &str, targets: &[&str]) -> Result<Up, EngineError> {
+        self.try_up_with(stack, targets, PolicySettings::default())
+            .await
+    }
+
+    /// `skistack up STACK --yes --policy MODE --policy-threshold T`.
+    pub async fn try_up_with(
+        &self,
+        stack: &str,
+        targets: &[&str],
+        policy: PolicySettings,
+    ) -> Result<Up, EngineError> {
         let options = UpOptions {
             targets: targets.iter().map(|t| t.to_string()).collect(),
             parallel: PARALLEL,
+            policy,
             ..UpOptions::default()
         };
         let script = self.script();
@@ -402,6 +427,7 @@ impl Harness {
             notes: Mutex::new(None),
             actions: Mutex::new(Vec::new()),
             summary: Mutex::new(None),
+            findings: Mutex::new(Vec::new()),
         }
     }
 

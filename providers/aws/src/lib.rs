@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use skistack_engine::{DataSource, Provider, ResourceType};
+use skistack_engine::{DataSource, PolicyRule, Provider, ResourceType};
 
 pub mod errors;
 pub mod limits;
@@ -29,6 +29,7 @@ mod iam;
 mod keywrap;
 mod kit;
 mod logs;
+mod policy;
 mod registry;
 mod ssm;
 
@@ -123,5 +124,9 @@ impl Provider for AwsProvider {
     /// the retries among them (`retries.ec2`..., `retries`).
     fn metrics(&self) -> Vec<(String, u64)> {
         self.shared.call_counts()
+    }
+
+    fn policy_rules(&self) -> Vec<Arc<dyn PolicyRule>> {
+        policy::rules()
     }
 }
