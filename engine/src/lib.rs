@@ -14,7 +14,7 @@
 //! - `plan`: what changes and the steps that change it; `events`: what a
 //!   run reports while it goes.
 //! - `policy`: the check of every plan against the rules providers offer
-//!   (the rules' interface, `policy::rule`, sits with `provider`).
+//!   (the rules' interface, `rule`, sits with `provider`).
 //! - `reconcile`: recovery, refresh, import (the state made to agree with
 //!   the cloud).
 //! - `exec`: the steps run through the providers.
@@ -35,6 +35,7 @@ mod plan;
 mod policy;
 mod provider;
 mod reconcile;
+mod rule;
 mod stack;
 mod state;
 mod sys;
@@ -59,15 +60,13 @@ pub use ops::{
 pub use plan::{
     Action, Change, ChangeOp, Declared, Kept, Move, OutputChange, Plan, PropertyChange, StepOp,
 };
-pub use policy::{
-    Finding, PolicyMode, PolicyReport, PolicyRule, PolicySettings, RuleInfo, Severity, Subject,
-    Violation,
-};
+pub use policy::{Finding, PolicyMode, PolicyReport, PolicySettings};
 pub use provider::{
     CallContext, CallPurpose, Created, DataSource, Provider, ProviderError, ReadResult, Registry,
     ResourceType,
 };
 pub use reconcile::{Drift, Refresh, SWEEP_HORIZON, sweep_until};
+pub use rule::{PolicyRule, RuleInfo, Severity, Subject, Violation};
 pub use stack::{ConfigLayer, DeclKind, stack_json_schema};
 pub use state::{
     HistoryEntry, Intent, Lease, LockInfo, OpId, OpKind, PendingOp, RecordOptions, Released,

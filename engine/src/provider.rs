@@ -12,7 +12,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::base::{Map, TypeSchema, Value};
-use crate::policy::PolicyRule;
+use crate::rule::PolicyRule;
 use crate::state::{OpId, StackKey};
 
 /// Why the engine calls a provider, which decides the operation id the

@@ -8,9 +8,7 @@
 //! is not judged; a finding's text is the rule's own, never a value, so a
 //! secret never prints.
 
-mod rule;
-
-pub use rule::{PolicyRule, RuleInfo, Severity, Subject, Violation};
+pub use crate::rule::{RuleInfo, Severity, Subject};
 
 use std::fmt;
 
