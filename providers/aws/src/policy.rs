@@ -386,14 +386,19 @@ fn mutable_tags(s: &Subject<'_>) -> Vec<Violation> {
     }
 }
 
-fn no_scan_on_push(s: &Subject<'_>) -> Vec<Violation> {
-    match s.get("scan_on_push") {
-        None | Some(Value::Null) => vec![Violation::missing("scan_on_push is left out")],
+/// A bool property that must be true, where leaving it out means false.
+fn must_be_true(s: &Subject<'_>, name: &str) -> Vec<Violation> {
+    match s.get(name) {
+        None | Some(Value::Null) => vec![Violation::missing(format!("{name} is left out"))],
         Some(v) if v.as_bool() == Some(false) => {
-            vec![Violation::at("scan_on_push", "scan_on_push is false")]
+            vec![Violation::at(name, format!("{name} is false"))]
         }
         _ => Vec::new(),
     }
+}
+
+fn no_scan_on_push(s: &Subject<'_>) -> Vec<Violation> {
+    must_be_true(s, "scan_on_push")
 }
 
 fn no_retention(s: &Subject<'_>) -> Vec<Violation> {
@@ -410,16 +415,7 @@ fn no_retention(s: &Subject<'_>) -> Vec<Violation> {
 }
 
 fn no_insights(s: &Subject<'_>) -> Vec<Violation> {
-    match flag(s, "container_insights", false) {
-        Some(false) => match s.get("container_insights") {
-            Some(_) => vec![Violation::at(
-                "container_insights",
-                "container_insights is false",
-            )],
-            None => vec![Violation::missing("container_insights is left out")],
-        },
-        _ => Vec::new(),
-    }
+    must_be_true(s, "container_insights")
 }
 
 // ------------------------------------------------------------ IAM
